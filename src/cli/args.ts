@@ -1,0 +1,120 @@
+/**
+ * A small, strict argument parser. Each verb declares its flags; anything else is refused with
+ * the verb's valid form. `--flag value` and `--flag=value`; list flags take every value up to the
+ * next flag (`--only a b c`).
+ */
+
+export type FlagType = 'string' | 'number' | 'integer' | 'boolean' | 'list';
+
+export interface FlagSpec {
+  type: FlagType;
+  /** Placeholder in the usage line, e.g. `DIR`. */
+  value?: string;
+  help: string;
+  /** Allowed values (for string and list flags). */
+  choices?: readonly string[];
+}
+
+export interface VerbSpec {
+  name: string;
+  summary: string;
+  /** Positional arguments, e.g. `<files or folders...>`. */
+  positional?: { name: string; min: number; max?: number };
+  flags: Record<string, FlagSpec>;
+  /** Numbered, copy-pasteable examples for `--help`. */
+  examples: { cmd: string; note: string }[];
+  run(args: ParsedArgs): Promise<number>;
+}
+
+export interface ParsedArgs {
+  positional: string[];
+  flags: Record<string, string | number | boolean | string[] | undefined>;
+}
+
+export class UsageError extends Error {}
+
+export function usageLine(v: VerbSpec): string {
+  const parts = [`facemask ${v.name}`];
+  if (v.positional) parts.push(v.positional.min > 0 ? v.positional.name : `[${v.positional.name}]`);
+  for (const [name, f] of Object.entries(v.flags)) {
+    const val = f.type === 'boolean' ? '' : f.type === 'list' ? ` ${f.value ?? 'X'}...` : ` ${f.value ?? 'X'}`;
+    parts.push(`[--${name}${val}]`);
+  }
+  return parts.join(' ');
+}
+
+export function verbHelp(v: VerbSpec): string {
+  const lines = [`${v.summary}`, '', `usage: ${usageLine(v)}`, ''];
+  const flags = Object.entries(v.flags);
+  if (flags.length) {
+    lines.push('options:');
+    for (const [name, f] of flags) {
+      const choice = f.choices ? ` (one of: ${f.choices.join(', ')})` : '';
+      lines.push(`  --${name}${f.type === 'boolean' ? '' : ' ' + (f.value ?? 'X')}`.padEnd(28) + f.help + choice);
+    }
+    lines.push('');
+  }
+  lines.push('examples:');
+  v.examples.forEach((e, i) => lines.push(`  ${i + 1}. ${e.cmd}`.padEnd(60) + `# ${e.note}`));
+  return lines.join('\n');
+}
+
+export function parseArgs(v: VerbSpec, argv: string[]): ParsedArgs {
+  const positional: string[] = [];
+  const flags: ParsedArgs['flags'] = {};
+  const fail = (msg: string): never => {
+    throw new UsageError(`${msg}\nusage: ${usageLine(v)}\n(run "facemask ${v.name} --help" for examples)`);
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') {
+      positional.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!a.startsWith('--') || a === '-') {
+      if (a.startsWith('-') && a.length > 1 && a !== '-') fail(`unknown option "${a}"`);
+      positional.push(a);
+      continue;
+    }
+    const eq = a.indexOf('=');
+    const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
+    const spec = v.flags[name];
+    if (!spec) fail(`unknown option "--${name}" for "facemask ${v.name}"`);
+    const inline = eq >= 0 ? a.slice(eq + 1) : undefined;
+    if (spec.type === 'boolean') {
+      if (inline !== undefined && !['true', 'false'].includes(inline)) fail(`--${name} takes no value`);
+      flags[name] = inline === undefined ? true : inline === 'true';
+      continue;
+    }
+    if (spec.type === 'list') {
+      const vals: string[] = inline !== undefined ? inline.split(',').filter(Boolean) : [];
+      while (inline === undefined && i + 1 < argv.length && !argv[i + 1].startsWith('--')) vals.push(...argv[++i].split(',').filter(Boolean));
+      if (vals.length === 0) fail(`--${name} needs at least one ${spec.value ?? 'value'}`);
+      if (spec.choices) for (const x of vals) if (!spec.choices.includes(x)) fail(`--${name}: "${x}" is not one of ${spec.choices.join(', ')}`);
+      flags[name] = [...((flags[name] as string[]) ?? []), ...vals];
+      continue;
+    }
+    let val = inline;
+    if (val === undefined) {
+      if (i + 1 >= argv.length || argv[i + 1].startsWith('--')) fail(`--${name} needs a value (${spec.value ?? 'X'})`);
+      val = argv[++i];
+    }
+    if (spec.type === 'number' || spec.type === 'integer') {
+      const n = Number(val);
+      if (val!.trim() === '' || !Number.isFinite(n) || (spec.type === 'integer' && !Number.isInteger(n))) {
+        fail(`--${name} must be ${spec.type === 'integer' ? 'a whole number' : 'a number'}, got "${val}"`);
+      }
+      flags[name] = n;
+    } else {
+      if (spec.choices && !spec.choices.includes(val!)) fail(`--${name}: "${val}" is not one of ${spec.choices.join(', ')}`);
+      flags[name] = val;
+    }
+  }
+  if (v.positional) {
+    if (positional.length < v.positional.min) fail(`missing ${v.positional.name}`);
+    if (v.positional.max !== undefined && positional.length > v.positional.max) fail(`too many arguments: ${positional.join(' ')}`);
+  } else if (positional.length) {
+    fail(`unexpected argument "${positional[0]}"`);
+  }
+  return { positional, flags };
+}

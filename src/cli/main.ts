@@ -1,0 +1,50 @@
+/**
+ * `facemask <verb>`: one command over the library's functions. Exit status (CONVENTIONS.md):
+ * 0 everything processed, 1 some inputs failed, 2 nothing could be processed / bad usage.
+ */
+import { UsageError, parseArgs, verbHelp } from './args';
+import { VERBS } from './verbs';
+
+export function overview(): string {
+  const lines = [
+    'facemask — face-mask detection: datasets, synthetic masks, training, evaluation, detection',
+    '',
+    'usage: facemask <verb> [options]     facemask <verb> --help   for the verb\'s options and examples',
+    '',
+    'verbs:',
+    ...VERBS.map((v) => `  ${v.name.padEnd(10)} ${v.summary}`),
+    '',
+    'examples:',
+  ];
+  let k = 1;
+  for (const v of VERBS) for (const e of v.examples.slice(0, 2)) lines.push(`  ${k++}. ${e.cmd}`.padEnd(64) + `# ${e.note}`);
+  return lines.join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [verbName, ...rest] = argv;
+  if (!verbName || verbName === '--help' || verbName === '-h' || verbName === 'help') {
+    const v = rest[0] && VERBS.find((x) => x.name === rest[0]);
+    console.log(v ? verbHelp(v) : overview());
+    return verbName ? 0 : 2;
+  }
+  const verb = VERBS.find((v) => v.name === verbName);
+  if (!verb) {
+    console.error(`facemask: unknown verb "${verbName}" (valid: ${VERBS.map((v) => v.name).join(', ')})\nrun "facemask --help" for examples`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(verbHelp(verb));
+    return 0;
+  }
+  try {
+    const args = parseArgs(verb, rest);
+    return await verb.run(args);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`facemask ${verb.name}: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,17 @@
+/** What the detection stage needs from a classifier: crops in, classifications out. */
+import type { Classification } from '../result';
+import type { ModelClass } from '../labels';
+import type { RgbImage } from '../util/images';
+
+export interface FaceClassifier {
+  /** Classes in the model's output order (may include internal classes such as `not_face`). */
+  readonly classes: readonly ModelClass[];
+  /** Input side in pixels (crops are resized to it). */
+  readonly inputSize: number;
+  /**
+   * Classify face crops (any size; resized inside). A result whose best class is internal
+   * (`not_face`) is returned as `null`: the caller drops that box.
+   */
+  classify(crops: RgbImage[]): Promise<(Classification | null)[]>;
+  dispose(): void;
+}

@@ -1,0 +1,71 @@
+/**
+ * Every path the project uses, derived from one root. Nothing else in `src/` joins project paths
+ * by hand: ask this module. The root is the repository folder (the parent of `src/`), or
+ * `FACEMASK_ROOT` when set (tests and notebooks may point it elsewhere).
+ */
+import * as path from 'node:path';
+
+export const PROJECT_ROOT = path.resolve(process.env.FACEMASK_ROOT ?? path.join(__dirname, '..'));
+
+export interface ProjectPaths {
+  root: string;
+  /** Installed datasets: `dataset/<name>/…` (git-ignored). */
+  dataset: string;
+  /** `dataset/splits.json`, the group-aware split (see CONVENTIONS.md). */
+  splits: string;
+  /** The OpenCV ResNet-10 SSD face detector files. */
+  faceDetector: string;
+  /** Models: the promoted default model lives in `models/default/`. */
+  models: string;
+  /** Pretrained bases installed by `facemask prepare` (git-ignored). */
+  pretrained: string;
+  /** The promoted default classifier. */
+  defaultModel: string;
+  /** Training runs: `runs/train/<name>/` (git-ignored). */
+  runs: string;
+  runsTrain: string;
+  /** Derived data that can be rebuilt at any time (feature caches, fingerprints). */
+  cache: string;
+  notebooks: string;
+  /** Executed copies of the notebooks (git-ignored). */
+  executedNotebooks: string;
+  /** SHA-256 sums committed with the project, one file per asset. */
+  assetSums: string;
+  /** Files used by tests (small, committed). */
+  fixtures: string;
+}
+
+export function projectPaths(root: string = PROJECT_ROOT): ProjectPaths {
+  const r = path.resolve(root);
+  return {
+    root: r,
+    dataset: path.join(r, 'dataset'),
+    splits: path.join(r, 'dataset', 'splits.json'),
+    faceDetector: path.join(r, 'face_detector'),
+    models: path.join(r, 'models'),
+    pretrained: path.join(r, 'models', 'pretrained'),
+    defaultModel: path.join(r, 'models', 'default'),
+    runs: path.join(r, 'runs'),
+    runsTrain: path.join(r, 'runs', 'train'),
+    cache: path.join(r, '.cache'),
+    notebooks: path.join(r, 'notebooks'),
+    executedNotebooks: path.join(r, 'notebooks', 'executed'),
+    assetSums: path.join(r, 'src', 'assets', 'sums'),
+    fixtures: path.join(r, 'test', 'fixtures'),
+  };
+}
+
+/** The folder of one installed dataset, e.g. `datasetDir('observations')`. */
+export function datasetDir(name: string, p: ProjectPaths = projectPaths()): string {
+  return path.join(p.dataset, name);
+}
+
+/** The folder of an installed pretrained base, e.g. `pretrainedDir('mobilenet_v2_0.35_224')`. */
+export function pretrainedDir(name: string, p: ProjectPaths = projectPaths()): string {
+  return path.join(p.pretrained, name);
+}
+
+/** face-api's weights ship inside its npm package. */
+export function faceApiModelDir(): string {
+  return path.join(path.dirname(require.resolve('@vladmandic/face-api/package.json')), 'model');
+}

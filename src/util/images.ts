@@ -1,0 +1,116 @@
+/**
+ * Images in and out. Decoding is done with sharp (libvips; see README for the measured choice
+ * against jimp): EXIF orientation applied, alpha flattened on white, grey/CMYK turned into sRGB,
+ * a pixel limit checked before decoding. Every failure is an `ImageError` with a readable reason.
+ */
+import * as fs from 'node:fs';
+import sharp from 'sharp';
+
+sharp.cache(false);
+
+export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'bmp' | 'tiff' | 'avif';
+
+/** An RGB image in memory: `data` is height*width*3 bytes, row-major. */
+export interface RgbImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+export class ImageError extends Error {}
+
+/** The image format from the first bytes of a file, or null when it is not an image we read. */
+export function sniffImageFormat(head: Uint8Array): ImageFormat | null {
+  const b = head;
+  const s = (i: number, n: number) => String.fromCharCode(...b.subarray(i, i + n));
+  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'jpeg';
+  if (b.length >= 8 && b[0] === 0x89 && s(1, 3) === 'PNG') return 'png';
+  if (b.length >= 12 && s(0, 4) === 'RIFF' && s(8, 4) === 'WEBP') return 'webp';
+  if (b.length >= 6 && (s(0, 6) === 'GIF87a' || s(0, 6) === 'GIF89a')) return 'gif';
+  if (b.length >= 2 && s(0, 2) === 'BM') return 'bmp';
+  if (b.length >= 4 && ((s(0, 2) === 'II' && b[2] === 42 && b[3] === 0) || (s(0, 2) === 'MM' && b[2] === 0 && b[3] === 42))) return 'tiff';
+  if (b.length >= 12 && s(4, 4) === 'ftyp' && ['avif', 'avis', 'heic', 'heix', 'mif1'].includes(s(8, 4))) return 'avif';
+  return null;
+}
+
+/** Read the first bytes of a file and tell whether it is an image (by content, not by name). */
+export function sniffFile(file: string): ImageFormat | null {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(16);
+    const n = fs.readSync(fd, head, 0, 16, 0);
+    return sniffImageFormat(head.subarray(0, n));
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+export interface DecodeOptions {
+  /** Refuse images with more pixels than this. default: 50_000_000 */
+  maxPixels?: number;
+}
+
+/** Decode a file or buffer to RGB. Throws `ImageError` with the reason on any failure. */
+export async function decodeImage(input: string | Uint8Array, opts: DecodeOptions = {}): Promise<RgbImage> {
+  const maxPixels = opts.maxPixels ?? 50_000_000;
+  let buf: Uint8Array;
+  try {
+    buf = typeof input === 'string' ? fs.readFileSync(input) : input;
+  } catch (e) {
+    throw new ImageError(`cannot read file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  if (buf.length === 0) throw new ImageError('empty file (0 bytes)');
+  const fmt = sniffImageFormat(buf.subarray(0, 16));
+  if (!fmt) throw new ImageError('not an image (unrecognised content)');
+  let meta: sharp.Metadata;
+  try {
+    meta = await sharp(buf, { limitInputPixels: false }).metadata();
+  } catch (e) {
+    throw new ImageError(`corrupt ${fmt} image: ${(e as Error).message}`);
+  }
+  const px = (meta.width ?? 0) * (meta.height ?? 0);
+  if (px > maxPixels) throw new ImageError(`image too large: ${meta.width}x${meta.height} = ${px} pixels (limit ${maxPixels})`);
+  try {
+    const { data, info } = await sharp(buf, { limitInputPixels: maxPixels, failOn: 'error' })
+      .rotate()
+      .flatten({ background: '#ffffff' })
+      .toColourspace('srgb')
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new ImageError(`unexpected ${info.channels} channels after conversion`);
+    return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
+  } catch (e) {
+    if (e instanceof ImageError) throw e;
+    throw new ImageError(`corrupt ${fmt} image: ${(e as Error).message}`);
+  }
+}
+
+/** Encode RGB to PNG or JPEG bytes. */
+export async function encodeImage(img: RgbImage, format: 'png' | 'jpeg' = 'png', quality = 90): Promise<Buffer> {
+  const s = sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), { raw: { width: img.width, height: img.height, channels: 3 } });
+  return format === 'png' ? s.png().toBuffer() : s.jpeg({ quality }).toBuffer();
+}
+
+/** Crop `[x, y, w, h]` (clipped to the image) and resize to `size`x`size` (bilinear). */
+export async function cropResize(img: RgbImage, box: [number, number, number, number], size: number): Promise<RgbImage> {
+  const x = Math.max(0, Math.floor(box[0]));
+  const y = Math.max(0, Math.floor(box[1]));
+  const w = Math.max(1, Math.min(img.width - x, Math.ceil(box[2])));
+  const h = Math.max(1, Math.min(img.height - y, Math.ceil(box[3])));
+  const { data, info } = await sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), { raw: { width: img.width, height: img.height, channels: 3 } })
+    .extract({ left: x, top: y, width: w, height: h })
+    .resize(size, size, { fit: 'fill', kernel: 'linear' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
+}
+
+/** Resize a whole image to `width`x`height` (aspect not kept). */
+export async function resizeImage(img: RgbImage, width: number, height: number): Promise<RgbImage> {
+  const { data, info } = await sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), { raw: { width: img.width, height: img.height, channels: 3 } })
+    .resize(width, height, { fit: 'fill' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
+}
