@@ -62,7 +62,7 @@ export async function decodeImage(input: string | Uint8Array, opts: DecodeOption
   if (buf.length === 0) throw new ImageError('empty file (0 bytes)');
   const fmt = sniffImageFormat(buf.subarray(0, 16));
   if (!fmt) throw new ImageError('not an image (unrecognised content)');
-  let meta: sharp.Metadata;
+  let meta: Awaited<ReturnType<ReturnType<typeof sharp>["metadata"]>>;
   try {
     meta = await sharp(buf, { limitInputPixels: false }).metadata();
   } catch (e) {
