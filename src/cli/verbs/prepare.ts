@@ -1,9 +1,56 @@
+/** `facemask prepare`: install and verify datasets and weights. */
 import type { VerbSpec } from '../args';
-// Filled in by the asset layer (src/assets/prepare.ts) — being written now.
+import { ASSET_NAMES, prepareAssets, PrepareError, type AssetOutcome } from '../../assets';
+
+function line(o: AssetOutcome): string {
+  const mb = (o.bytes / 1e6).toFixed(1);
+  switch (o.status) {
+    case 'verified':
+      return `✓ ${o.name}: ${o.files} files already installed and verified (${mb} MB) in ${o.target}`;
+    case 'installed':
+      return `✓ ${o.name}: installed ${o.fetched} files, ${o.verified} already there, all ${o.files} verified (${mb} MB) in ${o.target}`;
+    case 'manual':
+      return `✗ ${o.name}: cannot be downloaded automatically. ${o.message}`;
+    case 'failed': {
+      const shown = o.errors.slice(0, 5).map((e) => `    ${e.file}: ${e.error}`);
+      const more = o.errors.length > 5 ? [`    … and ${o.errors.length - 5} more`] : [];
+      return [`✗ ${o.name}: ${o.message ?? `${o.errors.length} of ${o.files} files failed (nothing half-written was kept; run again to retry)`}`, ...shown, ...more].join('\n');
+    }
+  }
+}
+
 export const prepareVerb: VerbSpec = {
   name: 'prepare',
-  summary: 'install and verify the datasets and weights (from a mirror or from upstream)',
-  flags: {},
-  examples: [],
-  async run() { throw new Error('not yet'); },
+  summary: 'install and verify the datasets and weights (from a mirror, an HTTP mirror, or upstream)',
+  flags: {
+    mirror: { type: 'string', value: 'DIR', help: 'copy from a local folder laid out like shared/ (datasets/…, models/…)' },
+    upstream: { type: 'string', value: 'URL', help: 'download from an HTTP server laid out like shared/ instead of the public sources' },
+    only: { type: 'list', value: 'NAME', help: 'install only these assets', choices: ASSET_NAMES },
+  },
+  examples: [
+    { cmd: 'facemask prepare --mirror ../shared', note: 'install everything from the team mirror (as CI does)' },
+    { cmd: 'facemask prepare', note: 'download what has a public source; says what to do for the rest' },
+    { cmd: 'facemask prepare --only observations face_detector', note: 'just the tutorial dataset and detector' },
+    { cmd: 'facemask prepare --upstream http://127.0.0.1:8000', note: 'from an HTTP mirror laid out like shared/' },
+  ],
+  async run(args) {
+    let outcomes: AssetOutcome[];
+    try {
+      outcomes = await prepareAssets({
+        mirror: args.flags.mirror as string | undefined,
+        upstreamUrl: args.flags.upstream as string | undefined,
+        only: args.flags.only as string[] | undefined,
+      });
+    } catch (e) {
+      if (e instanceof PrepareError) {
+        console.error(`facemask prepare: ${e.message}`);
+        return 2;
+      }
+      throw e;
+    }
+    for (const o of outcomes) console.log(line(o));
+    const ok = outcomes.filter((o) => o.status === 'verified' || o.status === 'installed').length;
+    if (ok === outcomes.length) return 0;
+    return ok === 0 && outcomes.every((o) => o.fetched === 0) ? 2 : 1;
+  },
 };

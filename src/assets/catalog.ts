@@ -1,0 +1,95 @@
+/**
+ * The assets the project installs (see ../shared/README.md), where they go, where they come from.
+ * Their SHA-256 sums are committed in `src/assets/sums/<name>.sha256`; nothing else of them is.
+ */
+import * as path from 'node:path';
+import { type ProjectPaths } from '../paths';
+
+export type Upstream =
+  /** Public files whose bytes are identical to the mirror's: `url(rel)` gives each file's address. */
+  | { kind: 'http'; source: string; url: (rel: string) => string }
+  /** No anonymous download with identical bytes: what the user must do instead. */
+  | { kind: 'manual'; instructions: string };
+
+export interface AssetSpec {
+  name: string;
+  description: string;
+  /** Folder inside a mirror laid out like ../shared. */
+  mirrorPath: string;
+  /** Where it is installed in the project. */
+  target: (p: ProjectPaths) => string;
+  upstream: Upstream;
+}
+
+/** Each path segment URL-encoded (names with spaces and non-ASCII characters exist). */
+export function encodePath(rel: string): string {
+  return rel.split('/').map(encodeURIComponent).join('/');
+}
+
+const github = (repo: string, branch: string, dir: string) => (rel: string) =>
+  `https://raw.githubusercontent.com/${repo}/${branch}/${encodePath(path.posix.join(dir, rel))}`;
+
+export const ASSETS: AssetSpec[] = [
+  {
+    name: 'observations',
+    description: "the tutorial's dataset: 690 with_mask (masks pasted on) + 686 without_mask",
+    mirrorPath: 'datasets/observations',
+    target: (p) => path.join(p.dataset, 'observations'),
+    upstream: { kind: 'http', source: 'GitHub prajnasb/observations, experiements/data', url: github('prajnasb/observations', 'master', 'experiements/data') },
+  },
+  {
+    name: 'chandrikadeb7',
+    description: 'chandrikadeb7/Face-Mask-Detection: 2164 with_mask + 1930 without_mask, mostly real photos (MIT)',
+    mirrorPath: 'datasets/chandrikadeb7',
+    target: (p) => path.join(p.dataset, 'chandrikadeb7'),
+    upstream: { kind: 'http', source: 'GitHub chandrikadeb7/Face-Mask-Detection, dataset/', url: github('chandrikadeb7/Face-Mask-Detection', 'master', 'dataset') },
+  },
+  {
+    name: 'kaggle-face-mask-dev',
+    description: 'Kaggle "Face Mask Detection" images 0-299 (JPEG) with VOC annotations: 1,499 real faces in street scenes (CC0)',
+    mirrorPath: 'datasets/kaggle-face-mask-dev',
+    target: (p) => path.join(p.dataset, 'kaggle-face-mask-dev'),
+    upstream: {
+      kind: 'manual',
+      instructions:
+        'The Kaggle dataset needs a Kaggle login, and this project uses JPEG conversions of its first 300 images whose exact bytes are pinned by SHA-256. ' +
+        'Get the project\'s data mirror (a folder laid out like the team\'s shared/ folder, containing datasets/kaggle-face-mask-dev/{images,annotations}) and run: ' +
+        'npx facemask prepare --mirror /path/to/mirror --only kaggle-face-mask-dev',
+    },
+  },
+  {
+    name: 'face_detector',
+    description: "OpenCV's ResNet-10 SSD face detector (8-bit TensorFlow export), the tutorial's detector",
+    mirrorPath: 'models/face_detector',
+    target: (p) => p.faceDetector,
+    upstream: {
+      kind: 'http',
+      source: 'GitHub opencv/opencv_3rdparty (weights) and opencv/opencv samples (graph)',
+      url: (rel) =>
+        rel === 'opencv_face_detector_uint8.pb'
+          ? 'https://raw.githubusercontent.com/opencv/opencv_3rdparty/dnn_samples_face_detector_20180220_uint8/opencv_face_detector_uint8.pb'
+          : `https://raw.githubusercontent.com/opencv/opencv/4.x/samples/dnn/face_detector/${encodePath(rel)}`,
+    },
+  },
+  {
+    name: 'mobilenet_v2_0.35_224',
+    description: 'MobileNetV2 alpha 0.35, 224x224, ImageNet weights, no top (TF.js layers model)',
+    mirrorPath: 'models/mobilenet_v2_0.35_224',
+    target: (p) => path.join(p.pretrained, 'mobilenet_v2_0.35_224'),
+    upstream: {
+      kind: 'manual',
+      instructions:
+        'This base network was cut out of a Teachable Machine export (mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_224_no_top); no public URL serves these exact bytes. ' +
+        'Get the project\'s data mirror (containing models/mobilenet_v2_0.35_224/{model.json,weights.bin}) and run: ' +
+        'npx facemask prepare --mirror /path/to/mirror --only mobilenet_v2_0.35_224',
+    },
+  },
+];
+
+export const ASSET_NAMES = ASSETS.map((a) => a.name);
+
+export function findAsset(name: string): AssetSpec {
+  const a = ASSETS.find((x) => x.name === name);
+  if (!a) throw new Error(`unknown asset "${name}" (valid: ${ASSET_NAMES.join(', ')})`);
+  return a;
+}
