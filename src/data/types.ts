@@ -29,15 +29,32 @@ export interface ImageRecord {
   sha256: string;
   /** Scene photos only: the annotated faces, boxes converted to [x, y, w, h]. */
   faces?: AnnotatedFace[];
+  /** Colour space as stored (`srgb`, `b-w`, `cmyk`, …), before conversion to RGB. */
+  space?: string;
+  /** Whether the stored image has an alpha channel (flattened on white when decoded). */
+  hasAlpha?: boolean;
+  /** EXIF orientation (1–8) when present; `width`/`height` are after applying it. */
+  orientation?: number;
+}
+
+/** A file of a dataset that could not be used, with the reason. */
+export interface LoadFailure {
+  dataset: DatasetName;
+  relPath: string;
+  path: string;
+  reason: string;
 }
 
 /** One entry of `dataset/splits.json`, keyed by the SHA-256 of the image bytes. */
 export interface SplitEntry {
   dataset: DatasetName;
+  /** Path relative to the dataset folder, with forward slashes. */
   path: string;
   label: Label;
   group: string;
   split: SplitName;
+  /** Other files with exactly the same bytes (same SHA-256), if any: `dataset/relPath`. */
+  copies?: string[];
 }
 
 /** The file `dataset/splits.json` (CONVENTIONS.md "Splits"). */

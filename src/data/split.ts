@@ -1,0 +1,276 @@
+/**
+ * The group-aware, label-stratified split (CONVENTIONS.md "Splits") and the split file
+ * `dataset/splits.json`: one entry per unique image content (keyed by SHA-256) with its dataset,
+ * path, label, group and split, plus the seed and ratios. Same inputs and seed → same bytes.
+ *
+ * Training reads it through `readSplitFile()` + `recordsForSplit()`, or asks `splitFor(datasets,
+ * seed)` for any other mix of datasets and seed (built once, cached in `.cache/splits/`).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { DatasetName, ImageRecord, SplitEntry, SplitFile, SplitName } from './types';
+import type { Label } from '../labels';
+import { LABELS } from '../labels';
+import { writeFileAtomic } from '../util/atomic';
+import { projectPaths } from '../paths';
+import { resolveConfig } from '../config';
+import { findLinks, groupImages, type GroupingOptions } from './duplicates';
+import { loadDatasets, naturalCompare, type LoadOptions } from './load';
+
+export const SPLITS: SplitName[] = ['train', 'val', 'test'];
+export const SPLIT_FILE_VERSION = 1;
+
+export interface SplitOptions {
+  /** default: config `split.seed` (42) */
+  seed?: number;
+  /** default: config `split.ratios` (0.7 / 0.1 / 0.2) */
+  ratios?: { train: number; val: number; test: number };
+  /** Recorded in the file (how the groups were made). */
+  grouping?: GroupingOptions;
+}
+
+/** A split file with the grouping parameters recorded (optional fields beyond the conventions). */
+export interface SplitFileV1 extends SplitFile {
+  version?: number;
+  grouping?: Required<GroupingOptions>;
+  /** Images per split and label (unique contents). */
+  counts?: Record<SplitName, Partial<Record<Label, number>>>;
+}
+
+/** A small seeded PRNG (mulberry32): the split must not depend on Math.random. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Assign whole groups to train/val/test so that each label's images are split in the given
+ * ratios. Records without a label (scene photos) are ignored. `groups` maps SHA-256 → group id
+ * (from `groupImages`); an image missing from it is its own group.
+ *
+ * Method: groups in a seeded random order, larger groups first; each goes to the split with the
+ * largest remaining shortfall for its labels (shortfall relative to that split's target).
+ */
+export function buildSplit(records: ImageRecord[], groups: Map<string, string>, opts: SplitOptions = {}): SplitFileV1 {
+  const cfg = resolveConfig();
+  const seed = opts.seed ?? cfg.split.seed;
+  const ratios = opts.ratios ?? cfg.split.ratios;
+  const labelled = records.filter((r) => r.label);
+  // one entry per unique content; other files with the same bytes are listed as copies
+  const byHash = new Map<string, ImageRecord[]>();
+  for (const r of labelled) {
+    const l = byHash.get(r.sha256);
+    if (l) l.push(r);
+    else byHash.set(r.sha256, [r]);
+  }
+  const entries = new Map<string, SplitEntry>();
+  for (const [sha, rs] of byHash) {
+    rs.sort((a, b) => (a.dataset === b.dataset ? naturalCompare(a.relPath, b.relPath) : a.dataset < b.dataset ? -1 : 1));
+    const labels = new Set(rs.map((r) => r.label));
+    if (labels.size > 1) throw new Error(`the same image has two labels (${[...labels].join(', ')}): ${rs.map((r) => `${r.dataset}/${r.relPath}`).join(', ')}`);
+    const first = rs[0];
+    const e: SplitEntry = { dataset: first.dataset, path: first.relPath, label: first.label!, group: groups.get(sha) ?? 'g' + sha.slice(0, 12), split: 'train' };
+    if (rs.length > 1) e.copies = rs.slice(1).map((r) => `${r.dataset}/${r.relPath}`);
+    entries.set(sha, e);
+  }
+  // label counts per group
+  const groupCounts = new Map<string, Map<Label, number>>();
+  for (const e of entries.values()) {
+    const m = groupCounts.get(e.group) ?? new Map<Label, number>();
+    m.set(e.label, (m.get(e.label) ?? 0) + 1);
+    groupCounts.set(e.group, m);
+  }
+  const total = new Map<Label, number>();
+  for (const e of entries.values()) total.set(e.label, (total.get(e.label) ?? 0) + 1);
+  const target = (s: SplitName, l: Label) => ratios[s] * (total.get(l) ?? 0);
+  const cur = new Map<string, number>(); // `${split}|${label}`
+  const key = (s: SplitName, l: Label) => `${s}|${l}`;
+
+  const rand = seededRandom(seed);
+  const order = [...groupCounts.keys()].sort();
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  const gsize = (g: string) => [...groupCounts.get(g)!.values()].reduce((a, b) => a + b, 0);
+  const sizes = new Map(order.map((g) => [g, gsize(g)]));
+  order.sort((a, b) => sizes.get(b)! - sizes.get(a)!); // stable: ties keep the shuffled order
+
+  const assigned = new Map<string, SplitName>();
+  for (const g of order) {
+    const counts = groupCounts.get(g)!;
+    let best: SplitName = 'train';
+    let bestScore = -Infinity;
+    for (const s of SPLITS) {
+      if (ratios[s] <= 0) continue;
+      let score = 0;
+      for (const [l, c] of counts) {
+        const t = target(s, l);
+        score += (c * (t - (cur.get(key(s, l)) ?? 0))) / Math.max(t, 1e-9);
+      }
+      if (score > bestScore + 1e-12) {
+        bestScore = score;
+        best = s;
+      }
+    }
+    assigned.set(g, best);
+    for (const [l, c] of counts) cur.set(key(best, l), (cur.get(key(best, l)) ?? 0) + c);
+  }
+  const images: Record<string, SplitEntry> = {};
+  for (const sha of [...entries.keys()].sort()) {
+    const e = entries.get(sha)!;
+    e.split = assigned.get(e.group)!;
+    images[sha] = e;
+  }
+  const datasets = [...new Set(labelled.map((r) => r.dataset))].sort();
+  const file: SplitFileV1 = {
+    version: SPLIT_FILE_VERSION,
+    seed,
+    ratios: { train: ratios.train, val: ratios.val, test: ratios.test },
+    datasets,
+    grouping: { ...groupingFromConfig(), ...(opts.grouping ?? {}) },
+    counts: splitCounts({ images } as SplitFile),
+    images,
+  };
+  return file;
+}
+
+/** Images per split and label. */
+export function splitCounts(file: SplitFile): Record<SplitName, Partial<Record<Label, number>>> {
+  const out: Record<SplitName, Partial<Record<Label, number>>> = { train: {}, val: {}, test: {} };
+  for (const e of Object.values(file.images)) out[e.split][e.label] = (out[e.split][e.label] ?? 0) + 1;
+  for (const s of SPLITS) {
+    const o: Partial<Record<Label, number>> = {};
+    for (const l of LABELS) if (out[s][l] !== undefined) o[l] = out[s][l];
+    out[s] = o;
+  }
+  return out;
+}
+
+/** Deterministic bytes: fixed key order, entries sorted by SHA-256, one entry per line. */
+export function serialiseSplitFile(file: SplitFileV1): string {
+  const head: Record<string, unknown> = {};
+  for (const k of ['version', 'seed', 'ratios', 'datasets', 'grouping', 'counts'] as const) if (file[k] !== undefined) head[k] = file[k];
+  const lines = Object.keys(file.images)
+    .sort()
+    .map((sha) => {
+      const e = file.images[sha];
+      const o: Record<string, unknown> = { dataset: e.dataset, path: e.path, label: e.label, group: e.group, split: e.split };
+      if (e.copies?.length) o.copies = e.copies;
+      return `    ${JSON.stringify(sha)}: ${JSON.stringify(o)}`;
+    });
+  const headJson = JSON.stringify(head, null, 2);
+  return `${headJson.slice(0, -2)},\n  "images": {\n${lines.join(',\n')}\n  }\n}\n`;
+}
+
+/** Write the split file atomically (default `dataset/splits.json`). */
+export function writeSplitFile(file: string, split: SplitFileV1): void {
+  writeFileAtomic(file, serialiseSplitFile(split));
+}
+
+export class MissingSplitError extends Error {}
+
+/** Read and check a split file (default `dataset/splits.json`). */
+export function readSplitFile(file: string = projectPaths().splits): SplitFileV1 {
+  if (!fs.existsSync(file)) {
+    throw new MissingSplitError(`no split file at ${file}: run "facemask inspect" to build it (it groups near-duplicates and writes the split)`);
+  }
+  let j: SplitFileV1;
+  try {
+    j = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`split file ${file} is not valid JSON (${(e as Error).message}): run "facemask inspect" to rebuild it`);
+  }
+  if (!j || typeof j !== 'object' || typeof j.images !== 'object' || typeof j.seed !== 'number' || !j.ratios) {
+    throw new Error(`split file ${file} lacks seed/ratios/images: run "facemask inspect" to rebuild it`);
+  }
+  for (const [sha, e] of Object.entries(j.images)) {
+    if (!SPLITS.includes(e.split) || !e.label || !e.dataset || !e.path || !e.group) throw new Error(`split file ${file}: bad entry ${sha}`);
+  }
+  return j;
+}
+
+/** One image of a split, ready to load: the absolute path is resolved on this machine. */
+export interface SplitRecord {
+  sha256: string;
+  dataset: DatasetName;
+  /** Path relative to the dataset folder. */
+  relPath: string;
+  /** Absolute path. */
+  path: string;
+  label: Label;
+  group: string;
+  split: SplitName;
+}
+
+/** The images of one split (sorted by SHA-256, i.e. in a fixed order), with absolute paths. */
+export function recordsForSplit(file: SplitFile, split: SplitName, datasetRoot: string = projectPaths().dataset): SplitRecord[] {
+  if (!SPLITS.includes(split)) throw new Error(`unknown split "${split}" (valid: ${SPLITS.join(', ')})`);
+  return Object.keys(file.images)
+    .sort()
+    .filter((sha) => file.images[sha].split === split)
+    .map((sha) => {
+      const e = file.images[sha];
+      return { sha256: sha, dataset: e.dataset, relPath: e.path, path: path.join(datasetRoot, e.dataset, e.path), label: e.label, group: e.group, split: e.split };
+    });
+}
+
+/** The grouping parameters of the config's `split` section. */
+export function groupingFromConfig(): Required<GroupingOptions> {
+  const s = resolveConfig().split;
+  return { maxDistance: s.maxHashDistance, hash: s.hash, maxGroupSize: s.maxGroupSize, strictDistance: s.strictDistance, upperWholeLimit: s.upperWholeLimit, namedPairDistance: s.namedPairDistance };
+}
+
+export interface SplitForOptions extends SplitOptions, LoadOptions {
+  /** Rebuild even when a cached split exists. default: false */
+  rebuild?: boolean;
+  /** Cache folder. default: `.cache/splits` */
+  cacheDir?: string;
+}
+
+/** The cache name of a split: datasets, seed, ratios, grouping and (small mode) the subset size. */
+export function splitCacheName(datasets: DatasetName[], seed: number, ratios: { train: number; val: number; test: number }, perClass: number, grouping: Required<GroupingOptions>): string {
+  const ds = [...datasets].sort().join('+');
+  const r = `${ratios.train}-${ratios.val}-${ratios.test}`;
+  const g = `${grouping.hash}${grouping.maxDistance}-w${grouping.upperWholeLimit}-n${grouping.namedPairDistance}-max${grouping.maxGroupSize}-strict${grouping.strictDistance}`;
+  const sub = Number.isFinite(perClass) ? `-first${perClass}` : '';
+  return `${ds}_seed${seed}_${r}_${g}${sub}.json`;
+}
+
+/**
+ * The split of a mix of datasets for a seed: built once (loading with the fingerprint cache,
+ * pairs, groups, split) and cached in `.cache/splits/`. In small-data mode the datasets are
+ * subset first (config `data.smallPerClass`).
+ *
+ *   const split = await splitFor(['observations'], 1);
+ *   const train = recordsForSplit(split, 'train');
+ */
+export async function splitFor(datasets: DatasetName[], seed: number, opts: SplitForOptions = {}): Promise<SplitFileV1> {
+  const cfg = resolveConfig();
+  const ratios = opts.ratios ?? cfg.split.ratios;
+  const grouping = { ...groupingFromConfig(), ...(opts.grouping ?? {}) };
+  const perClass = opts.perClass ?? (cfg.small ? cfg.data.smallPerClass : Infinity);
+  const dir = opts.cacheDir ?? path.join(projectPaths().cache, 'splits');
+  const file = path.join(dir, splitCacheName(datasets, seed, ratios, perClass, grouping));
+  if (!opts.rebuild && fs.existsSync(file)) {
+    try {
+      return readSplitFile(file);
+    } catch {
+      /* rebuild below */
+    }
+  }
+  const data = await loadDatasets(datasets, { ...opts, perClass });
+  const labelled = data.records.filter((r) => r.label);
+  const shas = [...new Set(labelled.map((r) => r.sha256))];
+  const pairs = findLinks(labelled, data.fingerprints, grouping);
+  const g = groupImages(shas, pairs, grouping);
+  const split = buildSplit(data.records, g.groupOf, { seed, ratios, grouping });
+  writeSplitFile(file, split);
+  return split;
+}
