@@ -3,9 +3,11 @@
  * by hand: ask this module. The root is the repository folder (the parent of `src/`), or
  * `FACEMASK_ROOT` when set (tests and notebooks may point it elsewhere).
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export const PROJECT_ROOT = path.resolve(process.env.FACEMASK_ROOT ?? path.join(__dirname, '..'));
+// realpath: notebooks reach src/ through the symlink notebooks/src, whose parent is not the root.
+export const PROJECT_ROOT = path.resolve(process.env.FACEMASK_ROOT ?? path.join(fs.realpathSync(__dirname), '..'));
 
 export interface ProjectPaths {
   root: string;

@@ -1,0 +1,279 @@
+/**
+ * The chart types the project uses, each a thin Vega-Lite spec over plain rows, returned as a
+ * `Figure` (SVG now, PNG on demand). When a colour field holds class labels (`with_mask`, …) the
+ * conventions' colours are used, so every chart of the project agrees on them.
+ */
+import { DISPLAY, LABELS, isLabel } from '../labels';
+import { Figure, VegaLiteSpec, vegaLite } from './figure';
+
+export type Row = Record<string, unknown>;
+/** Rows as callers have them: any objects (interfaces too, which have no index signature). */
+export type Rows = readonly object[];
+
+export interface ChartOptions {
+  /** Title above the chart. default: none */
+  title?: string;
+  /** Width of the plotting area in pixels. default: 400 */
+  width?: number;
+  /** Height of the plotting area in pixels. default: 250 */
+  height?: number;
+  /** Axis titles. default: the field names */
+  xTitle?: string;
+  yTitle?: string;
+}
+
+const DEFAULT_WIDTH = 400;
+const DEFAULT_HEIGHT = 250;
+
+function frame(opts: ChartOptions): Record<string, unknown> {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    ...(opts.title ? { title: opts.title } : {}),
+    width: opts.width ?? DEFAULT_WIDTH,
+    height: opts.height ?? DEFAULT_HEIGHT,
+  };
+}
+
+function requireField(rows: readonly Row[], field: string, what: string): void {
+  if (rows.length > 0 && !rows.some((r) => field in r)) {
+    throw new Error(`${what}: no row has the field "${field}" (fields: ${Object.keys(rows[0]).join(', ')})`);
+  }
+}
+
+/** A colour encoding; class labels get the conventions' colours in `LABELS` order. */
+function colourEncoding(rows: Row[], field: string, title?: string): Record<string, unknown> {
+  const values = [...new Set(rows.map((r) => String(r[field])))];
+  const enc: Record<string, unknown> = { field, type: 'nominal', title: title ?? field };
+  if (values.length > 0 && values.every(isLabel)) {
+    const domain = LABELS.filter((l) => values.includes(l));
+    enc.scale = { domain, range: domain.map((l) => `rgb(${DISPLAY[l].colour.join(',')})`) };
+  }
+  return enc;
+}
+
+export interface BarChartOptions extends ChartOptions {
+  /** Category field (one bar or group of bars per value). */
+  x: string;
+  /** Value field (bar height). */
+  y: string;
+  /** Optional field that splits each bar: grouped side by side, or stacked with `stack`. */
+  colour?: string;
+  /** Stack the `colour` parts instead of placing them side by side. default: false */
+  stack?: boolean;
+  /** Horizontal bars (categories on the y axis). default: false */
+  horizontal?: boolean;
+  /** Write each bar's value on it. default: true when there are at most 40 bars */
+  labels?: boolean;
+}
+
+/** Bars of `y` per `x` (and per `colour`, grouped or stacked). */
+export function barChart(input: Rows, opts: BarChartOptions): Figure {
+  const rows = input as Row[];
+  requireField(rows, opts.x, 'barChart');
+  requireField(rows, opts.y, 'barChart');
+  if (opts.colour) requireField(rows, opts.colour, 'barChart');
+  const cat = opts.horizontal ? 'y' : 'x';
+  const val = opts.horizontal ? 'x' : 'y';
+  const enc: Record<string, unknown> = {
+    [cat]: { field: opts.x, type: 'nominal', title: opts.xTitle ?? opts.x, sort: null, axis: { labelAngle: opts.horizontal ? 0 : -30 } },
+    [val]: { field: opts.y, type: 'quantitative', title: opts.yTitle ?? opts.y, ...(opts.stack ? {} : { stack: null }) },
+  };
+  if (opts.colour) {
+    enc.color = colourEncoding(rows, opts.colour);
+    if (!opts.stack) enc[`${cat}Offset`] = { field: opts.colour, type: 'nominal', sort: null };
+  }
+  const labels = opts.labels ?? rows.length <= 40;
+  const bar = { mark: { type: 'bar' }, encoding: enc };
+  const layers: unknown[] = [bar];
+  if (labels && !opts.stack) {
+    layers.push({
+      mark: { type: 'text', ...(opts.horizontal ? { align: 'left', dx: 3 } : { baseline: 'bottom', dy: -2 }), fontSize: 10 },
+      encoding: { ...enc, color: undefined, text: { field: opts.y, type: 'quantitative' } },
+    });
+  }
+  return vegaLite({ ...frame(opts), data: { values: rows }, layer: layers } as VegaLiteSpec);
+}
+
+export interface LineChartOptions extends ChartOptions {
+  /** Field on the x axis (e.g. `epoch`). */
+  x: string;
+  /**
+   * Value field(s). Several fields (wide rows such as `{epoch, loss, val_loss}`) become one line
+   * each, named by the field.
+   */
+  y: string | string[];
+  /** For long rows (`{epoch, value, series}`): the field naming each line. */
+  series?: string;
+  /** Draw a point on each value. default: true when there are at most 60 x values */
+  points?: boolean;
+  /** Y axis starts at zero. default: false */
+  zero?: boolean;
+}
+
+/** One or more lines of `y` against `x` (training curves: `lineChart(history, {x:'epoch', y:['loss','val_loss']})`). */
+export function lineChart(input: Rows, opts: LineChartOptions): Figure {
+  const rows = input as Row[];
+  requireField(rows, opts.x, 'lineChart');
+  const ys = Array.isArray(opts.y) ? opts.y : [opts.y];
+  if (ys.length === 0) throw new Error('lineChart: y must name at least one field');
+  ys.forEach((y) => requireField(rows, y, 'lineChart'));
+  if (opts.series) requireField(rows, opts.series, 'lineChart');
+  let data = rows;
+  let yField = ys[0];
+  let series = opts.series;
+  if (ys.length > 1) {
+    if (series) throw new Error('lineChart: give either several y fields or a series field, not both');
+    data = rows.flatMap((r) => ys.filter((y) => r[y] !== undefined && r[y] !== null).map((y) => ({ [opts.x]: r[opts.x], value: r[y], series: y })));
+    yField = 'value';
+    series = 'series';
+  }
+  const nx = new Set(rows.map((r) => r[opts.x])).size;
+  const enc: Record<string, unknown> = {
+    x: { field: opts.x, type: 'quantitative', title: opts.xTitle ?? opts.x, axis: { tickMinStep: 1 } },
+    y: { field: yField, type: 'quantitative', title: opts.yTitle ?? (ys.length > 1 ? '' : ys[0]), scale: { zero: opts.zero ?? false } },
+  };
+  if (series) enc.color = colourEncoding(data, series, ys.length > 1 ? '' : series);
+  return vegaLite({
+    ...frame(opts),
+    data: { values: data },
+    mark: { type: 'line', point: opts.points ?? nx <= 60 },
+    encoding: enc,
+  } as VegaLiteSpec);
+}
+
+export interface HistogramOptions extends ChartOptions {
+  /** Maximum number of bins. default: 30 */
+  bins?: number;
+  /** Fixed bin width (overrides `bins`). default: none */
+  step?: number;
+  /** Bin range `[min, max]`. default: the data's */
+  extent?: [number, number];
+}
+
+/**
+ * A histogram of numbers; several named groups (`{with_mask: [...], without_mask: [...]}`) are
+ * overlaid in their colours.
+ */
+export function histogram(values: number[] | Record<string, number[]>, opts: HistogramOptions = {}): Figure {
+  const grouped = !Array.isArray(values);
+  const rows: Row[] = grouped
+    ? Object.entries(values).flatMap(([g, vs]) => vs.map((v) => ({ value: v, group: g })))
+    : values.map((v) => ({ value: v }));
+  const bad = rows.find((r) => typeof r.value !== 'number' || !Number.isFinite(r.value));
+  if (bad) throw new Error(`histogram: values must be finite numbers, got ${JSON.stringify(bad.value)}`);
+  const bin: Record<string, unknown> = opts.step ? { step: opts.step } : { maxbins: opts.bins ?? 30 };
+  if (opts.extent) bin.extent = opts.extent;
+  const enc: Record<string, unknown> = {
+    x: { field: 'value', type: 'quantitative', bin, title: opts.xTitle ?? 'value' },
+    y: { aggregate: 'count', type: 'quantitative', title: opts.yTitle ?? 'count', stack: null },
+  };
+  if (grouped) enc.color = colourEncoding(rows, 'group', '');
+  return vegaLite({
+    ...frame(opts),
+    data: { values: rows },
+    mark: { type: 'bar', opacity: grouped ? 0.6 : 1, binSpacing: 1 },
+    encoding: enc,
+  } as VegaLiteSpec);
+}
+
+export interface HeatmapOptions extends ChartOptions {
+  /** Title of the row axis. default: 'true' (confusion matrices: rows are the true class) */
+  rowTitle?: string;
+  /** Title of the column axis. default: 'predicted' */
+  colTitle?: string;
+  /** Colour cells by their share of the row rather than the raw value. default: true */
+  rowNormalise?: boolean;
+  /** Add the row percentage under each count. default: false */
+  percent?: boolean;
+  /** Size of one cell in pixels when width/height are not given. default: 70 */
+  cellSize?: number;
+}
+
+function formatCell(v: number): string {
+  return Number.isInteger(v) ? String(v) : v.toFixed(2);
+}
+
+/**
+ * A matrix of numbers with each cell's value written in it. For a confusion matrix
+ * `m[trueClass][predictedClass]`: rows are the true class, columns the predicted one.
+ */
+export function heatmap(matrix: number[][], rowLabels: string[], colLabels: string[], opts: HeatmapOptions = {}): Figure {
+  if (matrix.length !== rowLabels.length) throw new Error(`heatmap: ${matrix.length} rows but ${rowLabels.length} row labels`);
+  matrix.forEach((row, i) => {
+    if (row.length !== colLabels.length) throw new Error(`heatmap: row ${i} has ${row.length} cells but there are ${colLabels.length} column labels`);
+    row.forEach((v, j) => {
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`heatmap: cell [${i}][${j}] is not a finite number (${v})`);
+    });
+  });
+  const norm = opts.rowNormalise ?? true;
+  const cells: Row[] = [];
+  matrix.forEach((row, i) => {
+    const sum = row.reduce((a, b) => a + b, 0);
+    row.forEach((v, j) => {
+      const share = sum > 0 ? v / sum : 0;
+      const text = opts.percent ? [formatCell(v), `${(share * 100).toFixed(0)}%`] : formatCell(v);
+      cells.push({ row: rowLabels[i], col: colLabels[j], value: v, shade: norm ? share : v, text });
+    });
+  });
+  const maxShade = Math.max(0, ...cells.map((c) => c.shade as number));
+  const cs = opts.cellSize ?? 70;
+  const enc = {
+    y: { field: 'row', type: 'ordinal', sort: rowLabels, title: opts.rowTitle ?? 'true' },
+    x: {
+      field: 'col', type: 'ordinal', sort: colLabels, title: opts.colTitle ?? 'predicted',
+      // Tilt the column labels when the longest would not fit its cell (about 7 px per character).
+      axis: { orient: 'top', labelAngle: Math.max(0, ...colLabels.map((l) => l.length)) * 7 > cs ? -30 : 0 },
+    },
+  };
+  return vegaLite({
+    ...frame({ ...opts, width: opts.width ?? cs * colLabels.length, height: opts.height ?? cs * rowLabels.length }),
+    data: { values: cells },
+    encoding: enc,
+    layer: [
+      {
+        mark: { type: 'rect' },
+        encoding: { color: { field: 'shade', type: 'quantitative', scale: { domain: [0, maxShade || 1], range: ['#ffffff', '#2166ac'], interpolate: 'rgb' }, legend: null } },
+      },
+      {
+        mark: { type: 'text', fontSize: 13, lineHeight: 15 },
+        encoding: {
+          text: { field: 'text' },
+          color: { condition: { test: `datum.shade > ${(maxShade || 1) * 0.55}`, value: 'white' }, value: 'black' },
+        },
+      },
+    ],
+  } as VegaLiteSpec);
+}
+
+export interface ScatterOptions extends ChartOptions {
+  x: string;
+  y: string;
+  /** Field that colours the points. default: none */
+  colour?: string;
+  /** Field shown on hover in an interactive view (kept in the SVG as a title). default: none */
+  tooltip?: string;
+  /** Point size in square pixels. default: 30 */
+  size?: number;
+}
+
+/** Points of `y` against `x`, optionally coloured by a field. */
+export function scatter(input: Rows, opts: ScatterOptions): Figure {
+  const rows = input as Row[];
+  requireField(rows, opts.x, 'scatter');
+  requireField(rows, opts.y, 'scatter');
+  const enc: Record<string, unknown> = {
+    x: { field: opts.x, type: 'quantitative', title: opts.xTitle ?? opts.x, scale: { zero: false } },
+    y: { field: opts.y, type: 'quantitative', title: opts.yTitle ?? opts.y, scale: { zero: false } },
+  };
+  if (opts.colour) {
+    requireField(rows, opts.colour, 'scatter');
+    enc.color = colourEncoding(rows, opts.colour);
+  }
+  if (opts.tooltip) enc.tooltip = { field: opts.tooltip };
+  return vegaLite({
+    ...frame(opts),
+    data: { values: rows },
+    mark: { type: 'point', filled: true, size: opts.size ?? 30, opacity: 0.8 },
+    encoding: enc,
+  } as VegaLiteSpec);
+}

@@ -1,0 +1,154 @@
+/**
+ * A rendered chart: SVG text in memory, PNG on demand (sharp/librsvg, fonts from fontconfig —
+ * DejaVu Sans on Debian, package `fonts-dejavu-core`), saved atomically, shown inline in a tslab
+ * notebook. Vega-Lite specs are compiled and rendered in Node without a browser.
+ */
+import * as path from 'node:path';
+import sharp from 'sharp';
+// vega and vega-lite are loaded without their type declarations: checking them costs tslab
+// (and tsc) about 10 s per notebook. The little we call is typed here.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const vega = require('vega') as VegaModule;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const vl = require('vega-lite') as { compile(spec: object): { spec: VegaSpec } };
+import { writeFileAtomic } from '../util/atomic';
+import { displayPng, noteOutsideNotebook } from '../notebook/index';
+
+/**
+ * A Vega-Lite specification (https://vega.github.io/vega-lite/docs/), as a plain object with its
+ * data inline (`data: { values: [...] }`). Kept loose on purpose (see the note on the imports);
+ * `vl.compile` validates it and its errors are passed on.
+ */
+export type VegaLiteSpec = object;
+/** A compiled Vega specification. */
+export type VegaSpec = { [key: string]: unknown };
+
+interface VegaView {
+  run(): VegaView;
+  padding(): { left: number; right: number; top: number; bottom: number };
+  loader(): unknown;
+  background(): unknown;
+  finalize(): void;
+  toSVG(): Promise<string>;
+  _viewWidth: number;
+  _viewHeight: number;
+  _origin: [number, number];
+  _scenegraph: { root: unknown };
+}
+
+interface VegaModule {
+  View: new (runtime: unknown, opts: { renderer: 'none' }) => VegaView;
+  parse(spec: VegaSpec): unknown;
+  SVGStringRenderer: new (loader: unknown) => SvgStringRenderer;
+}
+
+/** PNG pixels per SVG pixel, so that charts stay sharp on high-density screens. default: 2 */
+export const DEFAULT_PNG_SCALE = 2;
+
+export class Figure {
+  /** Width and height in SVG (CSS) pixels. */
+  readonly width: number;
+  readonly height: number;
+  private pngCache = new Map<number, Promise<Buffer>>();
+
+  /**
+   * @param svg the complete SVG document
+   * @param spec the Vega-Lite spec it was rendered from (kept for inspection; may be undefined)
+   */
+  constructor(readonly svg: string, readonly spec?: VegaLiteSpec) {
+    const m = /<svg[^>]*\swidth="([\d.]+)"[^>]*\sheight="([\d.]+)"/.exec(svg);
+    if (!m) throw new Error('Figure: not an SVG document with width and height');
+    this.width = Number(m[1]);
+    this.height = Number(m[2]);
+  }
+
+  /** The chart as PNG bytes, `scale` pixels per SVG pixel (default 2). Rendered once per scale. */
+  png(scale: number = DEFAULT_PNG_SCALE): Promise<Buffer> {
+    let p = this.pngCache.get(scale);
+    if (!p) {
+      p = svgToPng(this.svg, scale);
+      this.pngCache.set(scale, p);
+    }
+    return p;
+  }
+
+  /** Write the chart to `file`, as SVG or PNG by its extension (`.svg`, `.png`), atomically. */
+  async save(file: string): Promise<string> {
+    const ext = path.extname(file).toLowerCase();
+    if (ext === '.svg') writeFileAtomic(file, this.svg);
+    else if (ext === '.png') writeFileAtomic(file, await this.png());
+    else throw new Error(`cannot save a chart as "${ext || file}": use a .svg or .png file name`);
+    return file;
+  }
+
+  /** Show the chart inline (PNG) in a tslab notebook; outside one, print a one-line note on stderr. */
+  async show(): Promise<void> {
+    const png = await this.png();
+    if (!displayPng(png)) noteOutsideNotebook(`chart ${this.width}x${this.height}`);
+  }
+}
+
+/** Rasterise an SVG document with sharp; `scale` pixels per SVG pixel. */
+export async function svgToPng(svg: string, scale: number = DEFAULT_PNG_SCALE): Promise<Buffer> {
+  if (!(scale > 0) || scale > 8) throw new Error(`PNG scale must be in (0, 8], got ${scale}`);
+  return sharp(Buffer.from(svg), { density: 72 * scale }).png().toBuffer();
+}
+
+/** Defaults applied to every spec (a white background so PNGs read on dark notebook themes). */
+const BASE_CONFIG = {
+  background: 'white',
+  font: 'DejaVu Sans, sans-serif',
+  view: { stroke: '#ddd' },
+  axis: { labelFontSize: 11, titleFontSize: 12 },
+  legend: { labelFontSize: 11, titleFontSize: 12 },
+  title: { fontSize: 14, anchor: 'start' as const },
+};
+
+/**
+ * Render a Vega-Lite spec to SVG, synchronously. This is what `view.toSVG()` does (the test
+ * checks that the output is identical), minus the wait for external images: specs here carry
+ * their data inline, so nothing is loaded.
+ */
+export function renderVegaLite(spec: VegaLiteSpec): string {
+  return renderVega(compileVegaLite(spec));
+}
+
+/** Compile Vega-Lite to Vega, with the project's base config under the spec's own `config`. */
+export function compileVegaLite(spec: VegaLiteSpec): VegaSpec {
+  const own = (spec as { config?: object }).config;
+  const withConfig = { ...spec, config: { ...BASE_CONFIG, ...(own ?? {}) } };
+  try {
+    return vl.compile(withConfig).spec;
+  } catch (e) {
+    throw new Error(`invalid Vega-Lite spec: ${(e as Error).message}`);
+  }
+}
+
+/** Render a Vega spec to an SVG document, synchronously (see `renderVegaLite`). */
+export function renderVega(compiled: VegaSpec): string {
+  // Internal fields of vega-view (render-size.js / render-headless.js in vega-view 5).
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
+  view.run();
+  const pad = view.padding();
+  const width = Math.max(0, view._viewWidth + pad.left + pad.right);
+  const height = Math.max(0, view._viewHeight + pad.top + pad.bottom);
+  const origin = [pad.left + view._origin[0], pad.top + view._origin[1]];
+  const r = new vega.SVGStringRenderer(view.loader()).initialize(null, width, height, origin, 1).background(view.background());
+  r.render(view._scenegraph.root);
+  const svg = r.svg();
+  view.finalize();
+  if (!svg) throw new Error('vega rendered no SVG');
+  return svg;
+}
+
+interface SvgStringRenderer {
+  initialize(el: null, w: number, h: number, origin: number[], scale: number): SvgStringRenderer;
+  background(bg: unknown): SvgStringRenderer;
+  render(scene: unknown): SvgStringRenderer;
+  svg(): string | null;
+}
+
+/** Any Vega-Lite spec as a `Figure` (data must be inline: `data: { values: [...] }`). */
+export function vegaLite(spec: VegaLiteSpec): Figure {
+  return new Figure(renderVegaLite(spec), spec);
+}
