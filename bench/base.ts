@@ -1,0 +1,39 @@
+/**
+ * Images per second through the frozen MobileNetV2 0.35 base (pooled features), on the calling
+ * thread and on 1 and 2 worker threads, with augmentation done on the main thread as in training.
+ *
+ *   FACEMASK_BACKEND=wasm npx tsx bench/base.ts [--images 256]
+ */
+import * as os from 'node:os';
+import { initBackend } from '../src/backend/tf';
+import { loadBase } from '../src/model/base';
+import { embedViews, startBaseRunner } from '../src/model/features';
+import { ORIGINAL_AUGMENTATION } from '../src/model/augment';
+import type { RgbImage } from '../src/util/images';
+import { mulberry32 } from '../src/model/augment';
+
+async function main() {
+  const argIdx = process.argv.indexOf('--images');
+  const n = argIdx > 0 ? Number(process.argv[argIdx + 1]) : 256;
+  const backend = await initBackend();
+  const base = await loadBase();
+  const rng = mulberry32(1);
+  const imgs: RgbImage[] = Array.from({ length: 32 }, () => ({ width: 224, height: 224, data: Uint8Array.from({ length: 224 * 224 * 3 }, () => Math.floor(rng() * 256)) }));
+  const keys = imgs.map((_, i) => `img${i}`);
+  const views = Math.ceil(n / imgs.length);
+  console.log(`machine: ${os.cpus().length} x ${os.cpus()[0].model}, backend ${backend}, ${views * imgs.length} augmented views per setting, batch 32`);
+  for (const workers of [0, 1, 2]) {
+    const runner = await startBaseRunner(base, workers);
+    await embedViews(imgs.slice(0, 4), keys, runner, 1280, { views: 1 }); // warm-up
+    const t = performance.now();
+    await embedViews(imgs, keys, runner, 1280, { views, augment: ORIGINAL_AUGMENTATION, seed: 1 });
+    const s = (performance.now() - t) / 1000;
+    await runner.close();
+    console.log(`base on ${workers === 0 ? 'main thread' : workers + ' worker(s)'}: ${((views * imgs.length) / s).toFixed(1)} images/s (${((1000 * s) / (views * imgs.length)).toFixed(1)} ms/image)`);
+  }
+  base.model.dispose();
+}
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,64 @@
+/** `facemask classify <files or folders...> [--model DIR] [--jsonl FILE]` */
+import type { VerbSpec } from '../args';
+import { collectInputs } from '../../util/files';
+import { writeFileAtomic } from '../../util/atomic';
+import { toJsonLine, isError, type FileResult } from '../../result';
+import { loadClassifier, type MaskClassifier } from '../../model/classifier';
+import { classifyFiles } from '../../model/classify';
+import { projectPaths } from '../../paths';
+
+export const classifyVerb: VerbSpec = {
+  name: 'classify',
+  summary: 'classify face images as with_mask / without_mask (one JSON line per file)',
+  positional: { name: '<files or folders...>', min: 1 },
+  flags: {
+    model: { type: 'string', value: 'DIR', help: 'model folder (default: models/default, the promoted model)' },
+    jsonl: { type: 'string', value: 'FILE', help: 'write the JSON lines to FILE instead of stdout' },
+  },
+  examples: [
+    { cmd: 'facemask classify face.jpg', note: 'one image, JSON line on stdout' },
+    { cmd: 'facemask classify photos/ --jsonl out.jsonl', note: 'a folder, recursively, results to a file' },
+    { cmd: 'facemask classify a.jpg b.png --model runs/train/original-s1/model', note: 'with a trained run\'s model' },
+  ],
+  async run(args) {
+    const modelDir = (args.flags.model as string | undefined) ?? projectPaths().defaultModel;
+    const jsonl = args.flags.jsonl as string | undefined;
+    const { images, errors } = collectInputs(args.positional);
+    if (images.length === 0) {
+      for (const e of errors) console.error(`facemask classify: ${e.file}: ${e.error}`);
+      console.error(`facemask classify: no images found in ${args.positional.join(' ')}`);
+      return 2;
+    }
+    let clf: MaskClassifier;
+    try {
+      clf = await loadClassifier(modelDir);
+    } catch (e) {
+      console.error(`facemask classify: cannot use the model: ${(e as Error).message}`);
+      return 2;
+    }
+    const lines: string[] = [];
+    const emit = (rs: FileResult[]) => {
+      for (const r of rs) {
+        if (jsonl) lines.push(toJsonLine(r));
+        else process.stdout.write(toJsonLine(r) + '\n');
+      }
+    };
+    emit(errors);
+    const results = await classifyFiles(
+      images.map((i) => i.file),
+      clf,
+      { onResults: emit },
+    );
+    clf.dispose();
+    if (jsonl) writeFileAtomic(jsonl, lines.join('\n') + (lines.length ? '\n' : ''));
+    const all = [...errors, ...results];
+    const failed = all.filter(isError);
+    const ok = all.length - failed.length;
+    const byLabel = new Map<string, number>();
+    for (const r of results) if (!isError(r)) byLabel.set(r.label, (byLabel.get(r.label) ?? 0) + 1);
+    const summary = [...byLabel].map(([l, n]) => `${n} ${l}`).join(', ');
+    console.error(`classified ${ok} image(s)${summary ? ': ' + summary : ''}${failed.length ? `; ${failed.length} failed` : ''}${jsonl ? ` → ${jsonl}` : ''}`);
+    if (ok === 0) return 2;
+    return failed.length ? 1 : 0;
+  },
+};

@@ -1,0 +1,50 @@
+/** `facemask evaluate [--model DIR] [--output DIR] [--sets split real] [--record]` */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { VerbSpec } from '../args';
+import { projectPaths } from '../../paths';
+import { loadClassifier, type MaskClassifier } from '../../model/classifier';
+import { freshRunDir } from '../../model/train';
+import { recordTestNumbers } from '../../model/manifest';
+import { evaluateModel, sideBySide } from '../../evaluation/evaluate';
+import { writeEvaluation } from '../../evaluation/report';
+
+export const evaluateVerb: VerbSpec = {
+  name: 'evaluate',
+  summary: 'evaluate a model on its test split and on real street faces: report, confusion matrix, curves',
+  flags: {
+    model: { type: 'string', value: 'DIR', help: 'model folder (default: models/default)' },
+    output: { type: 'string', value: 'DIR', help: 'folder for the report and pictures (default: runs/evaluate/<model>, never overwritten)' },
+    sets: { type: 'list', value: 'SET', help: 'which sets (default: both)', choices: ['split', 'real'] },
+    record: { type: 'boolean', help: "write the measured numbers into the model's manifest" },
+  },
+  examples: [
+    { cmd: 'facemask evaluate', note: 'the default model on both sets' },
+    { cmd: 'facemask evaluate --model runs/train/original-s1/model', note: "a run's model" },
+    { cmd: 'facemask evaluate --sets real --output /tmp/eval', note: 'only the real faces' },
+  ],
+  async run(args) {
+    const modelDir = (args.flags.model as string | undefined) ?? projectPaths().defaultModel;
+    let clf: MaskClassifier;
+    try {
+      clf = await loadClassifier(modelDir);
+    } catch (e) {
+      console.error(`facemask evaluate: cannot use the model: ${(e as Error).message}`);
+      return 2;
+    }
+    const sets = (args.flags.sets as ('split' | 'real')[] | undefined) ?? ['split', 'real'];
+    const evals = await evaluateModel(clf, { sets });
+    clf.dispose();
+    const name = path.basename(path.resolve(modelDir)) === 'model' ? path.basename(path.dirname(path.resolve(modelDir))) : path.basename(path.resolve(modelDir));
+    const out = (args.flags.output as string | undefined) ?? freshRunDir(path.join(projectPaths().runs, 'evaluate'), name);
+    fs.mkdirSync(out, { recursive: true });
+    const files = await writeEvaluation(evals, out, modelDir);
+    for (const r of sideBySide(evals)) console.log(Object.entries(r).map(([k, v]) => `${k} ${v}`).join('  '));
+    console.log(`report: ${path.join(out, 'report.md')} (${files.length} files)`);
+    if (args.flags.record) {
+      recordTestNumbers(modelDir, evals);
+      console.log(`recorded the numbers in ${path.join(modelDir, 'manifest.json')}`);
+    }
+    return 0;
+  },
+};

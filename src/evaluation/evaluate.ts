@@ -1,0 +1,172 @@
+/**
+ * Evaluating a saved classifier on two sets, side by side:
+ * (a) `split` — the test split of the datasets it was trained on (same group-aware split seed);
+ * (b) `real` — real faces in street scenes: the Kaggle dev set's **test** part (photos 200–299),
+ *     faces whose shorter side is >= 24 px, crops = the annotated box as is. Faces whose class the
+ *     model does not have (`incorrect_mask` for a two-class model) are reported separately.
+ */
+import { resolveConfig } from '../config';
+import { isLabel, type Label } from '../labels';
+import type { Box } from '../result';
+import { splitFor, recordsForSplit } from '../data/split';
+import { loadDataset, kaggleRecords, KAGGLE } from '../data/load';
+import { decodeImage, cropResize, type RgbImage } from '../util/images';
+import { mapLimit } from '../util/files';
+import { progress } from '../util/progress';
+import type { MaskClassifier } from '../model/classifier';
+import {
+  argmax,
+  averagePrecision,
+  curvePoints,
+  reportFromProbabilities,
+  rocAuc,
+  thresholdTradeoff,
+  type ClassificationReport,
+  type CurvePoint,
+  type ThresholdRow,
+} from './metrics';
+
+/** One evaluated item: an image file, or a face box in a scene photo. */
+export interface EvalItem {
+  file: string;
+  box?: Box;
+  truth: Label;
+}
+
+export interface SetEvaluation {
+  name: 'split' | 'real';
+  description: string;
+  /** Items of the model's classes (what the report is computed on). */
+  items: EvalItem[];
+  probs: Float32Array[];
+  report: ClassificationReport;
+  /** Per class (one-vs-rest): curve points, ROC AUC, average precision. */
+  curves: { class: string; points: CurvePoint[]; auc: number; ap: number }[];
+  thresholds: ThresholdRow[];
+  /** Wrong predictions, most confident first. */
+  mistakes: { item: EvalItem; predicted: string; score: number }[];
+  /** Faces of classes the model does not have: how it labelled them (e.g. incorrect_mask → with_mask 30). */
+  outside: { truth: Label; n: number; predicted: Record<string, number> }[];
+}
+
+export interface EvaluateOptions {
+  /** Which sets. default: both */
+  sets?: ('split' | 'real')[];
+  /** default: the model manifest's datasets / split seed */
+  datasets?: string[];
+  splitSeed?: number;
+  quiet?: boolean;
+}
+
+/** Score items given as (image, truth) with the classifier, and build every measure. */
+export function summariseSet(name: SetEvaluation['name'], description: string, classes: readonly string[], items: EvalItem[], probs: Float32Array[], outsideItems: { truth: Label; probs: Float32Array }[] = []): SetEvaluation {
+  const truth = items.map((it) => classes.indexOf(it.truth));
+  const report = reportFromProbabilities(truth, probs, classes as string[]);
+  const curves = classes.map((c, k) => {
+    const points = curvePoints(
+      probs.map((p) => p[k]),
+      truth.map((t) => t === k),
+    );
+    return { class: c, points, auc: rocAuc(points), ap: averagePrecision(points) };
+  });
+  const mistakes = items
+    .map((item, i) => ({ item, predicted: classes[argmax(probs[i])], score: probs[i][argmax(probs[i])], wrong: argmax(probs[i]) !== truth[i] }))
+    .filter((m) => m.wrong)
+    .sort((a, b) => b.score - a.score)
+    .map(({ item, predicted, score }) => ({ item, predicted, score }));
+  const outsideBy = new Map<Label, Record<string, number>>();
+  for (const o of outsideItems) {
+    const rec = outsideBy.get(o.truth) ?? {};
+    const p = classes[argmax(o.probs)];
+    rec[p] = (rec[p] ?? 0) + 1;
+    outsideBy.set(o.truth, rec);
+  }
+  const outside = [...outsideBy].map(([t, predicted]) => ({ truth: t, n: Object.values(predicted).reduce((a, b) => a + b, 0), predicted }));
+  return { name, description, items, probs, report, curves, thresholds: thresholdTradeoff(truth, probs), mistakes, outside };
+}
+
+/** (a) the test split of the training datasets. */
+export async function evaluateSplit(clf: MaskClassifier, opts: EvaluateOptions = {}): Promise<SetEvaluation> {
+  const t = clf.manifest.training;
+  const datasets = opts.datasets ?? t.datasets;
+  const seed = opts.splitSeed ?? t.splitSeed;
+  // Always the full split the model was trained with (in small-data mode a subset split would put
+  // training images of a full-size model into "test"); small-data mode then keeps a few per class.
+  const split = await splitFor(datasets, seed, { progress: !opts.quiet, perClass: Infinity });
+  let recs = recordsForSplit(split, 'test').filter((r) => clf.classes.includes(r.label));
+  const cfg = resolveConfig();
+  if (cfg.small) {
+    const per = Math.max(1, Math.floor(cfg.data.smallPerClass / 2));
+    recs = clf.classes.flatMap((c) => recs.filter((r) => r.label === c).slice(0, per));
+  }
+  const bar = progress('evaluate split', recs.length, { quiet: opts.quiet, unit: 'img' });
+  const probs: Float32Array[] = [];
+  for (let i = 0; i < recs.length; i += 64) {
+    const imgs = await mapLimit(recs.slice(i, i + 64), resolveConfig().data.decodeConcurrency, (r) => decodeImage(r.path));
+    probs.push(...(await clf.probabilities(imgs)));
+    bar.tick(imgs.length);
+  }
+  bar.done();
+  const items = recs.map((r) => ({ file: r.path, truth: r.label }));
+  return summariseSet('split', `${datasets.join('+')} test split (group-aware, seed ${seed}), ${recs.length} images${cfg.small ? ' (small-data subset)' : ''}`, clf.classes, items, probs);
+}
+
+/** The faces of the Kaggle dev set's test part that count (shorter side >= `minSize`). */
+export async function realFaces(minSize = resolveConfig().faces.minSize): Promise<EvalItem[]> {
+  const data = await loadDataset(KAGGLE);
+  const out: EvalItem[] = [];
+  for (const r of kaggleRecords(data.records, 'test')) {
+    for (const f of r.faces ?? []) if (Math.min(f.box[2], f.box[3]) >= minSize) out.push({ file: r.path, box: f.box, truth: f.label });
+  }
+  return out;
+}
+
+/** (b) real faces in street scenes. */
+export async function evaluateReal(clf: MaskClassifier, opts: EvaluateOptions = {}): Promise<SetEvaluation> {
+  const faces = await realFaces();
+  const byFile = new Map<string, EvalItem[]>();
+  for (const f of faces) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
+  const bar = progress('evaluate real faces', faces.length, { quiet: opts.quiet, unit: 'face' });
+  const probsOf = new Map<EvalItem, Float32Array>();
+  await mapLimit([...byFile], 2, async ([file, its]) => {
+    const img = await decodeImage(file);
+    const crops: RgbImage[] = [];
+    for (const it of its) crops.push(await cropResize(img, it.box!, clf.inputSize));
+    const p = await clf.probabilities(crops);
+    its.forEach((it, k) => probsOf.set(it, p[k]));
+    bar.tick(its.length);
+  });
+  bar.done();
+  const inside = faces.filter((f) => clf.classes.includes(f.truth));
+  const outside = faces.filter((f) => !clf.classes.includes(f.truth)).map((f) => ({ truth: f.truth, probs: probsOf.get(f)! }));
+  return summariseSet(
+    'real',
+    `real faces: Kaggle dev set test part (photos 200–299), faces >= ${resolveConfig().faces.minSize} px, ${inside.length} faces of the model's classes`,
+    clf.classes,
+    inside,
+    inside.map((f) => probsOf.get(f)!),
+    outside,
+  );
+}
+
+export async function evaluateModel(clf: MaskClassifier, opts: EvaluateOptions = {}): Promise<SetEvaluation[]> {
+  const sets = opts.sets ?? ['split', 'real'];
+  const out: SetEvaluation[] = [];
+  if (sets.includes('split')) out.push(await evaluateSplit(clf, opts));
+  if (sets.includes('real')) out.push(await evaluateReal(clf, opts));
+  return out;
+}
+
+/** Rows for a side-by-side table: one per set. */
+export function sideBySide(evals: SetEvaluation[]): Record<string, string | number>[] {
+  return evals.map((e) => ({
+    set: e.name,
+    items: e.report.total,
+    accuracy: +e.report.accuracy.toFixed(4),
+    balanced_accuracy: +e.report.balancedAccuracy.toFixed(4),
+    macro_f1: +e.report.macro.f1.toFixed(4),
+    ...Object.fromEntries(e.report.rows.map((r) => [`recall_${r.class}`, +r.recall.toFixed(4)])),
+  }));
+}
+
+void isLabel;

@@ -1,0 +1,157 @@
+/**
+ * Classification metrics as pure functions over true labels and predicted probabilities:
+ * confusion matrix, per-class precision/recall/F1/support with macro and weighted averages
+ * (sklearn's `classification_report`), ROC and precision–recall curves with their areas, and the
+ * threshold trade-off of a one-vs-rest score.
+ */
+
+/** `m[t][p]`: how many items of true class t were predicted as class p. */
+export function confusionMatrix(truth: number[], predicted: number[], nClasses: number): number[][] {
+  if (truth.length !== predicted.length) throw new Error(`confusionMatrix: ${truth.length} true labels but ${predicted.length} predictions`);
+  const m = Array.from({ length: nClasses }, () => new Array<number>(nClasses).fill(0));
+  truth.forEach((t, i) => {
+    const p = predicted[i];
+    if (!(t >= 0 && t < nClasses && p >= 0 && p < nClasses)) throw new Error(`confusionMatrix: class index out of range at ${i} (${t}, ${p})`);
+    m[t][p]++;
+  });
+  return m;
+}
+
+export interface ClassRow {
+  class: string;
+  precision: number;
+  recall: number;
+  f1: number;
+  support: number;
+}
+
+export interface ClassificationReport {
+  classes: string[];
+  rows: ClassRow[];
+  accuracy: number;
+  /** Mean of recalls over classes with support. */
+  balancedAccuracy: number;
+  macro: Omit<ClassRow, 'class'>;
+  weighted: Omit<ClassRow, 'class'>;
+  total: number;
+  confusion: number[][];
+}
+
+const safeDiv = (a: number, b: number) => (b === 0 ? 0 : a / b);
+
+/** sklearn-style report (0 where a ratio is undefined, as `zero_division=0`). */
+export function classificationReport(confusion: number[][], classes: string[]): ClassificationReport {
+  const n = classes.length;
+  const total = confusion.flat().reduce((a, b) => a + b, 0);
+  const rows: ClassRow[] = classes.map((c, k) => {
+    const tp = confusion[k][k];
+    const support = confusion[k].reduce((a, b) => a + b, 0);
+    const predicted = confusion.reduce((a, row) => a + row[k], 0);
+    const precision = safeDiv(tp, predicted);
+    const recall = safeDiv(tp, support);
+    return { class: c, precision, recall, f1: safeDiv(2 * precision * recall, precision + recall), support };
+  });
+  const correct = classes.reduce((a, _, k) => a + confusion[k][k], 0);
+  const avg = (w: (r: ClassRow) => number) => {
+    const ws = rows.reduce((a, r) => a + w(r), 0);
+    return {
+      precision: safeDiv(rows.reduce((a, r) => a + w(r) * r.precision, 0), ws),
+      recall: safeDiv(rows.reduce((a, r) => a + w(r) * r.recall, 0), ws),
+      f1: safeDiv(rows.reduce((a, r) => a + w(r) * r.f1, 0), ws),
+      support: total,
+    };
+  };
+  const withSupport = rows.filter((r) => r.support > 0);
+  return {
+    classes: classes.slice(),
+    rows,
+    accuracy: safeDiv(correct, total),
+    balancedAccuracy: safeDiv(withSupport.reduce((a, r) => a + r.recall, 0), withSupport.length),
+    macro: avg(() => 1),
+    weighted: avg((r) => r.support),
+    total,
+    confusion: confusion.map((r) => r.slice()),
+  };
+  void n;
+}
+
+export function argmax(row: ArrayLike<number>): number {
+  let b = 0;
+  for (let j = 1; j < row.length; j++) if (row[j] > row[b]) b = j;
+  return b;
+}
+
+/** Report straight from true class indices and probability rows. */
+export function reportFromProbabilities(truth: number[], probs: ArrayLike<number>[], classes: string[]): ClassificationReport {
+  return classificationReport(confusionMatrix(truth, probs.map(argmax), classes.length), classes);
+}
+
+export interface CurvePoint {
+  threshold: number;
+  /** ROC: false-positive rate and true-positive rate. */
+  fpr: number;
+  tpr: number;
+  /** PR: precision and recall (= tpr). */
+  precision: number;
+  recall: number;
+}
+
+/**
+ * One-vs-rest curve points of `scores` for `positives` (true where the item is of the class),
+ * one point per distinct threshold (score >= threshold is predicted positive), from the highest
+ * threshold down, starting at (fpr 0, tpr 0, precision 1).
+ */
+export function curvePoints(scores: number[], positives: boolean[]): CurvePoint[] {
+  const idx = scores.map((_, i) => i).sort((a, b) => scores[b] - scores[a]);
+  const P = positives.filter(Boolean).length;
+  const N = positives.length - P;
+  const pts: CurvePoint[] = [{ threshold: Infinity, fpr: 0, tpr: 0, precision: 1, recall: 0 }];
+  let tp = 0;
+  let fp = 0;
+  for (let k = 0; k < idx.length; k++) {
+    if (positives[idx[k]]) tp++;
+    else fp++;
+    if (k + 1 < idx.length && scores[idx[k + 1]] === scores[idx[k]]) continue;
+    pts.push({ threshold: scores[idx[k]], fpr: safeDiv(fp, N), tpr: safeDiv(tp, P), precision: safeDiv(tp, tp + fp), recall: safeDiv(tp, P) });
+  }
+  return pts;
+}
+
+/** Area under the ROC curve (trapezoids). */
+export function rocAuc(points: CurvePoint[]): number {
+  let a = 0;
+  for (let i = 1; i < points.length; i++) a += ((points[i].fpr - points[i - 1].fpr) * (points[i].tpr + points[i - 1].tpr)) / 2;
+  return a;
+}
+
+/** Average precision (sklearn's step-wise sum: Σ (R_n − R_{n−1}) P_n). */
+export function averagePrecision(points: CurvePoint[]): number {
+  let a = 0;
+  for (let i = 1; i < points.length; i++) a += (points[i].recall - points[i - 1].recall) * points[i].precision;
+  return a;
+}
+
+export interface ThresholdRow {
+  threshold: number;
+  /** Share of items whose top score is below the threshold (left undecided). */
+  undecided: number;
+  /** Accuracy on the items decided. */
+  accuracy: number;
+  decided: number;
+}
+
+/** The trade-off of refusing low-confidence predictions: accuracy of the rest vs share refused. */
+export function thresholdTradeoff(truth: number[], probs: ArrayLike<number>[], thresholds: number[] = [0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99]): ThresholdRow[] {
+  return thresholds.map((t) => {
+    let decided = 0;
+    let correct = 0;
+    probs.forEach((p, i) => {
+      const b = argmax(p);
+      if (p[b] >= t) {
+        decided++;
+        if (b === truth[i]) correct++;
+      }
+    });
+    return { threshold: t, undecided: safeDiv(probs.length - decided, probs.length), accuracy: safeDiv(correct, decided), decided };
+  });
+}

@@ -1,0 +1,117 @@
+/**
+ * Pictures and files of an evaluation: confusion matrix (heatmap), ROC and precision–recall
+ * curves, the threshold trade-off, the worst mistakes, and `report.json` / `report.md`.
+ */
+import * as path from 'node:path';
+import { heatmap, lineChart, imageGrid, type Figure, type Picture } from '../charts/index';
+import { writeFileAtomic } from '../util/atomic';
+import { decodeImage, cropResize } from '../util/images';
+import { DISPLAY, isLabel } from '../labels';
+import type { SetEvaluation } from './evaluate';
+import { sideBySide } from './evaluate';
+
+export function confusionFigure(e: SetEvaluation): Figure {
+  return heatmap(e.report.confusion, e.report.classes, e.report.classes, { title: `confusion matrix — ${e.name}`, percent: true });
+}
+
+/** Curve points thinned to at most ~200 per class (charts stay small). */
+function thin<T>(xs: T[], max = 200): T[] {
+  if (xs.length <= max) return xs;
+  const step = xs.length / max;
+  const out: T[] = [];
+  for (let i = 0; i < max; i++) out.push(xs[Math.floor(i * step)]);
+  out.push(xs[xs.length - 1]);
+  return out;
+}
+
+export function rocFigure(e: SetEvaluation): Figure {
+  const rows = e.curves.flatMap((c) => thin(c.points).map((p) => ({ fpr: p.fpr, tpr: p.tpr, class: `${c.class} ${c.auc.toFixed(3)}` })));
+  return lineChart(rows, { x: 'fpr', y: 'tpr', series: 'class', title: `ROC — ${e.name} (legend: AUC)`, xTitle: 'false-positive rate', yTitle: 'true-positive rate', points: false, zero: true });
+}
+
+export function prFigure(e: SetEvaluation): Figure {
+  const rows = e.curves.flatMap((c) => thin(c.points.slice(1)).map((p) => ({ recall: p.recall, precision: p.precision, class: `${c.class} ${c.ap.toFixed(3)}` })));
+  return lineChart(rows, { x: 'recall', y: 'precision', series: 'class', title: `precision–recall — ${e.name} (legend: average precision)`, points: false });
+}
+
+export function thresholdFigure(e: SetEvaluation): Figure {
+  return lineChart(e.thresholds as unknown as Record<string, unknown>[], {
+    x: 'threshold',
+    y: ['accuracy', 'undecided'],
+    title: `refusing low scores — ${e.name}: accuracy of the decided vs share undecided`,
+    zero: true,
+  });
+}
+
+/** The most confident mistakes as a picture grid (crops for face boxes). */
+export async function mistakesPicture(e: SetEvaluation, max = 12): Promise<Picture | null> {
+  const worst = e.mistakes.slice(0, max);
+  if (worst.length === 0) return null;
+  const items = await Promise.all(
+    worst.map(async (m) => {
+      const img = m.item.box ? await cropResize(await decodeImage(m.item.file), m.item.box, 160) : m.item.file;
+      const name = (l: string) => (isLabel(l) ? DISPLAY[l].text : l);
+      return { image: img, caption: `${name(m.item.truth)}→${name(m.predicted)} ${(m.score * 100).toFixed(0)}%` };
+    }),
+  );
+  return imageGrid(items, { title: `worst mistakes — ${e.name} (${e.mistakes.length} wrong of ${e.report.total})`, columns: 6, cellSize: 150, fontSize: 11 });
+}
+
+function pct(x: number): string {
+  return (x * 100).toFixed(2) + ' %';
+}
+
+export function reportMarkdown(evals: SetEvaluation[], modelDir: string): string {
+  const lines = [`# Evaluation of ${modelDir}`, ''];
+  const sbs = sideBySide(evals);
+  if (sbs.length) {
+    const keys = Object.keys(sbs[0]);
+    lines.push(`| ${keys.join(' | ')} |`, `|${keys.map(() => '---').join('|')}|`, ...sbs.map((r) => `| ${keys.map((k) => r[k]).join(' | ')} |`), '');
+  }
+  for (const e of evals) {
+    lines.push(`## ${e.name}: ${e.description}`, '', `accuracy ${pct(e.report.accuracy)}, balanced accuracy ${pct(e.report.balancedAccuracy)}, ${e.mistakes.length} mistakes`, '');
+    lines.push('| class | precision | recall | f1 | support |', '|---|---|---|---|---|');
+    for (const r of e.report.rows) lines.push(`| ${r.class} | ${r.precision.toFixed(4)} | ${r.recall.toFixed(4)} | ${r.f1.toFixed(4)} | ${r.support} |`);
+    lines.push(`| macro avg | ${e.report.macro.precision.toFixed(4)} | ${e.report.macro.recall.toFixed(4)} | ${e.report.macro.f1.toFixed(4)} | ${e.report.total} |`);
+    lines.push(`| weighted avg | ${e.report.weighted.precision.toFixed(4)} | ${e.report.weighted.recall.toFixed(4)} | ${e.report.weighted.f1.toFixed(4)} | ${e.report.total} |`, '');
+    lines.push(`confusion (rows true, columns predicted: ${e.report.classes.join(', ')}): ${JSON.stringify(e.report.confusion)}`, '');
+    lines.push(`ROC AUC: ${e.curves.map((c) => `${c.class} ${c.auc.toFixed(4)}`).join(', ')}; average precision: ${e.curves.map((c) => `${c.class} ${c.ap.toFixed(4)}`).join(', ')}`, '');
+    for (const o of e.outside) lines.push(`faces labelled ${o.truth} (not a class of this model), ${o.n}: predicted ${Object.entries(o.predicted).map(([k, v]) => `${k} ${v}`).join(', ')}`, '');
+  }
+  return lines.join('\n');
+}
+
+/** Write everything to `outDir`: report.json, report.md, and per set confusion/roc/pr/threshold/mistakes PNGs. */
+export async function writeEvaluation(evals: SetEvaluation[], outDir: string, modelDir: string): Promise<string[]> {
+  const files: string[] = [];
+  const save = async (f: { save(p: string): Promise<unknown> } | null, name: string) => {
+    if (!f) return;
+    const p = path.join(outDir, name);
+    await f.save(p);
+    files.push(p);
+  };
+  for (const e of evals) {
+    await save(confusionFigure(e), `confusion-${e.name}.png`);
+    await save(rocFigure(e), `roc-${e.name}.png`);
+    await save(prFigure(e), `pr-${e.name}.png`);
+    await save(thresholdFigure(e), `threshold-${e.name}.png`);
+    await save(await mistakesPicture(e), `mistakes-${e.name}.png`);
+  }
+  const json = {
+    model: modelDir,
+    sets: evals.map((e) => ({
+      name: e.name,
+      description: e.description,
+      report: e.report,
+      auc: Object.fromEntries(e.curves.map((c) => [c.class, c.auc])),
+      averagePrecision: Object.fromEntries(e.curves.map((c) => [c.class, c.ap])),
+      thresholds: e.thresholds,
+      outside: e.outside,
+      mistakes: e.mistakes.slice(0, 50).map((m) => ({ file: m.item.file, box: m.item.box, truth: m.item.truth, predicted: m.predicted, score: m.score })),
+    })),
+  };
+  writeFileAtomic(path.join(outDir, 'report.json'), JSON.stringify(json, null, 2) + '\n');
+  writeFileAtomic(path.join(outDir, 'report.md'), reportMarkdown(evals, modelDir));
+  files.push(path.join(outDir, 'report.json'), path.join(outDir, 'report.md'));
+  return files;
+}

@@ -1,0 +1,174 @@
+/**
+ * The tutorial's augmentation (Keras `ImageDataGenerator(rotation_range=20, zoom_range=0.15,
+ * width_shift_range=0.2, height_shift_range=0.2, shear_range=0.15, horizontal_flip=True,
+ * fill_mode="nearest")`), reproduced on RGB images: one random affine transform per view,
+ * bilinear sampling, edges filled with the nearest pixel. Deterministic under a seed: a view's
+ * transform depends only on (seed, image key, view index).
+ */
+import type { RgbImage } from '../util/images';
+
+export interface AugmentParams {
+  /** Rotation range in degrees (uniform in ±). default: 20 */
+  rotation: number;
+  /** Zoom range: x and y scales drawn independently from [1 - z, 1 + z]. default: 0.15 */
+  zoom: number;
+  /** Horizontal shift as a fraction of the width (±). default: 0.2 */
+  widthShift: number;
+  /** Vertical shift as a fraction of the height (±). default: 0.2 */
+  heightShift: number;
+  /** Shear angle in degrees (±), as Keras' `shear_range` (which is in degrees). default: 0.15 */
+  shear: number;
+  /** Flip left-right with probability 0.5. default: true */
+  horizontalFlip: boolean;
+}
+
+export const ORIGINAL_AUGMENTATION: AugmentParams = {
+  rotation: 20,
+  zoom: 0.15,
+  widthShift: 0.2,
+  heightShift: 0.2,
+  shear: 0.15,
+  horizontalFlip: true,
+};
+
+/** One drawn transform. */
+export interface Transform {
+  theta: number;
+  /** Shift in rows (pixels) and columns (pixels). */
+  tx: number;
+  ty: number;
+  shear: number;
+  zx: number;
+  zy: number;
+  flip: boolean;
+}
+
+export const IDENTITY: Transform = { theta: 0, tx: 0, ty: 0, shear: 0, zx: 1, zy: 1, flip: false };
+
+/** mulberry32: a small, fast, seedable PRNG giving floats in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** FNV-1a over the parts' text: a 32-bit seed from (seed, key, view). */
+export function hashSeed(...parts: (string | number)[]): number {
+  let h = 0x811c9dc5;
+  const s = parts.join('\u0000');
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+/** Draw a transform for an image of `h` x `w` (Keras' `random_transform`). */
+export function drawTransform(rng: () => number, p: AugmentParams, h: number, w: number): Transform {
+  const u = (a: number, b: number) => a + (b - a) * rng();
+  const theta = p.rotation ? u(-p.rotation, p.rotation) : 0;
+  const tx = p.heightShift ? u(-p.heightShift, p.heightShift) * h : 0;
+  const ty = p.widthShift ? u(-p.widthShift, p.widthShift) * w : 0;
+  const shear = p.shear ? u(-p.shear, p.shear) : 0;
+  const zx = p.zoom ? u(1 - p.zoom, 1 + p.zoom) : 1;
+  const zy = p.zoom ? u(1 - p.zoom, 1 + p.zoom) : 1;
+  const flip = p.horizontalFlip ? rng() < 0.5 : false;
+  return { theta, tx, ty, shear, zx, zy, flip };
+}
+
+type M3 = number[][];
+const mul = (a: M3, b: M3): M3 => a.map((r) => [0, 1, 2].map((j) => r[0] * b[0][j] + r[1] * b[1][j] + r[2] * b[2][j]));
+
+/**
+ * The matrix mapping output (row, col, 1) to input (row, col, 1), centred as Keras'
+ * `transform_matrix_offset_center` does.
+ */
+export function transformMatrix(t: Transform, h: number, w: number): M3 {
+  const th = (t.theta * Math.PI) / 180;
+  const sh = (t.shear * Math.PI) / 180;
+  let m: M3 = [
+    [Math.cos(th), -Math.sin(th), 0],
+    [Math.sin(th), Math.cos(th), 0],
+    [0, 0, 1],
+  ];
+  m = mul(m, [
+    [1, 0, t.tx],
+    [0, 1, t.ty],
+    [0, 0, 1],
+  ]);
+  m = mul(m, [
+    [1, -Math.sin(sh), 0],
+    [0, Math.cos(sh), 0],
+    [0, 0, 1],
+  ]);
+  m = mul(m, [
+    [t.zx, 0, 0],
+    [0, t.zy, 0],
+    [0, 0, 1],
+  ]);
+  const ox = h / 2 + 0.5;
+  const oy = w / 2 + 0.5;
+  return mul(
+    mul(
+      [
+        [1, 0, ox],
+        [0, 1, oy],
+        [0, 0, 1],
+      ],
+      m,
+    ),
+    [
+      [1, 0, -ox],
+      [0, 1, -oy],
+      [0, 0, 1],
+    ],
+  );
+}
+
+/** Apply a transform (bilinear, fill "nearest"); the output has the input's size. */
+export function applyTransform(img: RgbImage, t: Transform): RgbImage {
+  const { width: w, height: h, data } = img;
+  const out = new Uint8Array(w * h * 3);
+  const m = transformMatrix(t, h, w);
+  const clampR = (v: number) => (v < 0 ? 0 : v > h - 1 ? h - 1 : v);
+  const clampC = (v: number) => (v < 0 ? 0 : v > w - 1 ? w - 1 : v);
+  for (let r = 0; r < h; r++) {
+    for (let c = 0; c < w; c++) {
+      const ir = clampR(m[0][0] * r + m[0][1] * c + m[0][2]);
+      const ic = clampC(m[1][0] * r + m[1][1] * c + m[1][2]);
+      const r0 = Math.floor(ir);
+      const c0 = Math.floor(ic);
+      const r1 = Math.min(r0 + 1, h - 1);
+      const c1 = Math.min(c0 + 1, w - 1);
+      const fr = ir - r0;
+      const fc = ic - c0;
+      const oc = t.flip ? w - 1 - c : c;
+      const o = (r * w + oc) * 3;
+      const p00 = (r0 * w + c0) * 3;
+      const p01 = (r0 * w + c1) * 3;
+      const p10 = (r1 * w + c0) * 3;
+      const p11 = (r1 * w + c1) * 3;
+      for (let k = 0; k < 3; k++) {
+        const top = data[p00 + k] * (1 - fc) + data[p01 + k] * fc;
+        const bot = data[p10 + k] * (1 - fc) + data[p11 + k] * fc;
+        out[o + k] = Math.round(top * (1 - fr) + bot * fr);
+      }
+    }
+  }
+  return { data: out, width: w, height: h };
+}
+
+/** The transform of view `view` of the image `key` under `seed` (view 0 is not special). */
+export function viewTransform(seed: number, key: string, view: number, p: AugmentParams, h: number, w: number): Transform {
+  return drawTransform(mulberry32(hashSeed(seed, key, view)), p, h, w);
+}
+
+/** Augmented view `view` of an image. */
+export function augmentView(img: RgbImage, seed: number, key: string, view: number, p: AugmentParams = ORIGINAL_AUGMENTATION): RgbImage {
+  return applyTransform(img, viewTransform(seed, key, view, p, img.height, img.width));
+}

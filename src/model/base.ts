@@ -1,0 +1,106 @@
+/**
+ * The frozen ImageNet base: MobileNetV2 alpha 0.35 at 224x224, no top (output `out_relu`,
+ * [n, 7, 7, 1280]), expecting inputs in [-1, 1]. Installed by the asset layer in
+ * `models/pretrained/<name>/`; identified by the SHA-256 of its `weights.bin`.
+ *
+ * The base always runs in inference mode (BatchNorm uses its moving statistics, never batch
+ * statistics): `PixelBase` is the layer that puts it inside a trainable model that way.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { tf } from '../backend/tf';
+import { pretrainedDir } from '../paths';
+import { fileLoader, sha256File, WEIGHTS_BIN } from './io';
+
+/** What identifies a base network. */
+export interface BaseSpec {
+  /** Folder name under `models/pretrained/`. */
+  name: string;
+  alpha: number;
+  inputSize: number;
+  /** Output of the base: [side, side, channels]. */
+  outputShape: [number, number, number];
+  /** How raw 0–255 pixels are scaled before the base: x / 127.5 - 1. */
+  preprocessing: 'x/127.5-1';
+}
+
+/** The base of the tutorial (alpha 0.35 here, see README of shared/). */
+export const MOBILENET_V2_035: BaseSpec = {
+  name: 'mobilenet_v2_0.35_224',
+  alpha: 0.35,
+  inputSize: 224,
+  outputShape: [7, 7, 1280],
+  preprocessing: 'x/127.5-1',
+};
+
+export const BASES: Record<string, BaseSpec> = { [MOBILENET_V2_035.name]: MOBILENET_V2_035 };
+
+export interface LoadedBase {
+  spec: BaseSpec;
+  dir: string;
+  /** SHA-256 of `weights.bin`. */
+  sha256: string;
+  model: tf.LayersModel;
+}
+
+/** The SHA-256 of an installed base, or a clear error when it is not installed. */
+export function baseChecksum(name: string, dir: string = pretrainedDir(name)): string {
+  const w = path.join(dir, WEIGHTS_BIN);
+  if (!fs.existsSync(w)) throw new Error(`base network "${name}" is not installed (no ${w}); run "facemask prepare"`);
+  return sha256File(w);
+}
+
+/** Load a base, frozen. */
+export async function loadBase(name: string = MOBILENET_V2_035.name, dir: string = pretrainedDir(name)): Promise<LoadedBase> {
+  const spec = BASES[name];
+  if (!spec) throw new Error(`unknown base network "${name}" (known: ${Object.keys(BASES).join(', ')})`);
+  const sha256 = baseChecksum(name, dir);
+  const model = await tf.loadLayersModel(fileLoader(dir));
+  model.trainable = false;
+  const out = model.outputs[0].shape;
+  if (out[1] !== spec.outputShape[0] || out[3] !== spec.outputShape[2]) {
+    throw new Error(`base "${name}" has output shape ${JSON.stringify(out)}, expected [null, ${spec.outputShape.join(', ')}]`);
+  }
+  return { spec, dir, sha256, model };
+}
+
+/** Raw pixels (0–255, any numeric dtype) → the base's input range [-1, 1]. */
+export function scalePixels(x: tf.Tensor4D): tf.Tensor4D {
+  return tf.tidy(() => tf.sub(tf.div(tf.cast(x, 'float32'), 127.5), 1) as tf.Tensor4D);
+}
+
+/**
+ * Pooled base features: raw pixels [n, 224, 224, 3] → [n, 1280], the mean over the 7x7 map
+ * (identical to the head's AveragePooling 7x7 + Flatten). The base runs in inference mode.
+ */
+export function pooledFeatures(base: tf.LayersModel, pixels: tf.Tensor4D): tf.Tensor2D {
+  return tf.tidy(() => {
+    const maps = base.apply(scalePixels(pixels), { training: false }) as tf.Tensor4D;
+    return tf.mean(maps, [1, 2]) as tf.Tensor2D;
+  });
+}
+
+/**
+ * A layer holding the frozen base: raw pixels in, [n, 7, 7, 1280] out. Whatever the caller's
+ * `training` flag, the base runs with `training: false`, so its BatchNorm layers keep using their
+ * moving statistics during `fit` (Keras' "BatchNorm in inference mode when the base is frozen").
+ * It has no trainable weights.
+ */
+export class PixelBase extends tf.layers.Layer {
+  static className = 'FacemaskPixelBase';
+  constructor(private readonly base: tf.LayersModel) {
+    super({ name: 'pixel_base', trainable: false });
+  }
+  computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    const s = inputShape as tf.Shape;
+    const o = this.base.outputs[0].shape;
+    return [s[0], o[1], o[2], o[3]];
+  }
+  call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    return tf.tidy(() => this.base.apply(scalePixels(x as tf.Tensor4D), { training: false }) as tf.Tensor);
+  }
+  getClassName(): string {
+    return PixelBase.className;
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * The trained mask classifier: base (from `models/pretrained/`) + saved head + manifest.
+ * `loadClassifier(dir)` is what detection and `facemask classify` use; `saveClassifier` writes a
+ * model folder atomically (a kill mid-save leaves the previous folder intact).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { tf, initBackend } from '../backend/tf';
+import { projectPaths, pretrainedDir } from '../paths';
+import { isLabel, type Label, type ModelClass } from '../labels';
+import type { Classification, ClassScores } from '../result';
+import { resizeImage, type RgbImage } from '../util/images';
+import { mapLimit } from '../util/files';
+import { writeDirAtomic } from '../util/atomic';
+import type { FaceClassifier } from './types';
+import { loadBase, baseChecksum, type LoadedBase, PixelBase } from './base';
+import { fileLoader, fileSaver, sha256File, MODEL_JSON, WEIGHTS_BIN } from './io';
+import { MANIFEST_FILE, readManifest, validateManifest, type ModelManifest } from './manifest';
+import { checkClasses } from './head';
+
+/** Crops per forward pass. */
+export const CLASSIFY_BATCH = 32;
+
+/** Resize any image to the model's square input (no-op when it already is). */
+export async function toModelInput(img: RgbImage, size: number): Promise<RgbImage> {
+  if (img.width === size && img.height === size) return img;
+  return resizeImage(img, size, size);
+}
+
+/** Stack same-size RGB images into a [n, s, s, 3] int32 tensor of raw pixels. */
+export function stackPixels(imgs: RgbImage[], size: number): tf.Tensor4D {
+  const n = imgs.length;
+  const buf = new Int32Array(n * size * size * 3);
+  imgs.forEach((im, i) => {
+    if (im.width !== size || im.height !== size) throw new Error(`image ${i} is ${im.width}x${im.height}, expected ${size}x${size}`);
+    buf.set(im.data, i * size * size * 3);
+  });
+  return tf.tensor4d(buf, [n, size, size, 3], 'int32');
+}
+
+/** Turn a probability row into a classification (best emitted class; null when an internal class wins). */
+export function toClassification(probs: ArrayLike<number>, classes: readonly ModelClass[]): Classification | null {
+  let best = 0;
+  for (let j = 1; j < classes.length; j++) if (probs[j] > probs[best]) best = j;
+  const top = classes[best];
+  if (!isLabel(top)) return null;
+  const scores: ClassScores = {};
+  classes.forEach((c, j) => {
+    if (isLabel(c)) scores[c] = probs[j];
+  });
+  return { label: top as Label, score: probs[best], scores };
+}
+
+export class MaskClassifier implements FaceClassifier {
+  readonly inputSize: number;
+  constructor(
+    readonly base: LoadedBase,
+    readonly head: tf.LayersModel,
+    readonly manifest: ModelManifest,
+  ) {
+    this.inputSize = manifest.base.inputSize;
+  }
+  get classes(): readonly ModelClass[] {
+    return this.manifest.classes;
+  }
+
+  /** Raw pixels [n, s, s, 3] (0–255) → probabilities [n, N]. */
+  predictPixels(pixels: tf.Tensor4D): tf.Tensor2D {
+    return tf.tidy(() => {
+      const maps = new PixelBase(this.base.model).apply(pixels) as tf.Tensor4D;
+      return this.head.apply(maps, { training: false }) as tf.Tensor2D;
+    });
+  }
+
+  /** Probabilities for images of any size, batched. */
+  async probabilities(crops: RgbImage[]): Promise<Float32Array[]> {
+    const size = this.inputSize;
+    const inputs = await mapLimit(crops, 4, (c) => toModelInput(c, size));
+    const out: Float32Array[] = [];
+    for (let i = 0; i < inputs.length; i += CLASSIFY_BATCH) {
+      const chunk = inputs.slice(i, i + CLASSIFY_BATCH);
+      const x = stackPixels(chunk, size);
+      const p = this.predictPixels(x);
+      const data = (await p.data()) as Float32Array;
+      x.dispose();
+      p.dispose();
+      const n = this.classes.length;
+      for (let k = 0; k < chunk.length; k++) out.push(data.slice(k * n, (k + 1) * n));
+    }
+    return out;
+  }
+
+  async classify(crops: RgbImage[]): Promise<(Classification | null)[]> {
+    const probs = await this.probabilities(crops);
+    return probs.map((p) => toClassification(p, this.classes));
+  }
+
+  dispose(): void {
+    this.head.dispose();
+    this.base.model.dispose();
+  }
+}
+
+/**
+ * Load a saved classifier. Refuses (with the reason) a folder without a manifest, a head whose
+ * checksum or output size does not match the manifest, or a base whose SHA-256 differs from the
+ * one the head was trained on.
+ */
+export async function loadClassifier(dir: string = projectPaths().defaultModel, opts: { baseDir?: string } = {}): Promise<MaskClassifier> {
+  await initBackend({ quiet: true });
+  const manifest = readManifest(dir);
+  const headSha = sha256File(path.join(dir, WEIGHTS_BIN));
+  if (manifest.head?.sha256 && headSha !== manifest.head.sha256) {
+    throw new Error(`model ${dir}: head weights do not match the manifest (SHA-256 ${headSha.slice(0, 12)}…, manifest says ${manifest.head.sha256.slice(0, 12)}…)`);
+  }
+  const baseDir = opts.baseDir ?? pretrainedDir(manifest.base.name);
+  const installed = baseChecksum(manifest.base.name, baseDir);
+  if (installed !== manifest.base.sha256) {
+    throw new Error(
+      `model ${dir} was trained on base "${manifest.base.name}" with SHA-256 ${manifest.base.sha256.slice(0, 12)}…, ` +
+        `but the installed base (${baseDir}) has ${installed.slice(0, 12)}…: refusing it (run "facemask prepare" or retrain)`,
+    );
+  }
+  const head = await tf.loadLayersModel(fileLoader(dir));
+  const units = head.outputs[0].shape[head.outputs[0].shape.length - 1];
+  if (units !== manifest.classes.length) {
+    head.dispose();
+    throw new Error(`model ${dir}: the head outputs ${units} classes but the manifest lists ${manifest.classes.length} (${manifest.classes.join(', ')}): refusing it`);
+  }
+  const base = await loadBase(manifest.base.name, baseDir);
+  return new MaskClassifier(base, head, manifest);
+}
+
+/** Save a head + manifest as a model folder, atomically. Returns the manifest written. */
+export async function saveClassifier(dir: string, head: tf.LayersModel, manifest: Omit<ModelManifest, 'head'>): Promise<ModelManifest> {
+  checkClasses(manifest.classes);
+  let written: ModelManifest | undefined;
+  await writeDirAtomic(dir, async (tmp) => {
+    await head.save(fileSaver(tmp));
+    const m: ModelManifest = { ...manifest, head: { modelJson: MODEL_JSON, sha256: sha256File(path.join(tmp, WEIGHTS_BIN)) } };
+    validateManifest(m);
+    fs.writeFileSync(path.join(tmp, MANIFEST_FILE), JSON.stringify(m, null, 2) + '\n');
+    written = m;
+  });
+  return written!;
+}
+
+/** Copy a model folder to `target` atomically (used by `promote`), after checking it loads. */
+export async function installModel(from: string, target: string): Promise<ModelManifest> {
+  const m = readManifest(from);
+  await writeDirAtomic(target, async (tmp) => {
+    for (const f of [MANIFEST_FILE, MODEL_JSON, WEIGHTS_BIN]) fs.copyFileSync(path.join(from, f), path.join(tmp, f));
+  });
+  return m;
+}

@@ -1,0 +1,76 @@
+/**
+ * The original head on the base's 7x7x1280 map: AveragePooling 7x7 → Flatten → Dense 128 ReLU →
+ * Dropout 0.5 → Dense N softmax (N = number of classes, in output order).
+ *
+ * Two models share the same layers (and weights): `head` takes the [7, 7, 1280] map (what is saved
+ * and composed with the base), `pooledHead` takes the pooled [1280] vector (what training runs on:
+ * pooling a 7x7 map with a 7x7 window is the spatial mean, so cached pooled features give exactly
+ * the same function).
+ */
+import { tf } from '../backend/tf';
+import type { ModelClass } from '../labels';
+import { PixelBase } from './base';
+
+export interface HeadOptions {
+  /** Units of the hidden Dense layer. default: 128 */
+  hidden?: number;
+  /** Dropout rate. default: 0.5 */
+  dropout?: number;
+  /** Seed of the weight initialisers. default: 42 */
+  seed?: number;
+  /** Base output [side, side, channels]. default: [7, 7, 1280] */
+  featureShape?: [number, number, number];
+}
+
+export interface Head {
+  head: tf.LayersModel;
+  pooledHead: tf.LayersModel;
+}
+
+export function buildHead(nClasses: number, opts: HeadOptions = {}): Head {
+  if (!Number.isInteger(nClasses) || nClasses < 2) throw new Error(`a classifier needs at least 2 classes, got ${nClasses}`);
+  const [side, , channels] = opts.featureShape ?? [7, 7, 1280];
+  const seed = opts.seed ?? 42;
+  const dense1 = tf.layers.dense({
+    units: opts.hidden ?? 128,
+    activation: 'relu',
+    name: 'head_dense',
+    kernelInitializer: tf.initializers.glorotUniform({ seed }),
+  });
+  // No seed here: tfjs' Dropout with a seed draws the same mask on every call. Training draws its
+  // own seeded masks per step (`trainStep` in train.ts), so runs stay repeatable.
+  const dropout = tf.layers.dropout({ rate: opts.dropout ?? 0.5, name: 'head_dropout' });
+  const dense2 = tf.layers.dense({
+    units: nClasses,
+    activation: 'softmax',
+    name: 'head_output',
+    kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 2 }),
+  });
+  const mapIn = tf.input({ shape: [side, side, channels], name: 'features' });
+  const pooled = tf.layers.flatten({ name: 'head_flatten' }).apply(
+    tf.layers.averagePooling2d({ poolSize: [side, side], name: 'head_pool' }).apply(mapIn),
+  ) as tf.SymbolicTensor;
+  const out = dense2.apply(dropout.apply(dense1.apply(pooled))) as tf.SymbolicTensor;
+  const head = tf.model({ inputs: mapIn, outputs: out, name: 'head' });
+  const vecIn = tf.input({ shape: [channels], name: 'pooled_features' });
+  const out2 = dense2.apply(dropout.apply(dense1.apply(vecIn))) as tf.SymbolicTensor;
+  const pooledHead = tf.model({ inputs: vecIn, outputs: out2, name: 'pooled_head' });
+  return { head, pooledHead };
+}
+
+/**
+ * The composed model: raw pixels [n, 224, 224, 3] (0–255) → class probabilities [n, N]. Scaling
+ * lives inside (in `PixelBase`), the base stays in inference mode, only the head trains.
+ */
+export function composeModel(base: tf.LayersModel, head: tf.LayersModel, inputSize = 224): tf.LayersModel {
+  const input = tf.input({ shape: [inputSize, inputSize, 3], name: 'pixels' });
+  const maps = new PixelBase(base).apply(input) as tf.SymbolicTensor;
+  const out = head.apply(maps) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: out, name: 'facemask_classifier' });
+}
+
+/** Class list sanity: non-empty, unique. */
+export function checkClasses(classes: readonly ModelClass[]): void {
+  if (classes.length < 2) throw new Error(`a classifier needs at least 2 classes, got [${classes.join(', ')}]`);
+  if (new Set(classes).size !== classes.length) throw new Error(`duplicate classes in [${classes.join(', ')}]`);
+}

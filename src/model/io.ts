@@ -1,0 +1,66 @@
+/**
+ * Reading and writing tfjs layers models as files (`model.json` + `weights.bin`) without
+ * tfjs-node: small IO handlers over `node:fs`.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createHash } from 'node:crypto';
+import { tf } from '../backend/tf';
+
+export const MODEL_JSON = 'model.json';
+export const WEIGHTS_BIN = 'weights.bin';
+
+/** A handler that loads `dir/model.json` and the weight files its manifest names. */
+export function fileLoader(dir: string): tf.io.IOHandler {
+  return {
+    async load() {
+      const jsonPath = path.join(dir, MODEL_JSON);
+      if (!fs.existsSync(jsonPath)) throw new Error(`no ${MODEL_JSON} in ${dir}`);
+      const json = JSON.parse(fs.readFileSync(jsonPath, 'utf8'));
+      const specs: tf.io.WeightsManifestEntry[] = [];
+      const buffers: Buffer[] = [];
+      for (const group of json.weightsManifest as tf.io.WeightsManifestConfig) {
+        for (const p of group.paths) {
+          const file = path.join(dir, p);
+          if (!fs.existsSync(file)) throw new Error(`weights file missing: ${file}`);
+          buffers.push(fs.readFileSync(file));
+        }
+        specs.push(...group.weights);
+      }
+      const all = Buffer.concat(buffers);
+      return {
+        modelTopology: json.modelTopology,
+        weightSpecs: specs,
+        weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.length),
+        format: json.format,
+        generatedBy: json.generatedBy,
+        convertedBy: json.convertedBy,
+      };
+    },
+  };
+}
+
+/** A handler that writes `dir/model.json` + `dir/weights.bin` (dir must exist; callers make it atomic). */
+export function fileSaver(dir: string): tf.io.IOHandler {
+  return {
+    async save(artifacts: tf.io.ModelArtifacts) {
+      const data = artifacts.weightData as ArrayBuffer;
+      const weights = Buffer.from(data);
+      fs.writeFileSync(path.join(dir, WEIGHTS_BIN), weights);
+      const json = {
+        format: 'layers-model',
+        generatedBy: `facemask (tfjs ${tf.version.tfjs})`,
+        convertedBy: null,
+        modelTopology: artifacts.modelTopology,
+        weightsManifest: [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs }],
+      };
+      fs.writeFileSync(path.join(dir, MODEL_JSON), JSON.stringify(json));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.length } };
+    },
+  };
+}
+
+/** SHA-256 (hex) of a file. */
+export function sha256File(file: string): string {
+  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}

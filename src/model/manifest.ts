@@ -1,0 +1,85 @@
+/**
+ * The manifest that travels with every saved classifier (CONVENTIONS.md "Runs, models"): classes
+ * in output order, the base network and its SHA-256, alpha, input size, preprocessing, the
+ * training preset and seeds, and the measured test numbers. Only the head's weights are saved
+ * beside it; the base comes from `models/pretrained/` and must match the checksum.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { INTERNAL_LABELS, LABELS, type ModelClass } from '../labels';
+import { writeFileAtomic } from '../util/atomic';
+
+export const MANIFEST_FILE = 'manifest.json';
+export const MANIFEST_FORMAT = 'facemask-classifier/1';
+
+export interface ModelManifest {
+  format: typeof MANIFEST_FORMAT;
+  /** Classes in the model's output order. */
+  classes: ModelClass[];
+  base: {
+    name: string;
+    /** SHA-256 of the base's `weights.bin`. */
+    sha256: string;
+    alpha: number;
+    inputSize: number;
+    /** How raw pixels are scaled before the base (inside the model). */
+    preprocessing: string;
+  };
+  /** The head's files in this folder. */
+  head: { modelJson: string; sha256: string };
+  training: {
+    preset: string;
+    /** Seed of initialisation, augmentation and shuffling. */
+    seed: number;
+    /** Seed of the group-aware split. */
+    splitSeed: number;
+    datasets: string[];
+    epochs: number;
+    /** Augmented views per training image whose base features were cached. */
+    views: number;
+    run?: string;
+  };
+  /** Measured numbers (fractions), filled after training/evaluation. */
+  test: Record<string, number | string | null>;
+  createdAt: string;
+}
+
+export function readManifest(dir: string): ModelManifest {
+  const f = path.join(dir, MANIFEST_FILE);
+  if (!fs.existsSync(dir)) throw new Error(`model folder not found: ${dir}`);
+  if (!fs.existsSync(f)) throw new Error(`not a facemask model: no ${MANIFEST_FILE} in ${dir}`);
+  let m: ModelManifest;
+  try {
+    m = JSON.parse(fs.readFileSync(f, 'utf8'));
+  } catch (e) {
+    throw new Error(`unreadable model manifest ${f}: ${(e as Error).message}`);
+  }
+  validateManifest(m, f);
+  return m;
+}
+
+export function validateManifest(m: ModelManifest, where = 'manifest'): void {
+  if (m.format !== MANIFEST_FORMAT) throw new Error(`${where}: format "${m.format}" is not ${MANIFEST_FORMAT}`);
+  const known = [...LABELS, ...INTERNAL_LABELS] as readonly string[];
+  if (!Array.isArray(m.classes) || m.classes.length < 2) throw new Error(`${where}: "classes" must list at least 2 classes`);
+  for (const c of m.classes) if (!known.includes(c)) throw new Error(`${where}: unknown class "${c}" (known: ${known.join(', ')})`);
+  if (new Set(m.classes).size !== m.classes.length) throw new Error(`${where}: duplicate classes`);
+  if (!m.base || typeof m.base.sha256 !== 'string' || typeof m.base.name !== 'string') throw new Error(`${where}: missing base name/sha256`);
+}
+
+/** Write measured numbers into a model's manifest (atomically): `split_*` and `real_*` fields. */
+export function recordTestNumbers(
+  dir: string,
+  evals: { name: string; description: string; report: { accuracy: number; balancedAccuracy: number; macro: { f1: number }; total: number } }[],
+): ModelManifest {
+  const m = readManifest(dir);
+  for (const e of evals) {
+    m.test[`${e.name}_set`] = e.description;
+    m.test[`${e.name}_n`] = e.report.total;
+    m.test[`${e.name}_accuracy`] = e.report.accuracy;
+    m.test[`${e.name}_balancedAccuracy`] = e.report.balancedAccuracy;
+    m.test[`${e.name}_macroF1`] = e.report.macro.f1;
+  }
+  writeFileAtomic(path.join(dir, MANIFEST_FILE), JSON.stringify(m, null, 2) + '\n');
+  return m;
+}

@@ -1,0 +1,351 @@
+/**
+ * Training a head on the frozen base (transfer learning, the tutorial's recipe by default).
+ *
+ * Steps: split (group-aware, `splitFor(datasets, splitSeed)`) → decode every image once in
+ * parallel, resized to 224x224 → base features of K augmented views per training image (and the
+ * plain val/test images), batched, on worker threads → the head trained on pooled features,
+ * each epoch picking a different cached view of every image → test numbers → run folder.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { tf, initBackend, backendName } from '../backend/tf';
+import { resolveConfig } from '../config';
+import { projectPaths } from '../paths';
+import { LABELS, type Label } from '../labels';
+import { splitFor, recordsForSplit, type SplitRecord } from '../data/split';
+import { writeFileAtomic } from '../util/atomic';
+import { progress } from '../util/progress';
+import { lineChart } from '../charts/index';
+import { loadBase, MOBILENET_V2_035 } from './base';
+import { buildHead } from './head';
+import { decodeForModel, embedViews, featureRow, startBaseRunner, type FeatureMatrix } from './features';
+import { getPreset, type Preset } from './presets';
+import { hashSeed, mulberry32 } from './augment';
+import { saveClassifier } from './classifier';
+import type { ModelManifest } from './manifest';
+import { reportFromProbabilities, type ClassificationReport } from '../evaluation/metrics';
+
+export interface EpochLog {
+  epoch: number;
+  loss: number;
+  accuracy: number;
+  val_loss: number | null;
+  val_accuracy: number | null;
+  lr: number;
+  seconds: number;
+}
+
+export interface TrainOptions {
+  /** default: config `train.preset` ('original') */
+  preset?: string;
+  /** default: the preset's */
+  datasets?: string[];
+  /** default: the preset's (config `train.epochs` in small-data mode) */
+  epochs?: number;
+  /** default: the preset's */
+  batchSize?: number;
+  /** Seed of initialisation, augmentation and shuffling. default: config `seed` (42) */
+  seed?: number;
+  /** Seed of the group-aware split. default: `seed` */
+  splitSeed?: number;
+  /** Cached augmented views per training image. default: the preset's */
+  views?: number;
+  /** Worker threads for the base (0 = calling thread). default: config `train.workers` (2) */
+  workers?: number;
+  /** Run folder name under `runs/train/`. default: `<preset>-s<seed>` (+ `-2`, `-3`… if taken) */
+  name?: string;
+  /** default: `projectPaths().runsTrain` */
+  runsDir?: string;
+  /** No progress bars. default: false */
+  quiet?: boolean;
+  /** Called after each epoch (live curves in the notebook). */
+  onEpochEnd?: (log: EpochLog) => void | Promise<void>;
+}
+
+export interface TrainResult {
+  runDir: string;
+  modelDir: string;
+  manifest: ModelManifest;
+  history: EpochLog[];
+  test: ClassificationReport;
+  settings: RunSettings;
+  seconds: { split: number; decode: number; features: number; fit: number; total: number };
+}
+
+export interface RunSettings {
+  preset: string;
+  datasets: string[];
+  classes: Label[];
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  decay: Preset['decay'];
+  augment: Preset['augment'];
+  views: number;
+  seed: number;
+  splitSeed: number;
+  workers: number;
+  small: boolean;
+  base: { name: string; sha256: string };
+  counts: Record<'train' | 'val' | 'test', Partial<Record<Label, number>>>;
+  backend: string;
+  machine: string;
+  started: string;
+}
+
+/** A fresh run folder: `<preset>-s<seed>`, then `-2`, `-3`… — nothing is overwritten. */
+export function freshRunDir(runsDir: string, name: string): string {
+  fs.mkdirSync(runsDir, { recursive: true });
+  for (let k = 1; ; k++) {
+    const dir = path.join(runsDir, k === 1 ? name : `${name}-${k}`);
+    try {
+      fs.mkdirSync(dir);
+      return dir;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
+}
+
+/** Which cached view each image uses in each epoch: a random start per image, then the next view each epoch. */
+export function viewSchedule(n: number, views: number, seed: number): (epoch: number, i: number) => number {
+  const rng = mulberry32(hashSeed(seed, 'views'));
+  const start = Array.from({ length: n }, () => Math.floor(rng() * views));
+  return (epoch, i) => (start[i] + epoch) % views;
+}
+
+/** A seeded permutation of 0..n-1 (Fisher–Yates). */
+export function shuffled(n: number, seed: number): number[] {
+  const rng = mulberry32(seed);
+  const a = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a;
+}
+
+function counts(recs: SplitRecord[]): Partial<Record<Label, number>> {
+  const c: Partial<Record<Label, number>> = {};
+  for (const r of recs) c[r.label] = (c[r.label] ?? 0) + 1;
+  return c;
+}
+
+function gather(m: FeatureMatrix, rows: { view: number; i: number }[]): tf.Tensor2D {
+  const out = new Float32Array(rows.length * m.dim);
+  rows.forEach((r, k) => out.set(featureRow(m, r.view, r.i), k * m.dim));
+  return tf.tensor2d(out, [rows.length, m.dim]);
+}
+
+/**
+ * A seeded inverted-dropout mask [n, units]: 0 with probability `rate`, else 1 / (1 - rate). Drawn
+ * afresh for every training step from the run's PRNG (tfjs' seeded Dropout would repeat one mask).
+ */
+export function dropoutMask(n: number, units: number, rate: number, rng: () => number): tf.Tensor2D {
+  const keep = 1 / (1 - rate);
+  const m = new Float32Array(n * units);
+  for (let i = 0; i < m.length; i++) m[i] = rng() < rate ? 0 : keep;
+  return tf.tensor2d(m, [n, units]);
+}
+
+/**
+ * The pooled head in training mode with an explicit dropout mask: Dense 128 ReLU → × mask →
+ * Dense N softmax (the same layers and weights as the saved head).
+ */
+export function headForward(pooledHead: tf.LayersModel, x: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor2D {
+  const dense1 = pooledHead.getLayer('head_dense');
+  const dense2 = pooledHead.getLayer('head_output');
+  const h = dense1.apply(x) as tf.Tensor2D;
+  return dense2.apply(tf.mul(h, mask)) as tf.Tensor2D;
+}
+
+/** Loss and accuracy of the head (inference mode) on plain features. */
+function evaluateFeatures(pooledHead: tf.LayersModel, m: FeatureMatrix, y: number[], nClasses: number): { loss: number; accuracy: number; probs: Float32Array[] } {
+  if (m.n === 0) return { loss: NaN, accuracy: NaN, probs: [] };
+  return tf.tidy(() => {
+    const x = gather(m, y.map((_, i) => ({ view: 0, i })));
+    const p = pooledHead.predict(x, { batchSize: 256 }) as tf.Tensor2D;
+    const yt = tf.oneHot(tf.tensor1d(y, 'int32'), nClasses).toFloat();
+    const loss = tf.mean(tf.metrics.categoricalCrossentropy(yt, p)).dataSync()[0];
+    const data = p.dataSync() as Float32Array;
+    const probs = y.map((_, i) => data.slice(i * nClasses, (i + 1) * nClasses));
+    const acc = probs.filter((row, i) => row.indexOf(Math.max(...row)) === y[i]).length / y.length;
+    return { loss, accuracy: acc, probs };
+  });
+}
+
+export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
+  const t0 = performance.now();
+  const cfg = resolveConfig();
+  const backend = await initBackend({ quiet: opts.quiet });
+  const preset = getPreset(opts.preset ?? cfg.train.preset);
+  const seed = opts.seed ?? cfg.seed;
+  const splitSeed = opts.splitSeed ?? seed;
+  const datasets = opts.datasets ?? preset.datasets;
+  const epochs = opts.epochs ?? (cfg.small ? cfg.train.epochs : preset.epochs);
+  const batchSize = opts.batchSize ?? preset.batchSize;
+  const views = opts.views ?? (preset.augment ? (cfg.small ? preset.smallViews : preset.views) : 1);
+  const workers = opts.workers ?? cfg.train.workers;
+  const quiet = opts.quiet ?? false;
+  if (!Number.isInteger(views) || views < 1) throw new Error(`views must be a positive integer, got ${views}`);
+
+  // 1. Split.
+  const split = await splitFor(datasets, splitSeed, { progress: !quiet });
+  const sets = { train: recordsForSplit(split, 'train'), val: recordsForSplit(split, 'val'), test: recordsForSplit(split, 'test') };
+  const classes = LABELS.filter((l) => sets.train.some((r) => r.label === l)) as Label[];
+  if (classes.length < 2) throw new Error(`training needs at least 2 classes; the train split of ${datasets.join('+')} has [${classes.join(', ')}]`);
+  const tSplit = performance.now();
+
+  const runDir = freshRunDir(opts.runsDir ?? projectPaths().runsTrain, opts.name ?? `${preset.name}-s${seed}`);
+  const base = await loadBase(preset.base);
+  const settings: RunSettings = {
+    preset: preset.name,
+    datasets,
+    classes,
+    epochs,
+    batchSize,
+    learningRate: preset.learningRate,
+    decay: preset.decay,
+    augment: preset.augment,
+    views,
+    seed,
+    splitSeed,
+    workers,
+    small: cfg.small,
+    base: { name: base.spec.name, sha256: base.sha256 },
+    counts: { train: counts(sets.train), val: counts(sets.val), test: counts(sets.test) },
+    backend,
+    machine: `${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.versions.node}`,
+    started: new Date().toISOString(),
+  };
+  writeFileAtomic(path.join(runDir, 'config.json'), JSON.stringify(settings, null, 2) + '\n');
+
+  // 2. Decode once, in parallel.
+  const size = base.spec.inputSize;
+  const all = [...sets.train, ...sets.val, ...sets.test];
+  const bar = progress('decode', all.length, { quiet, unit: 'img' });
+  const imgs = await decodeForModel(all.map((r) => r.path), size, cfg.data.decodeConcurrency * 2, () => bar.tick()).then((x) => {
+    bar.done();
+    return x;
+  });
+  const tDecode = performance.now();
+  const trainImgs = imgs.slice(0, sets.train.length);
+  const valImgs = imgs.slice(sets.train.length, sets.train.length + sets.val.length);
+  const testImgs = imgs.slice(sets.train.length + sets.val.length);
+
+  // 3. Base features: K augmented views of each training image, the plain val/test images.
+  const dim = base.spec.outputShape[2];
+  const totalViews = trainImgs.length * views + valImgs.length + testImgs.length;
+  const fbar = progress('base features', totalViews, { quiet, unit: 'img' });
+  const runner = await startBaseRunner(base, workers);
+  let trainF: FeatureMatrix, valF: FeatureMatrix, testF: FeatureMatrix;
+  try {
+    const tick = (n: number) => fbar.tick(n);
+    trainF = await embedViews(trainImgs, sets.train.map((r) => r.sha256), runner, dim, { views, augment: preset.augment, seed, onProgress: tick });
+    valF = await embedViews(valImgs, [], runner, dim, { onProgress: tick });
+    testF = await embedViews(testImgs, [], runner, dim, { onProgress: tick });
+  } finally {
+    await runner.close();
+  }
+  fbar.done();
+  const tFeatures = performance.now();
+
+  // 4. Fit the head.
+  const yTrain = sets.train.map((r) => classes.indexOf(r.label));
+  const yVal = sets.val.map((r) => classes.indexOf(r.label));
+  const yTest = sets.test.map((r) => classes.indexOf(r.label));
+  const { head, pooledHead } = buildHead(classes.length, { seed });
+  const optimizer = tf.train.adam(preset.learningRate);
+  const decay = preset.decay === 'lr/epochs' ? preset.learningRate / epochs : 0;
+  const schedule = viewSchedule(trainF.n, views, seed);
+  const hidden = pooledHead.getLayer('head_dense') as unknown as { units: number };
+  const dropoutRate = (pooledHead.getLayer('head_dropout') as unknown as { rate: number }).rate;
+  const dropRng = mulberry32(hashSeed(seed, 'dropout'));
+  const history: EpochLog[] = [];
+  const stepsPerEpoch = Math.ceil(trainF.n / batchSize);
+  const ebar = progress('train', epochs * stepsPerEpoch, { quiet, unit: 'step' });
+  let step = 0;
+  const csv = ['epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds'];
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    const te = performance.now();
+    const order = shuffled(trainF.n, hashSeed(seed, 'shuffle', epoch));
+    let lossSum = 0;
+    let correct = 0;
+    for (let b = 0; b < order.length; b += batchSize) {
+      const idx = order.slice(b, b + batchSize);
+      const lr = preset.learningRate / (1 + decay * step);
+      (optimizer as unknown as { learningRate: number }).learningRate = lr;
+      const x = gather(trainF, idx.map((i) => ({ view: schedule(epoch, i), i })));
+      const y = tf.tidy(() => tf.oneHot(tf.tensor1d(idx.map((i) => yTrain[i]), 'int32'), classes.length).toFloat());
+      let hits: tf.Tensor | undefined;
+      const mask = dropoutMask(idx.length, hidden.units, dropoutRate, dropRng);
+      const loss = optimizer.minimize(() => {
+        const p = headForward(pooledHead, x, mask);
+        hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(p, 1), tf.argMax(y, 1)), 'float32')));
+        return tf.mean(tf.metrics.categoricalCrossentropy(y, p)) as tf.Scalar;
+      }, true)!;
+      lossSum += (await loss.data())[0] * idx.length;
+      correct += (await hits!.data())[0];
+      tf.dispose([x, y, loss, hits!, mask]);
+      step++;
+      ebar.tick(1, `epoch ${epoch + 1}/${epochs}`);
+    }
+    const v = evaluateFeatures(pooledHead, valF, yVal, classes.length);
+    const log: EpochLog = {
+      epoch: epoch + 1,
+      loss: lossSum / trainF.n,
+      accuracy: correct / trainF.n,
+      val_loss: valF.n ? v.loss : null,
+      val_accuracy: valF.n ? v.accuracy : null,
+      lr: preset.learningRate / (1 + decay * step),
+      seconds: (performance.now() - te) / 1000,
+    };
+    history.push(log);
+    csv.push([log.epoch, log.loss, log.accuracy, log.val_loss ?? '', log.val_accuracy ?? '', log.lr, log.seconds].map((z) => (typeof z === 'number' ? +z.toPrecision(6) : z)).join(','));
+    writeFileAtomic(path.join(runDir, 'metrics.csv'), csv.join('\n') + '\n');
+    await opts.onEpochEnd?.(log);
+  }
+  ebar.done();
+  optimizer.dispose();
+  const tFit = performance.now();
+
+  // 5. Test numbers, model, curves.
+  const t = evaluateFeatures(pooledHead, testF, yTest, classes.length);
+  const report = reportFromProbabilities(yTest, t.probs, classes);
+  const modelDir = path.join(runDir, 'model');
+  const manifest = await saveClassifier(modelDir, head, {
+    format: 'facemask-classifier/1',
+    classes,
+    base: { name: base.spec.name, sha256: base.sha256, alpha: base.spec.alpha, inputSize: size, preprocessing: base.spec.preprocessing },
+    training: { preset: preset.name, seed, splitSeed, datasets, epochs, views, run: path.basename(runDir) },
+    test: {
+      split: `${datasets.join('+')} test (group-aware split, seed ${splitSeed}${cfg.small ? ', small-data mode' : ''})`,
+      n: report.total,
+      accuracy: report.accuracy,
+      balancedAccuracy: report.balancedAccuracy,
+      macroF1: report.macro.f1,
+      loss: t.loss,
+    },
+    createdAt: new Date().toISOString(),
+  });
+  await lineChart(history as unknown as Record<string, unknown>[], {
+    x: 'epoch',
+    y: ['loss', 'val_loss', 'accuracy', 'val_accuracy'],
+    title: `${preset.name}, seed ${seed}: test accuracy ${(report.accuracy * 100).toFixed(2)} %`,
+    zero: true,
+  }).save(path.join(runDir, 'plot.png'));
+  const seconds = {
+    split: (tSplit - t0) / 1000,
+    decode: (tDecode - tSplit) / 1000,
+    features: (tFeatures - tDecode) / 1000,
+    fit: (tFit - tFeatures) / 1000,
+    total: (performance.now() - t0) / 1000,
+  };
+  writeFileAtomic(path.join(runDir, 'results.json'), JSON.stringify({ test: report, seconds, history }, null, 2) + '\n');
+  head.dispose();
+  base.model.dispose();
+  void MOBILENET_V2_035;
+  void backendName;
+  return { runDir, modelDir, manifest, history, test: report, settings, seconds };
+}

@@ -1,0 +1,76 @@
+/** Metrics against hand-computed examples. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { confusionMatrix, classificationReport, curvePoints, rocAuc, averagePrecision, thresholdTradeoff, reportFromProbabilities } from '../../src/evaluation/metrics';
+
+const close = (a: number, b: number, eps = 1e-9) => assert.ok(Math.abs(a - b) < eps, `${a} != ${b}`);
+
+test('confusion matrix and report, two classes (hand-computed)', () => {
+  // truth: 4 with (0), 2 without (1); predictions: 3 of the 4 right, 1 of the 2 right
+  const truth = [0, 0, 0, 0, 1, 1];
+  const pred = [0, 0, 0, 1, 1, 0];
+  const m = confusionMatrix(truth, pred, 2);
+  assert.deepEqual(m, [
+    [3, 1],
+    [1, 1],
+  ]);
+  const r = classificationReport(m, ['with_mask', 'without_mask']);
+  close(r.accuracy, 4 / 6);
+  close(r.rows[0].precision, 3 / 4);
+  close(r.rows[0].recall, 3 / 4);
+  close(r.rows[0].f1, 0.75);
+  close(r.rows[1].precision, 1 / 2);
+  close(r.rows[1].recall, 1 / 2);
+  close(r.rows[1].f1, 0.5);
+  close(r.macro.f1, 0.625);
+  close(r.weighted.f1, (4 * 0.75 + 2 * 0.5) / 6);
+  close(r.balancedAccuracy, (0.75 + 0.5) / 2);
+  assert.equal(r.rows[0].support, 4);
+});
+
+test('three classes, one never predicted (zero division gives 0)', () => {
+  const m = confusionMatrix([0, 1, 2, 2], [0, 1, 1, 1], 3);
+  const r = classificationReport(m, ['a', 'b', 'c']);
+  close(r.rows[2].precision, 0);
+  close(r.rows[2].recall, 0);
+  close(r.rows[1].precision, 1 / 3);
+  close(r.rows[1].f1, (2 * (1 / 3) * 1) / (1 / 3 + 1));
+  close(r.accuracy, 0.5);
+});
+
+test('ROC AUC and average precision (hand-computed)', () => {
+  // scores for positives [0.9, 0.4], negatives [0.6, 0.1]: pairs ordered right 3 of 4 → AUC 0.75
+  const pts = curvePoints([0.9, 0.6, 0.4, 0.1], [true, false, true, false]);
+  close(rocAuc(pts), 0.75);
+  // AP: recall steps at 0.9 (P=1, R=.5) and 0.4 (P=2/3, R=1) → 0.5*1 + 0.5*2/3
+  close(averagePrecision(pts), 0.5 + 0.5 * (2 / 3));
+  const perfect = curvePoints([0.9, 0.8, 0.2], [true, true, false]);
+  close(rocAuc(perfect), 1);
+});
+
+test('tied scores make one curve point', () => {
+  const pts = curvePoints([0.5, 0.5, 0.5], [true, false, true]);
+  assert.equal(pts.length, 2);
+  close(pts[1].tpr, 1);
+  close(pts[1].fpr, 1);
+});
+
+test('threshold trade-off', () => {
+  const probs = [
+    [0.95, 0.05],
+    [0.6, 0.4],
+    [0.3, 0.7],
+    [0.45, 0.55],
+  ];
+  const rows = thresholdTradeoff([0, 1, 1, 0], probs, [0.5, 0.9]);
+  close(rows[0].accuracy, 2 / 4);
+  close(rows[0].undecided, 0);
+  close(rows[1].accuracy, 1);
+  close(rows[1].undecided, 3 / 4);
+  const r = reportFromProbabilities([0, 1, 1, 0], probs, ['a', 'b']);
+  close(r.accuracy, 0.5);
+});
+
+test('mismatched lengths are refused', () => {
+  assert.throws(() => confusionMatrix([0, 1], [0], 2), /2 true labels but 1 predictions/);
+});

@@ -1,0 +1,56 @@
+/** An evaluation summarised and written: report files, confusion matrix, curves and the mistakes picture. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { summariseSet, sideBySide, type EvalItem } from '../../src/evaluation/evaluate';
+import { writeEvaluation } from '../../src/evaluation/report';
+
+const FIX = path.join(__dirname, '..', 'fixtures', 'model');
+
+test('summariseSet: report, curves, mistakes (most confident first), faces of other classes apart', () => {
+  const items: EvalItem[] = [
+    { file: path.join(FIX, 'with_mask.jpg'), truth: 'with_mask' },
+    { file: path.join(FIX, 'with_mask.jpg'), box: [10, 10, 60, 60], truth: 'with_mask' },
+    { file: path.join(FIX, 'without_mask.jpg'), truth: 'without_mask' },
+    { file: path.join(FIX, 'without_mask.jpg'), truth: 'without_mask' },
+  ];
+  const probs = [
+    [0.9, 0.1],
+    [0.2, 0.8],
+    [0.4, 0.6],
+    [0.7, 0.3],
+  ].map((r) => Float32Array.from(r));
+  const e = summariseSet('real', 'test set', ['with_mask', 'without_mask'], items, probs, [{ truth: 'incorrect_mask', probs: Float32Array.from([0.8, 0.2]) }]);
+  assert.deepEqual(e.report.confusion, [
+    [1, 1],
+    [1, 1],
+  ]);
+  assert.equal(e.report.accuracy, 0.5);
+  assert.deepEqual(e.mistakes.map((m) => m.score.toFixed(1)), ['0.8', '0.7']);
+  assert.deepEqual(e.outside, [{ truth: 'incorrect_mask', n: 1, predicted: { with_mask: 1 } }]);
+  assert.equal(e.curves.length, 2);
+  assert.equal(sideBySide([e])[0].accuracy, 0.5);
+});
+
+test('writeEvaluation writes the report and every picture', async () => {
+  const items: EvalItem[] = [
+    { file: path.join(FIX, 'with_mask.jpg'), box: [20, 20, 100, 100], truth: 'with_mask' },
+    { file: path.join(FIX, 'without_mask.jpg'), truth: 'without_mask' },
+    { file: path.join(FIX, 'without_mask.jpg'), truth: 'without_mask' },
+  ];
+  const probs = [Float32Array.from([0.3, 0.7]), Float32Array.from([0.1, 0.9]), Float32Array.from([0.2, 0.8])];
+  const e = summariseSet('real', 'three faces', ['with_mask', 'without_mask'], items, probs);
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'facemask-eval-'));
+  const files = await writeEvaluation([e], out, 'some/model');
+  for (const f of ['confusion-real.png', 'roc-real.png', 'pr-real.png', 'threshold-real.png', 'mistakes-real.png', 'report.json', 'report.md']) {
+    assert.ok(files.includes(path.join(out, f)), f);
+    assert.ok(fs.statSync(path.join(out, f)).size > 100, f);
+  }
+  const png = fs.readFileSync(path.join(out, 'confusion-real.png'));
+  assert.equal(png.subarray(1, 4).toString(), 'PNG');
+  const md = fs.readFileSync(path.join(out, 'report.md'), 'utf8');
+  assert.match(md, /\| with_mask \| 0\.0000 \| 0\.0000 \| 0\.0000 \| 1 \|/);
+  assert.match(md, /\| without_mask \| 0\.6667 \| 1\.0000 \| 0\.8000 \| 2 \|/);
+});

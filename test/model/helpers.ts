@@ -1,0 +1,36 @@
+/** Shared set-up for the model tests: a real base and a randomly initialised head saved as a model. */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { initBackend } from '../../src/backend/tf';
+import { baseChecksum, MOBILENET_V2_035 } from '../../src/model/base';
+import { buildHead } from '../../src/model/head';
+import { saveClassifier } from '../../src/model/classifier';
+import type { ModelManifest } from '../../src/model/manifest';
+import type { Label } from '../../src/labels';
+
+export const FIXTURES = path.join(__dirname, '..', 'fixtures', 'model');
+
+export function tmpDir(name: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `facemask-${name}-`));
+}
+
+export function manifestFor(classes: Label[], sha256 = baseChecksum(MOBILENET_V2_035.name)): Omit<ModelManifest, 'head'> {
+  return {
+    format: 'facemask-classifier/1',
+    classes,
+    base: { name: MOBILENET_V2_035.name, sha256, alpha: 0.35, inputSize: 224, preprocessing: 'x/127.5-1' },
+    training: { preset: 'test', seed: 7, splitSeed: 7, datasets: ['observations'], epochs: 0, views: 1 },
+    test: {},
+    createdAt: new Date(0).toISOString(),
+  };
+}
+
+/** A model folder with a random head (seeded), ready for `loadClassifier`. */
+export async function randomModel(dir: string, classes: Label[] = ['with_mask', 'without_mask'], seed = 7): Promise<string> {
+  await initBackend({ quiet: true });
+  const { head } = buildHead(classes.length, { seed });
+  await saveClassifier(dir, head, manifestFor(classes));
+  head.dispose();
+  return dir;
+}
