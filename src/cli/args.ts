@@ -33,6 +33,11 @@ export interface ParsedArgs {
 
 export class UsageError extends Error {}
 
+/** Pad to `width`, always leaving at least two spaces. */
+export function padTo(s: string, width: number): string {
+  return s.length + 2 > width ? s + '  ' : s.padEnd(width);
+}
+
 export function usageLine(v: VerbSpec): string {
   const parts = [`facemask ${v.name}`];
   if (v.positional) parts.push(v.positional.min > 0 ? v.positional.name : `[${v.positional.name}]`);
@@ -55,7 +60,7 @@ export function verbHelp(v: VerbSpec): string {
     lines.push('');
   }
   lines.push('examples:');
-  v.examples.forEach((e, i) => lines.push(`  ${i + 1}. ${e.cmd}`.padEnd(60) + `# ${e.note}`));
+  v.examples.forEach((e, i) => lines.push(padTo(`  ${i + 1}. ${e.cmd}`, 60) + `# ${e.note}`));
   return lines.join('\n');
 }
 

@@ -2,7 +2,7 @@
  * `facemask <verb>`: one command over the library's functions. Exit status (CONVENTIONS.md):
  * 0 everything processed, 1 some inputs failed, 2 nothing could be processed / bad usage.
  */
-import { UsageError, parseArgs, verbHelp } from './args';
+import { UsageError, padTo, parseArgs, verbHelp } from './args';
 import { VERBS } from './verbs';
 
 export function overview(): string {
@@ -17,7 +17,7 @@ export function overview(): string {
     'examples:',
   ];
   let k = 1;
-  for (const v of VERBS) for (const e of v.examples.slice(0, 2)) lines.push(`  ${k++}. ${e.cmd}`.padEnd(64) + `# ${e.note}`);
+  for (const v of VERBS) for (const e of v.examples.slice(0, 2)) lines.push(padTo(`  ${k++}. ${e.cmd}`, 64) + `# ${e.note}`);
   return lines.join('\n');
 }
 
