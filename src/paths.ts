@@ -26,6 +26,10 @@ export interface ProjectPaths {
   /** Training runs: `runs/train/<name>/` (git-ignored). */
   runs: string;
   runsTrain: string;
+  /** `facemask evaluate` reports: `runs/evaluate/<model>/`. */
+  runsEvaluate: string;
+  /** `facemask inspect` report. */
+  runsInspect: string;
   /** Derived data that can be rebuilt at any time (feature caches, fingerprints). */
   cache: string;
   notebooks: string;
@@ -49,6 +53,8 @@ export function projectPaths(root: string = PROJECT_ROOT): ProjectPaths {
     defaultModel: path.join(r, 'models', 'default'),
     runs: path.join(r, 'runs'),
     runsTrain: path.join(r, 'runs', 'train'),
+    runsEvaluate: path.join(r, 'runs', 'evaluate'),
+    runsInspect: path.join(r, 'runs', 'inspect'),
     cache: path.join(r, '.cache'),
     notebooks: path.join(r, 'notebooks'),
     executedNotebooks: path.join(r, 'notebooks', 'executed'),

@@ -36,7 +36,7 @@ export const evaluateVerb: VerbSpec = {
     const evals = await evaluateModel(clf, { sets });
     clf.dispose();
     const name = path.basename(path.resolve(modelDir)) === 'model' ? path.basename(path.dirname(path.resolve(modelDir))) : path.basename(path.resolve(modelDir));
-    const out = (args.flags.output as string | undefined) ?? freshRunDir(path.join(projectPaths().runs, 'evaluate'), name);
+    const out = (args.flags.output as string | undefined) ?? freshRunDir(projectPaths().runsEvaluate, name);
     fs.mkdirSync(out, { recursive: true });
     const files = await writeEvaluation(evals, out, modelDir);
     for (const r of sideBySide(evals)) console.log(Object.entries(r).map(([k, v]) => `${k} ${v}`).join('  '));

@@ -34,7 +34,7 @@ export const inspectVerb: VerbSpec = {
     const cfg = resolveConfig();
     const datasets = (args.flags.datasets as string[] | undefined) ?? [...DEFAULT_SPLIT_DATASETS, KAGGLE];
     const seed = (args.flags.seed as number | undefined) ?? cfg.split.seed;
-    const out = path.resolve((args.flags.output as string | undefined) ?? path.join(projectPaths().runs, 'inspect'));
+    const out = path.resolve((args.flags.output as string | undefined) ?? projectPaths().runsInspect);
     const splitFile = path.resolve((args.flags['split-file'] as string | undefined) ?? (cfg.small ? path.join(out, 'splits.json') : projectPaths().splits));
     if (new Set(datasets).size !== datasets.length) throw new UsageError(`--datasets: a dataset is named twice (${datasets.join(' ')})`);
 
