@@ -1,0 +1,166 @@
+/**
+ * Speed benchmark at 640x480 with three faces, in one run, side by side with native OpenCV:
+ *   - ms per frame for each detector and for classifying the faces of a frame,
+ *   - video frames per second (frames written / wall time incl. ffmpeg decode and encode) with the
+ *     default settings and a few detect-every values,
+ *   - native OpenCV 4.6 (Debian python3-opencv) running the same ResNet-10 SSD on the same frames:
+ *     ms per detection and the original tutorial's video loop (detect every frame, draw, encode),
+ *     and the ratios.
+ *
+ *   npx tsx bench/video.ts [--frames 150] [--quick]
+ *
+ * Prints figures (a table and one JSON line); not a test. Needs the promoted model (models/default).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { resolveConfig } from '../src/config';
+import { createDetector } from '../src/detection';
+import { processVideo } from '../src/detection/video';
+import { classifyDetections } from '../src/detection/pipeline';
+import { loadClassifier } from '../src/model/classifier';
+import { initBackend } from '../src/backend/tf';
+import { decodeImage } from '../src/util/images';
+import { projectPaths } from '../src/paths';
+import { makeClip, demoPhoto } from '../src/detection/clips';
+
+/** The native side: the tutorial's detector and video loop in OpenCV (Python), on the same clip. */
+const NATIVE = String.raw`
+import sys, time, json, cv2, numpy as np
+clip, model, config, out = sys.argv[1:5]
+net = cv2.dnn.readNetFromTensorflow(model, config)
+cap = cv2.VideoCapture(clip)
+frames = []
+while True:
+    ok, f = cap.read()
+    if not ok: break
+    frames.append(f)
+def detect(f):
+    h, w = f.shape[:2]
+    blob = cv2.dnn.blobFromImage(f, 1.0, (300, 300), (104.0, 177.0, 123.0))
+    net.setInput(blob)
+    d = net.forward()
+    boxes = []
+    for i in range(d.shape[2]):
+        if d[0, 0, i, 2] > 0.5:
+            b = d[0, 0, i, 3:7] * np.array([w, h, w, h])
+            boxes.append(b.astype(int))
+    return boxes
+for f in frames[:5]: detect(f)
+ms = []
+for f in frames:
+    t = time.perf_counter(); detect(f); ms.append((time.perf_counter() - t) * 1000)
+# the tutorial's loop: read, detect, draw, write (detector on every frame)
+t0 = time.perf_counter()
+cap = cv2.VideoCapture(clip)
+h, w = frames[0].shape[:2]
+wr = cv2.VideoWriter(out, cv2.VideoWriter_fourcc(*'mp4v'), 25, (w, h))
+n = 0
+while True:
+    ok, f = cap.read()
+    if not ok: break
+    for (x1, y1, x2, y2) in detect(f):
+        cv2.rectangle(f, (x1, y1), (x2, y2), (0, 255, 0), 2)
+        cv2.putText(f, 'Mask 99%', (x1, y1 - 10), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (0, 255, 0), 2)
+    wr.write(f); n += 1
+wr.release()
+el = time.perf_counter() - t0
+print(json.dumps({'opencv': cv2.__version__, 'threads': cv2.getNumThreads(), 'detectMs': sorted(ms)[len(ms)//2], 'loopFps': n / el, 'frames': n}))
+`;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function main() {
+  const argv = process.argv.slice(2);
+  const fi = argv.indexOf('--frames');
+  const nFrames = fi >= 0 ? Number(argv[fi + 1]) : 150;
+  const quick = argv.includes('--quick');
+  await initBackend();
+  const cfg = resolveConfig();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facemask-bench-'));
+  const clip = path.join(dir, 'three-faces.mp4');
+  // sample1: three faces; scaled so the 640x480 window pans across all three
+  makeClip(demoPhoto(1), clip, { frames: nFrames, scaleTo: 720 });
+  const firstPng = path.join(dir, 'frame.png');
+  spawnSync('ffmpeg', ['-v', 'error', '-y', '-i', clip, '-frames:v', '1', firstPng]);
+  const frame = await decodeImage(firstPng);
+  const rows: Record<string, string | number>[] = [];
+  const classifier = await loadClassifier();
+
+  // detection and classification per frame
+  const detectors = quick ? ['ssd-mobilenet', 'tiny'] : ['res10', 'ssd-mobilenet', 'tiny', 'ssd-tiled'];
+  let facesForClassify = 0;
+  let classifyMs = NaN;
+  for (const name of detectors) {
+    const det = await createDetector(name, cfg.detect);
+    await det.detectFaces(frame);
+    const ms: number[] = [];
+    let found = 0;
+    for (let i = 0; i < (name === 'res10' || name === 'ssd-tiled' ? 5 : 15); i++) {
+      const t = performance.now();
+      found = (await det.detectFaces(frame)).length;
+      ms.push(performance.now() - t);
+    }
+    rows.push({ stage: `detect ${name}${name === 'tiny' ? ` (input ${cfg.detect.tiny.inputSize})` : ''}`, 'ms / frame': +median(ms).toFixed(1), faces: found });
+    if (name === 'ssd-mobilenet') {
+      const dets = await det.detectFaces(frame);
+      await classifyDetections(frame, dets, classifier);
+      const cm: number[] = [];
+      for (let i = 0; i < 15; i++) {
+        const t = performance.now();
+        await classifyDetections(frame, dets, classifier);
+        cm.push(performance.now() - t);
+      }
+      facesForClassify = dets.length;
+      classifyMs = median(cm);
+      rows.push({ stage: `classify ${dets.length} faces (crop + MobileNetV2 + head)`, 'ms / frame': +classifyMs.toFixed(1), faces: dets.length });
+    }
+    det.dispose();
+  }
+
+  // video frames per second, defaults first
+  const videoDetector = cfg.video.detector || cfg.detect.detector;
+  const settings: { detector: string; every: number; note: string }[] = [
+    { detector: videoDetector, every: cfg.video.detectEvery, note: 'defaults' },
+    ...(quick ? [] : [
+      ...[1, 5, 10, 15].filter((n) => n !== cfg.video.detectEvery).map((n) => ({ detector: videoDetector, every: n, note: `detect every ${n}` })),
+      { detector: 'tiny', every: 3, note: 'tiny detector, every 3' },
+      { detector: 'res10', every: 1, note: 'the original: res10 on every frame' },
+      { detector: cfg.detect.detector, every: cfg.video.detectEvery, note: 'the image default detector' },
+    ]),
+  ];
+  const fpsRows: Record<string, string | number>[] = [];
+  for (const s of settings) {
+    const det = await createDetector(s.detector, cfg.detect);
+    const out = path.join(dir, `out-${s.detector}-${s.every}.mp4`);
+    const r = await processVideo({ input: clip, output: out, detector: det, classifier, detectEvery: s.every, smoothing: cfg.video.smoothing, trackIou: cfg.video.trackIou, maxMissed: cfg.video.maxMissed });
+    det.dispose();
+    fpsRows.push({ video: `${s.detector}, detect every ${s.every} (${s.note})`, fps: +r.fps.toFixed(1), frames: r.framesWritten, seconds: +r.seconds.toFixed(1) });
+  }
+
+  // native OpenCV, same clip, same machine, same run
+  const fd = projectPaths().faceDetector;
+  const py = spawnSync('/usr/bin/python3', ['-c', NATIVE, clip, path.join(fd, 'opencv_face_detector_uint8.pb'), path.join(fd, 'opencv_face_detector.pbtxt'), path.join(dir, 'native.mp4')], { encoding: 'utf8' });
+  let native: { opencv: string; threads: number; detectMs: number; loopFps: number } | undefined;
+  if (py.status === 0) native = JSON.parse(py.stdout.trim().split('\n').pop()!);
+  else console.error(`native OpenCV not run: ${py.stderr.trim().split('\n').pop()}`);
+
+  console.log(`\n640x480 frames, ${facesForClassify} faces; ${os.cpus().length} cores (${os.cpus()[0].model}); load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  for (const r of rows) console.log(`${String(r.stage).padEnd(52)} ${String(r['ms / frame']).padStart(8)} ms/frame  (${r.faces} faces)`);
+  for (const r of fpsRows) console.log(`${String(r.video).padEnd(52)} ${String(r.fps).padStart(8)} fps      (${r.frames} frames in ${r.seconds} s)`);
+  if (native) {
+    const res10 = rows.find((r) => r.stage === 'detect res10');
+    console.log(`native OpenCV ${native.opencv} (${native.threads} threads): ResNet-10 SSD ${native.detectMs.toFixed(1)} ms/frame; tutorial loop (detect every frame, draw, encode) ${native.loopFps.toFixed(1)} fps`);
+    if (res10) console.log(`ratio res10 opencv-wasm / native: ${(Number(res10['ms / frame']) / native.detectMs).toFixed(1)}x slower`);
+    console.log(`ratio video fps (ours, defaults) / native tutorial loop: ${(Number(fpsRows[0].fps) / native.loopFps).toFixed(2)}`);
+  }
+  console.log(JSON.stringify({ rows, fpsRows, native, loadavg: os.loadavg() }));
+  classifier.dispose();
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,131 @@
+/**
+ * `facemask video <file or device>`: detect, track, label and draw faces on every frame of a video
+ * (or a camera such as /dev/video0) and write the annotated video. ffmpeg (Debian's 5.1 here) does
+ * the decoding and encoding through pipes.
+ */
+import * as fs from 'node:fs';
+import type { VerbSpec } from '../args';
+import { resolveConfig } from '../../config';
+import { DETECTOR_NAMES, createDetector } from '../../detection';
+import { processVideo, VideoError } from '../../detection/video';
+import { containerFor, probeVideo } from '../../detection/ffmpeg';
+import { loadClassifier } from '../../model/classifier';
+import { initBackend } from '../../backend/tf';
+import { projectPaths } from '../../paths';
+
+export function videoDetector(cfg = resolveConfig()): string {
+  return cfg.video.detector || cfg.detect.detector;
+}
+
+export const videoVerb: VerbSpec = {
+  name: 'video',
+  summary: 'detect, track and label faces in a video file or camera and write the annotated video',
+  positional: { name: '<file or device>', min: 1, max: 1 },
+  flags: {
+    output: { type: 'string', value: 'FILE', help: 'annotated video to write (.mp4, .mov or .mkv); without it frames are processed and only the speed is reported' },
+    detector: { type: 'string', value: 'NAME', help: `face detector (default: ${videoDetector()})`, choices: DETECTOR_NAMES },
+    'detect-every': { type: 'integer', value: 'N', help: `run the detector every Nth frame, track in between (default: ${resolveConfig().video.detectEvery})` },
+    model: { type: 'string', value: 'DIR', help: 'classifier folder (default: models/default)' },
+    frames: { type: 'integer', value: 'N', help: 'stop after N frames (a camera runs until Ctrl-C otherwise)' },
+  },
+  examples: [
+    { cmd: 'facemask video clip.mp4 --output annotated.mp4', note: 'annotate a video file' },
+    { cmd: 'facemask video /dev/video0 --output cam.mp4', note: 'the camera, until Ctrl-C (the file is finalised)' },
+    { cmd: 'facemask video clip.mp4 --output out.mp4 --detector res10 --detect-every 1', note: 'the original detector on every frame (slow)' },
+    { cmd: 'facemask video clip.mp4', note: 'measure frames per second without writing' },
+  ],
+  async run(args) {
+    const cfg = resolveConfig();
+    const input = args.positional[0];
+    const output = args.flags.output as string | undefined;
+    const detectEvery = (args.flags['detect-every'] as number | undefined) ?? cfg.video.detectEvery;
+    const maxFrames = args.flags.frames as number | undefined;
+    const modelDir = (args.flags.model as string | undefined) ?? projectPaths().defaultModel;
+    if (detectEvery < 1) {
+      console.error('facemask video: --detect-every must be at least 1');
+      return 2;
+    }
+    if (maxFrames !== undefined && maxFrames < 1) {
+      console.error('facemask video: --frames must be at least 1');
+      return 2;
+    }
+    if (output && fs.existsSync(output) && fs.statSync(output).isDirectory()) {
+      console.error(`facemask video: --output ${output} is a folder; give a file name such as out.mp4`);
+      return 2;
+    }
+    try {
+      if (output) containerFor(output);
+      probeVideo(input); // fail fast, before loading models
+    } catch (e) {
+      if (e instanceof VideoError) {
+        console.error(`facemask video: ${e.message}`);
+        return 2;
+      }
+      throw e;
+    }
+    await initBackend();
+    let classifier;
+    try {
+      classifier = await loadClassifier(modelDir);
+    } catch (e) {
+      console.error(`facemask video: cannot load the classifier from ${modelDir}: ${(e as Error).message}`);
+      return 2;
+    }
+    let detector;
+    try {
+      detector = await createDetector((args.flags.detector as string | undefined) ?? videoDetector(cfg), cfg.detect);
+    } catch (e) {
+      classifier.dispose();
+      console.error(`facemask video: ${(e as Error).message}`);
+      return 2;
+    }
+    const ac = new AbortController();
+    const onSigint = () => {
+      process.stderr.write('\nstopping: finishing the output file…\n');
+      ac.abort();
+    };
+    process.once('SIGINT', onSigint);
+    const tty = process.stderr.isTTY;
+    try {
+      const report = await processVideo({
+        input,
+        output,
+        detector,
+        classifier,
+        detectEvery,
+        smoothing: cfg.video.smoothing,
+        trackIou: cfg.video.trackIou,
+        maxMissed: cfg.video.maxMissed,
+        maxFrames,
+        signal: ac.signal,
+        onProgress: (p) => {
+          const line = `frame ${p.frames}${p.total ? `/${p.total}` : ''}  ${p.fps.toFixed(1)} fps  ${p.seconds.toFixed(0)} s`;
+          process.stderr.write(tty ? `\r\x1b[2K${line}` : line + '\n');
+        },
+      });
+      if (tty) process.stderr.write('\r\x1b[2K');
+      for (const n of report.notes) console.error(`note: ${n}`);
+      const per = (x: number) => (x / Math.max(1, report.framesRead)).toFixed(1);
+      console.error(
+        `${report.framesWritten || report.framesRead} frames ${report.width}x${report.height} in ${report.seconds.toFixed(1)} s: ${report.fps.toFixed(1)} fps ` +
+          `(detector ${detector.name} every ${detectEvery} frame(s); ms/frame detect ${per(report.ms.detect)}, classify ${per(report.ms.classify)}, draw ${per(report.ms.draw)}, write ${per(report.ms.write)}; ${report.tracks} tracks)`,
+      );
+      if (output) console.error(`written: ${output}`);
+      if (report.error) {
+        console.error(`facemask video: ${report.error}${output ? `; the ${report.framesWritten} frames before it are in ${output}` : ''}`);
+        return 1;
+      }
+      return 0;
+    } catch (e) {
+      if (e instanceof VideoError) {
+        console.error(`facemask video: ${e.message}`);
+        return 2;
+      }
+      throw e;
+    } finally {
+      process.removeListener('SIGINT', onSigint);
+      detector.dispose();
+      classifier.dispose();
+    }
+  },
+};

@@ -1,0 +1,54 @@
+/**
+ * Face detection: detectors behind one interface (`createDetector`), evaluation on annotated scenes,
+ * the image pipeline (detect → classify → draw), tracking and video.
+ */
+import type { Config } from '../config';
+import { resolveConfig } from '../config';
+import type { FaceDetector } from './types';
+import { DETECTOR_NAMES, DetectorError, isDetectorName } from './types';
+import { createRes10 } from './res10';
+import { createSsdMobilenet, createSsdTiled, createTiny } from './faceapi';
+import { createConsensus } from './consensus';
+
+export * from './types';
+export { iou, nonMaxSuppression, clipBox } from './geometry';
+
+export type DetectConfig = Config['detect'];
+
+/**
+ * Load a detector by name with its section of the config (`detect.res10`, `detect.ssdMobilenet`, …).
+ * `detect.minConfidence` > 0 overrides the detector's own threshold. Unknown names throw a
+ * `DetectorError` listing the valid ones.
+ */
+export async function createDetector(name: string, config: DetectConfig = resolveConfig().detect, opts: { modelDir?: string } = {}): Promise<FaceDetector> {
+  if (!isDetectorName(name)) throw new DetectorError(`unknown detector "${name}" (valid: ${DETECTOR_NAMES.join(', ')})`);
+  const pick = (own: number) => (config.minConfidence > 0 ? config.minConfidence : own);
+  const common = { nmsIou: config.nmsIou, maxResults: config.maxFaces };
+  switch (name) {
+    case 'res10':
+      return createRes10({ ...common, minConfidence: pick(config.res10.minConfidence), inputSize: config.res10.inputSize, dir: opts.modelDir });
+    case 'ssd-mobilenet':
+      return createSsdMobilenet({ ...common, minConfidence: pick(config.ssdMobilenet.minConfidence) });
+    case 'tiny':
+      return createTiny({ ...common, minConfidence: pick(config.tiny.minConfidence), inputSize: config.tiny.inputSize });
+    case 'ssd-tiled':
+      return createSsdTiled({ ...common, minConfidence: pick(config.ssdTiled.minConfidence), grid: config.ssdTiled.grid, overlap: config.ssdTiled.overlap });
+    case 'consensus': {
+      const c = config.consensus;
+      if (c.primary === 'consensus' || c.verifier === 'consensus' || c.primary === c.verifier) {
+        throw new DetectorError(`consensus: primary and verifier must be two different plain detectors (got ${c.primary}, ${c.verifier})`);
+      }
+      // each part runs at the low part threshold; the fused score gets the threshold
+      const parts: DetectConfig = { ...config, minConfidence: c.partMinConfidence };
+      const primary = await createDetector(c.primary, parts, opts);
+      let verifier: FaceDetector;
+      try {
+        verifier = await createDetector(c.verifier, parts, opts);
+      } catch (e) {
+        primary.dispose();
+        throw e;
+      }
+      return createConsensus(primary, verifier, { ...common, minConfidence: pick(c.minConfidence), agreeIou: c.agreeIou });
+    }
+  }
+}

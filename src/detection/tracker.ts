@@ -1,0 +1,204 @@
+/**
+ * An IoU tracker with per-track exponential smoothing of class scores (pure, no I/O).
+ *
+ * On a detection frame, detections continue the track they overlap most (greedy by IoU, at least
+ * `trackIou`; then, for fast motion, a track whose centre is near and size similar), unmatched detections start tracks, and tracks unmatched for more than `maxMissed`
+ * detection rounds end. Between detection frames a track's box moves with the velocity measured
+ * between its last two detections. Each classification updates the track's smoothed scores:
+ * `s ← α·new + (1 − α)·s` (α = `smoothing`); the drawn label is the best smoothed class, so a
+ * single-frame flip of the raw label does not flip the drawn one.
+ */
+import type { Box, Classification, ClassScores } from '../result';
+import type { Label } from '../labels';
+import { LABELS } from '../labels';
+import type { FaceDetection } from './types';
+import { iou } from './geometry';
+
+export interface TrackerOptions {
+  /** default: 0.3 */
+  trackIou: number;
+  /** default: 2 */
+  maxMissed: number;
+  /** Weight of the newest classification. default: 0.3 */
+  smoothing: number;
+}
+
+export interface Track {
+  id: number;
+  box: Box;
+  faceScore: number;
+  /** Box change per frame, from the last two detections. */
+  velocity: [number, number, number, number];
+  /** Frame of the last matched detection. */
+  lastSeen: number;
+  missed: number;
+  /** Last raw classification (null: the classifier rejected the box). */
+  raw: Classification | null | undefined;
+  smoothed: ClassScores | undefined;
+  /** Drawn label and score: the best smoothed class. */
+  label: Label | undefined;
+  score: number;
+  /** Classification rounds so far. */
+  classified: number;
+  /** Rounds in a row the classifier rejected this box (not_face). */
+  rejected: number;
+}
+
+/** Second-pass match: centre distance at most this share of the mean box side. */
+export const NEAR_CENTRE = 0.6;
+
+function centreDistance(a: Box, b: Box): number {
+  const dx = a[0] + a[2] / 2 - (b[0] + b[2] / 2);
+  const dy = a[1] + a[3] / 2 - (b[1] + b[3] / 2);
+  return Math.hypot(dx, dy) / ((a[2] + a[3] + b[2] + b[3]) / 4);
+}
+
+export class IouTracker {
+  private next = 1;
+  private live: Track[] = [];
+  constructor(readonly opts: TrackerOptions) {}
+
+  get tracks(): readonly Track[] {
+    return this.live;
+  }
+
+  /** A detection frame: match, start and end tracks. Returns the tracks seen in this frame. */
+  update(dets: FaceDetection[], frame: number): Track[] {
+    const pairs: { t: number; d: number; v: number }[] = [];
+    this.live.forEach((t, ti) =>
+      dets.forEach((d, di) => {
+        const v = iou(t.box, d.box);
+        if (v >= this.opts.trackIou) pairs.push({ t: ti, d: di, v });
+      }),
+    );
+    pairs.sort((a, b) => b.v - a.v);
+    const usedT = new Set<number>();
+    const usedD = new Set<number>();
+    const seen: Track[] = [];
+    for (const p of pairs) {
+      if (usedT.has(p.t) || usedD.has(p.d)) continue;
+      usedT.add(p.t);
+      usedD.add(p.d);
+      const t = this.live[p.t];
+      const d = dets[p.d];
+      const gap = Math.max(1, frame - t.lastSeen);
+      const prev = t.box;
+      t.velocity = [0, 1, 2, 3].map((k) => (d.box[k] - prev[k]) / gap) as Track['velocity'];
+      t.box = d.box;
+      t.faceScore = d.score;
+      t.lastSeen = frame;
+      t.missed = 0;
+      seen.push(t);
+    }
+    // second pass for fast motion between detection frames: nearby centre and similar size
+    const near: { t: number; d: number; v: number }[] = [];
+    this.live.forEach((t, ti) => {
+      if (usedT.has(ti)) return;
+      dets.forEach((d, di) => {
+        if (usedD.has(di)) return;
+        const v = centreDistance(t.box, d.box);
+        const ratio = (d.box[2] * d.box[3]) / Math.max(1, t.box[2] * t.box[3]);
+        if (v <= NEAR_CENTRE && ratio >= 0.5 && ratio <= 2) near.push({ t: ti, d: di, v });
+      });
+    });
+    near.sort((a, b) => a.v - b.v);
+    for (const p of near) {
+      if (usedT.has(p.t) || usedD.has(p.d)) continue;
+      usedT.add(p.t);
+      usedD.add(p.d);
+      const t = this.live[p.t];
+      const d = dets[p.d];
+      const gap = Math.max(1, frame - t.lastSeen);
+      t.velocity = [0, 1, 2, 3].map((k) => (d.box[k] - t.box[k]) / gap) as Track['velocity'];
+      Object.assign(t, { box: d.box, faceScore: d.score, lastSeen: frame, missed: 0 });
+      seen.push(t);
+    }
+    const kept: Track[] = [];
+    this.live.forEach((t, ti) => {
+      if (usedT.has(ti)) kept.push(t);
+      else if (++t.missed <= this.opts.maxMissed) {
+        t.velocity = [0, 0, 0, 0];
+        kept.push(t);
+      }
+    });
+    dets.forEach((d, di) => {
+      if (usedD.has(di)) return;
+      const t: Track = {
+        id: this.next++,
+        box: d.box,
+        faceScore: d.score,
+        velocity: [0, 0, 0, 0],
+        lastSeen: frame,
+        missed: 0,
+        raw: undefined,
+        smoothed: undefined,
+        label: undefined,
+        score: 0,
+        classified: 0,
+        rejected: 0,
+      };
+      kept.push(t);
+      seen.push(t);
+    });
+    this.live = kept;
+    return seen;
+  }
+
+  /** A frame without detection: move each track by its velocity. */
+  predict(): void {
+    for (const t of this.live) {
+      if (t.missed > 0) continue;
+      t.box = [t.box[0] + t.velocity[0], t.box[1] + t.velocity[1], Math.max(1, t.box[2] + t.velocity[2]), Math.max(1, t.box[3] + t.velocity[3])];
+    }
+  }
+
+  /** Fold a new classification of `track` into its smoothed scores. */
+  classify(track: Track, c: Classification | null): void {
+    track.raw = c;
+    if (!c) {
+      track.rejected++;
+      return;
+    }
+    track.rejected = 0;
+    track.classified++;
+    track.smoothed = smoothScores(track.smoothed, c.scores, this.opts.smoothing);
+    const best = bestLabel(track.smoothed);
+    track.label = best.label;
+    track.score = best.score;
+  }
+
+  /**
+   * Tracks to draw: classified and not currently rejected. A track missed by up to `maxMissed`
+   * rounds keeps its last box unless it overlaps a track seen in the last round (no double boxes).
+   */
+  visible(): Track[] {
+    const fresh = this.live.filter((t) => t.missed === 0);
+    return this.live.filter((t) => t.label !== undefined && t.rejected === 0 && (t.missed === 0 || fresh.every((f) => iou(f.box, t.box) === 0)));
+  }
+}
+
+/** `α·next + (1 − α)·prev` per class (the first classification starts the average). */
+export function smoothScores(prev: ClassScores | undefined, next: ClassScores, alpha: number): ClassScores {
+  if (!prev) return { ...next };
+  const out: ClassScores = {};
+  for (const l of LABELS) {
+    const a = prev[l];
+    const b = next[l];
+    if (a === undefined && b === undefined) continue;
+    out[l] = alpha * (b ?? 0) + (1 - alpha) * (a ?? 0);
+  }
+  return out;
+}
+
+export function bestLabel(s: ClassScores): { label: Label; score: number } {
+  let label: Label | undefined;
+  let score = -1;
+  for (const l of LABELS) {
+    const v = s[l];
+    if (v !== undefined && v > score) {
+      label = l;
+      score = v;
+    }
+  }
+  return { label: label!, score };
+}

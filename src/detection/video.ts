@@ -1,0 +1,225 @@
+/**
+ * Video: ffmpeg decodes raw RGB frames through a pipe → faces detected every `detectEvery` frames
+ * and tracked in between (IoU tracker) → each track classified on detection frames, its class
+ * scores smoothed → boxes and labels drawn → ffmpeg encodes the annotated frames.
+ *
+ * Frames per second = frames written / wall-clock time including decoding and encoding (the clock
+ * starts after a one-off warm-up of the networks, see `warmUp`).
+ * A truncated input ends with `report.error` set and the frames done so far written as a playable
+ * file; the output is written under a temporary name and renamed into place when finished.
+ */
+import * as fs from 'node:fs';
+import type { FaceClassifier } from '../model/types';
+import type { Classification } from '../result';
+import { cropResize, type RgbImage } from '../util/images';
+import { tempSibling } from '../util/atomic';
+import type { FaceDetector } from './types';
+import { IouTracker, type Track, type TrackerOptions } from './tracker';
+import { drawFaces } from './draw';
+import { classifyDetections } from './pipeline';
+import { VideoError, collectStderr, containerFor, exited, probeVideo, readFrames, spawnDecoder, spawnEncoder, type VideoInfo } from './ffmpeg';
+
+export { VideoError, probeVideo };
+
+export interface VideoOptions extends TrackerOptions {
+  /** A video file or a camera device (`/dev/video0`). */
+  input: string;
+  /** Annotated video to write (.mp4/.mov/.mkv); none: process and report only. */
+  output?: string;
+  detector: FaceDetector;
+  classifier: FaceClassifier;
+  /** Detect (and classify) every Nth frame, track in between. default: config `video.detectEvery` */
+  detectEvery: number;
+  /** Stop after this many frames (cameras run until stopped). */
+  maxFrames?: number;
+  /** Stop cleanly (the output is finalised) when aborted, e.g. on Ctrl-C. */
+  signal?: AbortSignal;
+  /**
+   * Run the detector and classifier once on a blank frame before the clock starts (first calls
+   * compile kernels and upload weights, a one-off cost of seconds). default: true
+   */
+  warmUp?: boolean;
+  /** Called once a second with the running figures. */
+  onProgress?: (p: { frames: number; fps: number; seconds: number; total?: number }) => void;
+  /** Called after each frame is drawn (tests and notebooks inspect tracks and raw labels). */
+  onFrame?: (f: FrameInfo) => void;
+}
+
+export interface FrameInfo {
+  index: number;
+  detected: boolean;
+  tracks: { id: number; box: Track['box']; label?: Track['label']; score: number; raw?: Classification | null }[];
+}
+
+export interface VideoReport {
+  input: string;
+  output?: string;
+  width: number;
+  height: number;
+  /** Source frame rate (also the output's). */
+  sourceFps: number;
+  framesRead: number;
+  framesWritten: number;
+  seconds: number;
+  /** frames written / wall time incl. decode and encode (frames processed when nothing is written). */
+  fps: number;
+  /** Milliseconds spent in each stage (sums over the run). */
+  ms: { detect: number; classify: number; draw: number; write: number };
+  detections: number;
+  tracks: number;
+  /** Notes such as odd sizes padded. */
+  notes: string[];
+  /** Set when the input ended early or broke (the frames before it are written). */
+  error?: string;
+}
+
+/** Run the video pipeline. Throws `VideoError` when nothing can be processed (bad input, zero frames). */
+export async function processVideo(opts: VideoOptions): Promise<VideoReport> {
+  const info: VideoInfo = probeVideo(opts.input);
+  const { width, height } = info;
+  const notes: string[] = [];
+  if (width % 2 || height % 2) notes.push(`odd frame size ${width}x${height}: the output is padded to ${width + (width % 2)}x${height + (height % 2)} (H.264 needs even sides)`);
+  const format = opts.output ? containerFor(opts.output) : undefined;
+  const frameBytes = width * height * 3;
+  const tracker = new IouTracker(opts);
+  const ms = { detect: 0, classify: 0, draw: 0, write: 0 };
+  let detections = 0;
+
+  if (opts.warmUp ?? true) {
+    const blank: RgbImage = { data: new Uint8Array(frameBytes).fill(128), width, height };
+    await opts.detector.detectFaces(blank);
+    const s = opts.classifier.inputSize;
+    await opts.classifier.classify([{ data: new Uint8Array(s * s * 3).fill(128), width: s, height: s }]);
+  }
+
+  const t0 = performance.now();
+  const dec = spawnDecoder(opts.input);
+  const decErr = collectStderr(dec);
+  const decExit = exited(dec);
+  dec.stdin.end();
+  const tmp = opts.output ? tempSibling(opts.output) : undefined;
+  const enc = opts.output ? spawnEncoder(tmp!, format!, width, height, info.fps) : undefined;
+  const encErr = enc ? collectStderr(enc) : () => '';
+  const encExit = enc ? exited(enc) : Promise.resolve(0);
+  let encBroken: Error | undefined;
+  enc?.stdin.on('error', (e) => (encBroken = e));
+
+  const tail = { partial: 0 };
+  let framesRead = 0;
+  let framesWritten = 0;
+  let lastProgress = t0;
+  let stopped = false;
+  const onAbort = () => {
+    stopped = true;
+    dec.kill('SIGTERM');
+  };
+  opts.signal?.addEventListener('abort', onAbort);
+  try {
+    for await (const data of readFrames(dec.stdout, frameBytes, tail)) {
+      const frame: RgbImage = { data, width, height };
+      const index = framesRead++;
+      const detected = index % opts.detectEvery === 0;
+      if (detected) {
+        const a = performance.now();
+        const dets = await opts.detector.detectFaces(frame);
+        const b = performance.now();
+        ms.detect += b - a;
+        detections += dets.length;
+        const seen = tracker.update(dets, index);
+        if (seen.length) {
+          const faces = await opts.classifier.classify(await Promise.all(seen.map((t) => cropFor(frame, t, opts.classifier.inputSize))));
+          seen.forEach((t, k) => tracker.classify(t, faces[k]));
+        }
+        ms.classify += performance.now() - b;
+      } else {
+        tracker.predict();
+      }
+      const c = performance.now();
+      const vis = tracker.visible();
+      await drawFaces(frame, vis.map((t) => ({ box: t.box, label: t.label!, score: t.score })));
+      const d = performance.now();
+      ms.draw += d - c;
+      opts.onFrame?.({ index, detected, tracks: tracker.tracks.map((t) => ({ id: t.id, box: t.box, label: t.label, score: t.score, raw: t.raw })) });
+      if (enc) {
+        if (encBroken) throw new VideoError(`the encoder stopped: ${encErr() || encBroken.message}`);
+        if (!enc.stdin.write(data)) await new Promise<void>((r) => enc.stdin.once('drain', () => r()));
+        framesWritten++;
+      }
+      ms.write += performance.now() - d;
+      const now = performance.now();
+      if (opts.onProgress && now - lastProgress >= 1000) {
+        lastProgress = now;
+        const n = enc ? framesWritten : framesRead;
+        opts.onProgress({ frames: n, fps: n / ((now - t0) / 1000), seconds: (now - t0) / 1000, total: info.frames });
+      }
+      if (stopped || (opts.maxFrames !== undefined && framesRead >= opts.maxFrames)) {
+        stopped = true;
+        dec.kill('SIGTERM');
+        break;
+      }
+    }
+  } catch (e) {
+    dec.kill('SIGKILL');
+    enc?.kill('SIGKILL');
+    if (tmp) fs.rmSync(tmp, { force: true });
+    throw e;
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+  }
+  const decCode = await decExit;
+  enc?.stdin.end();
+  const encCode = await encExit;
+  const seconds = (performance.now() - t0) / 1000;
+
+  let error: string | undefined;
+  const derr = decErr();
+  if (!stopped) {
+    if (decCode !== 0 && framesRead === 0) error = `cannot decode ${opts.input}: ${derr.split('\n').pop() || `ffmpeg exit ${decCode}`}`;
+    else if (tail.partial > 0 || (info.frames !== undefined && framesRead < info.frames) || /partial file|ended prematurely|Invalid NAL|Error splitting|invalid data/i.test(derr)) {
+      error = `${opts.input}: the video is truncated or damaged after frame ${framesRead}${info.frames !== undefined ? ` of ${info.frames} announced` : ''} (${firstLine(derr) || 'decoder stopped early'})`;
+    }
+  }
+  if (framesRead === 0) {
+    if (tmp) fs.rmSync(tmp, { force: true });
+    throw new VideoError(error ?? `${opts.input}: the video has zero frames`);
+  }
+  if (enc) {
+    if (encCode !== 0) {
+      fs.rmSync(tmp!, { force: true });
+      throw new VideoError(`encoding ${opts.output} failed: ${encErr() || `ffmpeg exit ${encCode}`}`);
+    }
+    fs.renameSync(tmp!, opts.output!);
+  }
+  const n = enc ? framesWritten : framesRead;
+  return {
+    input: opts.input,
+    output: opts.output,
+    width,
+    height,
+    sourceFps: info.fps,
+    framesRead,
+    framesWritten,
+    seconds,
+    fps: n / seconds,
+    ms,
+    detections,
+    tracks: trackCount(tracker),
+    notes,
+    error,
+  };
+}
+
+function firstLine(s: string): string {
+  return (s.split('\n').find((l) => l.trim()) ?? '').replace(/^\[[^\]]*\]\s*/, '').trim();
+}
+
+function trackCount(t: IouTracker): number {
+  return t.tracks.reduce((m, x) => Math.max(m, x.id), 0);
+}
+
+function cropFor(frame: RgbImage, t: Track, size: number): Promise<RgbImage> {
+  return cropResize(frame, t.box, size);
+}
+
+/** Classify a frame's detections with the classifier (re-exported for notebooks). */
+export { classifyDetections };

@@ -1,0 +1,83 @@
+/**
+ * `facemask detect` end to end through the CLI: several faces, no face, a corrupt image, JSON lines
+ * and exit statuses as CONVENTIONS.md says, annotated pictures in --output.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import sharp from 'sharp';
+import { projectPaths } from '../../src/paths';
+import { demoPhoto } from './clips';
+
+const ROOT = projectPaths().root;
+const CORRUPT = path.join(projectPaths().fixtures, 'detection', 'corrupt.jpg');
+let dir: string;
+let group: string;
+let empty: string;
+
+/** The classifier under test: models/default, or FACEMASK_TEST_MODEL (a run's model folder) when set. */
+const MODEL = process.env.FACEMASK_TEST_MODEL ? ['--model', process.env.FACEMASK_TEST_MODEL] : [];
+
+function facemask(...args: string[]) {
+  if (args[0] === 'detect' && !args.includes('--model')) args = [...args, ...MODEL];
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'facemask.js'), ...args], { encoding: 'utf8', env: { ...process.env, FACEMASK_BACKEND: 'wasm' }, timeout: 180_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, lines: r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)) };
+}
+
+before(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facemask-detect-'));
+  group = path.join(dir, 'group.jpg');
+  await sharp(demoPhoto(5)).resize(960).jpeg().toFile(group);
+  // a photo without faces: a smooth gradient
+  empty = path.join(dir, 'sky.png');
+  await sharp({ create: { width: 320, height: 240, channels: 3, background: '#6495ed' } }).png().toFile(empty);
+});
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+test('several faces, no face and a corrupt image in one run: three lines, exit 1, annotated pictures', () => {
+  const out = path.join(dir, 'annotated');
+  const jsonl = path.join(dir, 'faces.jsonl');
+  const r = facemask('detect', group, empty, CORRUPT, '--output', out, '--jsonl', jsonl);
+  assert.equal(r.status, 1, r.stderr);
+  const lines = fs.readFileSync(jsonl, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(lines.length, 3);
+  const [g, e, c] = lines;
+  assert.equal(g.file, group);
+  assert.equal(g.faces.length, 5);
+  for (const f of g.faces) {
+    assert.equal(f.box.length, 4);
+    assert.ok(['with_mask', 'without_mask', 'incorrect_mask'].includes(f.label));
+    assert.ok(f.score > 0 && f.score <= 1 && f.faceScore > 0);
+    assert.ok(Math.abs(Object.values(f.scores as Record<string, number>).reduce((a, b) => a + b, 0) - 1) < 0.01);
+  }
+  assert.deepEqual(Object.keys(g.ms).slice(0, 2), ['detect', 'classify']);
+  assert.deepEqual([g.width, g.height], [960, 699]);
+  assert.deepEqual(e.faces, []);
+  assert.equal(c.file, CORRUPT);
+  assert.match(c.error, /corrupt jpeg image/);
+  assert.deepEqual(fs.readdirSync(out).sort(), ['group.jpg', 'sky.png']);
+  assert.match(r.stderr, /corrupt\.jpg: corrupt jpeg/);
+});
+
+test('JSON lines go to stdout without --output/--jsonl; only bad inputs → exit 2', () => {
+  const r = facemask('detect', empty);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(r.lines, [{ file: empty, width: 320, height: 240, faces: [], ms: r.lines[0].ms }]);
+  const bad = facemask('detect', CORRUPT, path.join(dir, 'missing.jpg'));
+  assert.equal(bad.status, 2);
+  assert.equal(bad.lines.length, 2);
+  assert.match(bad.lines.find((l) => l.file.endsWith('missing.jpg')).error, /no such file/);
+  assert.match(bad.lines.find((l) => l.file === CORRUPT).error, /corrupt jpeg/);
+});
+
+test('bad flags and a missing model exit 2 with the valid form', () => {
+  const r = facemask('detect', empty, '--detector', 'yolo');
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /"yolo" is not one of res10, ssd-mobilenet/);
+  const m = facemask('detect', empty, '--model', path.join(dir, 'nomodel'));
+  assert.equal(m.status, 2);
+  assert.match(m.stderr, /cannot load the classifier/);
+});

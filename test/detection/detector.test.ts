@@ -1,0 +1,103 @@
+/** Detectors behind one interface, on real photos (face-api's demo photos) with the real weights. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createDetector, DetectorError, DETECTOR_NAMES } from '../../src/detection';
+import { resolveConfig } from '../../src/config';
+import { decodeImage, resizeImage, type RgbImage } from '../../src/util/images';
+import { tf, initBackend } from '../../src/backend/tf';
+import { demoPhoto } from './clips';
+
+const cfg = resolveConfig().detect;
+
+/** A picture without faces: smooth colour gradients. */
+function noFace(width = 640, height = 480): RgbImage {
+  const data = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const p = (y * width + x) * 3;
+      data[p] = (x * 255) / width;
+      data[p + 1] = (y * 255) / height;
+      data[p + 2] = 128;
+    }
+  return { data, width, height };
+}
+
+test('unknown detector names are refused with the valid ones', async () => {
+  await assert.rejects(createDetector('yolo', cfg), (e: Error) => e instanceof DetectorError && e.message.includes(DETECTOR_NAMES.join(', ')));
+});
+
+test('ssd-mobilenet finds the five faces of a group photo, nothing in a photo without faces, and leaks no tensors', async () => {
+  await initBackend({ quiet: true });
+  const det = await createDetector('ssd-mobilenet', cfg);
+  const img = await resizeImage(await decodeImage(demoPhoto(5)), 960, 699);
+  await det.detectFaces(img); // warm-up (kernels, weights on the backend)
+  const before = tf.memory().numTensors;
+  const faces = await det.detectFaces(img);
+  assert.equal(tf.memory().numTensors, before, 'tensor count changed across a detection');
+  assert.equal(faces.length, 5);
+  for (const f of faces) {
+    assert.ok(f.score >= cfg.ssdMobilenet.minConfidence && f.score <= 1);
+    const [x, y, w, h] = f.box;
+    assert.ok(x >= 0 && y >= 0 && x + w <= img.width + 1e-6 && y + h <= img.height + 1e-6, `box inside the image: ${f.box}`);
+    assert.ok(w > 40 && h > 40, 'faces in this photo are large');
+  }
+  assert.deepEqual(await det.detectFaces(noFace()), []);
+  assert.equal(tf.memory().numTensors, before);
+  det.dispose();
+});
+
+test('res10 (opencv-wasm) finds faces in a group photo and none in a gradient', async () => {
+  const det = await createDetector('res10', cfg);
+  const img = await resizeImage(await decodeImage(demoPhoto(1)), 640, 427);
+  const faces = await det.detectFaces(img);
+  assert.ok(faces.length >= 2, `found ${faces.length}`);
+  assert.deepEqual(await det.detectFaces(noFace(320, 240)), []);
+  det.dispose();
+});
+
+test('res10 with a missing model folder names the missing file', async () => {
+  await assert.rejects(createDetector('res10', cfg, { modelDir: '/nonexistent' }), /missing \/nonexistent\/opencv_face_detector_uint8\.pb/);
+});
+
+test('tiny and ssd-tiled run behind the same interface without leaking tensors', async () => {
+  const img = await resizeImage(await decodeImage(demoPhoto(2)), 640, 456);
+  for (const name of ['tiny', 'ssd-tiled']) {
+    const det = await createDetector(name, cfg);
+    await det.detectFaces(img);
+    const before = tf.memory().numTensors;
+    const faces = await det.detectFaces(img);
+    assert.equal(tf.memory().numTensors, before, `${name} leaked tensors`);
+    assert.ok(faces.length >= 1, `${name} found ${faces.length}`);
+    det.dispose();
+  }
+});
+
+test('bad detector settings are refused', async () => {
+  await assert.rejects(createDetector('tiny', { ...cfg, tiny: { ...cfg.tiny, inputSize: 300 } }), /multiple of 32/);
+  await assert.rejects(createDetector('ssd-mobilenet', { ...cfg, ssdMobilenet: { minConfidence: 1 } }), /minConfidence/);
+});
+
+test('consensus: ssd-mobilenet boxes confirmed by res10, behind the same interface, no tensor leak', async () => {
+  const det = await createDetector('consensus', cfg);
+  const img = await resizeImage(await decodeImage(demoPhoto(5)), 960, 699);
+  await det.detectFaces(img);
+  const before = tf.memory().numTensors;
+  const faces = await det.detectFaces(img);
+  assert.equal(tf.memory().numTensors, before);
+  assert.equal(faces.length, 5);
+  assert.ok(faces.every((f) => f.score >= cfg.consensus.minConfidence));
+  assert.deepEqual(await det.detectFaces(noFace()), []);
+  det.dispose();
+  await assert.rejects(createDetector('consensus', { ...cfg, consensus: { ...cfg.consensus, verifier: 'ssd-mobilenet' } }), /two different/);
+});
+
+test('fused score: geometric mean with the best overlapping verifier box, 0 without one', async () => {
+  const { fuseDetections } = await import('../../src/detection/consensus');
+  const fused = fuseDetections(
+    [{ box: [0, 0, 10, 10], score: 0.81 }, { box: [100, 100, 10, 10], score: 0.9 }],
+    [{ box: [1, 0, 10, 10], score: 0.25 }, { box: [0, 1, 10, 10], score: 0.16 }],
+    0.4,
+  );
+  assert.ok(Math.abs(fused[0].score - 0.45) < 1e-9);
+  assert.equal(fused[1].score, 0);
+});

@@ -1,0 +1,79 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { IouTracker, smoothScores } from '../../src/detection/tracker';
+import type { Classification } from '../../src/result';
+
+const masked: Classification = { label: 'with_mask', score: 0.9, scores: { with_mask: 0.9, without_mask: 0.1 } };
+const unmasked: Classification = { label: 'without_mask', score: 0.95, scores: { with_mask: 0.05, without_mask: 0.95 } };
+
+test('a track keeps its id while the box moves, and new faces start new tracks', () => {
+  const tr = new IouTracker({ trackIou: 0.3, maxMissed: 2, smoothing: 0.3 });
+  const a = tr.update([{ box: [10, 10, 50, 50], score: 0.9 }], 0)[0];
+  const b = tr.update([{ box: [14, 12, 50, 50], score: 0.9 }, { box: [300, 10, 40, 40], score: 0.8 }], 1);
+  assert.equal(b[0].id, a.id);
+  assert.notEqual(b[1].id, a.id);
+  assert.equal(tr.tracks.length, 2);
+  // the first track moved 4 px right per frame: prediction continues the motion
+  tr.predict();
+  assert.equal(tr.tracks.find((t) => t.id === a.id)!.box[0], 18);
+});
+
+test('tracks unmatched for more than maxMissed rounds end', () => {
+  const tr = new IouTracker({ trackIou: 0.3, maxMissed: 1, smoothing: 0.3 });
+  tr.update([{ box: [10, 10, 50, 50], score: 0.9 }], 0);
+  tr.update([], 1);
+  assert.equal(tr.tracks.length, 1);
+  tr.update([], 2);
+  assert.equal(tr.tracks.length, 0);
+});
+
+test('a one-frame flip of the raw label does not flip the smoothed label', () => {
+  const tr = new IouTracker({ trackIou: 0.3, maxMissed: 2, smoothing: 0.3 });
+  const labels: string[] = [];
+  const raw = [masked, masked, unmasked, masked, masked, unmasked, masked];
+  raw.forEach((c, i) => {
+    const [t] = tr.update([{ box: [10, 10, 50, 50], score: 0.9 }], i);
+    tr.classify(t, c);
+    labels.push(t.label!);
+  });
+  assert.ok(raw.some((c) => c.label === 'without_mask'));
+  assert.deepEqual(new Set(labels), new Set(['with_mask']));
+  // a lasting change does get through
+  for (let i = 7; i < 12; i++) {
+    const [t] = tr.update([{ box: [10, 10, 50, 50], score: 0.9 }], i);
+    tr.classify(t, unmasked);
+  }
+  assert.equal(tr.tracks[0].label, 'without_mask');
+});
+
+test('smoothing is an exponential average', () => {
+  const s = smoothScores({ with_mask: 1, without_mask: 0 }, { with_mask: 0, without_mask: 1 }, 0.25);
+  assert.deepEqual(s, { with_mask: 0.75, without_mask: 0.25 });
+});
+
+test('a rejected box (not_face) is not drawn until classified as a face again', () => {
+  const tr = new IouTracker({ trackIou: 0.3, maxMissed: 2, smoothing: 0.3 });
+  const [t] = tr.update([{ box: [10, 10, 50, 50], score: 0.9 }], 0);
+  tr.classify(t, masked);
+  assert.equal(tr.visible().length, 1);
+  tr.classify(t, null);
+  assert.equal(tr.visible().length, 0);
+});
+
+test('fast motion between detection frames continues the track (near centre), and a stale box is not drawn twice', () => {
+  const tr = new IouTracker({ trackIou: 0.3, maxMissed: 2, smoothing: 0.3 });
+  const [a] = tr.update([{ box: [100, 100, 40, 40], score: 0.9 }], 0);
+  tr.classify(a, masked);
+  // moved 20 px: IoU 0.33 → 0.2 below trackIou, but the centre is near
+  const [b] = tr.update([{ box: [120, 105, 40, 40], score: 0.9 }], 10);
+  assert.equal(b.id, a.id);
+  // a detection far away starts a new track; the old one is kept (missed) but hidden if it overlaps a fresh one
+  const t2 = new IouTracker({ trackIou: 0.3, maxMissed: 2, smoothing: 0.3 });
+  const [x] = t2.update([{ box: [0, 0, 40, 40], score: 0.9 }], 0);
+  t2.classify(x, masked);
+  const [y] = t2.update([{ box: [30, 30, 80, 80], score: 0.9 }], 10); // too big a change: new track
+  t2.classify(y, masked);
+  assert.notEqual(y.id, x.id);
+  assert.equal(t2.tracks.length, 2);
+  assert.deepEqual(t2.visible().map((t) => t.id), [y.id]);
+});
