@@ -28,6 +28,16 @@ export interface Config {
     seed: number;
     /** Near-duplicate threshold (Hamming distance of 64-bit difference hashes). default: 4 */
     maxHashDistance: number;
+    /** Which difference hash links two images: 'either' (whole image or its upper half), 'whole' or 'upper'. default: 'either' */
+    hash: 'either' | 'whole' | 'upper';
+    /** Chain guard: a group grows beyond this many images only through strict links. default: 12 */
+    maxGroupSize: number;
+    /** Chain guard: a strict link is within this many bits. default: 1 */
+    strictDistance: number;
+    /** An upper-half link pays one bit per bit of whole-image distance beyond this. default: 12 */
+    upperWholeLimit: number;
+    /** Same-number `observations` pairs (N.jpg ↔ N-with-mask.jpg) are grouped when either hash is within this. default: 10 */
+    namedPairDistance: number;
   };
   /** Face measurements (CONVENTIONS.md "Boxes and faces"). */
   faces: {
@@ -45,20 +55,88 @@ export interface Config {
     batchSize: number;
     /** Adam learning rate. default: 1e-4 */
     learningRate: number;
+    /** Worker threads running the frozen base while caching features (0 = the main thread). default: 2 */
+    workers: number;
   };
   detect: {
-    /** Detector name. default: 'ssd-mobilenet' */
+    /** Face detector (`res10` | `ssd-mobilenet` | `tiny` | `ssd-tiled` | `consensus`), chosen by masked-face recall within 0.1 false detections per image on the Kaggle tune part (README). default: 'consensus' */
     detector: string;
-    /** Minimum detector confidence. default: 0.5 */
+    /** Minimum detector confidence for whichever detector runs, overriding its own below when > 0. default: 0 (each detector's own) */
     minConfidence: number;
     /** IoU above which overlapping boxes are suppressed. default: 0.3 */
     nmsIou: number;
+    /** Most faces kept per image. default: 100 */
+    maxFaces: number;
+    /** OpenCV's ResNet-10 SSD (the original's), through opencv-wasm. */
+    res10: {
+      /** default: 0.5 (the original's) */
+      minConfidence: number;
+      /** Square network input side. default: 300 */
+      inputSize: number;
+    };
+    /** face-api's SSD MobileNetV1 (input fixed at 512x512 by the network). */
+    ssdMobilenet: {
+      /** Tuned: the best masked recall within 0.1 false detections per image on the Kaggle tune part. default: 0.65 */
+      minConfidence: number;
+    };
+    /** face-api's Tiny Face Detector. */
+    tiny: {
+      /** Tuned as for ssdMobilenet (at input 416). default: 0.325 */
+      minConfidence: number;
+      /** Network input side, a multiple of 32. default: 416 */
+      inputSize: number;
+    };
+    /** SSD MobileNetV1 on the whole image plus a grid of overlapping upscaled tiles. */
+    ssdTiled: {
+      /** default: 0.5 */
+      minConfidence: number;
+      /** Tiles per side. default: 2 */
+      grid: number;
+      /** Overlap of neighbouring tiles (share of a tile). default: 0.25 */
+      overlap: number;
+    };
+    /** A primary detector's boxes confirmed by a second detector (fused score = geometric mean). */
+    consensus: {
+      /** Detector whose boxes are kept. default: 'ssd-mobilenet' */
+      primary: string;
+      /** Detector that must confirm them. default: 'res10' */
+      verifier: string;
+      /** Each part's own threshold (low, for recall). default: 0.05 */
+      partMinConfidence: number;
+      /** Minimum fused score, tuned as for ssdMobilenet. default: 0.275 */
+      minConfidence: number;
+      /** IoU for the verifier to confirm a box. default: 0.4 */
+      agreeIou: number;
+    };
   };
   video: {
-    /** Run the face detector on every Nth frame, track in between. default: 1 */
+    /** Face detector for video ('' = `detect.detector`); chosen for speed at 640x480 (README). default: 'ssd-mobilenet' */
+    detector: string;
+    /** Run the face detector (and the classifier) on every Nth frame, track in between; 10 is where fps levels off at 640x480 (bench/video.ts). default: 10 */
     detectEvery: number;
-    /** Exponential smoothing of a track's class scores (weight of the newest frame). default: 0.3 */
+    /** Exponential smoothing of a track's class scores (weight of the newest classification). default: 0.3 */
     smoothing: number;
+    /** IoU for a detection to continue a track. default: 0.3 */
+    trackIou: number;
+    /** A track unmatched for this many detection rounds is dropped. default: 2 */
+    maxMissed: number;
+  };
+  /** Synthetic masks (`facemask synth`, `src/synth/`). */
+  synth: {
+    /** A face is used when the shorter side of its box is at least this (px). default: 48 */
+    minFaceSize: number;
+    /** Largest head roll (degrees) for a usable face. default: 40 */
+    maxRoll: number;
+    /** Largest estimated head yaw (degrees; 90 = profile) for a usable face. default: 45 */
+    maxYaw: number;
+    /** Minimum face-detector confidence. default: 0.5 */
+    minScore: number;
+    /** Square crop around the face: margin on each side, as a share of the box's longer side. default: 0.35 */
+    cropMargin: number;
+    /** JPEG quality of the generated images. default: 92 */
+    jpegQuality: number;
+    /** Images decoded ahead while faces are being found. default: 2 */
+    concurrency: number;
   };
 }
 
@@ -73,11 +151,22 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): Config {
     small,
     seed: 42,
     data: { maxPixels: 50_000_000, smallPerClass: 40, decodeConcurrency: 4 },
-    split: { ratios: { train: 0.7, val: 0.1, test: 0.2 }, seed: 42, maxHashDistance: 4 },
+    split: { ratios: { train: 0.7, val: 0.1, test: 0.2 }, seed: 42, maxHashDistance: 4, hash: 'either', maxGroupSize: 12, strictDistance: 1, upperWholeLimit: 12, namedPairDistance: 10 },
     faces: { minSize: 24, matchIou: 0.3 },
-    train: { preset: 'original', epochs: small ? 2 : 20, batchSize: 32, learningRate: 1e-4 },
-    detect: { detector: 'ssd-mobilenet', minConfidence: 0.5, nmsIou: 0.3 },
-    video: { detectEvery: 1, smoothing: 0.3 },
+    train: { preset: 'original', epochs: small ? 2 : 20, batchSize: 32, learningRate: 1e-4, workers: 2 },
+    detect: {
+      detector: 'consensus',
+      minConfidence: 0,
+      nmsIou: 0.3,
+      maxFaces: 100,
+      res10: { minConfidence: 0.5, inputSize: 300 },
+      ssdMobilenet: { minConfidence: 0.65 },
+      tiny: { minConfidence: 0.325, inputSize: 416 },
+      ssdTiled: { minConfidence: 0.5, grid: 2, overlap: 0.25 },
+      consensus: { primary: 'ssd-mobilenet', verifier: 'res10', partMinConfidence: 0.05, minConfidence: 0.275, agreeIou: 0.4 },
+    },
+    video: { detector: 'ssd-mobilenet', detectEvery: 10, smoothing: 0.3, trackIou: 0.3, maxMissed: 2 },
+    synth: { minFaceSize: 48, maxRoll: 40, maxYaw: 45, minScore: 0.5, cropMargin: 0.35, jpegQuality: 92, concurrency: 2 },
   };
 }
 
@@ -113,7 +202,10 @@ export function resolveConfig(overrides: DeepPartial<Config> = {}, env: NodeJS.P
   }
   if (c.train.epochs < 1 || !Number.isInteger(c.train.epochs)) throw new Error(`train.epochs must be a positive integer`);
   if (c.train.batchSize < 1 || !Number.isInteger(c.train.batchSize)) throw new Error(`train.batchSize must be a positive integer`);
-  if (c.detect.minConfidence < 0 || c.detect.minConfidence > 1) throw new Error(`detect.minConfidence must be in [0, 1]`);
+  if (c.detect.minConfidence < 0 || c.detect.minConfidence >= 1) throw new Error(`detect.minConfidence must be in [0, 1)`);
+  if (!(c.detect.nmsIou > 0 && c.detect.nmsIou <= 1)) throw new Error(`detect.nmsIou must be in (0, 1]`);
+  if (!(c.video.smoothing > 0 && c.video.smoothing <= 1)) throw new Error(`video.smoothing must be in (0, 1]`);
+  if (c.video.maxMissed < 0 || !Number.isInteger(c.video.maxMissed)) throw new Error(`video.maxMissed must be a whole number >= 0`);
   if (c.video.detectEvery < 1 || !Number.isInteger(c.video.detectEvery)) throw new Error(`video.detectEvery must be a positive integer`);
   return c;
 }

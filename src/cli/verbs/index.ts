@@ -1,5 +1,13 @@
 /** The verbs of `facemask`, in pipeline order. Each lives in its own module. */
 import type { VerbSpec } from '../args';
 import { prepareVerb } from './prepare';
+import { inspectVerb } from './inspect';
+import { synthVerb } from './synth';
+import { trainVerb } from './train';
+import { promoteVerb } from './promote';
+import { evaluateVerb } from './evaluate';
+import { classifyVerb } from './classify';
+import { detectVerb } from './detect';
+import { videoVerb } from './video';
 
-export const VERBS: VerbSpec[] = [prepareVerb];
+export const VERBS: VerbSpec[] = [prepareVerb, inspectVerb, synthVerb, trainVerb, promoteVerb, evaluateVerb, classifyVerb, detectVerb, videoVerb];

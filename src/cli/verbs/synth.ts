@@ -1,0 +1,53 @@
+/**
+ * `facemask synth`: put synthetic masks on the faces in photos (correctly or incorrectly worn),
+ * writing one folder per label plus `manifest.jsonl` (see src/synth/synth.ts).
+ */
+import type { VerbSpec } from '../args';
+import { UsageError } from '../args';
+import { loadFaceApi } from '../../backend/faceapi';
+import { MODES, STYLE_NAMES, synthesise, formatSummary, validateStyles, type WearMode } from '../../synth';
+
+export const synthVerb: VerbSpec = {
+  name: 'synth',
+  summary: 'make masked faces from photos of unmasked faces (with_mask / incorrect_mask + manifest.jsonl)',
+  positional: { name: '<files or folders...>', min: 1 },
+  flags: {
+    output: { type: 'string', value: 'DIR', help: 'output folder (required; replaced atomically, refused if it holds anything but an earlier synth output)' },
+    styles: { type: 'list', value: 'STYLE', help: `styles drawn at random (default: surgical n95 kn95 cloth black); also concrete names such as cloth-dots-#3c78a0 (${STYLE_NAMES.join(', ')})` },
+    modes: { type: 'list', value: 'MODE', help: 'wearing modes: correct → with_mask; nose, chin → incorrect_mask (default: correct)', choices: MODES },
+    'per-face': { type: 'integer', value: 'K', help: 'images per usable face (default: 1); with K >= number of modes each mode comes in turn' },
+    seed: { type: 'integer', value: 'N', help: 'seed of the style and mode choices (default: 42)' },
+  },
+  examples: [
+    { cmd: 'facemask synth photos/ --output out/', note: 'one correct mask per face, random style' },
+    { cmd: 'facemask synth photos/ --output out/ --modes correct nose chin --per-face 3', note: 'all three modes per face' },
+    { cmd: 'facemask synth a.jpg --output out/ --styles n95 black --seed 7', note: 'chosen styles, another seed' },
+  ],
+  async run(args) {
+    const output = args.flags.output as string | undefined;
+    if (!output) throw new UsageError('--output DIR is required');
+    const styles = args.flags.styles as string[] | undefined;
+    try {
+      if (styles) validateStyles(styles);
+    } catch (e) {
+      throw new UsageError(`--styles: ${(e as Error).message}`);
+    }
+    const perFace = (args.flags['per-face'] as number | undefined) ?? 1;
+    if (perFace < 1) throw new UsageError('--per-face must be at least 1');
+    const faceapi = await loadFaceApi(['ssdMobilenetv1', 'faceLandmark68Net']);
+    let s;
+    try {
+      s = await synthesise(args.positional, {
+        output, styles, modes: args.flags.modes as WearMode[] | undefined, perFace, seed: args.flags.seed as number | undefined, faceapi,
+      });
+    } catch (e) {
+      console.error(`facemask synth: ${(e as Error).message}`);
+      return 2;
+    }
+    for (const e of s.errors) console.error(`facemask synth: ${e.file}: ${e.error}`);
+    console.log(formatSummary(s));
+    console.log(`output: ${output} (manifest.jsonl, with_mask/, incorrect_mask/)`);
+    if (s.generated === 0) return 2;
+    return s.errors.length ? 1 : 0;
+  },
+};

@@ -1,0 +1,313 @@
+/**
+ * `facemask synth`: masks placed on every usable face of the input photos, one output image per
+ * face and copy, in one folder per label (`with_mask`, `incorrect_mask`) plus `manifest.jsonl`.
+ *
+ * Reproducible: every image draws its mode and style from a stream seeded by (run seed, source,
+ * face, copy), outputs and manifest are in input order, and the manifest holds no timestamps or
+ * absolute paths — the same inputs and seed give the same bytes. The output folder is built under
+ * a temporary name and renamed into place when complete.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createHash } from 'node:crypto';
+import { collectInputs, mapLimit } from '../util/files';
+import { decodeImage, encodeImage, type RgbImage } from '../util/images';
+import { writeDirAtomic } from '../util/atomic';
+import { progress } from '../util/progress';
+import { resolveConfig, type Config } from '../config';
+import type { Box } from '../result';
+import { MODES, MODE_LABEL, type Landmarks, type Pt, type SkipReason, type WearMode } from './geometry';
+import { findLandmarkedFaces, type FaceApi, type LandmarkedFace } from './landmarks';
+import { placeMask } from './place';
+import { DEFAULT_STYLES, renderStyle, resolveStyle, type MaskStyle, type RgbaCanvas } from './styles';
+import { choice, rngFor } from './rng';
+
+export const MANIFEST = 'manifest.jsonl';
+
+/** One line of `manifest.jsonl`. */
+export interface SynthManifestEntry {
+  /** The generated image, relative to the output folder (`with_mask/…jpg`). */
+  file: string;
+  /** SHA-256 of the generated image's bytes (the key the split file uses). */
+  sha256: string;
+  label: 'with_mask' | 'incorrect_mask';
+  /** The source photo relative to the input it was found under (`<input folder name>/<path inside>`, or the file name). */
+  source: string;
+  /** SHA-256 of the source photo's bytes: links the image to the source's group. */
+  sourceSha256: string;
+  /** Face index in the source (faces ordered left to right). */
+  face: number;
+  /** Copy number for this face (0 … per-face − 1). */
+  copy: number;
+  /** The face box in the source photo, [x, y, w, h]. */
+  box: Box;
+  /** The crop of the source this image shows, [x, y, w, h]. */
+  crop: Box;
+  /** Concrete style name (re-creates the style). */
+  style: string;
+  mode: WearMode;
+  /** The run seed. */
+  seed: number;
+  roll: number;
+  yaw: number;
+}
+
+export type ImageSkipReason = 'no_face' | 'unreadable';
+
+export interface SynthSummary {
+  inputs: number;
+  /** Images with at least one usable face. */
+  imagesUsed: number;
+  imagesSkipped: Record<ImageSkipReason, number>;
+  faces: { found: number; used: number; skipped: Record<SkipReason, number> };
+  generated: number;
+  byLabel: Record<'with_mask' | 'incorrect_mask', number>;
+  byMode: Record<WearMode, number>;
+  /** Input errors (unreadable files, missing paths), in input order. */
+  errors: { file: string; error: string }[];
+  seconds: number;
+  /** With `keepOutlines`: the mask outline of each generated image (key: its `file`), in its pixels. */
+  outlines?: Map<string, Pt[]>;
+}
+
+export interface SynthOptions {
+  output: string;
+  /** Style names to draw from (STYLE_NAMES or concrete names). default: DEFAULT_STYLES */
+  styles?: string[];
+  /** Modes to draw from. default: ['correct'] */
+  modes?: WearMode[];
+  /** Images per usable face. default: 1 */
+  perFace?: number;
+  /** default: config `seed` (42) */
+  seed?: number;
+  /** Overrides of the `synth` config section. */
+  config?: Partial<Config['synth']>;
+  /** A loaded face-api with ssdMobilenetv1 + faceLandmark68Net (see `loadFaceApi`). */
+  faceapi: FaceApi;
+  /** No progress bar. default: false */
+  quiet?: boolean;
+  /** Refuse to replace an existing output folder that is not a synth output. default: true */
+  safe?: boolean;
+  /** Return each generated image's mask outline (in its own pixels) in `summary.outlines`. default: false */
+  keepOutlines?: boolean;
+}
+
+interface Source {
+  file: string;
+  /** Relative name recorded in the manifest. */
+  source: string;
+}
+
+const posix = (p: string) => p.split(path.sep).join('/');
+
+/** Expand inputs into sources with their manifest names (relative to the input they came from). */
+export function collectSources(inputs: string[]): { sources: Source[]; errors: { file: string; error: string }[] } {
+  const sources: Source[] = [];
+  const errors: { file: string; error: string }[] = [];
+  const seen = new Set<string>();
+  for (const inp of inputs) {
+    const c = collectInputs([inp]);
+    errors.push(...c.errors);
+    const isDir = c.errors.length === 0 && fs.statSync(inp).isDirectory();
+    const root = path.resolve(inp);
+    for (const im of c.images) {
+      const rel = isDir ? posix(path.join(path.basename(root), path.relative(root, path.resolve(im.file)))) : path.basename(im.file);
+      if (seen.has(rel)) {
+        errors.push({ file: im.file, error: `given twice (as ${rel})` });
+        continue;
+      }
+      seen.add(rel);
+      sources.push({ file: im.file, source: rel });
+    }
+  }
+  return { sources, errors };
+}
+
+/** A square crop around the face box (margin per side as a share of the longer side), clipped. */
+export function cropAround(box: Box, width: number, height: number, margin: number): Box {
+  const side = Math.max(box[2], box[3]) * (1 + 2 * margin);
+  const cx = box[0] + box[2] / 2, cy = box[1] + box[3] / 2;
+  const x0 = Math.max(0, Math.round(cx - side / 2)), y0 = Math.max(0, Math.round(cy - side / 2));
+  const x1 = Math.min(width, Math.round(cx + side / 2)), y1 = Math.min(height, Math.round(cy + side / 2));
+  return [x0, y0, x1 - x0, y1 - y0];
+}
+
+export function cropImage(img: RgbImage, c: Box): RgbImage {
+  const [x0, y0, w, h] = c;
+  const out = new Uint8Array(w * h * 3);
+  for (let y = 0; y < h; y++) out.set(img.data.subarray(((y0 + y) * img.width + x0) * 3, ((y0 + y) * img.width + x0 + w) * 3), y * w * 3);
+  return { data: out, width: w, height: h };
+}
+
+const safeStem = (s: string) => path.basename(s).replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 40) || 'image';
+const short = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 8);
+const r1 = (x: number) => Math.round(x * 10) / 10;
+
+/** Mode and style of one generated image, from its own seeded stream. */
+export function planImage(seed: number, source: string, face: number, copy: number, modes: WearMode[], styles: string[], perFace: number): { mode: WearMode; style: MaskStyle } {
+  const rng = rngFor(seed, source, face, copy);
+  // With as many copies as modes, each mode in turn; otherwise a random mode.
+  const mode = perFace >= modes.length ? modes[copy % modes.length] : choice(rng, modes);
+  const style = resolveStyle(choice(rng, styles), rng);
+  return { mode, style };
+}
+
+/** Generate one masked image for a face of a decoded photo (pure except for encoding). */
+export async function synthFace(img: RgbImage, face: Pick<LandmarkedFace, 'box' | 'landmarks'>, mode: WearMode, style: MaskStyle, canvas: RgbaCanvas, cfg: Config['synth']): Promise<{ bytes: Buffer; crop: Box; outline: Pt[] }> {
+  const crop = cropAround(face.box, img.width, img.height, cfg.cropMargin);
+  const sub = cropImage(img, crop);
+  const lm: Landmarks = face.landmarks.map((p) => [p[0] - crop[0], p[1] - crop[1]]);
+  const placed = placeMask(sub, lm, mode, style, canvas);
+  const bytes = await encodeImage(placed.image, 'jpeg', cfg.jpegQuality);
+  return { bytes, crop, outline: placed.outline };
+}
+
+/** Rasterised styles, reused across faces (bounded). */
+class CanvasCache {
+  private m = new Map<string, RgbaCanvas>();
+  constructor(private max = 64) {}
+  get(style: MaskStyle): RgbaCanvas {
+    let c = this.m.get(style.name);
+    if (!c) {
+      c = renderStyle(style);
+      if (this.m.size >= this.max) this.m.delete(this.m.keys().next().value as string);
+      this.m.set(style.name, c);
+    }
+    return c;
+  }
+}
+
+/** Validate style names early (throws with the valid forms). */
+export function validateStyles(styles: string[]): void {
+  const rng = rngFor('validate');
+  for (const s of styles) resolveStyle(s, rng);
+}
+
+/** Run synthesis over `inputs` into `opts.output`. */
+export async function synthesise(inputs: string[], opts: SynthOptions): Promise<SynthSummary> {
+  const t0 = Date.now();
+  const base = resolveConfig();
+  const cfg: Config['synth'] = { ...base.synth, ...(opts.config ?? {}) };
+  const seed = opts.seed ?? base.seed;
+  if (!(cfg.cropMargin >= 0)) throw new Error(`synth.cropMargin must be >= 0 (got ${cfg.cropMargin})`);
+  if (!(cfg.jpegQuality >= 1 && cfg.jpegQuality <= 100)) throw new Error(`synth.jpegQuality must be in 1..100 (got ${cfg.jpegQuality})`);
+  if (!(Number.isInteger(cfg.concurrency) && cfg.concurrency >= 1)) throw new Error(`synth.concurrency must be a whole number >= 1 (got ${cfg.concurrency})`);
+  if (!Number.isInteger(seed)) throw new Error(`seed must be a whole number (got ${seed})`);
+  const modes = opts.modes && opts.modes.length ? opts.modes : (['correct'] as WearMode[]);
+  for (const m of modes) if (!MODES.includes(m)) throw new Error(`unknown mode "${m}" (valid: ${MODES.join(', ')})`);
+  const styles = opts.styles && opts.styles.length ? opts.styles : DEFAULT_STYLES;
+  validateStyles(styles);
+  const perFace = opts.perFace ?? 1;
+  if (!Number.isInteger(perFace) || perFace < 1) throw new Error(`per-face must be a whole number >= 1 (got ${perFace})`);
+  const out = path.resolve(opts.output);
+  if ((opts.safe ?? true) && fs.existsSync(out)) {
+    if (!fs.statSync(out).isDirectory()) throw new Error(`--output ${opts.output} exists and is not a folder`);
+    const entries = fs.readdirSync(out);
+    if (entries.length && !entries.includes(MANIFEST)) throw new Error(`--output ${opts.output} is a non-empty folder that is not a synth output (no ${MANIFEST}); refusing to replace it`);
+  }
+  const { sources, errors } = collectSources(inputs);
+  if (sources.length === 0) {
+    throw new Error(`no images found in the inputs${errors.length ? ` (${errors.map((e) => `${e.file}: ${e.error}`).join('; ')})` : ''}`);
+  }
+  const summary: SynthSummary = {
+    inputs: sources.length,
+    imagesUsed: 0,
+    imagesSkipped: { no_face: 0, unreadable: 0 },
+    faces: { found: 0, used: 0, skipped: { too_small: 0, turned: 0, implausible: 0 } },
+    generated: 0,
+    byLabel: { with_mask: 0, incorrect_mask: 0 },
+    byMode: { correct: 0, nose: 0, chin: 0 },
+    errors: [...errors],
+    seconds: 0,
+  };
+  const canvases = new CanvasCache();
+  const outlines = new Map<string, Pt[]>();
+  if (opts.keepOutlines) summary.outlines = outlines;
+  const bar = progress('synth', sources.length, { quiet: opts.quiet, unit: 'img' });
+  const perImage: { entries: SynthManifestEntry[]; error?: string; faces: LandmarkedFace[] }[] = new Array(sources.length);
+  await writeDirAtomic(out, async (tmp) => {
+    fs.mkdirSync(path.join(tmp, 'with_mask'));
+    fs.mkdirSync(path.join(tmp, 'incorrect_mask'));
+    // Decoding runs ahead (concurrency), detection is serialised by the tfjs backend; each
+    // image's results are stored at its index so output does not depend on timing.
+    await mapLimit(sources, cfg.concurrency, async (src, i) => {
+      const entries: SynthManifestEntry[] = [];
+      let bytes: Buffer, img: RgbImage;
+      try {
+        bytes = fs.readFileSync(src.file);
+        img = await decodeImage(bytes, { maxPixels: base.data.maxPixels });
+      } catch (e) {
+        perImage[i] = { entries, faces: [], error: (e as Error).message };
+        bar.tick();
+        return;
+      }
+      const sourceSha256 = createHash('sha256').update(bytes).digest('hex');
+      const faces = await findLandmarkedFaces(opts.faceapi, img, { ...cfg, minScore: cfg.minScore });
+      for (let f = 0; f < faces.length; f++) {
+        const face = faces[f];
+        if (!face.ok) continue;
+        for (let k = 0; k < perFace; k++) {
+          const { mode, style } = planImage(seed, src.source, f, k, modes, styles, perFace);
+          const { bytes: jpg, crop, outline } = await synthFace(img, face, mode, style, canvases.get(style), cfg);
+          const label = MODE_LABEL[mode];
+          const name = `${label}/${safeStem(src.source)}_${short(src.source)}_f${f}_${k}.jpg`;
+          fs.writeFileSync(path.join(tmp, name), jpg);
+          if (opts.keepOutlines) outlines.set(name, outline);
+          entries.push({
+            file: name, sha256: createHash('sha256').update(jpg).digest('hex'), label, source: src.source, sourceSha256,
+            face: f, copy: k, box: face.box, crop, style: style.name, mode, seed, roll: r1(face.roll), yaw: r1(face.yaw),
+          });
+        }
+      }
+      perImage[i] = { entries, faces };
+      bar.tick();
+    });
+    const lines: string[] = [];
+    perImage.forEach((r, i) => {
+      if (r.error) {
+        summary.imagesSkipped.unreadable++;
+        summary.errors.push({ file: sources[i].file, error: r.error });
+        return;
+      }
+      summary.faces.found += r.faces.length;
+      for (const f of r.faces) if (!f.ok) summary.faces.skipped[f.reason!]++;
+      const used = r.faces.filter((f) => f.ok).length;
+      summary.faces.used += used;
+      if (r.faces.length === 0) summary.imagesSkipped.no_face++;
+      if (used) summary.imagesUsed++;
+      for (const e of r.entries) {
+        lines.push(JSON.stringify(e));
+        summary.generated++;
+        summary.byLabel[e.label]++;
+        summary.byMode[e.mode]++;
+      }
+    });
+    fs.writeFileSync(path.join(tmp, MANIFEST), lines.length ? lines.join('\n') + '\n' : '');
+  });
+  summary.seconds = (Date.now() - t0) / 1000;
+  bar.done(`${summary.generated} generated from ${summary.faces.used} faces`);
+  return summary;
+}
+
+/** Read a synth output's manifest (`dir/manifest.jsonl` or the file itself). */
+export function readSynthManifest(dirOrFile: string): SynthManifestEntry[] {
+  const file = fs.existsSync(dirOrFile) && fs.statSync(dirOrFile).isDirectory() ? path.join(dirOrFile, MANIFEST) : dirOrFile;
+  if (!fs.existsSync(file)) throw new Error(`no synth manifest at ${file}`);
+  return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l, i) => {
+    try {
+      return JSON.parse(l) as SynthManifestEntry;
+    } catch {
+      throw new Error(`${file}:${i + 1}: not a JSON line`);
+    }
+  });
+}
+
+/** A plain-text summary of a run (CLI and notebook). */
+export function formatSummary(s: SynthSummary): string {
+  const sk = s.faces.skipped;
+  return [
+    `inputs: ${s.inputs} images (${s.imagesUsed} used; skipped: ${s.imagesSkipped.no_face} without a face, ${s.imagesSkipped.unreadable} unreadable)`,
+    `faces: ${s.faces.found} found, ${s.faces.used} used, skipped: ${sk.too_small} too small, ${sk.turned} too turned, ${sk.implausible} implausible landmarks`,
+    `generated: ${s.generated} images (with_mask ${s.byLabel.with_mask}, incorrect_mask ${s.byLabel.incorrect_mask}; correct ${s.byMode.correct}, nose ${s.byMode.nose}, chin ${s.byMode.chin}) in ${s.seconds.toFixed(1)} s (${(s.inputs / Math.max(s.seconds, 1e-3)).toFixed(2)} input images/s)`,
+  ].join('\n');
+}
