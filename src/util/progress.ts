@@ -28,7 +28,7 @@ export function progress(label: string, total: number, opts: ProgressOptions = {
   const tty = Boolean((stream as NodeJS.WriteStream).isTTY);
   const start = Date.now();
   let n = 0;
-  let lastPrint = 0;
+  let lastPrint = start; // in logs, the first line comes after 2 s (short work prints only its last line)
   let lastDecile = -1;
   const line = (note?: string) => {
     const el = (Date.now() - start) / 1000;
