@@ -80,6 +80,8 @@ async function fetchVerified(source: Source, dest: string, expected: string, opt
   try {
     const out = fs.createWriteStream(tmp);
     const done = new Promise<void>((res, rej) => out.on('finish', res).on('error', rej));
+    // When a transfer fails we destroy `out` and never await `done`: its late write error is expected.
+    done.catch(() => undefined);
     try {
     if (source.kind === 'file') {
       await new Promise<void>((res, rej) => {
