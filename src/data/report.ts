@@ -10,7 +10,7 @@ import { writeFileAtomic } from '../util/atomic';
 import type { InspectionReport } from './inspect';
 import { splitProportions } from './inspect';
 import { KAGGLE, kaggleSplitOf } from './load';
-import { seededRandom } from './split';
+import { mulberry32 } from '../util/random';
 import { linkDistance } from './duplicates';
 import type { ImageRecord } from './types';
 
@@ -18,7 +18,7 @@ type Row = Record<string, string | number | boolean>;
 
 /** A seeded sample of `n` items (order of `items` then shuffled). */
 export function sample<T>(items: T[], n: number, seed = 1): T[] {
-  const rand = seededRandom(seed);
+  const rand = mulberry32(seed);
   const a = [...items];
   for (let i = a.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));

@@ -14,6 +14,7 @@ import { LABELS } from '../labels';
 import { writeFileAtomic } from '../util/atomic';
 import { projectPaths } from '../paths';
 import { resolveConfig } from '../config';
+import { mulberry32 } from '../util/random';
 import { findLinks, groupImages, type GroupingOptions } from './duplicates';
 import { loadDatasets, naturalCompare, type LoadOptions } from './load';
 
@@ -35,18 +36,6 @@ export interface SplitFileV1 extends SplitFile {
   grouping?: Required<GroupingOptions>;
   /** Images per split and label (unique contents). */
   counts?: Record<SplitName, Partial<Record<Label, number>>>;
-}
-
-/** A small seeded PRNG (mulberry32): the split must not depend on Math.random. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
@@ -92,7 +81,7 @@ export function buildSplit(records: ImageRecord[], groups: Map<string, string>, 
   const cur = new Map<string, number>(); // `${split}|${label}`
   const key = (s: SplitName, l: Label) => `${s}|${l}`;
 
-  const rand = seededRandom(seed);
+  const rand = mulberry32(seed);
   const order = [...groupCounts.keys()].sort();
   for (let i = order.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));

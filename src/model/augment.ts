@@ -45,28 +45,9 @@ export interface Transform {
 
 export const IDENTITY: Transform = { theta: 0, tx: 0, ty: 0, shear: 0, zx: 1, zy: 1, flip: false };
 
-/** mulberry32: a small, fast, seedable PRNG giving floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32, hashSeed } from '../util/random';
 
-/** FNV-1a over the parts' text: a 32-bit seed from (seed, key, view). */
-export function hashSeed(...parts: (string | number)[]): number {
-  let h = 0x811c9dc5;
-  const s = parts.join('\u0000');
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h >>> 0;
-}
+export { mulberry32, hashSeed };
 
 /** Draw a transform for an image of `h` x `w` (Keras' `random_transform`). */
 export function drawTransform(rng: () => number, p: AugmentParams, h: number, w: number): Transform {
