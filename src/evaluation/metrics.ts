@@ -155,3 +155,101 @@ export function thresholdTradeoff(truth: number[], probs: ArrayLike<number>[], t
     return { threshold: t, undecided: safeDiv(probs.length - decided, probs.length), accuracy: safeDiv(correct, decided), decided };
   });
 }
+
+/** Wilson score interval of a proportion k / n (95 % by default); [0, 1] when n = 0. */
+export function wilson(k: number, n: number, z = 1.959964): [number, number] {
+  if (n === 0) return [0, 1];
+  const p = k / n;
+  const d = 1 + (z * z) / n;
+  const c = (p + (z * z) / (2 * n)) / d;
+  const h = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / d;
+  return [Math.max(0, c - h), Math.min(1, c + h)];
+}
+
+export interface ClassIntervals {
+  class: string;
+  /** Wilson 95 % intervals of precision (k = true positives of the predicted) and recall (of the support). */
+  precision: [number, number];
+  recall: [number, number];
+  /** Percentile bootstrap 95 % interval of F1 (items resampled with replacement). */
+  f1: [number, number];
+}
+
+export interface ReportIntervals {
+  rows: ClassIntervals[];
+  macroF1: [number, number];
+  balancedAccuracy: [number, number];
+  resamples: number;
+}
+
+/**
+ * 95 % intervals of a confusion-matrix report: Wilson for per-class precision and recall, a
+ * seeded percentile bootstrap (items resampled) for F1, macro F1 and balanced accuracy.
+ */
+export function reportIntervals(truth: number[], predicted: number[], classes: string[], resamples = 1000, seed = 42): ReportIntervals {
+  const n = truth.length;
+  const k = classes.length;
+  const base = classificationReport(confusionMatrix(truth, predicted, k), classes);
+  let a = seed >>> 0;
+  const rng = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const f1s: number[][] = classes.map(() => []);
+  const macro: number[] = [];
+  const bal: number[] = [];
+  for (let r = 0; r < (n ? resamples : 0); r++) {
+    const m = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+    for (let i = 0; i < n; i++) {
+      const j = Math.floor(rng() * n);
+      m[truth[j]][predicted[j]]++;
+    }
+    const rep = classificationReport(m, classes);
+    rep.rows.forEach((row, c) => f1s[c].push(row.f1));
+    macro.push(rep.macro.f1);
+    bal.push(rep.balancedAccuracy);
+  }
+  const pct = (xs: number[]): [number, number] => {
+    if (!xs.length) return [0, 1];
+    const s = xs.slice().sort((x, y) => x - y);
+    return [s[Math.floor(0.025 * (s.length - 1))], s[Math.ceil(0.975 * (s.length - 1))]];
+  };
+  return {
+    rows: base.rows.map((row, c) => {
+      const tp = base.confusion[c][c];
+      const predictedC = base.confusion.reduce((acc, rw) => acc + rw[c], 0);
+      return { class: row.class, precision: wilson(tp, predictedC), recall: wilson(tp, row.support), f1: pct(f1s[c]) };
+    }),
+    macroF1: pct(macro),
+    balancedAccuracy: pct(bal),
+    resamples,
+  };
+}
+
+/**
+ * Balanced accuracy of the with/without question: items whose truth is `with_mask` or
+ * `without_mask`, each decided by the larger of the model's two scores for those classes (an
+ * `incorrect_mask` or internal class score is ignored). null when the model lacks either class.
+ */
+export function withWithoutBalancedAccuracy(truth: number[], probs: ArrayLike<number>[], classes: readonly string[]): { value: number; n: number; recallWith: number; recallWithout: number } | null {
+  const w = classes.indexOf('with_mask');
+  const o = classes.indexOf('without_mask');
+  if (w < 0 || o < 0) return null;
+  let nw = 0, nwOk = 0, no = 0, noOk = 0;
+  truth.forEach((t, i) => {
+    const saysWith = probs[i][w] >= probs[i][o];
+    if (t === w) {
+      nw++;
+      if (saysWith) nwOk++;
+    } else if (t === o) {
+      no++;
+      if (!saysWith) noOk++;
+    }
+  });
+  const rw = nw ? nwOk / nw : 0;
+  const ro = no ? noOk / no : 0;
+  return { value: (rw + ro) / 2, n: nw + no, recallWith: rw, recallWithout: ro };
+}

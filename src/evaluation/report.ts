@@ -70,10 +70,16 @@ export function reportMarkdown(evals: SetEvaluation[], modelDir: string): string
   }
   for (const e of evals) {
     lines.push(`## ${e.name}: ${e.description}`, '', `accuracy ${pct(e.report.accuracy)}, balanced accuracy ${pct(e.report.balancedAccuracy)}, ${e.mistakes.length} mistakes`, '');
-    lines.push('| class | precision | recall | f1 | support |', '|---|---|---|---|---|');
-    for (const r of e.report.rows) lines.push(`| ${r.class} | ${r.precision.toFixed(4)} | ${r.recall.toFixed(4)} | ${r.f1.toFixed(4)} | ${r.support} |`);
-    lines.push(`| macro avg | ${e.report.macro.precision.toFixed(4)} | ${e.report.macro.recall.toFixed(4)} | ${e.report.macro.f1.toFixed(4)} | ${e.report.total} |`);
+    if (e.withWithout) lines.push(`balanced accuracy with/without (the larger of the two scores, ${e.withWithout.n} faces of those classes): ${pct(e.withWithout.value)} (recall with ${pct(e.withWithout.recallWith)}, without ${pct(e.withWithout.recallWithout)})`, '');
+    lines.push('| class | precision [95 % CI] | recall [95 % CI] | f1 [95 % CI] | support |', '|---|---|---|---|---|');
+    const ci = (x: number, [lo, hi]: [number, number]) => `${x.toFixed(4)} [${lo.toFixed(3)}, ${hi.toFixed(3)}]`;
+    e.report.rows.forEach((r, k) => {
+      const iv = e.intervals.rows[k];
+      lines.push(`| ${r.class} | ${ci(r.precision, iv.precision)} | ${ci(r.recall, iv.recall)} | ${ci(r.f1, iv.f1)} | ${r.support} |`);
+    });
+    lines.push(`| macro avg | ${e.report.macro.precision.toFixed(4)} | ${e.report.macro.recall.toFixed(4)} | ${ci(e.report.macro.f1, e.intervals.macroF1)} | ${e.report.total} |`);
     lines.push(`| weighted avg | ${e.report.weighted.precision.toFixed(4)} | ${e.report.weighted.recall.toFixed(4)} | ${e.report.weighted.f1.toFixed(4)} | ${e.report.total} |`, '');
+    lines.push('95 % intervals: Wilson for precision and recall, percentile bootstrap (' + e.intervals.resamples + ' resamples of the items) for F1.', '');
     lines.push(`confusion (rows true, columns predicted: ${e.report.classes.join(', ')}): ${JSON.stringify(e.report.confusion)}`, '');
     lines.push(`ROC AUC: ${e.curves.map((c) => `${c.class} ${c.auc.toFixed(4)}`).join(', ')}; average precision: ${e.curves.map((c) => `${c.class} ${c.ap.toFixed(4)}`).join(', ')}`, '');
     for (const o of e.outside) lines.push(`faces labelled ${o.truth} (not a class of this model), ${o.n}: predicted ${Object.entries(o.predicted).map(([k, v]) => `${k} ${v}`).join(', ')}`, '');
@@ -103,6 +109,8 @@ export async function writeEvaluation(evals: SetEvaluation[], outDir: string, mo
       name: e.name,
       description: e.description,
       report: e.report,
+      intervals: e.intervals,
+      withWithout: e.withWithout,
       auc: Object.fromEntries(e.curves.map((c) => [c.class, c.auc])),
       averagePrecision: Object.fromEntries(e.curves.map((c) => [c.class, c.ap])),
       thresholds: e.thresholds,

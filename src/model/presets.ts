@@ -5,6 +5,7 @@
  */
 import { ORIGINAL_AUGMENTATION, type AugmentParams } from './augment';
 import { MOBILENET_V2_035 } from './base';
+import { REAL_AUGMENT, type RealAugment } from './realworld';
 
 export interface Preset {
   name: string;
@@ -27,6 +28,24 @@ export interface Preset {
   views: number;
   /** Views in small-data mode. */
   smallViews: number;
+  /** Where the data comes from: the group-aware split of `datasets`, or the realworld mix (src/model/realworld.ts). default: 'split' */
+  data?: 'split' | 'realworld';
+  /** realworld: the views' augmentation (jittered boxes, small faces, blur, JPEG, lighting), or null. */
+  realAugment?: RealAugment | null;
+  /** realworld: use Kaggle tune face crops for training. default: true */
+  kaggleTune?: boolean;
+  /** realworld: more labelled face-image datasets used whole (leak-filtered). default: none */
+  extraDatasets?: string[];
+  /** realworld: copies of every Kaggle tune training face, each with its own views (over-sampling). default: 1 */
+  tuneCopies?: number;
+  /** Class imbalance: 'balanced' weights each item's loss by n / (k * n_class); 'none' does not. default: 'none' */
+  classWeights?: 'balanced' | 'none';
+  /** realworld: train the internal `not_face` class on this detector's false boxes on the tune photos (score >= minScore). default: none */
+  notFace?: { detector: string; minScore: number } | null;
+  /** Hidden units of the head. default: 128 */
+  hidden?: number;
+  /** Dropout rate of the head. default: 0.5 */
+  dropout?: number;
 }
 
 export const PRESETS: Record<string, Preset> = {
@@ -43,7 +62,37 @@ export const PRESETS: Record<string, Preset> = {
     views: 8,
     smallViews: 2,
   },
+  realworld: {
+    name: 'realworld',
+    summary:
+      'real faces, three classes: chandrikadeb7 + Kaggle tune face crops + synthetic masks (correct/nose/chin), ' +
+      'detector-like views (jittered boxes, small faces, blur, JPEG, lighting), balanced class weights',
+    datasets: ['chandrikadeb7', 'kaggle-face-mask-dev'],
+    base: MOBILENET_V2_035.name,
+    epochs: 30,
+    batchSize: 64,
+    learningRate: 1e-3,
+    decay: 'lr/epochs',
+    augment: null,
+    views: 2,
+    smallViews: 2,
+    data: 'realworld',
+    tuneCopies: 3,
+    realAugment: REAL_AUGMENT,
+    classWeights: 'balanced',
+    notFace: { detector: 'ssd-mobilenet', minScore: 0.1 },
+    hidden: 256,
+    dropout: 0.5,
+  },
 };
+
+/** Variants of `realworld` measured while building it (README: approaches tried). */
+PRESETS['realworld-unweighted'] = { ...PRESETS.realworld, name: 'realworld-unweighted', summary: 'realworld without class weights (imbalance left as is)', classWeights: 'none' };
+PRESETS['realworld-no-notface'] = { ...PRESETS.realworld, name: 'realworld-no-notface', summary: 'realworld without the internal not_face class', notFace: null };
+
+PRESETS['realworld-observations'] = { ...PRESETS.realworld, name: 'realworld-observations', summary: "realworld plus the tutorial's observations images", extraDatasets: ['observations'], datasets: ['chandrikadeb7', 'observations', 'kaggle-face-mask-dev'] };
+
+PRESETS['realworld-scene-heavy'] = { ...PRESETS.realworld, name: 'realworld-scene-heavy', summary: 'realworld with every Kaggle tune face 6 times (scene faces weigh twice as much)', tuneCopies: 6 };
 
 export function getPreset(name: string): Preset {
   const p = PRESETS[name];

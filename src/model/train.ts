@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { tf, initBackend, backendName } from '../backend/tf';
 import { resolveConfig } from '../config';
 import { projectPaths } from '../paths';
-import { LABELS, type Label } from '../labels';
+import { LABELS, isLabel, type Label, type ModelClass } from '../labels';
 import { splitFor, recordsForSplit, type SplitRecord } from '../data/split';
 import { writeFileAtomic } from '../util/atomic';
 import { progress } from '../util/progress';
@@ -24,7 +24,9 @@ import { getPreset, type Preset } from './presets';
 import { hashSeed, mulberry32 } from './augment';
 import { saveClassifier } from './classifier';
 import type { ModelManifest } from './manifest';
-import { reportFromProbabilities, type ClassificationReport } from '../evaluation/metrics';
+import { realworldData, detectorScenes, embedRealItems, labelCounts, balancedClassWeights, type RealItem } from './realworld';
+import { reportFromProbabilities, withWithoutBalancedAccuracy, type ClassificationReport } from '../evaluation/metrics';
+import { emittedOnly } from '../evaluation/evaluate';
 
 export interface EpochLog {
   epoch: number;
@@ -59,6 +61,8 @@ export interface TrainOptions {
   runsDir?: string;
   /** No progress bars. default: false */
   quiet?: boolean;
+  /** realworld preset: the `facemask synth` output folder to use (null: none). default: `.cache/synth-realworld` when present */
+  synthDir?: string | null;
   /** Called after each epoch (live curves in the notebook). */
   onEpochEnd?: (log: EpochLog) => void | Promise<void>;
 }
@@ -69,6 +73,10 @@ export interface TrainResult {
   manifest: ModelManifest;
   history: EpochLog[];
   test: ClassificationReport;
+  /** Validation faces (emitted classes), with/without balanced accuracy there, and not_face rejection on val boxes. */
+  val: ClassificationReport | null;
+  valWithWithout: number | null;
+  valNotFace: { boxes: number; rejected: number; facesRejected: number } | null;
   settings: RunSettings;
   seconds: { split: number; decode: number; features: number; fit: number; total: number };
 }
@@ -76,7 +84,7 @@ export interface TrainResult {
 export interface RunSettings {
   preset: string;
   datasets: string[];
-  classes: Label[];
+  classes: ModelClass[];
   epochs: number;
   batchSize: number;
   learningRate: number;
@@ -132,6 +140,15 @@ function counts(recs: SplitRecord[]): Partial<Record<Label, number>> {
   return c;
 }
 
+function sourceCounts(items: RealItem[]): Record<string, Partial<Record<string, number>>> {
+  const out: Record<string, Partial<Record<string, number>>> = {};
+  for (const it of items) {
+    const c = (out[it.source] ??= {});
+    c[it.label] = (c[it.label] ?? 0) + 1;
+  }
+  return out;
+}
+
 function gather(m: FeatureMatrix, rows: { view: number; i: number }[]): tf.Tensor2D {
   const out = new Float32Array(rows.length * m.dim);
   rows.forEach((r, k) => out.set(featureRow(m, r.view, r.i), k * m.dim));
@@ -185,24 +202,28 @@ export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
   const datasets = opts.datasets ?? preset.datasets;
   const epochs = opts.epochs ?? (cfg.small ? cfg.train.epochs : preset.epochs);
   const batchSize = opts.batchSize ?? preset.batchSize;
-  const views = opts.views ?? (preset.augment ? (cfg.small ? preset.smallViews : preset.views) : 1);
+  const views = opts.views ?? (preset.augment || preset.realAugment ? (cfg.small ? preset.smallViews : preset.views) : 1);
   const workers = opts.workers ?? cfg.train.workers;
   const quiet = opts.quiet ?? false;
   if (!Number.isInteger(views) || views < 1) throw new Error(`views must be a positive integer, got ${views}`);
 
-  // 1. Split.
-  const split = await splitFor(datasets, splitSeed, { progress: !quiet });
-  const sets = { train: recordsForSplit(split, 'train'), val: recordsForSplit(split, 'val'), test: recordsForSplit(split, 'test') };
-  const classes = LABELS.filter((l) => sets.train.some((r) => r.label === l)) as Label[];
-  if (classes.length < 2) throw new Error(`training needs at least 2 classes; the train split of ${datasets.join('+')} has [${classes.join(', ')}]`);
-  const tSplit = performance.now();
-
-  const runDir = freshRunDir(opts.runsDir ?? projectPaths().runsTrain, opts.name ?? `${preset.name}-s${seed}`);
+  // 1–3. Data and base features: the group-aware split of the preset's datasets, or the
+  // realworld mix (src/model/realworld.ts).
   const base = await loadBase(preset.base);
-  const settings: RunSettings = {
+  const size = base.spec.inputSize;
+  const dim = base.spec.outputShape[2];
+  let classes: ModelClass[];
+  let counted: RunSettings['counts'];
+  let yTrain: number[], yVal: number[], yTest: number[];
+  let trainF: FeatureMatrix, valF: FeatureMatrix, testF: FeatureMatrix;
+  let tSplit: number, tDecode: number;
+  let runDir: string;
+  let settings: RunSettings;
+  let testDescription: string;
+  const makeSettings = (cls: ModelClass[], c: RunSettings['counts']): RunSettings => ({
     preset: preset.name,
     datasets,
-    classes,
+    classes: cls,
     epochs,
     batchSize,
     learningRate: preset.learningRate,
@@ -214,48 +235,89 @@ export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
     workers,
     small: cfg.small,
     base: { name: base.spec.name, sha256: base.sha256 },
-    counts: { train: counts(sets.train), val: counts(sets.val), test: counts(sets.test) },
+    counts: c,
     backend,
     machine: `${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.versions.node}`,
     started: new Date().toISOString(),
-  };
-  writeFileAtomic(path.join(runDir, 'config.json'), JSON.stringify(settings, null, 2) + '\n');
-
-  // 2. Decode once, in parallel.
-  const size = base.spec.inputSize;
-  const all = [...sets.train, ...sets.val, ...sets.test];
-  const bar = progress('decode', all.length, { quiet, unit: 'img' });
-  const imgs = await decodeForModel(all.map((r) => r.path), size, cfg.data.decodeConcurrency * 2, () => bar.tick()).then((x) => {
-    bar.done();
-    return x;
+    ...(preset.data === 'realworld' ? { classWeights: preset.classWeights ?? 'none', hidden: preset.hidden ?? 128, realAugment: preset.realAugment ?? null } : {}),
   });
-  const tDecode = performance.now();
-  const trainImgs = imgs.slice(0, sets.train.length);
-  const valImgs = imgs.slice(sets.train.length, sets.train.length + sets.val.length);
-  const testImgs = imgs.slice(sets.train.length + sets.val.length);
+  if (preset.data === 'realworld') {
+    const detector = preset.notFace ? { scenes: await detectorScenes('tune', preset.notFace.detector), minScore: preset.notFace.minScore } : null;
+    const rw = await realworldData({ progress: !quiet, synthDir: opts.synthDir, kaggleTune: preset.kaggleTune ?? true, tuneCopies: preset.tuneCopies, detector, extraDatasets: preset.extraDatasets });
+    tSplit = performance.now();
+    const present = (xs: RealItem[]) => LABELS.filter((l) => xs.some((r) => r.label === l)) as Label[];
+    classes = [...present(rw.train), ...(rw.train.some((r) => r.label === 'not_face') ? (['not_face'] as const) : [])];
+    if (classes.length < 2) throw new Error(`training needs at least 2 classes; the realworld training data has [${classes.join(', ')}]`);
+    // faces of a class the model lacks cannot be scored: measured only on the model's classes
+    const val = rw.val.filter((r) => classes.includes(r.label));
+    const test = rw.test.filter((r) => classes.includes(r.label));
+    counted = { train: labelCounts(rw.train) as Partial<Record<Label, number>>, val: labelCounts(val) as Partial<Record<Label, number>>, test: labelCounts(test) as Partial<Record<Label, number>> };
+    runDir = freshRunDir(opts.runsDir ?? projectPaths().runsTrain, opts.name ?? `${preset.name}-s${seed}`);
+    settings = { ...makeSettings(classes, counted), realworld: { synthDir: rw.synthDir, excluded: rw.excluded, sources: sourceCounts(rw.train) } } as RunSettings;
+    writeFileAtomic(path.join(runDir, 'config.json'), JSON.stringify(settings, null, 2) + '\n');
+    tDecode = performance.now();
+    const fbar = progress('base features', rw.train.length * views + val.length + test.length, { quiet, unit: 'img' });
+    const runner = await startBaseRunner(base, workers);
+    try {
+      const common = { size, seed, baseSha256: base.sha256, onProgress: (n: number) => fbar.tick(n) };
+      trainF = await embedRealItems(rw.train, runner, dim, { ...common, views, augment: preset.realAugment ?? null });
+      valF = await embedRealItems(val, runner, dim, { ...common, views: 1, augment: null });
+      testF = await embedRealItems(test, runner, dim, { ...common, views: 1, augment: null });
+    } finally {
+      await runner.close();
+    }
+    fbar.done();
+    yTrain = rw.train.map((r) => classes.indexOf(r.label));
+    yVal = val.map((r) => classes.indexOf(r.label));
+    yTest = test.map((r) => classes.indexOf(r.label));
+    testDescription = `real faces: Kaggle dev set test part (photos 200–299), faces >= ${cfg.faces.minSize} px, annotated boxes${cfg.small ? ', small-data mode' : ''}`;
+  } else {
+    // 1. Split.
+    const split = await splitFor(datasets, splitSeed, { progress: !quiet });
+    const sets = { train: recordsForSplit(split, 'train'), val: recordsForSplit(split, 'val'), test: recordsForSplit(split, 'test') };
+    classes = LABELS.filter((l) => sets.train.some((r) => r.label === l)) as Label[];
+    if (classes.length < 2) throw new Error(`training needs at least 2 classes; the train split of ${datasets.join('+')} has [${classes.join(', ')}]`);
+    tSplit = performance.now();
+    counted = { train: counts(sets.train), val: counts(sets.val), test: counts(sets.test) };
+    runDir = freshRunDir(opts.runsDir ?? projectPaths().runsTrain, opts.name ?? `${preset.name}-s${seed}`);
+    settings = makeSettings(classes, counted);
+    writeFileAtomic(path.join(runDir, 'config.json'), JSON.stringify(settings, null, 2) + '\n');
 
-  // 3. Base features: K augmented views of each training image, the plain val/test images.
-  const dim = base.spec.outputShape[2];
-  const totalViews = trainImgs.length * views + valImgs.length + testImgs.length;
-  const fbar = progress('base features', totalViews, { quiet, unit: 'img' });
-  const runner = await startBaseRunner(base, workers);
-  let trainF: FeatureMatrix, valF: FeatureMatrix, testF: FeatureMatrix;
-  try {
-    const tick = (n: number) => fbar.tick(n);
-    trainF = await embedViews(trainImgs, sets.train.map((r) => r.sha256), runner, dim, { views, augment: preset.augment, seed, onProgress: tick });
-    valF = await embedViews(valImgs, [], runner, dim, { onProgress: tick });
-    testF = await embedViews(testImgs, [], runner, dim, { onProgress: tick });
-  } finally {
-    await runner.close();
+    // 2. Decode once, in parallel.
+    const all = [...sets.train, ...sets.val, ...sets.test];
+    const bar = progress('decode', all.length, { quiet, unit: 'img' });
+    const imgs = await decodeForModel(all.map((r) => r.path), size, cfg.data.decodeConcurrency * 2, () => bar.tick()).then((x) => {
+      bar.done();
+      return x;
+    });
+    tDecode = performance.now();
+    const trainImgs = imgs.slice(0, sets.train.length);
+    const valImgs = imgs.slice(sets.train.length, sets.train.length + sets.val.length);
+    const testImgs = imgs.slice(sets.train.length + sets.val.length);
+
+    // 3. Base features: K augmented views of each training image, the plain val/test images.
+    const totalViews = trainImgs.length * views + valImgs.length + testImgs.length;
+    const fbar = progress('base features', totalViews, { quiet, unit: 'img' });
+    const runner = await startBaseRunner(base, workers);
+    try {
+      const tick = (n: number) => fbar.tick(n);
+      trainF = await embedViews(trainImgs, sets.train.map((r) => r.sha256), runner, dim, { views, augment: preset.augment, seed, onProgress: tick });
+      valF = await embedViews(valImgs, [], runner, dim, { onProgress: tick });
+      testF = await embedViews(testImgs, [], runner, dim, { onProgress: tick });
+    } finally {
+      await runner.close();
+    }
+    fbar.done();
+    yTrain = sets.train.map((r) => classes.indexOf(r.label));
+    yVal = sets.val.map((r) => classes.indexOf(r.label));
+    yTest = sets.test.map((r) => classes.indexOf(r.label));
+    testDescription = `${datasets.join('+')} test (group-aware split, seed ${splitSeed}${cfg.small ? ', small-data mode' : ''})`;
   }
-  fbar.done();
   const tFeatures = performance.now();
 
   // 4. Fit the head.
-  const yTrain = sets.train.map((r) => classes.indexOf(r.label));
-  const yVal = sets.val.map((r) => classes.indexOf(r.label));
-  const yTest = sets.test.map((r) => classes.indexOf(r.label));
-  const { head, pooledHead } = buildHead(classes.length, { seed });
+  const { head, pooledHead } = buildHead(classes.length, { seed, hidden: preset.hidden, dropout: preset.dropout });
+  const classWeights = preset.classWeights === 'balanced' ? balancedClassWeights(yTrain, classes.length) : null;
   const optimizer = tf.train.adam(preset.learningRate);
   const decay = preset.decay === 'lr/epochs' ? preset.learningRate / epochs : 0;
   const schedule = viewSchedule(trainF.n, views, seed);
@@ -283,7 +345,11 @@ export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
       const loss = optimizer.minimize(() => {
         const p = headForward(pooledHead, x, mask);
         hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(p, 1), tf.argMax(y, 1)), 'float32')));
-        return tf.mean(tf.metrics.categoricalCrossentropy(y, p)) as tf.Scalar;
+        const ce = tf.metrics.categoricalCrossentropy(y, p) as tf.Tensor1D;
+        if (!classWeights) return tf.mean(ce) as tf.Scalar;
+        // weighted cross-entropy: each item counts with its class weight (normalised per batch)
+        const w = tf.tensor1d(idx.map((i) => classWeights[yTrain[i]]));
+        return tf.div(tf.sum(tf.mul(ce, w)), tf.sum(w)) as tf.Scalar;
       }, true)!;
       lossSum += (await loss.data())[0] * idx.length;
       correct += (await hits!.data())[0];
@@ -312,7 +378,18 @@ export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
 
   // 5. Test numbers, model, curves.
   const t = evaluateFeatures(pooledHead, testF, yTest, classes.length);
-  const report = reportFromProbabilities(yTest, t.probs, classes);
+  // measured over the emitted classes only (an internal class such as not_face is never reported)
+  const emitted = emittedOnly(classes, t.probs);
+  const report = reportFromProbabilities(yTest.map((y) => emitted.classes.indexOf(classes[y])), emitted.probs, emitted.classes);
+  // validation numbers (the realworld preset chooses on these: Kaggle tune photos >= 160)
+  const vEval = evaluateFeatures(pooledHead, valF, yVal, classes.length);
+  const vFaces = yVal.map((y, i) => ({ y, i })).filter((r) => isLabel(classes[r.y]));
+  const vEm = emittedOnly(classes, vFaces.map((r) => vEval.probs[r.i]));
+  const vTruth = vFaces.map((r) => vEm.classes.indexOf(classes[r.y]));
+  const valReport = vFaces.length ? reportFromProbabilities(vTruth, vEm.probs, vEm.classes) : null;
+  const valWithWithout = vFaces.length ? withWithoutBalancedAccuracy(vTruth, vEm.probs, vEm.classes) : null;
+  const nf = classes.indexOf('not_face' as ModelClass);
+  const valNotFace = nf < 0 ? null : { boxes: yVal.filter((y) => y === nf).length, rejected: yVal.filter((y, i) => y === nf && vEval.probs[i].indexOf(Math.max(...vEval.probs[i])) === nf).length, facesRejected: vFaces.filter((r) => vEval.probs[r.i].indexOf(Math.max(...vEval.probs[r.i])) === nf).length };
   const modelDir = path.join(runDir, 'model');
   const manifest = await saveClassifier(modelDir, head, {
     format: 'facemask-classifier/1',
@@ -320,11 +397,12 @@ export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
     base: { name: base.spec.name, sha256: base.sha256, alpha: base.spec.alpha, inputSize: size, preprocessing: base.spec.preprocessing },
     training: { preset: preset.name, seed, splitSeed, datasets, epochs, views, run: path.basename(runDir) },
     test: {
-      split: `${datasets.join('+')} test (group-aware split, seed ${splitSeed}${cfg.small ? ', small-data mode' : ''})`,
+      split: testDescription,
       n: report.total,
       accuracy: report.accuracy,
       balancedAccuracy: report.balancedAccuracy,
       macroF1: report.macro.f1,
+      withWithoutBalancedAccuracy: withWithoutBalancedAccuracy(yTest.map((y) => emitted.classes.indexOf(classes[y])), emitted.probs, emitted.classes)?.value ?? null,
       loss: t.loss,
     },
     createdAt: new Date().toISOString(),
@@ -342,10 +420,10 @@ export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
     fit: (tFit - tFeatures) / 1000,
     total: (performance.now() - t0) / 1000,
   };
-  writeFileAtomic(path.join(runDir, 'results.json'), JSON.stringify({ test: report, seconds, history }, null, 2) + '\n');
+  writeFileAtomic(path.join(runDir, 'results.json'), JSON.stringify({ test: report, testWithWithout: manifest.test.withWithoutBalancedAccuracy, val: valReport, valWithWithout, valNotFace, seconds, history }, null, 2) + '\n');
   head.dispose();
   base.model.dispose();
   void MOBILENET_V2_035;
   void backendName;
-  return { runDir, modelDir, manifest, history, test: report, settings, seconds };
+  return { runDir, modelDir, manifest, history, test: report, val: valReport, valWithWithout: valWithWithout?.value ?? null, valNotFace, settings, seconds };
 }

@@ -74,3 +74,54 @@ test('threshold trade-off', () => {
 test('mismatched lengths are refused', () => {
   assert.throws(() => confusionMatrix([0, 1], [0], 2), /2 true labels but 1 predictions/);
 });
+
+test('Wilson interval: hand-computed values and edge cases', async () => {
+  const { wilson } = await import('../../src/evaluation/metrics');
+  // 8 of 10: centre (0.8 + 1.92/10) / 1.384 = 0.7167, half-width 0.2267 → [0.490, 0.943]
+  const [lo, hi] = wilson(8, 10);
+  close(lo, 0.4902, 1e-3);
+  close(hi, 0.9433, 1e-3);
+  assert.deepEqual(wilson(0, 0), [0, 1]);
+  const [z0, z1] = wilson(0, 20);
+  assert.equal(z0, 0);
+  assert.ok(z1 > 0.1 && z1 < 0.2, `${z1}`);
+  const [a, b] = wilson(20, 20);
+  assert.ok(a > 0.8 && a < 0.9 && b === 1);
+});
+
+test('report intervals contain the point estimates; bootstrap is seeded', async () => {
+  const { reportIntervals } = await import('../../src/evaluation/metrics');
+  const truth = [0, 0, 0, 0, 1, 1, 1, 2, 2, 0, 1, 2, 0, 0, 1];
+  const pred = [0, 0, 1, 0, 1, 1, 0, 2, 1, 0, 1, 2, 0, 2, 1];
+  const classes = ['with_mask', 'without_mask', 'incorrect_mask'];
+  const r = classificationReport(confusionMatrix(truth, pred, 3), classes);
+  const iv = reportIntervals(truth, pred, classes, 500, 1);
+  iv.rows.forEach((row, k) => {
+    for (const [key, x] of [['precision', r.rows[k].precision], ['recall', r.rows[k].recall], ['f1', r.rows[k].f1]] as const) {
+      const [lo, hi] = row[key];
+      assert.ok(lo <= x + 1e-9 && x <= hi + 1e-9, `${row.class} ${key} ${x} outside [${lo}, ${hi}]`);
+    }
+  });
+  assert.ok(iv.macroF1[0] <= r.macro.f1 && r.macro.f1 <= iv.macroF1[1]);
+  assert.deepEqual(reportIntervals(truth, pred, classes, 500, 1), iv);
+});
+
+test('with/without balanced accuracy ignores the incorrect class and decides by the two scores', async () => {
+  const { withWithoutBalancedAccuracy } = await import('../../src/evaluation/metrics');
+  const classes = ['with_mask', 'without_mask', 'incorrect_mask'];
+  // a with_mask face whose top class is incorrect_mask but with > without still counts as "with"
+  const probs = [
+    [0.3, 0.1, 0.6],
+    [0.6, 0.3, 0.1],
+    [0.2, 0.7, 0.1],
+    [0.5, 0.4, 0.1],
+    [0.1, 0.1, 0.8],
+  ];
+  const truth = [0, 0, 1, 1, 2];
+  const r = withWithoutBalancedAccuracy(truth, probs, classes)!;
+  assert.equal(r.n, 4);
+  close(r.recallWith, 1);
+  close(r.recallWithout, 0.5);
+  close(r.value, 0.75);
+  assert.equal(withWithoutBalancedAccuracy([0], [[1, 0]], ['with_mask', 'incorrect_mask']), null);
+});

@@ -51,6 +51,9 @@ test('writeEvaluation writes the report and every picture', async () => {
   const png = fs.readFileSync(path.join(out, 'confusion-real.png'));
   assert.equal(png.subarray(1, 4).toString(), 'PNG');
   const md = fs.readFileSync(path.join(out, 'report.md'), 'utf8');
-  assert.match(md, /\| with_mask \| 0\.0000 \| 0\.0000 \| 0\.0000 \| 1 \|/);
-  assert.match(md, /\| without_mask \| 0\.6667 \| 1\.0000 \| 0\.8000 \| 2 \|/);
+  assert.match(md, /\| with_mask \| 0\.0000 \[0\.000, 1\.000\] \| 0\.0000 \[0\.000, 0\.793\] \| 0\.0000 \[0\.000, 0\.000\] \| 1 \|/);
+  assert.match(md, /\| without_mask \| 0\.6667 \[0\.208, 0\.939\] \| 1\.0000 \[0\.342, 1\.000\] \| 0\.8000 \[[0-9.]+, [0-9.]+\] \| 2 \|/);
+  assert.match(md, /Wilson for precision and recall/);
+  const json = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8'));
+  assert.equal(json.sets[0].intervals.rows.length, 2);
 });

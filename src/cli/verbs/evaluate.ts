@@ -15,7 +15,7 @@ export const evaluateVerb: VerbSpec = {
   flags: {
     model: { type: 'string', value: 'DIR', help: 'model folder (default: models/default)' },
     output: { type: 'string', value: 'DIR', help: 'folder for the report and pictures (default: runs/evaluate/<model>, never overwritten)' },
-    sets: { type: 'list', value: 'SET', help: 'which sets (default: both)', choices: ['split', 'real'] },
+    sets: { type: 'list', value: 'SET', help: 'which sets (default: both; only real for a realworld model, which has no held-out split)', choices: ['split', 'real'] },
     record: { type: 'boolean', help: "write the measured numbers into the model's manifest" },
   },
   examples: [
@@ -32,8 +32,15 @@ export const evaluateVerb: VerbSpec = {
       console.error(`facemask evaluate: cannot use the model: ${(e as Error).message}`);
       return 2;
     }
-    const sets = (args.flags.sets as ('split' | 'real')[] | undefined) ?? ['split', 'real'];
-    const evals = await evaluateModel(clf, { sets });
+    const sets = args.flags.sets as ('split' | 'real')[] | undefined; // default: both, or only real for a realworld model
+    let evals;
+    try {
+      evals = await evaluateModel(clf, { sets });
+    } catch (e) {
+      clf.dispose();
+      console.error(`facemask evaluate: ${(e as Error).message}`);
+      return 2;
+    }
     clf.dispose();
     const name = path.basename(path.resolve(modelDir)) === 'model' ? path.basename(path.dirname(path.resolve(modelDir))) : path.basename(path.resolve(modelDir));
     const out = (args.flags.output as string | undefined) ?? freshRunDir(projectPaths().runsEvaluate, name);

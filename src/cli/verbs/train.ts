@@ -15,11 +15,13 @@ export const trainVerb: VerbSpec = {
     views: { type: 'integer', value: 'K', help: "augmented views cached per training image (default: the preset's, 8)" },
     workers: { type: 'integer', value: 'N', help: 'worker threads running the base, 0 = main thread (default: 2)' },
     name: { type: 'string', value: 'NAME', help: 'run folder name (default: <preset>-s<seed>, never overwritten)' },
+    synth: { type: 'string', value: 'DIR', help: 'realworld preset: a "facemask synth" output to train on, or "none" (default: .cache/synth-realworld when present)' },
   },
   examples: [
     { cmd: 'facemask train', note: "the tutorial's recipe on observations, seed 42" },
     { cmd: 'facemask train --seed 1', note: 'split seed 1 (also seeds the training)' },
     { cmd: 'FACEMASK_SMALL=1 facemask train --epochs 2', note: 'a fast smoke run' },
+    { cmd: 'facemask train --preset realworld', note: 'three classes on real faces (chandrikadeb7, Kaggle tune crops, synthetic masks)' },
   ],
   async run(args) {
     const f = args.flags;
@@ -36,11 +38,15 @@ export const trainVerb: VerbSpec = {
       views,
       workers: f.workers as number | undefined,
       name: f.name as string | undefined,
+      synthDir: f.synth === undefined ? undefined : f.synth === 'none' ? null : (f.synth as string),
     });
     const t = r.test;
     console.log(`run: ${r.runDir}`);
     console.log(`test accuracy ${(t.accuracy * 100).toFixed(2)} % on ${t.total} images (${r.manifest.test.split}); macro F1 ${t.macro.f1.toFixed(4)}`);
     for (const row of t.rows) console.log(`  ${row.class.padEnd(14)} precision ${row.precision.toFixed(3)} recall ${row.recall.toFixed(3)} f1 ${row.f1.toFixed(3)} support ${row.support}`);
+    const ww = r.manifest.test.withWithoutBalancedAccuracy;
+    if (typeof ww === 'number') console.log(`  balanced accuracy with/without ${(ww * 100).toFixed(2)} %`);
+    if (r.val) console.log(`validation: macro F1 ${r.val.macro.f1.toFixed(4)}, balanced accuracy ${(r.val.balancedAccuracy * 100).toFixed(2)} %${r.valWithWithout !== null ? `, with/without ${(r.valWithWithout * 100).toFixed(2)} %` : ''}${r.valNotFace ? `; not_face: ${r.valNotFace.rejected}/${r.valNotFace.boxes} false boxes rejected, ${r.valNotFace.facesRejected} faces rejected` : ''}`);
     const s = r.seconds;
     console.log(`time: ${s.total.toFixed(1)} s (split ${s.split.toFixed(1)}, decode ${s.decode.toFixed(1)}, base features ${s.features.toFixed(1)}, fit ${s.fit.toFixed(1)})`);
     console.log(`keep it: facemask promote ${r.runDir}`);

@@ -1,0 +1,90 @@
+/**
+ * Detection + classification on real street scenes (the Kaggle dev set), for the realworld
+ * targets: a detector's boxes at a low threshold, each box classified, boxes the classifier calls
+ * `not_face` dropped (CONVENTIONS.md: rejected boxes are dropped), then per threshold: detection
+ * recall per class, false detections per image and end-to-end accuracy (faces >= 24 px found and
+ * labelled right). Thresholds are chosen on the **tune** part and reported on the **test** part.
+ */
+import { resolveConfig } from '../config';
+import { isLabel, type Label } from '../labels';
+import { decodeImage, cropResize } from '../util/images';
+import { summariseDetections, summaryRow, type DetectionSummary, type SceneResult } from '../detection/evaluate';
+import { detectorScenes } from '../model/realworld';
+import type { MaskClassifier } from '../model/classifier';
+import { progress } from '../util/progress';
+
+export interface ScoredScenes {
+  detector: string;
+  part: 'tune' | 'test';
+  /** Raw detections (score >= the cache's low threshold) with the classifier's probabilities. */
+  scenes: (SceneResult & { probs: Float32Array[] })[];
+  classes: readonly string[];
+}
+
+/** Classify every box of the detector's cached raw detections (score >= `minScore`) on one part. */
+export async function scoreScenes(clf: MaskClassifier, part: 'tune' | 'test', detector = 'ssd-mobilenet', minScore = 0.05, opts: { quiet?: boolean; limit?: number; fromPhoto?: number } = {}): Promise<ScoredScenes> {
+  let raw = await detectorScenes(part, detector);
+  // a realworld model trained on tune photos < 160 is tuned on the held-out tune photos only
+  if (opts.fromPhoto !== undefined) raw = raw.filter((r) => r.scene.index >= opts.fromPhoto!);
+  if (opts.limit) raw = raw.slice(0, opts.limit);
+  const bar = progress(`classify ${detector} boxes (${part})`, raw.length, { quiet: opts.quiet, unit: 'img' });
+  const scenes: ScoredScenes['scenes'] = [];
+  for (const r of raw) {
+    const dets = r.detections.filter((d) => d.score >= minScore);
+    let probs: Float32Array[] = [];
+    if (dets.length) {
+      const img = await decodeImage(r.scene.file);
+      const crops = await Promise.all(dets.map((d) => cropResize(img, d.box, clf.inputSize)));
+      probs = await clf.probabilities(crops);
+    }
+    scenes.push({ ...r, detections: dets, probs });
+    bar.tick();
+  }
+  bar.done();
+  return { detector, part, scenes, classes: clf.classes };
+}
+
+export interface RejectionSetting {
+  /** Detector confidence threshold. */
+  threshold: number;
+  /** Drop a box when its `not_face` probability is at least this (1.01 = never; only when the model has `not_face`). */
+  rejectAt: number;
+}
+
+/** Summary of one setting: boxes above the threshold, not_face boxes dropped, labelled by the best emitted class. */
+export function summariseSetting(s: ScoredScenes, setting: RejectionSetting): DetectionSummary {
+  const nf = s.classes.indexOf('not_face');
+  const results: SceneResult[] = s.scenes.map((sc) => {
+    const kept: (SceneResult['detections'][number] & { label?: Label })[] = [];
+    sc.detections.forEach((d, i) => {
+      if (d.score < setting.threshold) return;
+      const p = sc.probs[i];
+      if (nf >= 0 && p[nf] >= setting.rejectAt) return;
+      let best = -1;
+      s.classes.forEach((c, k) => {
+        if (isLabel(c) && (best < 0 || p[k] > p[best])) best = k;
+      });
+      kept.push({ ...d, label: s.classes[best] as Label });
+    });
+    return { scene: sc.scene, detections: kept, ms: sc.ms };
+  });
+  return summariseDetections(`${s.detector}@${setting.threshold}${nf >= 0 && setting.rejectAt <= 1 ? `+not_face>=${setting.rejectAt}` : ''}`, results, resolveConfig().faces);
+}
+
+/** Every (threshold, rejectAt) pair's summary row. */
+export function sweepSettings(s: ScoredScenes, thresholds: number[], rejectAts: number[]): (ReturnType<typeof summaryRow> & RejectionSetting)[] {
+  const rows: (ReturnType<typeof summaryRow> & RejectionSetting)[] = [];
+  for (const threshold of thresholds) for (const rejectAt of rejectAts) rows.push({ ...summaryRow(summariseSetting(s, { threshold, rejectAt }), s.part), threshold, rejectAt });
+  return rows;
+}
+
+/**
+ * The setting chosen on tune: among those with at most `maxFalse` false detections per image, the
+ * highest masked-face recall, ties broken by end-to-end accuracy. null when none qualifies.
+ */
+export function chooseSetting(rows: (ReturnType<typeof summaryRow> & RejectionSetting)[], maxFalse = 0.1): RejectionSetting | null {
+  const ok = rows.filter((r) => r['false / image'] <= maxFalse);
+  if (!ok.length) return null;
+  ok.sort((a, b) => b['masked found %'] - a['masked found %'] || b['end-to-end right %'] - a['end-to-end right %']);
+  return { threshold: ok[0].threshold, rejectAt: ok[0].rejectAt };
+}
