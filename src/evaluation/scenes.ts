@@ -23,10 +23,8 @@ export interface ScoredScenes {
 
 /** Classify every box of the detector's cached raw detections (score >= `minScore`) on one part. */
 export async function scoreScenes(clf: MaskClassifier, part: 'tune' | 'test', detector = 'ssd-mobilenet', minScore = 0.05, opts: { quiet?: boolean; limit?: number; fromPhoto?: number } = {}): Promise<ScoredScenes> {
-  let raw = await detectorScenes(part, detector);
   // a realworld model trained on tune photos < 160 is tuned on the held-out tune photos only
-  if (opts.fromPhoto !== undefined) raw = raw.filter((r) => r.scene.index >= opts.fromPhoto!);
-  if (opts.limit) raw = raw.slice(0, opts.limit);
+  const raw = await detectorScenes(part, detector, 0.05, { fromPhoto: opts.fromPhoto, limit: opts.limit });
   const bar = progress(`classify ${detector} boxes (${part})`, raw.length, { quiet: opts.quiet, unit: 'img' });
   const scenes: ScoredScenes['scenes'] = [];
   for (const r of raw) {

@@ -403,14 +403,36 @@ export async function embedRealItems(items: RealItem[], runner: BaseRunner, dim:
  * `.cache/detection/<detector>-<part>.json` (the format of bench/detect.ts, which shares the cache:
  * a threshold applied afterwards equals running at that threshold, as greedy NMS commutes with it).
  */
-export async function detectorScenes(part: 'tune' | 'test', detector = 'ssd-mobilenet', low = 0.05): Promise<SceneResult[]> {
+/** Which photos of a part: from photo number `fromPhoto` on, at most `limit` of them. */
+export interface SceneSelection {
+  fromPhoto?: number;
+  limit?: number;
+}
+
+function selectScenes<T extends { index: number }>(xs: T[], sel: SceneSelection): T[] {
+  const from = sel.fromPhoto === undefined ? xs : xs.filter((s) => s.index >= sel.fromPhoto!);
+  return sel.limit ? from.slice(0, sel.limit) : from;
+}
+
+/**
+ * The detector's raw boxes (score >= `low`) on the photos of one Kaggle part. A whole part is
+ * cached in `.cache/detection/`; with a `limit` (small-data mode) only the selected photos are
+ * run, and nothing is cached.
+ */
+export async function detectorScenes(part: 'tune' | 'test', detector = 'ssd-mobilenet', low = 0.05, sel: SceneSelection = {}): Promise<SceneResult[]> {
   const file = path.join(projectPaths().cache, 'detection', `${detector}-${part}.json`);
-  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as SceneResult[];
+  const pickResults = (rs: SceneResult[]) => {
+    const kept = new Set(selectScenes(rs.map((r) => r.scene), sel));
+    return rs.filter((r) => kept.has(r.scene));
+  };
+  if (fs.existsSync(file)) return pickResults(JSON.parse(fs.readFileSync(file, 'utf8')) as SceneResult[]);
+  const partial = Boolean(sel.limit);
+  const scenes = partial ? selectScenes(kaggleScenes(part), sel) : kaggleScenes(part);
   const det = await createDetector(detector, resolveConfig({ detect: { minConfidence: low } as never }).detect);
   try {
-    const res = await runDetectorOnScenes(det, kaggleScenes(part));
-    writeFileAtomic(file, JSON.stringify(res));
-    return res;
+    const res = await runDetectorOnScenes(det, scenes);
+    if (!partial) writeFileAtomic(file, JSON.stringify(res));
+    return partial ? res : pickResults(res);
   } finally {
     det.dispose();
   }
