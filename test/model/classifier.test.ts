@@ -10,7 +10,7 @@ import { loadBase } from '../../src/model/base';
 import { buildHead, composeModel } from '../../src/model/head';
 import { readManifest } from '../../src/model/manifest';
 import { decodeImage } from '../../src/util/images';
-import { randomModel, tmpDir, FIXTURES, manifestFor } from './helpers';
+import { randomModel, tmpDir, FIXTURES, manifestFor, WITH_MASK_JPG, WITHOUT_MASK_JPG } from './helpers';
 
 before(async () => {
   await initBackend({ quiet: true });
@@ -22,7 +22,7 @@ test('save/load round trip gives equal predictions (and the composed model agree
   await saveClassifier(dir, head, manifestFor(['with_mask', 'without_mask']));
   const base = await loadBase();
   const composed = composeModel(base.model, head);
-  const imgs = await Promise.all(['with_mask.jpg', 'without_mask.jpg'].map(async (f) => toModelInput(await decodeImage(path.join(FIXTURES, f)), 224)));
+  const imgs = await Promise.all([WITH_MASK_JPG, WITHOUT_MASK_JPG].map(async (f) => toModelInput(await decodeImage(f), 224)));
   const x = stackPixels(imgs, 224);
   const expected = (composed.predict(x) as tf.Tensor).arraySync() as number[][];
   const clf = await loadClassifier(dir);
@@ -40,7 +40,7 @@ test('save/load round trip gives equal predictions (and the composed model agree
 test('three classes: results carry every emitted class', async () => {
   const dir = await randomModel(path.join(tmpDir('n3'), 'model'), ['with_mask', 'without_mask', 'incorrect_mask']);
   const clf = await loadClassifier(dir);
-  const [r] = await clf.classify([await decodeImage(path.join(FIXTURES, 'with_mask.jpg'))]);
+  const [r] = await clf.classify([await decodeImage(WITH_MASK_JPG)]);
   assert.ok(r);
   assert.deepEqual(Object.keys(r.scores).sort(), ['incorrect_mask', 'with_mask', 'without_mask']);
   assert.ok(Math.abs(Object.values(r.scores).reduce((a, b) => a + (b as number), 0) - 1) < 1e-5);
@@ -50,7 +50,7 @@ test('three classes: results carry every emitted class', async () => {
 test('classify leaks no tensors (any crop size, more crops than one batch)', async () => {
   const dir = await randomModel(path.join(tmpDir('leak'), 'model'));
   const clf = await loadClassifier(dir);
-  const img = await decodeImage(path.join(FIXTURES, 'without_mask.jpg'));
+  const img = await decodeImage(WITHOUT_MASK_JPG);
   const crops = [img, { ...img }, ...Array.from({ length: 33 }, () => ({ data: new Uint8Array(50 * 40 * 3).fill(128), width: 50, height: 40 }))];
   await clf.classify(crops.slice(0, 1)); // warm-up
   const n0 = tf.memory().numTensors;

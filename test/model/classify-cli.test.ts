@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { projectPaths } from '../../src/paths';
-import { randomModel, tmpDir, FIXTURES } from './helpers';
+import { randomModel, tmpDir, FIXTURES, WITH_MASK_JPG, WITHOUT_MASK_JPG } from './helpers';
 
 const BIN = path.join(projectPaths().root, 'bin', 'facemask.js');
 let model: string;
@@ -20,7 +20,7 @@ before(async () => {
 });
 
 test('good files: one JSON line each, exit 0', () => {
-  const files = ['with_mask.jpg', 'without_mask.jpg'].map((f) => path.join(FIXTURES, f));
+  const files = [WITH_MASK_JPG, WITHOUT_MASK_JPG];
   const r = facemask('classify', ...files, '--model', model);
   assert.equal(r.code, 0, r.err);
   assert.equal(r.lines.length, 2);
@@ -37,14 +37,14 @@ test('good files: one JSON line each, exit 0', () => {
 // (a pink scarf under the chin: a confuser) "with_mask" — a known limit, reported in the README.
 const ORIGINAL = fs.existsSync(path.join(projectPaths().models, 'original', 'manifest.json')) ? path.join(projectPaths().models, 'original') : projectPaths().defaultModel;
 test('the shipped original model gets the two fixtures right', { skip: !fs.existsSync(path.join(ORIGINAL, 'manifest.json')) }, () => {
-  const r = facemask('classify', path.join(FIXTURES, 'with_mask.jpg'), path.join(FIXTURES, 'without_mask.jpg'), '--model', ORIGINAL);
+  const r = facemask('classify', WITH_MASK_JPG, WITHOUT_MASK_JPG, '--model', ORIGINAL);
   assert.equal(r.code, 0, r.err);
   assert.deepEqual(r.lines.map((l) => l.label), ['with_mask', 'without_mask']);
 });
 
 test('a corrupt file and a non-image named .jpg: error lines, the rest goes on, exit 1; --jsonl writes the file', () => {
   const out = path.join(tmpDir('jsonl'), 'out.jsonl');
-  const files = [path.join(FIXTURES, 'truncated.jpg'), path.join(FIXTURES, 'not-an-image.jpg'), path.join(FIXTURES, 'with_mask.jpg'), '/no/such/file.jpg'];
+  const files = [path.join(FIXTURES, 'truncated.jpg'), path.join(FIXTURES, 'not-an-image.jpg'), WITH_MASK_JPG, '/no/such/file.jpg'];
   const r = facemask('classify', ...files, '--model', model, '--jsonl', out);
   assert.equal(r.code, 1, r.err);
   assert.equal(r.out, '');
@@ -60,7 +60,7 @@ test('a corrupt file and a non-image named .jpg: error lines, the rest goes on, 
 test('a folder is walked and only images (by content) are taken', () => {
   const dir = tmpDir('folder');
   fs.mkdirSync(path.join(dir, 'sub'));
-  fs.copyFileSync(path.join(FIXTURES, 'with_mask.jpg'), path.join(dir, 'sub', 'face.data'));
+  fs.copyFileSync(WITH_MASK_JPG, path.join(dir, 'sub', 'face.data'));
   fs.copyFileSync(path.join(FIXTURES, 'not-an-image.jpg'), path.join(dir, 'notes.jpg'));
   const r = facemask('classify', dir, '--model', model);
   assert.equal(r.code, 0, r.err);
@@ -80,7 +80,7 @@ test('a mismatched model is refused, exit 2', () => {
   const m = JSON.parse(fs.readFileSync(mf, 'utf8'));
   m.base.sha256 = 'f'.repeat(64);
   fs.writeFileSync(mf, JSON.stringify(m));
-  const r = facemask('classify', path.join(FIXTURES, 'with_mask.jpg'), '--model', bad);
+  const r = facemask('classify', WITH_MASK_JPG, '--model', bad);
   assert.equal(r.code, 2);
   assert.match(r.err, /cannot use the model: .*SHA-256 ffffffffffff….*refusing it/);
 });

@@ -6,7 +6,7 @@ import { initBackend } from '../../src/backend/tf';
 import { loadBase, type LoadedBase } from '../../src/model/base';
 import { decodeForModel, embedViews, featureRow, LocalBaseRunner, WorkerBaseRunner } from '../../src/model/features';
 import { ORIGINAL_AUGMENTATION } from '../../src/model/augment';
-import { FIXTURES } from './helpers';
+import { FIXTURES, WITH_MASK_JPG, WITHOUT_MASK_JPG } from './helpers';
 
 let base: LoadedBase;
 before(async () => {
@@ -15,7 +15,7 @@ before(async () => {
 });
 
 test('a worker thread and the main thread give the same features; views differ from each other', async () => {
-  const imgs = await decodeForModel(['with_mask.jpg', 'without_mask.jpg'].map((f) => path.join(FIXTURES, f)), 224);
+  const imgs = await decodeForModel([WITH_MASK_JPG, WITHOUT_MASK_JPG], 224);
   const keys = ['a', 'b'];
   const local = await embedViews(imgs, keys, new LocalBaseRunner(base), 1280, { views: 2, augment: ORIGINAL_AUGMENTATION, seed: 5, batchSize: 3 });
   const runner = await WorkerBaseRunner.start(base, 1);

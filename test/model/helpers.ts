@@ -8,8 +8,13 @@ import { buildHead } from '../../src/model/head';
 import { saveClassifier } from '../../src/model/classifier';
 import type { ModelManifest } from '../../src/model/manifest';
 import type { Label } from '../../src/labels';
+import { datasetDir } from '../../src/paths';
 
 export const FIXTURES = path.join(__dirname, '..', 'fixtures', 'model');
+
+/** Two real photos of the installed `observations` dataset (installed by `facemask prepare`, never committed). */
+export const WITH_MASK_JPG = path.join(datasetDir('observations'), 'with_mask', '0-with-mask.jpg');
+export const WITHOUT_MASK_JPG = path.join(datasetDir('observations'), 'without_mask', '0.jpg');
 
 export function tmpDir(name: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `facemask-${name}-`));
