@@ -304,6 +304,8 @@ export async function main(argv: string[]): Promise<number> {
   const failed = results.filter((r) => !r.ok);
   const total = results.reduce((a, r) => a + r.seconds, 0);
   process.stderr.write(`${results.length - failed.length}/${results.length} notebooks ran, ${total.toFixed(1)} s in all` + (failed.length ? `; FAILED: ${failed.map((r) => path.basename(r.notebook)).join(', ')}` : '') + '\n');
+  // The plain closing line CI tools read ("N passed, N failed").
+  process.stdout.write(`notebooks: ${results.length - failed.length} passed, ${failed.length} failed\n`);
   return failed.length ? 1 : 0;
 }
 
