@@ -39,6 +39,7 @@ import { hashSeed, mulberry32 } from './augment';
 import type { BaseRunner, FeatureMatrix } from './features';
 import { createDetector } from '../detection/index';
 import { kaggleScenes, runDetectorOnScenes, type SceneResult } from '../detection/evaluate';
+import { iou } from '../detection/geometry';
 
 /** One training/evaluation item: a whole image, or a face box in a scene photo. */
 export interface RealItem {
@@ -174,7 +175,7 @@ export async function realworldData(opts: RealworldDataOptions = {}): Promise<Re
         let best = 0;
         let bestFace: (typeof r.faces & object)[number] | null = null;
         for (const f of r.faces ?? []) {
-          const v = iouOf(box, f.box);
+          const v = iou(box, f.box);
           if (v > best) [best, bestFace] = [v, f];
         }
         let label: ModelClass | null = null;
@@ -263,16 +264,6 @@ export function viewRegion(item: RealItem, width: number, height: number, rng: (
   const cw = width * k;
   const ch = height * k;
   return clampBox([u(0, width - cw), u(0, height - ch), cw, ch], width, height);
-}
-
-function iouOf(a: Box, b: Box): number {
-  const x0 = Math.max(a[0], b[0]);
-  const y0 = Math.max(a[1], b[1]);
-  const x1 = Math.min(a[0] + a[2], b[0] + b[2]);
-  const y1 = Math.min(a[1] + a[3], b[1] + b[3]);
-  const i = Math.max(0, x1 - x0) * Math.max(0, y1 - y0);
-  const u = a[2] * a[3] + b[2] * b[3] - i;
-  return u > 0 ? i / u : 0;
 }
 
 export function clampBox([x, y, w, h]: Box, width: number, height: number): Box {
