@@ -75,21 +75,21 @@ export class IouTracker {
     const usedT = new Set<number>();
     const usedD = new Set<number>();
     const seen: Track[] = [];
-    for (const p of pairs) {
-      if (usedT.has(p.t) || usedD.has(p.d)) continue;
-      usedT.add(p.t);
-      usedD.add(p.d);
-      const t = this.live[p.t];
-      const d = dets[p.d];
-      const gap = Math.max(1, frame - t.lastSeen);
-      const prev = t.box;
-      t.velocity = [0, 1, 2, 3].map((k) => (d.box[k] - prev[k]) / gap) as Track['velocity'];
-      t.box = d.box;
-      t.faceScore = d.score;
-      t.lastSeen = frame;
-      t.missed = 0;
-      seen.push(t);
-    }
+    // greedy one-to-one matching, best pairs first; a matched track takes the detection's box
+    const adopt = (list: { t: number; d: number }[]) => {
+      for (const p of list) {
+        if (usedT.has(p.t) || usedD.has(p.d)) continue;
+        usedT.add(p.t);
+        usedD.add(p.d);
+        const t = this.live[p.t];
+        const d = dets[p.d];
+        const gap = Math.max(1, frame - t.lastSeen);
+        t.velocity = [0, 1, 2, 3].map((k) => (d.box[k] - t.box[k]) / gap) as Track['velocity'];
+        Object.assign(t, { box: d.box, faceScore: d.score, lastSeen: frame, missed: 0 });
+        seen.push(t);
+      }
+    };
+    adopt(pairs);
     // second pass for fast motion between detection frames: nearby centre and similar size
     const near: { t: number; d: number; v: number }[] = [];
     this.live.forEach((t, ti) => {
@@ -102,17 +102,7 @@ export class IouTracker {
       });
     });
     near.sort((a, b) => a.v - b.v);
-    for (const p of near) {
-      if (usedT.has(p.t) || usedD.has(p.d)) continue;
-      usedT.add(p.t);
-      usedD.add(p.d);
-      const t = this.live[p.t];
-      const d = dets[p.d];
-      const gap = Math.max(1, frame - t.lastSeen);
-      t.velocity = [0, 1, 2, 3].map((k) => (d.box[k] - t.box[k]) / gap) as Track['velocity'];
-      Object.assign(t, { box: d.box, faceScore: d.score, lastSeen: frame, missed: 0 });
-      seen.push(t);
-    }
+    adopt(near);
     const kept: Track[] = [];
     this.live.forEach((t, ti) => {
       if (usedT.has(ti)) kept.push(t);
