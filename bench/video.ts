@@ -16,7 +16,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { resolveConfig } from '../src/config';
-import { createDetector } from '../src/detection';
+import { createDetectorFor } from '../src/detection';
 import { processVideo } from '../src/detection/video';
 import { classifyDetections } from '../src/detection/pipeline';
 import { loadClassifier } from '../src/model/classifier';
@@ -93,7 +93,7 @@ async function main() {
   let facesForClassify = 0;
   let classifyMs = NaN;
   for (const name of detectors) {
-    const det = await createDetector(name, cfg.detect);
+    const det = await createDetectorFor(name, classifier, cfg.detect);
     await det.detectFaces(frame);
     const ms: number[] = [];
     let found = 0;
@@ -132,7 +132,7 @@ async function main() {
   ];
   const fpsRows: Record<string, string | number>[] = [];
   for (const s of settings) {
-    const det = await createDetector(s.detector, cfg.detect);
+    const det = await createDetectorFor(s.detector, classifier, cfg.detect);
     const out = path.join(dir, `out-${s.detector}-${s.every}.mp4`);
     const r = await processVideo({ input: clip, output: out, detector: det, classifier, detectEvery: s.every, smoothing: cfg.video.smoothing, trackIou: cfg.video.trackIou, maxMissed: cfg.video.maxMissed });
     det.dispose();

@@ -59,10 +59,17 @@ export interface Config {
     workers: number;
   };
   detect: {
-    /** Face detector (`res10` | `ssd-mobilenet` | `tiny` | `ssd-tiled` | `consensus`), chosen by masked-face recall within 0.1 false detections per image on the Kaggle tune part (README). default: 'consensus' */
+    /** Face detector (`res10` | `ssd-mobilenet` | `tiny` | `ssd-tiled` | `consensus`), chosen by masked-face recall within 0.1 false detections per image on the Kaggle tune part with the shipped realworld model (README). default: 'ssd-mobilenet' */
     detector: string;
-    /** Minimum detector confidence for whichever detector runs, overriding its own below when > 0. default: 0 (each detector's own) */
+    /** Minimum detector confidence for whichever detector runs, overriding its own below (and `notFace.detectorConfidence`) when > 0. default: 0 (each detector's own) */
     minConfidence: number;
+    /** Rejecting false boxes with a classifier that has a `not_face` class (`detectorConfig` in src/detection). */
+    notFace: {
+      /** Drop a box when p(not_face) >= this (as well as when not_face is the top class); chosen on Kaggle tune photos >= 160. default: 0.3 */
+      rejectAt: number;
+      /** ssd-mobilenet's threshold when the classifier has `not_face` and `minConfidence` is 0 (the classifier rejects the extra false boxes). default: 0.2 */
+      detectorConfidence: number;
+    };
     /** IoU above which overlapping boxes are suppressed. default: 0.3 */
     nmsIou: number;
     /** Most faces kept per image. default: 100 */
@@ -155,8 +162,9 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): Config {
     faces: { minSize: 24, matchIou: 0.3 },
     train: { preset: 'original', epochs: small ? 2 : 20, batchSize: 32, learningRate: 1e-4, workers: 2 },
     detect: {
-      detector: 'consensus',
+      detector: 'ssd-mobilenet',
       minConfidence: 0,
+      notFace: { rejectAt: 0.3, detectorConfidence: 0.2 },
       nmsIou: 0.3,
       maxFaces: 100,
       res10: { minConfidence: 0.5, inputSize: 300 },
@@ -203,6 +211,8 @@ export function resolveConfig(overrides: DeepPartial<Config> = {}, env: NodeJS.P
   if (c.train.epochs < 1 || !Number.isInteger(c.train.epochs)) throw new Error(`train.epochs must be a positive integer`);
   if (c.train.batchSize < 1 || !Number.isInteger(c.train.batchSize)) throw new Error(`train.batchSize must be a positive integer`);
   if (c.detect.minConfidence < 0 || c.detect.minConfidence >= 1) throw new Error(`detect.minConfidence must be in [0, 1)`);
+  if (!(c.detect.notFace.rejectAt >= 0 && (c.detect.notFace.rejectAt <= 1 || c.detect.notFace.rejectAt === 1.01))) throw new Error(`detect.notFace.rejectAt must be in [0, 1] (or 1.01: never on the probability alone)`);
+  if (!(c.detect.notFace.detectorConfidence > 0 && c.detect.notFace.detectorConfidence < 1)) throw new Error(`detect.notFace.detectorConfidence must be in (0, 1)`);
   if (!(c.detect.nmsIou > 0 && c.detect.nmsIou <= 1)) throw new Error(`detect.nmsIou must be in (0, 1]`);
   if (!(c.video.smoothing > 0 && c.video.smoothing <= 1)) throw new Error(`video.smoothing must be in (0, 1]`);
   if (c.video.maxMissed < 0 || !Number.isInteger(c.video.maxMissed)) throw new Error(`video.maxMissed must be a whole number >= 0`);

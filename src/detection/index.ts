@@ -5,7 +5,7 @@
 import type { Config } from '../config';
 import { resolveConfig } from '../config';
 import type { FaceDetector } from './types';
-import { DETECTOR_NAMES, DetectorError, isDetectorName } from './types';
+import { DETECTOR_NAMES, DetectorError, isDetectorName, type DetectorName } from './types';
 import { createRes10 } from './res10';
 import { createSsdMobilenet, createSsdTiled, createTiny } from './faceapi';
 import { createConsensus } from './consensus';
@@ -51,4 +51,39 @@ export async function createDetector(name: string, config: DetectConfig = resolv
       return createConsensus(primary, verifier, { ...common, minConfidence: pick(c.minConfidence), agreeIou: c.agreeIou });
     }
   }
+}
+
+/**
+ * The detector settings that ship with a classifier — the one place that decides a detector's
+ * threshold given (detector name, classifier classes, config), used by `facemask detect`, `facemask
+ * video`, the notebooks and the bench scripts. With a classifier that has `not_face` and no explicit
+ * `detect.minConfidence`, `ssd-mobilenet` runs at `detect.notFace.detectorConfidence` (low, for
+ * recall: the classifier rejects the extra false boxes, see `toClassification`); otherwise (a
+ * two-class model, another detector) the config is returned unchanged.
+ */
+export function detectorConfig(name: string, classes: readonly string[], config: DetectConfig = resolveConfig().detect): DetectConfig {
+  if (name === 'ssd-mobilenet' && classes.includes('not_face') && !(config.minConfidence > 0)) {
+    return { ...config, ssdMobilenet: { ...config.ssdMobilenet, minConfidence: config.notFace.detectorConfidence } };
+  }
+  return config;
+}
+
+/** The threshold a detector created by `createDetectorFor` applies (for `consensus`: to the fused score). */
+export function detectorThreshold(name: string, classes: readonly string[], config: DetectConfig = resolveConfig().detect): number {
+  if (!isDetectorName(name)) throw new DetectorError(`unknown detector "${name}" (valid: ${DETECTOR_NAMES.join(', ')})`);
+  const c = detectorConfig(name, classes, config);
+  if (c.minConfidence > 0) return c.minConfidence;
+  const own: Record<DetectorName, number> = {
+    res10: c.res10.minConfidence,
+    'ssd-mobilenet': c.ssdMobilenet.minConfidence,
+    tiny: c.tiny.minConfidence,
+    'ssd-tiled': c.ssdTiled.minConfidence,
+    consensus: c.consensus.minConfidence,
+  };
+  return own[name];
+}
+
+/** `createDetector` with the settings that ship with `classifier` (`detectorConfig`). */
+export async function createDetectorFor(name: string, classifier: { readonly classes: readonly string[] }, config: DetectConfig = resolveConfig().detect, opts: { modelDir?: string } = {}): Promise<FaceDetector> {
+  return createDetector(name, detectorConfig(name, classifier.classes, config), opts);
 }

@@ -6,11 +6,11 @@
  * labelled right). Thresholds are chosen on the **tune** part and reported on the **test** part.
  */
 import { resolveConfig } from '../config';
-import { isLabel, type Label } from '../labels';
+import type { Label, ModelClass } from '../labels';
 import { decodeImage, cropResize } from '../util/images';
 import { summariseDetections, summaryRow, type DetectionSummary, type SceneResult } from '../detection/evaluate';
 import { detectorScenes } from '../model/realworld';
-import type { MaskClassifier } from '../model/classifier';
+import { toClassification, type MaskClassifier } from '../model/classifier';
 import { progress } from '../util/progress';
 
 export interface ScoredScenes {
@@ -45,24 +45,23 @@ export async function scoreScenes(clf: MaskClassifier, part: 'tune' | 'test', de
 export interface RejectionSetting {
   /** Detector confidence threshold. */
   threshold: number;
-  /** Drop a box when its `not_face` probability is at least this (1.01 = never; only when the model has `not_face`). */
+  /** Drop a box when its `not_face` probability is at least this (1.01 = only when not_face is the top class; only when the model has `not_face`). */
   rejectAt: number;
 }
 
-/** Summary of one setting: boxes above the threshold, not_face boxes dropped, labelled by the best emitted class. */
+/**
+ * Summary of one setting: boxes above the threshold, each kept or dropped and labelled by the same
+ * rule `facemask detect` ships (`toClassification`: dropped when not_face is the top class or
+ * p(not_face) >= rejectAt, else labelled by the best emitted class).
+ */
 export function summariseSetting(s: ScoredScenes, setting: RejectionSetting): DetectionSummary {
   const nf = s.classes.indexOf('not_face');
   const results: SceneResult[] = s.scenes.map((sc) => {
     const kept: (SceneResult['detections'][number] & { label?: Label })[] = [];
     sc.detections.forEach((d, i) => {
       if (d.score < setting.threshold) return;
-      const p = sc.probs[i];
-      if (nf >= 0 && p[nf] >= setting.rejectAt) return;
-      let best = -1;
-      s.classes.forEach((c, k) => {
-        if (isLabel(c) && (best < 0 || p[k] > p[best])) best = k;
-      });
-      kept.push({ ...d, label: s.classes[best] as Label });
+      const c = toClassification(sc.probs[i], s.classes as readonly ModelClass[], setting.rejectAt);
+      if (c) kept.push({ ...d, label: c.label });
     });
     return { scene: sc.scene, detections: kept, ms: sc.ms };
   });

@@ -104,3 +104,43 @@ export class PixelBase extends tf.layers.Layer {
     return PixelBase.className;
   }
 }
+
+/**
+ * What a base runner computes per image:
+ *  - `pooled`: the mean of `out_relu` over the 7x7 map, [1280] (the tutorial's head input);
+ *  - `rich`: [`RICH_DIM`] = `out_relu` averaged in three horizontal bands (rows 0–1, 2–4, 5–6: eyes,
+ *    nose, mouth and chin of a face box; 3 x 1280), then the means of two inner layers
+ *    (`block_13_expand_relu` 192, `block_16_depthwise_relu` 336), then the `block_16_project_BN`
+ *    map (7 x 7 x 112, the input of the last 1x1 convolution `Conv_1`, for fine-tuning it).
+ */
+export type FeatureKind = 'pooled' | 'rich';
+
+export const RICH_LAYOUT = {
+  bands: { offset: 0, size: 3 * 1280, rows: [[0, 2], [2, 5], [5, 7]] as [number, number][] },
+  mid: { offset: 3 * 1280, size: 192 + 336, layers: ['block_13_expand_relu', 'block_16_depthwise_relu'] },
+  maps: { offset: 3 * 1280 + 192 + 336, size: 7 * 7 * 112, layer: 'block_16_project_BN', shape: [7, 7, 112] as [number, number, number] },
+};
+export const RICH_DIM = RICH_LAYOUT.maps.offset + RICH_LAYOUT.maps.size;
+
+/** The feature size of a kind. */
+export function featureDim(kind: FeatureKind, spec: BaseSpec = MOBILENET_V2_035): number {
+  return kind === 'rich' ? RICH_DIM : spec.outputShape[2];
+}
+
+/** A function computing `rich` features (one multi-output view of the base, built once). */
+export function richFeatureFn(base: tf.LayersModel): (pixels: tf.Tensor4D) => tf.Tensor2D {
+  const names = ['out_relu', ...RICH_LAYOUT.mid.layers, RICH_LAYOUT.maps.layer];
+  const multi = tf.model({ inputs: base.inputs, outputs: names.map((n) => base.getLayer(n).output as tf.SymbolicTensor) });
+  return (pixels) =>
+    tf.tidy(() => {
+      const [out, m13, m16, maps] = multi.apply(scalePixels(pixels), { training: false }) as tf.Tensor4D[];
+      const n = pixels.shape[0];
+      const bands = RICH_LAYOUT.bands.rows.map(([a, b]) => tf.mean(tf.slice(out, [0, a, 0, 0], [n, b - a, -1, -1]), [1, 2]));
+      return tf.concat([...bands, tf.mean(m13, [1, 2]), tf.mean(m16, [1, 2]), tf.reshape(maps, [n, -1])], 1) as tf.Tensor2D;
+    });
+}
+
+/** The feature function of a kind. */
+export function featureFn(kind: FeatureKind, base: tf.LayersModel): (pixels: tf.Tensor4D) => tf.Tensor2D {
+  return kind === 'rich' ? richFeatureFn(base) : (pixels) => pooledFeatures(base, pixels);
+}

@@ -7,13 +7,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { tf, initBackend } from '../backend/tf';
 import { projectPaths, pretrainedDir } from '../paths';
+import { resolveConfig } from '../config';
 import { isLabel, type Label, type ModelClass } from '../labels';
 import type { Classification, ClassScores } from '../result';
 import { resizeImage, type RgbImage } from '../util/images';
 import { mapLimit } from '../util/files';
 import { writeDirAtomic } from '../util/atomic';
 import type { FaceClassifier } from './types';
-import { loadBase, baseChecksum, type LoadedBase, PixelBase } from './base';
+import { loadBase, baseChecksum, type LoadedBase, PixelBase, richFeatureFn, RICH_DIM } from './base';
 import { fileLoader, fileSaver, sha256File, MODEL_JSON, WEIGHTS_BIN } from './io';
 import { MANIFEST_FILE, readManifest, validateManifest, type ModelManifest } from './manifest';
 import { checkClasses } from './head';
@@ -38,12 +39,21 @@ export function stackPixels(imgs: RgbImage[], size: number): tf.Tensor4D {
   return tf.tensor4d(buf, [n, size, size, 3], 'int32');
 }
 
-/** Turn a probability row into a classification (best emitted class; null when an internal class wins). */
-export function toClassification(probs: ArrayLike<number>, classes: readonly ModelClass[]): Classification | null {
+/** `rejectAt` that never rejects on the probability alone (only a winning internal class drops a box). */
+export const NEVER_REJECT = 1.01;
+
+/**
+ * The one rejection rule (detect, video and the scene measurements all use it): a box is dropped
+ * (null) when an internal class (`not_face`) is the top class, or when the model has `not_face` and
+ * p(not_face) >= `rejectAt`; otherwise it is labelled by the best emitted class.
+ */
+export function toClassification(probs: ArrayLike<number>, classes: readonly ModelClass[], rejectAt: number = NEVER_REJECT): Classification | null {
   let best = 0;
   for (let j = 1; j < classes.length; j++) if (probs[j] > probs[best]) best = j;
   const top = classes[best];
   if (!isLabel(top)) return null;
+  const nf = classes.indexOf('not_face' as ModelClass);
+  if (nf >= 0 && probs[nf] >= rejectAt) return null;
   const scores: ClassScores = {};
   classes.forEach((c, j) => {
     if (isLabel(c)) scores[c] = probs[j];
@@ -51,14 +61,24 @@ export function toClassification(probs: ArrayLike<number>, classes: readonly Mod
   return { label: top as Label, score: probs[best], scores };
 }
 
+/** A rejection threshold is a probability in [0, 1] or NEVER_REJECT. */
+export function checkRejectAt(p: number): number {
+  if (!(Number.isFinite(p) && ((p >= 0 && p <= 1) || p === NEVER_REJECT))) throw new Error(`the not_face rejection threshold must be in [0, 1], got ${p}`);
+  return p;
+}
+
 export class MaskClassifier implements FaceClassifier {
   readonly inputSize: number;
+  /** `classify` drops a box when p(not_face) >= this (models with `not_face`; see `toClassification`). */
+  rejectAt: number;
   constructor(
     readonly base: LoadedBase,
     readonly head: tf.LayersModel,
     readonly manifest: ModelManifest,
+    opts: { rejectNotFace?: number } = {},
   ) {
     this.inputSize = manifest.base.inputSize;
+    this.rejectAt = checkRejectAt(opts.rejectNotFace ?? resolveConfig().detect.notFace.rejectAt);
   }
   get classes(): readonly ModelClass[] {
     return this.manifest.classes;
@@ -67,10 +87,19 @@ export class MaskClassifier implements FaceClassifier {
   /** Raw pixels [n, s, s, 3] (0–255) → probabilities [n, N]. */
   predictPixels(pixels: tf.Tensor4D): tf.Tensor2D {
     return tf.tidy(() => {
+      const cols = this.manifest.features?.columns;
+      if (cols) {
+        // a head on `rich` base features: the manifest's column ranges of them
+        this.rich ??= richFeatureFn(this.base.model);
+        const f = this.rich(pixels);
+        const x = cols.length === 1 ? tf.slice(f, [0, cols[0][0]], [-1, cols[0][1] - cols[0][0]]) : tf.concat(cols.map(([a, b]) => tf.slice(f, [0, a], [-1, b - a])), 1);
+        return this.head.apply(x, { training: false }) as tf.Tensor2D;
+      }
       const maps = new PixelBase(this.base.model).apply(pixels) as tf.Tensor4D;
       return this.head.apply(maps, { training: false }) as tf.Tensor2D;
     });
   }
+  private rich?: (pixels: tf.Tensor4D) => tf.Tensor2D;
 
   /** Probabilities for images of any size, batched. */
   async probabilities(crops: RgbImage[]): Promise<Float32Array[]> {
@@ -92,7 +121,7 @@ export class MaskClassifier implements FaceClassifier {
 
   async classify(crops: RgbImage[]): Promise<(Classification | null)[]> {
     const probs = await this.probabilities(crops);
-    return probs.map((p) => toClassification(p, this.classes));
+    return probs.map((p) => toClassification(p, this.classes, this.rejectAt));
   }
 
   dispose(): void {
@@ -102,11 +131,12 @@ export class MaskClassifier implements FaceClassifier {
 }
 
 /**
- * Load a saved classifier. Refuses (with the reason) a folder without a manifest, a head whose
+ * Load a saved classifier. `rejectNotFace`: `classify` drops boxes with p(not_face) >= it
+ * (default: config `detect.notFace.rejectAt`; ignored by models without `not_face`). Refuses (with the reason) a folder without a manifest, a head whose
  * checksum or output size does not match the manifest, or a base whose SHA-256 differs from the
  * one the head was trained on.
  */
-export async function loadClassifier(dir: string = projectPaths().defaultModel, opts: { baseDir?: string } = {}): Promise<MaskClassifier> {
+export async function loadClassifier(dir: string = projectPaths().defaultModel, opts: { baseDir?: string; rejectNotFace?: number } = {}): Promise<MaskClassifier> {
   await initBackend({ quiet: true });
   const manifest = readManifest(dir);
   const headSha = sha256File(path.join(dir, WEIGHTS_BIN));
@@ -122,13 +152,18 @@ export async function loadClassifier(dir: string = projectPaths().defaultModel, 
     );
   }
   const head = await tf.loadLayersModel(fileLoader(dir));
+  const inputWidth = manifest.features ? manifest.features.columns.reduce((a, [f, t]) => a + t - f, 0) : null;
+  if (manifest.features && (manifest.features.columns.some(([, t]) => t > RICH_DIM) || head.inputs[0].shape[1] !== inputWidth)) {
+    head.dispose();
+    throw new Error(`model ${dir}: the head's input (${JSON.stringify(head.inputs[0].shape)}) does not match the manifest's feature columns ${JSON.stringify(manifest.features.columns)}: refusing it`);
+  }
   const units = head.outputs[0].shape[head.outputs[0].shape.length - 1];
   if (units !== manifest.classes.length) {
     head.dispose();
     throw new Error(`model ${dir}: the head outputs ${units} classes but the manifest lists ${manifest.classes.length} (${manifest.classes.join(', ')}): refusing it`);
   }
   const base = await loadBase(manifest.base.name, baseDir);
-  return new MaskClassifier(base, head, manifest);
+  return new MaskClassifier(base, head, manifest, { rejectNotFace: opts.rejectNotFace });
 }
 
 /** Save a head + manifest as a model folder, atomically. Returns the manifest written. */

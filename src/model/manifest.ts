@@ -25,6 +25,11 @@ export interface ModelManifest {
     /** How raw pixels are scaled before the base (inside the model). */
     preprocessing: string;
   };
+  /**
+   * What the head takes (absent: the base's last map, [7, 7, 1280]): `rich` base features
+   * (src/model/base.ts `RICH_LAYOUT`), these column ranges [from, to) of them, concatenated.
+   */
+  features?: { kind: 'rich'; columns: [number, number][] };
   /** The head's files in this folder. */
   head: { modelJson: string; sha256: string };
   training: {
@@ -65,6 +70,11 @@ export function validateManifest(m: ModelManifest, where = 'manifest'): void {
   for (const c of m.classes) if (!known.includes(c)) throw new Error(`${where}: unknown class "${c}" (known: ${known.join(', ')})`);
   if (new Set(m.classes).size !== m.classes.length) throw new Error(`${where}: duplicate classes`);
   if (!m.base || typeof m.base.sha256 !== 'string' || typeof m.base.name !== 'string') throw new Error(`${where}: missing base name/sha256`);
+  if (m.features !== undefined) {
+    const f = m.features;
+    const ok = f && f.kind === 'rich' && Array.isArray(f.columns) && f.columns.length > 0 && f.columns.every((c) => Array.isArray(c) && c.length === 2 && Number.isInteger(c[0]) && Number.isInteger(c[1]) && 0 <= c[0] && c[0] < c[1]);
+    if (!ok) throw new Error(`${where}: "features" must be { kind: "rich", columns: [[from, to], ...] }`);
+  }
 }
 
 /** Write measured numbers into a model's manifest (atomically): `split_*` and `real_*` fields. */

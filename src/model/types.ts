@@ -9,8 +9,9 @@ export interface FaceClassifier {
   /** Input side in pixels (crops are resized to it). */
   readonly inputSize: number;
   /**
-   * Classify face crops (any size; resized inside). A result whose best class is internal
-   * (`not_face`) is returned as `null`: the caller drops that box.
+   * Classify face crops (any size; resized inside). A box the classifier rejects — its best class is
+   * internal (`not_face`), or p(not_face) >= its rejection level (`toClassification`) — is returned
+   * as `null`: the caller drops that box.
    */
   classify(crops: RgbImage[]): Promise<(Classification | null)[]>;
   dispose(): void;

@@ -6,10 +6,11 @@
 import * as fs from 'node:fs';
 import type { VerbSpec } from '../args';
 import { resolveConfig } from '../../config';
-import { DETECTOR_NAMES, createDetector } from '../../detection';
+import { DETECTOR_NAMES, createDetectorFor } from '../../detection';
 import { processVideo, VideoError } from '../../detection/video';
 import { containerFor, probeVideo } from '../../detection/ffmpeg';
 import { loadClassifier } from '../../model/classifier';
+import { notFaceFlag, checkNotFaceFlag, noteNotFace } from './not-face';
 import { initBackend } from '../../backend/tf';
 import { projectPaths } from '../../paths';
 
@@ -26,6 +27,7 @@ export const videoVerb: VerbSpec = {
     detector: { type: 'string', value: 'NAME', help: `face detector (default: ${videoDetector()})`, choices: DETECTOR_NAMES },
     'detect-every': { type: 'integer', value: 'N', help: `run the detector every Nth frame, track in between (default: ${resolveConfig().video.detectEvery})` },
     model: { type: 'string', value: 'DIR', help: 'classifier folder (default: models/default)' },
+    'not-face': notFaceFlag(),
     frames: { type: 'integer', value: 'N', help: 'stop after N frames (a camera runs until Ctrl-C otherwise)' },
   },
   examples: [
@@ -33,6 +35,7 @@ export const videoVerb: VerbSpec = {
     { cmd: 'facemask video /dev/video0 --output cam.mp4', note: 'the camera, until Ctrl-C (the file is finalised)' },
     { cmd: 'facemask video clip.mp4 --output out.mp4 --detector res10 --detect-every 1', note: 'the original detector on every frame (slow)' },
     { cmd: 'facemask video clip.mp4', note: 'measure frames per second without writing' },
+    { cmd: 'facemask video clip.mp4 --output out.mp4 --not-face 0.5', note: 'reject fewer boxes as not a face' },
   ],
   async run(args) {
     const cfg = resolveConfig();
@@ -41,6 +44,8 @@ export const videoVerb: VerbSpec = {
     const detectEvery = (args.flags['detect-every'] as number | undefined) ?? cfg.video.detectEvery;
     const maxFrames = args.flags.frames as number | undefined;
     const modelDir = (args.flags.model as string | undefined) ?? projectPaths().defaultModel;
+    const rejectAt = checkNotFaceFlag('video', args.flags['not-face']);
+    if (rejectAt === null) return 2;
     if (detectEvery < 1) {
       console.error('facemask video: --detect-every must be at least 1');
       return 2;
@@ -66,19 +71,21 @@ export const videoVerb: VerbSpec = {
     await initBackend();
     let classifier;
     try {
-      classifier = await loadClassifier(modelDir);
+      classifier = await loadClassifier(modelDir, { rejectNotFace: rejectAt });
     } catch (e) {
       console.error(`facemask video: cannot load the classifier from ${modelDir}: ${(e as Error).message}`);
       return 2;
     }
+    const detectorName = (args.flags.detector as string | undefined) ?? videoDetector(cfg);
     let detector;
     try {
-      detector = await createDetector((args.flags.detector as string | undefined) ?? videoDetector(cfg), cfg.detect);
+      detector = await createDetectorFor(detectorName, classifier, cfg.detect);
     } catch (e) {
       classifier.dispose();
       console.error(`facemask video: ${(e as Error).message}`);
       return 2;
     }
+    noteNotFace('video', classifier, detectorName, args.flags['not-face'] !== undefined, cfg.detect);
     const ac = new AbortController();
     const onSigint = () => {
       process.stderr.write('\nstopping: finishing the output file…\n');
