@@ -1,15 +1,16 @@
 /**
  * A worker thread that runs the frozen base on its own tfjs (wasm) instance: raw pixels in,
- * pooled [n, 1280] features out. Started by `WorkerBaseRunner` (features.ts).
+ * features out (`FeatureKind`: pooled [n, 1280] by default). Started by `WorkerBaseRunner` (features.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { tf, initBackend } from '../backend/tf';
-import { loadBase, pooledFeatures } from './base';
+import { loadBase, featureFn, type FeatureKind } from './base';
 
 interface Init {
   baseName: string;
   baseDir: string;
   backend: string;
+  kind?: FeatureKind;
 }
 
 async function main() {
@@ -17,6 +18,7 @@ async function main() {
   await initBackend({ quiet: true, prefer: init.backend === 'tensorflow' ? 'node' : init.backend });
   const base = await loadBase(init.baseName, init.baseDir);
   const size = base.spec.inputSize;
+  const features = featureFn(init.kind ?? 'pooled', base.model);
   parentPort!.on('message', async (msg: { id: number; pixels: Uint8Array; n: number } | 'close') => {
     if (msg === 'close') {
       base.model.dispose();
@@ -25,7 +27,7 @@ async function main() {
     }
     try {
       const x = tf.tensor4d(Int32Array.from(msg.pixels), [msg.n, size, size, 3], 'int32');
-      const f = pooledFeatures(base.model, x);
+      const f = features(x);
       const data = (await f.data()) as Float32Array;
       x.dispose();
       f.dispose();

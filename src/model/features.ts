@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { tf, backendName } from '../backend/tf';
 import { decodeImage, type RgbImage } from '../util/images';
 import { mapLimit } from '../util/files';
-import { type LoadedBase, pooledFeatures } from './base';
+import { type LoadedBase, featureFn, type FeatureKind } from './base';
 import { augmentView, type AugmentParams } from './augment';
 import { toModelInput } from './classifier';
 
@@ -23,11 +23,14 @@ export interface BaseRunner {
 /** The base on the calling thread. */
 export class LocalBaseRunner implements BaseRunner {
   readonly slots = 1;
-  constructor(private readonly base: LoadedBase) {}
+  private readonly features: (x: tf.Tensor4D) => tf.Tensor2D;
+  constructor(private readonly base: LoadedBase, kind: FeatureKind = 'pooled') {
+    this.features = featureFn(kind, base.model);
+  }
   async embed(pixels: Uint8Array, n: number): Promise<Float32Array> {
     const s = this.base.spec.inputSize;
     const x = tf.tensor4d(Int32Array.from(pixels), [n, s, s, 3], 'int32');
-    const f = pooledFeatures(this.base.model, x);
+    const f = this.features(x);
     const d = (await f.data()) as Float32Array;
     x.dispose();
     f.dispose();
@@ -66,14 +69,14 @@ export class WorkerBaseRunner implements BaseRunner {
     return this.workers.length;
   }
 
-  static async start(base: LoadedBase, count: number): Promise<WorkerBaseRunner> {
+  static async start(base: LoadedBase, count: number, kind: FeatureKind = 'pooled'): Promise<WorkerBaseRunner> {
     const script = path.join(__dirname, 'base-worker.ts');
     const backend = backendName();
     const workers = await Promise.all(
       Array.from({ length: count }, () => {
         const w = new Worker(`require('tsx/cjs'); require(${JSON.stringify(script)});`, {
           eval: true,
-          workerData: { baseName: base.spec.name, baseDir: base.dir, backend },
+          workerData: { baseName: base.spec.name, baseDir: base.dir, backend, kind },
         });
         return new Promise<Worker>((resolve, reject) => {
           const onMsg = (m: { ready?: boolean; sha256?: string; fatal?: string }) => {
@@ -121,9 +124,9 @@ export class WorkerBaseRunner implements BaseRunner {
  * A runner for this machine: `workers` threads (default: one per core, at most 2) or the calling
  * thread when `workers` is 0.
  */
-export async function startBaseRunner(base: LoadedBase, workers: number = Math.min(2, os.cpus().length)): Promise<BaseRunner> {
-  if (workers <= 0) return new LocalBaseRunner(base);
-  return WorkerBaseRunner.start(base, workers);
+export async function startBaseRunner(base: LoadedBase, workers: number = Math.min(2, os.cpus().length), kind: FeatureKind = 'pooled'): Promise<BaseRunner> {
+  if (workers <= 0) return new LocalBaseRunner(base, kind);
+  return WorkerBaseRunner.start(base, workers, kind);
 }
 
 /** Decode image files and resize them to the model's input, in parallel. Failures throw with the file name. */

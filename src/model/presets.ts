@@ -46,7 +46,19 @@ export interface Preset {
   hidden?: number;
   /** Dropout rate of the head. default: 0.5 */
   dropout?: number;
+  /**
+   * What the head sees (src/model/base.ts `RICH_LAYOUT`): 'pooled' — the mean of the base's last map
+   * (the tutorial's); 'bands' — that map averaged in three horizontal bands (eyes / nose / mouth and
+   * chin); 'bands+mid' — bands plus the means of two inner layers; 'finetune' — the head is trained
+   * on 'pooled' first, then the base's last 1x1 convolution (`Conv_1`, BatchNorm folded in) is
+   * trained together with it (`finetune`). default: 'pooled'
+   */
+  features?: FeatureSelection;
+  /** 'finetune': epochs and Adam learning rate of the second phase. */
+  finetune?: { epochs: number; learningRate: number };
 }
+
+export type FeatureSelection = 'pooled' | 'bands' | 'bands+mid' | 'finetune';
 
 export const PRESETS: Record<string, Preset> = {
   original: {
@@ -91,6 +103,10 @@ PRESETS['realworld-unweighted'] = { ...PRESETS.realworld, name: 'realworld-unwei
 PRESETS['realworld-no-notface'] = { ...PRESETS.realworld, name: 'realworld-no-notface', summary: 'realworld without the internal not_face class', notFace: null };
 
 PRESETS['realworld-observations'] = { ...PRESETS.realworld, name: 'realworld-observations', summary: "realworld plus the tutorial's observations images", extraDatasets: ['observations'], datasets: ['chandrikadeb7', 'observations', 'kaggle-face-mask-dev'] };
+
+PRESETS['realworld-bands'] = { ...PRESETS.realworld, name: 'realworld-bands', summary: 'realworld, the head sees the last map in three horizontal bands (where on the face, not only what)', features: 'bands' };
+PRESETS['realworld-bands-mid'] = { ...PRESETS.realworld, name: 'realworld-bands-mid', summary: 'realworld, three bands of the last map plus two inner layers (multi-layer features)', features: 'bands+mid' };
+PRESETS['realworld-finetune'] = { ...PRESETS.realworld, name: 'realworld-finetune', summary: "realworld, then the base's last 1x1 convolution fine-tuned with the head", features: 'finetune', finetune: { epochs: 4, learningRate: 1e-4 } };
 
 PRESETS['realworld-scene-heavy'] = { ...PRESETS.realworld, name: 'realworld-scene-heavy', summary: 'realworld with every Kaggle tune face 6 times (scene faces weigh twice as much)', tuneCopies: 6 };
 

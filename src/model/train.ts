@@ -17,10 +17,10 @@ import { splitFor, recordsForSplit, type SplitRecord } from '../data/split';
 import { writeFileAtomic } from '../util/atomic';
 import { progress } from '../util/progress';
 import { lineChart } from '../charts/index';
-import { loadBase, MOBILENET_V2_035 } from './base';
-import { buildHead } from './head';
+import { loadBase, MOBILENET_V2_035, RICH_LAYOUT, featureDim } from './base';
+import { buildHead, buildFinetuneHead } from './head';
 import { decodeForModel, embedViews, featureRow, startBaseRunner, type FeatureMatrix } from './features';
-import { getPreset, type Preset } from './presets';
+import { getPreset, type Preset, type FeatureSelection } from './presets';
 import { hashSeed, mulberry32 } from './augment';
 import { saveClassifier } from './classifier';
 import type { ModelManifest } from './manifest';
@@ -149,7 +149,7 @@ function sourceCounts(items: RealItem[]): Record<string, Partial<Record<string, 
   return out;
 }
 
-function gather(m: FeatureMatrix, rows: { view: number; i: number }[]): tf.Tensor2D {
+export function gather(m: FeatureMatrix, rows: { view: number; i: number }[]): tf.Tensor2D {
   const out = new Float32Array(rows.length * m.dim);
   rows.forEach((r, k) => out.set(featureRow(m, r.view, r.i), k * m.dim));
   return tf.tensor2d(out, [rows.length, m.dim]);
@@ -167,18 +167,139 @@ export function dropoutMask(n: number, units: number, rate: number, rng: () => n
 }
 
 /**
- * The pooled head in training mode with an explicit dropout mask: Dense 128 ReLU → × mask →
- * Dense N softmax (the same layers and weights as the saved head).
+ * A head (a chain of layers from its input to `head_output`) in training mode with an explicit
+ * dropout mask: every layer is applied in order, and `head_dropout` multiplies by `mask` (the same
+ * layers and weights as the saved head).
  */
 export function headForward(pooledHead: tf.LayersModel, x: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor2D {
-  const dense1 = pooledHead.getLayer('head_dense');
-  const dense2 = pooledHead.getLayer('head_output');
-  const h = dense1.apply(x) as tf.Tensor2D;
-  return dense2.apply(tf.mul(h, mask)) as tf.Tensor2D;
+  let h: tf.Tensor = x;
+  for (const layer of pooledHead.layers) {
+    if (layer.getClassName() === 'InputLayer') continue;
+    h = layer.name === 'head_dropout' ? tf.mul(h, mask) : (layer.apply(h) as tf.Tensor);
+  }
+  return h as tf.Tensor2D;
+}
+
+/** Columns [from, to) of every row of a feature matrix, as a new matrix. */
+export function selectColumns(m: FeatureMatrix, ranges: [number, number][]): FeatureMatrix {
+  const dim = ranges.reduce((a, [f, t]) => a + t - f, 0);
+  const rows = m.n * m.views;
+  const data = new Float32Array(rows * dim);
+  for (let r = 0; r < rows; r++) {
+    let o = r * dim;
+    for (const [f, t] of ranges) {
+      data.set(m.data.subarray(r * m.dim + f, r * m.dim + t), o);
+      o += t - f;
+    }
+  }
+  return { n: m.n, views: m.views, dim, data };
+}
+
+/** The mean of the last map from its three band means (bands of 2, 3 and 2 rows of 7). */
+export function meanFromBands(m: FeatureMatrix): FeatureMatrix {
+  const c = 1280;
+  const rows = m.n * m.views;
+  const data = new Float32Array(rows * c);
+  const w = RICH_LAYOUT.bands.rows.map(([a, b]) => (b - a) / 7);
+  for (let r = 0; r < rows; r++) for (let j = 0; j < c; j++) data[r * c + j] = w[0] * m.data[r * m.dim + j] + w[1] * m.data[r * m.dim + c + j] + w[2] * m.data[r * m.dim + 2 * c + j];
+  return { n: m.n, views: m.views, dim: c, data };
+}
+
+/** The feature columns a selection feeds the head (the `rich` layout; 'pooled' uses pooled features as they are). */
+export function selectionColumns(sel: FeatureSelection): [number, number][] | null {
+  const L = RICH_LAYOUT;
+  switch (sel) {
+    case 'pooled':
+      return null;
+    case 'bands':
+      return [[L.bands.offset, L.bands.offset + L.bands.size]];
+    case 'bands+mid':
+      return [[L.bands.offset, L.mid.offset + L.mid.size]];
+    case 'finetune':
+      return [[L.maps.offset, L.maps.offset + L.maps.size]];
+  }
+}
+
+export interface FitOptions {
+  epochs: number;
+  learningRate: number;
+  decay: Preset['decay'];
+  batchSize: number;
+  views: number;
+  seed: number;
+  classWeights: number[] | null;
+  dropoutRate: number;
+  hiddenUnits: number;
+  nClasses: number;
+  quiet: boolean;
+  /** Label of the progress bar and the epoch numbers' offset (phases go on counting). */
+  label: string;
+  epochOffset: number;
+  csv: string[];
+  runDir: string;
+  history: EpochLog[];
+  onEpochEnd?: TrainOptions['onEpochEnd'];
+}
+
+/** Fit a head on cached features (each epoch a different view of every item); appends to history and metrics.csv. */
+export async function fitHead(model: tf.LayersModel, trainF: FeatureMatrix, yTrain: number[], valF: FeatureMatrix, yVal: number[], o: FitOptions): Promise<void> {
+  const optimizer = tf.train.adam(o.learningRate);
+  const decay = o.decay === 'lr/epochs' ? o.learningRate / o.epochs : 0;
+  const schedule = viewSchedule(trainF.n, o.views, o.seed + o.epochOffset);
+  const dropRng = mulberry32(hashSeed(o.seed, 'dropout', o.epochOffset));
+  const stepsPerEpoch = Math.ceil(trainF.n / o.batchSize);
+  const ebar = progress(o.label, o.epochs * stepsPerEpoch, { quiet: o.quiet, unit: 'step' });
+  let step = 0;
+  for (let e = 0; e < o.epochs; e++) {
+    const epoch = e + o.epochOffset;
+    const te = performance.now();
+    const order = shuffled(trainF.n, hashSeed(o.seed, 'shuffle', epoch));
+    let lossSum = 0;
+    let correct = 0;
+    for (let b = 0; b < order.length; b += o.batchSize) {
+      const idx = order.slice(b, b + o.batchSize);
+      const lr = o.learningRate / (1 + decay * step);
+      (optimizer as unknown as { learningRate: number }).learningRate = lr;
+      const x = gather(trainF, idx.map((i) => ({ view: schedule(e, i), i })));
+      const y = tf.tidy(() => tf.oneHot(tf.tensor1d(idx.map((i) => yTrain[i]), 'int32'), o.nClasses).toFloat());
+      let hits: tf.Tensor | undefined;
+      const mask = dropoutMask(idx.length, o.hiddenUnits, o.dropoutRate, dropRng);
+      const loss = optimizer.minimize(() => {
+        const p = headForward(model, x, mask);
+        hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(p, 1), tf.argMax(y, 1)), 'float32')));
+        const ce = tf.metrics.categoricalCrossentropy(y, p) as tf.Tensor1D;
+        if (!o.classWeights) return tf.mean(ce) as tf.Scalar;
+        // weighted cross-entropy: each item counts with its class weight (normalised per batch)
+        const w = tf.tensor1d(idx.map((i) => o.classWeights![yTrain[i]]));
+        return tf.div(tf.sum(tf.mul(ce, w)), tf.sum(w)) as tf.Scalar;
+      }, true)!;
+      lossSum += (await loss.data())[0] * idx.length;
+      correct += (await hits!.data())[0];
+      tf.dispose([x, y, loss, hits!, mask]);
+      step++;
+      ebar.tick(1, `epoch ${e + 1}/${o.epochs}`);
+    }
+    const v = evaluateFeatures(model, valF, yVal, o.nClasses);
+    const log: EpochLog = {
+      epoch: epoch + 1,
+      loss: lossSum / trainF.n,
+      accuracy: correct / trainF.n,
+      val_loss: valF.n ? v.loss : null,
+      val_accuracy: valF.n ? v.accuracy : null,
+      lr: o.learningRate / (1 + decay * step),
+      seconds: (performance.now() - te) / 1000,
+    };
+    o.history.push(log);
+    o.csv.push([log.epoch, log.loss, log.accuracy, log.val_loss ?? '', log.val_accuracy ?? '', log.lr, log.seconds].map((z) => (typeof z === 'number' ? +z.toPrecision(6) : z)).join(','));
+    writeFileAtomic(path.join(o.runDir, 'metrics.csv'), o.csv.join('\n') + '\n');
+    await o.onEpochEnd?.(log);
+  }
+  ebar.done();
+  optimizer.dispose();
 }
 
 /** Loss and accuracy of the head (inference mode) on plain features. */
-function evaluateFeatures(pooledHead: tf.LayersModel, m: FeatureMatrix, y: number[], nClasses: number): { loss: number; accuracy: number; probs: Float32Array[] } {
+export function evaluateFeatures(pooledHead: tf.LayersModel, m: FeatureMatrix, y: number[], nClasses: number): { loss: number; accuracy: number; probs: Float32Array[] } {
   if (m.n === 0) return { loss: NaN, accuracy: NaN, probs: [] };
   return tf.tidy(() => {
     const x = gather(m, y.map((_, i) => ({ view: 0, i })));
@@ -211,7 +332,9 @@ export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
   // realworld mix (src/model/realworld.ts).
   const base = await loadBase(preset.base);
   const size = base.spec.inputSize;
-  const dim = base.spec.outputShape[2];
+  const kind = (preset.features ?? 'pooled') === 'pooled' ? 'pooled' : 'rich';
+  if (kind === 'rich' && preset.data !== 'realworld') throw new Error(`preset ${preset.name}: features "${preset.features}" need the realworld data`);
+  const dim = featureDim(kind, base.spec);
   let classes: ModelClass[];
   let counted: RunSettings['counts'];
   let yTrain: number[], yVal: number[], yTest: number[];
@@ -257,7 +380,7 @@ export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
     writeFileAtomic(path.join(runDir, 'config.json'), JSON.stringify(settings, null, 2) + '\n');
     tDecode = performance.now();
     const fbar = progress('base features', rw.train.length * views + val.length + test.length, { quiet, unit: 'img' });
-    const runner = await startBaseRunner(base, workers);
+    const runner = await startBaseRunner(base, workers, kind);
     try {
       const common = { size, seed, baseSha256: base.sha256, onProgress: (n: number) => fbar.tick(n) };
       trainF = await embedRealItems(rw.train, runner, dim, { ...common, views, augment: preset.realAugment ?? null });
@@ -315,74 +438,50 @@ export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
   }
   const tFeatures = performance.now();
 
-  // 4. Fit the head.
-  const { head, pooledHead } = buildHead(classes.length, { seed, hidden: preset.hidden, dropout: preset.dropout });
+  // 4. Fit the head (for 'finetune': the head on pooled features first, then Conv_1 with it).
+  const selection = preset.features ?? 'pooled';
+  const cols = selectionColumns(selection);
+  const phase1 = (m: FeatureMatrix) => (selection === 'finetune' ? meanFromBands(m) : cols ? selectColumns(m, cols) : m);
+  const [train1, val1, test1] = [trainF, valF, testF].map(phase1);
+  const { head: mapHead, pooledHead } = buildHead(classes.length, { seed, hidden: preset.hidden, dropout: preset.dropout, featureShape: [7, 7, train1.dim] });
   const classWeights = preset.classWeights === 'balanced' ? balancedClassWeights(yTrain, classes.length) : null;
-  const optimizer = tf.train.adam(preset.learningRate);
-  const decay = preset.decay === 'lr/epochs' ? preset.learningRate / epochs : 0;
-  const schedule = viewSchedule(trainF.n, views, seed);
-  const hidden = pooledHead.getLayer('head_dense') as unknown as { units: number };
-  const dropoutRate = (pooledHead.getLayer('head_dropout') as unknown as { rate: number }).rate;
-  const dropRng = mulberry32(hashSeed(seed, 'dropout'));
   const history: EpochLog[] = [];
-  const stepsPerEpoch = Math.ceil(trainF.n / batchSize);
-  const ebar = progress('train', epochs * stepsPerEpoch, { quiet, unit: 'step' });
-  let step = 0;
   const csv = ['epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds'];
-  for (let epoch = 0; epoch < epochs; epoch++) {
-    const te = performance.now();
-    const order = shuffled(trainF.n, hashSeed(seed, 'shuffle', epoch));
-    let lossSum = 0;
-    let correct = 0;
-    for (let b = 0; b < order.length; b += batchSize) {
-      const idx = order.slice(b, b + batchSize);
-      const lr = preset.learningRate / (1 + decay * step);
-      (optimizer as unknown as { learningRate: number }).learningRate = lr;
-      const x = gather(trainF, idx.map((i) => ({ view: schedule(epoch, i), i })));
-      const y = tf.tidy(() => tf.oneHot(tf.tensor1d(idx.map((i) => yTrain[i]), 'int32'), classes.length).toFloat());
-      let hits: tf.Tensor | undefined;
-      const mask = dropoutMask(idx.length, hidden.units, dropoutRate, dropRng);
-      const loss = optimizer.minimize(() => {
-        const p = headForward(pooledHead, x, mask);
-        hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(p, 1), tf.argMax(y, 1)), 'float32')));
-        const ce = tf.metrics.categoricalCrossentropy(y, p) as tf.Tensor1D;
-        if (!classWeights) return tf.mean(ce) as tf.Scalar;
-        // weighted cross-entropy: each item counts with its class weight (normalised per batch)
-        const w = tf.tensor1d(idx.map((i) => classWeights[yTrain[i]]));
-        return tf.div(tf.sum(tf.mul(ce, w)), tf.sum(w)) as tf.Scalar;
-      }, true)!;
-      lossSum += (await loss.data())[0] * idx.length;
-      correct += (await hits!.data())[0];
-      tf.dispose([x, y, loss, hits!, mask]);
-      step++;
-      ebar.tick(1, `epoch ${epoch + 1}/${epochs}`);
-    }
-    const v = evaluateFeatures(pooledHead, valF, yVal, classes.length);
-    const log: EpochLog = {
-      epoch: epoch + 1,
-      loss: lossSum / trainF.n,
-      accuracy: correct / trainF.n,
-      val_loss: valF.n ? v.loss : null,
-      val_accuracy: valF.n ? v.accuracy : null,
-      lr: preset.learningRate / (1 + decay * step),
-      seconds: (performance.now() - te) / 1000,
-    };
-    history.push(log);
-    csv.push([log.epoch, log.loss, log.accuracy, log.val_loss ?? '', log.val_accuracy ?? '', log.lr, log.seconds].map((z) => (typeof z === 'number' ? +z.toPrecision(6) : z)).join(','));
-    writeFileAtomic(path.join(runDir, 'metrics.csv'), csv.join('\n') + '\n');
-    await opts.onEpochEnd?.(log);
+  const fit = {
+    decay: preset.decay,
+    batchSize,
+    views,
+    seed,
+    classWeights,
+    dropoutRate: (pooledHead.getLayer('head_dropout') as unknown as { rate: number }).rate,
+    hiddenUnits: (pooledHead.getLayer('head_dense') as unknown as { units: number }).units,
+    nClasses: classes.length,
+    quiet,
+    csv,
+    runDir,
+    history,
+    onEpochEnd: opts.onEpochEnd,
+  };
+  await fitHead(pooledHead, train1, yTrain, val1, yVal, { ...fit, epochs, learningRate: preset.learningRate, label: 'train', epochOffset: 0 });
+  // the model that is measured and saved, and the features it takes
+  let finalHead = pooledHead;
+  let [valX, testX] = [val1, test1];
+  if (selection === 'finetune') {
+    const ft = preset.finetune ?? { epochs: 4, learningRate: 1e-4 };
+    const ftEpochs = cfg.small ? 1 : ft.epochs;
+    [valX, testX] = [selectColumns(valF, cols!), selectColumns(testF, cols!)];
+    finalHead = buildFinetuneHead(base.model, classes.length, { seed, hidden: preset.hidden, dropout: preset.dropout, mapShape: RICH_LAYOUT.maps.shape, from: pooledHead });
+    await fitHead(finalHead, selectColumns(trainF, cols!), yTrain, valX, yVal, { ...fit, epochs: ftEpochs, learningRate: ft.learningRate, decay: 'none', label: 'fine-tune', epochOffset: epochs });
   }
-  ebar.done();
-  optimizer.dispose();
   const tFit = performance.now();
 
   // 5. Test numbers, model, curves.
-  const t = evaluateFeatures(pooledHead, testF, yTest, classes.length);
+  const t = evaluateFeatures(finalHead, testX, yTest, classes.length);
   // measured over the emitted classes only (an internal class such as not_face is never reported)
   const emitted = emittedOnly(classes, t.probs);
   const report = reportFromProbabilities(yTest.map((y) => emitted.classes.indexOf(classes[y])), emitted.probs, emitted.classes);
   // validation numbers (the realworld preset chooses on these: Kaggle tune photos >= 160)
-  const vEval = evaluateFeatures(pooledHead, valF, yVal, classes.length);
+  const vEval = evaluateFeatures(finalHead, valX, yVal, classes.length);
   const vFaces = yVal.map((y, i) => ({ y, i })).filter((r) => isLabel(classes[r.y]));
   const vEm = emittedOnly(classes, vFaces.map((r) => vEval.probs[r.i]));
   const vTruth = vFaces.map((r) => vEm.classes.indexOf(classes[r.y]));
@@ -391,10 +490,11 @@ export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
   const nf = classes.indexOf('not_face' as ModelClass);
   const valNotFace = nf < 0 ? null : { boxes: yVal.filter((y) => y === nf).length, rejected: yVal.filter((y, i) => y === nf && vEval.probs[i].indexOf(Math.max(...vEval.probs[i])) === nf).length, facesRejected: vFaces.filter((r) => vEval.probs[r.i].indexOf(Math.max(...vEval.probs[r.i])) === nf).length };
   const modelDir = path.join(runDir, 'model');
-  const manifest = await saveClassifier(modelDir, head, {
+  const manifest = await saveClassifier(modelDir, selection === 'pooled' ? mapHead : finalHead, {
     format: 'facemask-classifier/1',
     classes,
     base: { name: base.spec.name, sha256: base.sha256, alpha: base.spec.alpha, inputSize: size, preprocessing: base.spec.preprocessing },
+    ...(cols ? { features: { kind: 'rich' as const, columns: cols } } : {}),
     training: { preset: preset.name, seed, splitSeed, datasets, epochs, views, run: path.basename(runDir) },
     test: {
       split: testDescription,
@@ -421,7 +521,8 @@ export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
     total: (performance.now() - t0) / 1000,
   };
   writeFileAtomic(path.join(runDir, 'results.json'), JSON.stringify({ test: report, testWithWithout: manifest.test.withWithoutBalancedAccuracy, val: valReport, valWithWithout, valNotFace, seconds, history }, null, 2) + '\n');
-  head.dispose();
+  mapHead.dispose();
+  if (finalHead !== pooledHead) finalHead.dispose();
   base.model.dispose();
   void MOBILENET_V2_035;
   void backendName;

@@ -1,0 +1,141 @@
+/**
+ * Approach measured for issue 7: a face-specific network's features instead of (or beside) the
+ * ImageNet MobileNetV2 ones. face-api's face recognition net (a ResNet-34-like network trained to
+ * tell people apart, 150x150 input, 128-d descriptor) embeds the same realworld views as the
+ * `realworld` preset (same items, same jittered boxes, small faces, blur, JPEG, lighting); heads are
+ * trained with the preset's recipe on (a) the descriptor alone, (b) MobileNetV2 pooled features +
+ * descriptor, (c) MobileNetV2 pooled features alone (the `realworld` preset, for reference), and
+ * measured on the validation faces (Kaggle tune photos >= 160) and the test part (photos 200–299).
+ *
+ * Run: node --import tsx bench/descriptor.ts [--views K]   (default: the preset's 2 views; descriptors
+ * cached in .cache/features/)
+ */
+import * as os from 'node:os';
+import { tf, initBackend } from '../src/backend/tf';
+import { loadFaceApi } from '../src/backend/faceapi';
+import { LABELS, isLabel, type Label, type ModelClass } from '../src/labels';
+import { loadBase } from '../src/model/base';
+import { buildHead } from '../src/model/head';
+import { startBaseRunner, type BaseRunner, type FeatureMatrix } from '../src/model/features';
+import { getPreset } from '../src/model/presets';
+import { realworldData, detectorScenes, embedRealItems, balancedClassWeights, type RealItem } from '../src/model/realworld';
+import { fitHead, evaluateFeatures } from '../src/model/train';
+import { reportFromProbabilities, withWithoutBalancedAccuracy } from '../src/evaluation/metrics';
+import { emittedOnly } from '../src/evaluation/evaluate';
+import { progress } from '../src/util/progress';
+import { tmpdir } from 'node:os';
+
+const DESC_SIZE = 150;
+
+/** face-api's recognition net as a feature runner: raw 150x150 pixels in, 128-d descriptors out. */
+async function descriptorRunner(): Promise<BaseRunner> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const fa: any = await loadFaceApi(['faceRecognitionNet' as never]);
+  const net = fa.nets.faceRecognitionNet;
+  return {
+    slots: 1,
+    async embed(pixels: Uint8Array, n: number): Promise<Float32Array> {
+      const x = tf.tensor4d(Int32Array.from(pixels), [n, DESC_SIZE, DESC_SIZE, 3], 'int32').toFloat();
+      const parts = tf.unstack(x) as tf.Tensor3D[];
+      const out = tf.tidy(() => net.forwardInput(new fa.NetInput(parts)) as tf.Tensor2D);
+      const d = (await out.data()) as Float32Array;
+      tf.dispose([x, out, ...parts]);
+      return d;
+    },
+    async close() {},
+  };
+}
+
+/** Concatenate two feature matrices of the same items and views, column-wise. */
+function concat(a: FeatureMatrix, b: FeatureMatrix): FeatureMatrix {
+  const rows = a.n * a.views;
+  const dim = a.dim + b.dim;
+  const data = new Float32Array(rows * dim);
+  for (let r = 0; r < rows; r++) {
+    data.set(a.data.subarray(r * a.dim, (r + 1) * a.dim), r * dim);
+    data.set(b.data.subarray(r * b.dim, (r + 1) * b.dim), r * dim + a.dim);
+  }
+  return { n: a.n, views: a.views, dim, data };
+}
+
+async function main() {
+  await initBackend();
+  const preset = getPreset('realworld');
+  const seed = 42;
+  const vi = process.argv.indexOf('--views');
+  const views = vi > 0 ? Number(process.argv[vi + 1]) : preset.views;
+  if (!Number.isInteger(views) || views < 1) throw new Error(`--views must be a positive integer`);
+  const detector = { scenes: await detectorScenes('tune', preset.notFace!.detector), minScore: preset.notFace!.minScore };
+  const rw = await realworldData({ progress: true, tuneCopies: preset.tuneCopies, detector });
+  const present = (xs: RealItem[]) => LABELS.filter((l) => xs.some((r) => r.label === l)) as Label[];
+  const classes: ModelClass[] = [...present(rw.train), 'not_face'];
+  const val = rw.val.filter((r) => classes.includes(r.label));
+  const test = rw.test.filter((r) => classes.includes(r.label));
+  const y = (xs: RealItem[]) => xs.map((r) => classes.indexOf(r.label));
+  const [yTrain, yVal, yTest] = [y(rw.train), y(val), y(test)];
+
+  const base = await loadBase(preset.base);
+  const embed = async (runner: BaseRunner, dim: number, size: number, baseSha256: string, label: string) => {
+    const bar = progress(label, rw.train.length * views + val.length + test.length, { unit: 'img' });
+    const common = { size, seed, baseSha256, onProgress: (n: number) => bar.tick(n) };
+    const out = [
+      await embedRealItems(rw.train, runner, dim, { ...common, views, augment: preset.realAugment ?? null }),
+      await embedRealItems(val, runner, dim, { ...common, views: 1, augment: null }),
+      await embedRealItems(test, runner, dim, { ...common, views: 1, augment: null }),
+    ];
+    bar.done();
+    await runner.close();
+    return out;
+  };
+  const t0 = performance.now();
+  const mobile = await embed(await startBaseRunner(base, 2), 1280, base.spec.inputSize, base.sha256, 'MobileNetV2 features');
+  const t1 = performance.now();
+  const desc = await embed(await descriptorRunner(), 128, DESC_SIZE, 'face-api-face-recognition-net', 'face descriptors');
+  const t2 = performance.now();
+  console.log(`features: MobileNetV2 ${((t1 - t0) / 1000).toFixed(0)} s (cached after the first run), descriptors ${((t2 - t1) / 1000).toFixed(0)} s; machine ${os.cpus().length} x ${os.cpus()[0]?.model}`);
+
+  const variants: [string, FeatureMatrix[]][] = [
+    ['descriptor only (128)', desc],
+    ['MobileNetV2 + descriptor (1408)', mobile.map((m, k) => concat(m, desc[k]))],
+    ['MobileNetV2 only (1280, = realworld)', mobile],
+  ];
+  const classWeights = balancedClassWeights(yTrain, classes.length);
+  for (const [name, [tr, va, te]] of variants) {
+    const { pooledHead, head } = buildHead(classes.length, { seed, hidden: preset.hidden, dropout: preset.dropout, featureShape: [7, 7, tr.dim] });
+    await fitHead(pooledHead, tr, yTrain, va, yVal, {
+      epochs: preset.epochs,
+      learningRate: preset.learningRate,
+      decay: preset.decay,
+      batchSize: preset.batchSize,
+      views,
+      seed,
+      classWeights,
+      dropoutRate: preset.dropout ?? 0.5,
+      hiddenUnits: preset.hidden ?? 128,
+      nClasses: classes.length,
+      quiet: true,
+      label: name,
+      epochOffset: 0,
+      csv: [],
+      runDir: tmpdir(),
+      history: [],
+    });
+    const line = (set: string, m: FeatureMatrix, ys: number[]) => {
+      const faces = ys.map((c, i) => ({ c, i })).filter((r) => isLabel(classes[r.c]));
+      const probs = evaluateFeatures(pooledHead, m, ys, classes.length).probs;
+      const em = emittedOnly(classes, faces.map((r) => probs[r.i]));
+      const truth = faces.map((r) => em.classes.indexOf(classes[r.c]));
+      const rep = reportFromProbabilities(truth, em.probs, em.classes);
+      const ww = withWithoutBalancedAccuracy(truth, em.probs, em.classes);
+      return `${set} macro F1 ${rep.macro.f1.toFixed(3)}, with/without ${ww ? (ww.value * 100).toFixed(1) + ' %' : 'n/a'} (${faces.length} faces)`;
+    };
+    console.log(`${name}: ${line('val', va, yVal)}; ${line('test', te, yTest)}`);
+    head.dispose();
+  }
+  base.model.dispose();
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

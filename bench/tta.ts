@@ -1,0 +1,47 @@
+/**
+ * Approach measured for issue 7: test-time augmentation. Each Kaggle test face (>= 24 px, annotated
+ * box) is classified as is, mirrored, and with its box 1.2x and 0.9x around the same centre; the
+ * probabilities are averaged over subsets of these crops and scored like `bench/realworld.ts`
+ * (with/without balanced accuracy, macro F1 over the three classes).
+ *
+ * Run: node --import tsx bench/tta.ts [MODEL_DIR]   (default: models/default)
+ */
+import sharp from 'sharp';
+import { loadClassifier } from '../src/model/classifier';
+import { realFaces, emittedOnly } from '../src/evaluation/evaluate';
+import { reportFromProbabilities, withWithoutBalancedAccuracy } from '../src/evaluation/metrics';
+import { decodeImage, cropResize, type RgbImage } from '../src/util/images';
+import { clampBox } from '../src/model/realworld';
+import { projectPaths } from '../src/paths';
+async function flip(im: RgbImage): Promise<RgbImage> {
+  const d = await sharp(Buffer.from(im.data), { raw: { width: im.width, height: im.height, channels: 3 } }).flop().raw().toBuffer();
+  return { data: new Uint8Array(d), width: im.width, height: im.height };
+}
+(async () => {
+  const clf = await loadClassifier(process.argv[2] ?? projectPaths().defaultModel);
+  const faces = (await realFaces()).filter((f) => clf.classes.includes(f.truth));
+  const variants: Record<string, Float32Array[]> = { plain: [], flip: [], s12: [], s09: [] };
+  for (const f of faces) {
+    const img = await decodeImage(f.file);
+    const [x, y, w, h] = f.box!;
+    const sc = (s: number) => clampBox([x + w / 2 - (w * s) / 2, y + h / 2 - (h * s) / 2, w * s, h * s], img.width, img.height);
+    const c0 = await cropResize(img, f.box!, 224);
+    const crops = [c0, await flip(c0), await cropResize(img, sc(1.2), 224), await cropResize(img, sc(0.9), 224)];
+    const p = await clf.probabilities(crops);
+    variants.plain.push(p[0]); variants.flip.push(p[1]); variants.s12.push(p[2]); variants.s09.push(p[3]);
+  }
+  const avg = (ks: string[]) => variants.plain.map((_, i) => Float32Array.from(variants.plain[i], (_, j) => ks.reduce((a, k) => a + variants[k][i][j], 0) / ks.length));
+  const combos: Record<string, string[]> = { plain: ['plain'], flip: ['plain', 'flip'], 'flip+s12': ['plain', 'flip', 's12'], all4: ['plain', 'flip', 's12', 's09'], s12only: ['s12'] };
+  for (const [name, ks] of Object.entries(combos)) {
+    const probs = avg(ks);
+    const em = emittedOnly(clf.classes, probs);
+    const truth = faces.map((f) => em.classes.indexOf(f.truth));
+    const r = reportFromProbabilities(truth, em.probs, em.classes);
+    const ww = withWithoutBalancedAccuracy(truth, em.probs, em.classes);
+    console.log(name.padEnd(10), 'with/without', (ww!.value * 100).toFixed(1), 'macroF1', r.macro.f1.toFixed(3), 'acc', (r.accuracy * 100).toFixed(1));
+  }
+  clf.dispose();
+})().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
