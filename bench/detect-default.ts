@@ -58,7 +58,7 @@ async function main() {
   };
   const scenes = kaggleScenes('test').slice(0, cfg.small ? 10 : undefined);
   const hasNotFace = classifier.classes.includes('not_face');
-  const setting = `${detectorName}@${threshold}${hasNotFace ? ` + not_face >= ${classifier.rejectAt}` : ''}`;
+  const setting = `${detectorName}@${threshold}${hasNotFace ? ` + not_face >= ${classifier.rejectAt}${classifier.trustAbove <= 1 ? ` (kept if score >= ${classifier.trustAbove})` : ''}` : ''}`;
   console.log(`model ${path.relative(projectPaths().root, modelDir) || modelDir} (${classifier.manifest.training.preset}; classes ${classifier.classes.join(', ')})`);
   console.log(`shipped path: ${setting}; Kaggle test photos ${scenes[0].index}–${scenes[scenes.length - 1].index} (${scenes.length})`);
   const results: SceneResult[] = [];
@@ -75,7 +75,7 @@ async function main() {
   if (compare && detectorName === 'ssd-mobilenet') {
     const scored = await scoreScenes(classifier, 'test', 'ssd-mobilenet', 0.05, { quiet: true, limit: cfg.small ? 10 : undefined });
     // the cached run's timing is of a different (low-threshold) run: not shown
-    rows.push({ ...summaryRow(summariseSetting(scored, { threshold, rejectAt: classifier.rejectAt }), 'test'), detector: `cached boxes: ${setting}`, 'ms / image': NaN });
+    rows.push({ ...summaryRow(summariseSetting(scored, { threshold, rejectAt: classifier.rejectAt, trustAbove: classifier.trustAbove }), 'test'), detector: `cached boxes: ${setting}`, 'ms / image': NaN });
   }
   console.log(tableText(rows as never));
   console.log(`detector boxes ${raw}, kept after the classifier ${kept} (dropped ${raw - kept}); ${seconds.toFixed(0)} s on ${scenes.length} photos (ms / image = detect + classify, median)`);

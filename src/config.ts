@@ -67,6 +67,8 @@ export interface Config {
     notFace: {
       /** Drop a box when p(not_face) >= this (as well as when not_face is the top class); chosen on Kaggle tune photos >= 160. default: 0.3 */
       rejectAt: number;
+      /** A box the face detector scores at least this is never dropped by not_face (it is labelled by its best class); 1.01: no box is. Chosen on Kaggle tune photos >= 160. default: 0.9 */
+      trustAbove: number;
       /** ssd-mobilenet's threshold when the classifier has `not_face` and `minConfidence` is 0 (the classifier rejects the extra false boxes). default: 0.2 */
       detectorConfidence: number;
     };
@@ -164,7 +166,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): Config {
     detect: {
       detector: 'ssd-mobilenet',
       minConfidence: 0,
-      notFace: { rejectAt: 0.3, detectorConfidence: 0.2 },
+      notFace: { rejectAt: 0.3, trustAbove: 0.9, detectorConfidence: 0.2 },
       nmsIou: 0.3,
       maxFaces: 100,
       res10: { minConfidence: 0.5, inputSize: 300 },
@@ -212,6 +214,7 @@ export function resolveConfig(overrides: DeepPartial<Config> = {}, env: NodeJS.P
   if (c.train.batchSize < 1 || !Number.isInteger(c.train.batchSize)) throw new Error(`train.batchSize must be a positive integer`);
   if (c.detect.minConfidence < 0 || c.detect.minConfidence >= 1) throw new Error(`detect.minConfidence must be in [0, 1)`);
   if (!(c.detect.notFace.rejectAt >= 0 && (c.detect.notFace.rejectAt <= 1 || c.detect.notFace.rejectAt === 1.01))) throw new Error(`detect.notFace.rejectAt must be in [0, 1] (or 1.01: never on the probability alone)`);
+  if (!(c.detect.notFace.trustAbove >= 0 && (c.detect.notFace.trustAbove <= 1 || c.detect.notFace.trustAbove === 1.01))) throw new Error(`detect.notFace.trustAbove must be in [0, 1] (or 1.01: no box is trusted)`);
   if (!(c.detect.notFace.detectorConfidence > 0 && c.detect.notFace.detectorConfidence < 1)) throw new Error(`detect.notFace.detectorConfidence must be in (0, 1)`);
   if (!(c.detect.nmsIou > 0 && c.detect.nmsIou <= 1)) throw new Error(`detect.nmsIou must be in (0, 1]`);
   if (!(c.video.smoothing > 0 && c.video.smoothing <= 1)) throw new Error(`video.smoothing must be in (0, 1]`);

@@ -12,7 +12,7 @@ import type { FaceDetection, FaceDetector } from './types';
 export async function classifyDetections(img: RgbImage, dets: FaceDetection[], classifier: FaceClassifier): Promise<FaceResult[]> {
   if (dets.length === 0) return [];
   const crops = await Promise.all(dets.map((d) => cropResize(img, d.box, classifier.inputSize)));
-  const cls = await classifier.classify(crops);
+  const cls = await classifier.classify(crops, dets.map((d) => d.score));
   const out: FaceResult[] = [];
   dets.forEach((d, i) => {
     const c = cls[i];

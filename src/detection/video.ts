@@ -127,7 +127,7 @@ export async function processVideo(opts: VideoOptions): Promise<VideoReport> {
         detections += dets.length;
         const seen = tracker.update(dets, index);
         if (seen.length) {
-          const faces = await opts.classifier.classify(await Promise.all(seen.map((t) => cropFor(frame, t, opts.classifier.inputSize))));
+          const faces = await opts.classifier.classify(await Promise.all(seen.map((t) => cropFor(frame, t, opts.classifier.inputSize))), seen.map((t) => t.faceScore));
           seen.forEach((t, k) => tracker.classify(t, faces[k]));
         }
         ms.classify += performance.now() - b;

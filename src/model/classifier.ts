@@ -45,15 +45,17 @@ export const NEVER_REJECT = 1.01;
 /**
  * The one rejection rule (detect, video and the scene measurements all use it): a box is dropped
  * (null) when an internal class (`not_face`) is the top class, or when the model has `not_face` and
- * p(not_face) >= `rejectAt`; otherwise it is labelled by the best emitted class.
+ * p(not_face) >= `rejectAt`; otherwise it is labelled by the best emitted class. A `trusted` box (the
+ * face detector is sure of it, see `MaskClassifier.trustAbove`) is never dropped: it gets the best
+ * emitted class.
  */
-export function toClassification(probs: ArrayLike<number>, classes: readonly ModelClass[], rejectAt: number = NEVER_REJECT): Classification | null {
-  let best = 0;
-  for (let j = 1; j < classes.length; j++) if (probs[j] > probs[best]) best = j;
+export function toClassification(probs: ArrayLike<number>, classes: readonly ModelClass[], rejectAt: number = NEVER_REJECT, trusted = false): Classification | null {
+  let best = -1;
+  for (let j = 0; j < classes.length; j++) if ((trusted ? isLabel(classes[j]) : true) && (best < 0 || probs[j] > probs[best])) best = j;
   const top = classes[best];
   if (!isLabel(top)) return null;
   const nf = classes.indexOf('not_face' as ModelClass);
-  if (nf >= 0 && probs[nf] >= rejectAt) return null;
+  if (!trusted && nf >= 0 && probs[nf] >= rejectAt) return null;
   const scores: ClassScores = {};
   classes.forEach((c, j) => {
     if (isLabel(c)) scores[c] = probs[j];
@@ -71,14 +73,18 @@ export class MaskClassifier implements FaceClassifier {
   readonly inputSize: number;
   /** `classify` drops a box when p(not_face) >= this (models with `not_face`; see `toClassification`). */
   rejectAt: number;
+  /** A box whose face-detector score is >= this is never dropped by not_face (`toClassification`); NEVER_REJECT: none. */
+  trustAbove: number;
   constructor(
     readonly base: LoadedBase,
     readonly head: tf.LayersModel,
     readonly manifest: ModelManifest,
-    opts: { rejectNotFace?: number } = {},
+    opts: { rejectNotFace?: number; trustAbove?: number } = {},
   ) {
     this.inputSize = manifest.base.inputSize;
-    this.rejectAt = checkRejectAt(opts.rejectNotFace ?? resolveConfig().detect.notFace.rejectAt);
+    const nf = resolveConfig().detect.notFace;
+    this.rejectAt = checkRejectAt(opts.rejectNotFace ?? nf.rejectAt);
+    this.trustAbove = checkRejectAt(opts.trustAbove ?? nf.trustAbove);
   }
   get classes(): readonly ModelClass[] {
     return this.manifest.classes;
@@ -119,9 +125,9 @@ export class MaskClassifier implements FaceClassifier {
     return out;
   }
 
-  async classify(crops: RgbImage[]): Promise<(Classification | null)[]> {
+  async classify(crops: RgbImage[], faceScores?: readonly number[]): Promise<(Classification | null)[]> {
     const probs = await this.probabilities(crops);
-    return probs.map((p) => toClassification(p, this.classes, this.rejectAt));
+    return probs.map((p, i) => toClassification(p, this.classes, this.rejectAt, (faceScores?.[i] ?? -1) >= this.trustAbove));
   }
 
   dispose(): void {
@@ -132,11 +138,12 @@ export class MaskClassifier implements FaceClassifier {
 
 /**
  * Load a saved classifier. `rejectNotFace`: `classify` drops boxes with p(not_face) >= it
- * (default: config `detect.notFace.rejectAt`; ignored by models without `not_face`). Refuses (with the reason) a folder without a manifest, a head whose
+ * (default: config `detect.notFace.rejectAt`; ignored by models without `not_face`), except boxes whose
+ * face-detector score (passed to `classify`) is >= `trustAbove` (default: config `detect.notFace.trustAbove`). Refuses (with the reason) a folder without a manifest, a head whose
  * checksum or output size does not match the manifest, or a base whose SHA-256 differs from the
  * one the head was trained on.
  */
-export async function loadClassifier(dir: string = projectPaths().defaultModel, opts: { baseDir?: string; rejectNotFace?: number } = {}): Promise<MaskClassifier> {
+export async function loadClassifier(dir: string = projectPaths().defaultModel, opts: { baseDir?: string; rejectNotFace?: number; trustAbove?: number } = {}): Promise<MaskClassifier> {
   await initBackend({ quiet: true });
   const manifest = readManifest(dir);
   const headSha = sha256File(path.join(dir, WEIGHTS_BIN));
@@ -163,7 +170,7 @@ export async function loadClassifier(dir: string = projectPaths().defaultModel, 
     throw new Error(`model ${dir}: the head outputs ${units} classes but the manifest lists ${manifest.classes.length} (${manifest.classes.join(', ')}): refusing it`);
   }
   const base = await loadBase(manifest.base.name, baseDir);
-  return new MaskClassifier(base, head, manifest, { rejectNotFace: opts.rejectNotFace });
+  return new MaskClassifier(base, head, manifest, { rejectNotFace: opts.rejectNotFace, trustAbove: opts.trustAbove });
 }
 
 /** Save a head + manifest as a model folder, atomically. Returns the manifest written. */

@@ -11,8 +11,8 @@ export interface FaceClassifier {
   /**
    * Classify face crops (any size; resized inside). A box the classifier rejects — its best class is
    * internal (`not_face`), or p(not_face) >= its rejection level (`toClassification`) — is returned
-   * as `null`: the caller drops that box.
+   * as `null`: the caller drops that box — unless its face-detector score (`faceScores`, when given) makes it trusted.
    */
-  classify(crops: RgbImage[]): Promise<(Classification | null)[]>;
+  classify(crops: RgbImage[], faceScores?: readonly number[]): Promise<(Classification | null)[]>;
   dispose(): void;
 }

@@ -29,6 +29,14 @@ test('rule: not_face on top is always dropped; otherwise dropped exactly when p(
   assert.equal(toClassification([0.1, 0.2, 0.5, 0.2], FOUR, 0.3)?.label, 'incorrect_mask');
 });
 
+test('rule: a trusted box (the detector is sure of it) is never dropped and gets its best emitted class', () => {
+  assert.equal(toClassification([0.2, 0.1, 0.1, 0.6], FOUR, 0.3, true)?.label, 'with_mask', 'not_face on top, trusted: best face class');
+  assert.equal(toClassification([0.05, 0.25, 0.05, 0.65], FOUR, 0, true)?.label, 'without_mask');
+  assert.equal(toClassification([0.2, 0.1, 0.1, 0.6], FOUR, 0.3, false), null, 'the same box untrusted is dropped');
+  const c = toClassification([0.45, 0.15, 0.05, 0.35], FOUR, 0.3, true);
+  assert.deepEqual(c, { label: 'with_mask', score: 0.45, scores: { with_mask: 0.45, without_mask: 0.15, incorrect_mask: 0.05 } });
+});
+
 test('rule: a model without not_face never rejects, whatever rejectAt', () => {
   const two: ModelClass[] = ['with_mask', 'without_mask'];
   assert.deepEqual(toClassification([0.3, 0.7], two, 0), { label: 'without_mask', score: 0.7, scores: { with_mask: 0.3, without_mask: 0.7 } });
@@ -64,6 +72,9 @@ test('the measurement (summariseSetting) applies the same rule as the classifier
   assert.equal(summariseSetting(s, { threshold: 0.2, rejectAt: 0.3 }).falseDetections, 1);
   assert.equal(summariseSetting(s, { threshold: 0.2, rejectAt: NEVER_REJECT }).falseDetections, 2);
   assert.equal(summariseSetting(s, { threshold: 0.6, rejectAt: NEVER_REJECT }).falseDetections, 0);
+  // trusting boxes scored >= 0.5 keeps all three (even not_face on top), trusting >= 0.6 changes nothing
+  assert.equal(summariseSetting(s, { threshold: 0.2, rejectAt: 0.3, trustAbove: 0.5 }).falseDetections, 3);
+  assert.equal(summariseSetting(s, { threshold: 0.2, rejectAt: 0.3, trustAbove: 0.6 }).falseDetections, 1);
 });
 
 test('the shipped default model: classify drops exactly the boxes the rule drops, at the configured rejectAt', async () => {
@@ -85,6 +96,12 @@ test('the shipped default model: classify drops exactly the boxes the rule drops
     assert.ok(got.some((c) => c !== null), 'some annotated face is kept');
     clf.rejectAt = 0; // p(not_face) >= 0 always: every box is dropped
     assert.deepEqual(await clf.classify(crops), crops.map(() => null));
+    // ... except the boxes the detector is sure of (face score >= trustAbove)
+    clf.trustAbove = 0.9;
+    const scores = boxes.map((_, i) => (i === 0 ? 0.95 : 0.5));
+    const trusted = await clf.classify(crops, scores);
+    assert.notEqual(trusted[0], null, 'the trusted box is kept');
+    assert.deepEqual(trusted.slice(1), crops.slice(1).map(() => null));
     clf.rejectAt = NEVER_REJECT;
     const lenient = await clf.classify(crops);
     assert.deepEqual(lenient.map((c) => c === null), probs.map((p) => p.indexOf(Math.max(...p)) === nf));

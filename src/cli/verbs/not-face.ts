@@ -27,11 +27,11 @@ export function checkNotFaceFlag(verb: string, v: unknown): number | undefined |
 }
 
 /** One stderr line saying how boxes are rejected (or that --not-face does not apply to this model). */
-export function noteNotFace(verb: string, classifier: { classes: readonly string[]; rejectAt?: number }, detector: string, given: boolean, config: Config['detect']): void {
+export function noteNotFace(verb: string, classifier: { classes: readonly string[]; rejectAt?: number; trustAbove?: number }, detector: string, given: boolean, config: Config['detect']): void {
   const t = detectorThreshold(detector, classifier.classes, config);
   if (!classifier.classes.includes('not_face')) {
     if (given) console.error(`facemask ${verb}: note: the model has no not_face class (classes ${classifier.classes.join(', ')}); --not-face is ignored`);
     return;
   }
-  console.error(`facemask ${verb}: ${detector} at ${t}, boxes dropped when p(not_face) >= ${classifier.rejectAt ?? config.notFace.rejectAt} or not_face is the top class`);
+  console.error(`facemask ${verb}: ${detector} at ${t}, boxes dropped when p(not_face) >= ${classifier.rejectAt ?? config.notFace.rejectAt} or not_face is the top class${(classifier.trustAbove ?? config.notFace.trustAbove) <= 1 ? `, unless the detector scores them >= ${classifier.trustAbove ?? config.notFace.trustAbove}` : ''}`);
 }
