@@ -8,8 +8,8 @@ import * as path from 'node:path';
 import { tf, initBackend } from '../backend/tf';
 import { projectPaths, pretrainedDir } from '../paths';
 import { resolveConfig } from '../config';
-import { isLabel, type Label, type ModelClass } from '../labels';
-import type { Classification, ClassScores } from '../result';
+import { isLabel, type ModelClass } from '../labels';
+import type { Classification } from '../result';
 import { resizeImage, type RgbImage } from '../util/images';
 import { mapLimit } from '../util/files';
 import { writeDirAtomic } from '../util/atomic';
@@ -18,6 +18,7 @@ import { loadBase, baseChecksum, type LoadedBase, PixelBase, richFeatureFn, RICH
 import { fileLoader, fileSaver, sha256File, MODEL_JSON, WEIGHTS_BIN } from './io';
 import { MANIFEST_FILE, readManifest, validateManifest, type ModelManifest } from './manifest';
 import { checkClasses } from './head';
+import { bestEmitted } from './classify';
 
 /** Crops per forward pass. */
 export const CLASSIFY_BATCH = 32;
@@ -50,17 +51,13 @@ export const NEVER_REJECT = 1.01;
  * emitted class.
  */
 export function toClassification(probs: ArrayLike<number>, classes: readonly ModelClass[], rejectAt: number = NEVER_REJECT, trusted = false): Classification | null {
-  let best = -1;
-  for (let j = 0; j < classes.length; j++) if ((trusted ? isLabel(classes[j]) : true) && (best < 0 || probs[j] > probs[best])) best = j;
-  const top = classes[best];
-  if (!isLabel(top)) return null;
-  const nf = classes.indexOf('not_face' as ModelClass);
-  if (!trusted && nf >= 0 && probs[nf] >= rejectAt) return null;
-  const scores: ClassScores = {};
-  classes.forEach((c, j) => {
-    if (isLabel(c)) scores[c] = probs[j];
-  });
-  return { label: top as Label, score: probs[best], scores };
+  if (!trusted) {
+    let top = 0;
+    for (let j = 1; j < classes.length; j++) if (probs[j] > probs[top]) top = j;
+    const nf = classes.indexOf('not_face' as ModelClass);
+    if (!isLabel(classes[top]) || (nf >= 0 && probs[nf] >= rejectAt)) return null;
+  }
+  return bestEmitted(probs, classes);
 }
 
 /** A rejection threshold is a probability in [0, 1] or NEVER_REJECT. */

@@ -197,7 +197,7 @@ export function selectColumns(m: FeatureMatrix, ranges: [number, number][]): Fea
 
 /** The mean of the last map from its three band means (bands of 2, 3 and 2 rows of 7). */
 export function meanFromBands(m: FeatureMatrix): FeatureMatrix {
-  const c = 1280;
+  const c = RICH_LAYOUT.bands.size / RICH_LAYOUT.bands.rows.length;
   const rows = m.n * m.views;
   const data = new Float32Array(rows * c);
   const w = RICH_LAYOUT.bands.rows.map(([a, b]) => (b - a) / 7);
