@@ -19,7 +19,7 @@ import { buildHead } from '../src/model/head';
 import { startBaseRunner, type BaseRunner, type FeatureMatrix } from '../src/model/features';
 import { getPreset } from '../src/model/presets';
 import { realworldData, detectorScenes, embedRealItems, balancedClassWeights, type RealItem } from '../src/model/realworld';
-import { fitHead, evaluateFeatures } from '../src/model/train';
+import { fitHead, evaluateFeatures, joinColumns } from '../src/model/train';
 import { reportFromProbabilities, withWithoutBalancedAccuracy } from '../src/evaluation/metrics';
 import { emittedOnly } from '../src/evaluation/evaluate';
 import { progress } from '../src/util/progress';
@@ -44,18 +44,6 @@ async function descriptorRunner(): Promise<BaseRunner> {
     },
     async close() {},
   };
-}
-
-/** Concatenate two feature matrices of the same items and views, column-wise. */
-function concat(a: FeatureMatrix, b: FeatureMatrix): FeatureMatrix {
-  const rows = a.n * a.views;
-  const dim = a.dim + b.dim;
-  const data = new Float32Array(rows * dim);
-  for (let r = 0; r < rows; r++) {
-    data.set(a.data.subarray(r * a.dim, (r + 1) * a.dim), r * dim);
-    data.set(b.data.subarray(r * b.dim, (r + 1) * b.dim), r * dim + a.dim);
-  }
-  return { n: a.n, views: a.views, dim, data };
 }
 
 async function main() {
@@ -96,7 +84,7 @@ async function main() {
 
   const variants: [string, FeatureMatrix[]][] = [
     ['descriptor only (128)', desc],
-    ['MobileNetV2 + descriptor (1408)', mobile.map((m, k) => concat(m, desc[k]))],
+    ['MobileNetV2 + descriptor (1408)', mobile.map((m, k) => joinColumns(m, desc[k]))],
     ['MobileNetV2 only (1280, = realworld)', mobile],
   ];
   const classWeights = balancedClassWeights(yTrain, classes.length);

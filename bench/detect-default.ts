@@ -6,7 +6,10 @@
  * image and end-to-end right % (CONVENTIONS.md matching rule, `summariseDetections`), and how many
  * raw detector boxes the classifier dropped.
  *
- *   npx tsx bench/detect-default.ts [MODEL_DIR] [--detector NAME] [--not-face P] [--compare]
+ *   npx tsx bench/detect-default.ts [MODEL_DIR] [--detector NAME] [--confidence C] [--not-face P] [--trust-above S] [--compare]
+ *
+ * `--confidence C`, `--not-face P` and `--trust-above S` override the config's
+ * `detect.notFace.detectorConfidence`, `.rejectAt` and `.trustAbove` (1.01: no box is trusted).
  *
  * MODEL_DIR defaults to models/default. `--compare` also prints the measurement over the cached raw
  * SSD boxes (`summariseSetting`, src/evaluation/scenes.ts) at the same setting, which should agree.
@@ -37,13 +40,16 @@ async function main() {
   const args = process.argv.slice(2);
   const compare = args.includes('--compare');
   if (compare) args.splice(args.indexOf('--compare'), 1);
-  const cfg = resolveConfig();
+  const conf = flag(args, '--confidence');
+  const cfg = resolveConfig(conf === undefined ? {} : { detect: { notFace: { detectorConfidence: Number(conf) } } });
   const detectorName = flag(args, '--detector') ?? cfg.detect.detector;
   const nf = flag(args, '--not-face');
   const rejectNotFace = nf === undefined ? undefined : Number(nf);
+  const ta = flag(args, '--trust-above');
+  const trustAbove = ta === undefined ? undefined : Number(ta);
   const modelDir = args[0] ?? projectPaths().defaultModel;
   await initBackend();
-  const classifier = await loadClassifier(modelDir, { rejectNotFace });
+  const classifier = await loadClassifier(modelDir, { rejectNotFace, trustAbove });
   const inner = await createDetectorFor(detectorName, classifier, cfg.detect);
   const threshold = detectorThreshold(detectorName, classifier.classes, cfg.detect);
   let raw = 0;

@@ -65,11 +65,11 @@ export interface Config {
     minConfidence: number;
     /** Rejecting false boxes with a classifier that has a `not_face` class (`detectorConfig` in src/detection). */
     notFace: {
-      /** Drop a box when p(not_face) >= this (as well as when not_face is the top class); chosen on Kaggle tune photos >= 160. default: 0.3 */
+      /** Drop a box when p(not_face) >= this (as well as when not_face is the top class). The three `notFace` defaults were chosen together on Kaggle tune photos >= 160 (`chooseOnTune`, src/evaluation/scenes.ts). default: 0.2 */
       rejectAt: number;
-      /** A box the face detector scores at least this is never dropped by not_face (it is labelled by its best class); 1.01: no box is (0.9 measured on test: 80.0 % masked at 0.10 false/image, not yet the default). default: 1.01 */
+      /** A box the face detector scores at least this is never dropped by not_face (it is labelled by its best face class); 1.01: no box is. default: 0.9 */
       trustAbove: number;
-      /** ssd-mobilenet's threshold when the classifier has `not_face` and `minConfidence` is 0 (the classifier rejects the extra false boxes). default: 0.2 */
+      /** ssd-mobilenet's threshold when the classifier has `not_face` and `minConfidence` is 0 (the classifier rejects the extra false boxes). default: 0.15 */
       detectorConfidence: number;
     };
     /** IoU above which overlapping boxes are suppressed. default: 0.3 */
@@ -166,7 +166,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): Config {
     detect: {
       detector: 'ssd-mobilenet',
       minConfidence: 0,
-      notFace: { rejectAt: 0.3, trustAbove: 1.01, detectorConfidence: 0.2 },
+      notFace: { rejectAt: 0.2, trustAbove: 0.9, detectorConfidence: 0.15 },
       nmsIou: 0.3,
       maxFaces: 100,
       res10: { minConfidence: 0.5, inputSize: 300 },

@@ -195,6 +195,24 @@ export function selectColumns(m: FeatureMatrix, ranges: [number, number][]): Fea
   return { n: m.n, views: m.views, dim, data };
 }
 
+/** Feature matrices of the same items and views side by side (row r = row r of each, in order). */
+export function joinColumns(...ms: FeatureMatrix[]): FeatureMatrix {
+  const [first] = ms;
+  if (!first) throw new Error('joinColumns: no matrix given');
+  const rows = first.n * first.views;
+  for (const m of ms) if (m.n !== first.n || m.views !== first.views) throw new Error(`joinColumns: ${m.n}x${m.views} rows do not match ${first.n}x${first.views}`);
+  const dim = ms.reduce((a, m) => a + m.dim, 0);
+  const data = new Float32Array(rows * dim);
+  for (let r = 0; r < rows; r++) {
+    let o = r * dim;
+    for (const m of ms) {
+      data.set(m.data.subarray(r * m.dim, (r + 1) * m.dim), o);
+      o += m.dim;
+    }
+  }
+  return { n: first.n, views: first.views, dim, data };
+}
+
 /** The mean of the last map from its three band means (bands of 2, 3 and 2 rows of 7). */
 export function meanFromBands(m: FeatureMatrix): FeatureMatrix {
   const c = RICH_LAYOUT.bands.size / RICH_LAYOUT.bands.rows.length;

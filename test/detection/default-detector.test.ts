@@ -1,7 +1,7 @@
 /**
  * The shipped default detection path (issue 7): with the realworld default model (it has
- * `not_face`) `facemask detect` runs ssd-mobilenet at `detect.notFace.detectorConfidence` (0.2) and
- * the classifier drops the false boxes; a two-class model keeps the detector's own 0.65. Real
+ * `not_face`) `facemask detect` runs ssd-mobilenet at `detect.notFace.detectorConfidence` (0.15) and
+ * the classifier drops the false boxes (unless the detector scored them >= `trustAbove`, 0.9); a two-class model keeps the detector's own 0.65. Real
  * models, a real Kaggle **test** photo.
  */
 import { test, before, after } from 'node:test';
@@ -35,7 +35,7 @@ test('config: ssd-mobilenet is the default detector; its threshold depends on th
   assert.ok(realworld.classes.includes('not_face'), `the default model has not_face (${realworld.classes.join(', ')})`);
   const two = ['with_mask', 'without_mask'];
   assert.equal(detectorThreshold('ssd-mobilenet', realworld.classes, cfg.detect), cfg.detect.notFace.detectorConfidence);
-  assert.equal(detectorThreshold('ssd-mobilenet', realworld.classes, cfg.detect), 0.2);
+  assert.equal(detectorThreshold('ssd-mobilenet', realworld.classes, cfg.detect), 0.15);
   assert.equal(detectorThreshold('ssd-mobilenet', two, cfg.detect), 0.65);
   // an explicit minConfidence wins; other detectors keep their own thresholds
   assert.equal(detectorThreshold('ssd-mobilenet', realworld.classes, { ...cfg.detect, minConfidence: 0.5 }), 0.5);
@@ -52,12 +52,12 @@ test('realworld default on a street photo: the low threshold finds masked faces,
   try {
     const raw = await detector.detectFaces(img);
     const r = await detectImage(scene.file, img, detector, realworld);
-    assert.ok(raw.every((d) => d.score >= 0.2), 'the detector ran at 0.2');
+    assert.ok(raw.every((d) => d.score >= 0.15), 'the detector ran at 0.15');
     assert.ok(raw.some((d) => d.score < 0.65), `boxes below 0.65 were found: ${raw.map((d) => d.score.toFixed(2))}`);
     // the classifier dropped some raw boxes, exactly those the rule drops
     assert.ok(r.faces.length < raw.length, `kept ${r.faces.length} of ${raw.length}`);
     const probs = await realworld.probabilities(await Promise.all(raw.map((d) => cropResize(img, d.box, realworld.inputSize))));
-    const keptByRule = raw.filter((_, i) => toClassification(probs[i], realworld.classes, cfg.detect.notFace.rejectAt) !== null);
+    const keptByRule = raw.filter((_, i) => toClassification(probs[i], realworld.classes, cfg.detect.notFace.rejectAt, raw[i].score >= cfg.detect.notFace.trustAbove) !== null);
     assert.deepEqual(r.faces.map((f) => f.box), keptByRule.map((d) => d.box));
     // against the annotations: the dropped boxes were false, the kept ones find masked faces 0.65 would miss
     const rules = cfg.faces;
@@ -66,7 +66,7 @@ test('realworld default on a street photo: the low threshold finds masked faces,
     assert.ok(kept.falseDetections < rawMatch.falseDetections, `false boxes: raw ${rawMatch.falseDetections}, kept ${kept.falseDetections}`);
     const found = (m: ReturnType<typeof matchScene>) => scene.faces.filter((f, i) => m.faceCounts[i] && f.label === 'with_mask' && m.faceHit[i] >= 0).length;
     const at065 = matchScene(r.faces.filter((f) => f.faceScore >= 0.65), scene.faces, rules);
-    assert.ok(found(kept) > found(at065), `masked faces found: ${found(kept)} at 0.2 + not_face, ${found(at065)} at 0.65`);
+    assert.ok(found(kept) > found(at065), `masked faces found: ${found(kept)} at 0.15 + not_face, ${found(at065)} at 0.65`);
     assert.equal(found(kept), found(rawMatch), 'no masked face lost to the rejection');
   } finally {
     detector.dispose();
@@ -96,7 +96,7 @@ function facemask(...args: string[]) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-test('CLI: detect uses the new default and its --not-face flag; bad values exit 2', async () => {
+test('CLI: detect uses the new default and its --not-face / --trust-above flags; bad values exit 2', async () => {
   const help = facemask('detect', '--help');
   assert.match(help.stdout + help.stderr, /--detector NAME\s+face detector \(default: ssd-mobilenet\)/);
   assert.match(help.stdout + help.stderr, /--not-face P\s+drop a box when/);
@@ -107,6 +107,9 @@ test('CLI: detect uses the new default and its --not-face flag; bad values exit 
     assert.match(r.stderr, /--not-face must be a probability between 0 and 1/);
   }
   assert.equal(facemask('detect', 'x.jpg', '--not-face', 'high').status, 2);
+  const t = facemask('detect', 'x.jpg', '--trust-above', '1.5');
+  assert.equal(t.status, 2);
+  assert.match(t.stderr, /--trust-above must be a detector score between 0 and 1, got 1.5/);
   const v = facemask('video', 'x.mp4', '--not-face', '2');
   assert.equal(v.status, 2);
   assert.match(v.stderr, /--not-face must be a probability between 0 and 1/);
@@ -114,7 +117,7 @@ test('CLI: detect uses the new default and its --not-face flag; bad values exit 
   const file = kaggleScenes('test').find((s) => s.index === PHOTO)!.file;
   const r = facemask('detect', file);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stderr, /ssd-mobilenet at 0\.2, boxes dropped when p\(not_face\) >= 0\.3/);
+  assert.match(r.stderr, /ssd-mobilenet at 0\.15, boxes dropped when p\(not_face\) >= 0\.2 or not_face is the top class, unless the detector scores them >= 0\.9/);
   const line = JSON.parse(r.stdout.trim());
   const img = await decodeImage(file);
   const detector = await createDetectorFor(cfg.detect.detector, realworld, cfg.detect);
@@ -122,8 +125,18 @@ test('CLI: detect uses the new default and its --not-face flag; bad values exit 
   detector.dispose();
   assert.deepEqual(line.faces.map((f: { box: number[]; label: string }) => [f.box.map(Math.round), f.label]), lib.faces.map((f) => [f.box.map(Math.round), f.label]));
   assert.ok(line.faces.length > 0);
-  // the flag reaches the classifier: at 0 every box is rejected
-  const strict = facemask('detect', file, '--not-face', '0');
+  // the flags reach the classifier: at --not-face 0 only the boxes the detector scores >= 0.9 stay
+  // (photo 204 has several), and with --trust-above 1 (off) every box is rejected
+  const sure = kaggleScenes('test').find((s) => s.index === 204)!.file;
+  type Face = { box: number[]; faceScore: number };
+  const all = JSON.parse(facemask('detect', sure).stdout.trim()).faces as Face[];
+  const strict = facemask('detect', sure, '--not-face', '0');
   assert.equal(strict.status, 0, strict.stderr);
-  assert.deepEqual(JSON.parse(strict.stdout.trim()).faces, []);
+  const strictFaces = JSON.parse(strict.stdout.trim()).faces as Face[];
+  assert.ok(strictFaces.length > 0 && strictFaces.length < all.length, `${strictFaces.length} of ${all.length} kept`);
+  assert.deepEqual(strictFaces.map((f) => f.box), all.filter((f) => f.faceScore >= 0.9).map((f) => f.box));
+  const none = facemask('detect', sure, '--not-face', '0', '--trust-above', '1');
+  assert.equal(none.status, 0, none.stderr);
+  assert.deepEqual(JSON.parse(none.stdout.trim()).faces, []);
+  assert.doesNotMatch(none.stderr, /unless the detector scores/);
 });

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { tf, initBackend } from '../../src/backend/tf';
 import { loadBase, pooledFeatures, richFeatureFn, RICH_DIM, RICH_LAYOUT, type LoadedBase } from '../../src/model/base';
 import { buildHead, buildFinetuneHead } from '../../src/model/head';
-import { meanFromBands, selectColumns } from '../../src/model/train';
+import { joinColumns, meanFromBands, selectColumns } from '../../src/model/train';
 import { loadClassifier, saveClassifier, stackPixels } from '../../src/model/classifier';
 import { decodeImage, resizeImage } from '../../src/util/images';
 import { manifestFor, tmpDir, WITH_MASK_JPG, WITHOUT_MASK_JPG } from './helpers';
@@ -40,6 +40,10 @@ test('rich features: the band means weigh back to the pooled features; the layou
   // the three bands differ on a face (the lower one sees the mask or the mouth)
   const b = selectColumns(m, [[0, 1280], [2560, 3840]]);
   assert.ok(maxAbs(b.data.subarray(0, 1280), b.data.subarray(1280, 2560)) > 0.1);
+  // joining the selections back gives the original columns in order
+  const whole = joinColumns(selectColumns(m, [[0, 1280]]), selectColumns(m, [[1280, RICH_DIM]]));
+  assert.deepEqual(whole.data, m.data);
+  assert.throws(() => joinColumns(m, { ...m, n: 1 }), /rows do not match/);
   tf.dispose([rich, pooled]);
 });
 

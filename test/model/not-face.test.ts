@@ -49,7 +49,9 @@ test('rejectAt is validated (classifier option and config)', () => {
   assert.throws(() => checkRejectAt(1.5), /must be in \[0, 1\], got 1.5/);
   assert.throws(() => checkRejectAt(-0.1), /must be in \[0, 1\]/);
   assert.throws(() => checkRejectAt(NaN), /must be in \[0, 1\]/);
-  assert.equal(resolveConfig().detect.notFace.rejectAt, 0.3);
+  assert.equal(resolveConfig().detect.notFace.rejectAt, 0.2);
+  assert.equal(resolveConfig().detect.notFace.trustAbove, 0.9);
+  assert.throws(() => resolveConfig({ detect: { notFace: { trustAbove: 1.5 } } }), /detect\.notFace\.trustAbove/);
   assert.throws(() => resolveConfig({ detect: { notFace: { rejectAt: 2 } } }), /detect\.notFace\.rejectAt/);
   assert.throws(() => resolveConfig({ detect: { notFace: { detectorConfidence: 0 } } }), /detect\.notFace\.detectorConfidence/);
 });

@@ -15,7 +15,7 @@ import { loadDataset, KAGGLE, kaggleSplitOf, kagglePhotoNumber } from '../../src
 import { projectPaths, datasetDir } from '../../src/paths';
 import { initBackend } from '../../src/backend/tf';
 import { buildHead } from '../../src/model/head';
-import { saveClassifier, loadClassifier } from '../../src/model/classifier';
+import { saveClassifier, loadClassifier, toClassification } from '../../src/model/classifier';
 import { summariseSet } from '../../src/evaluation/evaluate';
 import { reportMarkdown } from '../../src/evaluation/report';
 import { classifyDetections } from '../../src/detection/pipeline';
@@ -103,14 +103,18 @@ test('three classes + not_face end to end: classify, evaluation report, detectio
   assert.equal(ev.intervals.rows.length, 3);
   assert.ok(ev.withWithout && ev.withWithout.n === 2);
   assert.match(reportMarkdown([ev], dir), /incorrect_mask \| .*\[/);
-  // the detection pipeline: a box the model calls not_face is dropped, others carry 3 scores
+  // the detection pipeline: a box the rule calls not_face is dropped (unless the detector is sure of
+  // it, score >= trustAbove), the others carry 3 scores
   const img = await decodeImage(faces[0].path);
-  const dets = faces.filter((f) => f.path === faces[0].path).map((f) => ({ box: f.box!, score: 0.9 }));
-  const out = await classifyDetections(img, dets, clf);
   const top = (await clf.probabilities([crops[0]]))[0];
-  const rejected = top.indexOf(Math.max(...top)) === 3;
-  assert.equal(out.length, rejected ? 0 : 1);
-  for (const f of out) assert.deepEqual(Object.keys(f.scores).sort(), ['incorrect_mask', 'with_mask', 'without_mask']);
+  for (const score of [0.5, 0.95]) {
+    const dets = [{ box: faces[0].box!, score }];
+    const out = await classifyDetections(img, dets, clf);
+    const kept = toClassification(top, clf.classes, clf.rejectAt, score >= clf.trustAbove) !== null;
+    assert.equal(out.length, kept ? 1 : 0, `detector score ${score}`);
+    if (score >= clf.trustAbove) assert.equal(out.length, 1, 'a trusted box is never dropped');
+    for (const f of out) assert.deepEqual(Object.keys(f.scores).sort(), ['incorrect_mask', 'with_mask', 'without_mask']);
+  }
   clf.dispose();
   // classify CLI: three emitted scores per line, never not_face
   const files = await Promise.all(

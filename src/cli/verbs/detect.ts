@@ -11,7 +11,7 @@ import { writeFileAtomic } from '../../util/atomic';
 import { DETECTOR_NAMES, createDetectorFor } from '../../detection';
 import { detectFiles } from '../../detection/run';
 import { loadClassifier } from '../../model/classifier';
-import { notFaceFlag, checkNotFaceFlag, noteNotFace } from './not-face';
+import { notFaceFlags, checkNotFaceFlags, noteNotFace } from './not-face';
 import { initBackend } from '../../backend/tf';
 import { projectPaths } from '../../paths';
 
@@ -22,7 +22,7 @@ export const detectVerb: VerbSpec = {
   flags: {
     detector: { type: 'string', value: 'NAME', help: `face detector (default: ${resolveConfig().detect.detector})`, choices: DETECTOR_NAMES },
     model: { type: 'string', value: 'DIR', help: 'classifier folder (default: models/default)' },
-    'not-face': notFaceFlag(),
+    ...notFaceFlags(),
     jsonl: { type: 'string', value: 'FILE', help: 'write JSON lines here (default: stdout unless --output is given)' },
     output: { type: 'string', value: 'DIR', help: 'folder for annotated pictures (boxes and labels)' },
   },
@@ -32,6 +32,7 @@ export const detectVerb: VerbSpec = {
     { cmd: 'facemask detect a.jpg --detector res10 --jsonl f.jsonl', note: 'the original ResNet-10 SSD' },
     { cmd: 'facemask detect a.jpg --model runs/train/x/model', note: 'another classifier' },
     { cmd: 'facemask detect photos/ --not-face 0.5', note: 'reject fewer boxes as not a face (more found, more false)' },
+    { cmd: 'facemask detect photos/ --trust-above 1', note: 'let the classifier reject any box, however sure the detector is' },
   ],
   async run(args) {
     const cfg = resolveConfig();
@@ -39,8 +40,8 @@ export const detectVerb: VerbSpec = {
     const modelDir = (args.flags.model as string | undefined) ?? projectPaths().defaultModel;
     const jsonl = args.flags.jsonl as string | undefined;
     const outputDir = args.flags.output as string | undefined;
-    const rejectAt = checkNotFaceFlag('detect', args.flags['not-face']);
-    if (rejectAt === null) return 2;
+    const notFace = checkNotFaceFlags('detect', args.flags);
+    if (notFace === null) return 2;
     if (outputDir && fs.existsSync(outputDir) && !fs.statSync(outputDir).isDirectory()) {
       console.error(`facemask detect: --output ${outputDir} exists and is not a folder`);
       return 2;
@@ -65,7 +66,7 @@ export const detectVerb: VerbSpec = {
     await initBackend();
     let classifier;
     try {
-      classifier = await loadClassifier(modelDir, { rejectNotFace: rejectAt });
+      classifier = await loadClassifier(modelDir, notFace);
     } catch (e) {
       console.error(`facemask detect: cannot load the classifier from ${modelDir}: ${(e as Error).message}`);
       return 2;
@@ -78,7 +79,7 @@ export const detectVerb: VerbSpec = {
       console.error(`facemask detect: ${(e as Error).message}`);
       return 2;
     }
-    noteNotFace('detect', classifier, detectorName, args.flags['not-face'] !== undefined, cfg.detect);
+    noteNotFace('detect', classifier, detectorName, args.flags, cfg.detect);
     let failed = errors.length;
     let ok = 0;
     try {

@@ -10,7 +10,7 @@ import { DETECTOR_NAMES, createDetectorFor } from '../../detection';
 import { processVideo, VideoError } from '../../detection/video';
 import { containerFor, probeVideo } from '../../detection/ffmpeg';
 import { loadClassifier } from '../../model/classifier';
-import { notFaceFlag, checkNotFaceFlag, noteNotFace } from './not-face';
+import { notFaceFlags, checkNotFaceFlags, noteNotFace } from './not-face';
 import { initBackend } from '../../backend/tf';
 import { projectPaths } from '../../paths';
 
@@ -27,7 +27,7 @@ export const videoVerb: VerbSpec = {
     detector: { type: 'string', value: 'NAME', help: `face detector (default: ${videoDetector()})`, choices: DETECTOR_NAMES },
     'detect-every': { type: 'integer', value: 'N', help: `run the detector every Nth frame, track in between (default: ${resolveConfig().video.detectEvery})` },
     model: { type: 'string', value: 'DIR', help: 'classifier folder (default: models/default)' },
-    'not-face': notFaceFlag(),
+    ...notFaceFlags(),
     frames: { type: 'integer', value: 'N', help: 'stop after N frames (a camera runs until Ctrl-C otherwise)' },
   },
   examples: [
@@ -44,8 +44,8 @@ export const videoVerb: VerbSpec = {
     const detectEvery = (args.flags['detect-every'] as number | undefined) ?? cfg.video.detectEvery;
     const maxFrames = args.flags.frames as number | undefined;
     const modelDir = (args.flags.model as string | undefined) ?? projectPaths().defaultModel;
-    const rejectAt = checkNotFaceFlag('video', args.flags['not-face']);
-    if (rejectAt === null) return 2;
+    const notFace = checkNotFaceFlags('video', args.flags);
+    if (notFace === null) return 2;
     if (detectEvery < 1) {
       console.error('facemask video: --detect-every must be at least 1');
       return 2;
@@ -71,7 +71,7 @@ export const videoVerb: VerbSpec = {
     await initBackend();
     let classifier;
     try {
-      classifier = await loadClassifier(modelDir, { rejectNotFace: rejectAt });
+      classifier = await loadClassifier(modelDir, notFace);
     } catch (e) {
       console.error(`facemask video: cannot load the classifier from ${modelDir}: ${(e as Error).message}`);
       return 2;
@@ -85,7 +85,7 @@ export const videoVerb: VerbSpec = {
       console.error(`facemask video: ${(e as Error).message}`);
       return 2;
     }
-    noteNotFace('video', classifier, detectorName, args.flags['not-face'] !== undefined, cfg.detect);
+    noteNotFace('video', classifier, detectorName, args.flags, cfg.detect);
     const ac = new AbortController();
     const onSigint = () => {
       process.stderr.write('\nstopping: finishing the output file…\n');
