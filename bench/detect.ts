@@ -6,7 +6,8 @@
  *   npx tsx bench/detect.ts test [--detectors a,b] [--model DIR]
  *                                                  # recall / false detections / end to end on the
  *                                                  # test part, at the threshold chosen on the tune
- *                                                  # part (recomputed here) and at 0.5
+ *                                                  # part (recomputed here) and at 0.5; end to end
+ *                                                  # with --model (default models/original)
  * `consensus` (primary confirmed by verifier, config `detect.consensus`) is computed from the two
  * cached runs exactly as the detector does it (fuse, then NMS; a threshold commutes with greedy NMS).
  *
@@ -39,6 +40,7 @@ interface Variant {
 export const VARIANTS: Variant[] = [
   { key: 'res10', detector: 'res10', low: 0.05, config: {} },
   { key: 'ssd-mobilenet', detector: 'ssd-mobilenet', low: 0.05, config: {} },
+  { key: 'blazeface', detector: 'blazeface', low: 0.05, config: {} },
   { key: 'tiny-416', detector: 'tiny', low: 0.05, config: { tiny: { inputSize: 416 } as never } },
   { key: 'tiny-608', detector: 'tiny', low: 0.05, config: { tiny: { inputSize: 608 } as never } },
   { key: 'ssd-tiled-2', detector: 'ssd-tiled', low: 0.05, config: { ssdTiled: { grid: 2 } as never } },
@@ -138,7 +140,8 @@ async function main() {
   let classifier: FaceClassifier | undefined;
   if (part === 'test') {
     try {
-      classifier = await loadClassifier(mi >= 0 ? rest[mi + 1] : undefined);
+      // the detector table is end to end with the two-class tutorial model (no not_face rejection)
+      classifier = await loadClassifier(mi >= 0 ? rest[mi + 1] : path.join(projectPaths().models, 'original'));
     } catch (e) {
       console.error(`no end-to-end figures: ${(e as Error).message}`);
     }

@@ -89,7 +89,7 @@ async function main() {
   const classifier = await loadClassifier();
 
   // detection and classification per frame
-  const detectors = quick ? ['ssd-mobilenet', 'tiny'] : ['res10', 'ssd-mobilenet', 'tiny', 'ssd-tiled'];
+  const detectors = quick ? ['ssd-mobilenet', 'blazeface', 'tiny'] : ['res10', 'ssd-mobilenet', 'blazeface', 'tiny', 'ssd-tiled'];
   let facesForClassify = 0;
   let classifyMs = NaN;
   for (const name of detectors) {
@@ -123,11 +123,15 @@ async function main() {
   const videoDetector = cfg.video.detector || cfg.detect.detector;
   const settings: { detector: string; every: number; note: string }[] = [
     { detector: videoDetector, every: cfg.video.detectEvery, note: 'defaults' },
+    ...[
+      { detector: 'ssd-mobilenet', every: cfg.video.detectEvery, note: 'SSD, the image default' },
+      { detector: 'blazeface', every: cfg.video.detectEvery, note: 'BlazeFace' },
+      { detector: 'blazeface', every: 3, note: 'BlazeFace, every 3' },
+    ].filter((x) => !(x.detector === videoDetector && x.every === cfg.video.detectEvery)),
     ...(quick ? [] : [
       ...[1, 5, 10, 15].filter((n) => n !== cfg.video.detectEvery).map((n) => ({ detector: videoDetector, every: n, note: `detect every ${n}` })),
       { detector: 'tiny', every: 3, note: 'tiny detector, every 3' },
       { detector: 'res10', every: 1, note: 'the original: res10 on every frame' },
-      { detector: cfg.detect.detector, every: cfg.video.detectEvery, note: 'the image default detector' },
     ]),
   ];
   const fpsRows: Record<string, string | number>[] = [];

@@ -59,7 +59,7 @@ export interface Config {
     workers: number;
   };
   detect: {
-    /** Face detector (`res10` | `ssd-mobilenet` | `tiny` | `ssd-tiled` | `consensus`), chosen by masked-face recall within 0.1 false detections per image on the Kaggle tune part with the shipped realworld model (README). default: 'ssd-mobilenet' */
+    /** Face detector (`res10` | `ssd-mobilenet` | `blazeface` | `tiny` | `ssd-tiled` | `consensus`), chosen by masked-face recall within 0.1 false detections per image on the Kaggle tune part with the shipped realworld model (README). default: 'ssd-mobilenet' */
     detector: string;
     /** Minimum detector confidence for whichever detector runs, overriding its own below (and `notFace.detectorConfidence`) when > 0. default: 0 (each detector's own) */
     minConfidence: number;
@@ -87,6 +87,13 @@ export interface Config {
     ssdMobilenet: {
       /** Tuned: the best masked recall within 0.1 false detections per image on the Kaggle tune part. default: 0.65 */
       minConfidence: number;
+    };
+    /** BlazeFace (256x256 back-camera model shipped by @vladmandic/human; ~13x faster than SSD here). */
+    blazeface: {
+      /** Tuned like ssdMobilenet, on the Kaggle tune part (`bench/detect.ts tune`). default: 0.525 */
+      minConfidence: number;
+      /** Its threshold when the classifier has `not_face` and `minConfidence` is 0 (like `notFace.detectorConfidence` for SSD), chosen on tune photos 160–199 with the `notFace` rejection (0.325–0.4 tie; ties go to the higher threshold). default: 0.4 */
+      notFaceConfidence: number;
     };
     /** face-api's Tiny Face Detector. */
     tiny: {
@@ -119,7 +126,7 @@ export interface Config {
     };
   };
   video: {
-    /** Face detector for video ('' = `detect.detector`); chosen for speed at 640x480 (README). default: 'ssd-mobilenet' */
+    /** Face detector for video ('' = `detect.detector`): BlazeFace, 43 fps at 640x480 against 15.8 for SSD (`bench/video.ts`), at some cost in masked faces found on street photos (README). default: 'blazeface' */
     detector: string;
     /** Run the face detector (and the classifier) on every Nth frame, track in between; 10 is where fps levels off at 640x480 (bench/video.ts). default: 10 */
     detectEvery: number;
@@ -171,11 +178,12 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxFaces: 100,
       res10: { minConfidence: 0.5, inputSize: 300 },
       ssdMobilenet: { minConfidence: 0.65 },
+      blazeface: { minConfidence: 0.525, notFaceConfidence: 0.4 },
       tiny: { minConfidence: 0.325, inputSize: 416 },
       ssdTiled: { minConfidence: 0.5, grid: 2, overlap: 0.25 },
       consensus: { primary: 'ssd-mobilenet', verifier: 'res10', partMinConfidence: 0.05, minConfidence: 0.275, agreeIou: 0.4 },
     },
-    video: { detector: 'ssd-mobilenet', detectEvery: 10, smoothing: 0.3, trackIou: 0.3, maxMissed: 2 },
+    video: { detector: 'blazeface', detectEvery: 10, smoothing: 0.3, trackIou: 0.3, maxMissed: 2 },
     synth: { minFaceSize: 48, maxRoll: 40, maxYaw: 45, minScore: 0.5, cropMargin: 0.35, jpegQuality: 92, concurrency: 2 },
   };
 }

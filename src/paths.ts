@@ -73,6 +73,12 @@ export function pretrainedDir(name: string, p: ProjectPaths = projectPaths()): s
   return path.join(p.pretrained, name);
 }
 
+/** BlazeFace's weights ship inside the `@vladmandic/human` npm package (`models/blazeface.json` + `.bin`). */
+export function blazeFaceModelDir(): string {
+  // the package's exports map hides package.json: resolve its main file (dist/human.node.js) instead
+  return path.join(path.dirname(require.resolve('@vladmandic/human')), '..', 'models');
+}
+
 /** face-api's weights ship inside its npm package. */
 export function faceApiModelDir(): string {
   return path.join(path.dirname(require.resolve('@vladmandic/face-api/package.json')), 'model');

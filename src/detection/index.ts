@@ -9,6 +9,7 @@ import { DETECTOR_NAMES, DetectorError, isDetectorName, type DetectorName } from
 import { createRes10 } from './res10';
 import { createSsdMobilenet, createSsdTiled, createTiny } from './faceapi';
 import { createConsensus } from './consensus';
+import { createBlazeFace } from './blazeface';
 
 export * from './types';
 export { iou, nonMaxSuppression, clipBox } from './geometry';
@@ -29,6 +30,8 @@ export async function createDetector(name: string, config: DetectConfig = resolv
       return createRes10({ ...common, minConfidence: pick(config.res10.minConfidence), inputSize: config.res10.inputSize, dir: opts.modelDir });
     case 'ssd-mobilenet':
       return createSsdMobilenet({ ...common, minConfidence: pick(config.ssdMobilenet.minConfidence) });
+    case 'blazeface':
+      return createBlazeFace({ ...common, minConfidence: pick(config.blazeface.minConfidence) });
     case 'tiny':
       return createTiny({ ...common, minConfidence: pick(config.tiny.minConfidence), inputSize: config.tiny.inputSize });
     case 'ssd-tiled':
@@ -57,14 +60,15 @@ export async function createDetector(name: string, config: DetectConfig = resolv
  * The detector settings that ship with a classifier — the one place that decides a detector's
  * threshold given (detector name, classifier classes, config), used by `facemask detect`, `facemask
  * video`, the notebooks and the bench scripts. With a classifier that has `not_face` and no explicit
- * `detect.minConfidence`, `ssd-mobilenet` runs at `detect.notFace.detectorConfidence` (low, for
- * recall: the classifier rejects the extra false boxes, see `toClassification`); otherwise (a
- * two-class model, another detector) the config is returned unchanged.
+ * `detect.minConfidence`, `ssd-mobilenet` runs at `detect.notFace.detectorConfidence` and `blazeface`
+ * at `detect.blazeface.notFaceConfidence` (low, for recall: the classifier rejects the extra false
+ * boxes, see `toClassification`); otherwise (a two-class model, another detector) the config is
+ * returned unchanged.
  */
 export function detectorConfig(name: string, classes: readonly string[], config: DetectConfig = resolveConfig().detect): DetectConfig {
-  if (name === 'ssd-mobilenet' && classes.includes('not_face') && !(config.minConfidence > 0)) {
-    return { ...config, ssdMobilenet: { ...config.ssdMobilenet, minConfidence: config.notFace.detectorConfidence } };
-  }
+  if (!classes.includes('not_face') || config.minConfidence > 0) return config;
+  if (name === 'ssd-mobilenet') return { ...config, ssdMobilenet: { ...config.ssdMobilenet, minConfidence: config.notFace.detectorConfidence } };
+  if (name === 'blazeface') return { ...config, blazeface: { ...config.blazeface, minConfidence: config.blazeface.notFaceConfidence } };
   return config;
 }
 
@@ -76,6 +80,7 @@ export function detectorThreshold(name: string, classes: readonly string[], conf
   const own: Record<DetectorName, number> = {
     res10: c.res10.minConfidence,
     'ssd-mobilenet': c.ssdMobilenet.minConfidence,
+    blazeface: c.blazeface.minConfidence,
     tiny: c.tiny.minConfidence,
     'ssd-tiled': c.ssdTiled.minConfidence,
     consensus: c.consensus.minConfidence,

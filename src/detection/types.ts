@@ -22,7 +22,7 @@ export interface FaceDetector {
 }
 
 /** Registered detector names (see `createDetector`). */
-export const DETECTOR_NAMES = ['res10', 'ssd-mobilenet', 'tiny', 'ssd-tiled', 'consensus'] as const;
+export const DETECTOR_NAMES = ['res10', 'ssd-mobilenet', 'blazeface', 'tiny', 'ssd-tiled', 'consensus'] as const;
 export type DetectorName = (typeof DETECTOR_NAMES)[number];
 
 export function isDetectorName(s: string): s is DetectorName {

@@ -37,6 +37,10 @@ test('config: ssd-mobilenet is the default detector; its threshold depends on th
   assert.equal(detectorThreshold('ssd-mobilenet', realworld.classes, cfg.detect), cfg.detect.notFace.detectorConfidence);
   assert.equal(detectorThreshold('ssd-mobilenet', realworld.classes, cfg.detect), 0.15);
   assert.equal(detectorThreshold('ssd-mobilenet', two, cfg.detect), 0.65);
+  // blazeface (the video default) likewise: low with not_face, its own tuned threshold without
+  assert.equal(cfg.video.detector, 'blazeface');
+  assert.equal(detectorThreshold('blazeface', realworld.classes, cfg.detect), cfg.detect.blazeface.notFaceConfidence);
+  assert.equal(detectorThreshold('blazeface', two, cfg.detect), cfg.detect.blazeface.minConfidence);
   // an explicit minConfidence wins; other detectors keep their own thresholds
   assert.equal(detectorThreshold('ssd-mobilenet', realworld.classes, { ...cfg.detect, minConfidence: 0.5 }), 0.5);
   assert.equal(detectorThreshold('consensus', realworld.classes, cfg.detect), 0.275);
