@@ -61,7 +61,7 @@ export interface Config {
   detect: {
     /** Face detector (`res10` | `ssd-mobilenet` | `blazeface` | `tiny` | `ssd-tiled` | `consensus`), chosen by masked-face recall within 0.1 false detections per image on the Kaggle tune part with the shipped realworld model (README). default: 'ssd-mobilenet' */
     detector: string;
-    /** Minimum detector confidence for whichever detector runs, overriding its own below (and `notFace.detectorConfidence`) when > 0. default: 0 (each detector's own) */
+    /** Minimum detector confidence for whichever detector runs, overriding its own below (and `notFace.detectorConfidence`, `blazeface.notFaceConfidence`) when > 0. default: 0 (each detector's own) */
     minConfidence: number;
     /** Rejecting false boxes with a classifier that has a `not_face` class (`detectorConfig` in src/detection). */
     notFace: {
