@@ -88,7 +88,7 @@ export interface Config {
       /** Tuned: the best masked recall within 0.1 false detections per image on the Kaggle tune part. default: 0.65 */
       minConfidence: number;
     };
-    /** BlazeFace (256x256 back-camera model shipped by @vladmandic/human; ~13x faster than SSD here). */
+    /** BlazeFace (256x256 back-camera model shipped by @vladmandic/human; about 6x faster than SSD here: 58 against 367 ms per 640x480 frame in one bench/video.ts run). */
     blazeface: {
       /** Tuned like ssdMobilenet, on the Kaggle tune part (`bench/detect.ts tune`). default: 0.525 */
       minConfidence: number;

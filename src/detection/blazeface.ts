@@ -7,8 +7,8 @@
  *
  * The whole image is padded to a square (bottom/right, black) and resized to 256, so a face needs
  * roughly 20 px in a 640 px image to reach the network at ~8 px; measured on the Kaggle scenes it
- * finds about as many masked faces as face-api's SSD at the same false-detection rate, ~13x faster
- * (README, `bench/detect.ts`).
+ * finds about as many masked faces as face-api's SSD at the same false-detection rate, about 6x faster
+ * (README; `bench/detect.ts`, `bench/video.ts`).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
