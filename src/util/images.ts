@@ -94,10 +94,13 @@ export async function encodeImage(img: RgbImage, format: 'png' | 'jpeg' = 'png',
 
 /** Crop `[x, y, w, h]` (clipped to the image) and resize to `size`x`size` (bilinear). */
 export async function cropResize(img: RgbImage, box: [number, number, number, number], size: number): Promise<RgbImage> {
-  const x = Math.max(0, Math.floor(box[0]));
-  const y = Math.max(0, Math.floor(box[1]));
-  const w = Math.max(1, Math.min(img.width - x, Math.ceil(box[2])));
-  const h = Math.max(1, Math.min(img.height - y, Math.ceil(box[3])));
+  // the part of the box inside the image (a box reaching past an edge is cut there, not shifted)
+  const x0 = Math.floor(box[0]);
+  const y0 = Math.floor(box[1]);
+  const x = Math.min(img.width - 1, Math.max(0, x0));
+  const y = Math.min(img.height - 1, Math.max(0, y0));
+  const w = Math.max(1, Math.min(img.width, x0 + Math.ceil(box[2])) - x);
+  const h = Math.max(1, Math.min(img.height, y0 + Math.ceil(box[3])) - y);
   const { data, info } = await sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), { raw: { width: img.width, height: img.height, channels: 3 } })
     .extract({ left: x, top: y, width: w, height: h })
     .resize(size, size, { fit: 'fill', kernel: 'linear' })

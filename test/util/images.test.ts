@@ -53,4 +53,8 @@ test('crop and resize, encode round trip', async () => {
   assert.deepEqual([crop.width, crop.height], [10, 10]);
   const back = await decodeImage(await encodeImage(crop, 'png'));
   assert.deepEqual(back.data, crop.data);
+  // a box reaching past an edge is cut at the edge (not shifted inside the image)
+  assert.deepEqual((await cropResize(img, [-10, -5, 20, 15], 10)).data, (await cropResize(img, [0, 0, 10, 10], 10)).data);
+  assert.deepEqual((await cropResize(img, [30, 20, 20, 20], 10)).data, (await cropResize(img, [30, 20, 10, 10], 10)).data);
+  assert.notDeepEqual((await cropResize(img, [-10, -5, 20, 15], 10)).data, (await cropResize(img, [0, 0, 20, 15], 10)).data);
 });
