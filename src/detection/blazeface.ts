@@ -15,10 +15,10 @@ import * as path from 'node:path';
 import type { FaceDetection, FaceDetector } from './types';
 import { DetectorError } from './types';
 import { clipBox, nonMaxSuppression } from './geometry';
-import { resizeImage, type RgbImage } from '../util/images';
+import type { RgbImage } from '../util/images';
 import { tf } from '../backend/tf';
 import { blazeFaceModelDir } from '../paths';
-import { MAX_NET_SIDE } from './faceapi';
+import { netInput } from './faceapi';
 
 /** The network's square input side (fixed by its anchors). */
 export const BLAZEFACE_INPUT_SIZE = 256;
@@ -70,9 +70,7 @@ export async function createBlazeFace(opts: BlazeFaceOptions): Promise<FaceDetec
   return {
     name: 'blazeface',
     async detectFaces(image: RgbImage): Promise<FaceDetection[]> {
-      const longest = Math.max(image.width, image.height);
-      const k = longest > MAX_NET_SIDE ? MAX_NET_SIDE / longest : 1;
-      const small = k < 1 ? await resizeImage(image, Math.max(1, Math.round(image.width * k)), Math.max(1, Math.round(image.height * k))) : image;
+      const { small, sx, sy } = await netInput(image);
       const side = Math.max(small.width, small.height);
       const out = tf.tidy(() => {
         const img = tf.tensor3d(small.data, [small.height, small.width, 3], 'int32').toFloat();
@@ -85,15 +83,16 @@ export async function createBlazeFace(opts: BlazeFaceOptions): Promise<FaceDetec
       const d = (await out.data()) as Float32Array;
       const dim = out.shape[1]!;
       out.dispose();
-      const scale = side / N / k; // network pixels → original image pixels
+      const ax = (side / N) * sx; // network pixels → original image pixels
+      const ay = (side / N) * sy;
       const found: FaceDetection[] = [];
       for (let i = 0; i < anchors.length; i++) {
         const o = i * dim;
         if (d[o] < logit) continue;
-        const w = d[o + 3] * scale;
-        const h = d[o + 4] * scale;
-        const cx = (d[o + 1] + anchors[i][0]) * scale;
-        const cy = (d[o + 2] + anchors[i][1]) * scale;
+        const w = d[o + 3] * ax;
+        const h = d[o + 4] * ay;
+        const cx = (d[o + 1] + anchors[i][0]) * ax;
+        const cy = (d[o + 2] + anchors[i][1]) * ay;
         const box = clipBox([cx - w / 2, cy - h / 2, w, h], image.width, image.height);
         if (box) found.push({ box, score: 1 / (1 + Math.exp(-d[o])) });
       }

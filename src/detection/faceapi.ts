@@ -55,13 +55,20 @@ function checkConfidence(name: string, c: number): void {
  */
 export const MAX_NET_SIDE = 1024;
 
-/** Run a face-api locator on an RGB image (as a tensor that is disposed afterwards). */
-async function locate(image: RgbImage, run: (t: unknown) => Promise<Located[]>): Promise<FaceDetection[]> {
+/**
+ * The image a detector network gets: downscaled so that its longest side is at most `MAX_NET_SIDE`
+ * (as is when smaller), with the factors that map its pixels back to the original's.
+ */
+export async function netInput(image: RgbImage): Promise<{ small: RgbImage; sx: number; sy: number }> {
   const side = Math.max(image.width, image.height);
   const k = side > MAX_NET_SIDE ? MAX_NET_SIDE / side : 1;
   const small = k < 1 ? await resizeImage(image, Math.max(1, Math.round(image.width * k)), Math.max(1, Math.round(image.height * k))) : image;
-  const sx = image.width / small.width;
-  const sy = image.height / small.height;
+  return { small, sx: image.width / small.width, sy: image.height / small.height };
+}
+
+/** Run a face-api locator on an RGB image (as a tensor that is disposed afterwards). */
+async function locate(image: RgbImage, run: (t: unknown) => Promise<Located[]>): Promise<FaceDetection[]> {
+  const { small, sx, sy } = await netInput(image);
   const input = tf.tensor3d(small.data, [small.height, small.width, 3], 'int32');
   try {
     const found = await run(input);
