@@ -9,7 +9,7 @@
  *   npx tsx bench/detect-default.ts [MODEL_DIR] [--detector NAME] [--confidence C] [--not-face P] [--trust-above S] [--compare]
  *
  * `--confidence C`, `--not-face P` and `--trust-above S` override the config's
- * `detect.notFace.detectorConfidence`, `.rejectAt` and `.trustAbove` (1.01: no box is trusted).
+ * `detect.ssdMobilenet.notFaceConfidence`, `detect.notFace.rejectAt` and `.trustAbove` (1.01: no box is trusted).
  *
  * MODEL_DIR defaults to models/default. `--compare` also prints the measurement over the cached raw
  * SSD boxes (`summariseSetting`, src/evaluation/scenes.ts) at the same setting, which should agree.
@@ -41,7 +41,7 @@ async function main() {
   const compare = args.includes('--compare');
   if (compare) args.splice(args.indexOf('--compare'), 1);
   const conf = flag(args, '--confidence');
-  const cfg = resolveConfig(conf === undefined ? {} : { detect: { notFace: { detectorConfidence: Number(conf) } } });
+  const cfg = resolveConfig(conf === undefined ? {} : { detect: { ssdMobilenet: { notFaceConfidence: Number(conf) } } });
   const detectorName = flag(args, '--detector') ?? cfg.detect.detector;
   const nf = flag(args, '--not-face');
   const rejectNotFace = nf === undefined ? undefined : Number(nf);

@@ -61,16 +61,14 @@ export interface Config {
   detect: {
     /** Face detector (`res10` | `ssd-mobilenet` | `blazeface` | `tiny` | `ssd-tiled` | `consensus`), chosen by masked-face recall within 0.1 false detections per image on the Kaggle tune part with the shipped realworld model (README). default: 'ssd-mobilenet' */
     detector: string;
-    /** Minimum detector confidence for whichever detector runs, overriding its own below (and `notFace.detectorConfidence`, `blazeface.notFaceConfidence`) when > 0. default: 0 (each detector's own) */
+    /** Minimum detector confidence for whichever detector runs, overriding its own below (and its `notFaceConfidence`) when > 0. default: 0 (each detector's own) */
     minConfidence: number;
     /** Rejecting false boxes with a classifier that has a `not_face` class (`detectorConfig` in src/detection). */
     notFace: {
-      /** Drop a box when p(not_face) >= this (as well as when not_face is the top class). The three `notFace` defaults were chosen together on Kaggle tune photos >= 160 (`chooseOnTune`, src/evaluation/scenes.ts). default: 0.2 */
+      /** Drop a box when p(not_face) >= this (as well as when not_face is the top class). The two `notFace` defaults and `ssdMobilenet.notFaceConfidence` were chosen together on Kaggle tune photos >= 160 (`chooseOnTune`, src/evaluation/scenes.ts). default: 0.2 */
       rejectAt: number;
       /** A box the face detector scores at least this is never dropped by not_face (it is labelled by its best face class); 1.01: no box is. default: 0.9 */
       trustAbove: number;
-      /** ssd-mobilenet's threshold when the classifier has `not_face` and `minConfidence` is 0 (the classifier rejects the extra false boxes). default: 0.15 */
-      detectorConfidence: number;
     };
     /** IoU above which overlapping boxes are suppressed. default: 0.3 */
     nmsIou: number;
@@ -87,12 +85,14 @@ export interface Config {
     ssdMobilenet: {
       /** Tuned: the best masked recall within 0.1 false detections per image on the Kaggle tune part. default: 0.65 */
       minConfidence: number;
+      /** Its threshold instead when the classifier has `not_face` and `minConfidence` is 0 (low, for recall: the classifier rejects the extra false boxes). default: 0.15 */
+      notFaceConfidence: number;
     };
     /** BlazeFace (256x256 back-camera model shipped by @vladmandic/human; about 6x faster than SSD here: 58 against 367 ms per 640x480 frame in one bench/video.ts run). */
     blazeface: {
       /** Tuned like ssdMobilenet, on the Kaggle tune part (`bench/detect.ts tune`). default: 0.525 */
       minConfidence: number;
-      /** Its threshold when the classifier has `not_face` and `minConfidence` is 0 (like `notFace.detectorConfidence` for SSD), chosen on tune photos 160–199 with the `notFace` rejection (0.325–0.4 tie; ties go to the higher threshold). default: 0.4 */
+      /** Its threshold when the classifier has `not_face` and `minConfidence` is 0 (like `ssdMobilenet.notFaceConfidence`), chosen on tune photos 160–199 with the `notFace` rejection (0.325–0.4 tie; ties go to the higher threshold). default: 0.4 */
       notFaceConfidence: number;
     };
     /** face-api's Tiny Face Detector. */
@@ -173,11 +173,11 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): Config {
     detect: {
       detector: 'ssd-mobilenet',
       minConfidence: 0,
-      notFace: { rejectAt: 0.2, trustAbove: 0.9, detectorConfidence: 0.15 },
+      notFace: { rejectAt: 0.2, trustAbove: 0.9 },
       nmsIou: 0.3,
       maxFaces: 100,
       res10: { minConfidence: 0.5, inputSize: 300 },
-      ssdMobilenet: { minConfidence: 0.65 },
+      ssdMobilenet: { minConfidence: 0.65, notFaceConfidence: 0.15 },
       blazeface: { minConfidence: 0.525, notFaceConfidence: 0.4 },
       tiny: { minConfidence: 0.325, inputSize: 416 },
       ssdTiled: { minConfidence: 0.5, grid: 2, overlap: 0.25 },
@@ -223,7 +223,10 @@ export function resolveConfig(overrides: DeepPartial<Config> = {}, env: NodeJS.P
   if (c.detect.minConfidence < 0 || c.detect.minConfidence >= 1) throw new Error(`detect.minConfidence must be in [0, 1)`);
   if (!(c.detect.notFace.rejectAt >= 0 && (c.detect.notFace.rejectAt <= 1 || c.detect.notFace.rejectAt === 1.01))) throw new Error(`detect.notFace.rejectAt must be in [0, 1] (or 1.01: never on the probability alone)`);
   if (!(c.detect.notFace.trustAbove >= 0 && (c.detect.notFace.trustAbove <= 1 || c.detect.notFace.trustAbove === 1.01))) throw new Error(`detect.notFace.trustAbove must be in [0, 1] (or 1.01: no box is trusted)`);
-  if (!(c.detect.notFace.detectorConfidence > 0 && c.detect.notFace.detectorConfidence < 1)) throw new Error(`detect.notFace.detectorConfidence must be in (0, 1)`);
+  for (const k of ['ssdMobilenet', 'blazeface'] as const) {
+    const v = c.detect[k].notFaceConfidence;
+    if (!(v > 0 && v < 1)) throw new Error(`detect.${k}.notFaceConfidence must be in (0, 1)`);
+  }
   if (!(c.detect.nmsIou > 0 && c.detect.nmsIou <= 1)) throw new Error(`detect.nmsIou must be in (0, 1]`);
   if (!(c.video.smoothing > 0 && c.video.smoothing <= 1)) throw new Error(`video.smoothing must be in (0, 1]`);
   if (c.video.maxMissed < 0 || !Number.isInteger(c.video.maxMissed)) throw new Error(`video.maxMissed must be a whole number >= 0`);

@@ -56,20 +56,22 @@ export async function createDetector(name: string, config: DetectConfig = resolv
   }
 }
 
+/** The config sections of the detectors that run at a lower threshold with a `not_face` classifier. */
+const NOT_FACE_SECTION: Partial<Record<DetectorName, 'ssdMobilenet' | 'blazeface'>> = { 'ssd-mobilenet': 'ssdMobilenet', blazeface: 'blazeface' };
+
 /**
  * The detector settings that ship with a classifier — the one place that decides a detector's
  * threshold given (detector name, classifier classes, config), used by `facemask detect`, `facemask
  * video`, the notebooks and the bench scripts. With a classifier that has `not_face` and no explicit
- * `detect.minConfidence`, `ssd-mobilenet` runs at `detect.notFace.detectorConfidence` and `blazeface`
- * at `detect.blazeface.notFaceConfidence` (low, for recall: the classifier rejects the extra false
+ * `detect.minConfidence`, a detector whose config section has a `notFaceConfidence`
+ * (`ssd-mobilenet`, `blazeface`) runs at it (low, for recall: the classifier rejects the extra false
  * boxes, see `toClassification`); otherwise (a two-class model, another detector) the config is
  * returned unchanged.
  */
 export function detectorConfig(name: string, classes: readonly string[], config: DetectConfig = resolveConfig().detect): DetectConfig {
-  if (!classes.includes('not_face') || config.minConfidence > 0) return config;
-  if (name === 'ssd-mobilenet') return { ...config, ssdMobilenet: { ...config.ssdMobilenet, minConfidence: config.notFace.detectorConfidence } };
-  if (name === 'blazeface') return { ...config, blazeface: { ...config.blazeface, minConfidence: config.blazeface.notFaceConfidence } };
-  return config;
+  const key = NOT_FACE_SECTION[name as DetectorName];
+  if (!key || !classes.includes('not_face') || config.minConfidence > 0) return config;
+  return { ...config, [key]: { ...config[key], minConfidence: config[key].notFaceConfidence } };
 }
 
 /** The threshold a detector created by `createDetectorFor` applies (for `consensus`: to the fused score). */

@@ -1,6 +1,6 @@
 /**
  * The shipped default detection path (issue 7): with the realworld default model (it has
- * `not_face`) `facemask detect` runs ssd-mobilenet at `detect.notFace.detectorConfidence` (0.15) and
+ * `not_face`) `facemask detect` runs ssd-mobilenet at `detect.ssdMobilenet.notFaceConfidence` (0.15) and
  * the classifier drops the false boxes (unless the detector scored them >= `trustAbove`, 0.9); a two-class model keeps the detector's own 0.65. Real
  * models, a real Kaggle **test** photo.
  */
@@ -34,7 +34,7 @@ test('config: ssd-mobilenet is the default detector; its threshold depends on th
   assert.equal(cfg.detect.detector, 'ssd-mobilenet');
   assert.ok(realworld.classes.includes('not_face'), `the default model has not_face (${realworld.classes.join(', ')})`);
   const two = ['with_mask', 'without_mask'];
-  assert.equal(detectorThreshold('ssd-mobilenet', realworld.classes, cfg.detect), cfg.detect.notFace.detectorConfidence);
+  assert.equal(detectorThreshold('ssd-mobilenet', realworld.classes, cfg.detect), cfg.detect.ssdMobilenet.notFaceConfidence);
   assert.equal(detectorThreshold('ssd-mobilenet', realworld.classes, cfg.detect), 0.15);
   assert.equal(detectorThreshold('ssd-mobilenet', two, cfg.detect), 0.65);
   // blazeface (the video default) likewise: low with not_face, its own tuned threshold without

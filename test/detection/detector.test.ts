@@ -74,7 +74,7 @@ test('tiny and ssd-tiled run behind the same interface without leaking tensors',
 
 test('bad detector settings are refused', async () => {
   await assert.rejects(createDetector('tiny', { ...cfg, tiny: { ...cfg.tiny, inputSize: 300 } }), /multiple of 32/);
-  await assert.rejects(createDetector('ssd-mobilenet', { ...cfg, ssdMobilenet: { minConfidence: 1 } }), /minConfidence/);
+  await assert.rejects(createDetector('ssd-mobilenet', { ...cfg, ssdMobilenet: { ...cfg.ssdMobilenet, minConfidence: 1 } }), /minConfidence/);
 });
 
 test('consensus: ssd-mobilenet boxes confirmed by res10, behind the same interface, no tensor leak', async () => {

@@ -53,7 +53,8 @@ test('rejectAt is validated (classifier option and config)', () => {
   assert.equal(resolveConfig().detect.notFace.trustAbove, 0.9);
   assert.throws(() => resolveConfig({ detect: { notFace: { trustAbove: 1.5 } } }), /detect\.notFace\.trustAbove/);
   assert.throws(() => resolveConfig({ detect: { notFace: { rejectAt: 2 } } }), /detect\.notFace\.rejectAt/);
-  assert.throws(() => resolveConfig({ detect: { notFace: { detectorConfidence: 0 } } }), /detect\.notFace\.detectorConfidence/);
+  assert.throws(() => resolveConfig({ detect: { ssdMobilenet: { notFaceConfidence: 0 } } }), /detect\.ssdMobilenet\.notFaceConfidence/);
+  assert.throws(() => resolveConfig({ detect: { blazeface: { notFaceConfidence: 1 } } }), /detect\.blazeface\.notFaceConfidence/);
 });
 
 test('the measurement (summariseSetting) applies the same rule as the classifier', () => {

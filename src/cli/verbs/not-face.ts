@@ -8,12 +8,13 @@ import { resolveConfig, type Config } from '../../config';
 import { detectorThreshold } from '../../detection';
 
 export function notFaceFlags(): Record<'not-face' | 'trust-above', FlagSpec> {
-  const d = resolveConfig().detect.notFace;
+  const detect = resolveConfig().detect;
+  const d = detect.notFace;
   return {
     'not-face': {
       type: 'number',
       value: 'P',
-      help: `drop a box when the model's not_face probability is >= P, 0–1 (default: ${d.rejectAt}; only for models with not_face, with which ssd-mobilenet runs at ${d.detectorConfidence})`,
+      help: `drop a box when the model's not_face probability is >= P, 0–1 (default: ${d.rejectAt}; only for models with not_face, with which ssd-mobilenet runs at ${detect.ssdMobilenet.notFaceConfidence})`,
     },
     'trust-above': {
       type: 'number',
