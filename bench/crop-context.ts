@@ -14,14 +14,9 @@ import { scoreScenes, chooseOnTune, summariseSetting, type ScoredScenes } from '
 import { summaryRow } from '../src/detection/evaluate';
 import { decodeImage, cropResize } from '../src/util/images';
 import { projectPaths } from '../src/paths';
-import type { Box } from '../src/result';
+import { scaleBox } from '../src/detection/geometry';
 
 export const SCALES = [1, 1.15, 1.2, 1.3, 1.4, 1.5];
-
-/** The box scaled by k around its centre (may reach outside the image: `cropResize` clips). */
-function widen([x, y, w, h]: Box, k: number): Box {
-  return [x + w / 2 - (w * k) / 2, y + h / 2 - (h * k) / 2, w * k, h * k];
-}
 
 async function rescore(clf: MaskClassifier, s: ScoredScenes, k: number): Promise<ScoredScenes> {
   if (k === 1) return s;
@@ -32,7 +27,7 @@ async function rescore(clf: MaskClassifier, s: ScoredScenes, k: number): Promise
       continue;
     }
     const img = await decodeImage(sc.scene.file);
-    const crops = await Promise.all(sc.detections.map((d) => cropResize(img, widen(d.box, k), clf.inputSize)));
+    const crops = await Promise.all(sc.detections.map((d) => cropResize(img, scaleBox(d.box, k), clf.inputSize)));
     scenes.push({ ...sc, probs: await clf.probabilities(crops) });
   }
   return { ...s, scenes };

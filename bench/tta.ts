@@ -12,6 +12,7 @@ import { realFaces, emittedOnly } from '../src/evaluation/evaluate';
 import { reportFromProbabilities, withWithoutBalancedAccuracy } from '../src/evaluation/metrics';
 import { decodeImage, cropResize, type RgbImage } from '../src/util/images';
 import { clampBox } from '../src/model/realworld';
+import { scaleBox } from '../src/detection/geometry';
 import { projectPaths } from '../src/paths';
 async function flip(im: RgbImage): Promise<RgbImage> {
   const d = await sharp(Buffer.from(im.data), { raw: { width: im.width, height: im.height, channels: 3 } }).flop().raw().toBuffer();
@@ -23,8 +24,7 @@ async function flip(im: RgbImage): Promise<RgbImage> {
   const variants: Record<string, Float32Array[]> = { plain: [], flip: [], s12: [], s09: [] };
   for (const f of faces) {
     const img = await decodeImage(f.file);
-    const [x, y, w, h] = f.box!;
-    const sc = (s: number) => clampBox([x + w / 2 - (w * s) / 2, y + h / 2 - (h * s) / 2, w * s, h * s], img.width, img.height);
+    const sc = (s: number) => clampBox(scaleBox(f.box!, s), img.width, img.height);
     const c0 = await cropResize(img, f.box!, 224);
     const crops = [c0, await flip(c0), await cropResize(img, sc(1.2), 224), await cropResize(img, sc(0.9), 224)];
     const p = await clf.probabilities(crops);

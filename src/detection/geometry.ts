@@ -12,6 +12,11 @@ export function iou(a: Box, b: Box): number {
   return union > 0 ? inter / union : 0;
 }
 
+/** The box scaled by `k` around its centre (it may reach outside the image). */
+export function scaleBox([x, y, w, h]: Box, k: number): Box {
+  return [x + w / 2 - (w * k) / 2, y + h / 2 - (h * k) / 2, w * k, h * k];
+}
+
 /** Clip a box to a `width`x`height` image; returns null when nothing is left. */
 export function clipBox(b: Box, width: number, height: number): Box | null {
   const x1 = Math.max(0, b[0]);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { iou, nonMaxSuppression, clipBox } from '../../src/detection/geometry';
+import { iou, nonMaxSuppression, clipBox, scaleBox } from '../../src/detection/geometry';
 import { matchScene } from '../../src/detection/evaluate';
 import { tileRects } from '../../src/detection/faceapi';
 
@@ -21,6 +21,11 @@ test('non-max suppression keeps the best of overlapping boxes and separate ones'
   );
   assert.deepEqual(kept.map((k) => k.score), [0.9, 0.5]);
   assert.equal(nonMaxSuppression([{ box: [0, 0, 1, 1], score: 1 }, { box: [5, 5, 1, 1], score: 0.5 }], 0.3, 1).length, 1);
+});
+
+test('scaleBox keeps the centre and scales both sides', () => {
+  assert.deepEqual(scaleBox([10, 20, 40, 20], 1.5), [0, 15, 60, 30]);
+  assert.deepEqual(scaleBox([10, 20, 40, 20], 1), [10, 20, 40, 20]);
 });
 
 test('clipBox clips to the image and drops what is outside', () => {
