@@ -12,7 +12,7 @@ const vega = require('vega') as VegaModule;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const vl = require('vega-lite') as { compile(spec: object): { spec: VegaSpec } };
 import { writeFileAtomic } from '../util/atomic';
-import { displayPng, noteOutsideNotebook } from '../notebook/index';
+import { displayPng, noteOutsideNotebook } from './display';
 
 /**
  * A Vega-Lite specification (https://vega.github.io/vega-lite/docs/), as a plain object with its

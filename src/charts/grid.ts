@@ -10,7 +10,7 @@ import type { Box } from '../result';
 import { decodeImage, ImageError, RgbImage } from '../util/images';
 import { mapLimit } from '../util/files';
 import { writeFileAtomic } from '../util/atomic';
-import { displayPng, noteOutsideNotebook } from '../notebook/index';
+import { displayPng, noteOutsideNotebook } from './display';
 
 /** An image file path, encoded image bytes, or decoded RGB pixels. */
 export type ImageInput = string | Uint8Array | RgbImage;

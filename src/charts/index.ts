@@ -22,4 +22,4 @@ export { showTable, tableHtml, tableText, formatValue } from './table';
 export type { TableInput, TableOptions } from './table';
 export { liveChart, LiveChart } from './live';
 export type { LiveChartOptions } from './live';
-export { inNotebook } from '../notebook/index';
+export { inNotebook } from './display';

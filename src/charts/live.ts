@@ -5,7 +5,7 @@
  * every update, which is how a terminal run watches it. Outside a notebook and without `file`,
  * updates only keep the rows.
  */
-import { updatableDisplay, NotebookDisplay } from '../notebook/index';
+import { updatableDisplay, NotebookDisplay } from './display';
 import { Figure } from './figure';
 import { lineChart, LineChartOptions, Row, Rows } from './charts';
 

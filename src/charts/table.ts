@@ -2,7 +2,7 @@
  * Tables: rows of plain objects (or an arquero table) as HTML for the notebook and as aligned
  * plain text everywhere else. `tableHtml` and `tableText` are pure; `showTable` picks one.
  */
-import { displayHtml } from '../notebook/index';
+import { displayHtml } from './display';
 import { escapeXml } from './grid';
 
 type Row = Record<string, unknown>;

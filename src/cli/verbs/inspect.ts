@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { VerbSpec } from '../args';
 import { UsageError } from '../args';
 import { DATASETS, DEFAULT_SPLIT_DATASETS, KAGGLE } from '../../data/load';
-import { inspectDatasets } from '../../data/inspect';
+import { inspectDatasets, type InspectionReport } from '../../data/inspect';
 import { writeSplitFile } from '../../data/split';
 import { countsTable, findingsTable, splitTable, failuresTable, writeInspectionReport } from '../../data/report';
 import { tableText } from '../../charts/index';
@@ -38,7 +38,7 @@ export const inspectVerb: VerbSpec = {
     const splitFile = path.resolve((args.flags['split-file'] as string | undefined) ?? (cfg.small ? path.join(out, 'splits.json') : projectPaths().splits));
     if (new Set(datasets).size !== datasets.length) throw new UsageError(`--datasets: a dataset is named twice (${datasets.join(' ')})`);
 
-    let report;
+    let report: InspectionReport;
     try {
       report = await inspectDatasets({ datasets, seed, progress: true });
     } catch (e) {
