@@ -7,8 +7,9 @@
 import * as os from 'node:os';
 import { initBackend } from '../src/backend/tf';
 import { loadBase } from '../src/model/base';
-import { embedViews, startBaseRunner } from '../src/model/features';
-import { ORIGINAL_AUGMENTATION } from '../src/model/augment';
+import { startBaseRunner, type BaseRunner } from '../src/model/features';
+import { ORIGINAL_AUGMENTATION, augmentView } from '../src/model/augment';
+import { mapLimit } from '../src/util/files';
 import type { RgbImage } from '../src/util/images';
 import { mulberry32 } from '../src/model/augment';
 
@@ -21,12 +22,19 @@ async function main() {
   const imgs: RgbImage[] = Array.from({ length: 32 }, () => ({ width: 224, height: 224, data: Uint8Array.from({ length: 224 * 224 * 3 }, () => Math.floor(rng() * 256)) }));
   const keys = imgs.map((_, i) => `img${i}`);
   const views = Math.ceil(n / imgs.length);
+  /** Every view of every image, augmented on the main thread, in batches of 32, two batches in flight per runner slot (as training does). */
+  const embedAll = async (runner: BaseRunner, count: number) =>
+    mapLimit(Array.from({ length: count }, (_, v) => v), runner.slots * 2, async (v) => {
+      const pixels = new Uint8Array(imgs.length * 224 * 224 * 3);
+      imgs.forEach((im, i) => pixels.set(augmentView(im, 1, keys[i], v, ORIGINAL_AUGMENTATION).data, i * 224 * 224 * 3));
+      return runner.embed(pixels, imgs.length);
+    });
   console.log(`machine: ${os.cpus().length} x ${os.cpus()[0].model}, backend ${backend}, ${views * imgs.length} augmented views per setting, batch 32`);
   for (const workers of [0, 1, 2]) {
     const runner = await startBaseRunner(base, workers);
-    await embedViews(imgs.slice(0, 4), keys, runner, 1280, { views: 1 }); // warm-up
+    await embedAll(runner, 1); // warm-up
     const t = performance.now();
-    await embedViews(imgs, keys, runner, 1280, { views, augment: ORIGINAL_AUGMENTATION, seed: 1 });
+    await embedAll(runner, views);
     const s = (performance.now() - t) / 1000;
     await runner.close();
     console.log(`base on ${workers === 0 ? 'main thread' : workers + ' worker(s)'}: ${((views * imgs.length) / s).toFixed(1)} images/s (${((1000 * s) / (views * imgs.length)).toFixed(1)} ms/image)`);

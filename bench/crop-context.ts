@@ -1,55 +1,58 @@
 /**
  * Wider crops for the classifier: does classifying a detector box scaled by k around its centre
  * (more context: hair, shoulders, background) help the `not_face` rejection on street photos?
- * For each k, SSD's cached raw boxes on the Kaggle tune photos 160–199 and test photos 200–299 are
- * re-cropped and re-classified with the default model; the rejection setting is chosen on tune
- * (`chooseOnTune`, <= 0.1 false detections per image) and reported on test.
+ * For each k, the pipeline (SSD at 0.1, boxes cached) is assembled with a classifier that cuts the
+ * scaled box; the setting is chosen on the validation photos 160–199 by `facemask tune`'s rule and
+ * reported on the test photos 200–299.
  *
  *   npx tsx bench/crop-context.ts [MODEL_DIR]
  *
  * Prints figures; not a test. The shipped pipeline crops the box as is (k = 1).
  */
-import { loadClassifier, type MaskClassifier } from '../src/model/classifier';
-import { scoreScenes, chooseOnTune, summariseSetting, type ScoredScenes } from '../src/evaluation/scenes';
-import { summaryRow } from '../src/detection/evaluate';
-import { decodeImage, cropResize } from '../src/util/images';
+import * as path from 'node:path';
+import { resolveConfig } from '../src/config';
+import { initBackend } from '../src/backend/tf';
 import { projectPaths } from '../src/paths';
+import { kaggleScenes } from '../src/data/kaggle';
+import { loadClassifier } from '../src/model/classifier';
+import type { FaceClassifier } from '../src/model/types';
+import { DETECTORS } from '../src/detection/detectors';
+import { cachedDetector } from '../src/detection/cache';
+import { assemblePipeline } from '../src/detection/pipeline';
+import { resolveSettings } from '../src/detection/registry';
 import { scaleBox } from '../src/detection/geometry';
+import { measureSetting, scoreScenes, summaryRow } from '../src/evaluation/scenes';
+import { DEFAULT_GRID, chooseSetting, sweep } from '../src/training/tune';
 
 export const SCALES = [1, 1.15, 1.2, 1.3, 1.4, 1.5];
 
-async function rescore(clf: MaskClassifier, s: ScoredScenes, k: number): Promise<ScoredScenes> {
-  if (k === 1) return s;
-  const scenes: ScoredScenes['scenes'] = [];
-  for (const sc of s.scenes) {
-    if (!sc.detections.length) {
-      scenes.push(sc);
-      continue;
-    }
-    const img = await decodeImage(sc.scene.file);
-    const crops = await Promise.all(sc.detections.map((d) => cropResize(img, scaleBox(d.box, k), clf.inputSize)));
-    scenes.push({ ...sc, probs: await clf.probabilities(crops) });
-  }
-  return { ...s, scenes };
+/** The classifier, cutting every box scaled by `k` around its centre. */
+function scaledCrops(clf: FaceClassifier, k: number): FaceClassifier {
+  return { ...clf, classes: clf.classes, inputSize: clf.inputSize, probabilities: (i) => clf.probabilities(i), probabilitiesOfBoxes: (img, boxes) => clf.probabilitiesOfBoxes(img, boxes.map((b) => scaleBox(b, k))), dispose: () => undefined };
 }
 
 async function main() {
+  await initBackend();
+  const cfg = resolveConfig();
   const clf = await loadClassifier(process.argv[2] ?? projectPaths().defaultModel);
-  const tune0 = await scoreScenes(clf, 'tune', 'ssd-mobilenet', 0.1, { quiet: true, fromPhoto: 160 });
-  const test0 = await scoreScenes(clf, 'test', 'ssd-mobilenet', 0.1, { quiet: true });
-  console.log('crop scale | setting chosen on tune | tune: masked % / false per image / end to end % | test: masked % / unmasked % / false per image / end to end %');
+  const low = Math.min(...DEFAULT_GRID.thresholds);
+  const settings = resolveSettings(DETECTORS, clf.manifest, { detector: 'ssd-mobilenet', threshold: low }, cfg.detect);
+  const detector = cachedDetector(await DETECTORS.create('ssd-mobilenet', cfg.detect, low), path.join(projectPaths().cache, 'measure'), { threshold: low, config: { ...cfg.detect, detector: null } });
+  const [validation, test] = [kaggleScenes('validation'), kaggleScenes('test')];
+  console.log('crop scale | setting chosen on validation | validation: masked % / false per image / end to end % | test: masked % / unmasked % / false per image / end to end %');
   for (const k of SCALES) {
-    const tune = await rescore(clf, tune0, k);
-    const test = await rescore(clf, test0, k);
-    const c = chooseOnTune(tune, 0.1);
+    const pipeline = assemblePipeline(detector, scaledCrops(clf, k), settings, false);
+    const v = await scoreScenes(pipeline, validation, { quiet: true });
+    const c = chooseSetting(sweep(v, DEFAULT_GRID, cfg.faces), 0.1);
     if (!c) {
-      console.log(`x${k} | none within 0.1 false per image on tune`);
+      console.log(`x${k} | none within 0.1 false per image on validation`);
       continue;
     }
-    const t = summaryRow(summariseSetting(tune, c), 'tune');
-    const v = summaryRow(summariseSetting(test, c), 'test');
-    console.log(`x${k} | ${t.detector} | ${t['masked found %']} / ${t['false / image']} / ${t['end-to-end right %']} | ${v['masked found %']} / ${v['unmasked found %']} / ${v['false / image']} / ${v['end-to-end right %']}`);
+    const t = summaryRow(c.summary);
+    const r = summaryRow(measureSetting(await scoreScenes(pipeline, test, { quiet: true }), c, cfg.faces));
+    console.log(`x${k} | ssd-mobilenet@${c.threshold} not_face>=${c.rejectAt ?? 'off'} trusted>=${c.trustAbove ?? 'off'} | ${t['masked found %']} / ${t['false / image']} / ${t['end-to-end right %']} | ${r['masked found %']} / ${r['unmasked found %']} / ${r['false / image']} / ${r['end-to-end right %']}`);
   }
+  detector.dispose();
   clf.dispose();
 }
 

@@ -5,7 +5,7 @@
  * `realworld` preset (same items, same jittered boxes, small faces, blur, JPEG, lighting); heads are
  * trained with the preset's recipe on (a) the descriptor alone, (b) MobileNetV2 pooled features +
  * descriptor, (c) MobileNetV2 pooled features alone (the `realworld` preset, for reference), and
- * measured on the validation faces (Kaggle tune photos >= 160) and the test part (photos 200–299).
+ * measured on the validation faces (Kaggle photos 160–199) and the test part (photos 200–299).
  *
  * Run: node --import tsx bench/descriptor.ts [--views K]   (default: the preset's 2 views; descriptors
  * cached in .cache/features/)
@@ -13,17 +13,18 @@
 import * as os from 'node:os';
 import { tf, initBackend } from '../src/backend/tf';
 import { loadFaceApi } from '../src/backend/faceapi';
-import { LABELS, isLabel, type Label, type ModelClass } from '../src/labels';
+import { isLabel, type ModelClass } from '../src/labels';
+import type { TrainItem } from '../src/data/types';
 import { loadBase } from '../src/model/base';
 import { buildHead } from '../src/model/head';
-import { startBaseRunner, type BaseRunner, type FeatureMatrix } from '../src/model/features';
-import { getPreset } from '../src/model/presets';
-import { realworldData, detectorScenes, embedRealItems, balancedClassWeights, type RealItem } from '../src/model/realworld';
-import { fitHead, evaluateFeatures, joinColumns } from '../src/model/train';
+import { embedItems, startBaseRunner, type BaseRunner, type FeatureMatrix } from '../src/model/features';
+import { realViews } from '../src/model/views';
+import { PRESETS, type RealworldDataSpec } from '../src/training/presets';
+import { classesOf, realworldData } from '../src/training/data';
+import { balancedClassWeights, fitHead, evaluateFeatures, joinColumns } from '../src/training/fit';
 import { reportFromProbabilities, withWithoutBalancedAccuracy } from '../src/evaluation/metrics';
 import { emittedOnly } from '../src/evaluation/evaluate';
 import { progress } from '../src/util/progress';
-import { tmpdir } from 'node:os';
 
 const DESC_SIZE = 150;
 
@@ -48,18 +49,16 @@ async function descriptorRunner(): Promise<BaseRunner> {
 
 async function main() {
   await initBackend();
-  const preset = getPreset('realworld');
+  const preset = PRESETS.realworld;
   const seed = 42;
   const vi = process.argv.indexOf('--views');
-  const views = vi > 0 ? Number(process.argv[vi + 1]) : preset.views;
+  const views = vi > 0 ? Number(process.argv[vi + 1]) : preset.views.count;
   if (!Number.isInteger(views) || views < 1) throw new Error(`--views must be a positive integer`);
-  const detector = { scenes: await detectorScenes('tune', preset.notFace!.detector), minScore: preset.notFace!.minScore };
-  const rw = await realworldData({ progress: true, tuneCopies: preset.tuneCopies, detector });
-  const present = (xs: RealItem[]) => LABELS.filter((l) => xs.some((r) => r.label === l)) as Label[];
-  const classes: ModelClass[] = [...present(rw.train), 'not_face'];
-  const val = rw.val.filter((r) => classes.includes(r.label));
-  const test = rw.test.filter((r) => classes.includes(r.label));
-  const y = (xs: RealItem[]) => xs.map((r) => classes.indexOf(r.label));
+  const rw = await realworldData(preset.data as RealworldDataSpec, { progress: true });
+  const classes: ModelClass[] = classesOf(rw.train);
+  const val = rw.val.filter((r) => classes.includes(r.label as ModelClass));
+  const test = rw.test.filter((r) => classes.includes(r.label as ModelClass));
+  const y = (xs: TrainItem[]) => xs.map((r) => classes.indexOf(r.label as ModelClass));
   const [yTrain, yVal, yTest] = [y(rw.train), y(val), y(test)];
 
   const base = await loadBase(preset.base);
@@ -67,9 +66,9 @@ async function main() {
     const bar = progress(label, rw.train.length * views + val.length + test.length, { unit: 'img' });
     const common = { size, seed, baseSha256, onProgress: (n: number) => bar.tick(n) };
     const out = [
-      await embedRealItems(rw.train, runner, dim, { ...common, views, augment: preset.realAugment ?? null }),
-      await embedRealItems(val, runner, dim, { ...common, views: 1, augment: null }),
-      await embedRealItems(test, runner, dim, { ...common, views: 1, augment: null }),
+      await embedItems(rw.train, runner, dim, { ...common, count: views, views: realViews(preset.views.real) }),
+      await embedItems(val, runner, dim, { ...common, count: 1, views: realViews(null) }),
+      await embedItems(test, runner, dim, { ...common, count: 1, views: realViews(null) }),
     ];
     bar.done();
     await runner.close();
@@ -89,24 +88,22 @@ async function main() {
   ];
   const classWeights = balancedClassWeights(yTrain, classes.length);
   for (const [name, [tr, va, te]] of variants) {
-    const { pooledHead, head } = buildHead(classes.length, { seed, hidden: preset.hidden, dropout: preset.dropout, featureShape: [7, 7, tr.dim] });
+    const { pooledHead, head } = buildHead(classes.length, { seed, hidden: preset.head.units, dropout: preset.head.dropout, featureShape: [7, 7, tr.dim] });
     await fitHead(pooledHead, tr, yTrain, va, yVal, {
-      epochs: preset.epochs,
-      learningRate: preset.learningRate,
-      decay: preset.decay,
-      batchSize: preset.batchSize,
+      epochs: preset.fit.epochs,
+      learningRate: preset.fit.learningRate,
+      decay: preset.fit.decay,
+      batchSize: preset.fit.batchSize,
       views,
       seed,
       classWeights,
-      dropoutRate: preset.dropout ?? 0.5,
-      hiddenUnits: preset.hidden ?? 128,
+      dropout: preset.head.dropout,
+      units: preset.head.units,
       nClasses: classes.length,
       quiet: true,
       label: name,
       epochOffset: 0,
-      csv: [],
-      runDir: tmpdir(),
-      history: [],
+      callbacks: {},
     });
     const line = (set: string, m: FeatureMatrix, ys: number[]) => {
       const faces = ys.map((c, i) => ({ c, i })).filter((r) => isLabel(classes[r.c]));

@@ -1,28 +1,29 @@
 /**
- * The realworld targets for one or more classifiers, on this machine:
+ * The realworld numbers of one or more classifiers, on this machine:
  *   classification of real scene faces (Kaggle test part, annotated boxes): balanced accuracy
  *   with/without, macro F1 over three classes, per-class P/R/F1 with 95 % intervals;
- *   detection: ssd-mobilenet boxes at a low threshold + the classifier's not_face rejection, the
- *   setting chosen on the tune part (<= 0.1 false detections per image, best masked recall),
- *   reported on the test part: masked-face recall, false detections per image, end to end.
+ *   detection with a detector (default: the model's): at the detector's own threshold with no
+ *   rejection by probability, and at the model's tuned setting (what `facemask detect` ships;
+ *   chosen by `facemask tune` on the validation photos), on validation and on test.
  *
- * Run: node --import tsx bench/realworld.ts [--detector NAME] [MODEL_DIR ...]   (default: ssd-mobilenet, models/default)
+ * Run: node --import tsx bench/realworld.ts [--detector NAME] [MODEL_DIR ...]   (default: models/default)
  * FACEMASK_SMALL=1 limits the scenes to 10 per part.
  */
 import * as path from 'node:path';
 import { loadClassifier } from '../src/model/classifier';
 import { evaluateReal } from '../src/evaluation/evaluate';
-import { scoreScenes, sweepSettings, chooseSetting, chooseOnTune, summariseSetting, SWEEP, type RejectionSetting } from '../src/evaluation/scenes';
-import { summaryRow } from '../src/detection/evaluate';
+import { measureSetting, scoreScenes, summaryRow, type DetectionSetting } from '../src/evaluation/scenes';
+import { kaggleScenes } from '../src/data/kaggle';
+import { createFaceMaskDetector } from '../src/detection/create';
+import { DETECTORS } from '../src/detection/detectors';
 import { projectPaths } from '../src/paths';
 import { isSmall, resolveConfig } from '../src/config';
-import { detectorThreshold } from '../src/detection';
 
 async function main() {
   const dirs = process.argv.slice(2);
   const di = dirs.indexOf('--detector');
-  const detector = di >= 0 ? dirs.splice(di, 2)[1] : 'ssd-mobilenet';
-  if (!detector) throw new Error('--detector needs a name');
+  const detector = di >= 0 ? dirs.splice(di, 2)[1] : undefined;
+  if (di >= 0 && !detector) throw new Error('--detector needs a name');
   if (!dirs.length) dirs.push(projectPaths().defaultModel);
   const limit = isSmall() ? 10 : undefined;
   for (const dir of dirs) {
@@ -39,28 +40,24 @@ async function main() {
     console.log(`  confusion (rows true ${r.classes.join('/')}): ${JSON.stringify(r.confusion)}`);
     for (const o of real.outside) console.log(`  ${o.truth} (not a class of this model): ${JSON.stringify(o.predicted)}`);
 
-    // choose on tune photos the model never trained on (>= 160 for a realworld model)
-    const fromPhoto = clf.manifest.training.datasets.includes('kaggle-face-mask-dev') ? 160 : 0;
-    const tune = await scoreScenes(clf, 'tune', detector, 0.1, { quiet: true, limit, fromPhoto });
-    const hasNotFace = clf.classes.includes('not_face');
-    const chosen = chooseOnTune(tune, 0.1);
-    const noTrust = hasNotFace ? chooseSetting(sweepSettings(tune, SWEEP.thresholds, SWEEP.rejectAts, [1.01]), 0.1) : null;
-    const cfg = resolveConfig().detect;
-    const own = detectorThreshold(detector, ['with_mask', 'without_mask'], cfg);
-    const baseline = { threshold: own, rejectAt: 1.01 };
-    const shipped = { threshold: detectorThreshold(detector, clf.classes, cfg), rejectAt: hasNotFace ? cfg.notFace.rejectAt : 1.01, trustAbove: hasNotFace ? cfg.notFace.trustAbove : 1.01 };
-    const test = await scoreScenes(clf, 'test', detector, 0.1, { quiet: true, limit });
-    const show = (label: string, s: RejectionSetting) => {
-      const t = summaryRow(summariseSetting(tune, s), 'tune');
-      const v = summaryRow(summariseSetting(test, s), 'test');
-      console.log(`${label} ${t.detector}`);
-      for (const row of [t, v]) console.log(`  ${row.part.padEnd(5)} masked ${row['masked found %']} % unmasked ${row['unmasked found %']} % incorrect ${row['incorrect found %']} % all ${row['all found %']} % | false/img ${row['false / image']} | end-to-end right ${row['end-to-end right %']} % (faces ${row.faces})`);
+    // detection: what the pipeline saw at a low threshold, measured under two settings
+    const cfg = resolveConfig();
+    const pipeline = await createFaceMaskDetector(cfg, { classifier: clf, detector, threshold: 0.1, cacheDir: path.join(projectPaths().cache, 'measure') });
+    const name = pipeline.settings.detector;
+    const parts = { validation: await scoreScenes(pipeline, kaggleScenes('validation', { limit }), { quiet: true }), test: await scoreScenes(pipeline, kaggleScenes('test', { limit }), { quiet: true }) };
+    pipeline.dispose();
+    const show = (label: string, st: DetectionSetting) => {
+      console.log(`${label}: ${name}@${st.threshold}, not_face >= ${st.rejectAt ?? 'off'}, trusted >= ${st.trustAbove ?? 'off'}`);
+      for (const [part, sc] of Object.entries(parts)) {
+        const row = summaryRow(measureSetting(sc, st, cfg.faces));
+        console.log(`  ${part.padEnd(10)} masked ${row['masked found %']} % unmasked ${row['unmasked found %']} % incorrect ${row['incorrect found %']} % all ${row['all found %']} % | false/img ${row['false / image']} | end-to-end right ${row['end-to-end right %']} % (faces ${row.faces})`);
+      }
     };
-    show(`detection, ${detector} at its own ${own}, not_face dropped only when it is the top class:`, baseline);
-    show('detection, the config defaults (what `facemask detect` ships for this detector and model):', shipped);
-    if (noTrust) show('detection, chosen on tune without trusted boxes:', noTrust);
-    if (chosen) show('detection, chosen on tune (<= 0.1 false/img, best masked recall):', chosen);
-    else console.log('detection: no setting reaches <= 0.1 false detections per image on tune');
+    const own = DETECTORS.get(name).ownThreshold(cfg.detect);
+    show("detection at the detector's own threshold, not_face dropped only when it is the top class", { threshold: Math.max(own, 0.1), rejectAt: null, trustAbove: null });
+    const tuned = clf.manifest.detection?.settings[name];
+    if (tuned) show("detection at the model's tuned setting (what `facemask detect` ships)", tuned);
+    else console.log(`detection: no tuned setting for ${name} in this model (facemask tune --model ${dir} --detector ${name})`);
     clf.dispose();
   }
 }

@@ -29,6 +29,7 @@ async function main() {
   const faceapi = await loadFaceApi(['ssdMobilenetv1', 'faceLandmark68Net']);
   const files = [...demoPhotos(6), ...unmaskedPhotos(n)];
   const t = { decode: [] as number[], detect: [] as number[], detectSmall: [] as number[], place: [] as number[], cv: [] as number[], encode: [] as number[], render: [] as number[] };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- opencv-wasm has no ESM entry; loaded only for this comparison
   const cv = require('opencv-wasm').cv;
   const styles = ['surgical', 'n95', 'kn95', 'cloth', 'black'].map((s, i) => resolveStyle(s, rngFor(1, i)));
   for (const s of styles) t.render.push((await ms(() => renderStyle(s)))[1]);

@@ -10,8 +10,7 @@ import sharp from 'sharp';
 import { loadClassifier } from '../src/model/classifier';
 import { realFaces, emittedOnly } from '../src/evaluation/evaluate';
 import { reportFromProbabilities, withWithoutBalancedAccuracy } from '../src/evaluation/metrics';
-import { decodeImage, cropResize, type RgbImage } from '../src/util/images';
-import { clampBox } from '../src/model/realworld';
+import { decodeImage, cropResize, clampBox, type RgbImage } from '../src/util/images';
 import { scaleBox } from '../src/detection/geometry';
 import { projectPaths } from '../src/paths';
 async function flip(im: RgbImage): Promise<RgbImage> {
@@ -20,7 +19,7 @@ async function flip(im: RgbImage): Promise<RgbImage> {
 }
 (async () => {
   const clf = await loadClassifier(process.argv[2] ?? projectPaths().defaultModel);
-  const faces = (await realFaces()).filter((f) => clf.classes.includes(f.truth));
+  const faces = realFaces().filter((f) => clf.classes.includes(f.label));
   const variants: Record<string, Float32Array[]> = { plain: [], flip: [], s12: [], s09: [] };
   for (const f of faces) {
     const img = await decodeImage(f.file);
@@ -35,7 +34,7 @@ async function flip(im: RgbImage): Promise<RgbImage> {
   for (const [name, ks] of Object.entries(combos)) {
     const probs = avg(ks);
     const em = emittedOnly(clf.classes, probs);
-    const truth = faces.map((f) => em.classes.indexOf(f.truth));
+    const truth = faces.map((f) => em.classes.indexOf(f.label));
     const r = reportFromProbabilities(truth, em.probs, em.classes);
     const ww = withWithoutBalancedAccuracy(truth, em.probs, em.classes);
     console.log(name.padEnd(10), 'with/without', (ww!.value * 100).toFixed(1), 'macroF1', r.macro.f1.toFixed(3), 'acc', (r.accuracy * 100).toFixed(1));

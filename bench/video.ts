@@ -16,9 +16,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { resolveConfig } from '../src/config';
-import { createDetectorFor } from '../src/detection';
+import { createFaceMaskDetector } from '../src/detection/create';
 import { processVideo } from '../src/detection/video';
-import { classifyDetections } from '../src/detection/pipeline';
 import { loadClassifier } from '../src/model/classifier';
 import { initBackend } from '../src/backend/tf';
 import { decodeImage } from '../src/util/images';
@@ -89,15 +88,16 @@ async function main() {
   const classifier = await loadClassifier();
 
   // detection and classification per frame
-  const detectors = quick ? ['ssd-mobilenet', 'blazeface', 'tiny'] : ['res10', 'ssd-mobilenet', 'blazeface', 'tiny', 'ssd-tiled'];
+  const detectors = quick ? ['ssd-mobilenet', 'blazeface', 'tiny'] : ['res10', 'ssd-mobilenet', 'blazeface', 'tiny'];
   let facesForClassify = 0;
   let classifyMs = NaN;
   for (const name of detectors) {
-    const det = await createDetectorFor(name, classifier, cfg.detect);
+    const pipeline = await createFaceMaskDetector(cfg, { classifier, detector: name });
+    const det = pipeline.detector;
     await det.detectFaces(frame);
     const ms: number[] = [];
     let found = 0;
-    for (let i = 0; i < (name === 'res10' || name === 'ssd-tiled' ? 5 : 15); i++) {
+    for (let i = 0; i < (name === 'res10' ? 5 : 15); i++) {
       const t = performance.now();
       found = (await det.detectFaces(frame)).length;
       ms.push(performance.now() - t);
@@ -105,22 +105,24 @@ async function main() {
     rows.push({ stage: `detect ${name}${name === 'tiny' ? ` (input ${cfg.detect.tiny.inputSize})` : ''}`, 'ms / frame': +median(ms).toFixed(1), faces: found });
     if (name === 'ssd-mobilenet') {
       const dets = await det.detectFaces(frame);
-      await classifyDetections(frame, dets, classifier);
+      await pipeline.classifyBoxes(frame, dets);
       const cm: number[] = [];
       for (let i = 0; i < 15; i++) {
         const t = performance.now();
-        await classifyDetections(frame, dets, classifier);
+        await pipeline.classifyBoxes(frame, dets);
         cm.push(performance.now() - t);
       }
       facesForClassify = dets.length;
       classifyMs = median(cm);
       rows.push({ stage: `classify ${dets.length} faces (crop + MobileNetV2 + head)`, 'ms / frame': +classifyMs.toFixed(1), faces: dets.length });
     }
-    det.dispose();
+    pipeline.dispose();
   }
 
   // video frames per second, defaults first
-  const videoDetector = cfg.video.detector || cfg.detect.detector;
+  const probe = await createFaceMaskDetector(cfg, { classifier, use: 'video' });
+  const videoDetector: string = probe.settings.detector;
+  probe.dispose();
   const settings: { detector: string; every: number; note: string }[] = [
     { detector: videoDetector, every: cfg.video.detectEvery, note: 'defaults' },
     ...[
@@ -136,10 +138,10 @@ async function main() {
   ];
   const fpsRows: Record<string, string | number>[] = [];
   for (const s of settings) {
-    const det = await createDetectorFor(s.detector, classifier, cfg.detect);
+    const pipeline = await createFaceMaskDetector(cfg, { classifier, detector: s.detector });
     const out = path.join(dir, `out-${s.detector}-${s.every}.mp4`);
-    const r = await processVideo({ input: clip, output: out, detector: det, classifier, detectEvery: s.every, smoothing: cfg.video.smoothing, trackIou: cfg.video.trackIou, maxMissed: cfg.video.maxMissed });
-    det.dispose();
+    const r = await processVideo({ input: clip, output: out, pipeline, detectEvery: s.every, smoothing: cfg.video.smoothing, trackIou: cfg.video.trackIou, maxMissed: cfg.video.maxMissed });
+    pipeline.dispose();
     fpsRows.push({ video: `${s.detector}, detect every ${s.every} (${s.note})`, fps: +r.fps.toFixed(1), frames: r.framesWritten, seconds: +r.seconds.toFixed(1) });
   }
 

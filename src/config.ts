@@ -2,7 +2,7 @@
  * The one typed configuration of the project, with documented defaults. Every stage reads its
  * section; callers pass a `DeepPartial<Config>` and get a validated, complete `Config` back.
  *
- * `FACEMASK_SMALL=1` (small-data mode, see CONVENTIONS.md) shrinks datasets and epochs so that
+ * `FACEMASK_SMALL=1` (small-data mode, see docs/contracts.md) shrinks datasets and epochs so that
  * notebooks and slow tests finish fast in CI while still running every code path.
  */
 
@@ -39,7 +39,7 @@ export interface Config {
     /** Same-number `observations` pairs (N.jpg ↔ N-with-mask.jpg) are grouped when either hash is within this. default: 10 */
     namedPairDistance: number;
   };
-  /** Face measurements (CONVENTIONS.md "Boxes and faces"). */
+  /** Face measurements (docs/contracts.md "Boxes and faces"). */
   faces: {
     /** A face counts when the shorter side of its box is at least this. default: 24 */
     minSize: number;
@@ -47,69 +47,49 @@ export interface Config {
     matchIou: number;
   };
   train: {
-    /** Training preset name. default: 'original' */
+    /** Training recipe: `original` (the tutorial's) or `realworld` (src/training/presets.ts). default: 'original' */
     preset: string;
-    /** Epochs. default: 20 (2 in small-data mode) */
-    epochs: number;
-    /** Batch size. default: 32 */
-    batchSize: number;
-    /** Adam learning rate. default: 1e-4 */
-    learningRate: number;
+    /** Epochs in small-data mode (a full run uses the recipe's). default: 2 */
+    smallEpochs: number;
     /** Worker threads running the frozen base while caching features (0 = the main thread). default: 2 */
     workers: number;
   };
+  /**
+   * Face detection. The threshold a detector runs at and the box policy (not_face rejection, trusted
+   * boxes) are not set here: they come from the model's manifest (`detection`, written by `facemask
+   * tune` + `facemask promote`), or from command-line flags, or else the detector's own
+   * `minConfidence` below (src/detection/registry.ts `resolveSettings`, the one place that decides).
+   */
   detect: {
-    /** Face detector (`res10` | `ssd-mobilenet` | `blazeface` | `tiny` | `ssd-tiled` | `consensus`), chosen by masked-face recall within 0.1 false detections per image on the Kaggle tune part with the shipped realworld model (README). default: 'ssd-mobilenet' */
-    detector: string;
-    /** Minimum detector confidence for whichever detector runs, overriding its own below (and its `notFaceConfidence`) when > 0. default: 0 (each detector's own) */
-    minConfidence: number;
-    /** Rejecting false boxes with a classifier that has a `not_face` class (`detectorConfig` in src/detection). */
-    notFace: {
-      /** Drop a box when p(not_face) >= this (as well as when not_face is the top class). The two `notFace` defaults and `ssdMobilenet.notFaceConfidence` were chosen together on Kaggle tune photos >= 160 (`chooseOnTune`, src/evaluation/scenes.ts). default: 0.2 */
-      rejectAt: number;
-      /** A box the face detector scores at least this is never dropped by not_face (it is labelled by its best face class); 1.01: no box is. default: 0.9 */
-      trustAbove: number;
-    };
+    /** Face detector for photos; null: the one the model's manifest names, else 'ssd-mobilenet'. default: null */
+    detector: string | null;
     /** IoU above which overlapping boxes are suppressed. default: 0.3 */
     nmsIou: number;
     /** Most faces kept per image. default: 100 */
     maxFaces: number;
     /** OpenCV's ResNet-10 SSD (the original's), through opencv-wasm. */
     res10: {
-      /** default: 0.5 (the original's) */
+      /** Its own threshold (used when the model has no tuned setting for it). default: 0.5 (the original's) */
       minConfidence: number;
       /** Square network input side. default: 300 */
       inputSize: number;
     };
     /** face-api's SSD MobileNetV1 (input fixed at 512x512 by the network). */
     ssdMobilenet: {
-      /** Tuned: the best masked recall within 0.1 false detections per image on the Kaggle tune part. default: 0.65 */
+      /** Its own threshold: the best masked recall within 0.1 false detections per image on the Kaggle tune part, with a two-class model. default: 0.65 */
       minConfidence: number;
-      /** Its threshold instead when the classifier has `not_face` and `minConfidence` is 0 (low, for recall: the classifier rejects the extra false boxes). default: 0.15 */
-      notFaceConfidence: number;
     };
     /** BlazeFace (256x256 back-camera model shipped by @vladmandic/human; about 6x faster than SSD here: 58 against 367 ms per 640x480 frame in one bench/video.ts run). */
     blazeface: {
-      /** Tuned like ssdMobilenet, on the Kaggle tune part (`bench/detect.ts tune`). default: 0.525 */
+      /** Its own threshold, tuned like ssdMobilenet's. default: 0.525 */
       minConfidence: number;
-      /** Its threshold when the classifier has `not_face` and `minConfidence` is 0 (like `ssdMobilenet.notFaceConfidence`), chosen on tune photos 160–199 with the `notFace` rejection (0.325–0.4 tie; ties go to the higher threshold). default: 0.4 */
-      notFaceConfidence: number;
     };
     /** face-api's Tiny Face Detector. */
     tiny: {
-      /** Tuned as for ssdMobilenet (at input 416). default: 0.325 */
+      /** Its own threshold, tuned like ssdMobilenet's (at input 416). default: 0.325 */
       minConfidence: number;
       /** Network input side, a multiple of 32. default: 416 */
       inputSize: number;
-    };
-    /** SSD MobileNetV1 on the whole image plus a grid of overlapping upscaled tiles. */
-    ssdTiled: {
-      /** default: 0.5 */
-      minConfidence: number;
-      /** Tiles per side. default: 2 */
-      grid: number;
-      /** Overlap of neighbouring tiles (share of a tile). default: 0.25 */
-      overlap: number;
     };
     /** A primary detector's boxes confirmed by a second detector (fused score = geometric mean). */
     consensus: {
@@ -119,15 +99,15 @@ export interface Config {
       verifier: string;
       /** Each part's own threshold (low, for recall). default: 0.05 */
       partMinConfidence: number;
-      /** Minimum fused score, tuned as for ssdMobilenet. default: 0.275 */
+      /** Its own threshold on the fused score, tuned like ssdMobilenet's. default: 0.275 */
       minConfidence: number;
       /** IoU for the verifier to confirm a box. default: 0.4 */
       agreeIou: number;
     };
   };
   video: {
-    /** Face detector for video ('' = `detect.detector`): BlazeFace, 43 fps at 640x480 against 15.8 for SSD (`bench/video.ts`), at some cost in masked faces found on street photos (README). default: 'blazeface' */
-    detector: string;
+    /** Face detector for video; null: `detect.detector`'s rule. BlazeFace: 43 fps at 640x480 against 15.8 for SSD (`bench/video.ts`), at some cost in masked faces found on street photos (README). default: 'blazeface' */
+    detector: string | null;
     /** Run the face detector (and the classifier) on every Nth frame, track in between; 10 is where fps levels off at 640x480 (bench/video.ts). default: 10 */
     detectEvery: number;
     /** Exponential smoothing of a track's class scores (weight of the newest classification). default: 0.3 */
@@ -169,18 +149,15 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): Config {
     data: { maxPixels: 50_000_000, smallPerClass: 40, decodeConcurrency: 4 },
     split: { ratios: { train: 0.7, val: 0.1, test: 0.2 }, seed: 42, maxHashDistance: 4, hash: 'either', maxGroupSize: 12, strictDistance: 1, upperWholeLimit: 12, namedPairDistance: 10 },
     faces: { minSize: 24, matchIou: 0.3 },
-    train: { preset: 'original', epochs: small ? 2 : 20, batchSize: 32, learningRate: 1e-4, workers: 2 },
+    train: { preset: 'original', smallEpochs: 2, workers: 2 },
     detect: {
-      detector: 'ssd-mobilenet',
-      minConfidence: 0,
-      notFace: { rejectAt: 0.2, trustAbove: 0.9 },
+      detector: null,
       nmsIou: 0.3,
       maxFaces: 100,
       res10: { minConfidence: 0.5, inputSize: 300 },
-      ssdMobilenet: { minConfidence: 0.65, notFaceConfidence: 0.15 },
-      blazeface: { minConfidence: 0.525, notFaceConfidence: 0.4 },
+      ssdMobilenet: { minConfidence: 0.65 },
+      blazeface: { minConfidence: 0.525 },
       tiny: { minConfidence: 0.325, inputSize: 416 },
-      ssdTiled: { minConfidence: 0.5, grid: 2, overlap: 0.25 },
       consensus: { primary: 'ssd-mobilenet', verifier: 'res10', partMinConfidence: 0.05, minConfidence: 0.275, agreeIou: 0.4 },
     },
     video: { detector: 'blazeface', detectEvery: 10, smoothing: 0.3, trackIou: 0.3, maxMissed: 2 },
@@ -192,6 +169,9 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** Fields whose value may be null (meaning "not set here: decided elsewhere"), with the type of a set value. */
+const NULLABLE: Record<string, 'string' | 'number'> = { 'detect.detector': 'string', 'video.detector': 'string' };
+
 function merge(base: Record<string, unknown>, over: Record<string, unknown>, where: string): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(over)) {
@@ -200,7 +180,11 @@ function merge(base: Record<string, unknown>, over: Record<string, unknown>, whe
       throw new Error(`unknown config field "${where}${k}" (valid: ${Object.keys(base).map((x) => where + x).join(', ')})`);
     }
     const b = base[k];
-    if (isPlainObject(b)) {
+    const nullable = NULLABLE[where + k];
+    if (nullable) {
+      if (v !== null && typeof v !== nullable) throw new Error(`config field "${where}${k}" must be a ${nullable} or null, got ${JSON.stringify(v)}`);
+      out[k] = v;
+    } else if (isPlainObject(b)) {
       if (!isPlainObject(v)) throw new Error(`config field "${where}${k}" must be an object`);
       out[k] = merge(b, v, `${where}${k}.`);
     } else {
@@ -211,6 +195,8 @@ function merge(base: Record<string, unknown>, over: Record<string, unknown>, whe
   return out;
 }
 
+const inOpenUnit = (x: number) => x > 0 && x < 1;
+
 /** A complete, validated config: defaults overridden by `overrides`. Unknown or ill-typed fields throw. */
 export function resolveConfig(overrides: DeepPartial<Config> = {}, env: NodeJS.ProcessEnv = process.env): Config {
   const c = merge(defaultConfig(env) as unknown as Record<string, unknown>, overrides as Record<string, unknown>, '') as unknown as Config;
@@ -218,14 +204,9 @@ export function resolveConfig(overrides: DeepPartial<Config> = {}, env: NodeJS.P
   if (Math.abs(r.train + r.val + r.test - 1) > 1e-6 || [r.train, r.val, r.test].some((x) => x < 0)) {
     throw new Error(`split.ratios must be non-negative and sum to 1, got ${r.train}/${r.val}/${r.test}`);
   }
-  if (c.train.epochs < 1 || !Number.isInteger(c.train.epochs)) throw new Error(`train.epochs must be a positive integer`);
-  if (c.train.batchSize < 1 || !Number.isInteger(c.train.batchSize)) throw new Error(`train.batchSize must be a positive integer`);
-  if (c.detect.minConfidence < 0 || c.detect.minConfidence >= 1) throw new Error(`detect.minConfidence must be in [0, 1)`);
-  if (!(c.detect.notFace.rejectAt >= 0 && (c.detect.notFace.rejectAt <= 1 || c.detect.notFace.rejectAt === 1.01))) throw new Error(`detect.notFace.rejectAt must be in [0, 1] (or 1.01: never on the probability alone)`);
-  if (!(c.detect.notFace.trustAbove >= 0 && (c.detect.notFace.trustAbove <= 1 || c.detect.notFace.trustAbove === 1.01))) throw new Error(`detect.notFace.trustAbove must be in [0, 1] (or 1.01: no box is trusted)`);
-  for (const k of ['ssdMobilenet', 'blazeface'] as const) {
-    const v = c.detect[k].notFaceConfidence;
-    if (!(v > 0 && v < 1)) throw new Error(`detect.${k}.notFaceConfidence must be in (0, 1)`);
+  if (c.train.smallEpochs < 1 || !Number.isInteger(c.train.smallEpochs)) throw new Error(`train.smallEpochs must be a positive integer`);
+  for (const k of ['res10', 'ssdMobilenet', 'blazeface', 'tiny', 'consensus'] as const) {
+    if (!inOpenUnit(c.detect[k].minConfidence)) throw new Error(`detect.${k}.minConfidence must be in (0, 1), got ${c.detect[k].minConfidence}`);
   }
   if (!(c.detect.nmsIou > 0 && c.detect.nmsIou <= 1)) throw new Error(`detect.nmsIou must be in (0, 1]`);
   if (!(c.video.smoothing > 0 && c.video.smoothing <= 1)) throw new Error(`video.smoothing must be in (0, 1]`);

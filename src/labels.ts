@@ -18,6 +18,7 @@ const ALIASES: Record<string, Label> = {
   without_mask: 'without_mask',
   incorrect_mask: 'incorrect_mask',
   mask_weared_incorrect: 'incorrect_mask',
+  with_incorrect_mask: 'incorrect_mask',
 };
 
 /** Map a dataset's label name to ours; throws on an unknown name. */

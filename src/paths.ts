@@ -13,7 +13,7 @@ export interface ProjectPaths {
   root: string;
   /** Installed datasets: `dataset/<name>/…` (git-ignored). */
   dataset: string;
-  /** `dataset/splits.json`, the group-aware split (see CONVENTIONS.md). */
+  /** `dataset/splits.json`, the group-aware split (see docs/contracts.md). */
   splits: string;
   /** The OpenCV ResNet-10 SSD face detector files. */
   faceDetector: string;
@@ -28,6 +28,8 @@ export interface ProjectPaths {
   runsTrain: string;
   /** `facemask evaluate` reports: `runs/evaluate/<model>/`. */
   runsEvaluate: string;
+  /** `facemask tune` runs: `runs/tune/<name>/`. */
+  runsTune: string;
   /** `facemask inspect` report. */
   runsInspect: string;
   /** Derived data that can be rebuilt at any time (feature caches, fingerprints). */
@@ -37,6 +39,8 @@ export interface ProjectPaths {
   executedNotebooks: string;
   /** SHA-256 sums committed with the project, one file per asset. */
   assetSums: string;
+  /** Recorded measurements that the README cites and the notebooks show (committed). */
+  results: string;
   /** Files used by tests (small, committed). */
   fixtures: string;
 }
@@ -54,11 +58,13 @@ export function projectPaths(root: string = PROJECT_ROOT): ProjectPaths {
     runs: path.join(r, 'runs'),
     runsTrain: path.join(r, 'runs', 'train'),
     runsEvaluate: path.join(r, 'runs', 'evaluate'),
+    runsTune: path.join(r, 'runs', 'tune'),
     runsInspect: path.join(r, 'runs', 'inspect'),
     cache: path.join(r, '.cache'),
     notebooks: path.join(r, 'notebooks'),
     executedNotebooks: path.join(r, 'notebooks', 'executed'),
     assetSums: path.join(r, 'src', 'assets', 'sums'),
+    results: path.join(r, 'docs', 'results'),
     fixtures: path.join(r, 'test', 'fixtures'),
   };
 }

@@ -1,8 +1,8 @@
 /**
  * The one result type shared by the CLI (JSON lines), the notebooks (tables, pictures) and the
- * tests. Shapes follow CONVENTIONS.md ("JSON lines").
+ * tests. Shapes follow docs/contracts.md ("JSON lines").
  */
-import type { Label } from './labels';
+import { isLabel, type Label } from './labels';
 
 /** A box `[x, y, w, h]` in pixels of the original image, origin top-left. */
 export type Box = [number, number, number, number];
@@ -16,6 +16,22 @@ export interface Classification {
   scores: ClassScores;
 }
 
+/**
+ * The best emitted class of a probability row in the model's class order (internal classes such as
+ * `not_face` are skipped): what `facemask classify` reports, and how a kept box is labelled.
+ */
+export function bestEmitted(probs: ArrayLike<number>, classes: readonly string[]): Classification {
+  let best = -1;
+  const scores: ClassScores = {};
+  classes.forEach((c, j) => {
+    if (!isLabel(c)) return;
+    scores[c] = probs[j];
+    if (best < 0 || probs[j] > probs[best]) best = j;
+  });
+  if (best < 0) throw new Error(`no emitted class among [${classes.join(', ')}]`);
+  return { label: classes[best] as Label, score: probs[best], scores };
+}
+
 /** One line of `facemask classify`. */
 export interface ClassifyResult extends Classification {
   file: string;
@@ -25,6 +41,8 @@ export interface ClassifyResult extends Classification {
 export interface FaceResult extends Classification {
   box: Box;
   faceScore: number;
+  /** Facial landmarks `[x, y]` in pixels when the detector gives them (YuNet: eyes, nose tip, mouth corners). */
+  landmarks?: [number, number][];
 }
 
 /** Milliseconds per stage. */
@@ -80,6 +98,7 @@ export function toJsonLine(r: FileResult): string {
         label: f.label,
         score: round(f.score, 4),
         scores: roundScores(f.scores),
+        ...(f.landmarks ? { landmarks: f.landmarks.map(([x, y]) => [round(x, 1), round(y, 1)]) } : {}),
       })),
       ms: Object.fromEntries(Object.entries(r.ms).map(([k, v]) => [k, round(v, 1)])),
     });

@@ -53,7 +53,3 @@ export function sha256File(file: string): Promise<string> {
       .on('end', () => resolve(h.digest('hex')));
   });
 }
-
-export function sha256Bytes(b: Uint8Array | string): string {
-  return createHash('sha256').update(b).digest('hex');
-}

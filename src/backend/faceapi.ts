@@ -17,6 +17,7 @@ export type FaceApiNet = 'ssdMobilenetv1' | 'tinyFaceDetector' | 'faceLandmark68
 /** Load face-api and the given nets from the weights in its package. */
 export async function loadFaceApi(nets: FaceApiNet[] = ['ssdMobilenetv1']): Promise<FaceApi> {
   await initBackend();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- its node-wasm build is CommonJS only (the ESM build fails under Node)
   const faceapi: FaceApi = require('@vladmandic/face-api/dist/face-api.node-wasm.js');
   const dir = faceApiModelDir();
   for (const n of nets) {

@@ -16,6 +16,7 @@ let ready: Promise<BackendName> | undefined;
 function tryLoadNode(): boolean {
   try {
     // tfjs-node registers the 'tensorflow' backend into the shared tfjs-core when it loads.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- an optional dependency, tried at run time
     require('@tensorflow/tfjs-node');
     return tf.findBackendFactory('tensorflow') !== null;
   } catch {
@@ -32,6 +33,7 @@ async function choose(pref: string | undefined): Promise<BackendName> {
   }
   if (pref === 'node') throw new Error('FACEMASK_BACKEND=node but @tensorflow/tfjs-node is not installed or does not load');
   if (pref !== 'cpu') {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- registers the backend only when it is chosen
     require('@tensorflow/tfjs-backend-wasm');
     if (await tf.setBackend('wasm')) return 'wasm';
   }

@@ -57,13 +57,6 @@ export function displayHtml(html: string): boolean {
   return true;
 }
 
-/** Show Markdown inline; outside a notebook the text is printed to stdout as it is. */
-export function displayMarkdown(md: string): void {
-  const k = tslabKernel();
-  if (k) k.display.markdown(md);
-  else process.stdout.write(md.endsWith('\n') ? md : md + '\n');
-}
-
 /**
  * A display entry that can be overwritten in place (tslab's `newDisplay()`: the first call shows
  * it, later calls send `update_display_data` for the same entry). Null outside a notebook.

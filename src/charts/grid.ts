@@ -16,7 +16,7 @@ import { displayPng, noteOutsideNotebook } from './display';
 export type ImageInput = string | Uint8Array | RgbImage;
 
 export interface GridBox {
-  /** `[x, y, w, h]` in pixels of the original image (CONVENTIONS.md). */
+  /** `[x, y, w, h]` in pixels of the original image (docs/contracts.md). */
   box: Box;
   /** Stroke colour `[r, g, b]`; `DISPLAY[label].colour` for class labels. */
   colour: [number, number, number];

@@ -1,5 +1,5 @@
 /**
- * `facemask <verb>`: one command over the library's functions. Exit status (CONVENTIONS.md):
+ * `facemask <verb>`: one command over the library's functions. Exit status (docs/contracts.md):
  * 0 everything processed, 1 some inputs failed, 2 nothing could be processed / bad usage.
  */
 import { UsageError, padTo, parseArgs, verbHelp } from './args';

@@ -1,5 +1,5 @@
 /**
- * Near-duplicates and groups (CONVENTIONS.md "Splits"): photos that are versions of one another
+ * Near-duplicates and groups (docs/contracts.md "Splits"): photos that are versions of one another
  * share one group, and a group is never on two sides of a split.
  *
  * - Items are unique image contents (SHA-256); files with identical bytes are one item.

@@ -5,7 +5,8 @@
  */
 import type { DatasetName, ImageRecord, LoadFailure } from './types';
 import type { Label } from '../labels';
-import { loadDatasets, kaggleSplitOf, KAGGLE, DEFAULT_SPLIT_DATASETS, type LoadOptions, type LoadedData } from './load';
+import { loadDatasets, DEFAULT_SPLIT_DATASETS, type LoadOptions, type LoadedData } from './load';
+import { KAGGLE, kagglePartOf } from './kaggle';
 import { findLinks, groupImages, linkDistance, type Grouping, type GroupingOptions, type NearPair } from './duplicates';
 import { buildSplit, groupingFromConfig, splitCounts, type SplitFileV1 } from './split';
 import { hashWords, popcount32, type Fingerprint } from './fingerprint';
@@ -196,7 +197,7 @@ export async function inspectDatasets(opts: InspectOptions = {}): Promise<Inspec
   for (const r of records) if (r.dataset === KAGGLE) kaggleByHash.set(r.sha256, [...(kaggleByHash.get(r.sha256) ?? []), r]);
   const kaggleIdentical = [...kaggleByHash.values()]
     .filter((rs) => rs.length > 1)
-    .map((rs) => ({ files: rs.map((r) => r.relPath), parts: [...new Set(rs.map((r) => kaggleSplitOf(r)))] }));
+    .map((rs) => ({ files: rs.map((r) => r.relPath), parts: [...new Set(rs.map((r) => kagglePartOf(r.relPath)))] }));
   const d = groupingOptions.maxDistance;
   return {
     kaggleIdentical,

@@ -13,14 +13,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
-import type { DatasetName, ImageRecord, LoadFailure, KaggleSplit } from './types';
+import type { DatasetName, ImageRecord, LoadFailure } from './types';
+import { KAGGLE, KAGGLE_PART_NAMES, kaggleUsable, kagglePart, kagglePhotoNumber } from './kaggle';
 import { AnnotationError, parseVocXml } from './voc';
 import { Fingerprint, fingerprintFromGrid, gridFromHex, hashesFromGrid, thumbnailGrid } from './fingerprint';
 import { ImageError, sniffImageFormat } from '../util/images';
 import { writeFileAtomic } from '../util/atomic';
 import { mapLimit } from '../util/files';
 import { progress as makeProgress } from '../util/progress';
-import { projectPaths, datasetDir } from '../paths';
+import { projectPaths } from '../paths';
 import { isLabel, type Label } from '../labels';
 import { resolveConfig } from '../config';
 
@@ -28,11 +29,8 @@ sharp.cache(false);
 
 /** The datasets this project knows. */
 export const DATASETS = ['observations', 'chandrikadeb7', 'kaggle-face-mask-dev'] as const;
-/** Datasets of labelled face images (folders `with_mask/`, `without_mask/`): these go into `splits.json`. */
-export const CLASSIFICATION_DATASETS = ['observations', 'chandrikadeb7'] as const;
 /** The default mix for the split. */
 export const DEFAULT_SPLIT_DATASETS: DatasetName[] = ['observations', 'chandrikadeb7'];
-export const KAGGLE = 'kaggle-face-mask-dev';
 
 export interface LoadOptions {
   /** Root folder of the datasets. default: `projectPaths().dataset` */
@@ -197,28 +195,6 @@ export async function scanImage(file: string, opts: { maxPixels: number; cache?:
 }
 
 // ---------------------------------------------------------------------------------------------
-// Kaggle dev set
-
-/** The photo number of a Kaggle dev image (`images/maksssksksss123.jpg` → 123), or null. */
-export function kagglePhotoNumber(relPath: string): number | null {
-  const m = /maksssksksss(\d+)\.[^/]*$/.exec(relPath);
-  return m ? Number(m[1]) : null;
-}
-
-/** The fixed split of the Kaggle dev set (CONVENTIONS.md): photos 0–199 tune, 200–299 test. */
-export function kaggleSplitOf(recordOrPath: ImageRecord | string): KaggleSplit {
-  const rel = typeof recordOrPath === 'string' ? recordOrPath : recordOrPath.relPath;
-  const n = kagglePhotoNumber(rel);
-  if (n === null || n < 0 || n > 299) throw new Error(`not a Kaggle dev photo (expected maksssksksss0–299): ${rel}`);
-  return n < 200 ? 'tune' : 'test';
-}
-
-/** The Kaggle dev records of one part of the fixed split. */
-export function kaggleRecords(records: ImageRecord[], part: KaggleSplit): ImageRecord[] {
-  return records.filter((r) => r.dataset === KAGGLE && kaggleSplitOf(r) === part);
-}
-
-// ---------------------------------------------------------------------------------------------
 // Datasets
 
 interface Candidate {
@@ -276,11 +252,10 @@ function candidatesFor(name: DatasetName, root: string, failures: LoadFailure[])
 /** The first `n` candidates per label (they are in natural order already). */
 function subsetPerClass(c: Candidate[], n: number, dataset: DatasetName): Candidate[] {
   if (dataset === KAGGLE) {
-    // keep both parts of the fixed split: the first n/2 photos of tune and of test
-    const half = Math.max(1, Math.ceil(n / 2));
-    const tune = c.filter((x) => (kagglePhotoNumber(x.relPath) ?? 0) < 200).slice(0, half);
-    const test = c.filter((x) => (kagglePhotoNumber(x.relPath) ?? 0) >= 200).slice(0, half);
-    return [...tune, ...test];
+    // keep every part of the fixed partition (data/kaggle.ts): the first n/3 usable photos of each
+    const third = Math.max(1, Math.ceil(n / 3));
+    const photo = (x: Candidate) => kagglePhotoNumber(x.relPath) ?? -1;
+    return KAGGLE_PART_NAMES.flatMap((p) => c.filter((x) => photo(x) >= 0 && photo(x) <= 299 && kagglePart(photo(x)) === p && (p === 'test' || kaggleUsable(photo(x)))).slice(0, third));
   }
   const seen = new Map<string, number>();
   return c.filter((x) => {
@@ -378,5 +353,3 @@ export function loadDataset(name: DatasetName, opts: LoadOptions = {}): Promise<
   return loadDatasets([name], opts);
 }
 
-/** The installed dataset folder of a name (re-exported for convenience). */
-export { datasetDir };

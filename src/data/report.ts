@@ -9,7 +9,7 @@ import { DISPLAY, type Label } from '../labels';
 import { writeFileAtomic } from '../util/atomic';
 import type { InspectionReport } from './inspect';
 import { splitProportions } from './inspect';
-import { KAGGLE, kaggleSplitOf } from './load';
+import { KAGGLE, kagglePartOf } from './kaggle';
 import { mulberry32 } from '../util/random';
 import { linkDistance } from './duplicates';
 import type { ImageRecord } from './types';
@@ -138,7 +138,7 @@ export function sampleGrid(r: InspectionReport, label: Label | 'kaggle', n = 12,
     if (!rs.length) return null;
     const items: GridItem[] = rs.map((x) => ({
       image: x.path,
-      caption: `${path.basename(x.relPath)} (${kaggleSplitOf(x)})`,
+      caption: `${path.basename(x.relPath)} (${kagglePartOf(x.relPath)})`,
       boxes: (x.faces ?? []).map((f) => ({ box: f.box, colour: DISPLAY[f.label].colour })),
     }));
     return imageGrid(items, { columns: 4, cellSize: 220, title: 'Kaggle dev photos with their annotated faces' });

@@ -1,5 +1,5 @@
 /**
- * The group-aware, label-stratified split (CONVENTIONS.md "Splits") and the split file
+ * The group-aware, label-stratified split (docs/contracts.md "Splits") and the split file
  * `dataset/splits.json`: one entry per unique image content (keyed by SHA-256) with its dataset,
  * path, label, group and split, plus the seed and ratios. Same inputs and seed → same bytes.
  *

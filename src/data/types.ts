@@ -4,14 +4,37 @@ import type { Label } from '../labels';
 
 export type DatasetName = 'observations' | 'chandrikadeb7' | 'kaggle-face-mask-dev' | string;
 export type SplitName = 'train' | 'val' | 'test';
-/** The Kaggle dev set is split by photo, fixed: images 0–199 tune, 200–299 test. */
-export type KaggleSplit = 'tune' | 'test';
 
-/** An annotated face in a scene photo (Kaggle dev set). */
-export interface AnnotatedFace {
-  box: Box;
-  label: Label;
+/**
+ * A labelled face — the one type for "a labelled box in a photo" (annotations, measured faces,
+ * training items): a box `[x, y, w, h]` in the photo `file`, or the whole image when `box` is absent
+ * (the folder datasets' images are one face each). `L` is wider for training items (`not_face`).
+ */
+export interface FaceItem<L extends string = Label> {
+  /** Absolute path of the image file. */
+  file: string;
+  box?: Box;
+  label: L;
 }
+
+/** Where a training item comes from. */
+export type ItemSource = 'split' | 'chandrikadeb7' | 'extra' | 'kaggle-fit' | 'kaggle-validation' | 'kaggle-test' | 'synth' | 'detector';
+
+/**
+ * A face as training and evaluation see it: a labelled face (`FaceItem`, labels may include the
+ * internal `not_face`) with the photo's SHA-256, its near-duplicate group, and where it came from.
+ */
+export interface TrainItem extends FaceItem<string> {
+  sha256: string;
+  source: ItemSource;
+  /** Near-duplicate group of the photo (the leakage check). */
+  group: string;
+  /** Copies of one face get different views (over-sampling of scarce real scene faces). default: 0 */
+  copy?: number;
+}
+
+/** An annotated face of a scene photo (the annotation file names the photo). */
+export type AnnotatedFace = Omit<FaceItem, 'file'> & { box: Box };
 
 /** One image of one dataset. */
 export interface ImageRecord {
@@ -57,7 +80,7 @@ export interface SplitEntry {
   copies?: string[];
 }
 
-/** The file `dataset/splits.json` (CONVENTIONS.md "Splits"). */
+/** The file `dataset/splits.json` (docs/contracts.md "Splits"). */
 export interface SplitFile {
   seed: number;
   ratios: { train: number; val: number; test: number };

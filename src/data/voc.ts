@@ -1,6 +1,6 @@
 /**
  * PASCAL VOC annotations (the Kaggle face-mask dev set): corner boxes → `[x, y, w, h]`, label
- * names mapped per CONVENTIONS.md (`mask_weared_incorrect` → `incorrect_mask`).
+ * names mapped per docs/contracts.md (`mask_weared_incorrect` → `incorrect_mask`).
  * VOC files are simple and flat, so a strict little reader is enough (no XML package needed).
  */
 import type { AnnotatedFace } from './types';

@@ -1,5 +1,5 @@
 /**
- * Drawing detections on RGB pixels (CONVENTIONS.md "Drawn labels"): a box in the class colour and a
+ * Drawing detections on RGB pixels (docs/contracts.md "Drawn labels"): a box in the class colour and a
  * filled label ("Mask 97%") above it. Raw pixel operations, fast enough for every video frame; the
  * text is rendered once per (text, size) by sharp/pango and cached as an alpha mask.
  * Labels keep a minimum text size so they stay readable on small faces (they may be wider than the box).
@@ -104,6 +104,7 @@ export interface DrawnFace {
   box: Box;
   label: Label;
   score: number;
+  landmarks?: [number, number][];
 }
 
 /** Text height for a picture: scales with the picture, never below MIN_TEXT_PX. */
@@ -115,10 +116,18 @@ export function labelTextPx(width: number, height: number): number {
  * Draw every face on `img` in place (boxes first, then labels so none is hidden by another box).
  * Returns `img`.
  */
-export async function drawFaces(img: RgbImage, faces: DrawnFace[]): Promise<RgbImage> {
+export async function drawFaces(img: RgbImage, faces: DrawnFace[], opts: { landmarks?: boolean } = {}): Promise<RgbImage> {
   const px = labelTextPx(img.width, img.height);
   const t = Math.max(2, Math.round(Math.min(img.width, img.height) / 240));
   for (const f of faces) drawBox(img, f.box, DISPLAY[f.label].colour, t);
+  if (opts.landmarks) {
+    // a small white square with a dark edge at each landmark
+    const r = Math.max(1, t);
+    for (const f of faces) for (const [x, y] of f.landmarks ?? []) {
+      fillRect(img, Math.round(x) - r - 1, Math.round(y) - r - 1, Math.round(x) + r + 2, Math.round(y) + r + 2, [20, 20, 20]);
+      fillRect(img, Math.round(x) - r, Math.round(y) - r, Math.round(x) + r + 1, Math.round(y) + r + 1, [255, 255, 255]);
+    }
+  }
   for (const f of faces) {
     const m = await textMask(displayText(f.label, f.score), px);
     const pad = Math.max(2, Math.round(px / 6));

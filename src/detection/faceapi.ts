@@ -3,9 +3,7 @@
  * - `ssd-mobilenet`: SSD MobileNetV1 (input fixed at 512x512 by the network's anchors; the image is
  *   padded to a square and resized to it),
  * - `tiny`: the Tiny Face Detector (Tiny-YOLOv2 with separable convolutions; input side configurable,
- *   a multiple of 32),
- * - `ssd-tiled`: SSD MobileNetV1 on the whole image plus a grid of overlapping tiles, merged with
- *   non-max suppression. Each tile is upscaled to 512, so small faces reach the network larger.
+ *   a multiple of 32).
  */
 import type { FaceDetection, FaceDetector } from './types';
 import { DetectorError } from './types';
@@ -13,12 +11,6 @@ import { clipBox, nonMaxSuppression } from './geometry';
 import { resizeImage, type RgbImage } from '../util/images';
 import { loadFaceApi } from '../backend/faceapi';
 import { tf } from '../backend/tf';
-import type { Box } from '../result';
-
-/** SSD MobileNetV1's fixed network input side. */
-export const SSD_INPUT_SIZE = 512;
-/** face-api's own NMS inside SSD MobileNetV1 (fixed by the library). */
-export const SSD_INTERNAL_NMS_IOU = 0.5;
 
 export interface SsdOptions {
   /** Minimum confidence, in (0, 1). */
@@ -32,13 +24,6 @@ export interface SsdOptions {
 export interface TinyOptions extends SsdOptions {
   /** Network input side in pixels, a multiple of 32. */
   inputSize: number;
-}
-
-export interface TiledOptions extends SsdOptions {
-  /** Tiles per side (2 → 2x2 tiles, plus the whole image). */
-  grid: number;
-  /** Overlap between neighbouring tiles, as a share of a tile's side. */
-  overlap: number;
 }
 
 type FaceApi = Awaited<ReturnType<typeof loadFaceApi>>;
@@ -115,52 +100,6 @@ export async function createTiny(opts: TinyOptions): Promise<FaceDetector> {
     name: 'tiny',
     async detectFaces(image) {
       return nonMaxSuppression(await locate(image, run), opts.nmsIou, opts.maxResults);
-    },
-    dispose() {},
-  };
-}
-
-/** Tile rectangles `[x, y, w, h]` covering a `width`x`height` image in a `grid`x`grid` layout with overlap. */
-export function tileRects(width: number, height: number, grid: number, overlap: number): Box[] {
-  if (grid <= 1) return [];
-  const tw = Math.ceil(width / (grid - (grid - 1) * overlap));
-  const th = Math.ceil(height / (grid - (grid - 1) * overlap));
-  const out: Box[] = [];
-  for (let j = 0; j < grid; j++) {
-    for (let i = 0; i < grid; i++) {
-      const x = grid === 1 ? 0 : Math.round(((width - tw) * i) / (grid - 1));
-      const y = grid === 1 ? 0 : Math.round(((height - th) * j) / (grid - 1));
-      out.push([x, y, Math.min(tw, width - x), Math.min(th, height - y)]);
-    }
-  }
-  return out;
-}
-
-function cropRgb(img: RgbImage, [x, y, w, h]: Box): RgbImage {
-  const data = new Uint8Array(w * h * 3);
-  for (let r = 0; r < h; r++) {
-    const src = ((y + r) * img.width + x) * 3;
-    data.set(img.data.subarray(src, src + w * 3), r * w * 3);
-  }
-  return { data, width: w, height: h };
-}
-
-export async function createSsdTiled(opts: TiledOptions): Promise<FaceDetector> {
-  checkConfidence('ssd-tiled', opts.minConfidence);
-  if (!Number.isInteger(opts.grid) || opts.grid < 1) throw new DetectorError(`ssd-tiled: grid must be a positive whole number`);
-  if (!(opts.overlap >= 0 && opts.overlap < 1)) throw new DetectorError(`ssd-tiled: overlap must be in [0, 1)`);
-  const faceapi = await loadFaceApi(['ssdMobilenetv1']);
-  const run = ssdLocator(faceapi, opts);
-  return {
-    name: 'ssd-tiled',
-    async detectFaces(image) {
-      const all = await locate(image, run);
-      for (const t of tileRects(image.width, image.height, opts.grid, opts.overlap)) {
-        for (const d of await locate(cropRgb(image, t), run)) {
-          all.push({ box: [d.box[0] + t[0], d.box[1] + t[1], d.box[2], d.box[3]], score: d.score });
-        }
-      }
-      return nonMaxSuppression(all, opts.nmsIou, opts.maxResults);
     },
     dispose() {},
   };

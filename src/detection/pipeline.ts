@@ -1,56 +1,70 @@
 /**
- * The image pipeline: detect faces → crop each box as is (no padding, CONVENTIONS.md) → classify →
- * one `DetectResult` (the shared result type). Boxes the classifier rejects (`not_face`) are dropped.
+ * The pipeline object: an image in, labelled boxes out — detect faces → cut each box and classify
+ * it (the classifier owns the crop rule) → the box policy decides what each box is (src/detection/
+ * policy.ts). Browser-safe: the detector, the classifier and the settings are passed in, built by
+ * `createFaceMaskDetector` (src/detection/create.ts) in Node and by the page in a browser.
+ *
+ * `score` is the raw material of `detect` (every box at the threshold, with its probabilities);
+ * measurements that sweep settings over it (src/evaluation/scenes.ts) apply the same policy
+ * function, so they measure what `detect` ships.
  */
 import type { FaceClassifier } from '../model/types';
-import type { DetectResult, ErrorResult, FaceResult } from '../result';
-import { cropResize, decodeImage, ImageError } from '../util/images';
+import type { Classification, DetectResult } from '../result';
 import type { RgbImage } from '../util/images';
+import { labelBox, labelBoxes } from './policy';
+import { describeSettings, type ResolvedSettings } from './registry';
 import type { FaceDetection, FaceDetector } from './types';
 
-/** Classify detected boxes of one image; rejected boxes (null) are dropped. */
-export async function classifyDetections(img: RgbImage, dets: FaceDetection[], classifier: FaceClassifier): Promise<FaceResult[]> {
-  if (dets.length === 0) return [];
-  const crops = await Promise.all(dets.map((d) => cropResize(img, d.box, classifier.inputSize)));
-  const cls = await classifier.classify(crops, dets.map((d) => d.score));
-  const out: FaceResult[] = [];
-  dets.forEach((d, i) => {
-    const c = cls[i];
-    if (c) out.push({ box: d.box, faceScore: d.score, label: c.label, score: c.score, scores: c.scores });
-  });
-  return out;
+/** Every detection of an image at the pipeline's threshold, with its class probabilities (same order). */
+export interface ScoredImage {
+  detections: FaceDetection[];
+  probabilities: Float32Array[];
+  ms: { detect: number; classify: number };
 }
 
-/** Detect and classify every face of a decoded image. */
-export async function detectImage(file: string, img: RgbImage, detector: FaceDetector, classifier: FaceClassifier): Promise<DetectResult> {
-  const t0 = performance.now();
-  const dets = await detector.detectFaces(img);
-  const t1 = performance.now();
-  const faces = await classifyDetections(img, dets, classifier);
-  const t2 = performance.now();
-  return { file, width: img.width, height: img.height, faces, ms: { detect: t1 - t0, classify: t2 - t1 } };
+export interface FaceMaskDetector {
+  readonly settings: ResolvedSettings;
+  readonly detector: FaceDetector;
+  readonly classifier: FaceClassifier;
+  /** The faces of an image: found, classified, kept or dropped by the box policy; timings per stage. */
+  detect(image: RgbImage, file?: string): Promise<DetectResult>;
+  /** Every detection at the threshold with its probabilities (before the box policy). */
+  score(image: RgbImage): Promise<ScoredImage>;
+  /** Classify boxes found elsewhere (video tracks): in order, null where the policy drops the box. */
+  classifyBoxes(image: RgbImage, boxes: readonly FaceDetection[]): Promise<(Classification | null)[]>;
+  /** One line: detector, threshold and policy, and where they came from. */
+  describe(): string;
+  /** Release the detector, and the classifier when the pipeline owns it. */
+  dispose(): void;
 }
 
-/**
- * Decode a file and run `detectImage`. Unreadable inputs give an `ErrorResult` (the run goes on);
- * other failures (a broken model) are thrown. Returns the decoded image too, for drawing.
- */
-export async function detectFile(
-  file: string,
-  detector: FaceDetector,
-  classifier: FaceClassifier,
-  opts: { maxPixels?: number } = {},
-): Promise<{ result: DetectResult | ErrorResult; image?: RgbImage }> {
-  let img: RgbImage;
-  const t0 = performance.now();
-  try {
-    img = await decodeImage(file, { maxPixels: opts.maxPixels });
-  } catch (e) {
-    if (e instanceof ImageError) return { result: { file, error: e.message } };
-    throw e;
-  }
-  const decodeMs = performance.now() - t0;
-  const r = await detectImage(file, img, detector, classifier);
-  r.ms.decode = decodeMs;
-  return { result: r, image: img };
+/** Assemble a pipeline from loaded parts. `ownsClassifier`: `dispose()` also disposes the classifier. */
+export function assemblePipeline(detector: FaceDetector, classifier: FaceClassifier, settings: ResolvedSettings, ownsClassifier = true): FaceMaskDetector {
+  const score = async (image: RgbImage): Promise<ScoredImage> => {
+    const t0 = performance.now();
+    const detections = await detector.detectFaces(image);
+    const t1 = performance.now();
+    const probabilities = await classifier.probabilitiesOfBoxes(image, detections.map((d) => d.box));
+    return { detections, probabilities, ms: { detect: t1 - t0, classify: performance.now() - t1 } };
+  };
+  return {
+    settings,
+    detector,
+    classifier,
+    score,
+    async detect(image, file = '') {
+      const s = await score(image);
+      const faces = labelBoxes(s.detections, s.probabilities, classifier.classes, settings.policy);
+      return { file, width: image.width, height: image.height, faces, ms: { ...s.ms } };
+    },
+    async classifyBoxes(image, boxes) {
+      const probs = await classifier.probabilitiesOfBoxes(image, boxes.map((b) => b.box));
+      return boxes.map((b, i) => labelBox(probs[i], classifier.classes, b.score, settings.policy));
+    },
+    describe: () => describeSettings(settings, classifier.classes),
+    dispose() {
+      detector.dispose();
+      if (ownsClassifier) classifier.dispose();
+    },
+  };
 }

@@ -32,6 +32,7 @@ export interface Res10Options {
 type CV = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 let cvModule: { cv: CV; cvTranslateError: (cv: CV, e: unknown) => string } | undefined;
 function opencv() {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a 10 MB emscripten module, loaded only when res10 is used
   if (!cvModule) cvModule = require('opencv-wasm');
   return cvModule!;
 }

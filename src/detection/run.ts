@@ -1,15 +1,14 @@
 /**
- * Running detection over many files (what `facemask detect` does, callable from notebooks):
- * results in input order, annotated pictures written atomically into an output folder.
+ * Running the pipeline over many files (what `facemask detect` does, callable from notebooks):
+ * files decoded one by one (unreadable inputs become error results, the run goes on), results in
+ * input order, annotated pictures written atomically into an output folder.
  */
 import * as path from 'node:path';
-import type { FaceClassifier } from '../model/types';
 import type { DetectResult, ErrorResult } from '../result';
 import { isError } from '../result';
-import { encodeImage } from '../util/images';
+import { decodeImage, encodeImage, ImageError, type RgbImage } from '../util/images';
 import { writeFileAtomic } from '../util/atomic';
-import type { FaceDetector } from './types';
-import { detectFile } from './pipeline';
+import type { FaceMaskDetector } from './pipeline';
 import { drawFaces } from './draw';
 
 /** Output name for an input: its base name (extension → .jpg, .png kept), made unique in `taken`. */
@@ -23,26 +22,45 @@ export function annotatedName(file: string, taken: Set<string>): string {
   return name;
 }
 
+/**
+ * Decode a file and run the pipeline on it. An unreadable input gives an `ErrorResult`; other
+ * failures (a broken model) are thrown. Returns the decoded image too, for drawing.
+ */
+export async function detectFile(file: string, pipeline: FaceMaskDetector, opts: { maxPixels?: number } = {}): Promise<{ result: DetectResult | ErrorResult; image?: RgbImage }> {
+  let img: RgbImage;
+  const t0 = performance.now();
+  try {
+    img = await decodeImage(file, { maxPixels: opts.maxPixels });
+  } catch (e) {
+    if (e instanceof ImageError) return { result: { file, error: e.message } };
+    throw e;
+  }
+  const decodeMs = performance.now() - t0;
+  const r = await pipeline.detect(img, file);
+  r.ms.decode = decodeMs;
+  return { result: r, image: img };
+}
+
 export interface DetectFilesOptions {
-  detector: FaceDetector;
-  classifier: FaceClassifier;
   /** Folder for annotated pictures (created; files written atomically). */
   outputDir?: string;
+  /** Draw the landmarks too (detectors that give them). default: false */
+  landmarks?: boolean;
   maxPixels?: number;
   /** Called with each result as soon as it is ready (in input order). */
-  onResult?: (r: DetectResult | ErrorResult, annotated?: string) => void;
+  onResult?: (r: DetectResult | ErrorResult, annotated?: string, image?: RgbImage) => void;
 }
 
 /** Detect, classify and (optionally) draw every file; one result per file, in order. */
-export async function detectFiles(files: string[], opts: DetectFilesOptions): Promise<(DetectResult | ErrorResult)[]> {
+export async function detectFiles(files: string[], pipeline: FaceMaskDetector, opts: DetectFilesOptions = {}): Promise<(DetectResult | ErrorResult)[]> {
   const out: (DetectResult | ErrorResult)[] = [];
   const taken = new Set<string>();
   for (const file of files) {
-    const { result, image } = await detectFile(file, opts.detector, opts.classifier, { maxPixels: opts.maxPixels });
+    const { result, image } = await detectFile(file, pipeline, { maxPixels: opts.maxPixels });
     let annotated: string | undefined;
     if (opts.outputDir && image && !isError(result)) {
       const t0 = performance.now();
-      await drawFaces(image, result.faces);
+      await drawFaces(image, result.faces, { landmarks: opts.landmarks });
       const name = annotatedName(file, taken);
       const fmt = name.endsWith('.png') ? 'png' : 'jpeg';
       annotated = path.join(opts.outputDir, name);
@@ -50,8 +68,7 @@ export async function detectFiles(files: string[], opts: DetectFilesOptions): Pr
       result.ms.draw = performance.now() - t0;
     }
     out.push(result);
-    opts.onResult?.(result, annotated);
+    opts.onResult?.(result, annotated, image);
   }
   return out;
 }
-

@@ -1,6 +1,6 @@
 /**
  * The face detector interface (after tfjs-models' face-detection): one small interface, one
- * implementation per runtime, created by an async factory (`createDetector` in `./index.ts`).
+ * implementation per network, created through the registry (src/detection/registry.ts).
  * Results are plain data in pixels of the image that was passed in.
  */
 import type { Box } from '../result';
@@ -10,6 +10,8 @@ import type { RgbImage } from '../util/images';
 export interface FaceDetection {
   box: Box;
   score: number;
+  /** Facial landmarks `[x, y]` in pixels, when the detector gives them (YuNet: eyes, nose tip, mouth corners). */
+  landmarks?: [number, number][];
 }
 
 export interface FaceDetector {
@@ -21,12 +23,5 @@ export interface FaceDetector {
   dispose(): void;
 }
 
-/** Registered detector names (see `createDetector`). */
-export const DETECTOR_NAMES = ['res10', 'ssd-mobilenet', 'blazeface', 'tiny', 'ssd-tiled', 'consensus'] as const;
-export type DetectorName = (typeof DETECTOR_NAMES)[number];
-
-export function isDetectorName(s: string): s is DetectorName {
-  return (DETECTOR_NAMES as readonly string[]).includes(s);
-}
-
+/** A detector cannot be created or run (unknown name, bad setting, missing weights). */
 export class DetectorError extends Error {}

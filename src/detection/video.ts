@@ -9,14 +9,12 @@
  * file; the output is written under a temporary name and renamed into place when finished.
  */
 import * as fs from 'node:fs';
-import type { FaceClassifier } from '../model/types';
 import type { Classification } from '../result';
-import { cropResize, type RgbImage } from '../util/images';
+import type { RgbImage } from '../util/images';
 import { tempSibling } from '../util/atomic';
-import type { FaceDetector } from './types';
+import type { FaceMaskDetector } from './pipeline';
 import { IouTracker, type Track, type TrackerOptions } from './tracker';
 import { drawFaces } from './draw';
-import { classifyDetections } from './pipeline';
 import { VideoError, collectStderr, containerFor, exited, probeVideo, readFrames, spawnDecoder, spawnEncoder, type VideoInfo } from './ffmpeg';
 
 export { VideoError, probeVideo };
@@ -26,8 +24,8 @@ export interface VideoOptions extends TrackerOptions {
   input: string;
   /** Annotated video to write (.mp4/.mov/.mkv); none: process and report only. */
   output?: string;
-  detector: FaceDetector;
-  classifier: FaceClassifier;
+  /** The pipeline (its detector finds faces on detection frames; tracks are classified through it). */
+  pipeline: FaceMaskDetector;
   /** Detect (and classify) every Nth frame, track in between. default: config `video.detectEvery` */
   detectEvery: number;
   /** Stop after this many frames (cameras run until stopped). */
@@ -87,9 +85,8 @@ export async function processVideo(opts: VideoOptions): Promise<VideoReport> {
 
   if (opts.warmUp ?? true) {
     const blank: RgbImage = { data: new Uint8Array(frameBytes).fill(128), width, height };
-    await opts.detector.detectFaces(blank);
-    const s = opts.classifier.inputSize;
-    await opts.classifier.classify([{ data: new Uint8Array(s * s * 3).fill(128), width: s, height: s }]);
+    await opts.pipeline.detector.detectFaces(blank);
+    await opts.pipeline.classifyBoxes(blank, [{ box: [0, 0, Math.min(64, width), Math.min(64, height)], score: 0 }]);
   }
 
   const t0 = performance.now();
@@ -121,13 +118,13 @@ export async function processVideo(opts: VideoOptions): Promise<VideoReport> {
       const detected = index % opts.detectEvery === 0;
       if (detected) {
         const a = performance.now();
-        const dets = await opts.detector.detectFaces(frame);
+        const dets = await opts.pipeline.detector.detectFaces(frame);
         const b = performance.now();
         ms.detect += b - a;
         detections += dets.length;
         const seen = tracker.update(dets, index);
         if (seen.length) {
-          const faces = await opts.classifier.classify(await Promise.all(seen.map((t) => cropFor(frame, t, opts.classifier.inputSize))), seen.map((t) => t.faceScore));
+          const faces = await opts.pipeline.classifyBoxes(frame, seen.map((t) => ({ box: t.box, score: t.faceScore })));
           seen.forEach((t, k) => tracker.classify(t, faces[k]));
         }
         ms.classify += performance.now() - b;
@@ -217,9 +214,3 @@ function trackCount(t: IouTracker): number {
   return t.tracks.reduce((m, x) => Math.max(m, x.id), 0);
 }
 
-function cropFor(frame: RgbImage, t: Track, size: number): Promise<RgbImage> {
-  return cropResize(frame, t.box, size);
-}
-
-/** Classify a frame's detections with the classifier (re-exported for notebooks). */
-export { classifyDetections };

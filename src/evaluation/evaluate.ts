@@ -7,10 +7,10 @@
  */
 import { resolveConfig } from '../config';
 import { isLabel, type Label } from '../labels';
-import type { Box } from '../result';
 import { splitFor, recordsForSplit } from '../data/split';
-import { loadDataset, kaggleRecords, KAGGLE } from '../data/load';
-import { decodeImage, cropResize, type RgbImage } from '../util/images';
+import { KAGGLE, countedFaces, kaggleScenes, describePart } from '../data/kaggle';
+import type { FaceItem } from '../data/types';
+import { decodeImage } from '../util/images';
 import { mapLimit } from '../util/files';
 import { progress } from '../util/progress';
 import type { MaskClassifier } from '../model/classifier';
@@ -29,12 +29,8 @@ import {
   type ThresholdRow,
 } from './metrics';
 
-/** One evaluated item: an image file, or a face box in a scene photo. */
-export interface EvalItem {
-  file: string;
-  box?: Box;
-  truth: Label;
-}
+/** One evaluated item: a labelled face (an image file, or a box in a scene photo), its label the truth. */
+export type EvalItem = FaceItem;
 
 export interface SetEvaluation {
   name: 'split' | 'real';
@@ -78,7 +74,7 @@ export function emittedOnly(classes: readonly string[], probs: ArrayLike<number>
 export function summariseSet(name: SetEvaluation['name'], description: string, allClasses: readonly string[], items: EvalItem[], allProbs: Float32Array[], allOutside: { truth: Label; probs: Float32Array }[] = []): SetEvaluation {
   const { classes, probs } = emittedOnly(allClasses, allProbs);
   const outsideItems = allOutside.map((o) => ({ truth: o.truth, probs: emittedOnly(allClasses, [o.probs]).probs[0] }));
-  const truth = items.map((it) => classes.indexOf(it.truth));
+  const truth = items.map((it) => classes.indexOf(it.label));
   const report = reportFromProbabilities(truth, probs, classes as string[]);
   const curves = classes.map((c, k) => {
     const points = curvePoints(
@@ -130,41 +126,33 @@ export async function evaluateSplit(clf: MaskClassifier, opts: EvaluateOptions =
     bar.tick(imgs.length);
   }
   bar.done();
-  const items = recs.map((r) => ({ file: r.path, truth: r.label }));
+  const items = recs.map((r) => ({ file: r.path, label: r.label }));
   return summariseSet('split', `${datasets.join('+')} test split (group-aware, seed ${seed}), ${recs.length} images${cfg.small ? ' (small-data subset)' : ''}`, clf.classes, items, probs);
 }
 
 /** The faces of the Kaggle dev set's test part that count (shorter side >= `minSize`). */
-export async function realFaces(minSize = resolveConfig().faces.minSize): Promise<EvalItem[]> {
-  const data = await loadDataset(KAGGLE);
-  const out: EvalItem[] = [];
-  for (const r of kaggleRecords(data.records, 'test')) {
-    for (const f of r.faces ?? []) if (Math.min(f.box[2], f.box[3]) >= minSize) out.push({ file: r.path, box: f.box, truth: f.label });
-  }
-  return out;
+export function realFaces(minSize = resolveConfig().faces.minSize): EvalItem[] {
+  return countedFaces(kaggleScenes('test'), minSize);
 }
 
 /** (b) real faces in street scenes. */
 export async function evaluateReal(clf: MaskClassifier, opts: EvaluateOptions = {}): Promise<SetEvaluation> {
-  const faces = await realFaces();
+  const faces = realFaces();
   const byFile = new Map<string, EvalItem[]>();
   for (const f of faces) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
   const bar = progress('evaluate real faces', faces.length, { quiet: opts.quiet, unit: 'face' });
   const probsOf = new Map<EvalItem, Float32Array>();
   await mapLimit([...byFile], 2, async ([file, its]) => {
-    const img = await decodeImage(file);
-    const crops: RgbImage[] = [];
-    for (const it of its) crops.push(await cropResize(img, it.box!, clf.inputSize));
-    const p = await clf.probabilities(crops);
+    const p = await clf.probabilitiesOfBoxes(await decodeImage(file), its.map((it) => it.box!));
     its.forEach((it, k) => probsOf.set(it, p[k]));
     bar.tick(its.length);
   });
   bar.done();
-  const inside = faces.filter((f) => clf.classes.includes(f.truth));
-  const outside = faces.filter((f) => !clf.classes.includes(f.truth)).map((f) => ({ truth: f.truth, probs: probsOf.get(f)! }));
+  const inside = faces.filter((f) => clf.classes.includes(f.label));
+  const outside = faces.filter((f) => !clf.classes.includes(f.label)).map((f) => ({ truth: f.label, probs: probsOf.get(f)! }));
   return summariseSet(
     'real',
-    `real faces: Kaggle dev set test part (photos 200–299), faces >= ${resolveConfig().faces.minSize} px, ${inside.length} faces of the model's classes`,
+    `real faces: ${describePart('test')}, faces >= ${resolveConfig().faces.minSize} px, ${inside.length} faces of the model's classes`,
     clf.classes,
     inside,
     inside.map((f) => probsOf.get(f)!),

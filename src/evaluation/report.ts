@@ -51,7 +51,7 @@ export async function mistakesPicture(e: SetEvaluation, max = 12): Promise<Pictu
     worst.map(async (m) => {
       const img = m.item.box ? await cropResize(await decodeImage(m.item.file), m.item.box, 160) : m.item.file;
       const name = (l: string) => (isLabel(l) ? DISPLAY[l].text : l);
-      return { image: img, caption: `${name(m.item.truth)}→${name(m.predicted)} ${(m.score * 100).toFixed(0)}%` };
+      return { image: img, caption: `${name(m.item.label)}→${name(m.predicted)} ${(m.score * 100).toFixed(0)}%` };
     }),
   );
   return imageGrid(items, { title: `worst mistakes — ${e.name} (${e.mistakes.length} wrong of ${e.report.total})`, columns: 6, cellSize: 150, fontSize: 11 });
@@ -115,7 +115,7 @@ export async function writeEvaluation(evals: SetEvaluation[], outDir: string, mo
       averagePrecision: Object.fromEntries(e.curves.map((c) => [c.class, c.ap])),
       thresholds: e.thresholds,
       outside: e.outside,
-      mistakes: e.mistakes.slice(0, 50).map((m) => ({ file: m.item.file, box: m.item.box, truth: m.item.truth, predicted: m.predicted, score: m.score })),
+      mistakes: e.mistakes.slice(0, 50).map((m) => ({ file: m.item.file, box: m.item.box, truth: m.item.label, predicted: m.predicted, score: m.score })),
     })),
   };
   writeFileAtomic(path.join(outDir, 'report.json'), JSON.stringify(json, null, 2) + '\n');

@@ -1,112 +1,221 @@
 /**
- * Detection + classification on real street scenes (the Kaggle dev set), for the realworld
- * targets: a detector's boxes at a low threshold, each box classified, boxes the classifier calls
- * `not_face` dropped (CONVENTIONS.md: rejected boxes are dropped), then per threshold: detection
- * recall per class, false detections per image and end-to-end accuracy (faces >= 24 px found and
- * labelled right). Thresholds are chosen on the **tune** part and reported on the **test** part.
+ * Measuring detection on annotated street photos (the Kaggle dev set) with the contracts' rule
+ * (docs/contracts.md "Boxes and faces"): a face counts when the shorter side of its box is
+ * >= `faces.minSize` (24 px); it is found when a kept box overlaps it at IoU >= `faces.matchIou`
+ * (0.3); a false detection overlaps no annotated face of any size at IoU >= 0.3; end to end, a
+ * counted face is right when the box that finds it carries its label.
+ *
+ * Two ways, one rule: `measurePipeline` runs the pipeline (`detect`) on every photo; `scoreScenes`
+ * keeps what the pipeline saw at a low threshold (boxes and probabilities, `score`) so that
+ * `applySetting` can try many settings over it with the same box policy function the pipeline
+ * uses (`labelBoxes`) — greedy NMS commutes with a threshold applied afterwards.
  */
 import { resolveConfig } from '../config';
-import type { Label, ModelClass } from '../labels';
-import { decodeImage, cropResize } from '../util/images';
-import { summariseDetections, summaryRow, type DetectionSummary, type SceneResult } from '../detection/evaluate';
-import { detectorScenes } from '../model/realworld';
-import { toClassification, type MaskClassifier } from '../model/classifier';
+import { LABELS, type Label } from '../labels';
+import type { Box } from '../result';
+import { decodeImage } from '../util/images';
 import { progress } from '../util/progress';
+import type { KaggleScene } from '../data/kaggle';
+import type { FaceMaskDetector } from '../detection/pipeline';
+import { labelBoxes, type BoxPolicy } from '../detection/policy';
+import type { FaceDetection } from '../detection/types';
+import { iou } from '../detection/geometry';
 
-export interface ScoredScenes {
-  detector: string;
-  part: 'tune' | 'test';
-  /** Raw detections (score >= the cache's low threshold) with the classifier's probabilities. */
-  scenes: (SceneResult & { probs: Float32Array[] })[];
-  classes: readonly string[];
+export interface MatchRules {
+  /** default: 24 */
+  minSize: number;
+  /** default: 0.3 */
+  matchIou: number;
 }
 
-/** Classify every box of the detector's cached raw detections (score >= `minScore`) on one part. */
-export async function scoreScenes(clf: MaskClassifier, part: 'tune' | 'test', detector = 'ssd-mobilenet', minScore = 0.05, opts: { quiet?: boolean; limit?: number; fromPhoto?: number } = {}): Promise<ScoredScenes> {
-  // a realworld model trained on tune photos < 160 is tuned on the held-out tune photos only
-  const raw = await detectorScenes(part, detector, 0.05, { fromPhoto: opts.fromPhoto, limit: opts.limit });
-  const bar = progress(`classify ${detector} boxes (${part})`, raw.length, { quiet: opts.quiet, unit: 'img' });
-  const scenes: ScoredScenes['scenes'] = [];
-  for (const r of raw) {
+export interface SceneMatch {
+  /** For each annotated face: the index of the detection that matches it best (IoU >= matchIou), or -1. */
+  faceHit: number[];
+  /** Whether each face counts (shorter side >= minSize). */
+  faceCounts: boolean[];
+  /** Detections overlapping no annotation at IoU >= matchIou. */
+  falseDetections: number;
+}
+
+/** Match detections to annotations (pure). */
+export function matchScene(dets: readonly { box: Box }[], faces: readonly { box: Box }[], rules: MatchRules): SceneMatch {
+  const faceHit = faces.map((f) => {
+    let best = -1;
+    let bestIou = rules.matchIou;
+    dets.forEach((d, i) => {
+      const v = iou(d.box, f.box);
+      if (v >= bestIou) {
+        best = i;
+        bestIou = v;
+      }
+    });
+    return best;
+  });
+  const falseDetections = dets.filter((d) => faces.every((f) => iou(d.box, f.box) < rules.matchIou)).length;
+  return { faceHit, faceCounts: faces.map((f) => Math.min(f.box[2], f.box[3]) >= rules.minSize), falseDetections };
+}
+
+export interface ClassCount {
+  faces: number;
+  found: number;
+  /** Found and labelled right (when the boxes carry labels). */
+  right: number;
+}
+
+/** The kept boxes of one photo (labelled when a classifier ran) and the time it took. */
+export interface SceneResult {
+  scene: KaggleScene;
+  detections: (FaceDetection & { label?: Label })[];
+  ms: number;
+}
+
+/** What a detection measurement found: counts, and the headline rates as fractions. */
+export interface DetectionSummary {
+  images: number;
+  perClass: Record<Label, ClassCount>;
+  /** All counted faces. */
+  all: ClassCount;
+  falseDetections: number;
+  /** Headline rates (fractions; NaN where a class has no counted face). */
+  maskedRecall: number;
+  unmaskedRecall: number;
+  incorrectRecall: number;
+  allRecall: number;
+  falsePerImage: number;
+  /** Counted faces found and labelled right. */
+  endToEnd: number;
+  /** Median milliseconds per image. */
+  msPerImage: number;
+}
+
+const rate = (a: number, b: number) => (b ? a / b : NaN);
+
+/** Aggregate per-photo results (boxes scoring below `minScore` ignored). */
+export function summariseDetections(results: readonly SceneResult[], rules: MatchRules = resolveConfig().faces, minScore = 0): DetectionSummary {
+  const blank = (): ClassCount => ({ faces: 0, found: 0, right: 0 });
+  const perClass = Object.fromEntries(LABELS.map((l) => [l, blank()])) as Record<Label, ClassCount>;
+  const all = blank();
+  let falseDetections = 0;
+  for (const r of results) {
     const dets = r.detections.filter((d) => d.score >= minScore);
-    let probs: Float32Array[] = [];
-    if (dets.length) {
-      const img = await decodeImage(r.scene.file);
-      const crops = await Promise.all(dets.map((d) => cropResize(img, d.box, clf.inputSize)));
-      probs = await clf.probabilities(crops);
-    }
-    scenes.push({ ...r, detections: dets, probs });
+    const m = matchScene(dets, r.scene.faces, rules);
+    falseDetections += m.falseDetections;
+    r.scene.faces.forEach((f, i) => {
+      if (!m.faceCounts[i]) return;
+      const hit = m.faceHit[i];
+      const right = hit >= 0 && dets[hit].label === f.label ? 1 : 0;
+      for (const c of [perClass[f.label], all]) {
+        c.faces++;
+        if (hit >= 0) c.found++;
+        c.right += right;
+      }
+    });
+  }
+  const ms = results.map((r) => r.ms).sort((a, b) => a - b);
+  return {
+    images: results.length,
+    perClass,
+    all,
+    falseDetections,
+    maskedRecall: rate(perClass.with_mask.found, perClass.with_mask.faces),
+    unmaskedRecall: rate(perClass.without_mask.found, perClass.without_mask.faces),
+    incorrectRecall: rate(perClass.incorrect_mask.found, perClass.incorrect_mask.faces),
+    allRecall: rate(all.found, all.faces),
+    falsePerImage: results.length ? falseDetections / results.length : 0,
+    endToEnd: rate(all.right, all.faces),
+    msPerImage: ms.length ? ms[Math.floor(ms.length / 2)] : NaN,
+  };
+}
+
+/** A summary as a table row (percentages to 0.1, for people): the one display form. */
+export function summaryRow(s: DetectionSummary, what: Record<string, string | number> = {}) {
+  const pct = (x: number) => (Number.isFinite(x) ? +(100 * x).toFixed(1) : NaN);
+  return {
+    ...what,
+    images: s.images,
+    'masked found %': pct(s.maskedRecall),
+    'unmasked found %': pct(s.unmaskedRecall),
+    'incorrect found %': pct(s.incorrectRecall),
+    'all found %': pct(s.allRecall),
+    'false / image': +s.falsePerImage.toFixed(3),
+    'end-to-end right %': pct(s.endToEnd),
+    'ms / image': +s.msPerImage.toFixed(1),
+    faces: `${s.perClass.with_mask.faces}/${s.perClass.without_mask.faces}/${s.perClass.incorrect_mask.faces}`,
+  };
+}
+
+/** Decode each scene and hand it over; the image is decoded outside any timing. */
+async function eachScene(scenes: readonly KaggleScene[], label: string, quiet: boolean | undefined, fn: (scene: KaggleScene, img: Awaited<ReturnType<typeof decodeImage>>) => Promise<void>): Promise<void> {
+  const bar = progress(label, scenes.length, { quiet, unit: 'img' });
+  for (const scene of scenes) {
+    await fn(scene, await decodeImage(scene.file));
     bar.tick();
   }
   bar.done();
-  return { detector, part, scenes, classes: clf.classes };
 }
 
-export interface RejectionSetting {
-  /** Detector confidence threshold. */
-  threshold: number;
-  /** Drop a box when its `not_face` probability is at least this (1.01 = only when not_face is the top class; only when the model has `not_face`). */
-  rejectAt: number;
-  /** Never drop a box the detector scores at least this (1.01 = no box is trusted). default: 1.01 */
-  trustAbove?: number;
-}
-
-/** The grid every tune-part choice sweeps (bench/realworld.ts, notebook 04): detector thresholds, not_face rejection levels, trusted detector scores. */
-export const SWEEP = {
-  thresholds: [0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.65, 0.7],
-  rejectAts: [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01],
-  trustAboves: [0.5, 0.65, 0.8, 0.9, 1.01],
-};
-
-/**
- * Summary of one setting: boxes above the threshold, each kept or dropped and labelled by the same
- * rule `facemask detect` ships (`toClassification`: dropped when not_face is the top class or
- * p(not_face) >= rejectAt, else labelled by the best emitted class).
- */
-export function summariseSetting(s: ScoredScenes, setting: RejectionSetting): DetectionSummary {
-  const nf = s.classes.indexOf('not_face');
-  const results: SceneResult[] = s.scenes.map((sc) => {
-    const kept: (SceneResult['detections'][number] & { label?: Label })[] = [];
-    sc.detections.forEach((d, i) => {
-      if (d.score < setting.threshold) return;
-      const c = toClassification(sc.probs[i], s.classes as readonly ModelClass[], setting.rejectAt, d.score >= (setting.trustAbove ?? 1.01));
-      if (c) kept.push({ ...d, label: c.label });
-    });
-    return { scene: sc.scene, detections: kept, ms: sc.ms };
+/** Run the pipeline (`detect`, what `facemask detect` does) on every photo: its kept, labelled boxes. */
+export async function runPipelineOnScenes(pipeline: FaceMaskDetector, scenes: readonly KaggleScene[], opts: { quiet?: boolean } = {}): Promise<SceneResult[]> {
+  const out: SceneResult[] = [];
+  await eachScene(scenes, `detect (${pipeline.settings.detector})`, opts.quiet, async (scene, img) => {
+    const r = await pipeline.detect(img, scene.file);
+    out.push({ scene, detections: r.faces.map((f) => ({ box: f.box, score: f.faceScore, label: f.label })), ms: r.ms.detect + r.ms.classify });
   });
-  return summariseDetections(`${s.detector}@${setting.threshold}${nf >= 0 && setting.rejectAt <= 1 ? `+not_face>=${setting.rejectAt}` : ''}${nf >= 0 && (setting.trustAbove ?? 1.01) <= 1 ? `(kept if score>=${setting.trustAbove})` : ''}`, results, resolveConfig().faces);
+  return out;
 }
 
-/** Every (threshold, rejectAt, trustAbove) setting's summary row. */
-export function sweepSettings(s: ScoredScenes, thresholds: number[], rejectAts: number[], trustAboves: number[] = [1.01]): (ReturnType<typeof summaryRow> & Required<RejectionSetting>)[] {
-  const rows: (ReturnType<typeof summaryRow> & Required<RejectionSetting>)[] = [];
-  for (const threshold of thresholds)
-    for (const rejectAt of rejectAts)
-      for (const trustAbove of trustAboves) rows.push({ ...summaryRow(summariseSetting(s, { threshold, rejectAt, trustAbove }), s.part), threshold, rejectAt, trustAbove });
-  return rows;
+/** `runPipelineOnScenes` + `summariseDetections`. */
+export async function measurePipeline(pipeline: FaceMaskDetector, scenes: readonly KaggleScene[], opts: { quiet?: boolean; rules?: MatchRules } = {}): Promise<DetectionSummary> {
+  return summariseDetections(await runPipelineOnScenes(pipeline, scenes, opts), opts.rules);
 }
 
-/**
- * The setting chosen on tune: among those with at most `maxFalse` false detections per image, the
- * highest masked-face recall, ties broken by end-to-end accuracy, then toward the smaller change
- * (fewer trusted boxes, less rejection, a higher detector threshold). null when none qualifies.
- */
-export function chooseSetting(rows: (ReturnType<typeof summaryRow> & RejectionSetting)[], maxFalse = 0.1): Required<RejectionSetting> | null {
-  const ok = rows.filter((r) => r['false / image'] <= maxFalse);
-  if (!ok.length) return null;
-  ok.sort(
-    (a, b) =>
-      b['masked found %'] - a['masked found %'] ||
-      b['end-to-end right %'] - a['end-to-end right %'] ||
-      (b.trustAbove ?? 1.01) - (a.trustAbove ?? 1.01) ||
-      b.rejectAt - a.rejectAt ||
-      b.threshold - a.threshold,
-  );
-  return { threshold: ok[0].threshold, rejectAt: ok[0].rejectAt, trustAbove: ok[0].trustAbove ?? 1.01 };
+/** What a pipeline saw on each photo at its (low) threshold: every box and its probabilities. */
+export interface ScoredScene {
+  scene: KaggleScene;
+  detections: FaceDetection[];
+  probabilities: Float32Array[];
+  ms: number;
 }
 
-/** The setting chosen on a model's tune scenes over the whole `SWEEP` grid (only the threshold for a model without not_face). */
-export function chooseOnTune(tune: ScoredScenes, maxFalse = 0.1): Required<RejectionSetting> | null {
-  const nf = tune.classes.includes('not_face');
-  return chooseSetting(sweepSettings(tune, SWEEP.thresholds, nf ? SWEEP.rejectAts : [1.01], nf ? SWEEP.trustAboves : [1.01]), maxFalse);
+export interface ScoredScenes {
+  detector: string;
+  /** The threshold the boxes were found at (settings below it cannot be measured). */
+  low: number;
+  classes: readonly string[];
+  scenes: ScoredScene[];
+}
+
+/** Score every photo with the pipeline (`score`): the raw material for `applySetting`. */
+export async function scoreScenes(pipeline: FaceMaskDetector, scenes: readonly KaggleScene[], opts: { quiet?: boolean } = {}): Promise<ScoredScenes> {
+  const out: ScoredScene[] = [];
+  await eachScene(scenes, `score ${pipeline.settings.detector} boxes`, opts.quiet, async (scene, img) => {
+    const s = await pipeline.score(img);
+    out.push({ scene, detections: s.detections, probabilities: s.probabilities, ms: s.ms.detect + s.ms.classify });
+  });
+  return { detector: pipeline.settings.detector, low: pipeline.settings.threshold, classes: pipeline.classifier.classes, scenes: out };
+}
+
+/** A detection setting: the detector's threshold and the box policy. */
+export interface DetectionSetting extends BoxPolicy {
+  threshold: number;
+}
+
+/** The kept, labelled boxes of every photo under a setting (the pipeline's own policy function). */
+export function applySetting(s: ScoredScenes, setting: DetectionSetting): SceneResult[] {
+  if (setting.threshold < s.low - 1e-9) throw new Error(`threshold ${setting.threshold} is below the ${s.low} the boxes were found at`);
+  return s.scenes.map((sc) => {
+    const keep = sc.detections.map((d, i) => i).filter((i) => sc.detections[i].score >= setting.threshold);
+    const faces = labelBoxes(
+      keep.map((i) => sc.detections[i]),
+      keep.map((i) => sc.probabilities[i]),
+      s.classes,
+      setting,
+    );
+    return { scene: sc.scene, detections: faces.map((f) => ({ box: f.box, score: f.faceScore, label: f.label })), ms: sc.ms };
+  });
+}
+
+/** `applySetting` + `summariseDetections`. */
+export function measureSetting(s: ScoredScenes, setting: DetectionSetting, rules?: MatchRules): DetectionSummary {
+  return summariseDetections(applySetting(s, setting), rules);
 }

@@ -1,16 +1,16 @@
 /**
  * The trained mask classifier: base (from `models/pretrained/`) + saved head + manifest.
- * `loadClassifier(dir)` is what detection and `facemask classify` use; `saveClassifier` writes a
+ * `loadClassifier(dir)` is what detection and `facemask classify` use; it gives probabilities only
+ * (what a box is decided by the box policy, src/detection/policy.ts). `saveClassifier` writes a
  * model folder atomically (a kill mid-save leaves the previous folder intact).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { tf, initBackend } from '../backend/tf';
 import { projectPaths, pretrainedDir } from '../paths';
-import { resolveConfig } from '../config';
-import { isLabel, type ModelClass } from '../labels';
-import type { Classification } from '../result';
-import { resizeImage, type RgbImage } from '../util/images';
+import type { ModelClass } from '../labels';
+import type { Box } from '../result';
+import { cropResize, resizeImage, type RgbImage } from '../util/images';
 import { mapLimit } from '../util/files';
 import { writeDirAtomic } from '../util/atomic';
 import type { FaceClassifier } from './types';
@@ -18,7 +18,6 @@ import { loadBase, baseChecksum, type LoadedBase, PixelBase, richFeatureFn, RICH
 import { fileLoader, fileSaver, sha256File, MODEL_JSON, WEIGHTS_BIN } from './io';
 import { MANIFEST_FILE, readManifest, validateManifest, type ModelManifest } from './manifest';
 import { checkClasses } from './head';
-import { bestEmitted } from './classify';
 
 /** Crops per forward pass. */
 export const CLASSIFY_BATCH = 32;
@@ -40,48 +39,17 @@ export function stackPixels(imgs: RgbImage[], size: number): tf.Tensor4D {
   return tf.tensor4d(buf, [n, size, size, 3], 'int32');
 }
 
-/** `rejectAt` that never rejects on the probability alone (only a winning internal class drops a box). */
-export const NEVER_REJECT = 1.01;
-
-/**
- * The one rejection rule (detect, video and the scene measurements all use it): a box is dropped
- * (null) when an internal class (`not_face`) is the top class, or when the model has `not_face` and
- * p(not_face) >= `rejectAt`; otherwise it is labelled by the best emitted class. A `trusted` box (the
- * face detector is sure of it, see `MaskClassifier.trustAbove`) is never dropped: it gets the best
- * emitted class.
- */
-export function toClassification(probs: ArrayLike<number>, classes: readonly ModelClass[], rejectAt: number = NEVER_REJECT, trusted = false): Classification | null {
-  if (!trusted) {
-    let top = 0;
-    for (let j = 1; j < classes.length; j++) if (probs[j] > probs[top]) top = j;
-    const nf = classes.indexOf('not_face' as ModelClass);
-    if (!isLabel(classes[top]) || (nf >= 0 && probs[nf] >= rejectAt)) return null;
-  }
-  return bestEmitted(probs, classes);
-}
-
-/** A rejection threshold is a probability in [0, 1] or NEVER_REJECT. */
-export function checkRejectAt(p: number): number {
-  if (!(Number.isFinite(p) && ((p >= 0 && p <= 1) || p === NEVER_REJECT))) throw new Error(`the not_face rejection threshold must be in [0, 1], got ${p}`);
-  return p;
-}
-
+/** The classifier on tfjs: the frozen base and a head, loaded from a model folder by `loadClassifier`. */
 export class MaskClassifier implements FaceClassifier {
   readonly inputSize: number;
-  /** `classify` drops a box when p(not_face) >= this (models with `not_face`; see `toClassification`). */
-  rejectAt: number;
-  /** A box whose face-detector score is >= this is never dropped by not_face (`toClassification`); NEVER_REJECT: none. */
-  trustAbove: number;
   constructor(
     readonly base: LoadedBase,
     readonly head: tf.LayersModel,
     readonly manifest: ModelManifest,
-    opts: { rejectNotFace?: number; trustAbove?: number } = {},
+    /** The folder it was loaded from. */
+    readonly dir: string,
   ) {
     this.inputSize = manifest.base.inputSize;
-    const nf = resolveConfig().detect.notFace;
-    this.rejectAt = checkRejectAt(opts.rejectNotFace ?? nf.rejectAt);
-    this.trustAbove = checkRejectAt(opts.trustAbove ?? nf.trustAbove);
   }
   get classes(): readonly ModelClass[] {
     return this.manifest.classes;
@@ -122,9 +90,9 @@ export class MaskClassifier implements FaceClassifier {
     return out;
   }
 
-  async classify(crops: RgbImage[], faceScores?: readonly number[]): Promise<(Classification | null)[]> {
-    const probs = await this.probabilities(crops);
-    return probs.map((p, i) => toClassification(p, this.classes, this.rejectAt, (faceScores?.[i] ?? -1) >= this.trustAbove));
+  async probabilitiesOfBoxes(image: RgbImage, boxes: readonly Box[]): Promise<Float32Array[]> {
+    if (boxes.length === 0) return [];
+    return this.probabilities(await Promise.all(boxes.map((b) => cropResize(image, b, this.inputSize))));
   }
 
   dispose(): void {
@@ -134,13 +102,11 @@ export class MaskClassifier implements FaceClassifier {
 }
 
 /**
- * Load a saved classifier. `rejectNotFace`: `classify` drops boxes with p(not_face) >= it
- * (default: config `detect.notFace.rejectAt`; ignored by models without `not_face`), except boxes whose
- * face-detector score (passed to `classify`) is >= `trustAbove` (default: config `detect.notFace.trustAbove`). Refuses (with the reason) a folder without a manifest, a head whose
+ * Load a saved classifier. Refuses (with the reason) a folder without a manifest, a head whose
  * checksum or output size does not match the manifest, or a base whose SHA-256 differs from the
  * one the head was trained on.
  */
-export async function loadClassifier(dir: string = projectPaths().defaultModel, opts: { baseDir?: string; rejectNotFace?: number; trustAbove?: number } = {}): Promise<MaskClassifier> {
+export async function loadClassifier(dir: string = projectPaths().defaultModel, opts: { baseDir?: string } = {}): Promise<MaskClassifier> {
   await initBackend({ quiet: true });
   const manifest = readManifest(dir);
   const headSha = sha256File(path.join(dir, WEIGHTS_BIN));
@@ -167,7 +133,7 @@ export async function loadClassifier(dir: string = projectPaths().defaultModel, 
     throw new Error(`model ${dir}: the head outputs ${units} classes but the manifest lists ${manifest.classes.length} (${manifest.classes.join(', ')}): refusing it`);
   }
   const base = await loadBase(manifest.base.name, baseDir);
-  return new MaskClassifier(base, head, manifest, { rejectNotFace: opts.rejectNotFace, trustAbove: opts.trustAbove });
+  return new MaskClassifier(base, head, manifest, dir);
 }
 
 /** Save a head + manifest as a model folder, atomically. Returns the manifest written. */

@@ -2,11 +2,10 @@
  * `facemask classify` as a library function: files in (already collected), one result per file
  * out, in input order — a classification, or an error line for a file that cannot be read.
  */
-import { isLabel, type Label } from '../labels';
-import type { Classification, ClassifyResult, ClassScores, ErrorResult } from '../result';
+import { bestEmitted, type ClassifyResult, type ErrorResult } from '../result';
 import { decodeImage, type RgbImage } from '../util/images';
 import { mapLimit } from '../util/files';
-import type { MaskClassifier } from './classifier';
+import type { FaceClassifier } from './types';
 
 export interface ClassifyFilesOptions {
   /** Files decoded at once (and classified as one batch). default: 32 */
@@ -17,19 +16,7 @@ export interface ClassifyFilesOptions {
   onResults?: (r: (ClassifyResult | ErrorResult)[]) => void;
 }
 
-/** Best emitted class of a probability row (internal classes such as `not_face` are skipped). */
-export function bestEmitted(probs: ArrayLike<number>, classes: readonly string[]): Classification {
-  let best = -1;
-  const scores: ClassScores = {};
-  classes.forEach((c, j) => {
-    if (!isLabel(c)) return;
-    scores[c] = probs[j];
-    if (best < 0 || probs[j] > probs[best]) best = j;
-  });
-  return { label: classes[best] as Label, score: probs[best], scores };
-}
-
-export async function classifyFiles(files: string[], classifier: MaskClassifier, opts: ClassifyFilesOptions = {}): Promise<(ClassifyResult | ErrorResult)[]> {
+export async function classifyFiles(files: string[], classifier: FaceClassifier, opts: ClassifyFilesOptions = {}): Promise<(ClassifyResult | ErrorResult)[]> {
   const chunk = opts.chunk ?? 32;
   const out: (ClassifyResult | ErrorResult)[] = [];
   for (let s = 0; s < files.length; s += chunk) {

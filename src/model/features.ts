@@ -1,17 +1,22 @@
 /**
- * Base features for training and evaluation, fast: images decoded in parallel, the base run in
+ * Base features for training and evaluation, fast: photos decoded in parallel, the base run in
  * batches, optionally on worker threads (each with its own tfjs wasm instance, so both cores
- * work), and K augmented views per training image computed once and reused across epochs.
+ * work), K views per training item (`ViewMaker`, src/model/views.ts) computed once and reused
+ * across epochs — and one on-disk cache of them (`.cache/features/`), keyed by the base's
+ * checksum and every parameter of the views, so a stale entry can never be returned.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as os from 'node:os';
+import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { tf, backendName } from '../backend/tf';
 import { decodeImage, type RgbImage } from '../util/images';
 import { mapLimit } from '../util/files';
+import { writeFileAtomic } from '../util/atomic';
+import { projectPaths } from '../paths';
 import { type LoadedBase, featureFn, type FeatureKind } from './base';
-import { augmentView, type AugmentParams } from './augment';
-import { toModelInput } from './classifier';
+import type { ViewItem, ViewMaker } from './views';
 
 /** Runs the base: raw pixels of n images (n*s*s*3 bytes) → pooled features (n*C floats). */
 export interface BaseRunner {
@@ -129,32 +134,7 @@ export async function startBaseRunner(base: LoadedBase, workers: number = Math.m
   return WorkerBaseRunner.start(base, workers, kind);
 }
 
-/** Decode image files and resize them to the model's input, in parallel. Failures throw with the file name. */
-export async function decodeForModel(files: string[], size: number, concurrency = 4, onProgress?: () => void): Promise<RgbImage[]> {
-  return mapLimit(files, concurrency, async (f) => {
-    try {
-      const img = await toModelInput(await decodeImage(f), size);
-      onProgress?.();
-      return img;
-    } catch (e) {
-      throw new Error(`${f}: ${(e as Error).message}`);
-    }
-  });
-}
-
-export interface FeatureOptions {
-  /** Augmented views per image; 1 view without augmentation is the plain image. default: 1 */
-  views?: number;
-  /** Augmentation, or null for the plain images. default: null */
-  augment?: AugmentParams | null;
-  seed?: number;
-  /** Images per base call. default: 32 */
-  batchSize?: number;
-  /** Called with the number of views just embedded. */
-  onProgress?: (n: number) => void;
-}
-
-/** Features of `views` x `n` views: row (v * n + i) is view v of image i. */
+/** Features of `views` x `n` views: row (v * n + i) is view v of item i. */
 export interface FeatureMatrix {
   n: number;
   views: number;
@@ -167,34 +147,91 @@ export function featureRow(m: FeatureMatrix, view: number, i: number): Float32Ar
   return m.data.subarray(r * m.dim, (r + 1) * m.dim);
 }
 
+export interface EmbedOptions {
+  /** How views are made (and whether they are augmented). */
+  views: ViewMaker;
+  /** Views per item. */
+  count: number;
+  seed: number;
+  /** The base's input side. */
+  size: number;
+  /** The base's checksum: part of the cache key. */
+  baseSha256: string;
+  /** Feature cache folder, or null for none. default: `.cache/features` */
+  cacheDir?: string | null;
+  /** Called with the number of views just embedded (or found in the cache). */
+  onProgress?: (n: number) => void;
+}
+
+/** The cache folder key: everything the features depend on except the item. */
+export function featureCacheKey(o: EmbedOptions, dim: number): string {
+  const h = createHash('sha256');
+  h.update(JSON.stringify({ v: 2, kind: o.views.name, views: o.count, augment: o.views.key, seed: o.seed, size: o.size, base: o.baseSha256, dim }));
+  return h.digest('hex').slice(0, 24);
+}
+
+/** An item's key in the cache: its photo, box and copy. */
+export function itemKey(it: ViewItem): string {
+  return createHash('sha256').update(`${it.sha256}|${it.box ? it.box.join(',') : ''}|${it.copy ?? 0}`).digest('hex').slice(0, 32);
+}
+
 /**
- * Embed every view of every image. `keys` name the images for the augmentation seed (use the
- * SHA-256 so a view does not depend on the order of the list).
+ * Base features of `count` views of every item (row v * n + i = view v of item i), photos decoded
+ * once per chunk, views embedded on the runner, cached on disk per item (another mix of the same
+ * items costs nothing).
  */
-export async function embedViews(images: RgbImage[], keys: string[], runner: BaseRunner, dim: number, opts: FeatureOptions = {}): Promise<FeatureMatrix> {
-  const views = opts.views ?? 1;
-  const augment = opts.augment ?? null;
-  const seed = opts.seed ?? 42;
-  const bs = opts.batchSize ?? 32;
-  const n = images.length;
-  const total = n * views;
-  const data = new Float32Array(total * dim);
-  if (n === 0) return { n, views, dim, data };
-  const size = images[0].width;
-  const batches: number[][] = [];
-  for (let r = 0; r < total; r += bs) batches.push(Array.from({ length: Math.min(bs, total - r) }, (_, k) => r + k));
-  // Up to two batches in flight per runner slot: the next batch is prepared while one runs.
-  await mapLimit(batches, runner.slots * 2, async (rows) => {
-    const pixels = new Uint8Array(rows.length * size * size * 3);
-    rows.forEach((r, k) => {
-      const v = Math.floor(r / n);
-      const i = r % n;
-      const img = augment ? augmentView(images[i], seed, keys[i], v, augment) : images[i];
-      pixels.set(img.data, k * size * size * 3);
-    });
-    const f = await runner.embed(pixels, rows.length);
-    data.set(f, rows[0] * dim);
-    opts.onProgress?.(rows.length);
+export async function embedItems(items: ViewItem[], runner: BaseRunner, dim: number, o: EmbedOptions): Promise<FeatureMatrix> {
+  const n = items.length;
+  const views = o.count;
+  const cacheRoot = o.cacheDir === undefined ? path.join(projectPaths().cache, 'features') : o.cacheDir;
+  const dir = cacheRoot ? path.join(cacheRoot, `${o.views.name}-${featureCacheKey(o, dim)}`) : null;
+  if (dir) fs.mkdirSync(dir, { recursive: true });
+  const data = new Float32Array(n * views * dim);
+  const todo: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const f = dir ? path.join(dir, itemKey(items[i]) + '.f32') : null;
+    if (f && fs.existsSync(f)) {
+      const buf = fs.readFileSync(f);
+      if (buf.length === views * dim * 4) {
+        const row = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length));
+        for (let v = 0; v < views; v++) data.set(row.subarray(v * dim, (v + 1) * dim), (v * n + i) * dim);
+        continue;
+      }
+    }
+    todo.push(i);
+  }
+  o.onProgress?.((n - todo.length) * views);
+  const size = o.size;
+  const chunk = 16;
+  const chunks: number[][] = [];
+  for (let s = 0; s < todo.length; s += chunk) chunks.push(todo.slice(s, s + chunk));
+  await mapLimit(chunks, runner.slots * 2, async (idx) => {
+    const photos = new Map<string, Promise<RgbImage>>();
+    const photo = (p: string) => {
+      let d = photos.get(p);
+      if (!d) photos.set(p, (d = decodeImage(p)));
+      return d;
+    };
+    const own = new Float32Array(idx.length * views * dim);
+    for (let v = 0; v < views; v++) {
+      const imgs = await mapLimit(idx, 4, async (i) => {
+        try {
+          return await o.views.view(await photo(items[i].file), items[i], v, size, o.seed);
+        } catch (e) {
+          throw new Error(`${items[i].file}: ${(e as Error).message}`);
+        }
+      });
+      const pixels = new Uint8Array(idx.length * size * size * 3);
+      imgs.forEach((im, k) => pixels.set(im.data, k * size * size * 3));
+      const f = await runner.embed(pixels, idx.length);
+      for (let k = 0; k < idx.length; k++) {
+        const row = f.subarray(k * dim, (k + 1) * dim);
+        data.set(row, (v * n + idx[k]) * dim);
+        own.set(row, (k * views + v) * dim);
+      }
+      o.onProgress?.(idx.length);
+    }
+    if (dir) idx.forEach((i, k) => writeFileAtomic(path.join(dir, itemKey(items[i]) + '.f32'), Buffer.from(own.buffer, k * views * dim * 4, views * dim * 4)));
   });
   return { n, views, dim, data };
 }

@@ -1,5 +1,5 @@
 /**
- * The manifest that travels with every saved classifier (CONVENTIONS.md "Runs, models"): classes
+ * The manifest that travels with every saved classifier (docs/contracts.md "Runs, models"): classes
  * in output order, the base network and its SHA-256, alpha, input size, preprocessing, the
  * training preset and seeds, and the measured test numbers. Only the head's weights are saved
  * beside it; the base comes from `models/pretrained/` and must match the checksum.
@@ -8,8 +8,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { INTERNAL_LABELS, LABELS, type ModelClass } from '../labels';
 import { writeFileAtomic } from '../util/atomic';
+import { checkTunedSetting, type TunedSetting } from './setting';
+
+export type { TunedSetting };
 
 export const MANIFEST_FILE = 'manifest.json';
+
 export const MANIFEST_FORMAT = 'facemask-classifier/1';
 
 export interface ModelManifest {
@@ -43,6 +47,17 @@ export interface ModelManifest {
     /** Augmented views per training image whose base features were cached. */
     views: number;
     run?: string;
+    /** Kaggle dev photos (numbers, inclusive ranges) it was fitted on and whose faces chose its variants; absent: none. */
+    kaggle?: { fit: [number, number]; validation: [number, number]; excluded: number[] };
+    /** Overrides of the recipe (`--set key=value`), as given. */
+    overrides?: Record<string, unknown>;
+  };
+  /** Detection settings chosen for this model (`facemask tune` → `facemask promote`). */
+  detection?: {
+    /** The detector photos use with this model when none is asked for. */
+    detector?: string;
+    /** Per detector name. */
+    settings: Record<string, TunedSetting>;
   };
   /** Measured numbers (fractions), filled after training/evaluation. */
   test: Record<string, number | string | null>;
@@ -70,6 +85,11 @@ export function validateManifest(m: ModelManifest, where = 'manifest'): void {
   for (const c of m.classes) if (!known.includes(c)) throw new Error(`${where}: unknown class "${c}" (known: ${known.join(', ')})`);
   if (new Set(m.classes).size !== m.classes.length) throw new Error(`${where}: duplicate classes`);
   if (!m.base || typeof m.base.sha256 !== 'string' || typeof m.base.name !== 'string') throw new Error(`${where}: missing base name/sha256`);
+  if (m.detection !== undefined) {
+    const d = m.detection;
+    if (!d || typeof d !== 'object' || !d.settings || typeof d.settings !== 'object') throw new Error(`${where}: "detection" must be { detector?, settings: { <detector>: { threshold, rejectAt, trustAbove } } }`);
+    for (const [name, t] of Object.entries(d.settings)) checkTunedSetting(t, `${where}: detection.settings.${name}`);
+  }
   if (m.features !== undefined) {
     const f = m.features;
     const ok = f && f.kind === 'rich' && Array.isArray(f.columns) && f.columns.length > 0 && f.columns.every((c) => Array.isArray(c) && c.length === 2 && Number.isInteger(c[0]) && Number.isInteger(c[1]) && 0 <= c[0] && c[0] < c[1]);
@@ -90,6 +110,17 @@ export function recordTestNumbers(
     m.test[`${e.name}_balancedAccuracy`] = e.report.balancedAccuracy;
     m.test[`${e.name}_macroF1`] = e.report.macro.f1;
   }
+  writeFileAtomic(path.join(dir, MANIFEST_FILE), JSON.stringify(m, null, 2) + '\n');
+  return m;
+}
+
+/** Write tuned detection settings into a model's manifest (atomically); `makeDefault` also names the detector the model's default. */
+export function recordDetectionSetting(dir: string, detector: string, setting: TunedSetting, makeDefault: boolean): ModelManifest {
+  const m = readManifest(dir);
+  checkTunedSetting(setting, `detection setting for ${detector}`);
+  m.detection = { ...(m.detection ?? { settings: {} }), settings: { ...(m.detection?.settings ?? {}), [detector]: setting } };
+  if (makeDefault) m.detection.detector = detector;
+  validateManifest(m);
   writeFileAtomic(path.join(dir, MANIFEST_FILE), JSON.stringify(m, null, 2) + '\n');
   return m;
 }

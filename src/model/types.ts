@@ -1,18 +1,22 @@
-/** What the detection stage needs from a classifier: crops in, classifications out. */
-import type { Classification } from '../result';
+/**
+ * What the detection stage needs from a classifier: probabilities, nothing more. Deciding what a
+ * box is (kept or dropped, which label) is the box policy's job (src/detection/policy.ts).
+ */
 import type { ModelClass } from '../labels';
+import type { Box } from '../result';
 import type { RgbImage } from '../util/images';
 
 export interface FaceClassifier {
   /** Classes in the model's output order (may include internal classes such as `not_face`). */
   readonly classes: readonly ModelClass[];
-  /** Input side in pixels (crops are resized to it). */
+  /** Input side in pixels. */
   readonly inputSize: number;
+  /** Probabilities of whole images (each resized to the input), in order. */
+  probabilities(images: RgbImage[]): Promise<Float32Array[]>;
   /**
-   * Classify face crops (any size; resized inside). A box the classifier rejects — its best class is
-   * internal (`not_face`), or p(not_face) >= its rejection level (`toClassification`) — is returned
-   * as `null`: the caller drops that box — unless its face-detector score (`faceScores`, when given) makes it trusted.
+   * Probabilities of face boxes of one image, in order. The crop rule (docs/contracts.md "Boxes"):
+   * each box as is — the part inside the image, no padding — resized to the input.
    */
-  classify(crops: RgbImage[], faceScores?: readonly number[]): Promise<(Classification | null)[]>;
+  probabilitiesOfBoxes(image: RgbImage, boxes: readonly Box[]): Promise<Float32Array[]>;
   dispose(): void;
 }

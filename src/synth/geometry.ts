@@ -24,7 +24,7 @@
 export type Pt = [number, number];
 export type Landmarks = Pt[];
 
-/** Wearing modes and the label each produces (CONVENTIONS.md labels). */
+/** Wearing modes and the label each produces (docs/contracts.md labels). */
 export const MODES = ['correct', 'nose', 'chin'] as const;
 export type WearMode = (typeof MODES)[number];
 export const MODE_LABEL: Record<WearMode, 'with_mask' | 'incorrect_mask'> = {
@@ -344,13 +344,6 @@ export function pointInPolygon(p: Pt, poly: Pt[]): boolean {
     if (yi > p[1] !== yj > p[1] && p[0] < ((xj - xi) * (p[1] - yi)) / (yj - yi) + xi) inside = !inside;
   }
   return inside;
-}
-
-/** Signed area (positive = clockwise on screen, y down). */
-export function polygonArea(poly: Pt[]): number {
-  let a = 0;
-  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) a += poly[j][0] * poly[i][1] - poly[i][0] * poly[j][1];
-  return a / 2;
 }
 
 export type SkipReason = 'too_small' | 'turned' | 'implausible';

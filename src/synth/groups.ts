@@ -1,7 +1,7 @@
 /**
  * The original tutorial's caveat, enforced: a synthetic image and the photo it was made from are
  * versions of one photo. So
- *  1. every generated image joins the group of its source photo (CONVENTIONS.md "Splits": a group
+ *  1. every generated image joins the group of its source photo (docs/contracts.md "Splits": a group
  *     is never on two sides of a split), and
  *  2. photos used as synthesis sources are removed from `without_mask` training data, unless the
  *     user says otherwise (`allowSources`).

@@ -56,16 +56,3 @@ export function replaceDir(src: string, target: string): void {
     fs.renameSync(src, target);
   }
 }
-
-/** Remove temporary leftovers (`.name.tmp-*`) of earlier interrupted writes in `dir`. */
-export function cleanTemporaries(dir: string): number {
-  if (!fs.existsSync(dir)) return 0;
-  let n = 0;
-  for (const e of fs.readdirSync(dir)) {
-    if (/^\..*\.tmp-\d+-[0-9a-f]{8}/.test(e)) {
-      fs.rmSync(path.join(dir, e), { recursive: true, force: true });
-      n++;
-    }
-  }
-  return n;
-}

@@ -109,6 +109,18 @@ export async function cropResize(img: RgbImage, box: [number, number, number, nu
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
 }
 
+/**
+ * The whole-pixel region `[x, y, w, h]` of a box inside a `width`x`height` image: corners rounded
+ * outwards, clipped to the image, at least 1x1 (the region the training views cut).
+ */
+export function clampBox([x, y, w, h]: [number, number, number, number], width: number, height: number): [number, number, number, number] {
+  const x0 = Math.max(0, Math.min(width - 1, Math.floor(x)));
+  const y0 = Math.max(0, Math.min(height - 1, Math.floor(y)));
+  const x1 = Math.max(x0 + 1, Math.min(width, Math.ceil(x + w)));
+  const y1 = Math.max(y0 + 1, Math.min(height, Math.ceil(y + h)));
+  return [x0, y0, x1 - x0, y1 - y0];
+}
+
 /** Resize a whole image to `width`x`height` (aspect not kept). */
 export async function resizeImage(img: RgbImage, width: number, height: number): Promise<RgbImage> {
   const { data, info } = await sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), { raw: { width: img.width, height: img.height, channels: 3 } })

@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { inspectDatasets, type InspectionReport } from '../../src/data/inspect';
 import { serialiseSplitFile, buildSplit, splitFor, recordsForSplit, SPLITS } from '../../src/data/split';
-import { kaggleSplitOf, KAGGLE } from '../../src/data/load';
+import { kagglePartOf, kaggleScenes, KAGGLE } from '../../src/data/kaggle';
 import { datasetDir } from '../../src/paths';
 import type { ImageRecord } from '../../src/data/types';
 
@@ -44,14 +44,17 @@ test('every file of the three datasets is loaded or reported', () => {
   assert.equal(n(KAGGLE), 300);
 });
 
-test('Kaggle dev set: 1,499 faces with the documented labels, 200 tune / 100 test photos', () => {
+test('Kaggle dev set: 1,499 faces with the documented labels, 160 fit / 40 validation / 100 test photos', () => {
   const k = report.records.filter((r) => r.dataset === KAGGLE);
   const faces = k.flatMap((r) => r.faces ?? []);
   assert.equal(faces.length, 1499);
   const count = (l: string) => faces.filter((f) => f.label === l).length;
   assert.deepEqual([count('with_mask'), count('without_mask'), count('incorrect_mask')], [1168, 292, 39]);
-  assert.equal(k.filter((r) => kaggleSplitOf(r) === 'tune').length, 200);
-  assert.equal(k.filter((r) => kaggleSplitOf(r) === 'test').length, 100);
+  const parts = (p: string) => k.filter((r) => kagglePartOf(r.relPath) === p).length;
+  assert.deepEqual([parts('fit'), parts('validation'), parts('test')], [160, 40, 100]);
+  // the scenes the measurements use: the excluded copy of a test photo (146 = 219) is left out of fit
+  assert.equal(kaggleScenes('fit').length, 159);
+  assert.equal(kaggleScenes(['validation', 'test']).length, 140);
   for (const r of k) for (const f of r.faces!) assert.ok(f.box[0] >= 0 && f.box[1] >= 0 && f.box[0] + f.box[2] <= r.width && f.box[1] + f.box[3] <= r.height);
 });
 

@@ -4,7 +4,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadDatasets, kaggleSplitOf, kagglePhotoNumber, naturalCompare } from '../../src/data/load';
+import { loadDatasets, naturalCompare } from '../../src/data/load';
+import { kagglePart, kagglePartOf, kagglePhotoNumber, KAGGLE_PARTS, KAGGLE_EXCLUDED, kaggleUsable, faceCounts } from '../../src/data/kaggle';
 import { parseVocXml, AnnotationError } from '../../src/data/voc';
 import { decodeImage } from '../../src/util/images';
 
@@ -88,18 +89,21 @@ test('Kaggle-style set: VOC boxes to [x, y, w, h], label names mapped, odd pairs
   assert.match(reasons['images/maksssksksss7.jpg'], /no annotation/);
   assert.match(reasons['annotations/maksssksksss8.xml'], /annotation without an image/);
   assert.match(reasons['images/maksssksksss9.jpg'], /annotation size 100x60 differs/);
-  assert.equal(kaggleSplitOf(byName.get('maksssksksss3.jpg')!), 'tune');
-  assert.equal(kaggleSplitOf(byName.get('maksssksksss250.jpg')!), 'test');
+  assert.equal(kagglePartOf(byName.get('maksssksksss3.jpg')!.relPath), 'fit');
+  assert.equal(kagglePartOf(byName.get('maksssksksss250.jpg')!.relPath), 'test');
 });
 
-test('kaggleSplitOf: 0–199 tune, 200–299 test, anything else refused', () => {
-  assert.equal(kaggleSplitOf('images/maksssksksss0.jpg'), 'tune');
-  assert.equal(kaggleSplitOf('images/maksssksksss199.jpg'), 'tune');
-  assert.equal(kaggleSplitOf('images/maksssksksss200.jpg'), 'test');
-  assert.equal(kaggleSplitOf('images/maksssksksss299.jpg'), 'test');
-  assert.throws(() => kaggleSplitOf('images/maksssksksss300.jpg'), /not a Kaggle dev photo/);
-  assert.throws(() => kaggleSplitOf('images/other.jpg'), /not a Kaggle dev photo/);
+test('the Kaggle partition: three contiguous parts covering 0–299; anything else refused', () => {
+  const [fit, val, test] = [KAGGLE_PARTS.fit, KAGGLE_PARTS.validation, KAGGLE_PARTS.test];
+  assert.deepEqual([fit[0], fit[1] + 1 === val[0], val[1] + 1 === test[0], test[1]], [0, true, true, 299]);
+  for (const [n, part] of [[fit[0], 'fit'], [fit[1], 'fit'], [val[0], 'validation'], [val[1], 'validation'], [test[0], 'test'], [test[1], 'test']] as const) assert.equal(kagglePart(n), part);
+  assert.equal(kagglePartOf(`images/maksssksksss${val[0]}.jpg`), 'validation');
+  assert.throws(() => kagglePartOf('images/maksssksksss300.jpg'), /not a Kaggle dev photo/);
+  assert.throws(() => kagglePartOf('images/other.jpg'), /not a Kaggle dev photo/);
   assert.equal(kagglePhotoNumber('images/maksssksksss42.jpg'), 42);
+  for (const n of KAGGLE_EXCLUDED.keys()) assert.equal(kaggleUsable(n), false);
+  assert.equal(faceCounts([0, 0, 24, 30], 24), true);
+  assert.equal(faceCounts([0, 0, 30, 23], 24), false, 'the shorter side decides');
 });
 
 test('parseVocXml refuses unknown labels and empty boxes with the object named', () => {

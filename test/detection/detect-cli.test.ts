@@ -1,6 +1,6 @@
 /**
  * `facemask detect` end to end through the CLI: several faces, no face, a corrupt image, JSON lines
- * and exit statuses as CONVENTIONS.md says, annotated pictures in --output.
+ * and exit statuses as docs/contracts.md says, annotated pictures in --output.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';

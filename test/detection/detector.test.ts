@@ -1,7 +1,8 @@
 /** Detectors behind one interface, on real photos (face-api's demo photos) with the real weights. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createDetector, DetectorError, DETECTOR_NAMES } from '../../src/detection';
+import { DETECTORS } from '../../src/detection/detectors';
+import { DetectorError } from '../../src/detection/types';
 import { resolveConfig } from '../../src/config';
 import { decodeImage, resizeImage, type RgbImage } from '../../src/util/images';
 import { tf, initBackend } from '../../src/backend/tf';
@@ -23,12 +24,12 @@ function noFace(width = 640, height = 480): RgbImage {
 }
 
 test('unknown detector names are refused with the valid ones', async () => {
-  await assert.rejects(createDetector('yolo', cfg), (e: Error) => e instanceof DetectorError && e.message.includes(DETECTOR_NAMES.join(', ')));
+  await assert.rejects(DETECTORS.create('yolo', cfg), (e: Error) => e instanceof DetectorError && e.message.includes(DETECTORS.names().join(', ')));
 });
 
 test('ssd-mobilenet finds the five faces of a group photo, nothing in a photo without faces, and leaks no tensors', async () => {
   await initBackend({ quiet: true });
-  const det = await createDetector('ssd-mobilenet', cfg);
+  const det = await DETECTORS.create('ssd-mobilenet', cfg);
   const img = await resizeImage(await decodeImage(demoPhoto(5)), 960, 699);
   await det.detectFaces(img); // warm-up (kernels, weights on the backend)
   const before = tf.memory().numTensors;
@@ -47,7 +48,7 @@ test('ssd-mobilenet finds the five faces of a group photo, nothing in a photo wi
 });
 
 test('res10 (opencv-wasm) finds faces in a group photo and none in a gradient', async () => {
-  const det = await createDetector('res10', cfg);
+  const det = await DETECTORS.create('res10', cfg);
   const img = await resizeImage(await decodeImage(demoPhoto(1)), 640, 427);
   const faces = await det.detectFaces(img);
   assert.ok(faces.length >= 2, `found ${faces.length}`);
@@ -56,13 +57,13 @@ test('res10 (opencv-wasm) finds faces in a group photo and none in a gradient', 
 });
 
 test('res10 with a missing model folder names the missing file', async () => {
-  await assert.rejects(createDetector('res10', cfg, { modelDir: '/nonexistent' }), /missing \/nonexistent\/opencv_face_detector_uint8\.pb/);
+  await assert.rejects(DETECTORS.create('res10', cfg, undefined, { modelDir: '/nonexistent' }), /missing \/nonexistent\/opencv_face_detector_uint8\.pb/);
 });
 
-test('tiny and ssd-tiled run behind the same interface without leaking tensors', async () => {
+test('tiny runs behind the same interface without leaking tensors', async () => {
   const img = await resizeImage(await decodeImage(demoPhoto(2)), 640, 456);
-  for (const name of ['tiny', 'ssd-tiled']) {
-    const det = await createDetector(name, cfg);
+  for (const name of ['tiny']) {
+    const det = await DETECTORS.create(name, cfg);
     await det.detectFaces(img);
     const before = tf.memory().numTensors;
     const faces = await det.detectFaces(img);
@@ -73,12 +74,12 @@ test('tiny and ssd-tiled run behind the same interface without leaking tensors',
 });
 
 test('bad detector settings are refused', async () => {
-  await assert.rejects(createDetector('tiny', { ...cfg, tiny: { ...cfg.tiny, inputSize: 300 } }), /multiple of 32/);
-  await assert.rejects(createDetector('ssd-mobilenet', { ...cfg, ssdMobilenet: { ...cfg.ssdMobilenet, minConfidence: 1 } }), /minConfidence/);
+  await assert.rejects(DETECTORS.create('tiny', { ...cfg, tiny: { ...cfg.tiny, inputSize: 300 } }), /multiple of 32/);
+  await assert.rejects(DETECTORS.create('ssd-mobilenet', cfg, 1), /threshold must be in \(0, 1\)/);
 });
 
 test('consensus: ssd-mobilenet boxes confirmed by res10, behind the same interface, no tensor leak', async () => {
-  const det = await createDetector('consensus', cfg);
+  const det = await DETECTORS.create('consensus', cfg);
   const img = await resizeImage(await decodeImage(demoPhoto(5)), 960, 699);
   await det.detectFaces(img);
   const before = tf.memory().numTensors;
@@ -88,7 +89,7 @@ test('consensus: ssd-mobilenet boxes confirmed by res10, behind the same interfa
   assert.ok(faces.every((f) => f.score >= cfg.consensus.minConfidence));
   assert.deepEqual(await det.detectFaces(noFace()), []);
   det.dispose();
-  await assert.rejects(createDetector('consensus', { ...cfg, consensus: { ...cfg.consensus, verifier: 'ssd-mobilenet' } }), /two different/);
+  await assert.rejects(DETECTORS.create('consensus', { ...cfg, consensus: { ...cfg.consensus, verifier: 'ssd-mobilenet' } }), /two different/);
 });
 
 test('fused score: geometric mean with the best overlapping verifier box, 0 without one', async () => {

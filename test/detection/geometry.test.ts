@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { iou, nonMaxSuppression, clipBox, scaleBox } from '../../src/detection/geometry';
-import { matchScene } from '../../src/detection/evaluate';
-import { tileRects } from '../../src/detection/faceapi';
+import { matchScene } from '../../src/evaluation/scenes';
 
 test('iou of identical, disjoint and half-overlapping boxes', () => {
   assert.equal(iou([0, 0, 10, 10], [0, 0, 10, 10]), 1);
@@ -42,14 +41,4 @@ test('matching rule: IoU >= 0.3 hits; false detections overlap no face of any si
   assert.deepEqual(m.faceHit, [0, 1]);
   assert.deepEqual(m.faceCounts, [true, false]);
   assert.equal(m.falseDetections, 1);
-});
-
-test('tiles cover the image with overlap', () => {
-  const t = tileRects(400, 300, 2, 0.25);
-  assert.equal(t.length, 4);
-  assert.deepEqual(t[0].slice(0, 2), [0, 0]);
-  const last = t[3];
-  assert.equal(last[0] + last[2], 400);
-  assert.equal(last[1] + last[3], 300);
-  assert.ok(t[0][2] > 200 && t[0][3] > 150);
 });

@@ -1,4 +1,4 @@
-/** `facemask video` through the CLI: exit statuses and messages (CONVENTIONS.md "Command line"). */
+/** `facemask video` through the CLI: exit statuses and messages (docs/contracts.md "Command line"). */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';

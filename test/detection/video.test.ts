@@ -9,31 +9,27 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { createDetector } from '../../src/detection';
+import { createFaceMaskDetector } from '../../src/detection/create';
+import type { FaceMaskDetector } from '../../src/detection/pipeline';
 import { processVideo, VideoError } from '../../src/detection/video';
 import { probeVideo } from '../../src/detection/ffmpeg';
-import { loadClassifier } from '../../src/model/classifier';
-import type { FaceClassifier } from '../../src/model/types';
-import type { FaceDetector } from '../../src/detection';
 import { resolveConfig } from '../../src/config';
 import { tf, initBackend } from '../../src/backend/tf';
 import { makeClip, countFrames, demoPhoto } from './clips';
 
 const cfg = resolveConfig();
 let dir: string;
-let detector: FaceDetector;
-let classifier: FaceClassifier;
+let pipeline: FaceMaskDetector;
 const track = { trackIou: cfg.video.trackIou, maxMissed: cfg.video.maxMissed, smoothing: cfg.video.smoothing };
 
 before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facemask-video-'));
   await initBackend({ quiet: true });
-  classifier = await loadClassifier(process.env.FACEMASK_TEST_MODEL || undefined);
-  detector = await createDetector('ssd-mobilenet', cfg.detect);
+  // SSD at its own threshold (faces of demo photos are large and clear), the model's box policy
+  pipeline = await createFaceMaskDetector(cfg, { model: process.env.FACEMASK_TEST_MODEL || undefined, detector: 'ssd-mobilenet', threshold: cfg.detect.ssdMobilenet.minConfidence });
 });
 after(() => {
-  detector?.dispose();
-  classifier?.dispose();
+  pipeline?.dispose();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -44,7 +40,7 @@ test('a generated clip: frames in = frames out, faces labelled, no tensor leak a
   const tensors: number[] = [];
   let labelled = 0;
   const r = await processVideo({
-    ...track, input: clip, output: out, detector, classifier, detectEvery: 2,
+    ...track, input: clip, output: out, pipeline, detectEvery: 2,
     onFrame: (f) => {
       tensors.push(tf.memory().numTensors);
       labelled = Math.max(labelled, f.tracks.filter((t) => t.label).length);
@@ -69,7 +65,7 @@ test('a truncated clip: a clear error, and the frames before it are written play
   const bytes = fs.readFileSync(clip);
   fs.writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length * 0.5)));
   const out = path.join(dir, 'cut-out.mp4');
-  const r = await processVideo({ ...track, input: cut, output: out, detector, classifier, detectEvery: 4 });
+  const r = await processVideo({ ...track, input: cut, output: out, pipeline, detectEvery: 4 });
   assert.match(r.error ?? '', /truncated or damaged after frame \d+ of 40/);
   assert.ok(r.framesWritten > 0 && r.framesWritten < 40, `written ${r.framesWritten}`);
   assert.equal(countFrames(out), r.framesWritten);
@@ -81,24 +77,24 @@ test('an MP4 cut before its index is refused with a clear message', async () => 
   assert.equal(r0.status, 0);
   const cut = path.join(dir, 'late-index-cut.mp4');
   fs.writeFileSync(cut, fs.readFileSync(clip).subarray(0, 2000));
-  await assert.rejects(processVideo({ ...track, input: cut, output: path.join(dir, 'x.mp4'), detector, classifier, detectEvery: 1 }), (e: Error) => e instanceof VideoError && /moov atom/.test(e.message));
+  await assert.rejects(processVideo({ ...track, input: cut, output: path.join(dir, 'x.mp4'), pipeline, detectEvery: 1 }), (e: Error) => e instanceof VideoError && /moov atom/.test(e.message));
   assert.equal(fs.existsSync(path.join(dir, 'x.mp4')), false);
 });
 
 test('zero-frame and empty files give clear messages', async () => {
   const zero = path.join(dir, 'zero.mp4');
   assert.equal(spawnSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=black:s=64x48', '-frames:v', '0', zero]).status, 0);
-  await assert.rejects(processVideo({ ...track, input: zero, detector, classifier, detectEvery: 1 }), /no video stream \(zero frames/);
+  await assert.rejects(processVideo({ ...track, input: zero, pipeline, detectEvery: 1 }), /no video stream \(zero frames/);
   const empty = path.join(dir, 'empty.mp4');
   fs.writeFileSync(empty, '');
-  await assert.rejects(processVideo({ ...track, input: empty, detector, classifier, detectEvery: 1 }), /empty file \(0 bytes\)/);
+  await assert.rejects(processVideo({ ...track, input: empty, pipeline, detectEvery: 1 }), /empty file \(0 bytes\)/);
 });
 
 test('an odd frame size (641x479) is processed and padded to even in the output, with a note', async () => {
   const clip = path.join(dir, 'odd.mkv');
   makeClip(demoPhoto(1), clip, { width: 641, height: 479, frames: 6 });
   const out = path.join(dir, 'odd-out.mp4');
-  const r = await processVideo({ ...track, input: clip, output: out, detector, classifier, detectEvery: 3 });
+  const r = await processVideo({ ...track, input: clip, output: out, pipeline, detectEvery: 3 });
   assert.equal(r.framesWritten, 6);
   assert.match(r.notes.join(' '), /odd frame size 641x479/);
   const info = probeVideo(out);
@@ -107,7 +103,7 @@ test('an odd frame size (641x479) is processed and padded to even in the output,
 });
 
 test('a missing camera gives a clear message', { skip: fs.existsSync('/dev/video0') ? 'a camera exists here' : false }, async () => {
-  await assert.rejects(processVideo({ ...track, input: '/dev/video0', detector, classifier, detectEvery: 1 }), /no camera at \/dev\/video0/);
+  await assert.rejects(processVideo({ ...track, input: '/dev/video0', pipeline, detectEvery: 1 }), /no camera at \/dev\/video0/);
 });
 
 test('a clip whose raw per-frame label flips while the smoothed (drawn) label holds', async () => {
@@ -118,7 +114,7 @@ test('a clip whose raw per-frame label flips while the smoothed (drawn) label ho
   const raw: string[] = [];
   const drawn: string[] = [];
   const r = await processVideo({
-    ...track, input: clip, detector, classifier, detectEvery: 1,
+    ...track, input: clip, pipeline, detectEvery: 1,
     onFrame: (f) => {
       const t = f.tracks.find((x) => x.label);
       if (!t) return;

@@ -11,10 +11,10 @@ import { WITH_MASK_JPG, WITHOUT_MASK_JPG } from '../model/helpers';
 
 test('summariseSet: report, curves, mistakes (most confident first), faces of other classes apart', () => {
   const items: EvalItem[] = [
-    { file: WITH_MASK_JPG, truth: 'with_mask' },
-    { file: WITH_MASK_JPG, box: [10, 10, 60, 60], truth: 'with_mask' },
-    { file: WITHOUT_MASK_JPG, truth: 'without_mask' },
-    { file: WITHOUT_MASK_JPG, truth: 'without_mask' },
+    { file: WITH_MASK_JPG, label: 'with_mask' },
+    { file: WITH_MASK_JPG, box: [10, 10, 60, 60], label: 'with_mask' },
+    { file: WITHOUT_MASK_JPG, label: 'without_mask' },
+    { file: WITHOUT_MASK_JPG, label: 'without_mask' },
   ];
   const probs = [
     [0.9, 0.1],
@@ -36,9 +36,9 @@ test('summariseSet: report, curves, mistakes (most confident first), faces of ot
 
 test('writeEvaluation writes the report and every picture', async () => {
   const items: EvalItem[] = [
-    { file: WITH_MASK_JPG, box: [20, 20, 100, 100], truth: 'with_mask' },
-    { file: WITHOUT_MASK_JPG, truth: 'without_mask' },
-    { file: WITHOUT_MASK_JPG, truth: 'without_mask' },
+    { file: WITH_MASK_JPG, box: [20, 20, 100, 100], label: 'with_mask' },
+    { file: WITHOUT_MASK_JPG, label: 'without_mask' },
+    { file: WITHOUT_MASK_JPG, label: 'without_mask' },
   ];
   const probs = [Float32Array.from([0.3, 0.7]), Float32Array.from([0.1, 0.9]), Float32Array.from([0.2, 0.8])];
   const e = summariseSet('real', 'three faces', ['with_mask', 'without_mask'], items, probs);

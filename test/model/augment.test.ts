@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { augmentView, applyTransform, IDENTITY, viewTransform, ORIGINAL_AUGMENTATION, mulberry32, drawTransform } from '../../src/model/augment';
-import { viewSchedule, shuffled } from '../../src/model/train';
+import { viewSchedule, shuffled } from '../../src/training/fit';
 import type { RgbImage } from '../../src/util/images';
 
 function gradient(w = 32, h = 24): RgbImage {

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { tf, initBackend } from '../../src/backend/tf';
 import { loadBase, pooledFeatures, richFeatureFn, RICH_DIM, RICH_LAYOUT, type LoadedBase } from '../../src/model/base';
 import { buildHead, buildFinetuneHead } from '../../src/model/head';
-import { joinColumns, meanFromBands, selectColumns } from '../../src/model/train';
+import { joinColumns, meanFromBands, selectColumns } from '../../src/training/fit';
 import { loadClassifier, saveClassifier, stackPixels } from '../../src/model/classifier';
 import { decodeImage, resizeImage } from '../../src/util/images';
 import { manifestFor, tmpDir, WITH_MASK_JPG, WITHOUT_MASK_JPG } from './helpers';

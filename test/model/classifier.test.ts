@@ -9,8 +9,9 @@ import { loadClassifier, saveClassifier, stackPixels, toModelInput } from '../..
 import { loadBase } from '../../src/model/base';
 import { buildHead, composeModel } from '../../src/model/head';
 import { readManifest } from '../../src/model/manifest';
-import { decodeImage } from '../../src/util/images';
-import { randomModel, tmpDir, FIXTURES, manifestFor, WITH_MASK_JPG, WITHOUT_MASK_JPG } from './helpers';
+import { cropResize, decodeImage } from '../../src/util/images';
+import { bestEmitted } from '../../src/result';
+import { randomModel, tmpDir, manifestFor, WITH_MASK_JPG, WITHOUT_MASK_JPG } from './helpers';
 
 before(async () => {
   await initBackend({ quiet: true });
@@ -40,24 +41,30 @@ test('save/load round trip gives equal predictions (and the composed model agree
 test('three classes: results carry every emitted class', async () => {
   const dir = await randomModel(path.join(tmpDir('n3'), 'model'), ['with_mask', 'without_mask', 'incorrect_mask']);
   const clf = await loadClassifier(dir);
-  const [r] = await clf.classify([await decodeImage(WITH_MASK_JPG)]);
-  assert.ok(r);
+  const [p] = await clf.probabilities([await decodeImage(WITH_MASK_JPG)]);
+  const r = bestEmitted(p, clf.classes);
   assert.deepEqual(Object.keys(r.scores).sort(), ['incorrect_mask', 'with_mask', 'without_mask']);
   assert.ok(Math.abs(Object.values(r.scores).reduce((a, b) => a + (b as number), 0) - 1) < 1e-5);
   clf.dispose();
 });
 
-test('classify leaks no tensors (any crop size, more crops than one batch)', async () => {
+test('probabilities leak no tensors (any crop size, more crops than one batch); boxes are cut by the crop rule', async () => {
   const dir = await randomModel(path.join(tmpDir('leak'), 'model'));
   const clf = await loadClassifier(dir);
   const img = await decodeImage(WITHOUT_MASK_JPG);
   const crops = [img, { ...img }, ...Array.from({ length: 33 }, () => ({ data: new Uint8Array(50 * 40 * 3).fill(128), width: 50, height: 40 }))];
-  await clf.classify(crops.slice(0, 1)); // warm-up
+  await clf.probabilities(crops.slice(0, 1)); // warm-up
   const n0 = tf.memory().numTensors;
-  const out = await clf.classify(crops);
+  const out = await clf.probabilities(crops);
   assert.equal(out.length, crops.length);
   assert.equal(tf.memory().numTensors, n0);
-  assert.deepEqual(await clf.classify([]), []);
+  assert.deepEqual(await clf.probabilities([]), []);
+  assert.deepEqual(await clf.probabilitiesOfBoxes(img, []), []);
+  // a box is the box as is, resized: the same as cutting it first
+  const box: [number, number, number, number] = [10, 20, 80, 90];
+  const [viaBox] = await clf.probabilitiesOfBoxes(img, [box]);
+  const [viaCrop] = await clf.probabilities([await cropResize(img, box, clf.inputSize)]);
+  assert.deepEqual(viaBox, viaCrop);
   assert.equal(tf.memory().numTensors, n0);
   clf.dispose();
 });

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { VerbSpec } from '../args';
 import { projectPaths } from '../../paths';
 import { loadClassifier, type MaskClassifier } from '../../model/classifier';
-import { freshRunDir } from '../../model/train';
+import { freshRunDir } from '../../util/runs';
 import { recordTestNumbers } from '../../model/manifest';
 import { evaluateModel, sideBySide } from '../../evaluation/evaluate';
 import { writeEvaluation } from '../../evaluation/report';

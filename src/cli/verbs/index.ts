@@ -5,9 +5,10 @@ import { inspectVerb } from './inspect';
 import { synthVerb } from './synth';
 import { trainVerb } from './train';
 import { promoteVerb } from './promote';
+import { tuneVerb } from './tune';
 import { evaluateVerb } from './evaluate';
 import { classifyVerb } from './classify';
 import { detectVerb } from './detect';
 import { videoVerb } from './video';
 
-export const VERBS: VerbSpec[] = [prepareVerb, inspectVerb, synthVerb, trainVerb, promoteVerb, evaluateVerb, classifyVerb, detectVerb, videoVerb];
+export const VERBS: VerbSpec[] = [prepareVerb, inspectVerb, synthVerb, trainVerb, evaluateVerb, tuneVerb, promoteVerb, classifyVerb, detectVerb, videoVerb];

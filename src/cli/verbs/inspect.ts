@@ -6,7 +6,8 @@
 import * as path from 'node:path';
 import type { VerbSpec } from '../args';
 import { UsageError } from '../args';
-import { DATASETS, DEFAULT_SPLIT_DATASETS, KAGGLE } from '../../data/load';
+import { DATASETS, DEFAULT_SPLIT_DATASETS } from '../../data/load';
+import { KAGGLE } from '../../data/kaggle';
 import { inspectDatasets, type InspectionReport } from '../../data/inspect';
 import { writeSplitFile } from '../../data/split';
 import { countsTable, findingsTable, splitTable, failuresTable, writeInspectionReport } from '../../data/report';

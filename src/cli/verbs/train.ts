@@ -1,14 +1,18 @@
-/** `facemask train [--preset original] [--datasets ...] [--epochs N] [--seed N]` */
+/** `facemask train [--preset original] [--set key=value ...] [--seed N]` */
+import * as fs from 'node:fs';
 import { UsageError, type VerbSpec } from '../args';
-import { PRESETS } from '../../model/presets';
-import { train } from '../../model/train';
+import { PRESET_NAMES, parseOverride, getRecipe } from '../../training/presets';
+import { resolveConfig } from '../../config';
+import { train } from '../../training/train';
 
 export const trainVerb: VerbSpec = {
   name: 'train',
   summary: 'train the mask classifier (frozen MobileNetV2 + head) into runs/train/<name>/',
   flags: {
-    preset: { type: 'string', value: 'NAME', help: 'training recipe (default: original)', choices: Object.keys(PRESETS) },
-    datasets: { type: 'list', value: 'NAME', help: "datasets to split and train on (default: the preset's)" },
+    preset: { type: 'string', value: 'NAME', help: 'training recipe (default: original)', choices: PRESET_NAMES },
+    set: { type: 'list', value: 'KEY=VALUE', help: 'override recipe fields, e.g. head.units=256 fit.classWeights=none data.notFace=null (src/training/presets.ts)' },
+    overrides: { type: 'string', value: 'FILE', help: 'a JSON file of overrides ({"head.units": 256, ...}); --set wins' },
+    datasets: { type: 'list', value: 'NAME', help: "split preset: datasets to split and train on (default: the preset's)" },
     epochs: { type: 'integer', value: 'N', help: "epochs (default: the preset's, 20; 2 with FACEMASK_SMALL=1)" },
     seed: { type: 'integer', value: 'N', help: 'seed of the split, initialisation, augmentation and shuffling (default: 42)' },
     'split-seed': { type: 'integer', value: 'N', help: 'seed of the group-aware split only (default: --seed)' },
@@ -21,7 +25,8 @@ export const trainVerb: VerbSpec = {
     { cmd: 'facemask train', note: "the tutorial's recipe on observations, seed 42" },
     { cmd: 'facemask train --seed 1', note: 'split seed 1 (also seeds the training)' },
     { cmd: 'FACEMASK_SMALL=1 facemask train --epochs 2', note: 'a fast smoke run' },
-    { cmd: 'facemask train --preset realworld', note: 'three classes on real faces (chandrikadeb7, Kaggle tune crops, synthetic masks)' },
+    { cmd: 'facemask train --preset realworld', note: 'three classes on real faces (chandrikadeb7, Kaggle fit crops, synthetic masks)' },
+    { cmd: 'facemask train --preset realworld --set fit.classWeights=none --name rw-unweighted', note: 'an ablation: the recipe without class weights' },
   ],
   async run(args) {
     const f = args.flags;
@@ -29,8 +34,26 @@ export const trainVerb: VerbSpec = {
     const views = f.views as number | undefined;
     if (epochs !== undefined && epochs < 1) throw new UsageError('--epochs must be at least 1');
     if (views !== undefined && views < 1) throw new UsageError('--views must be at least 1');
+    const overrides: Record<string, unknown> = {};
+    if (f.overrides !== undefined) {
+      try {
+        Object.assign(overrides, JSON.parse(fs.readFileSync(f.overrides as string, 'utf8')));
+      } catch (e) {
+        throw new UsageError(`--overrides ${f.overrides}: ${(e as Error).message}`);
+      }
+    }
+    try {
+      for (const s of (f.set as string[] | undefined) ?? []) {
+        const [k, v] = parseOverride(s);
+        overrides[k] = v;
+      }
+      getRecipe((f.preset as string | undefined) ?? resolveConfig().train.preset, overrides); // refuse a bad key or value before any work
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
     const r = await train({
       preset: f.preset as string | undefined,
+      overrides,
       datasets: f.datasets as string[] | undefined,
       epochs,
       seed: f.seed as number | undefined,
@@ -48,7 +71,7 @@ export const trainVerb: VerbSpec = {
     if (typeof ww === 'number') console.log(`  balanced accuracy with/without ${(ww * 100).toFixed(2)} %`);
     if (r.val) console.log(`validation: macro F1 ${r.val.macro.f1.toFixed(4)}, balanced accuracy ${(r.val.balancedAccuracy * 100).toFixed(2)} %${r.valWithWithout !== null ? `, with/without ${(r.valWithWithout * 100).toFixed(2)} %` : ''}${r.valNotFace ? `; not_face: ${r.valNotFace.rejected}/${r.valNotFace.boxes} false boxes rejected, ${r.valNotFace.facesRejected} faces rejected` : ''}`);
     const s = r.seconds;
-    console.log(`time: ${s.total.toFixed(1)} s (split ${s.split.toFixed(1)}, decode ${s.decode.toFixed(1)}, base features ${s.features.toFixed(1)}, fit ${s.fit.toFixed(1)})`);
+    console.log(`time: ${s.total.toFixed(1)} s (data ${s.data.toFixed(1)}, base features ${s.features.toFixed(1)}, fit ${s.fit.toFixed(1)})`);
     console.log(`keep it: facemask promote ${r.runDir}`);
     return 0;
   },

@@ -6,17 +6,12 @@
 import * as fs from 'node:fs';
 import type { VerbSpec } from '../args';
 import { resolveConfig } from '../../config';
-import { DETECTOR_NAMES, createDetectorFor } from '../../detection';
+import { createFaceMaskDetector } from '../../detection/create';
+import type { FaceMaskDetector } from '../../detection/pipeline';
 import { processVideo, VideoError } from '../../detection/video';
 import { containerFor, probeVideo } from '../../detection/ffmpeg';
-import { loadClassifier } from '../../model/classifier';
-import { notFaceFlags, checkNotFaceFlags, noteNotFace } from './not-face';
 import { initBackend } from '../../backend/tf';
-import { projectPaths } from '../../paths';
-
-export function videoDetector(cfg = resolveConfig()): string {
-  return cfg.video.detector || cfg.detect.detector;
-}
+import { detectionFlags, settingsRequest, noteUnusedFlags } from './detection-flags';
 
 export const videoVerb: VerbSpec = {
   name: 'video',
@@ -24,10 +19,8 @@ export const videoVerb: VerbSpec = {
   positional: { name: '<file or device>', min: 1, max: 1 },
   flags: {
     output: { type: 'string', value: 'FILE', help: 'annotated video to write (.mp4, .mov or .mkv); without it frames are processed and only the speed is reported' },
-    detector: { type: 'string', value: 'NAME', help: `face detector (default: ${videoDetector()})`, choices: DETECTOR_NAMES },
+    ...detectionFlags(),
     'detect-every': { type: 'integer', value: 'N', help: `run the detector every Nth frame, track in between (default: ${resolveConfig().video.detectEvery})` },
-    model: { type: 'string', value: 'DIR', help: 'classifier folder (default: models/default)' },
-    ...notFaceFlags(),
     frames: { type: 'integer', value: 'N', help: 'stop after N frames (a camera runs until Ctrl-C otherwise)' },
   },
   examples: [
@@ -43,9 +36,7 @@ export const videoVerb: VerbSpec = {
     const output = args.flags.output as string | undefined;
     const detectEvery = (args.flags['detect-every'] as number | undefined) ?? cfg.video.detectEvery;
     const maxFrames = args.flags.frames as number | undefined;
-    const modelDir = (args.flags.model as string | undefined) ?? projectPaths().defaultModel;
-    const notFace = checkNotFaceFlags('video', args.flags);
-    if (notFace === null) return 2;
+    const request = settingsRequest(args.flags);
     if (detectEvery < 1) {
       console.error('facemask video: --detect-every must be at least 1');
       return 2;
@@ -69,23 +60,15 @@ export const videoVerb: VerbSpec = {
       throw e;
     }
     await initBackend();
-    let classifier;
+    let pipeline: FaceMaskDetector;
     try {
-      classifier = await loadClassifier(modelDir, notFace);
+      pipeline = await createFaceMaskDetector(cfg, { ...request, model: args.flags.model as string | undefined, use: 'video' });
     } catch (e) {
-      console.error(`facemask video: cannot load the classifier from ${modelDir}: ${(e as Error).message}`);
-      return 2;
-    }
-    const detectorName = (args.flags.detector as string | undefined) ?? videoDetector(cfg);
-    let detector;
-    try {
-      detector = await createDetectorFor(detectorName, classifier, cfg.detect);
-    } catch (e) {
-      classifier.dispose();
       console.error(`facemask video: ${(e as Error).message}`);
       return 2;
     }
-    noteNotFace('video', classifier, detectorName, args.flags, cfg.detect);
+    noteUnusedFlags('video', pipeline.classifier.classes, args.flags);
+    console.error(`facemask video: ${pipeline.describe()}`);
     const ac = new AbortController();
     const onSigint = () => {
       process.stderr.write('\nstopping: finishing the output file…\n');
@@ -97,8 +80,7 @@ export const videoVerb: VerbSpec = {
       const report = await processVideo({
         input,
         output,
-        detector,
-        classifier,
+        pipeline,
         detectEvery,
         smoothing: cfg.video.smoothing,
         trackIou: cfg.video.trackIou,
@@ -115,7 +97,7 @@ export const videoVerb: VerbSpec = {
       const per = (x: number) => (x / Math.max(1, report.framesRead)).toFixed(1);
       console.error(
         `${report.framesWritten || report.framesRead} frames ${report.width}x${report.height} in ${report.seconds.toFixed(1)} s: ${report.fps.toFixed(1)} fps ` +
-          `(detector ${detector.name} every ${detectEvery} frame(s); ms/frame detect ${per(report.ms.detect)}, classify ${per(report.ms.classify)}, draw ${per(report.ms.draw)}, write ${per(report.ms.write)}; ${report.tracks} tracks)`,
+          `(detector ${pipeline.settings.detector} every ${detectEvery} frame(s); ms/frame detect ${per(report.ms.detect)}, classify ${per(report.ms.classify)}, draw ${per(report.ms.draw)}, write ${per(report.ms.write)}; ${report.tracks} tracks)`,
       );
       if (output) console.error(`written: ${output}`);
       if (report.error) {
@@ -131,8 +113,7 @@ export const videoVerb: VerbSpec = {
       throw e;
     } finally {
       process.removeListener('SIGINT', onSigint);
-      detector.dispose();
-      classifier.dispose();
+      pipeline.dispose();
     }
   },
 };

@@ -1,13 +1,10 @@
-/** Training pieces: seeded dropout masks that change every step, the explicit-mask forward pass, fresh run folders. */
+/** Fitting pieces: seeded dropout masks that change every step, the explicit-mask forward pass, balanced class weights. */
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { tf, initBackend } from '../../src/backend/tf';
 import { buildHead } from '../../src/model/head';
-import { dropoutMask, headForward, freshRunDir } from '../../src/model/train';
+import { dropoutMask, headForward, balancedClassWeights } from '../../src/training/fit';
 import { mulberry32 } from '../../src/model/augment';
-import { tmpDir } from './helpers';
 
 before(async () => {
   await initBackend({ quiet: true });
@@ -39,11 +36,9 @@ test('the explicit-mask forward pass is the head: with a mask of ones it equals 
   head.dispose();
 });
 
-test('run folders are never reused', () => {
-  const dir = tmpDir('runs');
-  const a = freshRunDir(dir, 'original-s1');
-  const b = freshRunDir(dir, 'original-s1');
-  assert.equal(path.basename(a), 'original-s1');
-  assert.equal(path.basename(b), 'original-s1-2');
-  assert.ok(fs.existsSync(a) && fs.existsSync(b));
+test('balanced class weights: n / (k * n_class), 0 for an absent class', () => {
+  const w = balancedClassWeights([0, 0, 0, 1], 3);
+  assert.deepEqual(w, [4 / 9, 4 / 3, 0]);
+  // every class then weighs the same in total
+  assert.ok(Math.abs(3 * w[0] - 1 * w[1]) < 1e-12);
 });

@@ -1,33 +1,41 @@
 /**
- * The realworld preset's data: no image used in training or tuning (nor a near-duplicate group
- * member or a synthetic variant of one) is in the measured set (Kaggle test part); the views are
- * deterministic; and the three-class path works end to end (a three-class + not_face model through
- * classify, the evaluation report and the detection pipeline) on a few fixed real faces.
+ * The realworld recipe's data (src/training/data.ts): no image used in training or validation (nor
+ * a near-duplicate group member or a synthetic variant of one) is in the measured set (Kaggle test
+ * part); the views are deterministic; and the three-class path works end to end (a three-class +
+ * not_face model through classify, the evaluation report and the pipeline) on a few real faces.
  */
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { realworldData, realView, REAL_AUGMENT, type RealworldData, type RealItem } from '../../src/model/realworld';
+import { realworldData } from '../../src/training/data';
+import { PRESETS, type RealworldDataSpec } from '../../src/training/presets';
+import { realView, REAL_AUGMENT } from '../../src/model/views';
 import { readSynthManifest } from '../../src/synth/synth';
-import { loadDataset, KAGGLE, kaggleSplitOf, kagglePhotoNumber } from '../../src/data/load';
+import { loadDataset } from '../../src/data/load';
+import { KAGGLE, kagglePartOf, kagglePhotoNumber } from '../../src/data/kaggle';
+import type { TrainItem } from '../../src/data/types';
 import { projectPaths, datasetDir } from '../../src/paths';
 import { initBackend } from '../../src/backend/tf';
+import { resolveConfig } from '../../src/config';
 import { buildHead } from '../../src/model/head';
-import { saveClassifier, loadClassifier, toClassification } from '../../src/model/classifier';
+import { saveClassifier, loadClassifier } from '../../src/model/classifier';
 import { summariseSet } from '../../src/evaluation/evaluate';
 import { reportMarkdown } from '../../src/evaluation/report';
-import { classifyDetections } from '../../src/detection/pipeline';
+import { createFaceMaskDetector } from '../../src/detection/create';
+import { labelBox } from '../../src/detection/policy';
 import { decodeImage, cropResize } from '../../src/util/images';
-import { manifestFor, tmpDir } from './helpers';
+import { manifestFor, tmpDir } from '../model/helpers';
 
 const kaggleInstalled = fs.existsSync(path.join(datasetDir(KAGGLE), 'annotations'));
 const BIN = path.join(projectPaths().root, 'bin', 'facemask.js');
 
-let data: RealworldData;
+let data: Awaited<ReturnType<typeof realworldData>>;
 before(async () => {
-  if (kaggleInstalled) data = await realworldData({ synthDir: fs.existsSync(path.join(projectPaths().cache, 'synth-realworld', 'manifest.jsonl')) ? undefined : null });
+  // the recipe's data without the detector's boxes (not_face mining has its own test: src/detection/mining.ts)
+  const spec: RealworldDataSpec = { ...(PRESETS.realworld.data as RealworldDataSpec), notFace: null };
+  if (kaggleInstalled) data = await realworldData(spec, { synthDir: fs.existsSync(path.join(projectPaths().cache, 'synth-realworld', 'manifest.jsonl')) ? undefined : null });
 });
 
 test('no training or tuning image, group member or synthetic variant of one is in the measured set', { skip: !kaggleInstalled && 'datasets not installed' }, async () => {
@@ -35,14 +43,14 @@ test('no training or tuning image, group member or synthetic variant of one is i
   // every measured face is from a Kaggle photo numbered 200–299
   for (const it of data.test) {
     assert.equal(it.source, 'kaggle-test');
-    assert.ok((kagglePhotoNumber(path.basename(it.path)) ?? -1) >= 200);
+    assert.ok((kagglePhotoNumber(path.basename(it.file)) ?? -1) >= 200);
   }
   const testShas = new Set(data.test.map((t) => t.sha256));
-  const testPaths = new Set(data.test.map((t) => t.path));
+  const testPaths = new Set(data.test.map((t) => t.file));
   for (const it of [...data.train, ...data.val]) {
-    assert.ok(!testShas.has(it.sha256), `${it.path} has the bytes of a test photo`);
-    assert.ok(!testPaths.has(it.path), `${it.path} is a test photo`);
-    assert.ok(!data.testGroups.has(it.group), `${it.path} (${it.source}) shares group ${it.group} with a test photo`);
+    assert.ok(!testShas.has(it.sha256), `${it.file} has the bytes of a test photo`);
+    assert.ok(!testPaths.has(it.file), `${it.file} is a test photo`);
+    assert.ok(!data.testGroups.has(it.group), `${it.file} (${it.source}) shares group ${it.group} with a test photo`);
   }
   // every test photo's group is a test group (the check above is not vacuous)
   for (const it of data.test) assert.ok(data.testGroups.has(it.group));
@@ -51,25 +59,26 @@ test('no training or tuning image, group member or synthetic variant of one is i
   const p146 = k.records.find((r) => r.relPath.endsWith('maksssksksss146.jpg'))!;
   const p219 = k.records.find((r) => r.relPath.endsWith('maksssksksss219.jpg'))!;
   assert.equal(p146.sha256, p219.sha256, 'fixture assumption: 146 and 219 are byte-identical');
-  assert.equal(kaggleSplitOf(p146), 'tune');
+  assert.equal(kagglePartOf(p146.relPath), 'fit');
   assert.ok(![...data.train, ...data.val].some((it) => it.sha256 === p146.sha256));
-  assert.ok(data.excluded.kaggleTuneLeak >= 1);
+  assert.ok((data.notes.excluded as { kaggleLeak: number }).kaggleLeak >= 1);
   // synthetic images: their sources are not without_mask training images, and never test-grouped
   const synth = data.train.filter((it) => it.source === 'synth');
   if (synth.length) {
-    assert.ok(data.excluded.synthSources > 0);
+    assert.ok((data.notes.excluded as { synthSources: number }).synthSources > 0);
     const used = new Set(synth.map((s) => s.sha256));
     const sources = new Set(readSynthManifest(data.synthDir!).filter((e) => used.has(e.sha256)).map((e) => e.sourceSha256));
-    for (const it of data.train) if (it.source === 'chandrikadeb7' && it.label === 'without_mask') assert.ok(!sources.has(it.sha256), `${it.path} is a synthesis source but still a without_mask image`);
+    for (const it of data.train) if (it.source === 'chandrikadeb7' && it.label === 'without_mask') assert.ok(!sources.has(it.sha256), `${it.file} is a synthesis source but still a without_mask image`);
   }
-  // validation photos (tune >= 160) never feed training
-  const valPaths = new Set(data.val.map((v) => v.path));
-  for (const it of data.train) assert.ok(!valPaths.has(it.path), `${it.path} is in train and val`);
+  // validation photos (160–199) never feed training, and they are the validation part
+  const valPaths = new Set(data.val.map((v) => v.file));
+  for (const it of data.train) assert.ok(!valPaths.has(it.file), `${it.file} is in train and val`);
+  for (const it of data.val) assert.equal(kagglePartOf(it.file), 'validation');
 });
 
 test('views: view 0 is the annotated box as is; others are deterministic and differ', { skip: !kaggleInstalled && 'datasets not installed' }, async () => {
-  const it: RealItem = data.val.find((v) => v.box && v.label !== 'not_face')!;
-  const img = await decodeImage(it.path);
+  const it: TrainItem = data.val.find((v) => v.box && v.label !== 'not_face')!;
+  const img = await decodeImage(it.file);
   const plain = await cropResize(img, it.box!, 224);
   const v0 = await realView(img, it, 0, 224, 42, REAL_AUGMENT);
   // same region, same size: nearly the same pixels (sharp's kernels may differ by rounding)
@@ -91,30 +100,30 @@ test('three classes + not_face end to end: classify, evaluation report, detectio
   head.dispose();
   // fixed real faces: the first test face of each class
   const faces = (['with_mask', 'without_mask', 'incorrect_mask'] as const).map((l) => data.test.find((t) => t.label === l)!);
-  const crops = await Promise.all(faces.map(async (f) => cropResize(await decodeImage(f.path), f.box!, 224)));
+  const crops = await Promise.all(faces.map(async (f) => cropResize(await decodeImage(f.file), f.box!, 224)));
   const clf = await loadClassifier(dir);
   const probs = await clf.probabilities(crops);
   assert.equal(probs[0].length, 4);
   // the evaluation: a 3x3 confusion over the emitted classes, intervals, with/without measure
-  const ev = summariseSet('real', 'fixed faces', clf.classes, faces.map((f) => ({ file: f.path, box: f.box, truth: f.label as never })), probs);
+  const ev = summariseSet('real', 'fixed faces', clf.classes, faces.map((f) => ({ file: f.file, box: f.box, label: f.label as never })), probs);
   assert.deepEqual(ev.report.classes, ['with_mask', 'without_mask', 'incorrect_mask']);
   assert.equal(ev.report.confusion.length, 3);
   assert.equal(ev.report.confusion.flat().reduce((x, y) => x + y, 0), 3);
   assert.equal(ev.intervals.rows.length, 3);
   assert.ok(ev.withWithout && ev.withWithout.n === 2);
   assert.match(reportMarkdown([ev], dir), /incorrect_mask \| .*\[/);
-  // the detection pipeline: a box the rule calls not_face is dropped (unless the detector is sure of
-  // it, score >= trustAbove), the others carry 3 scores
-  const img = await decodeImage(faces[0].path);
-  const top = (await clf.probabilities([crops[0]]))[0];
+  // the pipeline: a box the policy calls not_face is dropped (unless the detector is sure of it,
+  // score >= trustAbove), the others carry 3 scores
+  const img = await decodeImage(faces[0].file);
+  const pipeline = await createFaceMaskDetector(resolveConfig(), { classifier: clf, rejectAt: 0.2, trustAbove: 0.9 });
+  const top = (await clf.probabilitiesOfBoxes(img, [faces[0].box!]))[0];
   for (const score of [0.5, 0.95]) {
-    const dets = [{ box: faces[0].box!, score }];
-    const out = await classifyDetections(img, dets, clf);
-    const kept = toClassification(top, clf.classes, clf.rejectAt, score >= clf.trustAbove) !== null;
-    assert.equal(out.length, kept ? 1 : 0, `detector score ${score}`);
-    if (score >= clf.trustAbove) assert.equal(out.length, 1, 'a trusted box is never dropped');
-    for (const f of out) assert.deepEqual(Object.keys(f.scores).sort(), ['incorrect_mask', 'with_mask', 'without_mask']);
+    const out = await pipeline.classifyBoxes(img, [{ box: faces[0].box!, score }]);
+    assert.equal(out[0] !== null, labelBox(top, clf.classes, score, pipeline.settings.policy) !== null, `detector score ${score}`);
+    if (score >= 0.9) assert.notEqual(out[0], null, 'a trusted box is never dropped');
+    if (out[0]) assert.deepEqual(Object.keys(out[0].scores).sort(), ['incorrect_mask', 'with_mask', 'without_mask']);
   }
+  pipeline.dispose();
   clf.dispose();
   // classify CLI: three emitted scores per line, never not_face
   const files = await Promise.all(

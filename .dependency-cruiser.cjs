@@ -1,0 +1,65 @@
+/**
+ * The layer order of src/ (README "Layout"), checked by `npm run deps` (dependency-cruiser):
+ * a module may import (at run time) only from its own layer or a lower one, never a higher one;
+ * no runtime import cycles anywhere (type-only imports may point anywhere: they vanish at run time);
+ * the browser-safe core imports no Node module, no native package and nothing outside the core.
+ */
+const LAYERS = [
+  ['base', '^src/(labels|result|config|paths)\\.ts$|^src/util/'],
+  ['backend', '^src/backend/'],
+  ['assets', '^src/assets/'],
+  ['charts', '^src/charts/'],
+  ['data', '^src/data/'],
+  ['synth', '^src/synth/'],
+  ['model', '^src/model/'],
+  ['detection', '^src/detection/'],
+  ['evaluation', '^src/evaluation/'],
+  ['training', '^src/training/'],
+  ['notebook', '^src/notebook/'],
+  ['cli', '^src/cli/'],
+];
+
+/** Modules that also run in a browser: they import only each other (and types). */
+const CORE = ['src/labels.ts', 'src/result.ts', 'src/model/setting.ts', 'src/backend/engine.ts', 'src/detection/types.ts', 'src/detection/geometry.ts', 'src/detection/policy.ts', 'src/detection/registry.ts', 'src/detection/pipeline.ts'];
+const core = `^(${CORE.map((f) => f.replace(/[.]/g, '\\.')).join('|')})$`;
+
+const runtime = { dependencyTypesNot: ['type-only'] };
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'A runtime import cycle: move the shared piece down a layer (type-only imports are fine).',
+      from: {},
+      to: { circular: true, viaOnly: runtime },
+    },
+    ...LAYERS.slice(0, -1).map(([name, re], i) => ({
+      name: `layer-${name}`,
+      severity: 'error',
+      comment: `${name} may import only from its own layer or a lower one (${LAYERS.slice(0, i + 1).map(([n]) => n).join(' < ')})`,
+      from: { path: re },
+      to: { path: LAYERS.slice(i + 1).map(([, r]) => r).join('|'), ...runtime },
+    })),
+    {
+      name: 'src-not-outside',
+      severity: 'error',
+      comment: 'src/ is the library: it imports no test, bench or script code.',
+      from: { path: '^src/' },
+      to: { path: '^(test|bench|scripts|notebooks)/' },
+    },
+    {
+      name: 'core-browser-safe',
+      severity: 'error',
+      comment: 'The detection core runs in a browser too: no Node module, no native package, nothing outside the core at run time.',
+      from: { path: core },
+      to: { pathNot: core, ...runtime },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    exclude: { path: '^(node_modules|notebooks/src)' },
+  },
+};

@@ -1,0 +1,61 @@
+/**
+ * The face detectors this project runs in Node, registered by name (src/detection/registry.ts):
+ * each entry says what the detector is, its own threshold (its config section's `minConfidence`)
+ * and how to load it at a threshold.
+ */
+import { DetectorRegistry, type DetectorEntry } from './registry';
+import { createRes10 } from './res10';
+import { createSsdMobilenet, createTiny } from './faceapi';
+import { createBlazeFace } from './blazeface';
+import { createConsensus } from './consensus';
+import { DetectorError } from './types';
+
+const ENTRIES: DetectorEntry[] = [
+  {
+    name: 'res10',
+    summary: "OpenCV's ResNet-10 SSD, the tutorial's detector (opencv-wasm)",
+    ownThreshold: (c) => c.res10.minConfidence,
+    create: (c, t, ctx) => createRes10({ minConfidence: t, inputSize: c.res10.inputSize, nmsIou: c.nmsIou, dir: ctx.modelDir }),
+  },
+  {
+    name: 'ssd-mobilenet',
+    summary: "face-api's SSD MobileNetV1 (tfjs)",
+    ownThreshold: (c) => c.ssdMobilenet.minConfidence,
+    create: (c, t) => createSsdMobilenet({ minConfidence: t, nmsIou: c.nmsIou, maxResults: c.maxFaces }),
+  },
+  {
+    name: 'blazeface',
+    summary: "Google's BlazeFace 256 from @vladmandic/human (tfjs), about 6x faster than SSD",
+    ownThreshold: (c) => c.blazeface.minConfidence,
+    create: (c, t) => createBlazeFace({ minConfidence: t, nmsIou: c.nmsIou, maxResults: c.maxFaces }),
+  },
+  {
+    name: 'tiny',
+    summary: "face-api's Tiny Face Detector (tfjs)",
+    ownThreshold: (c) => c.tiny.minConfidence,
+    create: (c, t) => createTiny({ minConfidence: t, inputSize: c.tiny.inputSize, nmsIou: c.nmsIou, maxResults: c.maxFaces }),
+  },
+  {
+    name: 'consensus',
+    summary: 'boxes of one detector confirmed by another (detect.consensus)',
+    ownThreshold: (c) => c.consensus.minConfidence,
+    async create(c, t, ctx) {
+      const k = c.consensus;
+      if (k.primary === 'consensus' || k.verifier === 'consensus' || k.primary === k.verifier) {
+        throw new DetectorError(`consensus: primary and verifier must be two different plain detectors (got ${k.primary}, ${k.verifier})`);
+      }
+      // each part runs at the low part threshold; the fused score gets the threshold
+      const primary = await ctx.registry.create(k.primary, c, k.partMinConfidence, ctx);
+      try {
+        const verifier = await ctx.registry.create(k.verifier, c, k.partMinConfidence, ctx);
+        return createConsensus(primary, verifier, { minConfidence: t, agreeIou: k.agreeIou, nmsIou: c.nmsIou, maxResults: c.maxFaces });
+      } catch (e) {
+        primary.dispose();
+        throw e;
+      }
+    },
+  },
+];
+
+/** The Node detectors. */
+export const DETECTORS = new DetectorRegistry(ENTRIES);

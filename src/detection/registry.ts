@@ -1,0 +1,127 @@
+/**
+ * The detector registry and the one rule that decides what a pipeline runs: which detector, at
+ * which threshold, with which box policy (`resolveSettings`). Browser-safe: it imports no `node:`
+ * module; the entries (one per detector, `{ name, summary, ownThreshold, create }`) are passed in —
+ * src/detection/detectors.ts registers the Node ones. Adding a detector is one entry.
+ *
+ * Settings, first found wins:
+ *   1. what the caller asks for (command-line flags, `--threshold`, `--not-face`, `--trust-above`);
+ *   2. the setting chosen for this model and detector by `facemask tune` (the manifest's `detection`);
+ *   3. the detector's own threshold (`detect.<detector>.minConfidence`) and no rejection by
+ *      probability, no trusted boxes (`PLAIN_POLICY`).
+ * `null` means "off" for the two policy levels; an absent (undefined) field means "not asked".
+ */
+import type { Config } from '../config';
+import type { ModelManifest } from '../model/manifest';
+import type { Engine } from '../backend/engine';
+import { checkLevel, checkThreshold, type TunedSetting } from '../model/setting';
+import { PLAIN_POLICY, describePolicy, type BoxPolicy } from './policy';
+import { DetectorError, type FaceDetector } from './types';
+
+export type DetectConfig = Config['detect'];
+
+/** What a detector may need besides its config section: the registry (for composite detectors), files, an engine. */
+export interface DetectorContext {
+  registry: DetectorRegistry;
+  /** Folder of the detector's weights, when not the installed default. */
+  modelDir?: string;
+  /** The engine that runs ONNX networks (YuNet). */
+  engine?: Engine;
+}
+
+export interface DetectorEntry {
+  readonly name: string;
+  /** One line for help texts. */
+  readonly summary: string;
+  /** The detector's own threshold: used when nothing else sets one. */
+  ownThreshold(config: DetectConfig): number;
+  /** Load the detector, running at `threshold`. */
+  create(config: DetectConfig, threshold: number, ctx: DetectorContext): Promise<FaceDetector>;
+}
+
+/** The photo detector when neither the config nor the model names one. */
+export const FALLBACK_DETECTOR = 'ssd-mobilenet';
+
+export class DetectorRegistry {
+  private readonly entries: Map<string, DetectorEntry>;
+  constructor(entries: readonly DetectorEntry[]) {
+    this.entries = new Map(entries.map((e) => [e.name, e]));
+  }
+  /** Registered names, in registration order. */
+  names(): string[] {
+    return [...this.entries.keys()];
+  }
+  has(name: string): boolean {
+    return this.entries.has(name);
+  }
+  /** The entry of a name; an unknown name throws a `DetectorError` listing the valid ones. */
+  get(name: string): DetectorEntry {
+    const e = this.entries.get(name);
+    if (!e) throw new DetectorError(`unknown detector "${name}" (valid: ${this.names().join(', ')})`);
+    return e;
+  }
+  /** Load detector `name` at `threshold` (default: its own). */
+  async create(name: string, config: DetectConfig, threshold?: number, ctx: Omit<DetectorContext, 'registry'> = {}): Promise<FaceDetector> {
+    const e = this.get(name);
+    const t = threshold ?? e.ownThreshold(config);
+    try {
+      checkThreshold(t, name);
+    } catch (err) {
+      throw new DetectorError((err as Error).message);
+    }
+    return e.create(config, t, { ...ctx, registry: this });
+  }
+}
+
+/** What a caller asks for; undefined fields are not asked (the model's tuned setting or the defaults apply). */
+export interface SettingsRequest {
+  detector?: string;
+  threshold?: number;
+  rejectAt?: number | null;
+  trustAbove?: number | null;
+}
+
+export interface ResolvedSettings {
+  detector: string;
+  threshold: number;
+  policy: BoxPolicy;
+  /** Where each came from. */
+  source: { detector: 'asked' | 'config' | 'model' | 'fallback'; threshold: 'asked' | 'model' | 'detector'; policy: 'asked' | 'model' | 'plain' };
+  /** The tuned setting used, if any. */
+  tuned?: TunedSetting;
+}
+
+/**
+ * Decide detector, threshold and box policy for a model (its manifest's classes and `detection`),
+ * a request and the config (see the module comment). Values are validated here, once.
+ */
+export function resolveSettings(registry: DetectorRegistry, manifest: Pick<ModelManifest, 'classes' | 'detection'>, request: SettingsRequest, config: DetectConfig): ResolvedSettings {
+  const [detector, dSource] =
+    request.detector !== undefined
+      ? [request.detector, 'asked' as const]
+      : config.detector !== null
+        ? [config.detector, 'config' as const]
+        : manifest.detection?.detector !== undefined
+          ? [manifest.detection.detector, 'model' as const]
+          : [FALLBACK_DETECTOR, 'fallback' as const];
+  const entry = registry.get(detector);
+  const tuned = manifest.detection?.settings[detector];
+  const threshold = request.threshold ?? tuned?.threshold ?? entry.ownThreshold(config);
+  checkThreshold(threshold, `detector ${detector}`);
+  const pick = (k: 'rejectAt' | 'trustAbove'): number | null => (request[k] !== undefined ? request[k]! : tuned ? tuned[k] : PLAIN_POLICY[k]);
+  const policy: BoxPolicy = { rejectAt: checkLevel(pick('rejectAt'), 'rejectAt', 'box policy'), trustAbove: checkLevel(pick('trustAbove'), 'trustAbove', 'box policy') };
+  const asked = request.rejectAt !== undefined || request.trustAbove !== undefined;
+  return {
+    detector,
+    threshold,
+    policy,
+    source: { detector: dSource, threshold: request.threshold !== undefined ? 'asked' : tuned ? 'model' : 'detector', policy: asked ? 'asked' : tuned ? 'model' : 'plain' },
+    ...(tuned ? { tuned } : {}),
+  };
+}
+
+/** "ssd-mobilenet at 0.15 (tuned for this model), boxes dropped when …" — resolved settings in words. */
+export function describeSettings(s: ResolvedSettings, classes: readonly string[]): string {
+  const from = { asked: 'as asked', model: "the model's tuned setting", detector: "the detector's own" }[s.source.threshold];
+  return `${s.detector} at ${s.threshold} (${from}); ${describePolicy(s.policy, classes)}`;
+}

@@ -1,0 +1,75 @@
+/**
+ * Helpers for notebook 04 (evaluation): the tables a cell shows, built once here instead of inline
+ * in the notebook, and the committed tuning summaries (docs/results/tune-*.json, written by
+ * `facemask promote` of a tune run) that the detection section shows.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { projectPaths } from '../paths';
+import type { SetEvaluation } from '../evaluation/evaluate';
+import { summaryRow, type DetectionSummary } from '../evaluation/scenes';
+
+/** The classification report as rows: one per class, then the macro and weighted averages. */
+export function reportRows(e: SetEvaluation) {
+  return [...e.report.rows.map((r) => ({ ...r })), { class: 'macro avg', ...e.report.macro }, { class: 'weighted avg', ...e.report.weighted }];
+}
+
+/** The confusion matrix as rows (true class, then one column per predicted class). */
+export function confusionRows(e: SetEvaluation) {
+  return e.report.confusion.map((row, i) => ({ true: e.report.classes[i], ...Object.fromEntries(row.map((v, j) => [`→ ${e.report.classes[j]}`, v])) }));
+}
+
+/** Per class with 95 % intervals (Wilson for precision and recall, bootstrap for F1). */
+export function intervalRows(e: SetEvaluation) {
+  const ci = (x: [number, number]) => x.map((v) => v.toFixed(3)).join('–');
+  return e.report.rows.map((r, k) => ({
+    class: r.class,
+    support: r.support,
+    precision: +r.precision.toFixed(3),
+    'P 95 %': ci(e.intervals.rows[k].precision),
+    recall: +r.recall.toFixed(3),
+    'R 95 %': ci(e.intervals.rows[k].recall),
+    f1: +r.f1.toFixed(3),
+    'F1 95 %': ci(e.intervals.rows[k].f1),
+  }));
+}
+
+/** One headline row of a model on a set. */
+export function headlineRow(model: string, e: SetEvaluation) {
+  return {
+    model,
+    faces: e.report.total,
+    classes: e.report.classes.length,
+    'with/without balanced %': e.withWithout ? +(e.withWithout.value * 100).toFixed(2) : NaN,
+    'macro F1': +e.report.macro.f1.toFixed(4),
+    'macro F1 95 % CI': e.intervals.macroF1.map((x) => x.toFixed(3)).join('–'),
+    'accuracy %': +(e.report.accuracy * 100).toFixed(2),
+  };
+}
+
+/** A committed tuning summary (`facemask promote` of a tune run). */
+export interface TuneSummary {
+  run: string;
+  config: { model: string; detector: string; maxFalse: number; choose: { photos: string; n: number }; report: { photos: string; n: number } | null };
+  chosen: { threshold: number; rejectAt: number | null; trustAbove: number | null };
+  validation: DetectionSummary;
+  test: DetectionSummary | null;
+}
+
+/** Every committed tuning summary in docs/results/. */
+export function tuneSummaries(dir: string = projectPaths().results): TuneSummary[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => /^tune-.*\.json$/.test(f))
+    .sort()
+    .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as TuneSummary);
+}
+
+/** Rows of the tuning summaries: the choice on validation and the test part at it. */
+export function tuneRows(summaries: TuneSummary[]) {
+  return summaries.flatMap((s) => {
+    const what = (part: string) => ({ model: s.config.model, detector: s.config.detector, part, threshold: s.chosen.threshold, 'not_face >=': s.chosen.rejectAt ?? 'off', 'trusted >=': s.chosen.trustAbove ?? 'off' });
+    return [summaryRow(s.validation, what(`chosen on ${s.config.choose.photos}`)), ...(s.test ? [summaryRow(s.test, what(`${s.config.report?.photos} (as it falls)`))] : [])];
+  });
+}

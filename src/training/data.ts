@@ -1,0 +1,203 @@
+/**
+ * The training data of a recipe, as labelled faces (`TrainItem`) for train, validation and test —
+ * without leakage into what is measured.
+ *
+ * `split` data: the group-aware split of folder datasets (src/data/split.ts) by the split seed.
+ *
+ * `realworld` data (the measured set is the Kaggle dev set's test part, src/data/kaggle.ts):
+ *  - `chandrikadeb7` (+ `extraDatasets`) whole images, minus every image whose near-duplicate group
+ *    holds a Kaggle test photo;
+ *  - the annotated faces of the Kaggle **fit** photos (0–159; faces >= 12 px, each `tuneCopies`
+ *    times with its own views), minus photos grouped with a test photo or excluded by the partition;
+ *    the **validation** photos' counted faces (160–199, >= 24 px) are the validation set;
+ *  - synthetic masks (`facemask synth` output with `manifest.jsonl`) made from chandrikadeb7
+ *    `without_mask` photos that survived the filter; their sources leave `without_mask`;
+ *  - `not_face`: a detector's boxes on the fit photos that overlap no face (and its boxes matching a
+ *    face, as extra crops of that face; src/detection/mining.ts); on validation photos only the
+ *    not_face boxes, for measuring rejection;
+ *  - test: every counted face (>= 24 px) of the test photos, the annotated box as is.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { resolveConfig } from '../config';
+import { projectPaths } from '../paths';
+import { LABELS, type Label, type ModelClass } from '../labels';
+import type { TrainItem } from '../data/types';
+import { loadDatasets } from '../data/load';
+import { findLinks, groupImages } from '../data/duplicates';
+import { groupingFromConfig, splitFor, recordsForSplit } from '../data/split';
+import { KAGGLE, faceCounts, kaggleScenes, kagglePart, kagglePhotoNumber, kaggleUsable, describePart } from '../data/kaggle';
+import { readSynthManifest } from '../synth/synth';
+import { excludeSynthSources } from '../synth/groups';
+import { decodeImage } from '../util/images';
+import { DETECTORS } from '../detection/detectors';
+import { cachedDetector } from '../detection/cache';
+import { mineBoxes } from '../detection/mining';
+import type { RealworldDataSpec, SplitDataSpec } from './presets';
+
+export interface TrainingData {
+  train: TrainItem[];
+  val: TrainItem[];
+  test: TrainItem[];
+  /** What the test set is, in words (manifest and reports). */
+  testDescription: string;
+  /** Recorded in the run's config: what was left out and why, the synthetic folder, item sources. */
+  notes: Record<string, unknown>;
+}
+
+/** The classes of a model trained on `items`: the labels present (in `LABELS` order), then `not_face` when present. */
+export function classesOf(items: readonly TrainItem[]): ModelClass[] {
+  const present = LABELS.filter((l) => items.some((r) => r.label === l)) as Label[];
+  return [...present, ...(items.some((r) => r.label === 'not_face') ? (['not_face'] as const) : [])];
+}
+
+/** Counts per label. */
+export function labelCounts(items: readonly TrainItem[]): Partial<Record<string, number>> {
+  const c: Partial<Record<string, number>> = {};
+  for (const it of items) c[it.label] = (c[it.label] ?? 0) + 1;
+  return c;
+}
+
+/** Counts per source and label. */
+export function sourceCounts(items: readonly TrainItem[]): Record<string, Partial<Record<string, number>>> {
+  const out: Record<string, Partial<Record<string, number>>> = {};
+  for (const it of items) {
+    const c = (out[it.source] ??= {});
+    c[it.label] = (c[it.label] ?? 0) + 1;
+  }
+  return out;
+}
+
+/** The group-aware split of folder datasets. */
+export async function splitData(spec: SplitDataSpec, splitSeed: number, opts: { progress?: boolean } = {}): Promise<TrainingData> {
+  const split = await splitFor(spec.datasets, splitSeed, { progress: opts.progress });
+  const items = (s: 'train' | 'val' | 'test'): TrainItem[] => recordsForSplit(split, s).map((r) => ({ file: r.path, sha256: r.sha256, label: r.label, source: 'split', group: r.group }));
+  const small = resolveConfig().small;
+  return {
+    train: items('train'),
+    val: items('val'),
+    test: items('test'),
+    testDescription: `${spec.datasets.join('+')} test (group-aware split, seed ${splitSeed}${small ? ', small-data mode' : ''})`,
+    notes: {},
+  };
+}
+
+/** The default synth folder of the realworld recipe. */
+export function defaultSynthDir(): string {
+  return path.join(projectPaths().cache, 'synth-realworld');
+}
+
+export interface RealworldOptions {
+  /** A `facemask synth` output to use, or null for none. default: `.cache/synth-realworld` when it exists */
+  synthDir?: string | null;
+  /** Kaggle fit faces smaller than this (shorter side, px) are not used for training. default: 12 */
+  minTrainFace?: number;
+  /** Progress bars. default: false */
+  progress?: boolean;
+}
+
+/** Assemble the realworld train/val/test items (see the module comment). */
+export async function realworldData(spec: RealworldDataSpec, opts: RealworldOptions = {}): Promise<TrainingData & { testGroups: Set<string>; synthDir: string | null }> {
+  const cfg = resolveConfig();
+  const minTrainFace = opts.minTrainFace ?? 12;
+  // Groups are always computed on the full datasets (a subset could miss a link), then subset.
+  const extra = spec.extraDatasets;
+  const data = await loadDatasets(['chandrikadeb7', ...extra, KAGGLE], { progress: opts.progress, perClass: Infinity });
+  const grouping = groupImages(
+    data.records.map((r) => r.sha256),
+    findLinks(data.records, data.fingerprints, groupingFromConfig()),
+    groupingFromConfig(),
+  );
+  const groupOf = (sha: string) => grouping.groupOf.get(sha) ?? 'g' + sha.slice(0, 12);
+  const photoOf = (relPath: string) => kagglePhotoNumber(relPath) ?? -1;
+  const kaggle = data.records.filter((r) => r.dataset === KAGGLE && photoOf(r.relPath) >= 0 && photoOf(r.relPath) <= 299);
+  const testGroups = new Set(kaggle.filter((r) => kagglePart(photoOf(r.relPath)) === 'test').map((r) => groupOf(r.sha256)));
+  const excluded = { leakGroups: 0, kaggleLeak: 0, synthSources: 0, synthOfLeakOrMissing: 0, smallFitFaces: 0 };
+
+  // chandrikadeb7 (and extra) whole images, minus leak groups
+  let chandri = data.records.filter((r) => (r.dataset === 'chandrikadeb7' || extra.includes(r.dataset)) && r.label);
+  const before = chandri.length;
+  chandri = chandri.filter((r) => !testGroups.has(groupOf(r.sha256)));
+  excluded.leakGroups = before - chandri.length;
+
+  // synthetic masks from chandrikadeb7 without_mask photos that survived the filter
+  const synthDir = opts.synthDir === undefined ? (fs.existsSync(path.join(defaultSynthDir(), 'manifest.jsonl')) ? defaultSynthDir() : null) : opts.synthDir;
+  const synth: TrainItem[] = [];
+  if (synthDir) {
+    const manifest = readSynthManifest(synthDir);
+    const allowed = new Set(chandri.filter((r) => r.label === 'without_mask').map((r) => r.sha256));
+    const usable = manifest.filter((e) => allowed.has(e.sourceSha256));
+    excluded.synthOfLeakOrMissing = manifest.length - usable.length;
+    const ex = excludeSynthSources(chandri, usable);
+    excluded.synthSources = ex.excluded.length;
+    chandri = ex.kept;
+    for (const e of usable) synth.push({ file: path.join(synthDir, e.file), sha256: e.sha256, label: e.label, source: 'synth', group: groupOf(e.sourceSha256) });
+  }
+
+  const train: TrainItem[] = [];
+  const val: TrainItem[] = [];
+  const test: TrainItem[] = [];
+  for (const r of chandri) if (r.dataset === 'chandrikadeb7') train.push({ file: r.path, sha256: r.sha256, label: r.label!, source: 'chandrikadeb7', group: groupOf(r.sha256) });
+  for (const r of chandri) if (r.dataset !== 'chandrikadeb7') train.push({ file: r.path, sha256: r.sha256, label: r.label!, source: 'extra', group: groupOf(r.sha256) });
+  train.push(...synth);
+  /** Fit and validation photos that may be used: not grouped with a test photo, not excluded by the partition. */
+  const usable = (r: (typeof kaggle)[number]) => kagglePart(photoOf(r.relPath)) === 'test' || (!testGroups.has(groupOf(r.sha256)) && kaggleUsable(photoOf(r.relPath)));
+  for (const r of kaggle) {
+    const part = kagglePart(photoOf(r.relPath));
+    if (!usable(r)) {
+      excluded.kaggleLeak++;
+      continue;
+    }
+    const g = groupOf(r.sha256);
+    for (const f of r.faces ?? []) {
+      const item: TrainItem = { file: r.path, sha256: r.sha256, label: f.label, box: f.box, source: `kaggle-${part}`, group: g };
+      if (part === 'test') {
+        if (faceCounts(f.box, cfg.faces.minSize)) test.push(item);
+      } else if (part === 'validation') {
+        if (faceCounts(f.box, cfg.faces.minSize)) val.push(item);
+      } else if (spec.kaggleFit) {
+        if (faceCounts(f.box, minTrainFace)) for (let c = 0; c < spec.tuneCopies; c++) train.push(c ? { ...item, copy: c } : item);
+        else excluded.smallFitFaces++;
+      }
+    }
+  }
+  if (spec.notFace) {
+    // the detector's boxes on the fit and validation photos, mined (src/detection/mining.ts)
+    const byFile = new Map(kaggle.map((r) => [r.path, r]));
+    const det = cachedDetector(await DETECTORS.create(spec.notFace.detector, cfg.detect, spec.notFace.minScore), path.join(projectPaths().cache, 'detection'), { threshold: spec.notFace.minScore, config: { ...cfg.detect, detector: null } });
+    try {
+      for (const sc of kaggleScenes(['fit', 'validation'])) {
+        const r = byFile.get(sc.file);
+        if (!r || !usable(r)) continue;
+        const isVal = kagglePart(sc.photo) === 'validation';
+        const img = await decodeImage(sc.file);
+        for (const m of mineBoxes(await det.detectFaces(img), sc.faces, r.width, r.height, { minScore: spec.notFace.minScore, minFace: minTrainFace })) {
+          const item: TrainItem = { file: r.path, sha256: r.sha256, label: m.label, box: m.box, source: 'detector', group: groupOf(r.sha256) };
+          // validation gets only not_face boxes (its faces are already there as annotated boxes)
+          if (isVal) {
+            if (m.label === 'not_face') val.push(item);
+          } else train.push(item);
+        }
+      }
+    } finally {
+      det.dispose();
+    }
+  }
+  const notes = { synthDir, excluded, sources: sourceCounts(train) };
+  const testDescription = `real faces: ${describePart('test')}, faces >= ${cfg.faces.minSize} px, annotated boxes${cfg.small ? ', small-data mode' : ''}`;
+  if (cfg.small) {
+    // small-data mode: a few items per (source, label), every code path still runs
+    const per = cfg.data.smallPerClass;
+    const thin = (xs: TrainItem[]) => {
+      const seen = new Map<string, number>();
+      return xs.filter((x) => {
+        const k = `${x.source}|${x.label}`;
+        const n = seen.get(k) ?? 0;
+        seen.set(k, n + 1);
+        return n < per;
+      });
+    };
+    return { train: thin(train), val: thin(val), test: thin(test), testDescription, notes, testGroups, synthDir };
+  }
+  return { train, val, test, testDescription, notes, testGroups, synthDir };
+}

@@ -1,0 +1,253 @@
+/**
+ * Fitting a head on cached base features: each epoch every item is seen through a different cached
+ * view (`viewSchedule`), in a seeded order, with seeded dropout masks drawn per step and Keras'
+ * legacy time-based learning-rate decay; optionally class-weighted cross-entropy. Events (per epoch)
+ * go to callbacks — the CSV log, the curves plot, a notebook's live chart.
+ */
+import { tf } from '../backend/tf';
+import { progress } from '../util/progress';
+import { hashSeed, mulberry32 } from '../util/random';
+import { RICH_LAYOUT } from '../model/base';
+import { featureRow, type FeatureMatrix } from '../model/features';
+import type { FeatureSelection } from './presets';
+
+export interface EpochLog {
+  epoch: number;
+  loss: number;
+  accuracy: number;
+  val_loss: number | null;
+  val_accuracy: number | null;
+  lr: number;
+  seconds: number;
+}
+
+/** Named training events (ultralytics-style callbacks). */
+export interface TrainCallbacks {
+  /** After each epoch (the CSV log, live curves in a notebook). */
+  onEpochEnd?: (log: EpochLog) => void | Promise<void>;
+  /** After the last epoch, with every epoch's log and a title line (the curves plot). */
+  onTrainEnd?: (history: EpochLog[], title: string) => void | Promise<void>;
+}
+
+/** Several callbacks as one, called in order. */
+export function allCallbacks(...cbs: (TrainCallbacks | undefined)[]): TrainCallbacks {
+  return {
+    async onEpochEnd(log) {
+      for (const c of cbs) await c?.onEpochEnd?.(log);
+    },
+    async onTrainEnd(history, title) {
+      for (const c of cbs) await c?.onTrainEnd?.(history, title);
+    },
+  };
+}
+
+/** Which cached view each item uses in each epoch: a random start per item, then the next view each epoch. */
+export function viewSchedule(n: number, views: number, seed: number): (epoch: number, i: number) => number {
+  const rng = mulberry32(hashSeed(seed, 'views'));
+  const start = Array.from({ length: n }, () => Math.floor(rng() * views));
+  return (epoch, i) => (start[i] + epoch) % views;
+}
+
+/** A seeded permutation of 0..n-1 (Fisher–Yates). */
+export function shuffled(n: number, seed: number): number[] {
+  const rng = mulberry32(seed);
+  const a = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a;
+}
+
+/** Class weights for a weighted loss: n / (k * n_c) ("balanced", as sklearn). */
+export function balancedClassWeights(y: number[], nClasses: number): number[] {
+  const counts = new Array<number>(nClasses).fill(0);
+  for (const c of y) counts[c]++;
+  return counts.map((c) => (c ? y.length / (nClasses * c) : 0));
+}
+
+export function gather(m: FeatureMatrix, rows: { view: number; i: number }[]): tf.Tensor2D {
+  const out = new Float32Array(rows.length * m.dim);
+  rows.forEach((r, k) => out.set(featureRow(m, r.view, r.i), k * m.dim));
+  return tf.tensor2d(out, [rows.length, m.dim]);
+}
+
+/**
+ * A seeded inverted-dropout mask [n, units]: 0 with probability `rate`, else 1 / (1 - rate). Drawn
+ * afresh for every training step from the run's PRNG (tfjs' seeded Dropout would repeat one mask).
+ */
+export function dropoutMask(n: number, units: number, rate: number, rng: () => number): tf.Tensor2D {
+  const keep = 1 / (1 - rate);
+  const m = new Float32Array(n * units);
+  for (let i = 0; i < m.length; i++) m[i] = rng() < rate ? 0 : keep;
+  return tf.tensor2d(m, [n, units]);
+}
+
+/**
+ * A head (a chain of layers from its input to `head_output`) in training mode with an explicit
+ * dropout mask: every layer is applied in order, and `head_dropout` multiplies by `mask` (the same
+ * layers and weights as the saved head).
+ */
+export function headForward(pooledHead: tf.LayersModel, x: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor2D {
+  let h: tf.Tensor = x;
+  for (const layer of pooledHead.layers) {
+    if (layer.getClassName() === 'InputLayer') continue;
+    h = layer.name === 'head_dropout' ? tf.mul(h, mask) : (layer.apply(h) as tf.Tensor);
+  }
+  return h as tf.Tensor2D;
+}
+
+/** Columns [from, to) of every row of a feature matrix, as a new matrix. */
+export function selectColumns(m: FeatureMatrix, ranges: [number, number][]): FeatureMatrix {
+  const dim = ranges.reduce((a, [f, t]) => a + t - f, 0);
+  const rows = m.n * m.views;
+  const data = new Float32Array(rows * dim);
+  for (let r = 0; r < rows; r++) {
+    let o = r * dim;
+    for (const [f, t] of ranges) {
+      data.set(m.data.subarray(r * m.dim + f, r * m.dim + t), o);
+      o += t - f;
+    }
+  }
+  return { n: m.n, views: m.views, dim, data };
+}
+
+/** Feature matrices of the same items and views side by side (row r = row r of each, in order). */
+export function joinColumns(...ms: FeatureMatrix[]): FeatureMatrix {
+  const [first] = ms;
+  if (!first) throw new Error('joinColumns: no matrix given');
+  const rows = first.n * first.views;
+  for (const m of ms) if (m.n !== first.n || m.views !== first.views) throw new Error(`joinColumns: ${m.n}x${m.views} rows do not match ${first.n}x${first.views}`);
+  const dim = ms.reduce((a, m) => a + m.dim, 0);
+  const data = new Float32Array(rows * dim);
+  for (let r = 0; r < rows; r++) {
+    let o = r * dim;
+    for (const m of ms) {
+      data.set(m.data.subarray(r * m.dim, (r + 1) * m.dim), o);
+      o += m.dim;
+    }
+  }
+  return { n: first.n, views: first.views, dim, data };
+}
+
+/** The mean of the last map from its three band means (bands of 2, 3 and 2 rows of 7). */
+export function meanFromBands(m: FeatureMatrix): FeatureMatrix {
+  const c = RICH_LAYOUT.bands.size / RICH_LAYOUT.bands.rows.length;
+  const rows = m.n * m.views;
+  const data = new Float32Array(rows * c);
+  const w = RICH_LAYOUT.bands.rows.map(([a, b]) => (b - a) / 7);
+  for (let r = 0; r < rows; r++) for (let j = 0; j < c; j++) data[r * c + j] = w[0] * m.data[r * m.dim + j] + w[1] * m.data[r * m.dim + c + j] + w[2] * m.data[r * m.dim + 2 * c + j];
+  return { n: m.n, views: m.views, dim: c, data };
+}
+
+/** The feature columns a selection feeds the head (of the `rich` layout; null: pooled features as they are). */
+export function selectionColumns(sel: FeatureSelection): [number, number][] | null {
+  const L = RICH_LAYOUT;
+  switch (sel) {
+    case 'pooled':
+      return null;
+    case 'bands':
+      return [[L.bands.offset, L.bands.offset + L.bands.size]];
+    case 'bands+mid':
+      return [[L.bands.offset, L.mid.offset + L.mid.size]];
+    case 'finetune':
+      return [[L.maps.offset, L.maps.offset + L.maps.size]];
+  }
+}
+
+/** Adam whose learning rate the schedule sets before each step. */
+class ScheduledAdam extends tf.AdamOptimizer {
+  setLearningRate(lr: number): void {
+    this.learningRate = lr;
+  }
+}
+
+export interface FitOptions {
+  epochs: number;
+  learningRate: number;
+  decay: 'lr/epochs' | 'none';
+  batchSize: number;
+  views: number;
+  seed: number;
+  classWeights: number[] | null;
+  /** The head's dropout rate and hidden units (the recipe's `head`). */
+  dropout: number;
+  units: number;
+  nClasses: number;
+  quiet: boolean;
+  /** Label of the progress bar and the epoch numbers' offset (phases go on counting). */
+  label: string;
+  epochOffset: number;
+  callbacks: TrainCallbacks;
+}
+
+/** Fit a head on cached features (each epoch a different view of every item); returns one log per epoch. */
+export async function fitHead(model: tf.LayersModel, trainF: FeatureMatrix, yTrain: number[], valF: FeatureMatrix, yVal: number[], o: FitOptions): Promise<EpochLog[]> {
+  const optimizer = new ScheduledAdam(o.learningRate, 0.9, 0.999);
+  const decay = o.decay === 'lr/epochs' ? o.learningRate / o.epochs : 0;
+  const schedule = viewSchedule(trainF.n, o.views, o.seed + o.epochOffset);
+  const dropRng = mulberry32(hashSeed(o.seed, 'dropout', o.epochOffset));
+  const stepsPerEpoch = Math.ceil(trainF.n / o.batchSize);
+  const ebar = progress(o.label, o.epochs * stepsPerEpoch, { quiet: o.quiet, unit: 'step' });
+  const logs: EpochLog[] = [];
+  let step = 0;
+  for (let e = 0; e < o.epochs; e++) {
+    const epoch = e + o.epochOffset;
+    const te = performance.now();
+    const order = shuffled(trainF.n, hashSeed(o.seed, 'shuffle', epoch));
+    let lossSum = 0;
+    let correct = 0;
+    for (let b = 0; b < order.length; b += o.batchSize) {
+      const idx = order.slice(b, b + o.batchSize);
+      optimizer.setLearningRate(o.learningRate / (1 + decay * step));
+      const x = gather(trainF, idx.map((i) => ({ view: schedule(e, i), i })));
+      const y = tf.tidy(() => tf.oneHot(tf.tensor1d(idx.map((i) => yTrain[i]), 'int32'), o.nClasses).toFloat());
+      let hits: tf.Tensor | undefined;
+      const mask = dropoutMask(idx.length, o.units, o.dropout, dropRng);
+      const loss = optimizer.minimize(() => {
+        const p = headForward(model, x, mask);
+        hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(p, 1), tf.argMax(y, 1)), 'float32')));
+        const ce = tf.metrics.categoricalCrossentropy(y, p) as tf.Tensor1D;
+        if (!o.classWeights) return tf.mean(ce) as tf.Scalar;
+        // weighted cross-entropy: each item counts with its class weight (normalised per batch)
+        const w = tf.tensor1d(idx.map((i) => o.classWeights![yTrain[i]]));
+        return tf.div(tf.sum(tf.mul(ce, w)), tf.sum(w)) as tf.Scalar;
+      }, true)!;
+      lossSum += (await loss.data())[0] * idx.length;
+      correct += (await hits!.data())[0];
+      tf.dispose([x, y, loss, hits!, mask]);
+      step++;
+      ebar.tick(1, `epoch ${e + 1}/${o.epochs}`);
+    }
+    const v = evaluateFeatures(model, valF, yVal, o.nClasses);
+    const log: EpochLog = {
+      epoch: epoch + 1,
+      loss: lossSum / trainF.n,
+      accuracy: correct / trainF.n,
+      val_loss: valF.n ? v.loss : null,
+      val_accuracy: valF.n ? v.accuracy : null,
+      lr: o.learningRate / (1 + decay * step),
+      seconds: (performance.now() - te) / 1000,
+    };
+    logs.push(log);
+    await o.callbacks.onEpochEnd?.(log);
+  }
+  ebar.done();
+  optimizer.dispose();
+  return logs;
+}
+
+/** Loss, accuracy and probabilities of the head (inference mode) on plain features (view 0). */
+export function evaluateFeatures(pooledHead: tf.LayersModel, m: FeatureMatrix, y: number[], nClasses: number): { loss: number; accuracy: number; probs: Float32Array[] } {
+  if (m.n === 0) return { loss: NaN, accuracy: NaN, probs: [] };
+  return tf.tidy(() => {
+    const x = gather(m, y.map((_, i) => ({ view: 0, i })));
+    const p = pooledHead.predict(x, { batchSize: 256 }) as tf.Tensor2D;
+    const yt = tf.oneHot(tf.tensor1d(y, 'int32'), nClasses).toFloat();
+    const loss = tf.mean(tf.metrics.categoricalCrossentropy(yt, p)).dataSync()[0];
+    const data = p.dataSync() as Float32Array;
+    const probs = y.map((_, i) => data.slice(i * nClasses, (i + 1) * nClasses));
+    const acc = probs.filter((row, i) => row.indexOf(Math.max(...row)) === y[i]).length / y.length;
+    return { loss, accuracy: acc, probs };
+  });
+}

@@ -1,0 +1,174 @@
+/**
+ * Training recipes: two named presets — `original` (the tutorial's `train_mask_detector.py`) and
+ * `realworld` (real faces, three classes + not_face, src/training/data.ts) — and overrides of any
+ * field (`facemask train --set head.units=256 --set fit.classWeights=none`, or `--overrides
+ * file.json`), recorded in the run's `config.json` and the model's manifest. An ablation is an
+ * override, not a preset. The classes come from the labels present in the training data.
+ */
+import { ORIGINAL_AUGMENTATION, type AugmentParams } from '../model/augment';
+import { MOBILENET_V2_035 } from '../model/base';
+import { REAL_AUGMENT, type RealAugment } from '../model/views';
+
+/** The group-aware split of folder datasets (src/data/split.ts). */
+export interface SplitDataSpec {
+  kind: 'split';
+  /** Datasets whose split (by the split seed) provides train/val/test. */
+  datasets: string[];
+}
+
+/** The realworld mix (src/training/data.ts). */
+export interface RealworldDataSpec {
+  kind: 'realworld';
+  /** Labelled folder datasets used whole besides chandrikadeb7 (leak-filtered the same way), e.g. the tutorial's `observations`. */
+  extraDatasets: string[];
+  /** Use the Kaggle fit photos' annotated faces. */
+  kaggleFit: boolean;
+  /** Copies of every Kaggle fit face, each with its own views (over-sampling). */
+  tuneCopies: number;
+  /** Train the internal `not_face` class on this detector's false boxes on the Kaggle fit photos (score >= minScore); null: none. */
+  notFace: { detector: string; minScore: number } | null;
+}
+
+/** What the head sees (src/model/base.ts `RICH_LAYOUT`). */
+export type FeatureSelection = 'pooled' | 'bands' | 'bands+mid' | 'finetune';
+
+export interface Recipe {
+  name: string;
+  summary: string;
+  base: string;
+  data: SplitDataSpec | RealworldDataSpec;
+  head: {
+    /** Hidden Dense units. */
+    units: number;
+    /** Dropout rate. */
+    dropout: number;
+  };
+  fit: {
+    epochs: number;
+    batchSize: number;
+    /** Adam learning rate. */
+    learningRate: number;
+    /** Keras' legacy time-based decay per step: lr / (1 + decay * step); the tutorial uses lr / epochs. */
+    decay: 'lr/epochs' | 'none';
+    /** 'balanced' weights each item's loss by n / (k * n_class). */
+    classWeights: 'balanced' | 'none';
+  };
+  views: {
+    /** Views per training item whose base features are cached; each epoch uses a different one. */
+    count: number;
+    /** Views in small-data mode. */
+    smallCount: number;
+    /** The tutorial's affine augmentation of whole images, or null. */
+    affine: AugmentParams | null;
+    /** Street-like views of face boxes (jitter, small faces, blur, JPEG, light), or null. */
+    real: RealAugment | null;
+  };
+  /**
+   * 'pooled' — the mean of the base's last map (the tutorial's); 'bands' — that map averaged in three
+   * horizontal bands; 'bands+mid' — bands plus two inner layers' means; 'finetune' — 'pooled' first,
+   * then the base's last 1x1 convolution (`Conv_1`, BatchNorm folded in) trained with the head.
+   */
+  features: FeatureSelection;
+  /** 'finetune': epochs and learning rate of the second phase. */
+  finetune: { epochs: number; learningRate: number };
+}
+
+export const PRESETS: Record<'original' | 'realworld', Recipe> = {
+  original: {
+    name: 'original',
+    summary: "the tutorial's recipe: observations, Adam 1e-4 with decay lr/epochs, 20 epochs, batch 32, augmentation",
+    base: MOBILENET_V2_035.name,
+    data: { kind: 'split', datasets: ['observations'] },
+    head: { units: 128, dropout: 0.5 },
+    fit: { epochs: 20, batchSize: 32, learningRate: 1e-4, decay: 'lr/epochs', classWeights: 'none' },
+    views: { count: 8, smallCount: 2, affine: ORIGINAL_AUGMENTATION, real: null },
+    features: 'pooled',
+    finetune: { epochs: 4, learningRate: 1e-4 },
+  },
+  realworld: {
+    name: 'realworld',
+    summary:
+      'real faces, three classes: chandrikadeb7 + Kaggle fit face crops + synthetic masks (correct/nose/chin) + not_face boxes, ' +
+      'detector-like views (jittered boxes, small faces, blur, JPEG, lighting), balanced class weights',
+    base: MOBILENET_V2_035.name,
+    data: { kind: 'realworld', extraDatasets: [], kaggleFit: true, tuneCopies: 3, notFace: { detector: 'ssd-mobilenet', minScore: 0.1 } },
+    head: { units: 256, dropout: 0.5 },
+    fit: { epochs: 30, batchSize: 64, learningRate: 1e-3, decay: 'lr/epochs', classWeights: 'balanced' },
+    views: { count: 2, smallCount: 2, affine: null, real: REAL_AUGMENT },
+    features: 'pooled',
+    finetune: { epochs: 4, learningRate: 1e-4 },
+  },
+};
+
+export const PRESET_NAMES = Object.keys(PRESETS);
+
+/** The datasets a recipe's data come from (recorded in the manifest). */
+export function recipeDatasets(r: Recipe): string[] {
+  return r.data.kind === 'split' ? r.data.datasets : ['chandrikadeb7', ...r.data.extraDatasets, 'kaggle-face-mask-dev'];
+}
+
+/** Parse `key=value` (value as JSON when it parses — numbers, true, null, arrays — else a string; `a,b` for a list of strings). */
+export function parseOverride(s: string): [string, unknown] {
+  const i = s.indexOf('=');
+  if (i <= 0) throw new Error(`an override is key=value (e.g. head.units=256), got "${s}"`);
+  const key = s.slice(0, i).trim();
+  const raw = s.slice(i + 1).trim();
+  try {
+    return [key, JSON.parse(raw)];
+  } catch {
+    return [key, raw];
+  }
+}
+
+const kindOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
+
+/**
+ * A recipe with overrides applied (`{ 'head.units': 256, 'data.notFace': null }`). Every key must
+ * name an existing field; a value must have the field's type (an object field may become null and
+ * back only where the recipe allows null: `data.notFace`, `views.affine`, `views.real`). Refused
+ * with the valid keys.
+ */
+export function applyOverrides(recipe: Recipe, overrides: Record<string, unknown>): Recipe {
+  const out = structuredClone(recipe) as unknown as Record<string, unknown>;
+  const nullable = new Set(['data.notFace', 'views.affine', 'views.real']);
+  for (const [key, value0] of Object.entries(overrides)) {
+    const parts = key.split('.');
+    let obj = out;
+    for (const p of parts.slice(0, -1)) {
+      const next = obj[p];
+      if (next === null || typeof next !== 'object' || Array.isArray(next)) throw new Error(`unknown recipe field "${key}" (${p} is ${kindOf(next)})`);
+      obj = next as Record<string, unknown>;
+    }
+    const last = parts[parts.length - 1];
+    if (!(last in obj) || last === 'name') throw new Error(`unknown recipe field "${key}" (valid here: ${Object.keys(obj).filter((k) => k !== 'name').map((k) => [...parts.slice(0, -1), k].join('.')).join(', ')})`);
+    const old = obj[last];
+    let value = value0;
+    if (Array.isArray(old) && typeof value === 'string') value = value.split(',').map((x) => x.trim()).filter(Boolean);
+    const ok = kindOf(value) === kindOf(old) || (nullable.has(key) && (value === null || kindOf(value) === 'object'));
+    if (!ok) throw new Error(`recipe field "${key}" is a ${kindOf(old)}, got ${JSON.stringify(value)}`);
+    obj[last] = value;
+  }
+  return out as unknown as Recipe;
+}
+
+/** A preset by name, with overrides. */
+export function getRecipe(name: string, overrides: Record<string, unknown> = {}): Recipe {
+  const p = PRESETS[name as keyof typeof PRESETS];
+  if (!p) throw new Error(`unknown training preset "${name}" (known: ${PRESET_NAMES.join(', ')}; variants are overrides, e.g. --set fit.classWeights=none)`);
+  return applyOverrides(p, overrides);
+}
+
+/** A recipe in one table row (notebooks, reports): what a run with it will use. */
+export function recipeRow(r: Recipe, small: boolean): Record<string, string | number> {
+  return {
+    preset: r.name,
+    datasets: recipeDatasets(r).join(', '),
+    epochs: small ? `${r.fit.epochs} (small-data mode: train.smallEpochs)` : r.fit.epochs,
+    batchSize: r.fit.batchSize,
+    learningRate: r.fit.learningRate,
+    decay: r.fit.decay,
+    views: small ? r.views.smallCount : r.views.count,
+    head: `Dense ${r.head.units} ReLU, dropout ${r.head.dropout}`,
+    classWeights: r.fit.classWeights,
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * `facemask promote`: what a run chose becomes what ships.
+ *  - a training run (`runs/train/<name>`, with `model/`): its model is installed (atomically, after
+ *    checking that it loads) as `models/default/` or `--to DIR`;
+ *  - a tune run (`runs/tune/<name>`): its chosen detection setting is written into the manifest of
+ *    the model it was tuned for (refused if that model changed since), so a fresh clone has it, and
+ *    a summary goes to `docs/results/tune-<model>-<detector>.json`, which the README cites.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { projectPaths } from '../paths';
+import { writeFileAtomic } from '../util/atomic';
+import { installModel, loadClassifier } from '../model/classifier';
+import { readManifest, recordDetectionSetting, type ModelManifest } from '../model/manifest';
+import type { TuneConfig } from './tune';
+import { modelName } from './tune';
+
+/** Install a training run's model (a run folder with `model/`, or a model folder) at `target`. */
+export async function promoteModel(run: string, target: string = projectPaths().defaultModel): Promise<ModelManifest> {
+  if (!fs.existsSync(run)) throw new Error(`no such run: ${run}`);
+  const from = fs.existsSync(path.join(run, 'model')) ? path.join(run, 'model') : run;
+  const clf = await loadClassifier(from); // refuses a broken or mismatched model before anything is replaced
+  clf.dispose();
+  return installModel(from, target);
+}
+
+/** Whether a folder is a tune run. */
+export function isTuneRun(dir: string): boolean {
+  const f = path.join(dir, 'results.json');
+  if (!fs.existsSync(f)) return false;
+  try {
+    return JSON.parse(fs.readFileSync(f, 'utf8')).kind === 'tune';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Write a tune run's choice into its model's manifest (or `target`'s, which must be the same model)
+ * and its summary into `docs/results/`. `makeDefault`: the detector becomes the model's default for
+ * photos. Returns the manifest and the summary file.
+ */
+export function promoteTune(run: string, opts: { target?: string; makeDefault?: boolean; resultsDir?: string } = {}): { manifest: ModelManifest; summary: string } {
+  const config = JSON.parse(fs.readFileSync(path.join(run, 'config.json'), 'utf8')) as TuneConfig;
+  const results = JSON.parse(fs.readFileSync(path.join(run, 'results.json'), 'utf8'));
+  if (!results.chosen) throw new Error(`${run}: no setting kept the false rate on ${config.choose.photos}; nothing to promote`);
+  if (config.small) throw new Error(`${run} was a small-data run (FACEMASK_SMALL=1): not promoted`);
+  const target = opts.target ?? path.resolve(projectPaths().root, config.model);
+  const m = readManifest(target);
+  if (m.head.sha256 !== config.modelHead) throw new Error(`${run} tuned a model whose head is ${config.modelHead.slice(0, 12)}…, but ${target} has ${m.head.sha256.slice(0, 12)}…: tune this model again`);
+  const resultsDir = opts.resultsDir ?? projectPaths().results;
+  const summary = path.join(resultsDir, `tune-${modelName(target)}-${config.detector}.json`);
+  const rel = (p: string) => path.relative(projectPaths().root, p) || p;
+  const manifest = recordDetectionSetting(target, config.detector, { ...results.chosen, chosenBy: `${rel(summary)} (${path.basename(run)})` }, opts.makeDefault ?? false);
+  fs.mkdirSync(resultsDir, { recursive: true });
+  writeFileAtomic(summary, summaryJson({ run: path.basename(run), config, chosen: results.chosen, validation: results.validation, test: results.test }, results.rows));
+  return { manifest, summary };
+}
+
+/** A summary as JSON: the header indented, the rows one per line (a few hundred rows stay readable in a diff). */
+function summaryJson(head: Record<string, unknown>, rows: unknown[]): string {
+  const top = JSON.stringify(head, null, 1).replace(/\n}$/, '');
+  return `${top},\n "rows": [\n${rows.map((r) => '  ' + JSON.stringify(r)).join(',\n')}\n ]\n}\n`;
+}
