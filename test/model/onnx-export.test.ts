@@ -104,7 +104,7 @@ function metadata(m: onnx.ModelProto): Record<string, string> {
 before(async () => {
   await initBackend({ quiet: true });
   classifiers = [await loadClassifier(projectPaths().defaultModel), await loadClassifier(ORIGINAL_DIR)];
-  crops = await realInputs(224);
+  crops = await realInputs(classifiers[0].inputSize);
 });
 
 after(() => classifiers.forEach((c) => c.dispose()));
