@@ -15,7 +15,7 @@ import * as ort from 'onnxruntime-node';
 import { initBackend, tf } from '../src/backend/tf';
 import { loadClassifier, stackPixels, type MaskClassifier } from '../src/model/classifier';
 import { exportMaskClassifierOnnx } from '../src/model/onnx-export';
-import { kaggleScenes } from '../src/detection/evaluate';
+import { kaggleScenes } from '../src/data/kaggle';
 import { cropResize, decodeImage, type RgbImage } from '../src/util/images';
 import { projectPaths } from '../src/paths';
 import { resolveConfig } from '../src/config';

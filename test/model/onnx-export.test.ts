@@ -15,7 +15,7 @@ import { loadClassifier, saveClassifier, stackPixels, toModelInput, type MaskCla
 import { pooledFeatures, type LoadedBase } from '../../src/model/base';
 import { buildHead, composeModel } from '../../src/model/head';
 import { mulberry32 } from '../../src/model/augment';
-import { kaggleScenes } from '../../src/detection/evaluate';
+import { kaggleScenes } from '../../src/data/kaggle';
 import { cropResize, decodeImage, type RgbImage } from '../../src/util/images';
 import { datasetDir, projectPaths } from '../../src/paths';
 import { resolveConfig } from '../../src/config';
