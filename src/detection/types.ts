@@ -10,6 +10,11 @@ import type { RgbImage } from '../util/images';
 export interface FaceDetection {
   box: Box;
   score: number;
+  /**
+   * Facial key points `[x, y]` in pixels of the input image, when the detector gives them (YuNet:
+   * 5 points — the eyes, the nose tip, the mouth corners).
+   */
+  landmarks?: [number, number][];
 }
 
 export interface FaceDetector {
