@@ -161,22 +161,25 @@ export function yunetInput(image: RgbImage, opts: YuNetInputOptions = {}): YuNet
     };
     const ax = axis(w, sw);
     const ay = axis(h, sh);
+    // bilinear weights of the four neighbours; RGB in, BGR planes out
+    const lerp = (a: number, b: number, c: number, e: number, fx: number, fy: number) => {
+      const top = a + (b - a) * fx;
+      return top + (c + (e - c) * fx - top) * fy;
+    };
     for (let y = 0; y < h; y++) {
       const r0 = ay.i0[y] * sw;
       const r1 = ay.i1[y] * sw;
       const fy = ay.f[y];
-      for (let x = 0; x < w; x++) {
+      let d = y * W;
+      for (let x = 0; x < w; x++, d++) {
         const fx = ax.f[x];
         const a = (r0 + ax.i0[x]) * 3;
         const b = (r0 + ax.i1[x]) * 3;
         const c = (r1 + ax.i0[x]) * 3;
         const e = (r1 + ax.i1[x]) * 3;
-        const d = y * W + x;
-        for (let ch = 0; ch < 3; ch++) {
-          const top = src[a + ch] + (src[b + ch] - src[a + ch]) * fx;
-          const bottom = src[c + ch] + (src[e + ch] - src[c + ch]) * fx;
-          data[(2 - ch) * plane + d] = top + (bottom - top) * fy; // RGB → BGR planes
-        }
+        data[2 * plane + d] = lerp(src[a], src[b], src[c], src[e], fx, fy);
+        data[plane + d] = lerp(src[a + 1], src[b + 1], src[c + 1], src[e + 1], fx, fy);
+        data[d] = lerp(src[a + 2], src[b + 2], src[c + 2], src[e + 2], fx, fy);
       }
     }
   }
