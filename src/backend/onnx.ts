@@ -123,7 +123,7 @@ function makeEngine(name: Engine['name'], ort: Ort, description: string, session
 function nodeEngine(threads: number): Engine {
   const ort = loadNodeOrt();
   const version = ort.env.versions?.node ?? '?';
-  return makeEngine('onnxruntime-node', ort, `onnxruntime-node ${version} (native CPU, ${threads} threads)`, {
+  return makeEngine('onnxruntime-node', ort, `onnxruntime-node ${version} (native CPU, ${threads} thread${threads === 1 ? '' : 's'})`, {
     executionProviders: ['cpu'],
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
