@@ -72,6 +72,13 @@ export const ASSETS: AssetSpec[] = [
     },
   },
   {
+    name: 'yunet',
+    description: 'YuNet face detector (libfacedetection.train, ONNX): yunet_s and yunet_n, dynamic and 640x640 input',
+    mirrorPath: 'models/yunet',
+    target: (p) => path.join(p.faceDetector, 'yunet'),
+    upstream: { kind: 'http', source: 'GitHub ShiqiYu/libfacedetection.train, onnx/', url: github('ShiqiYu/libfacedetection.train', 'master', 'onnx') },
+  },
+  {
     name: 'mobilenet_v2_0.35_224',
     description: 'MobileNetV2 alpha 0.35, 224x224, ImageNet weights, no top (TF.js layers model)',
     mirrorPath: 'models/mobilenet_v2_0.35_224',

@@ -48,6 +48,16 @@ test('a mirror installs and verifies; the second run is a no-op', async () => {
   assert.equal(fs.statSync(path.join(p.faceDetector, 'opencv_face_detector_uint8.pb')).mtimeMs, mtime, 'second run rewrote a file');
 });
 
+test('yunet installs into face_detector/yunet/ beside the ResNet-10 files, and each verifies on its own', async () => {
+  const p = projectPaths(makeRoot());
+  const out = await prepareAssets({ mirror: SHARED, only: ['face_detector', 'yunet'], paths: p, ...quiet });
+  assert.deepEqual(out.map((o) => [o.name, o.status, o.fetched]), [['face_detector', 'installed', 2], ['yunet', 'installed', 4]]);
+  assert.equal(out[1].target, path.join(p.faceDetector, 'yunet'));
+  assert.deepEqual(listFiles(path.join(p.faceDetector, 'yunet')), ['yunet_n_640_640.onnx', 'yunet_n_dynamic.onnx', 'yunet_s_640_640.onnx', 'yunet_s_dynamic.onnx']);
+  const again = await prepareAssets({ mirror: SHARED, only: ['face_detector', 'yunet'], paths: p, ...quiet });
+  assert.deepEqual(again.map((o) => [o.status, o.verified]), [['verified', 2], ['verified', 4]]);
+});
+
 test('a corrupted file in the mirror is refused and nothing half-written stays', async () => {
   const root = makeRoot();
   const mirror = fs.mkdtempSync(path.join(os.tmpdir(), 'facemask-mirror-'));
