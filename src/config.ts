@@ -91,6 +91,20 @@ export interface Config {
       /** Network input side, a multiple of 32. default: 416 */
       inputSize: number;
     };
+    /** YuNet (libfacedetection's ONNX detector with 5 landmarks, run on ONNX Runtime; files in face_detector/yunet/): `yunet` is yunet_s (OpenCV Zoo's). */
+    yunet: {
+      /** Its own threshold: the best recall of counted faces within 0.1 false detections per image on Kaggle validation photos, without a classifier (bench/yunet.ts). default: 0.75 */
+      minConfidence: number;
+      /** Run on the image scaled by this (2: faces under 24 px reach the network at twice the size, at ~5x the time). default: 1 */
+      upscale: number;
+      /** Images whose longer side exceeds this (after upscaling) are scaled down first. default: 1024 */
+      maxSide: number;
+    };
+    /** YuNet's larger variant, yunet_n (same input settings as `yunet`). */
+    yunetN: {
+      /** Its own threshold, chosen like `yunet.minConfidence`. default: 0.8 */
+      minConfidence: number;
+    };
     /** A primary detector's boxes confirmed by a second detector (fused score = geometric mean). */
     consensus: {
       /** Detector whose boxes are kept. default: 'ssd-mobilenet' */
@@ -158,6 +172,8 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ssdMobilenet: { minConfidence: 0.65 },
       blazeface: { minConfidence: 0.525 },
       tiny: { minConfidence: 0.325, inputSize: 416 },
+      yunet: { minConfidence: 0.75, upscale: 1, maxSide: 1024 },
+      yunetN: { minConfidence: 0.8 },
       consensus: { primary: 'ssd-mobilenet', verifier: 'res10', partMinConfidence: 0.05, minConfidence: 0.275, agreeIou: 0.4 },
     },
     video: { detector: 'blazeface', detectEvery: 10, smoothing: 0.3, trackIou: 0.3, maxMissed: 2 },
@@ -205,10 +221,11 @@ export function resolveConfig(overrides: DeepPartial<Config> = {}, env: NodeJS.P
     throw new Error(`split.ratios must be non-negative and sum to 1, got ${r.train}/${r.val}/${r.test}`);
   }
   if (c.train.smallEpochs < 1 || !Number.isInteger(c.train.smallEpochs)) throw new Error(`train.smallEpochs must be a positive integer`);
-  for (const k of ['res10', 'ssdMobilenet', 'blazeface', 'tiny', 'consensus'] as const) {
+  for (const k of ['res10', 'ssdMobilenet', 'blazeface', 'tiny', 'yunet', 'yunetN', 'consensus'] as const) {
     if (!inOpenUnit(c.detect[k].minConfidence)) throw new Error(`detect.${k}.minConfidence must be in (0, 1), got ${c.detect[k].minConfidence}`);
   }
   if (!(c.detect.nmsIou > 0 && c.detect.nmsIou <= 1)) throw new Error(`detect.nmsIou must be in (0, 1]`);
+  if (!(c.detect.yunet.upscale >= 1 && c.detect.yunet.upscale <= 4)) throw new Error(`detect.yunet.upscale must be in [1, 4]`);
   if (!(c.video.smoothing > 0 && c.video.smoothing <= 1)) throw new Error(`video.smoothing must be in (0, 1]`);
   if (c.video.maxMissed < 0 || !Number.isInteger(c.video.maxMissed)) throw new Error(`video.maxMissed must be a whole number >= 0`);
   if (c.video.detectEvery < 1 || !Number.isInteger(c.video.detectEvery)) throw new Error(`video.detectEvery must be a positive integer`);
