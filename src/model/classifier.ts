@@ -41,6 +41,7 @@ export function stackPixels(imgs: RgbImage[], size: number): tf.Tensor4D {
 
 /** The classifier on tfjs: the frozen base and a head, loaded from a model folder by `loadClassifier`. */
 export class MaskClassifier implements FaceClassifier {
+  readonly runtime = 'tfjs' as const;
   readonly inputSize: number;
   constructor(
     readonly base: LoadedBase,
@@ -154,7 +155,7 @@ export async function saveClassifier(dir: string, head: tf.LayersModel, manifest
 export async function installModel(from: string, target: string): Promise<ModelManifest> {
   const m = readManifest(from);
   await writeDirAtomic(target, async (tmp) => {
-    for (const f of [MANIFEST_FILE, MODEL_JSON, WEIGHTS_BIN]) fs.copyFileSync(path.join(from, f), path.join(tmp, f));
+    for (const f of [MANIFEST_FILE, MODEL_JSON, WEIGHTS_BIN, 'model.onnx']) if (fs.existsSync(path.join(from, f))) fs.copyFileSync(path.join(from, f), path.join(tmp, f));
   });
   return m;
 }

@@ -36,6 +36,8 @@ export interface ModelManifest {
   features?: { kind: 'rich'; columns: [number, number][] };
   /** The head's files in this folder. */
   head: { modelJson: string; sha256: string };
+  /** The whole classifier as ONNX (derived from base + head, src/model/onnx-classifier.ts): its SHA-256 and opset. */
+  onnx?: { file: string; sha256: string; opset: number };
   training: {
     preset: string;
     /** Seed of initialisation, augmentation and shuffling. */
@@ -85,6 +87,7 @@ export function validateManifest(m: ModelManifest, where = 'manifest'): void {
   for (const c of m.classes) if (!known.includes(c)) throw new Error(`${where}: unknown class "${c}" (known: ${known.join(', ')})`);
   if (new Set(m.classes).size !== m.classes.length) throw new Error(`${where}: duplicate classes`);
   if (!m.base || typeof m.base.sha256 !== 'string' || typeof m.base.name !== 'string') throw new Error(`${where}: missing base name/sha256`);
+  if (m.onnx !== undefined && !(m.onnx && typeof m.onnx.file === 'string' && /^[0-9a-f]{64}$/.test(m.onnx.sha256))) throw new Error(`${where}: "onnx" must be { file, sha256, opset }`);
   if (m.detection !== undefined) {
     const d = m.detection;
     if (!d || typeof d !== 'object' || !d.settings || typeof d.settings !== 'object') throw new Error(`${where}: "detection" must be { detector?, settings: { <detector>: { threshold, rejectAt, trustAbove } } }`);

@@ -22,7 +22,8 @@ import { buildHead, buildFinetuneHead } from '../model/head';
 import { embedItems, startBaseRunner, type FeatureMatrix } from '../model/features';
 import { affineViews, realViews, type ViewMaker } from '../model/views';
 import { saveClassifier } from '../model/classifier';
-import type { ModelManifest } from '../model/manifest';
+import { ensureOnnx, hasOnnxForm } from '../model/onnx-classifier';
+import { readManifest, type ModelManifest } from '../model/manifest';
 import { reportFromProbabilities, withWithoutBalancedAccuracy, type ClassificationReport } from '../evaluation/metrics';
 import { emittedOnly } from '../evaluation/evaluate';
 import { getRecipe, recipeDatasets, type Recipe } from './presets';
@@ -257,13 +258,14 @@ export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
     },
     createdAt: new Date().toISOString(),
   });
+  if (hasOnnxForm(manifest)) await ensureOnnx(modelDir); // model.onnx beside the tfjs files, its SHA-256 in the manifest
   await callbacks.onTrainEnd!(history, `${recipe.name}, seed ${seed}: test accuracy ${(report.accuracy * 100).toFixed(2)} %`);
   const seconds = { data: (tData - t0) / 1000, features: (tFeatures - tData) / 1000, fit: (tFit - tFeatures) / 1000, total: (performance.now() - t0) / 1000 };
   writeFileAtomic(path.join(runDir, 'results.json'), JSON.stringify({ test: report, testWithWithout: manifest.test.withWithoutBalancedAccuracy, val: v.report, valWithWithout: v.withWithout, valNotFace: v.notFace, seconds, history }, null, 2) + '\n');
   mapHead.dispose();
   if (finalHead !== pooledHead) finalHead.dispose();
   base.model.dispose();
-  return { runDir, modelDir, manifest, history, test: report, val: v.report, valWithWithout: v.withWithout, valNotFace: v.notFace, settings, seconds };
+  return { runDir, modelDir, manifest: readManifest(modelDir), history, test: report, val: v.report, valWithWithout: v.withWithout, valNotFace: v.notFace, settings, seconds };
 }
 
 /** Validation numbers: the faces (emitted classes) as a report and with/without, and how the not_face boxes and the faces fare against rejection. */

@@ -17,8 +17,8 @@ import { writeFileAtomic } from '../util/atomic';
 import { freshRunDir } from '../util/runs';
 import { scatter } from '../charts/index';
 import { kaggleScenes, describePart, type KagglePart } from '../data/kaggle';
-import { loadClassifier } from '../model/classifier';
-import { createFaceMaskDetector } from '../detection/create';
+import { createFaceMaskDetector, loadFaceClassifier } from '../detection/create';
+import { createEngine } from '../backend/onnx';
 import { measureSetting, scoreScenes, type DetectionSetting, type DetectionSummary } from '../evaluation/scenes';
 
 /** The settings tried: every combination. `null`: off (no rejection by probability / no trusted boxes). */
@@ -107,6 +107,8 @@ export interface TuneConfig {
   detector: string;
   grid: TuneGrid;
   maxFalse: number;
+  /** Where the classifier ran (its probabilities differ in the last digits). */
+  runtime: string;
   choose: { part: KagglePart; photos: string; n: number };
   report: { part: KagglePart; photos: string; n: number } | null;
   small: boolean;
@@ -127,7 +129,7 @@ export async function tune(opts: TuneOptions = {}): Promise<TuneResult> {
   const reportOn = opts.report === undefined ? 'test' : opts.report;
   if (chooseOn === 'test') throw new Error('settings are never chosen on the test part (docs/contracts.md "Splits"): choose on validation');
   const limit = opts.limit ?? (cfg.small ? 10 : undefined);
-  const classifier = await loadClassifier(modelDir);
+  const classifier = await loadFaceClassifier(modelDir, cfg.classify.runtime as 'onnx' | 'tfjs', () => createEngine({ quiet: opts.quiet }));
   try {
     const fit = classifier.manifest.training.kaggle?.fit;
     const chooseScenes = kaggleScenes(chooseOn, { limit });
@@ -147,6 +149,7 @@ export async function tune(opts: TuneOptions = {}): Promise<TuneResult> {
         model: path.relative(projectPaths().root, modelDir) || modelDir,
         modelHead: classifier.manifest.head.sha256,
         classes: [...classifier.classes],
+        runtime: classifier.runtime,
         detector,
         grid,
         maxFalse,

@@ -1,5 +1,10 @@
 /** `facemask prepare`: install and verify datasets and weights. */
 import type { VerbSpec } from '../args';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { projectPaths } from '../../paths';
+import { readManifest } from '../../model/manifest';
+import { ensureOnnx, hasOnnxForm, ONNX_FILE } from '../../model/onnx-classifier';
 import { ASSET_NAMES, prepareAssets, PrepareError, type AssetOutcome } from '../../assets';
 
 function line(o: AssetOutcome): string {
@@ -49,8 +54,29 @@ export const prepareVerb: VerbSpec = {
       throw e;
     }
     for (const o of outcomes) console.log(line(o));
+    await deriveShippedOnnx();
     const ok = outcomes.filter((o) => o.status === 'verified' || o.status === 'installed').length;
     if (ok === outcomes.length) return 0;
     return ok === 0 && outcomes.every((o) => o.fetched === 0) ? 2 : 1;
   },
 };
+
+/**
+ * The shipped models' `model.onnx`, derived from their weights and the installed base (never
+ * committed: it holds the base's weights), checked against the SHA-256 their manifests record.
+ */
+async function deriveShippedOnnx(): Promise<void> {
+  const models = projectPaths().models;
+  for (const name of fs.readdirSync(models).sort()) {
+    const dir = path.join(models, name);
+    if (!fs.existsSync(path.join(dir, 'manifest.json'))) continue;
+    try {
+      if (!hasOnnxForm(readManifest(dir))) continue;
+      const fresh = !fs.existsSync(path.join(dir, ONNX_FILE));
+      const sha = await ensureOnnx(dir);
+      console.log(`✓ models/${name}/${ONNX_FILE}: ${fresh ? 'exported from its weights' : 'present'}, SHA-256 ${sha.slice(0, 12)}… as its manifest records`);
+    } catch (e) {
+      console.log(`✗ models/${name}/${ONNX_FILE}: ${(e as Error).message}`);
+    }
+  }
+}
