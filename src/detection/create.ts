@@ -46,6 +46,11 @@ export async function loadFaceClassifier(dir: string, runtime: 'onnx' | 'tfjs', 
   }
 }
 
+/** The classifier as the shipped pipeline runs it (config `classify.runtime`), to share between pipelines. default `dir`: models/default */
+export function loadShippedClassifier(config: Config = resolveConfig(), dir: string = projectPaths().defaultModel): Promise<LoadedClassifier> {
+  return loadFaceClassifier(dir, config.classify.runtime as 'onnx' | 'tfjs', () => createEngine());
+}
+
 export async function createFaceMaskDetector(config: Config = resolveConfig(), opts: CreateOptions = {}): Promise<FaceMaskDetector> {
   let engine = opts.engine;
   const getEngine = async () => (engine ??= await createEngine());
