@@ -88,3 +88,24 @@ test('interactive charts in Chromium: tooltips, legend highlight, click highligh
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a chart output without the library on its page says where the library should be and leaves its PNG alone', { timeout: 60_000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'charts-nolib-'));
+  const browser = await launchChromium();
+  try {
+    const fig = lineChart(history, { x: 'epoch', y: 'loss' });
+    const png = (await fig.png()).toString('base64');
+    // The markup of a classic-template notebook output: PNG output area, then the HTML one.
+    const file = path.join(dir, 'page.html');
+    fs.writeFileSync(file, `<!DOCTYPE html><html><body><div class="output">
+<div class="output_area"><div class="output_png"><img src="data:image/png;base64,${png}"></div></div>
+<div class="output_area"><div class="output_html">${fig.html({ library: false })}</div></div></div></body></html>`);
+    const { page, errors } = await openFile(browser, file);
+    await page.waitForFunction(() => /chart library is in the first chart output/.test(document.querySelector('.facemask-chart')?.textContent ?? ''), null, { timeout: 10_000 });
+    assert.equal(await page.locator('img').isVisible(), true, 'the PNG stays');
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

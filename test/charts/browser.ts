@@ -47,6 +47,7 @@ export async function waitForCharts(page: Page, count: number, timeoutMs = 30_00
 
 /** The tooltip's text after moving the pointer to the centre of `target` ('' if none shows). */
 export async function tooltipAt(page: Page, target: Locator, timeoutMs = 5_000): Promise<string> {
+  await target.scrollIntoViewIfNeeded();
   await page.mouse.move(0, 0);
   const box = await target.boundingBox();
   if (!box) throw new Error('tooltipAt: the target is not visible');
