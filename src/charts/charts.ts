@@ -27,7 +27,8 @@ export interface ChartOptions {
   yTitle?: string;
   /**
    * Extra row fields shown on hover in the interactive view; the chart's own fields (x, y, colour)
-   * are always shown. default: none
+   * are always shown. Not for `histogram` (its rows are bins) nor `heatmap` (see `cellItems`).
+   * default: none
    */
   tooltip?: string | string[];
 }
@@ -230,6 +231,7 @@ export interface HistogramOptions extends ChartOptions {
  * overlaid in their colours.
  */
 export function histogram(values: number[] | Record<string, number[]>, opts: HistogramOptions = {}): Figure {
+  if (opts.tooltip !== undefined) throw new Error('histogram: no tooltip fields (its bars are bins, shown with their range and count)');
   const grouped = !Array.isArray(values);
   const rows: Row[] = grouped
     ? Object.entries(values).flatMap(([g, vs]) => vs.map((v) => ({ value: v, group: g })))
@@ -300,6 +302,7 @@ export function heatmap(matrix: number[][], rowLabels: string[], colLabels: stri
       if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`heatmap: cell [${i}][${j}] is not a finite number (${v})`);
     });
   });
+  if (opts.tooltip !== undefined) throw new Error('heatmap: no tooltip fields; list things per cell with cellItems');
   const items = opts.cellItems;
   if (items) {
     if (items.length !== matrix.length || items.some((r, i) => r.length !== matrix[i].length)) {

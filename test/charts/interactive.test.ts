@@ -127,6 +127,8 @@ test('heatmap: each cell carries its count, row share and up to maxItems items w
   assert.deepEqual(params(fig.interactiveSpec).map((p) => p.name), ['cell']);
   assert.throws(() => heatmap([[1, 2]], ['a'], ['x', 'y'], { cellItems: [[[]]] }), /cellItems must have the matrix's shape \(1 rows of 2 lists/);
   assert.throws(() => heatmap([[1]], ['a'], ['x'], { maxItems: -1 }), /maxItems must be a whole number >= 0/);
+  assert.throws(() => heatmap([[1]], ['a'], ['x'], { tooltip: 'x' }), /heatmap: no tooltip fields; list things per cell with cellItems/);
+  assert.throws(() => histogram([1, 2], { tooltip: 'x' }), /histogram: no tooltip fields/);
 });
 
 const grid: TradeoffRow[] = [
