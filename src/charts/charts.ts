@@ -2,6 +2,11 @@
  * The chart types the project uses, each a thin Vega-Lite spec over plain rows, returned as a
  * `Figure` (SVG now, PNG on demand). When a colour field holds class labels (`with_mask`, …) the
  * conventions' colours are used, so every chart of the project agrees on them.
+ *
+ * Each chart also builds an interactive spec for the notebook's HTML output (interactive.ts):
+ * tooltips with the row's fields (plus `tooltip` extras), zoom and pan on continuous axes (wheel,
+ * drag; double-click resets), and a click on a legend entry that highlights its series. The static
+ * SVG/PNG is rendered from the spec without these (they change nothing there but cost SVG size).
  */
 import { DISPLAY, LABELS, isLabel } from '../labels';
 import { Figure, VegaLiteSpec, vegaLite } from './figure';
@@ -20,18 +25,63 @@ export interface ChartOptions {
   /** Axis titles. default: the field names */
   xTitle?: string;
   yTitle?: string;
+  /**
+   * Extra row fields shown on hover in the interactive view; the chart's own fields (x, y, colour)
+   * are always shown. Not for `histogram` (its rows are bins) nor `heatmap` (see `cellItems`).
+   * default: none
+   */
+  tooltip?: string | string[];
 }
 
 const DEFAULT_WIDTH = 400;
 const DEFAULT_HEIGHT = 250;
 
-function frame(opts: ChartOptions): Record<string, unknown> {
+/** The parts every chart spec starts with: schema, title, size. */
+export function frame(opts: ChartOptions): Record<string, unknown> {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     ...(opts.title ? { title: opts.title } : {}),
     width: opts.width ?? DEFAULT_WIDTH,
     height: opts.height ?? DEFAULT_HEIGHT,
   };
+}
+
+/** Opacity of the series a legend click did not pick. */
+const FADED = 0.15;
+
+/** Zoom and pan both continuous axes (wheel, drag; double-click resets). */
+const ZOOM_PARAM = { name: 'zoom', select: { type: 'interval', encodings: ['x', 'y'] }, bind: 'scales' };
+
+/** Click a legend entry to highlight its series (shift-click adds another; a double-click in the chart clears). */
+function legendParam(field: string): Record<string, unknown> {
+  return { name: 'pick', select: { type: 'point', fields: [field] }, bind: 'legend' };
+}
+
+/** Full opacity for the picked series (all of them when none is picked), `FADED` for the rest. */
+const PICK_OPACITY = { condition: { param: 'pick', value: 1 }, value: FADED };
+
+/** The nearest point under the pointer (a Voronoi layer catches the pointer between points too). */
+const HOVER_PARAM = { name: 'hover', select: { type: 'point', on: 'pointerover', nearest: true, clear: 'pointerout' } };
+
+/**
+ * A tooltip entry for `field`, typed and formatted by its values: whole numbers with thousands
+ * separators, other numbers to 4 significant digits, anything else as text.
+ */
+export function tooltipEntry(rows: readonly Row[], field: string, title?: string): Record<string, unknown> {
+  const values = rows.map((r) => r[field]).filter((v) => v !== undefined && v !== null);
+  const entry: Record<string, unknown> = { field, title: title ?? field };
+  if (values.length > 0 && values.every((v) => typeof v === 'number')) {
+    entry.type = 'quantitative';
+    entry.format = values.every((v) => Number.isInteger(v) || !Number.isFinite(v as number)) ? ',' : '.4~r';
+  } else entry.type = 'nominal';
+  return entry;
+}
+
+/** The caller's extra tooltip fields (checked to exist), minus those already shown. */
+function extraTooltip(rows: readonly Row[], extra: string | string[] | undefined, shown: string[], what: string): Record<string, unknown>[] {
+  const fields = extra === undefined ? [] : Array.isArray(extra) ? extra : [extra];
+  fields.forEach((f) => requireField(rows, f, `${what} tooltip`));
+  return fields.filter((f) => !shown.includes(f)).map((f) => tooltipEntry(rows, f));
 }
 
 function requireField(rows: readonly Row[], field: string, what: string): void {
@@ -83,15 +133,24 @@ export function barChart(input: Rows, opts: BarChartOptions): Figure {
     if (!opts.stack) enc[`${cat}Offset`] = { field: opts.colour, type: 'nominal', sort: null };
   }
   const labels = opts.labels ?? rows.length <= 40;
-  const bar = { mark: { type: 'bar' }, encoding: enc };
-  const layers: unknown[] = [bar];
-  if (labels && !opts.stack) {
-    layers.push({
-      mark: { type: 'text', ...(opts.horizontal ? { align: 'left', dx: 3 } : { baseline: 'bottom', dy: -2 }), fontSize: 10 },
-      encoding: { ...enc, color: undefined, text: { field: opts.y, type: 'quantitative' } },
-    });
-  }
-  return vegaLite({ ...frame(opts), data: { values: rows }, layer: layers } as VegaLiteSpec);
+  const spec = (interactive: boolean) => {
+    const tip = [tooltipEntry(rows, opts.x, opts.xTitle), tooltipEntry(rows, opts.y, opts.yTitle), ...(opts.colour ? [tooltipEntry(rows, opts.colour)] : [])];
+    const extra = interactive ? { tooltip: [...tip, ...extraTooltip(rows, opts.tooltip, tip.map((t) => t.field as string), 'barChart')] } : {};
+    const bar: Record<string, unknown> = { mark: { type: 'bar' }, encoding: { ...enc, ...extra } };
+    if (interactive && opts.colour) {
+      bar.params = [legendParam(opts.colour)];
+      (bar.encoding as Record<string, unknown>).opacity = PICK_OPACITY;
+    }
+    const layers: unknown[] = [bar];
+    if (labels && !opts.stack) {
+      layers.push({
+        mark: { type: 'text', ...(opts.horizontal ? { align: 'left', dx: 3 } : { baseline: 'bottom', dy: -2 }), fontSize: 10 },
+        encoding: { ...enc, color: undefined, text: { field: opts.y, type: 'quantitative' }, ...extra },
+      });
+    }
+    return { ...frame(opts), data: { values: rows }, layer: layers } as VegaLiteSpec;
+  };
+  return vegaLite(spec(false), spec(true));
 }
 
 export interface LineChartOptions extends ChartOptions {
@@ -123,7 +182,10 @@ export function lineChart(input: Rows, opts: LineChartOptions): Figure {
   let series = opts.series;
   if (ys.length > 1) {
     if (series) throw new Error('lineChart: give either several y fields or a series field, not both');
-    data = rows.flatMap((r) => ys.filter((y) => r[y] !== undefined && r[y] !== null).map((y) => ({ [opts.x]: r[opts.x], value: r[y], series: y })));
+    const keep = opts.tooltip === undefined ? [] : Array.isArray(opts.tooltip) ? opts.tooltip : [opts.tooltip];
+    data = rows.flatMap((r) =>
+      ys.filter((y) => r[y] !== undefined && r[y] !== null).map((y) => ({ ...Object.fromEntries(keep.map((k) => [k, r[k]])), [opts.x]: r[opts.x], value: r[y], series: y })),
+    );
     yField = 'value';
     series = 'series';
   }
@@ -133,12 +195,26 @@ export function lineChart(input: Rows, opts: LineChartOptions): Figure {
     y: { field: yField, type: 'quantitative', title: opts.yTitle ?? (ys.length > 1 ? '' : ys[0]), scale: { zero: opts.zero ?? false } },
   };
   if (series) enc.color = colourEncoding(data, series, ys.length > 1 ? '' : series);
-  return vegaLite({
-    ...frame(opts),
-    data: { values: data },
-    mark: { type: 'line', point: opts.points ?? nx <= 60 },
-    encoding: enc,
-  } as VegaLiteSpec);
+  const mark = { type: 'line', point: opts.points ?? nx <= 60 };
+  const statics = { ...frame(opts), data: { values: data }, mark, encoding: enc } as VegaLiteSpec;
+  // Interactive: zoom/pan, legend highlight, and a hover layer whose nearest point carries the tooltip.
+  const tip = [
+    ...(series ? [tooltipEntry(data, series, ys.length > 1 ? 'series' : series)] : []),
+    tooltipEntry(data, opts.x, opts.xTitle),
+    tooltipEntry(data, yField, opts.yTitle ?? (ys.length > 1 ? 'value' : ys[0])),
+  ];
+  tip.push(...extraTooltip(data, opts.tooltip, tip.map((t) => t.field as string), 'lineChart'));
+  const line: Record<string, unknown> = { params: [ZOOM_PARAM], mark, encoding: { ...enc } };
+  if (series) {
+    (line.params as unknown[]).push(legendParam(series));
+    (line.encoding as Record<string, unknown>).opacity = PICK_OPACITY;
+  }
+  const hover = {
+    params: [HOVER_PARAM],
+    mark: { type: 'point', filled: true, size: 80 },
+    encoding: { x: enc.x, y: enc.y, ...(series ? { color: enc.color } : {}), opacity: { condition: { param: 'hover', empty: false, value: 1 }, value: 0 }, tooltip: tip },
+  };
+  return vegaLite(statics, { ...frame(opts), data: { values: data }, layer: [line, hover] } as VegaLiteSpec);
 }
 
 export interface HistogramOptions extends ChartOptions {
@@ -155,6 +231,7 @@ export interface HistogramOptions extends ChartOptions {
  * overlaid in their colours.
  */
 export function histogram(values: number[] | Record<string, number[]>, opts: HistogramOptions = {}): Figure {
+  if (opts.tooltip !== undefined) throw new Error('histogram: no tooltip fields (its bars are bins, shown with their range and count)');
   const grouped = !Array.isArray(values);
   const rows: Row[] = grouped
     ? Object.entries(values).flatMap(([g, vs]) => vs.map((v) => ({ value: v, group: g })))
@@ -168,12 +245,20 @@ export function histogram(values: number[] | Record<string, number[]>, opts: His
     y: { aggregate: 'count', type: 'quantitative', title: opts.yTitle ?? 'count', stack: null },
   };
   if (grouped) enc.color = colourEncoding(rows, 'group', '');
-  return vegaLite({
-    ...frame(opts),
-    data: { values: rows },
-    mark: { type: 'bar', opacity: grouped ? 0.6 : 1, binSpacing: 1 },
-    encoding: enc,
-  } as VegaLiteSpec);
+  const mark = { type: 'bar', opacity: grouped ? 0.6 : 1, binSpacing: 1 };
+  const statics = { ...frame(opts), data: { values: rows }, mark, encoding: enc } as VegaLiteSpec;
+  // Interactive: the bin's range and count on hover, legend highlight. No zoom: bins are fixed.
+  const tip = [
+    ...(grouped ? [{ field: 'group', type: 'nominal', title: 'group' }] : []),
+    { field: 'value', type: 'quantitative', bin, title: opts.xTitle ?? 'value' },
+    { aggregate: 'count', type: 'quantitative', title: opts.yTitle ?? 'count' },
+  ];
+  const live: Record<string, unknown> = { ...frame(opts), data: { values: rows }, mark, encoding: { ...enc, tooltip: tip } };
+  if (grouped) {
+    live.params = [legendParam('group')];
+    (live.encoding as Record<string, unknown>).opacity = { condition: { param: 'pick', value: 0.6 }, value: FADED / 2 };
+  }
+  return vegaLite(statics, live as VegaLiteSpec);
 }
 
 export interface HeatmapOptions extends ChartOptions {
@@ -187,7 +272,19 @@ export interface HeatmapOptions extends ChartOptions {
   percent?: boolean;
   /** Size of one cell in pixels when width/height are not given. default: 70 */
   cellSize?: number;
+  /**
+   * Items listed on hover per cell, `cellItems[row][col]` (e.g. the files of a confusion-matrix
+   * cell, worst first). Only the interactive view shows them. default: none
+   */
+  cellItems?: readonly (readonly (readonly string[])[])[];
+  /** How many of a cell's items the tooltip lists; the rest are counted. default: 5 */
+  maxItems?: number;
+  /** What the items are, for the tooltip ("file 1", "file 2", …). default: 'file' */
+  itemsTitle?: string;
 }
+
+/** Default number of a heatmap cell's items listed on hover. */
+export const DEFAULT_MAX_ITEMS = 5;
 
 function formatCell(v: number): string {
   return Number.isInteger(v) ? String(v) : v.toFixed(2);
@@ -205,6 +302,16 @@ export function heatmap(matrix: number[][], rowLabels: string[], colLabels: stri
       if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`heatmap: cell [${i}][${j}] is not a finite number (${v})`);
     });
   });
+  if (opts.tooltip !== undefined) throw new Error('heatmap: no tooltip fields; list things per cell with cellItems');
+  const items = opts.cellItems;
+  if (items) {
+    if (items.length !== matrix.length || items.some((r, i) => r.length !== matrix[i].length)) {
+      throw new Error(`heatmap: cellItems must have the matrix's shape (${matrix.length} rows of ${colLabels.length} lists of names)`);
+    }
+  }
+  const maxItems = opts.maxItems ?? DEFAULT_MAX_ITEMS;
+  if (!Number.isInteger(maxItems) || maxItems < 0) throw new Error(`heatmap: maxItems must be a whole number >= 0, got ${maxItems}`);
+  const itemsTitle = opts.itemsTitle ?? 'file';
   const norm = opts.rowNormalise ?? true;
   const cells: Row[] = [];
   matrix.forEach((row, i) => {
@@ -212,9 +319,20 @@ export function heatmap(matrix: number[][], rowLabels: string[], colLabels: stri
     row.forEach((v, j) => {
       const share = sum > 0 ? v / sum : 0;
       const text = opts.percent ? [formatCell(v), `${(share * 100).toFixed(0)}%`] : formatCell(v);
-      cells.push({ row: rowLabels[i], col: colLabels[j], value: v, shade: norm ? share : v, text });
+      cells.push({ row: rowLabels[i], col: colLabels[j], value: v, share, shade: norm ? share : v, text });
     });
   });
+  // Hover fields for the items: "file 1" … "file N" and "more" ("+12 more"), present where a cell has them.
+  const itemFields: string[] = [];
+  if (items) {
+    const longest = Math.min(maxItems, Math.max(0, ...items.flat().map((l) => l.length)));
+    for (let k = 1; k <= longest; k++) itemFields.push(`${itemsTitle} ${k}`);
+    cells.forEach((c, n) => {
+      const list = items[Math.floor(n / colLabels.length)][n % colLabels.length];
+      list.slice(0, maxItems).forEach((name, k) => (c[`${itemsTitle} ${k + 1}`] = name));
+      if (list.length > maxItems) c.more = `+${list.length - maxItems} more`;
+    });
+  }
   const maxShade = Math.max(0, ...cells.map((c) => c.shade as number));
   const cs = opts.cellSize ?? 70;
   const enc = {
@@ -225,24 +343,45 @@ export function heatmap(matrix: number[][], rowLabels: string[], colLabels: stri
       axis: { orient: 'top', labelAngle: Math.max(0, ...colLabels.map((l) => l.length)) * 7 > cs ? -30 : 0 },
     },
   };
-  return vegaLite({
-    ...frame({ ...opts, width: opts.width ?? cs * colLabels.length, height: opts.height ?? cs * rowLabels.length }),
-    data: { values: cells },
-    encoding: enc,
-    layer: [
-      {
-        mark: { type: 'rect' },
-        encoding: { color: { field: 'shade', type: 'quantitative', scale: { domain: [0, maxShade || 1], range: ['#ffffff', '#2166ac'], interpolate: 'rgb' }, legend: null } },
-      },
-      {
-        mark: { type: 'text', fontSize: 13, lineHeight: 15 },
-        encoding: {
-          text: { field: 'text' },
-          color: { condition: { test: `datum.shade > ${(maxShade || 1) * 0.55}`, value: 'white' }, value: 'black' },
+  const spec = (interactive: boolean) => {
+    // Interactive: the cell's count, row share and items on hover (on its text too); a click
+    // highlights one cell (shift-click adds more, double-click clears). No zoom: both axes are categories.
+    // The tooltip is an expression, not the tooltip channel: a cell without items then leaves
+    // "file 1"… undefined, which the tooltip skips (the channel would print "undefined").
+    const rowTitle = opts.rowTitle ?? 'true';
+    const fields: [string, string][] = [
+      [rowTitle, 'datum.row'],
+      [opts.colTitle ?? 'predicted', 'datum.col'],
+      ['count', `format(datum.value, ${JSON.stringify(matrix.flat().every(Number.isInteger) ? ',' : '.4~r')})`],
+      [`share of the ${rowTitle} row`, "format(datum.share, '.1%')"],
+      ...itemFields.map((f): [string, string] => [f, `datum[${JSON.stringify(f)}]`]),
+      ...(itemFields.length ? [['more', 'datum.more'] as [string, string]] : []),
+    ];
+    const tooltip = { expr: `{${fields.map(([k, e]) => `${JSON.stringify(k)}: ${e}`).join(', ')}}` };
+    const tip = interactive ? { opacity: { condition: { param: 'cell', value: 1 }, value: 0.35 } } : {};
+    const markTip = interactive ? { tooltip } : {};
+    return {
+      ...frame({ ...opts, width: opts.width ?? cs * colLabels.length, height: opts.height ?? cs * rowLabels.length }),
+      data: { values: cells },
+      encoding: enc,
+      layer: [
+        {
+          ...(interactive ? { params: [{ name: 'cell', select: { type: 'point', fields: ['row', 'col'] } }] } : {}),
+          mark: { type: 'rect', ...markTip },
+          encoding: { color: { field: 'shade', type: 'quantitative', scale: { domain: [0, maxShade || 1], range: ['#ffffff', '#2166ac'], interpolate: 'rgb' }, legend: null }, ...tip },
         },
-      },
-    ],
-  } as VegaLiteSpec);
+        {
+          mark: { type: 'text', fontSize: 13, lineHeight: 15, ...markTip },
+          encoding: {
+            text: { field: 'text' },
+            color: { condition: { test: `datum.shade > ${(maxShade || 1) * 0.55}`, value: 'white' }, value: 'black' },
+            ...tip,
+          },
+        },
+      ],
+    } as VegaLiteSpec;
+  };
+  return vegaLite(spec(false), spec(true));
 }
 
 export interface ScatterOptions extends ChartOptions {
@@ -250,8 +389,6 @@ export interface ScatterOptions extends ChartOptions {
   y: string;
   /** Field that colours the points. default: none */
   colour?: string;
-  /** Field shown on hover in an interactive view (kept in the SVG as a title). default: none */
-  tooltip?: string;
   /** Point size in square pixels. default: 30 */
   size?: number;
 }
@@ -269,11 +406,15 @@ export function scatter(input: Rows, opts: ScatterOptions): Figure {
     requireField(rows, opts.colour, 'scatter');
     enc.color = colourEncoding(rows, opts.colour);
   }
-  if (opts.tooltip) enc.tooltip = { field: opts.tooltip };
-  return vegaLite({
-    ...frame(opts),
-    data: { values: rows },
-    mark: { type: 'point', filled: true, size: opts.size ?? 30, opacity: 0.8 },
-    encoding: enc,
-  } as VegaLiteSpec);
+  const mark = { type: 'point', filled: true, size: opts.size ?? 30, opacity: 0.8 };
+  const statics = { ...frame(opts), data: { values: rows }, mark, encoding: enc } as VegaLiteSpec;
+  // Interactive: the row's fields on hover, zoom/pan, legend highlight.
+  const tip = [tooltipEntry(rows, opts.x, opts.xTitle), tooltipEntry(rows, opts.y, opts.yTitle), ...(opts.colour ? [tooltipEntry(rows, opts.colour)] : [])];
+  tip.push(...extraTooltip(rows, opts.tooltip, tip.map((t) => t.field as string), 'scatter'));
+  const live: Record<string, unknown> = { ...frame(opts), data: { values: rows }, params: [ZOOM_PARAM], mark, encoding: { ...enc, tooltip: tip } };
+  if (opts.colour) {
+    (live.params as unknown[]).push(legendParam(opts.colour));
+    (live.encoding as Record<string, unknown>).opacity = { condition: { param: 'pick', value: 0.8 }, value: FADED };
+  }
+  return vegaLite(statics, live as VegaLiteSpec);
 }

@@ -1,7 +1,8 @@
 /**
  * A rendered chart: SVG text in memory, PNG on demand (sharp/librsvg, fonts from fontconfig —
  * DejaVu Sans on Debian, package `fonts-dejavu-core`), saved atomically, shown inline in a tslab
- * notebook. Vega-Lite specs are compiled and rendered in Node without a browser.
+ * notebook as a PNG plus an interactive HTML output (interactive.ts). Vega-Lite specs are compiled
+ * and rendered in Node without a browser.
  */
 import * as path from 'node:path';
 import sharp from 'sharp';
@@ -12,7 +13,8 @@ const vega = require('vega') as VegaModule;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const vl = require('vega-lite') as { compile(spec: object): { spec: VegaSpec } };
 import { writeFileAtomic } from '../util/atomic';
-import { displayPng, noteOutsideNotebook } from './display';
+import { displayHtml, displayPng, noteOutsideNotebook } from './display';
+import { interactiveHtml, interactivePage, nextHtmlOutput } from './interactive';
 
 /**
  * A Vega-Lite specification (https://vega.github.io/vega-lite/docs/), as a plain object with its
@@ -54,8 +56,11 @@ export class Figure {
   /**
    * @param svg the complete SVG document
    * @param spec the Vega-Lite spec it was rendered from (kept for inspection; may be undefined)
+   * @param interactiveSpec the spec for the browser: `spec` plus tooltips, zoom and selections
+   *   (they change nothing in a static rendering but cost SVG size, so the SVG comes from `spec`).
+   *   default: `spec`; no interactive output without either
    */
-  constructor(readonly svg: string, readonly spec?: VegaLiteSpec) {
+  constructor(readonly svg: string, readonly spec?: VegaLiteSpec, readonly interactiveSpec: VegaLiteSpec | undefined = spec) {
     const m = /<svg[^>]*\swidth="([\d.]+)"[^>]*\sheight="([\d.]+)"/.exec(svg);
     if (!m) throw new Error('Figure: not an SVG document with width and height');
     this.width = Number(m[1]);
@@ -72,19 +77,42 @@ export class Figure {
     return p;
   }
 
-  /** Write the chart to `file`, as SVG or PNG by its extension (`.svg`, `.png`), atomically. */
+  /**
+   * The interactive chart as an HTML fragment (a `<div>` and scripts, no network; see
+   * interactive.ts), with the chart library inlined when `library` is true (default: true).
+   * Throws for a figure made from an SVG alone.
+   */
+  html(opts: { library?: boolean } = {}): string {
+    if (!this.interactiveSpec) throw new Error('Figure.html: this figure has no Vega-Lite spec (made from an SVG alone), so no interactive view');
+    return interactiveHtml(withBaseConfig(this.interactiveSpec), opts);
+  }
+
+  /**
+   * Write the chart to `file`, atomically, by its extension: `.svg`, `.png`, or `.html` (a page
+   * with the interactive chart, library inlined, works offline).
+   */
   async save(file: string): Promise<string> {
     const ext = path.extname(file).toLowerCase();
     if (ext === '.svg') writeFileAtomic(file, this.svg);
     else if (ext === '.png') writeFileAtomic(file, await this.png());
-    else throw new Error(`cannot save a chart as "${ext || file}": use a .svg or .png file name`);
+    else if (ext === '.html') {
+      if (!this.interactiveSpec) throw new Error('cannot save this figure as .html: it has no Vega-Lite spec (use .svg or .png)');
+      writeFileAtomic(file, interactivePage(withBaseConfig(this.interactiveSpec), path.basename(file, ext)));
+    } else throw new Error(`cannot save a chart as "${ext || file}": use a .svg, .png or .html file name`);
     return file;
   }
 
-  /** Show the chart inline (PNG) in a tslab notebook; outside one, print a one-line note on stderr. */
+  /**
+   * Show the chart in a tslab notebook: a PNG output (what GitHub, untrusted notebooks and
+   * headless runs show), then an HTML output with the interactive chart (tooltips, zoom,
+   * selection), which hides the PNG where its script runs. The chart library travels in the first
+   * chart's HTML output only (see `interactiveCharts`). Outside a notebook: a one-line note on stderr.
+   */
   async show(): Promise<void> {
     const png = await this.png();
-    if (!displayPng(png)) noteOutsideNotebook(`chart ${this.width}x${this.height}`);
+    if (!displayPng(png)) return noteOutsideNotebook(`chart ${this.width}x${this.height}`);
+    const out = this.interactiveSpec ? nextHtmlOutput() : null;
+    if (out) displayHtml(this.html(out));
   }
 }
 
@@ -113,12 +141,16 @@ export function renderVegaLite(spec: VegaLiteSpec): string {
   return renderVega(compileVegaLite(spec));
 }
 
+/** The spec with the project's base config under its own `config` (what both renderings use). */
+export function withBaseConfig(spec: VegaLiteSpec): VegaLiteSpec {
+  const own = (spec as { config?: object }).config;
+  return { ...spec, config: { ...BASE_CONFIG, ...(own ?? {}) } };
+}
+
 /** Compile Vega-Lite to Vega, with the project's base config under the spec's own `config`. */
 export function compileVegaLite(spec: VegaLiteSpec): VegaSpec {
-  const own = (spec as { config?: object }).config;
-  const withConfig = { ...spec, config: { ...BASE_CONFIG, ...(own ?? {}) } };
   try {
-    return vl.compile(withConfig).spec;
+    return vl.compile(withBaseConfig(spec)).spec;
   } catch (e) {
     throw new Error(`invalid Vega-Lite spec: ${(e as Error).message}`);
   }
@@ -148,7 +180,19 @@ interface SvgStringRenderer {
   svg(): string | null;
 }
 
-/** Any Vega-Lite spec as a `Figure` (data must be inline: `data: { values: [...] }`). */
-export function vegaLite(spec: VegaLiteSpec): Figure {
-  return new Figure(renderVegaLite(spec), spec);
+/**
+ * Any Vega-Lite spec as a `Figure` (data must be inline: `data: { values: [...] }`). The SVG/PNG is
+ * rendered from `spec`; the interactive view uses `interactiveSpec` (default: `spec`), which should
+ * be `spec` plus tooltips, params and invisible hover layers. It is compiled here too, so that an
+ * invalid one fails now rather than in the browser.
+ */
+export function vegaLite(spec: VegaLiteSpec, interactiveSpec?: VegaLiteSpec): Figure {
+  if (interactiveSpec) {
+    try {
+      compileVegaLite(interactiveSpec);
+    } catch (e) {
+      throw new Error(`interactive spec: ${(e as Error).message}`);
+    }
+  }
+  return new Figure(renderVegaLite(spec), spec, interactiveSpec ?? spec);
 }

@@ -1,7 +1,7 @@
 /**
  * Charts, pictures and tables that render without a browser: Vega-Lite → SVG in Node, sharp for
  * PNG. Every chart function returns a `Figure` synchronously (`.svg`, `.png()`, `.save(file)`,
- * `.show()`); `imageGrid` returns a `Picture` (`.png()`, `.save(file)`, `.show()`, composed on
+ * `.show()`: a PNG plus an interactive HTML view in a notebook, see interactive.ts); `imageGrid` returns a `Picture` (`.png()`, `.save(file)`, `.show()`, composed on
  * first use). `showTable` draws an HTML table in a notebook and prints aligned text elsewhere.
  *
  * In a tslab notebook:
@@ -12,10 +12,14 @@
  * - tslab cannot resolve a folder import (`'../charts'` → `charts/index.ts`) in the TypeScript it
  *   compiles for a notebook: inside `src/`, code that notebooks load must import `…/index`.
  */
-export { Figure, vegaLite, renderVegaLite, compileVegaLite, renderVega, svgToPng, DEFAULT_PNG_SCALE } from './figure';
+export { Figure, vegaLite, renderVegaLite, compileVegaLite, withBaseConfig, renderVega, svgToPng, DEFAULT_PNG_SCALE } from './figure';
 export type { VegaLiteSpec } from './figure';
-export { barChart, lineChart, histogram, heatmap, scatter } from './charts';
+export { barChart, lineChart, histogram, heatmap, scatter, tooltipEntry, DEFAULT_MAX_ITEMS } from './charts';
 export type { Row, Rows, ChartOptions, BarChartOptions, LineChartOptions, HistogramOptions, HeatmapOptions, ScatterOptions } from './charts';
+export { tradeoffChart, frontierIndices, settingLabel } from './tradeoff';
+export type { TradeoffRow, TradeoffSetting, TradeoffOptions } from './tradeoff';
+export { interactiveCharts, interactiveMode, interactiveHtml, interactivePage, libraryBundle } from './interactive';
+export type { InteractiveMode } from './interactive';
 export { imageGrid, picture, showImage, Picture, escapeXml, fitText } from './grid';
 export type { ImageInput, GridItem, GridBox, ImageGridOptions, ShowImageOptions } from './grid';
 export { showTable, tableHtml, tableText, formatValue } from './table';

@@ -1,12 +1,14 @@
 /**
- * Live training curves: a line chart re-rendered on every update. In a tslab notebook it is one
- * display entry overwritten in place (tslab's `newDisplay()`, `update_display_data`), so the
+ * Live training curves: a line chart re-rendered on every update. In a tslab notebook it is two
+ * display entries overwritten in place (tslab's `newDisplay()`, `update_display_data`): the PNG
+ * and the interactive HTML view (tooltips, zoom, legend highlight; see interactive.ts), so the
  * executed notebook keeps the final chart; with `file` set it is also written (atomically) on
  * every update, which is how a terminal run watches it. Outside a notebook and without `file`,
  * updates only keep the rows.
  */
 import { updatableDisplay, NotebookDisplay } from './display';
 import { Figure } from './figure';
+import { nextHtmlOutput } from './interactive';
 import { lineChart, LineChartOptions, Row, Rows } from './charts';
 
 export interface LiveChartOptions extends LineChartOptions {
@@ -17,6 +19,8 @@ export interface LiveChartOptions extends LineChartOptions {
 export class LiveChart {
   private rowsSoFar: Row[] = [];
   private display: NotebookDisplay | null | undefined;
+  /** The HTML entry (null: none, mode `off`) and whether it carries the chart library. */
+  private htmlDisplay: { display: NotebookDisplay; library: boolean } | null | undefined;
   /** The last rendered chart (undefined before the first update). */
   figure?: Figure;
 
@@ -39,7 +43,16 @@ export class LiveChart {
     const fig = lineChart(this.rowsSoFar, chartOpts);
     this.figure = fig;
     if (this.display === undefined) this.display = updatableDisplay();
-    if (this.display) this.display.png(await fig.png());
+    if (this.display) {
+      this.display.png(await fig.png());
+      if (this.htmlDisplay === undefined) {
+        const out = nextHtmlOutput();
+        const display = out ? updatableDisplay() : null;
+        this.htmlDisplay = out && display ? { display, library: out.library } : null;
+      }
+      // An entry that carried the library keeps carrying it: each update replaces the whole output.
+      if (this.htmlDisplay) this.htmlDisplay.display.html(fig.html({ library: nextHtmlOutput(this.htmlDisplay.library)?.library ?? false }));
+    }
     if (file) await fig.save(file);
     return fig;
   }

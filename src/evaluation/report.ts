@@ -11,7 +11,11 @@ import type { SetEvaluation } from './evaluate';
 import { sideBySide } from './evaluate';
 
 export function confusionFigure(e: SetEvaluation): Figure {
-  return heatmap(e.report.confusion, e.report.classes, e.report.classes, { title: `confusion matrix — ${e.name}`, percent: true });
+  // On hover (interactive view): each off-diagonal cell's mistakes, most confident first.
+  const cls = e.report.classes;
+  const cellItems = cls.map(() => cls.map(() => [] as string[]));
+  for (const m of e.mistakes) cellItems[cls.indexOf(m.item.truth)]?.[cls.indexOf(m.predicted)]?.push(`${path.basename(m.item.file)} (${(m.score * 100).toFixed(0)}%)`);
+  return heatmap(e.report.confusion, cls, cls, { title: `confusion matrix — ${e.name}`, percent: true, cellItems });
 }
 
 /** Curve points thinned to at most ~200 per class (charts stay small). */
@@ -25,13 +29,13 @@ function thin<T>(xs: T[], max = 200): T[] {
 }
 
 export function rocFigure(e: SetEvaluation): Figure {
-  const rows = e.curves.flatMap((c) => thin(c.points).map((p) => ({ fpr: p.fpr, tpr: p.tpr, class: `${c.class} ${c.auc.toFixed(3)}` })));
-  return lineChart(rows, { x: 'fpr', y: 'tpr', series: 'class', title: `ROC — ${e.name} (legend: AUC)`, xTitle: 'false-positive rate', yTitle: 'true-positive rate', points: false, zero: true });
+  const rows = e.curves.flatMap((c) => thin(c.points).map((p) => ({ fpr: p.fpr, tpr: p.tpr, threshold: p.threshold, class: `${c.class} ${c.auc.toFixed(3)}` })));
+  return lineChart(rows, { x: 'fpr', y: 'tpr', series: 'class', title: `ROC — ${e.name} (legend: AUC)`, xTitle: 'false-positive rate', yTitle: 'true-positive rate', points: false, zero: true, tooltip: 'threshold' });
 }
 
 export function prFigure(e: SetEvaluation): Figure {
-  const rows = e.curves.flatMap((c) => thin(c.points.slice(1)).map((p) => ({ recall: p.recall, precision: p.precision, class: `${c.class} ${c.ap.toFixed(3)}` })));
-  return lineChart(rows, { x: 'recall', y: 'precision', series: 'class', title: `precision–recall — ${e.name} (legend: average precision)`, points: false });
+  const rows = e.curves.flatMap((c) => thin(c.points.slice(1)).map((p) => ({ recall: p.recall, precision: p.precision, threshold: p.threshold, class: `${c.class} ${c.ap.toFixed(3)}` })));
+  return lineChart(rows, { x: 'recall', y: 'precision', series: 'class', title: `precision–recall — ${e.name} (legend: average precision)`, points: false, tooltip: 'threshold' });
 }
 
 export function thresholdFigure(e: SetEvaluation): Figure {

@@ -145,7 +145,7 @@ test('save(): by extension, atomically, no temporary files left; unknown extensi
     fs.writeFileSync(target, Buffer.alloc(5_000_000, 1));
     await fig.save(target);
     assert.ok((await fig.png()).equals(fs.readFileSync(target)));
-    await assert.rejects(fig.save(path.join(dir, 'a.pdf')), /use a \.svg or \.png/);
+    await assert.rejects(fig.save(path.join(dir, 'a.pdf')), /use a \.svg, \.png or \.html/);
     assert.ok(!fs.existsSync(path.join(dir, 'a.pdf')));
     assert.deepEqual(fs.readdirSync(dir).sort(), ['a.svg', 'sub']);
     assert.deepEqual(fs.readdirSync(path.join(dir, 'sub')), ['a.png']);
