@@ -14,7 +14,7 @@ export function confusionFigure(e: SetEvaluation): Figure {
   // On hover (interactive view): each off-diagonal cell's mistakes, most confident first.
   const cls = e.report.classes;
   const cellItems = cls.map(() => cls.map(() => [] as string[]));
-  for (const m of e.mistakes) cellItems[cls.indexOf(m.item.truth)]?.[cls.indexOf(m.predicted)]?.push(`${path.basename(m.item.file)} (${(m.score * 100).toFixed(0)}%)`);
+  for (const m of e.mistakes) cellItems[cls.indexOf(m.item.label)]?.[cls.indexOf(m.predicted)]?.push(`${path.basename(m.item.file)} (${(m.score * 100).toFixed(0)}%)`);
   return heatmap(e.report.confusion, cls, cls, { title: `confusion matrix — ${e.name}`, percent: true, cellItems });
 }
 
