@@ -12,10 +12,10 @@ import { ChartOptions, Row, frame, tooltipEntry } from './charts';
 export interface TradeoffRow {
   /** Detector confidence threshold. */
   threshold: number;
-  /** Drop a box when p(not_face) >= this (above 1: never). */
-  rejectAt: number;
-  /** Never drop a box the detector scores >= this (above 1: none trusted). */
-  trustAbove: number;
+  /** Drop a box when p(not_face) >= this; null: off. */
+  rejectAt: number | null;
+  /** Never drop a box the detector scores >= this; null: off (none trusted). */
+  trustAbove: number | null;
   /** Masked faces found and kept (recall). */
   maskedRecall: number;
   /** False boxes per image. */
@@ -36,11 +36,13 @@ export interface TradeoffOptions extends ChartOptions {
   frontier?: boolean;
 }
 
-const NUMERIC_FIELDS = ['threshold', 'rejectAt', 'trustAbove', 'maskedRecall', 'falsePerImage', 'endToEnd'] as const;
+const NUMERIC_FIELDS = ['threshold', 'maskedRecall', 'falsePerImage', 'endToEnd'] as const;
+/** The policy levels: a number, or null for off. */
+const LEVEL_FIELDS = ['rejectAt', 'trustAbove'] as const;
 
-/** A probability setting for people: above 1 it never applies. */
-function setting(v: number): string {
-  return v > 1 ? 'off' : String(v);
+/** A policy level for people: null is off. */
+function setting(v: number | null): string {
+  return v === null ? 'off' : String(v);
 }
 
 /** "threshold 0.35 · reject ≥ 0.6 · trust ≥ off" */
@@ -63,7 +65,7 @@ export function frontierIndices(rows: readonly TradeoffRow[]): number[] {
 }
 
 /**
- * The trade-off chart: `tradeoffChart(rows, { chosen: { threshold: 0.35, rejectAt: 0.6, trustAbove: 1.01 }, maxFalse: 0.1 })`.
+ * The trade-off chart: `tradeoffChart(rows, { chosen: { threshold: 0.35, rejectAt: 0.6, trustAbove: null }, maxFalse: 0.1 })`.
  * Rows are any objects with the `TradeoffRow` fields (more fields may be shown with `tooltip`).
  */
 export function tradeoffChart(input: readonly TradeoffRow[], opts: TradeoffOptions = {}): Figure {
@@ -72,6 +74,10 @@ export function tradeoffChart(input: readonly TradeoffRow[], opts: TradeoffOptio
     for (const f of NUMERIC_FIELDS) {
       const v = (r as unknown as Row)[f];
       if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`tradeoffChart: row ${i} needs a finite number in "${f}", got ${JSON.stringify(v)} (fields: ${NUMERIC_FIELDS.join(', ')})`);
+    }
+    for (const f of LEVEL_FIELDS) {
+      const v = (r as unknown as Row)[f];
+      if (v !== null && (typeof v !== 'number' || !Number.isFinite(v))) throw new Error(`tradeoffChart: row ${i} needs a number or null (off) in "${f}", got ${JSON.stringify(v)}`);
     }
   });
   let chosen = -1;
@@ -85,7 +91,8 @@ export function tradeoffChart(input: readonly TradeoffRow[], opts: TradeoffOptio
   }
   if (opts.maxFalse !== undefined && !(Number.isFinite(opts.maxFalse) && opts.maxFalse >= 0)) throw new Error(`tradeoffChart: maxFalse must be a number >= 0, got ${opts.maxFalse}`);
   const extra = opts.tooltip === undefined ? [] : Array.isArray(opts.tooltip) ? opts.tooltip : [opts.tooltip];
-  const rows: Row[] = input.map((r, i) => ({ ...(r as unknown as Row), setting: settingLabel(r), chosen: i === chosen }));
+  // the levels shown as text ('off' for null) so tooltips read well
+  const rows: Row[] = input.map((r, i) => ({ ...(r as unknown as Row), rejectAt: setting(r.rejectAt), trustAbove: setting(r.trustAbove), setting: settingLabel(r), chosen: i === chosen }));
   for (const f of extra) {
     if (!rows.some((r) => f in r)) throw new Error(`tradeoffChart tooltip: no row has the field "${f}" (fields: ${Object.keys(rows[0]).join(', ')})`);
   }

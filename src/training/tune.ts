@@ -15,7 +15,7 @@ import { resolveConfig, type Config } from '../config';
 import { projectPaths } from '../paths';
 import { writeFileAtomic } from '../util/atomic';
 import { freshRunDir } from '../util/runs';
-import { scatter } from '../charts/index';
+import { tradeoffChart } from '../charts/index';
 import { kaggleScenes, describePart, type KagglePart } from '../data/kaggle';
 import { createFaceMaskDetector, loadFaceClassifier } from '../detection/create';
 import { createEngine } from '../backend/onnx';
@@ -161,7 +161,7 @@ export async function tune(opts: TuneOptions = {}): Promise<TuneResult> {
       const runDir = freshRunDir(opts.runsDir ?? projectPaths().runsTune, opts.name ?? `${modelName(modelDir)}-${detector}`);
       writeFileAtomic(path.join(runDir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
       writeFileAtomic(path.join(runDir, 'results.json'), JSON.stringify({ kind: 'tune', chosen: chosen ? settingOf(chosen) : null, validation: chosen?.summary ?? null, test: reported, rows: rows.map(compactRow) }, null, 2) + '\n');
-      await tradeoffFigure(rows, chosen, `${config.model}, ${detector}: ${describePart(chooseOn)}`).save(path.join(runDir, 'tradeoff.png'));
+      await tradeoffFigure(rows, chosen, `${config.model}, ${detector}: ${describePart(chooseOn)}`, maxFalse).save(path.join(runDir, 'tradeoff.png'));
       return { runDir, model: modelDir, detector, chosen, reported, rows, config };
     } finally {
       pipeline.dispose();
@@ -182,8 +182,8 @@ export function compactRow(r: TuneRow) {
   return { ...settingOf(r), maskedRecall: s.maskedRecall, unmaskedRecall: s.unmaskedRecall, incorrectRecall: s.incorrectRecall, allRecall: s.allRecall, falsePerImage: s.falsePerImage, endToEnd: s.endToEnd };
 }
 
-/** Masked-face recall against false detections per image, one point per setting, the choice marked. */
-export function tradeoffFigure(rows: readonly TuneRow[], chosen: TuneRow | null, title: string) {
-  const points = rows.map((r) => ({ ...compactRow(r), chosen: r === chosen ? 'chosen' : 'tried' }));
-  return scatter(points, { x: 'falsePerImage', y: 'maskedRecall', colour: 'chosen', title: `masked recall vs false boxes — ${title}`, xTitle: 'false detections per image', yTitle: 'masked faces found' });
+/** Masked-face recall against false detections per image, one point per setting, the budget and the choice marked. */
+export function tradeoffFigure(rows: readonly TuneRow[], chosen: TuneRow | null, title: string, maxFalse?: number) {
+  const points = rows.map(compactRow).map((r) => ({ ...r, endToEnd: Number.isFinite(r.endToEnd) ? r.endToEnd : 0 }));
+  return tradeoffChart(points, { chosen: chosen ? rows.indexOf(chosen) : undefined, maxFalse, title: `masked recall vs false boxes — ${title}` });
 }

@@ -18,7 +18,7 @@ const roc = ['with_mask 0.950', 'without_mask 0.900'].flatMap((cls, k) =>
   [Infinity, 0.9, 0.7, 0.5, 0.3, 0.1].map((threshold, i) => ({ fpr: i / 5, tpr: Math.min(1, (i / 5) ** (0.3 + k * 0.2)), threshold, class: cls })),
 );
 const grid: TradeoffRow[] = [0.3, 0.5, 0.7].flatMap((threshold) =>
-  [0.5, 0.9].map((rejectAt) => ({ threshold, rejectAt, trustAbove: 1.01, maskedRecall: 1 - threshold / 2 - rejectAt / 10, falsePerImage: (1 - threshold) * rejectAt, endToEnd: 0.6 })),
+  [0.5, 0.9].map((rejectAt) => ({ threshold, rejectAt, trustAbove: null, maskedRecall: 1 - threshold / 2 - rejectAt / 10, falsePerImage: (1 - threshold) * rejectAt, endToEnd: 0.6 })),
 );
 
 test('interactive charts in Chromium: tooltips, legend highlight, click highlight, zoom; offline, library once per page', { timeout: 120_000 }, async () => {

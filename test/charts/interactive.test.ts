@@ -132,25 +132,25 @@ test('heatmap: each cell carries its count, row share and up to maxItems items w
 });
 
 const grid: TradeoffRow[] = [
-  { threshold: 0.3, rejectAt: 0.5, trustAbove: 1.01, maskedRecall: 0.8, falsePerImage: 0.3, endToEnd: 0.7 },
+  { threshold: 0.3, rejectAt: 0.5, trustAbove: null, maskedRecall: 0.8, falsePerImage: 0.3, endToEnd: 0.7 },
   { threshold: 0.3, rejectAt: 0.7, trustAbove: 0.9, maskedRecall: 0.85, falsePerImage: 0.4, endToEnd: 0.72 },
-  { threshold: 0.5, rejectAt: 0.5, trustAbove: 1.01, maskedRecall: 0.7, falsePerImage: 0.05, endToEnd: 0.66 },
-  { threshold: 0.5, rejectAt: 0.7, trustAbove: 1.01, maskedRecall: 0.75, falsePerImage: 0.08, endToEnd: 0.68 },
-  { threshold: 0.6, rejectAt: 0.5, trustAbove: 1.01, maskedRecall: 0.6, falsePerImage: 0.1, endToEnd: 0.6 },
+  { threshold: 0.5, rejectAt: 0.5, trustAbove: null, maskedRecall: 0.7, falsePerImage: 0.05, endToEnd: 0.66 },
+  { threshold: 0.5, rejectAt: 0.7, trustAbove: null, maskedRecall: 0.75, falsePerImage: 0.08, endToEnd: 0.68 },
+  { threshold: 0.6, rejectAt: 0.5, trustAbove: null, maskedRecall: 0.6, falsePerImage: 0.1, endToEnd: 0.6 },
 ];
 
 test('tradeoffChart: frontier, budget and chosen setting drawn; every field on hover; click highlights a threshold', () => {
   assert.deepEqual(frontierIndices(grid), [2, 3, 0, 1], 'best recall so far, by false boxes ascending (row 4 is dominated)');
-  const fig = tradeoffChart(grid, { chosen: { threshold: 0.5, rejectAt: 0.7, trustAbove: 1.01 }, maxFalse: 0.1, title: 'tune' });
+  const fig = tradeoffChart(grid, { chosen: { threshold: 0.5, rejectAt: 0.7, trustAbove: null }, maxFalse: 0.1, title: 'tune' });
   assert.ok(fig.svg.includes('threshold 0.5 · reject ≥ 0.7 · trust ≥ off'), 'the chosen setting is labelled (1.01 reads "off")');
   assert.ok(fig.svg.includes('budget 0.1 / image'));
-  assert.equal(JSON.stringify(tradeoffChart(grid, { chosen: 3 }).spec), JSON.stringify(tradeoffChart(grid, { chosen: { threshold: 0.5, rejectAt: 0.7, trustAbove: 1.01 } }).spec));
+  assert.equal(JSON.stringify(tradeoffChart(grid, { chosen: 3 }).spec), JSON.stringify(tradeoffChart(grid, { chosen: { threshold: 0.5, rejectAt: 0.7, trustAbove: null } }).spec));
   assert.deepEqual(tooltipFieldsOf(fig.interactiveSpec), ['setting', 'maskedRecall', 'falsePerImage', 'endToEnd', 'threshold', 'rejectAt', 'trustAbove']);
   const same = params(fig.interactiveSpec).find((p) => p.name === 'same')!;
   assert.deepEqual((same.select as Spec).fields, ['threshold']);
   assert.throws(() => tradeoffChart([]), /no rows/);
   assert.throws(() => tradeoffChart(grid, { chosen: 5 }), /chosen is row 5, but there are 5 rows \(0…4\)/);
-  assert.throws(() => tradeoffChart(grid, { chosen: { threshold: 0.9, rejectAt: 0.5, trustAbove: 1.01 } }), /no row has the chosen setting \(threshold 0.9/);
+  assert.throws(() => tradeoffChart(grid, { chosen: { threshold: 0.9, rejectAt: 0.5, trustAbove: null } }), /no row has the chosen setting \(threshold 0.9/);
   assert.throws(() => tradeoffChart([{ ...grid[0], endToEnd: NaN }]), /row 0 needs a finite number in "endToEnd"/);
   assert.throws(() => tradeoffChart(grid, { maxFalse: -1 }), /maxFalse must be a number >= 0/);
 });
