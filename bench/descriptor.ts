@@ -35,6 +35,7 @@ async function descriptorRunner(): Promise<BaseRunner> {
   const net = fa.nets.faceRecognitionNet;
   return {
     slots: 1,
+    runtime: 'tfjs',
     async embed(pixels: Uint8Array, n: number): Promise<Float32Array> {
       const x = tf.tensor4d(Int32Array.from(pixels), [n, DESC_SIZE, DESC_SIZE, 3], 'int32').toFloat();
       const parts = tf.unstack(x) as tf.Tensor3D[];

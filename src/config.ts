@@ -51,8 +51,10 @@ export interface Config {
     preset: string;
     /** Epochs in small-data mode (a full run uses the recipe's). default: 2 */
     smallEpochs: number;
-    /** Worker threads running the frozen base while caching features (0 = the main thread). default: 2 */
+    /** Worker threads running the frozen base on tfjs while caching features (0 = the main thread). default: 2 */
     workers: number;
+    /** Where the frozen base runs while caching features: 'onnx' (its export on ONNX Runtime, native) or 'tfjs'; heads on "rich" features always use tfjs. default: 'onnx' */
+    runtime: string;
   };
   /** Classifying faces (detection, video, `facemask classify`). */
   classify: {
@@ -168,7 +170,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): Config {
     data: { maxPixels: 50_000_000, smallPerClass: 40, decodeConcurrency: 4 },
     split: { ratios: { train: 0.7, val: 0.1, test: 0.2 }, seed: 42, maxHashDistance: 4, hash: 'either', maxGroupSize: 12, strictDistance: 1, upperWholeLimit: 12, namedPairDistance: 10 },
     faces: { minSize: 24, matchIou: 0.3 },
-    train: { preset: 'original', smallEpochs: 2, workers: 2 },
+    train: { preset: 'original', smallEpochs: 2, workers: 2, runtime: 'onnx' },
     classify: { runtime: 'onnx' },
     detect: {
       detector: null,
@@ -230,6 +232,7 @@ export function resolveConfig(overrides: DeepPartial<Config> = {}, env: NodeJS.P
   for (const k of ['res10', 'ssdMobilenet', 'blazeface', 'tiny', 'yunet', 'yunetN', 'consensus'] as const) {
     if (!inOpenUnit(c.detect[k].minConfidence)) throw new Error(`detect.${k}.minConfidence must be in (0, 1), got ${c.detect[k].minConfidence}`);
   }
+  if (!['onnx', 'tfjs'].includes(c.train.runtime)) throw new Error(`train.runtime must be onnx or tfjs, got ${JSON.stringify(c.train.runtime)}`);
   if (!['onnx', 'tfjs'].includes(c.classify.runtime)) throw new Error(`classify.runtime must be onnx or tfjs, got ${JSON.stringify(c.classify.runtime)}`);
   if (!(c.detect.nmsIou > 0 && c.detect.nmsIou <= 1)) throw new Error(`detect.nmsIou must be in (0, 1]`);
   if (!(c.detect.yunet.upscale >= 1 && c.detect.yunet.upscale <= 4)) throw new Error(`detect.yunet.upscale must be in [1, 4]`);

@@ -17,10 +17,15 @@ import { writeFileAtomic } from '../util/atomic';
 import { projectPaths } from '../paths';
 import { type LoadedBase, featureFn, type FeatureKind } from './base';
 import type { ViewItem, ViewMaker } from './views';
+import type { Engine, Net } from '../backend/engine';
+import { createEngine } from '../backend/onnx';
+import { exportBaseOnnx, ONNX_FEATURES, ONNX_INPUT } from './onnx-export';
 
 /** Runs the base: raw pixels of n images (n*s*s*3 bytes) → pooled features (n*C floats). */
 export interface BaseRunner {
   readonly slots: number;
+  /** Where the base runs: features differ in their last digits between runtimes (part of the cache key). */
+  readonly runtime: 'tfjs' | 'onnx';
   embed(pixels: Uint8Array, n: number): Promise<Float32Array>;
   close(): Promise<void>;
 }
@@ -28,6 +33,7 @@ export interface BaseRunner {
 /** The base on the calling thread. */
 export class LocalBaseRunner implements BaseRunner {
   readonly slots = 1;
+  readonly runtime = 'tfjs' as const;
   private readonly features: (x: tf.Tensor4D) => tf.Tensor2D;
   constructor(private readonly base: LoadedBase, kind: FeatureKind = 'pooled') {
     this.features = featureFn(kind, base.model);
@@ -51,6 +57,7 @@ interface Pending {
 
 /** The base on `n` worker threads; each embed goes to the least busy worker. */
 export class WorkerBaseRunner implements BaseRunner {
+  readonly runtime = 'tfjs' as const;
   private readonly pending = new Map<number, Pending>();
   private readonly busy: number[];
   private nextId = 0;
@@ -126,10 +133,41 @@ export class WorkerBaseRunner implements BaseRunner {
 }
 
 /**
- * A runner for this machine: `workers` threads (default: one per core, at most 2) or the calling
- * thread when `workers` is 0.
+ * The base on ONNX Runtime (native, its own threads): the base's pooled-features export
+ * (src/model/onnx-export.ts `exportBaseOnnx`), written once per base to `.cache/onnx/`.
  */
-export async function startBaseRunner(base: LoadedBase, workers: number = Math.min(2, os.cpus().length), kind: FeatureKind = 'pooled'): Promise<BaseRunner> {
+export class OnnxBaseRunner implements BaseRunner {
+  readonly slots = 1;
+  readonly runtime = 'onnx' as const;
+  private constructor(
+    private readonly net: Net,
+    private readonly size: number,
+  ) {}
+
+  static async start(base: LoadedBase, engine?: Engine): Promise<OnnxBaseRunner> {
+    const file = path.join(projectPaths().cache, 'onnx', `base-${base.sha256.slice(0, 16)}-${base.spec.inputSize}-features.onnx`);
+    if (!fs.existsSync(file)) writeFileAtomic(file, exportBaseOnnx(base.model, { inputSize: base.spec.inputSize, baseSha256: base.sha256 }));
+    const net = await (engine ?? (await createEngine({ quiet: true }))).load(fs.readFileSync(file));
+    return new OnnxBaseRunner(net, base.spec.inputSize);
+  }
+
+  async embed(pixels: Uint8Array, n: number): Promise<Float32Array> {
+    const s = this.size;
+    const out = await this.net.run({ [ONNX_INPUT]: { data: Float32Array.from(pixels), dims: [n, s, s, 3] } });
+    return out[ONNX_FEATURES].data;
+  }
+
+  async close(): Promise<void> {
+    await this.net.dispose();
+  }
+}
+
+/**
+ * A runner for this machine: on ONNX Runtime (`runtime` 'onnx', pooled features only), else tfjs on
+ * `workers` threads (default: one per core, at most 2) or the calling thread when `workers` is 0.
+ */
+export async function startBaseRunner(base: LoadedBase, workers: number = Math.min(2, os.cpus().length), kind: FeatureKind = 'pooled', runtime: 'onnx' | 'tfjs' = 'tfjs'): Promise<BaseRunner> {
+  if (runtime === 'onnx' && kind === 'pooled') return OnnxBaseRunner.start(base);
   if (workers <= 0) return new LocalBaseRunner(base, kind);
   return WorkerBaseRunner.start(base, workers, kind);
 }
@@ -164,9 +202,9 @@ export interface EmbedOptions {
 }
 
 /** The cache folder key: everything the features depend on except the item. */
-export function featureCacheKey(o: EmbedOptions, dim: number): string {
+export function featureCacheKey(o: EmbedOptions, dim: number, runtime: BaseRunner['runtime'] = 'tfjs'): string {
   const h = createHash('sha256');
-  h.update(JSON.stringify({ v: 2, kind: o.views.name, views: o.count, augment: o.views.key, seed: o.seed, size: o.size, base: o.baseSha256, dim }));
+  h.update(JSON.stringify({ v: 2, kind: o.views.name, views: o.count, augment: o.views.key, seed: o.seed, size: o.size, base: o.baseSha256, dim, ...(runtime === 'tfjs' ? {} : { runtime }) }));
   return h.digest('hex').slice(0, 24);
 }
 
@@ -184,7 +222,7 @@ export async function embedItems(items: ViewItem[], runner: BaseRunner, dim: num
   const n = items.length;
   const views = o.count;
   const cacheRoot = o.cacheDir === undefined ? path.join(projectPaths().cache, 'features') : o.cacheDir;
-  const dir = cacheRoot ? path.join(cacheRoot, `${o.views.name}-${featureCacheKey(o, dim)}`) : null;
+  const dir = cacheRoot ? path.join(cacheRoot, `${o.views.name}-${featureCacheKey(o, dim, runner.runtime)}`) : null;
   if (dir) fs.mkdirSync(dir, { recursive: true });
   const data = new Float32Array(n * views * dim);
   const todo: number[] = [];

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { projectPaths } from '../paths';
 import type { SetEvaluation } from '../evaluation/evaluate';
 import { summaryRow, type DetectionSummary } from '../evaluation/scenes';
+import { tradeoffChart, type Figure } from '../charts/index';
 
 /** The classification report as rows: one per class, then the macro and weighted averages. */
 export function reportRows(e: SetEvaluation) {
@@ -54,6 +55,8 @@ export interface TuneSummary {
   chosen: { threshold: number; rejectAt: number | null; trustAbove: number | null };
   validation: DetectionSummary;
   test: DetectionSummary | null;
+  /** Every setting tried on validation: the setting and its headline numbers. */
+  rows: { threshold: number; rejectAt: number | null; trustAbove: number | null; maskedRecall: number; falsePerImage: number; endToEnd: number }[];
 }
 
 /** Every committed tuning summary in docs/results/. */
@@ -72,4 +75,11 @@ export function tuneRows(summaries: TuneSummary[]) {
     const what = (part: string) => ({ model: s.config.model, detector: s.config.detector, part, threshold: s.chosen.threshold, 'not_face >=': s.chosen.rejectAt ?? 'off', 'trusted >=': s.chosen.trustAbove ?? 'off' });
     return [summaryRow(s.validation, what(`chosen on ${s.config.choose.photos}`)), ...(s.test ? [summaryRow(s.test, what(`${s.config.report?.photos} (as it falls)`))] : [])];
   });
+}
+
+/** The trade-off a tune run chose from: masked recall against false boxes per image, the choice ringed (hover a point for its setting). */
+export function tuneTradeoff(s: TuneSummary): Figure {
+  const rows = s.rows.map((r) => ({ ...r, endToEnd: Number.isFinite(r.endToEnd) ? r.endToEnd : 0 }));
+  const chosen = rows.findIndex((r) => r.threshold === s.chosen.threshold && r.rejectAt === s.chosen.rejectAt && r.trustAbove === s.chosen.trustAbove);
+  return tradeoffChart(rows, { chosen: chosen >= 0 ? chosen : undefined, maxFalse: s.config.maxFalse, title: `${s.config.model}, ${s.config.detector}: ${s.config.choose.photos}` });
 }

@@ -46,8 +46,10 @@ export interface TrainOptions extends TrainCallbacks {
   seed?: number;
   /** Seed of the group-aware split. default: `seed` */
   splitSeed?: number;
-  /** Worker threads for the base (0 = calling thread). default: config `train.workers` (2) */
+  /** Worker threads for the base on tfjs (0 = calling thread). default: config `train.workers` (2) */
   workers?: number;
+  /** Where the base runs while caching features. default: config `train.runtime` ('onnx') */
+  runtime?: 'onnx' | 'tfjs';
   /** Run folder name under `runs/train/`. default: `<preset>-s<seed>` (+ `-2`, `-3`… if taken) */
   name?: string;
   /** default: `projectPaths().runsTrain` */
@@ -86,6 +88,7 @@ export interface RunSettings {
   seed: number;
   splitSeed: number;
   workers: number;
+  runtime: string;
   small: boolean;
   base: { name: string; sha256: string };
   counts: Record<'train' | 'val' | 'test', Partial<Record<string, number>>>;
@@ -110,12 +113,12 @@ function viewMakers(r: Recipe): { train: ViewMaker; plain: ViewMaker } {
 }
 
 /** Step 2: base features of `views` views of every training item and the plain validation/test items. */
-async function embedAll(data: { train: TrainItem[]; val: TrainItem[]; test: TrainItem[] }, r: Recipe, base: LoadedBase, o: { views: number; seed: number; workers: number; quiet: boolean; cacheDir?: string | null }) {
+async function embedAll(data: { train: TrainItem[]; val: TrainItem[]; test: TrainItem[] }, r: Recipe, base: LoadedBase, o: { views: number; seed: number; workers: number; runtime: 'onnx' | 'tfjs'; quiet: boolean; cacheDir?: string | null }) {
   const kind = r.features === 'pooled' ? 'pooled' : 'rich';
   const dim = featureDim(kind, base.spec);
   const makers = viewMakers(r);
   const bar = progress('base features', data.train.length * o.views + data.val.length + data.test.length, { quiet: o.quiet, unit: 'img' });
-  const runner = await startBaseRunner(base, o.workers, kind);
+  const runner = await startBaseRunner(base, o.workers, kind, o.runtime);
   try {
     const common = { seed: o.seed, size: base.spec.inputSize, baseSha256: base.sha256, cacheDir: o.cacheDir, onProgress: (n: number) => bar.tick(n) };
     const train = await embedItems(data.train, runner, dim, { ...common, views: makers.train, count: o.views });
@@ -177,6 +180,7 @@ export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
     seed,
     splitSeed,
     workers,
+    runtime: opts.runtime ?? cfg.train.runtime,
     small: cfg.small,
     base: { name: base.spec.name, sha256: base.sha256 },
     counts: { train: labelCounts(data.train), val: labelCounts(val), test: labelCounts(test) },
@@ -189,7 +193,7 @@ export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
   const tData = performance.now();
 
   // 2. Base features.
-  const F = await embedAll({ train: data.train, val, test }, recipe, base, { views, seed, workers, quiet, cacheDir: opts.cacheDir });
+  const F = await embedAll({ train: data.train, val, test }, recipe, base, { views, seed, workers, runtime: (opts.runtime ?? cfg.train.runtime) as 'onnx' | 'tfjs', quiet, cacheDir: opts.cacheDir });
   const tFeatures = performance.now();
 
   // 3. Fit the head (for 'finetune': on pooled features first, then Conv_1 with it).

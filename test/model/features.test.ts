@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { initBackend } from '../../src/backend/tf';
 import { loadBase, type LoadedBase } from '../../src/model/base';
-import { embedItems, featureCacheKey, featureRow, LocalBaseRunner, WorkerBaseRunner, type EmbedOptions } from '../../src/model/features';
+import { embedItems, featureCacheKey, featureRow, LocalBaseRunner, OnnxBaseRunner, WorkerBaseRunner, type EmbedOptions } from '../../src/model/features';
 import { ORIGINAL_AUGMENTATION } from '../../src/model/augment';
 import { affineViews, realViews, REAL_AUGMENT } from '../../src/model/views';
 import { FIXTURES, WITH_MASK_JPG, WITHOUT_MASK_JPG, tmpDir } from './helpers';
@@ -48,7 +48,7 @@ test('the cache gives back what was computed; its key changes with every view pa
   const files = (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.f32'));
   assert.equal(files.length, 2, 'one file per item');
   let computed = 0;
-  const counting = { slots: 1, embed: async (p: Uint8Array, n: number) => (computed += n, new LocalBaseRunner(base).embed(p, n)), close: async () => {} };
+  const counting = { slots: 1, runtime: 'tfjs' as const, embed: async (p: Uint8Array, n: number) => (computed += n, new LocalBaseRunner(base).embed(p, n)), close: async () => {} };
   const again = await embedItems(items, counting, 1280, o);
   assert.equal(computed, 0, 'nothing recomputed');
   assert.deepEqual(again.data, first.data);
@@ -63,6 +63,20 @@ test('the cache gives back what was computed; its key changes with every view pa
     featureCacheKey(o, 1281),
   ]);
   assert.equal(keys.size, 8);
+});
+
+test('the base on ONNX Runtime gives the tfjs features (to float rounding); its features are cached apart', async () => {
+  const local = await embedItems(items, new LocalBaseRunner(base), 1280, opts());
+  const runner = await OnnxBaseRunner.start(base);
+  try {
+    const onnx = await embedItems(items, runner, 1280, opts());
+    let worst = 0;
+    for (let i = 0; i < local.data.length; i++) worst = Math.max(worst, Math.abs(local.data[i] - onnx.data[i]));
+    assert.ok(worst < 1e-3, `largest difference ${worst} (features are ReLU6 means in [0, 6])`);
+  } finally {
+    await runner.close();
+  }
+  assert.notEqual(featureCacheKey(opts(), 1280, 'onnx'), featureCacheKey(opts(), 1280, 'tfjs'));
 });
 
 test('decoding failures name the file', async () => {
