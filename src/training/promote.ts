@@ -13,7 +13,8 @@ import { writeFileAtomic } from '../util/atomic';
 import { installModel, loadClassifier } from '../model/classifier';
 import { readManifest, recordDetectionSetting, type ModelManifest } from '../model/manifest';
 import type { TuneConfig } from './tune';
-import { modelName } from './tune';
+import { chooseSetting, modelName, type TuneRow } from './tune';
+import type { DetectionSummary } from '../evaluation/scenes';
 
 /** Install a training run's model (a run folder with `model/`, or a model folder) at `target`. */
 export async function promoteModel(run: string, target: string = projectPaths().defaultModel): Promise<ModelManifest> {
@@ -61,4 +62,27 @@ export function promoteTune(run: string, opts: { target?: string; makeDefault?: 
 function summaryJson(head: Record<string, unknown>, rows: unknown[]): string {
   const top = JSON.stringify(head, null, 1).replace(/\n}$/, '');
   return `${top},\n "rows": [\n${rows.map((r) => '  ' + JSON.stringify(r)).join(',\n')}\n ]\n}\n`;
+}
+
+/**
+ * Several tune runs of one model (one per detector), promoted together: each setting goes into the
+ * manifest, and with `makeDefault` the detector whose choice wins on validation by tune's own rule
+ * (the best masked recall within the false-detection budget, then end to end) becomes the model's
+ * default. Returns the detector made default (or null) and the summaries written.
+ */
+export function promoteTunes(runs: string[], opts: { target?: string; makeDefault?: boolean; resultsDir?: string } = {}): { best: string | null; summaries: string[] } {
+  const chosen: (TuneRow & { detector: string })[] = [];
+  const summaries: string[] = [];
+  let maxFalse = Infinity;
+  for (const run of runs) {
+    const { summary } = promoteTune(run, { ...opts, makeDefault: false });
+    summaries.push(summary);
+    const config = JSON.parse(fs.readFileSync(path.join(run, 'config.json'), 'utf8')) as TuneConfig;
+    const results = JSON.parse(fs.readFileSync(path.join(run, 'results.json'), 'utf8')) as { chosen: TuneRow; validation: DetectionSummary };
+    maxFalse = Math.min(maxFalse, config.maxFalse);
+    chosen.push({ ...results.chosen, summary: results.validation, detector: config.detector });
+  }
+  const best = opts.makeDefault ? (chooseSetting(chosen, maxFalse) as (TuneRow & { detector: string }) | null) : null;
+  if (best) promoteTune(runs[chosen.indexOf(best)], { ...opts, makeDefault: true });
+  return { best: best?.detector ?? null, summaries };
 }

@@ -1,0 +1,78 @@
+/**
+ * `facemask tune` (src/training/tune.ts) and promoting its choice (src/training/promote.ts): the
+ * rule picks by typed numbers within the budget; a real (small) run writes its folder; settings are
+ * never chosen on test photos; promote writes the choice into the manifest and a summary, refuses a
+ * small-data run and a model whose head changed, and names the better detector the default.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { chooseSetting, sweep, tune, type TuneRow } from '../../src/training/tune';
+import { promoteTune, promoteTunes } from '../../src/training/promote';
+import { readManifest } from '../../src/model/manifest';
+import { installModel } from '../../src/model/classifier';
+import { kaggleScenes } from '../../src/data/kaggle';
+import type { DetectionSummary, ScoredScenes } from '../../src/evaluation/scenes';
+import { projectPaths } from '../../src/paths';
+import { tmpDir } from '../model/helpers';
+
+const summary = (maskedRecall: number, falsePerImage: number, endToEnd: number) => ({ maskedRecall, falsePerImage, endToEnd }) as DetectionSummary;
+const row = (threshold: number, rejectAt: number | null, trustAbove: number | null, s: DetectionSummary): TuneRow => ({ threshold, rejectAt, trustAbove, summary: s });
+
+test('the rule: best masked recall within the budget, then end to end, then the smaller change', () => {
+  const rows = [
+    row(0.1, 0.2, 0.9, summary(0.95, 0.3, 0.9)), // over budget
+    row(0.2, 0.3, 0.9, summary(0.85, 0.1, 0.7)),
+    row(0.3, 0.3, null, summary(0.85, 0.08, 0.75)), // same recall, better end to end
+    row(0.4, 0.5, null, summary(0.8, 0.02, 0.8)),
+  ];
+  assert.equal(chooseSetting(rows, 0.1), rows[2]);
+  // a tie on both: no trusted boxes beats trusted ones, less rejection beats more, a higher threshold wins
+  const tie = [row(0.2, 0.3, 0.9, summary(0.85, 0.1, 0.7)), row(0.2, 0.3, null, summary(0.85, 0.1, 0.7))];
+  assert.equal(chooseSetting(tie, 0.1), tie[1]);
+  const tie2 = [row(0.2, 0.3, null, summary(0.85, 0.1, 0.7)), row(0.2, null, null, summary(0.85, 0.1, 0.7)), row(0.3, null, null, summary(0.85, 0.1, 0.7))];
+  assert.equal(chooseSetting(tie2, 0.1), tie2[2]);
+  assert.equal(chooseSetting(rows.slice(0, 1), 0.1), null, 'nothing within the budget');
+});
+
+test('a sweep tries every combination, and only thresholds for a model without not_face', () => {
+  const scene = kaggleScenes('validation')[0];
+  const scored = (classes: string[]): ScoredScenes => ({ detector: 'x', low: 0.1, classes, scenes: [{ scene, detections: [{ box: scene.faces[0].box, score: 0.5 }], probabilities: [Float32Array.from(classes.map((_, i) => (i === 0 ? 1 : 0)))], ms: 1 }] });
+  const grid = { thresholds: [0.2, 0.6], rejectAts: [0.3, null], trustAboves: [0.9, null] };
+  assert.equal(sweep(scored(['with_mask', 'without_mask', 'not_face']), grid).length, 8);
+  const two = sweep(scored(['with_mask', 'without_mask']), grid);
+  assert.deepEqual(two.map((r) => [r.threshold, r.rejectAt, r.trustAbove]), [[0.2, null, null], [0.6, null, null]]);
+  assert.ok(two[0].summary.allRecall > two[1].summary.allRecall, 'the box at 0.5 counts only below the threshold 0.6');
+});
+
+test('a real small tune run writes its folder; promote writes the manifest and a summary and refuses what it must', async () => {
+  const runs = tmpDir('tune-runs');
+  const model = path.join(tmpDir('tune-model'), 'model');
+  await installModel(projectPaths().defaultModel, model);
+  const r = await tune({ model, detector: 'blazeface', grid: { thresholds: [0.4, 0.6], rejectAts: [0.3, null], trustAboves: [null] }, limit: 3, runsDir: runs, quiet: true, maxFalse: 10 });
+  for (const f of ['config.json', 'results.json', 'tradeoff.png']) assert.ok(fs.existsSync(path.join(r.runDir, f)), f);
+  assert.equal(r.rows.length, 4);
+  assert.ok(r.chosen, 'a generous budget lets a setting through');
+  assert.equal(r.config.choose.part, 'validation');
+  assert.ok(r.config.choose.n === 3 && r.reported !== null);
+  await assert.rejects(tune({ model, choose: 'test', runsDir: runs, quiet: true }), /never chosen on the test part/);
+  await assert.rejects(tune({ model, choose: 'fit', runsDir: runs, quiet: true }), /was fitted on Kaggle photos 0–159/);
+  // a small-data run is never promoted; the same run marked full-size is
+  const config = JSON.parse(fs.readFileSync(path.join(r.runDir, 'config.json'), 'utf8'));
+  if (config.small) assert.throws(() => promoteTune(r.runDir, { target: model }), /small-data run/);
+  fs.writeFileSync(path.join(r.runDir, 'config.json'), JSON.stringify({ ...config, small: false }));
+  const results = tmpDir('tune-results');
+  const { manifest, summary: file } = promoteTune(r.runDir, { target: model, resultsDir: results });
+  const { threshold, rejectAt, trustAbove } = manifest.detection!.settings.blazeface;
+  assert.deepEqual({ threshold, rejectAt, trustAbove }, { threshold: r.chosen!.threshold, rejectAt: r.chosen!.rejectAt, trustAbove: r.chosen!.trustAbove });
+  assert.ok(fs.existsSync(file) && JSON.parse(fs.readFileSync(file, 'utf8')).rows.length === 4);
+  // promoting several runs names the better detector the default
+  const { best } = promoteTunes([r.runDir], { target: model, makeDefault: true, resultsDir: results });
+  assert.equal(best, 'blazeface');
+  assert.equal(readManifest(model).detection?.detector, 'blazeface');
+  // a model whose head changed since the run is refused
+  const mf = path.join(model, 'manifest.json');
+  fs.writeFileSync(mf, JSON.stringify({ ...readManifest(model), head: { ...readManifest(model).head, sha256: '0'.repeat(64) } }));
+  assert.throws(() => promoteTune(r.runDir, { target: model, resultsDir: results }), /tune this model again/);
+});
