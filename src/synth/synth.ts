@@ -78,6 +78,8 @@ export interface SynthOptions {
   modes?: WearMode[];
   /** Images per usable face. default: 1 */
   perFace?: number;
+  /** Use every Nth input image only (the 1st, the (N+1)th, …, in the inputs' order). default: 1 */
+  every?: number;
   /** default: config `seed` (42) */
   seed?: number;
   /** Overrides of the `synth` config section. */
@@ -205,7 +207,11 @@ export async function synthesise(inputs: string[], opts: SynthOptions): Promise<
     const entries = fs.readdirSync(out);
     if (entries.length && !entries.includes(MANIFEST)) throw new Error(`--output ${opts.output} is a non-empty folder that is not a synth output (no ${MANIFEST}); refusing to replace it`);
   }
-  const { sources, errors } = collectSources(inputs);
+  const collected = collectSources(inputs);
+  const every = opts.every ?? 1;
+  if (!(Number.isInteger(every) && every >= 1)) throw new Error(`every must be a positive whole number, got ${every}`);
+  const sources = collected.sources.filter((_, i) => i % every === 0);
+  const errors = collected.errors;
   if (sources.length === 0) {
     throw new Error(`no images found in the inputs${errors.length ? ` (${errors.map((e) => `${e.file}: ${e.error}`).join('; ')})` : ''}`);
   }

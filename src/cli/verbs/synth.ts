@@ -17,11 +17,13 @@ export const synthVerb: VerbSpec = {
     modes: { type: 'list', value: 'MODE', help: 'wearing modes: correct → with_mask; nose, chin → incorrect_mask (default: correct)', choices: MODES },
     'per-face': { type: 'integer', value: 'K', help: 'images per usable face (default: 1); with K >= number of modes each mode comes in turn' },
     seed: { type: 'integer', value: 'N', help: 'seed of the style and mode choices (default: 42)' },
+    every: { type: 'integer', value: 'N', help: 'use every Nth input image only, in the order found (default: 1)' },
   },
   examples: [
     { cmd: 'facemask synth photos/ --output out/', note: 'one correct mask per face, random style' },
     { cmd: 'facemask synth photos/ --output out/ --modes correct nose chin --per-face 3', note: 'all three modes per face' },
     { cmd: 'facemask synth a.jpg --output out/ --styles n95 black --seed 7', note: 'chosen styles, another seed' },
+    { cmd: 'facemask synth dataset/chandrikadeb7/without_mask --every 3 --modes correct nose chin --per-face 3 --output .cache/synth-realworld', note: "the realworld recipe's synthetic masks" },
   ],
   async run(args) {
     const output = args.flags.output as string | undefined;
@@ -38,7 +40,7 @@ export const synthVerb: VerbSpec = {
     let s;
     try {
       s = await synthesise(args.positional, {
-        output, styles, modes: args.flags.modes as WearMode[] | undefined, perFace, seed: args.flags.seed as number | undefined, faceapi,
+        output, styles, modes: args.flags.modes as WearMode[] | undefined, perFace, seed: args.flags.seed as number | undefined, every: args.flags.every as number | undefined, faceapi,
       });
     } catch (e) {
       console.error(`facemask synth: ${(e as Error).message}`);
