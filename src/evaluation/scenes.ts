@@ -62,10 +62,10 @@ export interface ClassCount {
   right: number;
 }
 
-/** The kept boxes of one photo (labelled when a classifier ran) and the time it took. */
+/** The kept boxes of one photo (labelled when a classifier ran, with p(label) as `classScore`) and the time it took. */
 export interface SceneResult {
   scene: KaggleScene;
-  detections: (FaceDetection & { label?: Label })[];
+  detections: (FaceDetection & { label?: Label; classScore?: number })[];
   ms: number;
 }
 
@@ -86,6 +86,93 @@ export interface DetectionSummary {
   endToEnd: number;
   /** Median milliseconds per image. */
   msPerImage: number;
+  /**
+   * The field's metric (PASCAL VOC, all-point interpolation): AP at IoU 0.5 per class and their
+   * mean, a box scored face score x p(its label); over every annotated face (`all`), and over the
+   * counted faces with smaller ones ignored (`counted`: a box on a small face is neither right nor
+   * wrong). Only when the boxes carry labels.
+   */
+  ap?: { all: ApResult; counted: ApResult };
+  /** Recall of every annotated face by size band (shorter side, px): [from, to) → found / faces. */
+  bySize: { band: string; faces: number; found: number }[];
+}
+
+export interface ApResult {
+  perClass: Record<Label, number>;
+  /** Mean over the classes that have faces. */
+  mAP: number;
+}
+
+/** The face-size bands recall is reported in (shorter side of the annotated box, px). */
+export const SIZE_BANDS: [string, number, number][] = [
+  ['< 16', 0, 16],
+  ['16–24', 16, 24],
+  ['24–32', 24, 32],
+  ['32–64', 32, 64],
+  ['>= 64', 64, Infinity],
+];
+
+/** AP@iou per class over labelled results (see `DetectionSummary.ap`); `ignoreBelow`: faces smaller than this are ignored. */
+export function detectionAP(results: readonly SceneResult[], ignoreBelow = 0, iouAt = 0.5): ApResult {
+  const perClass = {} as Record<Label, number>;
+  const present: number[] = [];
+  for (const label of LABELS) {
+    const preds: { score: number; tp: boolean }[] = [];
+    let positives = 0;
+    for (const r of results) {
+      const gts = r.scene.faces.filter((f) => f.label === label);
+      const small = gts.map((f) => Math.min(f.box[2], f.box[3]) < ignoreBelow);
+      positives += small.filter((x) => !x).length;
+      const used = gts.map(() => false);
+      const dets = r.detections.filter((d) => d.label === label).map((d) => ({ box: d.box, score: d.score * (d.classScore ?? 1) })).sort((a, b) => b.score - a.score);
+      for (const d of dets) {
+        let best = -1;
+        let bestIou = iouAt;
+        gts.forEach((g, j) => {
+          const v = iou(d.box, g.box);
+          if (v >= bestIou && !used[j]) [best, bestIou] = [j, v];
+        });
+        if (best >= 0 && small[best]) {
+          used[best] = true; // a box on an ignored face counts neither way
+          continue;
+        }
+        if (best >= 0) used[best] = true;
+        preds.push({ score: d.score, tp: best >= 0 });
+      }
+    }
+    preds.sort((a, b) => b.score - a.score);
+    let tp = 0;
+    const pr = preds.map((p, i) => {
+      tp += +p.tp;
+      return { recall: positives ? tp / positives : 0, precision: tp / (i + 1) };
+    });
+    // all-point interpolation: precision made non-increasing from the right, then the area under it
+    for (let i = pr.length - 2; i >= 0; i--) pr[i].precision = Math.max(pr[i].precision, pr[i + 1].precision);
+    let ap = 0;
+    let prev = 0;
+    for (const p of pr) {
+      ap += (p.recall - prev) * p.precision;
+      prev = p.recall;
+    }
+    perClass[label] = positives ? ap : NaN;
+    if (positives) present.push(ap);
+  }
+  return { perClass, mAP: present.length ? present.reduce((a, b) => a + b, 0) / present.length : NaN };
+}
+
+/** Recall of every annotated face (any size) per size band, by the contracts' match rule. */
+export function recallBySize(results: readonly SceneResult[], rules: MatchRules): DetectionSummary['bySize'] {
+  const out = SIZE_BANDS.map(([band]) => ({ band, faces: 0, found: 0 }));
+  for (const r of results) {
+    const m = matchScene(r.detections, r.scene.faces, { ...rules, minSize: 0 });
+    r.scene.faces.forEach((f, i) => {
+      const side = Math.min(f.box[2], f.box[3]);
+      const b = SIZE_BANDS.findIndex(([, lo, hi]) => side >= lo && side < hi);
+      out[b].faces++;
+      out[b].found += +(m.faceHit[i] >= 0);
+    });
+  }
+  return out;
 }
 
 const rate = (a: number, b: number) => (b ? a / b : NaN);
@@ -112,7 +199,11 @@ export function summariseDetections(results: readonly SceneResult[], rules: Matc
     });
   }
   const ms = results.map((r) => r.ms).sort((a, b) => a - b);
+  const labelled = results.some((r) => r.detections.some((d) => d.label !== undefined));
+  const kept = minScore > 0 ? results.map((r) => ({ ...r, detections: r.detections.filter((d) => d.score >= minScore) })) : results;
   return {
+    ...(labelled ? { ap: { all: detectionAP(kept), counted: detectionAP(kept, rules.minSize) } } : {}),
+    bySize: recallBySize(kept, rules),
     images: results.length,
     perClass,
     all,
@@ -141,6 +232,7 @@ export function summaryRow(s: DetectionSummary, what: Record<string, string | nu
     'end-to-end right %': pct(s.endToEnd),
     'ms / image': +s.msPerImage.toFixed(1),
     faces: `${s.perClass.with_mask.faces}/${s.perClass.without_mask.faces}/${s.perClass.incorrect_mask.faces}`,
+    ...(s.ap ? { 'mAP@0.5 all': +s.ap.all.mAP.toFixed(3), 'mAP@0.5 >= 24 px': +s.ap.counted.mAP.toFixed(3) } : {}),
   };
 }
 
@@ -159,7 +251,7 @@ export async function runPipelineOnScenes(pipeline: FaceMaskDetector, scenes: re
   const out: SceneResult[] = [];
   await eachScene(scenes, `detect (${pipeline.settings.detector})`, opts.quiet, async (scene, img) => {
     const r = await pipeline.detect(img, scene.file);
-    out.push({ scene, detections: r.faces.map((f) => ({ box: f.box, score: f.faceScore, label: f.label })), ms: r.ms.detect + r.ms.classify });
+    out.push({ scene, detections: r.faces.map((f) => ({ box: f.box, score: f.faceScore, label: f.label, classScore: f.score })), ms: r.ms.detect + r.ms.classify });
   });
   return out;
 }
@@ -211,7 +303,7 @@ export function applySetting(s: ScoredScenes, setting: DetectionSetting): SceneR
       s.classes,
       setting,
     );
-    return { scene: sc.scene, detections: faces.map((f) => ({ box: f.box, score: f.faceScore, label: f.label })), ms: sc.ms };
+    return { scene: sc.scene, detections: faces.map((f) => ({ box: f.box, score: f.faceScore, label: f.label, classScore: f.score })), ms: sc.ms };
   });
 }
 

@@ -51,3 +51,22 @@ test('counting: faces >= minSize count, a hit is IoU >= matchIou, false boxes ov
   assert.equal(s.endToEnd, 0.5);
   assert.ok(Number.isNaN(s.incorrectRecall), 'no incorrectly worn face to find');
 });
+
+test('AP@0.5: perfect boxes give 1; a confident false box lowers it; small faces are ignored in the counted variant', async () => {
+  const { detectionAP, recallBySize } = await import('../../src/evaluation/scenes');
+  const face = (x: number, side: number, label: 'with_mask' | 'without_mask') => ({ file: 'x.jpg', box: [x, 0, side, side] as [number, number, number, number], label });
+  const scene = { file: 'x.jpg', photo: 0, faces: [face(0, 40, 'with_mask'), face(100, 40, 'without_mask'), face(200, 10, 'with_mask')] };
+  const det = (x: number, side: number, label: 'with_mask' | 'without_mask', score: number) => ({ box: [x, 0, side, side] as [number, number, number, number], score, label, classScore: 1 });
+  const perfect = detectionAP([{ scene, ms: 1, detections: [det(0, 40, 'with_mask', 0.9), det(100, 40, 'without_mask', 0.8), det(200, 10, 'with_mask', 0.7)] }]);
+  assert.deepEqual([perfect.perClass.with_mask, perfect.perClass.without_mask, perfect.mAP], [1, 1, 1]);
+  // a false with_mask box scored above the true ones: with_mask AP drops to (1/2 * 2/3 + ...) < 1
+  const noisy = detectionAP([{ scene, ms: 1, detections: [det(400, 40, 'with_mask', 0.95), det(0, 40, 'with_mask', 0.9), det(200, 10, 'with_mask', 0.7)] }]);
+  assert.ok(noisy.perClass.with_mask < 1 && noisy.perClass.with_mask > 0.5, `${noisy.perClass.with_mask}`);
+  assert.equal(noisy.perClass.without_mask, 0, 'its face was not found');
+  // the small face missed: it costs recall over all faces, nothing over the counted ones
+  const missSmall = [{ scene, ms: 1, detections: [det(0, 40, 'with_mask', 0.9), det(100, 40, 'without_mask', 0.8)] }];
+  assert.equal(detectionAP(missSmall).perClass.with_mask, 0.5);
+  assert.equal(detectionAP(missSmall, 24).perClass.with_mask, 1);
+  const bands = recallBySize(missSmall, { minSize: 24, matchIou: 0.3 });
+  assert.deepEqual(bands.filter((b) => b.faces).map((b) => [b.band, b.found, b.faces]), [['< 16', 0, 1], ['32–64', 2, 2]]);
+});
