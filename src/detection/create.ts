@@ -58,7 +58,7 @@ export async function createFaceMaskDetector(config: Config = resolveConfig(), o
   const classifier = opts.classifier ?? (await loadFaceClassifier(opts.model ?? projectPaths().defaultModel, runtime, getEngine));
   const owns = !opts.classifier;
   try {
-    const request: SettingsRequest = { detector: opts.detector, threshold: opts.threshold, rejectAt: opts.rejectAt, trustAbove: opts.trustAbove };
+    const request: SettingsRequest = { detector: opts.detector, threshold: opts.threshold, rejectAt: opts.rejectAt, trustAbove: opts.trustAbove, box: opts.box };
     if (request.detector === undefined && opts.use === 'video' && config.video.detector !== null) request.detector = config.video.detector;
     const settings = resolveSettings(DETECTORS, classifier.manifest, request, config.detect);
     const needsEngine = settings.detector.startsWith('yunet');

@@ -12,6 +12,8 @@ import type { FaceClassifier } from '../model/types';
 import type { Classification, DetectResult } from '../result';
 import type { RgbImage } from '../util/images';
 import { labelBox, labelBoxes } from './policy';
+import { correctBox } from './boxfit';
+import { clipBox } from './geometry';
 import { describeSettings, type ResolvedSettings } from './registry';
 import type { FaceDetection, FaceDetector } from './types';
 
@@ -42,7 +44,9 @@ export interface FaceMaskDetector {
 export function assemblePipeline(detector: FaceDetector, classifier: FaceClassifier, settings: ResolvedSettings, ownsClassifier = true): FaceMaskDetector {
   const score = async (image: RgbImage): Promise<ScoredImage> => {
     const t0 = performance.now();
-    const detections = await detector.detectFaces(image);
+    const found = await detector.detectFaces(image);
+    const c = settings.box;
+    const detections = c ? found.map((d) => ({ ...d, box: clipBox(correctBox(d.box, c), image.width, image.height) ?? d.box })) : found;
     const t1 = performance.now();
     const probabilities = await classifier.probabilitiesOfBoxes(image, detections.map((d) => d.box));
     return { detections, probabilities, ms: { detect: t1 - t0, classify: performance.now() - t1 } };

@@ -16,6 +16,7 @@ import type { ModelManifest } from '../model/manifest';
 import type { Engine } from '../backend/engine';
 import { checkLevel, checkThreshold, type TunedSetting } from '../model/setting';
 import { PLAIN_POLICY, describePolicy, type BoxPolicy } from './policy';
+import type { BoxCorrection } from './boxfit';
 import { DetectorError, type FaceDetector } from './types';
 
 export type DetectConfig = Config['detect'];
@@ -79,12 +80,16 @@ export interface SettingsRequest {
   threshold?: number;
   rejectAt?: number | null;
   trustAbove?: number | null;
+  /** A box correction; null: none (src/detection/boxfit.ts). */
+  box?: BoxCorrection | null;
 }
 
 export interface ResolvedSettings {
   detector: string;
   threshold: number;
   policy: BoxPolicy;
+  /** The detector's boxes are corrected by this before anything else; null: as the detector draws them. */
+  box: BoxCorrection | null;
   /** Where each came from. */
   source: { detector: 'asked' | 'config' | 'model' | 'fallback'; threshold: 'asked' | 'model' | 'detector'; policy: 'asked' | 'model' | 'plain' };
   /** The tuned setting used, if any. */
@@ -115,6 +120,7 @@ export function resolveSettings(registry: DetectorRegistry, manifest: Pick<Model
     detector,
     threshold,
     policy,
+    box: request.box !== undefined ? request.box : (tuned?.box ?? null),
     source: { detector: dSource, threshold: request.threshold !== undefined ? 'asked' : tuned ? 'model' : 'detector', policy: asked ? 'asked' : tuned ? 'model' : 'plain' },
     ...(tuned ? { tuned } : {}),
   };
@@ -123,5 +129,5 @@ export function resolveSettings(registry: DetectorRegistry, manifest: Pick<Model
 /** "ssd-mobilenet at 0.15 (tuned for this model), boxes dropped when …" — resolved settings in words. */
 export function describeSettings(s: ResolvedSettings, classes: readonly string[]): string {
   const from = { asked: 'as asked', model: "the model's tuned setting", detector: "the detector's own" }[s.source.threshold];
-  return `${s.detector} at ${s.threshold} (${from}); ${describePolicy(s.policy, classes)}`;
+  return `${s.detector} at ${s.threshold} (${from}); ${describePolicy(s.policy, classes)}${s.box ? `; boxes corrected toward the annotators' (${s.box.n} boxes)` : ''}`;
 }

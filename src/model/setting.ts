@@ -12,6 +12,8 @@ export interface TunedSetting {
   rejectAt: number | null;
   /** Keep every box the detector scores >= this, whatever the classifier says; null: none. */
   trustAbove: number | null;
+  /** A box correction toward the annotators' convention, learned on the fitting photos (src/detection/boxfit.ts); absent: none. */
+  box?: { dx: number; dy: number; sw: number; sh: number; n: number };
   /** Where it was chosen: the tune run and its summary in docs/results/. */
   chosenBy?: string;
 }
@@ -36,5 +38,6 @@ export function checkTunedSetting(t: TunedSetting, where: string): TunedSetting 
   checkThreshold(t.threshold, where);
   checkLevel(t.rejectAt, 'rejectAt', where);
   checkLevel(t.trustAbove, 'trustAbove', where);
+  if (t.box !== undefined && !(t.box && ['dx', 'dy', 'sw', 'sh'].every((k) => Number.isFinite((t.box as Record<string, number>)[k])))) throw new Error(`${where}: box must be { dx, dy, sw, sh, n } (finite numbers)`);
   return t;
 }

@@ -16,7 +16,10 @@ import { projectPaths } from '../paths';
 import { writeFileAtomic } from '../util/atomic';
 import { freshRunDir } from '../util/runs';
 import { tradeoffChart } from '../charts/index';
-import { kaggleScenes, describePart, type KagglePart } from '../data/kaggle';
+import { kaggleScenes, describePart, faceCounts, type KagglePart } from '../data/kaggle';
+import { decodeImage } from '../util/images';
+import { fitBoxCorrection, matchedPairs, type BoxCorrection } from '../detection/boxfit';
+import type { LoadedClassifier } from '../model/onnx-classifier';
 import { createFaceMaskDetector, loadFaceClassifier } from '../detection/create';
 import { createEngine } from '../backend/onnx';
 import { measureSetting, scoreScenes, type DetectionSetting, type DetectionSummary } from '../evaluation/scenes';
@@ -82,6 +85,8 @@ export interface TuneOptions {
   report?: KagglePart | null;
   /** The first N photos of each part (small-data mode: 10). */
   limit?: number;
+  /** Learn a box correction for the detector on the fitting photos and tune with it (src/detection/boxfit.ts). default: false */
+  fitBoxes?: boolean;
   /** Run folder name. default: `<model>-<detector>` */
   name?: string;
   runsDir?: string;
@@ -111,6 +116,8 @@ export interface TuneConfig {
   runtime: string;
   choose: { part: KagglePart; photos: string; n: number };
   report: { part: KagglePart; photos: string; n: number } | null;
+  /** The box correction learned on the fitting photos, or null. */
+  box: BoxCorrection | null;
   small: boolean;
   started: string;
 }
@@ -136,7 +143,9 @@ export async function tune(opts: TuneOptions = {}): Promise<TuneResult> {
     if (fit && chooseScenes.some((s) => s.photo >= fit[0] && s.photo <= fit[1])) throw new Error(`${modelDir} was fitted on Kaggle photos ${fit[0]}–${fit[1]}: choose on photos it never saw (--choose validation)`);
     const grid: TuneGrid = { ...DEFAULT_GRID, ...(opts.grid ?? {}) };
     const low = Math.min(...grid.thresholds);
-    const pipeline = await createFaceMaskDetector(cfg, { classifier, detector: opts.detector, threshold: low, cacheDir: path.join(projectPaths().cache, 'measure') });
+    const cacheDir = path.join(projectPaths().cache, 'measure');
+    const box = opts.fitBoxes ? await learnBoxCorrection(cfg, classifier, opts.detector, low, cacheDir, limit, opts.quiet) : null;
+    const pipeline = await createFaceMaskDetector(cfg, { classifier, detector: opts.detector, threshold: low, cacheDir, box });
     const detector = pipeline.settings.detector;
     try {
       const scored = await scoreScenes(pipeline, chooseScenes, { quiet: opts.quiet });
@@ -155,12 +164,13 @@ export async function tune(opts: TuneOptions = {}): Promise<TuneResult> {
         maxFalse,
         choose: { part: chooseOn, photos: describePart(chooseOn), n: chooseScenes.length },
         report: reportOn ? { part: reportOn, photos: describePart(reportOn), n: reportScenes.length } : null,
+        box,
         small: cfg.small,
         started: new Date().toISOString(),
       };
-      const runDir = freshRunDir(opts.runsDir ?? projectPaths().runsTune, opts.name ?? `${modelName(modelDir)}-${detector}`);
+      const runDir = freshRunDir(opts.runsDir ?? projectPaths().runsTune, opts.name ?? `${modelName(modelDir)}-${detector}${box ? '-boxes' : ''}`);
       writeFileAtomic(path.join(runDir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
-      writeFileAtomic(path.join(runDir, 'results.json'), JSON.stringify({ kind: 'tune', chosen: chosen ? settingOf(chosen) : null, validation: chosen?.summary ?? null, test: reported, rows: rows.map(compactRow) }, null, 2) + '\n');
+      writeFileAtomic(path.join(runDir, 'results.json'), JSON.stringify({ kind: 'tune', chosen: chosen ? { ...settingOf(chosen), ...(box ? { box } : {}) } : null, validation: chosen?.summary ?? null, test: reported, rows: rows.map(compactRow) }, null, 2) + '\n');
       await tradeoffFigure(rows, chosen, `${config.model}, ${detector}: ${describePart(chooseOn)}`, maxFalse).save(path.join(runDir, 'tradeoff.png'));
       return { runDir, model: modelDir, detector, chosen, reported, rows, config };
     } finally {
@@ -168,6 +178,26 @@ export async function tune(opts: TuneOptions = {}): Promise<TuneResult> {
     }
   } finally {
     classifier.dispose();
+  }
+}
+
+/**
+ * The detector's box correction, learned on the fitting photos: its boxes at the low threshold
+ * matched to the annotated faces (IoU >= 0.3, faces >= `faces.minSize`), medians of the offsets.
+ */
+async function learnBoxCorrection(cfg: Config, classifier: LoadedClassifier, detector: string | undefined, low: number, cacheDir: string, limit: number | undefined, quiet?: boolean): Promise<BoxCorrection> {
+  const p = await createFaceMaskDetector(cfg, { classifier, detector, threshold: low, cacheDir, box: null });
+  try {
+    const photos = [];
+    for (const sc of kaggleScenes('fit', { limit })) {
+      const dets = await p.detector.detectFaces(await decodeImage(sc.file));
+      photos.push({ detections: dets, faces: sc.faces.filter((f) => faceCounts(f.box, cfg.faces.minSize)) });
+    }
+    const c = fitBoxCorrection(matchedPairs(photos, cfg.faces.matchIou));
+    if (!quiet) process.stderr.write(`box correction for ${p.settings.detector} from ${c.n} faces of the fitting photos: centre +(${c.dx.toFixed(3)}, ${c.dy.toFixed(3)}) of the box, size x(${Math.exp(c.sw).toFixed(3)}, ${Math.exp(c.sh).toFixed(3)})\n`);
+    return c;
+  } finally {
+    p.dispose();
   }
 }
 

@@ -29,6 +29,7 @@ export const tuneVerb: VerbSpec = {
     'reject-at': { type: 'list', value: 'P', help: `not_face rejection levels, or off (default: ${DEFAULT_GRID.rejectAts.map((x) => x ?? 'off').join(',')})` },
     'trust-above': { type: 'list', value: 'S', help: `trusted detector scores, or off (default: ${DEFAULT_GRID.trustAboves.map((x) => x ?? 'off').join(',')})` },
     'max-false': { type: 'number', value: 'F', help: 'most false detections per image allowed (default: 0.1)' },
+    'fit-boxes': { type: 'boolean', help: "learn a box correction toward the annotators' boxes on the fitting photos (0–159) and tune with it" },
     name: { type: 'string', value: 'NAME', help: 'run folder name (default: <model>-<detector>, never overwritten)' },
   },
   examples: [
@@ -51,7 +52,7 @@ export const tuneVerb: VerbSpec = {
     await initBackend();
     let r: TuneResult;
     try {
-      r = await tune({ model: f.model as string | undefined, detector: f.detector as string | undefined, grid, maxFalse, name: f.name as string | undefined });
+      r = await tune({ model: f.model as string | undefined, detector: f.detector as string | undefined, grid, maxFalse, name: f.name as string | undefined, fitBoxes: Boolean(f['fit-boxes']) });
     } catch (e) {
       console.error(`facemask tune: ${(e as Error).message}`);
       return 2;
