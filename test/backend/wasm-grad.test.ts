@@ -69,7 +69,8 @@ const CASES: { k: number; s: number; pad: Pad; h: number; w: number; c: number; 
   { k: 1, s: 2, pad: 'valid', h: 5, w: 4, c: 6, co: 7, m: 1 },
 ];
 
-test('each kernel, composed, in JS and as chosen, equals the cpu backend on random inputs, leaking nothing', async () => {
+test('each kernel, composed, in JS and as chosen, equals the cpu backend on random inputs, leaking nothing', async (t) => {
+  t.after(() => useStrategy('auto'));
   for (const [n, cs] of CASES.entries()) {
     const xs: Shape4 = [2, cs.h, cs.w, cs.c];
     const conv = tf.backend_util.computeConv2DInfo(xs, [cs.k, cs.k, cs.c, cs.co], cs.s, 1, cs.pad);
@@ -96,7 +97,6 @@ test('each kernel, composed, in JS and as chosen, equals the cpu backend on rand
       }
     }
   }
-  useStrategy('auto');
 });
 
 test('tf.grads through conv2d and depthwiseConv2d (stride 2, same) agree on wasm and cpu', async () => {
