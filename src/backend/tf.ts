@@ -4,7 +4,8 @@
  *
  * Order: `FACEMASK_BACKEND` (`node` | `wasm` | `cpu`) when set; otherwise `@tensorflow/tfjs-node`
  * when it is installed and loads (an optional dependency: its install downloads libtensorflow,
- * which fails on machines without that network access), else `@tensorflow/tfjs-backend-wasm`.
+ * which fails on machines without that network access), else `@tensorflow/tfjs-backend-wasm`
+ * with the gradient kernels it lacks (`registerWasmGradients`, src/backend/wasm-grad.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -35,7 +36,12 @@ async function choose(pref: string | undefined): Promise<BackendName> {
   if (pref !== 'cpu') {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- registers the backend only when it is chosen
     require('@tensorflow/tfjs-backend-wasm');
-    if (await tf.setBackend('wasm')) return 'wasm';
+    if (await tf.setBackend('wasm')) {
+      // The gradient kernels wasm lacks (so models can be fine-tuned on it); required here, not
+      // imported, as wasm-grad imports this module.
+      (require('./wasm-grad') as typeof import('./wasm-grad')).registerWasmGradients();
+      return 'wasm';
+    }
   }
   await tf.setBackend('cpu');
   return 'cpu';
