@@ -8,6 +8,7 @@
  * with the gradient kernels it lacks (`registerWasmGradients`, src/backend/wasm-grad.ts).
  */
 import * as tf from '@tensorflow/tfjs';
+import { registerWasmGradients } from './wasm-grad';
 
 export { tf };
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -37,9 +38,8 @@ async function choose(pref: string | undefined): Promise<BackendName> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- registers the backend only when it is chosen
     require('@tensorflow/tfjs-backend-wasm');
     if (await tf.setBackend('wasm')) {
-      // The gradient kernels wasm lacks (so models can be fine-tuned on it); required here, not
-      // imported, as wasm-grad imports this module.
-      (require('./wasm-grad') as typeof import('./wasm-grad')).registerWasmGradients();
+      // the gradient kernels wasm lacks, so that models can be fine-tuned on it
+      registerWasmGradients();
       return 'wasm';
     }
   }

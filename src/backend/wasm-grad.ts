@@ -17,7 +17,8 @@
  * is refused with a message naming the kernel and the setting.
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { tf } from './tf';
+// the package itself, not ./tf (which registers these kernels when it chooses wasm): the same tfjs instance
+import * as tf from '@tensorflow/tfjs';
 
 type Info = tf.TensorInfo;
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
