@@ -37,7 +37,7 @@ async function main() {
   const clf = await loadClassifier(process.argv[2] ?? projectPaths().defaultModel);
   const low = Math.min(...DEFAULT_GRID.thresholds);
   const settings = resolveSettings(DETECTORS, clf.manifest, { detector: 'ssd-mobilenet', threshold: low }, cfg.detect);
-  const detector = cachedDetector(await DETECTORS.create('ssd-mobilenet', cfg.detect, low), path.join(projectPaths().cache, 'measure'), { threshold: low, config: { ...cfg.detect, detector: null } });
+  const detector = cachedDetector(await DETECTORS.create('ssd-mobilenet', cfg.detect, low), projectPaths().measureCache, { threshold: low, config: { ...cfg.detect, detector: null } });
   const [validation, test] = [kaggleScenes('validation'), kaggleScenes('test')];
   console.log('crop scale | setting chosen on validation | validation: masked % / false per image / end to end % | test: masked % / unmasked % / false per image / end to end %');
   for (const k of SCALES) {

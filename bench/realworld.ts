@@ -42,7 +42,7 @@ async function main() {
 
     // detection: what the pipeline saw at a low threshold, measured under two settings
     const cfg = resolveConfig();
-    const pipeline = await createFaceMaskDetector(cfg, { classifier: clf, detector, threshold: 0.1, cacheDir: path.join(projectPaths().cache, 'measure') });
+    const pipeline = await createFaceMaskDetector(cfg, { classifier: clf, detector, threshold: 0.1, cacheDir: projectPaths().measureCache });
     const name = pipeline.settings.detector;
     const parts = { validation: await scoreScenes(pipeline, kaggleScenes('validation', { limit }), { quiet: true }), test: await scoreScenes(pipeline, kaggleScenes('test', { limit }), { quiet: true }) };
     pipeline.dispose();

@@ -34,6 +34,8 @@ export interface ProjectPaths {
   runsInspect: string;
   /** Derived data that can be rebuilt at any time (feature caches, fingerprints). */
   cache: string;
+  /** Cached boxes and probabilities of measurements over the same photos (src/detection/cache.ts). */
+  measureCache: string;
   notebooks: string;
   /** Executed copies of the notebooks (git-ignored). */
   executedNotebooks: string;
@@ -61,6 +63,7 @@ export function projectPaths(root: string = PROJECT_ROOT): ProjectPaths {
     runsTune: path.join(r, 'runs', 'tune'),
     runsInspect: path.join(r, 'runs', 'inspect'),
     cache: path.join(r, '.cache'),
+    measureCache: path.join(r, '.cache', 'detection'),
     notebooks: path.join(r, 'notebooks'),
     executedNotebooks: path.join(r, 'notebooks', 'executed'),
     assetSums: path.join(r, 'src', 'assets', 'sums'),

@@ -164,7 +164,7 @@ export async function realworldData(spec: RealworldDataSpec, opts: RealworldOpti
   if (spec.notFace) {
     // the detector's boxes on the fit and validation photos, mined (src/detection/mining.ts)
     const byFile = new Map(kaggle.map((r) => [r.path, r]));
-    const det = cachedDetector(await DETECTORS.create(spec.notFace.detector, cfg.detect, spec.notFace.minScore), path.join(projectPaths().cache, 'detection'), { threshold: spec.notFace.minScore, config: { ...cfg.detect, detector: null } });
+    const det = cachedDetector(await DETECTORS.create(spec.notFace.detector, cfg.detect, spec.notFace.minScore), projectPaths().measureCache, { threshold: spec.notFace.minScore, config: { ...cfg.detect, detector: null } });
     try {
       for (const sc of kaggleScenes(['fit', 'validation'])) {
         const r = byFile.get(sc.file);

@@ -143,7 +143,7 @@ export async function tune(opts: TuneOptions = {}): Promise<TuneResult> {
     if (fit && chooseScenes.some((s) => s.photo >= fit[0] && s.photo <= fit[1])) throw new Error(`${modelDir} was fitted on Kaggle photos ${fit[0]}–${fit[1]}: choose on photos it never saw (--choose validation)`);
     const grid: TuneGrid = { ...DEFAULT_GRID, ...(opts.grid ?? {}) };
     const low = Math.min(...grid.thresholds);
-    const cacheDir = path.join(projectPaths().cache, 'measure');
+    const cacheDir = projectPaths().measureCache;
     const box = opts.fitBoxes ? await learnBoxCorrection(cfg, classifier, opts.detector, low, cacheDir, limit, opts.quiet) : null;
     const pipeline = await createFaceMaskDetector(cfg, { classifier, detector: opts.detector, threshold: low, cacheDir, box });
     const detector = pipeline.settings.detector;
