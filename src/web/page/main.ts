@@ -7,8 +7,10 @@
  */
 import { toJsonLine, summarise, type DetectResult } from '../../result';
 import type { FaceMaskDetector } from '../../detection/pipeline';
+import type { RgbImage } from '../../util/images';
 import { chooseBackend, loadWebEngine, type Backend } from './engine';
 import { loadPagePipeline, type PageSetup } from './pipeline';
+import { ModelLoadError } from './verify';
 import { rgbFromRgba } from './pixels';
 import { drawFaces } from './draw';
 import { FpsMeter } from './fps';
@@ -41,6 +43,18 @@ function render(view: HTMLCanvasElement, frame: HTMLCanvasElement, r: DetectResu
   view.hidden = false;
 }
 
+type Detect = (image: RgbImage, file: string) => Promise<DetectResult>;
+
+/** The pipeline's `detect`, one call at a time: the camera and a photo share the ONNX sessions. */
+function serialised(pipeline: FaceMaskDetector): Detect {
+  let last: Promise<unknown> = Promise.resolve();
+  return (image, file) => {
+    const next = last.then(() => pipeline.detect(image, file));
+    last = next.catch(() => undefined);
+    return next;
+  };
+}
+
 function cameraMessage(e: unknown): string {
   const name = (e as DOMException)?.name;
   if (name === 'NotAllowedError' || name === 'SecurityError') return 'The camera was refused. Allow it for this page (the camera icon in the address bar, or the browser\'s site settings) and press "Start camera" again — or use a photo below.';
@@ -50,7 +64,7 @@ function cameraMessage(e: unknown): string {
 }
 
 /** The live camera: grab a frame, detect, draw, count; one frame at a time, until paused. */
-function setUpCamera(pipeline: FaceMaskDetector): void {
+function setUpCamera(detect: Detect): void {
   const start = $<HTMLButtonElement>('camera-start');
   const pause = $<HTMLButtonElement>('camera-pause');
   const video = $<HTMLVideoElement>('camera-video');
@@ -61,17 +75,18 @@ function setUpCamera(pipeline: FaceMaskDetector): void {
   const frame = document.createElement('canvas');
   const meter = new FpsMeter();
   let running = false;
-  let loop: Promise<void> | null = null;
+  // each start of the loop gets a number: a loop still finishing a frame after a pause stops, even if resumed meanwhile
+  let generation = 0;
 
-  const run = async () => {
-    while (running) {
+  const run = async (gen: number) => {
+    while (running && gen === generation) {
       if (video.readyState < 2 || video.videoWidth === 0) {
         await new Promise((r) => setTimeout(r, 30));
         continue;
       }
       const image = grab(video, video.videoWidth, video.videoHeight, frame);
-      const r = await pipeline.detect(image, 'camera');
-      if (!running) break;
+      const r = await detect(image, 'camera');
+      if (!running || gen !== generation) break;
       render(view, frame, r);
       meter.tick(performance.now());
       const fps = meter.fps();
@@ -89,7 +104,7 @@ function setUpCamera(pipeline: FaceMaskDetector): void {
     document.body.dataset.camera = on ? 'running' : 'paused';
     if (on) {
       meter.reset();
-      loop = run().catch((e) => {
+      run(++generation).catch((e) => {
         running = false;
         show(error, `The pipeline failed on a camera frame: ${(e as Error).message}`);
       });
@@ -117,16 +132,11 @@ function setUpCamera(pipeline: FaceMaskDetector): void {
     pause.disabled = false;
     setRunning(true);
   });
-  pause.addEventListener('click', async () => {
-    if (running) {
-      setRunning(false);
-      await loop;
-    } else setRunning(true);
-  });
+  pause.addEventListener('click', () => setRunning(!running));
 }
 
 /** Photos: decode (EXIF orientation applied), detect, draw, show and offer the JSON line and the picture. */
-function setUpPhoto(pipeline: FaceMaskDetector, maxPixels: number): void {
+function setUpPhoto(detect: Detect, maxPixels: number): void {
   const input = $<HTMLInputElement>('photo-input');
   const drop = $('drop');
   const error = $('photo-error');
@@ -158,7 +168,7 @@ function setUpPhoto(pipeline: FaceMaskDetector, maxPixels: number): void {
     const image = grab(bitmap, bitmap.width, bitmap.height, frame);
     bitmap.close();
     const decodeMs = performance.now() - t0;
-    const r = await pipeline.detect(image, file.name);
+    const r = await detect(image, file.name);
     r.ms.decode = decodeMs;
     render(view, frame, r);
     const line = toJsonLine(r);
@@ -201,8 +211,8 @@ async function main(): Promise<void> {
     try {
       loaded = await loadPagePipeline(setup, engine);
     } catch (e) {
-      if (backend !== 'webgpu') throw e;
-      // WebGPU is untested: fall back to wasm rather than fail
+      // WebGPU is untested: when it cannot run a model, fall back to wasm rather than fail (a bad file fails either way)
+      if (backend !== 'webgpu' || e instanceof ModelLoadError) throw e;
       why = `WebGPU failed (${(e as Error).message}), fell back`;
       backend = 'wasm';
       engine = await loadWebEngine(setup, backend);
@@ -215,8 +225,9 @@ async function main(): Promise<void> {
     document.body.dataset.state = 'ready';
     document.body.dataset.detector = pipeline.settings.detector;
     document.body.dataset.backend = backend;
-    setUpCamera(pipeline);
-    setUpPhoto(pipeline, setup.maxPixels);
+    const detect = serialised(pipeline);
+    setUpCamera(detect);
+    setUpPhoto(detect, setup.maxPixels);
   } catch (e) {
     status.textContent = `The models cannot load: ${(e as Error).message}`;
     document.body.dataset.state = 'error';

@@ -102,11 +102,12 @@ export async function loadPagePipeline(setup: PageSetup, engine: Engine, base: s
   }
 }
 
+/** Load a checked file on the engine; a failure here is the engine's (e.g. WebGPU), not the file's: a plain Error. */
 async function loadNet(engine: Engine, bytes: Uint8Array, what: string) {
   try {
     return await engine.load(bytes);
   } catch (e) {
-    throw new ModelLoadError(`${what} passed its checksum but ${engine.name} cannot load it: ${(e as Error).message}`);
+    throw new Error(`${what} passed its checksum but ${engine.description} cannot load it: ${(e as Error).message}`);
   }
 }
 
