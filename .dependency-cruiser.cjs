@@ -2,7 +2,8 @@
  * The layer order of src/ (README "Layout"), checked by `npm run deps` (dependency-cruiser):
  * a module may import (at run time) only from its own layer or a lower one, never a higher one;
  * no runtime import cycles anywhere (type-only imports may point anywhere: they vanish at run time);
- * the browser-safe core imports no Node module, no native package and nothing outside the core.
+ * the browser-safe core imports no Node module, no native package and nothing outside the core;
+ * the web page (src/web/page/) imports only the core and its own files.
  */
 const LAYERS = [
   ['base', '^src/(labels|result|config|paths)\\.ts$|^src/util/'],
@@ -16,11 +17,12 @@ const LAYERS = [
   ['evaluation', '^src/evaluation/'],
   ['training', '^src/training/'],
   ['notebook', '^src/notebook/'],
+  ['web', '^src/web/'],
   ['cli', '^src/cli/'],
 ];
 
 /** Modules that also run in a browser: they import only each other (and types). */
-const CORE = ['src/labels.ts', 'src/result.ts', 'src/model/setting.ts', 'src/backend/engine.ts', 'src/detection/types.ts', 'src/detection/geometry.ts', 'src/detection/policy.ts', 'src/detection/boxfit.ts', 'src/detection/registry.ts', 'src/detection/pipeline.ts'];
+const CORE = ['src/labels.ts', 'src/result.ts', 'src/model/setting.ts', 'src/backend/engine.ts', 'src/detection/types.ts', 'src/detection/geometry.ts', 'src/detection/policy.ts', 'src/detection/boxfit.ts', 'src/detection/registry.ts', 'src/detection/pipeline.ts', 'src/detection/yunet.ts', 'src/backend/ort-session.ts'];
 const core = `^(${CORE.map((f) => f.replace(/[.]/g, '\\.')).join('|')})$`;
 
 const runtime = { dependencyTypesNot: ['type-only'] };
@@ -54,6 +56,13 @@ module.exports = {
       comment: 'The detection core runs in a browser too: no Node module, no native package, nothing outside the core at run time.',
       from: { path: core },
       to: { pathNot: core, ...runtime },
+    },
+    {
+      name: 'web-page-browser-safe',
+      severity: 'error',
+      comment: 'The page (src/web/page/) is bundled for the browser: it imports only the browser-safe core and its own files at run time.',
+      from: { path: '^src/web/page/' },
+      to: { pathNot: `${core}|^src/web/page/`, ...runtime },
     },
   ],
   options: {

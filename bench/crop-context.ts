@@ -9,7 +9,6 @@
  *
  * Prints figures; not a test. The shipped pipeline crops the box as is (k = 1).
  */
-import * as path from 'node:path';
 import { resolveConfig } from '../src/config';
 import { initBackend } from '../src/backend/tf';
 import { projectPaths } from '../src/paths';

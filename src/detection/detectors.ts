@@ -8,17 +8,10 @@ import { createRes10 } from './res10';
 import { createSsdMobilenet, createTiny } from './faceapi';
 import { createBlazeFace } from './blazeface';
 import { createConsensus } from './consensus';
-import { createYuNet } from './yunet';
-import { loadYuNet, type YuNetVariant } from './yunet-node';
+import { yunetEntries } from './yunet';
+import { loadYuNet } from './yunet-node';
 import { createEngine } from '../backend/onnx';
-import type { DetectConfig, DetectorContext } from './registry';
 import { DetectorError } from './types';
-
-/** YuNet on the context's engine (or a new one): the detector owns its network and releases it on dispose. */
-async function yunet(variant: YuNetVariant, c: DetectConfig, t: number, ctx: DetectorContext) {
-  const engine = ctx.engine ?? (await createEngine());
-  return { ...createYuNet(await loadYuNet(engine, variant, ctx.modelDir), { minConfidence: t, nmsIou: c.nmsIou, maxResults: c.maxFaces, upscale: c.yunet.upscale, maxSide: c.yunet.maxSide }), name: variant === 'yunet_s' ? 'yunet' : 'yunet-n' };
-}
 
 const ENTRIES: DetectorEntry[] = [
   {
@@ -45,18 +38,8 @@ const ENTRIES: DetectorEntry[] = [
     ownThreshold: (c) => c.tiny.minConfidence,
     create: (c, t) => createTiny({ minConfidence: t, inputSize: c.tiny.inputSize, nmsIou: c.nmsIou, maxResults: c.maxFaces }),
   },
-  {
-    name: 'yunet',
-    summary: "YuNet (libfacedetection, OpenCV Zoo's yunet_s) on ONNX Runtime, with 5 landmarks",
-    ownThreshold: (c) => c.yunet.minConfidence,
-    create: (c, t, ctx) => yunet('yunet_s', c, t, ctx),
-  },
-  {
-    name: 'yunet-n',
-    summary: 'YuNet yunet_n (larger, more small faces) on ONNX Runtime, with 5 landmarks',
-    ownThreshold: (c) => c.yunetN.minConfidence,
-    create: (c, t, ctx) => yunet('yunet_n', c, t, ctx),
-  },
+  // YuNet on the context's engine (or a new one): the detector owns its network and releases it on dispose
+  ...yunetEntries(async (variant, ctx) => loadYuNet(ctx.engine ?? (await createEngine()), variant, ctx.modelDir)),
   {
     name: 'consensus',
     summary: 'boxes of one detector confirmed by another (detect.consensus)',

@@ -9,9 +9,9 @@ import type { Engine, Net } from '../backend/engine';
 import { findAsset } from '../assets/catalog';
 import { projectPaths, type ProjectPaths } from '../paths';
 import { DetectorError } from './types';
+import { YUNET_VARIANTS, type YuNetVariant } from './yunet';
 
-export const YUNET_VARIANTS = ['yunet_s', 'yunet_n'] as const;
-export type YuNetVariant = (typeof YUNET_VARIANTS)[number];
+export { YUNET_VARIANTS, type YuNetVariant } from './yunet';
 
 /** Where `facemask prepare` installs the YuNet files (the `yunet` asset's folder). */
 export function yunetModelDir(p: ProjectPaths = projectPaths()): string {

@@ -11,10 +11,15 @@
  *
  * Input: BGR, 0–255 floats, NCHW, no mean or scale; the image padded right/bottom with zeros to sides
  * that are multiples of 32 (the "dynamic" ONNX exports take any such size).
+ *
+ * `yunetEntries` are the registry entries `yunet` and `yunet-n`, shared by the Node registry
+ * (src/detection/detectors.ts) and the web page (src/web/page/pipeline.ts): only the loading of the
+ * network differs.
  */
 import type { Box } from '../result';
 import type { RgbImage } from '../util/images';
 import type { Net, TensorData } from '../backend/engine';
+import type { DetectConfig, DetectorContext, DetectorEntry } from './registry';
 import type { FaceDetection, FaceDetector } from './types';
 import { DetectorError } from './types';
 import { clipBox, nonMaxSuppression } from './geometry';
@@ -235,4 +240,32 @@ export function createYuNet(net: Net, opts: YuNetOptions): YuNetDetector {
       await net.dispose();
     },
   };
+}
+
+/** The two YuNet networks: `yunet_s` (registered as `yunet`) and `yunet_n` (`yunet-n`). */
+export const YUNET_VARIANTS = ['yunet_s', 'yunet_n'] as const;
+export type YuNetVariant = (typeof YUNET_VARIANTS)[number];
+
+/** YuNet's options from the config's `detect` section, at `threshold`. */
+export function yunetOptions(c: DetectConfig, threshold: number): YuNetOptions {
+  return { minConfidence: threshold, nmsIou: c.nmsIou, maxResults: c.maxFaces, upscale: c.yunet.upscale, maxSide: c.yunet.maxSide };
+}
+
+/**
+ * The registry entries `yunet` (yunet_s) and `yunet-n` (yunet_n) over a loader of their networks
+ * (Node: a file on an engine; the web page: a checked download). The detector owns the network.
+ */
+export function yunetEntries(load: (variant: YuNetVariant, ctx: DetectorContext) => Promise<Net>): DetectorEntry[] {
+  const entry = (name: string, variant: YuNetVariant, summary: string, own: (c: DetectConfig) => number): DetectorEntry => ({
+    name,
+    summary,
+    ownThreshold: own,
+    async create(c, t, ctx) {
+      return { ...createYuNet(await load(variant, ctx), yunetOptions(c, t)), name };
+    },
+  });
+  return [
+    entry('yunet', 'yunet_s', "YuNet (libfacedetection, OpenCV Zoo's yunet_s) on ONNX Runtime, with 5 landmarks", (c) => c.yunet.minConfidence),
+    entry('yunet-n', 'yunet_n', 'YuNet yunet_n (larger, more small faces) on ONNX Runtime, with 5 landmarks', (c) => c.yunetN.minConfidence),
+  ];
 }

@@ -10,5 +10,6 @@ import { evaluateVerb } from './evaluate';
 import { classifyVerb } from './classify';
 import { detectVerb } from './detect';
 import { videoVerb } from './video';
+import { serveVerb } from './serve';
 
-export const VERBS: VerbSpec[] = [prepareVerb, inspectVerb, synthVerb, trainVerb, evaluateVerb, tuneVerb, promoteVerb, classifyVerb, detectVerb, videoVerb];
+export const VERBS: VerbSpec[] = [prepareVerb, inspectVerb, synthVerb, trainVerb, evaluateVerb, tuneVerb, promoteVerb, classifyVerb, detectVerb, videoVerb, serveVerb];

@@ -1,0 +1,42 @@
+/**
+ * `facemask serve`: a local web page that runs the project's pipeline in the browser (YuNet and the
+ * classifier on onnxruntime-web) on the camera or on a photo. Serves until Ctrl-C (src/web/server.ts).
+ */
+import type { VerbSpec } from '../args';
+import { startServer, ServeError } from '../../web/server';
+
+export const serveVerb: VerbSpec = {
+  name: 'serve',
+  summary: 'a local web page that detects masks in the browser, on the camera or a photo',
+  flags: {
+    port: { type: 'integer', value: 'PORT', help: 'port to listen on; 0 picks a free one (default: 8080)' },
+    host: { type: 'string', value: 'ADDRESS', help: 'address to listen on (default: 127.0.0.1, this machine only; browsers allow the camera only on localhost or https)' },
+    model: { type: 'string', value: 'DIR', help: 'classifier folder (default: models/default)' },
+  },
+  examples: [
+    { cmd: 'facemask serve', note: 'then open http://127.0.0.1:8080/ and press "Start camera", or drop a photo' },
+    { cmd: 'facemask serve --port 8081', note: 'another port' },
+    { cmd: 'facemask serve --model runs/train/x/model', note: 'another classifier (with an ONNX form)' },
+  ],
+  async run(args) {
+    let server;
+    try {
+      server = await startServer({ port: args.flags.port as number | undefined, host: args.flags.host as string | undefined, model: args.flags.model as string | undefined });
+    } catch (e) {
+      if (!(e instanceof ServeError)) throw e;
+      console.error(`facemask serve: ${e.message}`);
+      return 2;
+    }
+    const host = (args.flags.host as string | undefined) ?? '127.0.0.1';
+    if (!['127.0.0.1', 'localhost', '::1'].includes(host)) console.error(`facemask serve: listening on ${host}: other machines can open the page, but browsers give it the camera only on this machine (localhost) or over https`);
+    console.error(`facemask serve: page bundled in ${server.bundleMs.toFixed(0)} ms`);
+    console.log(`facemask serve: open ${server.url} (Ctrl-C to stop)`);
+    const signal = await new Promise<NodeJS.Signals>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    await server.close();
+    console.error(`facemask serve: stopped (${signal})`);
+    return 0;
+  },
+};
