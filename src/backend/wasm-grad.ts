@@ -15,6 +15,9 @@
  * Supported: NHWC, strides 1 and 2, dilation 1, padding 'same' (asymmetric for stride 2),
  * 'valid', a number or explicit [[0,0],[t,b],[l,r],[0,0]] — what MobileNetV2 uses. Anything else
  * is refused with a message naming the kernel and the setting.
+ *
+ * Long (~410 lines): three kernels, each in two versions (composed from wasm kernels and direct JS)
+ * sharing the padding and stride arithmetic; split apart they would repeat it.
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 // the package itself, not ./tf (which registers these kernels when it chooses wasm): the same tfjs instance

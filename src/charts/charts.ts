@@ -7,6 +7,9 @@
  * tooltips with the row's fields (plus `tooltip` extras), zoom and pan on continuous axes (wheel,
  * drag; double-click resets), and a click on a legend entry that highlights its series. The static
  * SVG/PNG is rendered from the spec without these (they change nothing there but cost SVG size).
+ *
+ * Long (~420 lines): every chart type the project draws, each a static spec plus its interactive
+ * additions, over shared encoding helpers.
  */
 import { DISPLAY, LABELS, isLabel } from '../labels';
 import { Figure, VegaLiteSpec, vegaLite } from './figure';

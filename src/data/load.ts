@@ -8,6 +8,9 @@
  *
  * Fingerprints (and the image metadata) are cached by SHA-256 in `.cache/fingerprints.json`, so
  * a second run only reads and hashes the bytes.
+ *
+ * Long (~360 lines) because it is the one reader of every dataset layout, with its cache; the
+ * per-dataset rules that are more than a layout live elsewhere (src/data/kaggle.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

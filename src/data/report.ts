@@ -2,6 +2,8 @@
  * What the inspection shows: tables (rows for `showTable`), charts and image grids of an
  * `InspectionReport`, and `writeInspectionReport` that saves them all into a folder. Notebook 01
  * and `facemask inspect` show the same things through these functions.
+ *
+ * A little over 300 lines: one table or picture per finding of the inspection.
  */
 import * as path from 'node:path';
 import { barChart, histogram, imageGrid, type Figure, type GridItem, type Picture } from '../charts/index';

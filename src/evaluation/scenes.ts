@@ -9,6 +9,9 @@
  * keeps what the pipeline saw at a low threshold (boxes and probabilities, `score`) so that
  * `applySetting` can try many settings over it with the same box policy function the pipeline
  * uses (`labelBoxes`) — greedy NMS commutes with a threshold applied afterwards.
+ *
+ * A little over 300 lines: the counting rule, AP and size bands, and the two ways to measure, which
+ * must stay together to stay one rule.
  */
 import { resolveConfig } from '../config';
 import { LABELS, type Label } from '../labels';

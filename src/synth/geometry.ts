@@ -19,6 +19,9 @@
  * fit) and the mask bends along the jaw when the head turns (yaw) or tilts (roll). Points outside
  * the hexagon use the affine map of the sector they fall in, so the map is defined everywhere
  * and continuous.
+ *
+ * Long (~410 lines): the whole landmark geometry of a placement (anchors, face frame, modes, mesh,
+ * checks) is one coherent set of pure functions that call each other.
  */
 
 export type Pt = [number, number];
