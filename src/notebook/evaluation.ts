@@ -50,6 +50,8 @@ export function headlineRow(model: string, e: SetEvaluation) {
 
 /** A committed tuning summary (`facemask promote` of a tune run). */
 export interface TuneSummary {
+  /** Its file name in docs/results/. */
+  file: string;
   run: string;
   config: { model: string; detector: string; maxFalse: number; choose: { photos: string; n: number }; report: { photos: string; n: number } | null };
   chosen: { threshold: number; rejectAt: number | null; trustAbove: number | null };
@@ -66,13 +68,13 @@ export function tuneSummaries(dir: string = projectPaths().results): TuneSummary
     .readdirSync(dir)
     .filter((f) => /^tune-.*\.json$/.test(f))
     .sort()
-    .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as TuneSummary);
+    .map((f) => ({ ...JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')), file: f }) as TuneSummary);
 }
 
 /** Rows of the tuning summaries: the choice on validation and the test part at it. */
 export function tuneRows(summaries: TuneSummary[]) {
   return summaries.flatMap((s) => {
-    const what = (part: string) => ({ model: s.config.model, detector: s.config.detector, part, threshold: s.chosen.threshold, 'not_face >=': s.chosen.rejectAt ?? 'off', 'trusted >=': s.chosen.trustAbove ?? 'off' });
+    const what = (part: string) => ({ summary: s.file.replace(/^tune-|\.json$/g, ''), detector: s.config.detector, part, threshold: s.chosen.threshold, 'not_face >=': s.chosen.rejectAt ?? 'off', 'trusted >=': s.chosen.trustAbove ?? 'off' });
     return [summaryRow(s.validation, what(`chosen on ${s.config.choose.photos}`)), ...(s.test ? [summaryRow(s.test, what(`${s.config.report?.photos} (as it falls)`))] : [])];
   });
 }
