@@ -20,7 +20,7 @@ import type { FaceDetection, FaceDetector } from './types';
 /** Bump when a detector's code changes what it returns. */
 export const BOXES_VERSION = 2;
 /** Bump when the crop rule or the classifier's code changes its probabilities. */
-export const PROBS_VERSION = 2;
+export const PROBS_VERSION = 3;
 
 /** A short hash of any JSON-able value (cache keys). */
 export function keyOf(value: unknown): string {

@@ -10,7 +10,8 @@ import { tf, initBackend } from '../backend/tf';
 import { projectPaths, pretrainedDir } from '../paths';
 import type { ModelClass } from '../labels';
 import type { Box } from '../result';
-import { cropResize, resizeImage, type RgbImage } from '../util/images';
+import { resizeImage, type RgbImage } from '../util/images';
+import { cropResizeLinear } from './crop';
 import { mapLimit } from '../util/files';
 import { writeDirAtomic } from '../util/atomic';
 import type { FaceClassifier } from './types';
@@ -93,7 +94,8 @@ export class MaskClassifier implements FaceClassifier {
 
   async probabilitiesOfBoxes(image: RgbImage, boxes: readonly Box[]): Promise<Float32Array[]> {
     if (boxes.length === 0) return [];
-    return this.probabilities(await Promise.all(boxes.map((b) => cropResize(image, b, this.inputSize))));
+    // the crop rule (src/model/crop.ts): the same code in Node and in the browser
+    return this.probabilities(boxes.map((b) => cropResizeLinear(image, b, this.inputSize)));
   }
 
   dispose(): void {

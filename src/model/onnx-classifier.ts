@@ -13,7 +13,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Engine, Net } from '../backend/engine';
 import type { Box } from '../result';
-import { cropResize, type RgbImage } from '../util/images';
+import type { RgbImage } from '../util/images';
+import { cropResizeLinear } from './crop';
 import { writeFileAtomic } from '../util/atomic';
 import { mapLimit } from '../util/files';
 import { sha256File } from './io';
@@ -59,7 +60,8 @@ export class OnnxClassifier implements LoadedClassifier {
 
   async probabilitiesOfBoxes(image: RgbImage, boxes: readonly Box[]): Promise<Float32Array[]> {
     if (boxes.length === 0) return [];
-    return this.probabilities(await Promise.all(boxes.map((b) => cropResize(image, b, this.inputSize))));
+    // the crop rule (src/model/crop.ts): the same code in Node and in the browser
+    return this.probabilities(boxes.map((b) => cropResizeLinear(image, b, this.inputSize)));
   }
 
   dispose(): void {

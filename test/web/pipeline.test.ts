@@ -41,11 +41,19 @@ test('the browser runs YuNet: the model\'s tuned YuNet setting when it has one, 
   // the registry's loader is never called: choosing reads only names and thresholds
   const registry = browserRegistry(() => Promise.reject(new Error('not loaded here')), await createEngine({ quiet: true }));
   const shipped = readManifest(P.defaultModel);
+  // the shipped model: its own detector when a browser can run it, else YuNet
   const a = chooseSettings(registry, shipped, CFG.detect);
-  assert.equal(a.settings.detector, 'yunet');
-  assert.equal(a.settings.threshold, CFG.detect.yunet.minConfidence);
-  assert.deepEqual(a.settings.policy, { rejectAt: null, trustAbove: null });
-  assert.match(a.note, new RegExp(`model's tuned detector ${shipped.detection!.detector} does not run in a browser: yunet runs instead`));
+  const own = shipped.detection?.detector;
+  if (own && registry.has(own)) {
+    assert.deepEqual([a.settings.detector, a.settings.threshold, a.note], [own, shipped.detection!.settings[own].threshold, '']);
+  } else {
+    assert.equal(a.settings.detector, 'yunet');
+    assert.match(a.note, /does not run in a browser: yunet runs instead/);
+  }
+  // a model tuned for a detector the browser cannot run: YuNet at its own threshold, and a note
+  const ssdOnly = chooseSettings(registry, { classes: shipped.classes, detection: { detector: 'ssd-mobilenet', settings: { 'ssd-mobilenet': { threshold: 0.15, rejectAt: 0.2, trustAbove: 0.9 } } } }, CFG.detect);
+  assert.deepEqual([ssdOnly.settings.detector, ssdOnly.settings.threshold, ssdOnly.settings.policy], ['yunet', CFG.detect.yunet.minConfidence, { rejectAt: null, trustAbove: null }]);
+  assert.match(ssdOnly.note, /model's tuned detector ssd-mobilenet does not run in a browser: yunet runs instead/);
 
   const tunedYunet = { threshold: 0.6, rejectAt: 0.3, trustAbove: 0.95 };
   const b = chooseSettings(registry, { classes: shipped.classes, detection: { detector: 'ssd-mobilenet', settings: { yunet: tunedYunet } } }, CFG.detect);
@@ -61,7 +69,7 @@ test('the browser runs YuNet: the model\'s tuned YuNet setting when it has one, 
 test('the page\'s pipeline on onnxruntime-web gives what the Node pipeline gives (boxes IoU >= 0.9, same labels, scores within 0.01)', { timeout: 180_000 }, async () => {
   const web = await createEngine({ prefer: 'web', quiet: true });
   const page = await loadPagePipeline(await setupOf(server), web, server.url);
-  const node = await createFaceMaskDetector(CFG, { detector: 'yunet' });
+  const node = await createFaceMaskDetector(CFG, { detector: page.pipeline.settings.detector });
   try {
     assert.equal(page.pipeline.describe(), node.describe());
     for (const file of PHOTOS) {

@@ -9,7 +9,7 @@ import type { ModelClass } from '../../labels';
 import type { Box } from '../../result';
 import type { FaceClassifier } from '../../model/types';
 import type { RgbImage } from '../../util/images';
-import { cropResizeLinear, resizeLinear } from './pixels';
+import { cropResizeLinear, resizeLinear } from '../../model/crop';
 
 /** The network's input and output names (src/model/onnx-export.ts ONNX_INPUT, ONNX_PROBABILITIES). */
 export const CLASSIFIER_INPUT = 'pixels';
