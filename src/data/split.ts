@@ -19,7 +19,7 @@ import { resolveConfig } from '../config';
 import { mulberry32 } from '../util/random';
 import { findLinks, groupImages, type GroupingOptions } from './duplicates';
 import { loadDatasets, naturalCompare, type LoadOptions } from './load';
-import { checkIlc2021Split, serialiseIlc2021Split, type Ilc2021Split } from './ilc2021';
+import { ILC2021, checkIlc2021Split, serialiseIlc2021Split, type Ilc2021Split } from './ilc2021';
 
 export const SPLITS: SplitName[] = ['train', 'val', 'test'];
 export const SPLIT_FILE_VERSION = 1;
@@ -249,6 +249,9 @@ export function splitCacheName(datasets: DatasetName[], seed: number, ratios: { 
  *   const train = recordsForSplit(split, 'train');
  */
 export async function splitFor(datasets: DatasetName[], seed: number, opts: SplitForOptions = {}): Promise<SplitFileV1> {
+  if (datasets.includes(ILC2021)) {
+    throw new Error(`ilc2021 has its own fixed split by photo (src/data/ilc2021.ts): read it with ilc2021Crops(side) / ilc2021Scenes(side), not through splitFor`);
+  }
   const cfg = resolveConfig();
   const ratios = opts.ratios ?? cfg.split.ratios;
   const grouping = { ...groupingFromConfig(), ...(opts.grouping ?? {}) };

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { inspectDatasets, inspectIlc2021, type InspectionReport } from '../../src/data/inspect';
-import { serialiseSplitFile, writeSplitFile, readSplitFile } from '../../src/data/split';
+import { serialiseSplitFile, writeSplitFile, readSplitFile, splitFor } from '../../src/data/split';
 import { loadDatasets } from '../../src/data/load';
 import {
   ILC2021, ILC2021_SPLITS, buildIlc2021Split, ilc2021Crops, ilc2021Scenes, ilc2021LinkedImages, parseCropsLines, readIlc2021Crops, readIlc2021Scenes, readIlc2021Split,
@@ -257,4 +257,8 @@ test('parseCropsLines: each bad line is named with its reason, good lines kept',
   assert.match(errors[3].reason, /"padded" must be true or false/);
   assert.match(errors[4].reason, /listed twice \(first on line 1\)/);
   assert.match(errors[5].reason, /not a JSON line/);
+});
+
+test('ilc2021 is split only by its own rule: the generic split refuses it', async () => {
+  await assert.rejects(splitFor(['chandrikadeb7', ILC2021], 1, { cacheDir: tmp }), /ilc2021 has its own fixed split by photo.*ilc2021Crops/);
 });
