@@ -58,6 +58,20 @@ export const ASSETS: AssetSpec[] = [
     },
   },
   {
+    name: 'ilc2021',
+    description:
+      'face-mask-dataset-ilc-2021 (jolignier, commit 1178de4): 3,782 real face crops (1,880 with_mask, 1,440 without_mask, 462 incorrect_mask) and 300 annotated scenes; no licence stated: never committed or redistributed',
+    mirrorPath: 'datasets/ilc2021',
+    target: (p) => path.join(p.dataset, 'ilc2021'),
+    upstream: {
+      kind: 'manual',
+      instructions:
+        'The ilc2021 class dataset is used as the team prepared it (crops and scaled scenes made from the source photos, copies of the Kaggle face-mask set removed), and its source states no licence, so no public URL serves these exact bytes and the project never redistributes them. ' +
+        "Get the project's data mirror (a folder laid out like the team's shared/ folder, containing datasets/ilc2021/{crops.jsonl,crops,scenes}) and run: " +
+        'npx facemask prepare --mirror /path/to/mirror --only ilc2021',
+    },
+  },
+  {
     name: 'face_detector',
     description: "OpenCV's ResNet-10 SSD face detector (8-bit TensorFlow export), the tutorial's detector",
     mirrorPath: 'models/face_detector',

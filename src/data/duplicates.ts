@@ -221,3 +221,36 @@ export function findLinks(records: { dataset: string; relPath: string; sha256: s
   pairs.sort((p, q) => linkDistance(p, o) - linkDistance(q, o) || (p.a < q.a ? -1 : p.a > q.a ? 1 : p.b < q.b ? -1 : p.b > q.b ? 1 : 0));
   return pairs;
 }
+
+/**
+ * Groups where some images are bound together beforehand — ilc2021's crops and scene of one
+ * photo — as nodes: each image is the node it is bound to (`bindings`: SHA-256 → node key), or
+ * its own node. A near-duplicate link between images becomes a link between their nodes (the
+ * closest link when there are several), and files with identical bytes bound to two nodes join
+ * them. `groupImages` then works on nodes, so the chain guard counts photos, not crops.
+ * Returns the grouping of node keys and, per node, the links that reached it from other nodes.
+ */
+export function groupBound(shas: string[], pairs: NearPair[], bindings: [string, string][], opts: GroupingOptions = {}): Grouping {
+  const o = { ...DEFAULT_GROUPING, ...opts };
+  const nodesOf = new Map<string, string[]>();
+  for (const [sha, node] of bindings) {
+    const l = nodesOf.get(sha) ?? [];
+    if (!l.includes(node)) l.push(node);
+    nodesOf.set(sha, l);
+  }
+  const nodeOf = (sha: string) => (nodesOf.get(sha) ?? [sha])[0];
+  const nodes = new Set<string>();
+  for (const s of shas) for (const n of nodesOf.get(s) ?? [s]) nodes.add(n);
+  const best = new Map<string, NearPair>();
+  const offer = (p: NearPair) => {
+    if (p.a === p.b) return;
+    const [a, b] = p.a < p.b ? [p.a, p.b] : [p.b, p.a];
+    const q = { ...p, a, b };
+    const k = `${a}|${b}`;
+    const cur = best.get(k);
+    if (!cur || linkDistance(q, o) < linkDistance(cur, o)) best.set(k, q);
+  };
+  for (const p of pairs) offer({ ...p, a: nodeOf(p.a), b: nodeOf(p.b) });
+  for (const ns of nodesOf.values()) for (let i = 1; i < ns.length; i++) offer({ a: ns[0], b: ns[i], whole: 0, upper: 0 });
+  return groupImages([...nodes], [...best.values()], o);
+}

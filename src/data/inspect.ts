@@ -6,14 +6,17 @@
 import type { DatasetName, ImageRecord, LoadFailure } from './types';
 import type { Label } from '../labels';
 import { loadDatasets, DEFAULT_SPLIT_DATASETS, type LoadOptions, type LoadedData } from './load';
+import * as fs from 'node:fs';
 import { KAGGLE, kagglePartOf } from './kaggle';
-import { findLinks, groupImages, linkDistance, type Grouping, type GroupingOptions, type NearPair } from './duplicates';
+import { ILC2021, buildIlc2021Split, ilc2021PhotoCounts, type Ilc2021Link, type Ilc2021Pin, type Ilc2021Split } from './ilc2021';
+import { findLinks, groupBound, groupImages, linkDistance, type Grouping, type GroupingOptions, type NearPair } from './duplicates';
 import { buildSplit, groupingFromConfig, splitCounts, type SplitFileV1 } from './split';
+import { datasetDir } from '../paths';
 import { hashWords, popcount32, type Fingerprint } from './fingerprint';
 import { resolveConfig } from '../config';
 
 export interface InspectOptions extends LoadOptions {
-  /** Datasets to inspect. default: observations, chandrikadeb7, kaggle-face-mask-dev */
+  /** Datasets to inspect. default: observations, chandrikadeb7, kaggle-face-mask-dev, and ilc2021 when installed (`defaultInspectDatasets`) */
   datasets?: DatasetName[];
   /** Seed of the split. default: config `split.seed` */
   seed?: number;
@@ -53,6 +56,21 @@ export interface SameNumberPairs {
   pairs: { n: number; masked: ImageRecord; unmasked: ImageRecord; whole: number; upper: number; grouped: boolean }[];
 }
 
+/** ilc2021 against every other inspected dataset: groups by photo, what they share, its split. */
+export interface Ilc2021Inspection {
+  /** Groups over every inspected image, ilc2021's crops and scene of one photo bound together (node = photo id, or another image's SHA-256). */
+  grouping: Grouping;
+  /** Photos in a group with another ilc2021 photo (near-duplicate photos). */
+  photosGroupedTogether: number;
+  /** Groups holding more than one ilc2021 photo. */
+  multiPhotoGroups: number;
+  /** Other datasets' images grouped with ilc2021 photos, per dataset (and Kaggle part). */
+  shared: { dataset: string; side: string; photos: number; images: number }[];
+  /** Links the chain guard refused that touch an ilc2021 photo. */
+  refused: NearPair[];
+  split: Ilc2021Split;
+}
+
 export interface InspectionReport {
   datasets: DatasetName[];
   records: ImageRecord[];
@@ -72,6 +90,8 @@ export interface InspectionReport {
   /** Kaggle dev photos with identical bytes, and whether they straddle the fixed tune/test split. */
   kaggleIdentical: { files: string[]; parts: string[] }[];
   splitCounts: ReturnType<typeof splitCounts> | null;
+  /** ilc2021's groups and split, when it is inspected. */
+  ilc2021: Ilc2021Inspection | null;
   timings: { loadSeconds: number; pairsSeconds: number; groupSeconds: number; splitSeconds: number; cached: number; decoded: number };
 }
 
@@ -154,10 +174,74 @@ function sameNumberPairs(records: ImageRecord[], fps: Map<string, Fingerprint>, 
   return out;
 }
 
+/** The datasets `facemask inspect` looks at by default: the three, and ilc2021 when it is installed. */
+export function defaultInspectDatasets(): DatasetName[] {
+  return [...DEFAULT_SPLIT_DATASETS, KAGGLE, ...(fs.existsSync(datasetDir(ILC2021)) ? [ILC2021] : [])];
+}
+
+/**
+ * ilc2021 against everything inspected: every image (scenes included) is grouped with the others,
+ * a photo's crops and scene bound together; a group that shares images with the Kaggle dev set
+ * follows its part (fit → train, validation → val, test → excluded), one that shares images with
+ * the main split follows their side; then `buildIlc2021Split` splits the rest.
+ */
+export function inspectIlc2021(records: ImageRecord[], fingerprints: Map<string, Fingerprint>, main: SplitFileV1 | null, opts: { seed: number; grouping: Required<GroupingOptions>; datasets: DatasetName[] }): Ilc2021Inspection {
+  const ilc = records.filter((r) => r.dataset === ILC2021);
+  const bindings: [string, string][] = ilc.map((r) => [r.sha256, r.photo!]);
+  const shas = [...new Set(records.map((r) => r.sha256))];
+  const pairs = findLinks(records, fingerprints, opts.grouping);
+  const grouping = groupBound(shas, pairs, bindings, opts.grouping);
+  const photoSet = new Set(ilc.map((r) => r.photo!));
+  const others = new Map<string, ImageRecord>();
+  for (const r of records) if (r.dataset !== ILC2021 && !others.has(r.sha256)) others.set(r.sha256, r);
+  const sideOf = (r: ImageRecord): string | undefined => (r.dataset === KAGGLE ? kagglePartOf(r.relPath) : main?.images[r.sha256]?.split);
+  const links: Ilc2021Link[] = [];
+  const pins = new Map<string, Ilc2021Pin>();
+  let multiPhotoGroups = 0;
+  let photosGroupedTogether = 0;
+  const shared = new Map<string, { dataset: string; side: string; photos: Set<string>; images: Set<string> }>();
+  for (const [gid, members] of grouping.members) {
+    const photos = members.filter((m) => photoSet.has(m));
+    if (!photos.length) continue;
+    if (photos.length > 1) {
+      multiPhotoGroups++;
+      photosGroupedTogether += photos.length;
+    }
+    const outside = members.filter((m) => !photoSet.has(m)).map((m) => others.get(m)!).filter(Boolean);
+    if (!outside.length) continue;
+    const sides = new Set<string>();
+    for (const r of outside) {
+      const side = sideOf(r);
+      for (const p of photos) links.push({ photo: p, dataset: r.dataset, path: r.relPath, sha256: r.sha256, ...(side ? { side } : {}) });
+      const k = `${r.dataset}\t${side ?? ''}`;
+      const e = shared.get(k) ?? { dataset: r.dataset, side: side ?? '', photos: new Set(), images: new Set() };
+      for (const p of photos) e.photos.add(p);
+      e.images.add(r.sha256);
+      shared.set(k, e);
+      if (side) sides.add(r.dataset === KAGGLE ? `kaggle:${side}` : side);
+    }
+    const kaggleTest = outside.find((r) => r.dataset === KAGGLE && kagglePartOf(r.relPath) === 'test');
+    const want = new Set([...sides].map((s) => (s === 'kaggle:fit' ? 'train' : s === 'kaggle:validation' ? 'val' : s)));
+    if (kaggleTest) pins.set(gid, { exclude: `grouped with Kaggle dev test photo ${kaggleTest.relPath}` });
+    else if (want.size > 1) pins.set(gid, { exclude: `grouped with images on two sides (${[...want].sort().join(', ')}): ${outside.map((r) => `${r.dataset}/${r.relPath}`).join(', ')}` });
+    else if (want.size === 1) {
+      const side = [...want][0] as 'train' | 'val' | 'test';
+      pins.set(gid, { split: side, reason: `grouped with ${outside.map((r) => `${r.dataset}/${r.relPath}`).join(', ')}` });
+    }
+  }
+  const crops = ilc.filter((r) => r.label).map((r) => ({ photo: r.photo!, label: r.label! }));
+  const scenes = ilc.filter((r) => !r.label).map((r) => ({ photo: r.photo!, faces: r.faces ?? [] }));
+  const groupOf = new Map([...photoSet].map((p) => [p, grouping.groupOf.get(p)!]));
+  const split = buildIlc2021Split(ilc2021PhotoCounts(crops, scenes), groupOf, { seed: opts.seed, pins, links, checkedAgainst: opts.datasets.filter((d) => d !== ILC2021) });
+  const refused = grouping.refused.filter((p) => photoSet.has(p.a) || photoSet.has(p.b));
+  const sharedRows = [...shared.values()].map((e) => ({ dataset: e.dataset, side: e.side, photos: e.photos.size, images: e.images.size })).sort((a, b) => (a.dataset + a.side < b.dataset + b.side ? -1 : 1));
+  return { grouping, photosGroupedTogether, multiPhotoGroups, shared: sharedRows, refused, split };
+}
+
 /** Everything the inspection shows, computed once. */
 export async function inspectDatasets(opts: InspectOptions = {}): Promise<InspectionReport> {
   const cfg = resolveConfig();
-  const datasets = opts.datasets ?? [...DEFAULT_SPLIT_DATASETS, KAGGLE];
+  const datasets = opts.datasets ?? defaultInspectDatasets();
   const groupingOptions = { ...groupingFromConfig(), ...(opts.grouping ?? {}) };
   const data: LoadedData = await loadDatasets(datasets, opts);
   const { records, failures, fingerprints } = data;
@@ -172,6 +256,20 @@ export async function inspectDatasets(opts: InspectOptions = {}): Promise<Inspec
       for (const [l, k] of [...faces].sort()) counts.push({ dataset: ds, label: l, files: k, unique: k });
       continue;
     }
+    if (ds === ILC2021) {
+      // crops per label, then scenes: photos and faces per label
+      const crops = rs.filter((r) => r.label);
+      for (const l of [...new Set(crops.map((r) => r.label!))].sort()) {
+        const x = crops.filter((r) => r.label === l);
+        counts.push({ dataset: `${ds} crops`, label: l, files: x.length, unique: new Set(x.map((r) => r.sha256)).size });
+      }
+      const scenes = rs.filter((r) => !r.label);
+      counts.push({ dataset: `${ds} scenes`, label: 'photo', files: scenes.length, unique: new Set(scenes.map((r) => r.sha256)).size });
+      const faces = new Map<Label, number>();
+      for (const r of scenes) for (const f of r.faces ?? []) faces.set(f.label, (faces.get(f.label) ?? 0) + 1);
+      for (const [l, k] of [...faces].sort()) counts.push({ dataset: `${ds} scenes`, label: l, files: k, unique: k });
+      continue;
+    }
     const labels = [...new Set(rs.map((r) => r.label!))].sort();
     for (const l of labels) {
       const x = rs.filter((r) => r.label === l);
@@ -182,7 +280,8 @@ export async function inspectDatasets(opts: InspectOptions = {}): Promise<Inspec
   for (const r of records) seen.set(r.sha256, (seen.get(r.sha256) ?? 0) + 1);
   const identicalFiles = records.filter((r) => seen.get(r.sha256)! > 1).length;
 
-  const labelled = records.filter((r) => r.label);
+  // The main split: the labelled datasets but ilc2021, which has its own split by photo.
+  const labelled = records.filter((r) => r.label && r.dataset !== ILC2021);
   const shas = [...new Set(labelled.map((r) => r.sha256))];
   let t = Date.now();
   const pairs = findLinks(labelled, fingerprints, groupingOptions);
@@ -191,7 +290,10 @@ export async function inspectDatasets(opts: InspectOptions = {}): Promise<Inspec
   const grouping = groupImages(shas, pairs, groupingOptions);
   const groupSeconds = (Date.now() - t) / 1000;
   t = Date.now();
-  const split = labelled.length ? buildSplit(labelled, grouping.groupOf, { seed: opts.seed ?? cfg.split.seed, ratios: opts.ratios, grouping: groupingOptions }) : null;
+  const withIlc = datasets.includes(ILC2021);
+  const split = labelled.length || withIlc ? buildSplit(labelled, grouping.groupOf, { seed: opts.seed ?? cfg.split.seed, ratios: opts.ratios, grouping: groupingOptions }) : null;
+  const ilc2021 = withIlc ? inspectIlc2021(records, fingerprints, split, { seed: opts.seed ?? cfg.split.seed, grouping: groupingOptions, datasets }) : null;
+  if (split && ilc2021) split.ilc2021 = ilc2021.split;
   const splitSeconds = (Date.now() - t) / 1000;
   const kaggleByHash = new Map<string, ImageRecord[]>();
   for (const r of records) if (r.dataset === KAGGLE) kaggleByHash.set(r.sha256, [...(kaggleByHash.get(r.sha256) ?? []), r]);
@@ -214,6 +316,7 @@ export async function inspectDatasets(opts: InspectOptions = {}): Promise<Inspec
     sameNumber: sameNumberPairs(records, fingerprints, grouping, d),
     split,
     splitCounts: split ? splitCounts(split) : null,
+    ilc2021,
     timings: { loadSeconds: data.stats.seconds, pairsSeconds, groupSeconds, splitSeconds, cached: data.stats.cached, decoded: data.stats.decoded },
   };
 }

@@ -1,6 +1,7 @@
 /**
- * Loading the three datasets into one `ImageRecord` per image (dataset, label, path, size,
- * format, SHA-256; for the Kaggle dev set the annotated faces), plus a perceptual fingerprint.
+ * Loading the datasets into one `ImageRecord` per image (dataset, label, path, size, format,
+ * SHA-256; for scene photos the annotated faces; for ilc2021 the photo id, and for its crops the
+ * face box), plus a perceptual fingerprint. ilc2021's own file rules live in `./ilc2021`.
  *
  * Every file under a dataset folder is either loaded or reported as a `LoadFailure` with its
  * reason (empty, not an image, corrupt, too many pixels, no annotation, …) — never a crash.
@@ -16,8 +17,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
-import type { DatasetName, ImageRecord, LoadFailure } from './types';
+import type { AnnotatedFace, DatasetName, ImageRecord, LoadFailure } from './types';
 import { KAGGLE, KAGGLE_PART_NAMES, kaggleUsable, kagglePart, kagglePhotoNumber } from './kaggle';
+import { ILC2021, ilc2021Entries, ilc2021Subset } from './ilc2021';
 import { AnnotationError, parseVocXml } from './voc';
 import { Fingerprint, fingerprintFromGrid, gridFromHex, hashesFromGrid, thumbnailGrid } from './fingerprint';
 import { ImageError, sniffImageFormat } from '../util/images';
@@ -31,7 +33,7 @@ import { resolveConfig } from '../config';
 sharp.cache(false);
 
 /** The datasets this project knows. */
-export const DATASETS = ['observations', 'chandrikadeb7', 'kaggle-face-mask-dev'] as const;
+export const DATASETS = ['observations', 'chandrikadeb7', 'kaggle-face-mask-dev', 'ilc2021'] as const;
 /** The default mix for the split. */
 export const DEFAULT_SPLIT_DATASETS: DatasetName[] = ['observations', 'chandrikadeb7'];
 
@@ -205,6 +207,9 @@ interface Candidate {
   relPath: string;
   label?: Label;
   annotation?: string;
+  /** ilc2021: the photo the file shows, and for a crop its face box. */
+  photo?: string;
+  face?: AnnotatedFace;
 }
 
 function candidatesFor(name: DatasetName, root: string, failures: LoadFailure[]): Candidate[] {
@@ -213,6 +218,11 @@ function candidatesFor(name: DatasetName, root: string, failures: LoadFailure[])
   const files = listFiles(dir).sort(naturalCompare);
   const fail = (relPath: string, reason: string) => failures.push({ dataset: name, relPath, path: path.join(dir, relPath), reason });
   const out: Candidate[] = [];
+  if (name === ILC2021) {
+    const r = ilc2021Entries(dir, files);
+    for (const f of r.failures) fail(f.relPath, f.reason);
+    return r.entries.map((e) => ({ dataset: name, ...e }));
+  }
   if (name === KAGGLE) {
     const xmls = new Set(files.filter((f) => f.startsWith('annotations/') && f.toLowerCase().endsWith('.xml')));
     const stems = new Set<string>();
@@ -254,6 +264,7 @@ function candidatesFor(name: DatasetName, root: string, failures: LoadFailure[])
 
 /** The first `n` candidates per label (they are in natural order already). */
 function subsetPerClass(c: Candidate[], n: number, dataset: DatasetName): Candidate[] {
+  if (dataset === ILC2021) return ilc2021Subset(c as (Candidate & { photo: string })[], n);
   if (dataset === KAGGLE) {
     // keep every part of the fixed partition (data/kaggle.ts): the first n/3 usable photos of each
     const third = Math.max(1, Math.ceil(n / 3));
@@ -313,6 +324,12 @@ export async function loadDatasets(names: DatasetName[], opts: LoadOptions = {})
         }
         faces = ann.faces;
       }
+      if (c.face) {
+        const [x, y, w, h] = c.face.box;
+        // half a pixel of slack: the list rounds boxes to whole pixels
+        if (x + w > s.width + 0.5 || y + h > s.height + 0.5) throw new ImageError(`face box [${c.face.box.join(', ')}] leaves the ${s.width}x${s.height} image`);
+        faces = [c.face];
+      }
       const rec: ImageRecord = {
         dataset: c.dataset,
         relPath: c.relPath,
@@ -324,6 +341,7 @@ export async function loadDatasets(names: DatasetName[], opts: LoadOptions = {})
         bytes: s.bytes,
         sha256: s.sha256,
         ...(faces ? { faces } : {}),
+        ...(c.photo ? { photo: c.photo } : {}),
         space: s.space,
         hasAlpha: s.hasAlpha,
         orientation: s.orientation,

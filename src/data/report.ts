@@ -82,6 +82,17 @@ export function findingsTable(r: InspectionReport): Row[] {
   rows.push({ finding: 'groups with more than one image', value: sizes.filter((s) => s > 1).length });
   rows.push({ finding: 'largest group (unique images)', value: r.grouping.largest.size });
   rows.push({ finding: `links refused by the chain guard (groups > ${r.groupingOptions.maxGroupSize})`, value: r.grouping.refused.length });
+  const ilc = r.ilc2021;
+  if (ilc) {
+    const photos = Object.keys(ilc.split.photos).length + Object.keys(ilc.split.excluded).length;
+    rows.push({ finding: 'ilc2021: photos (with crops or a scene); crops and scene of a photo form one node', value: photos });
+    rows.push({ finding: 'ilc2021: groups holding several of its photos (near-duplicate photos)', value: `${ilc.multiPhotoGroups} (${ilc.photosGroupedTogether} photos)` });
+    for (const x of ilc.shared) rows.push({ finding: `ilc2021 grouped with ${x.dataset}${x.side ? ` (${x.side})` : ''}: photos / images`, value: `${x.photos} / ${x.images}` });
+    const kaggleTest = ilc.shared.filter((x) => x.dataset === KAGGLE && x.side === 'test').reduce((a, x) => a + x.photos, 0);
+    rows.push({ finding: 'ilc2021 photos grouped with a Kaggle dev test photo (excluded)', value: kaggleTest });
+    rows.push({ finding: 'ilc2021 photos excluded from its split', value: Object.keys(ilc.split.excluded).length });
+    rows.push({ finding: `ilc2021: links refused by the chain guard`, value: ilc.refused.length });
+  }
   for (const k of r.kaggleIdentical) rows.push({ finding: `${KAGGLE}: identical photos (${k.parts.join(' + ')})`, value: k.files.map((f) => path.basename(f)).join(' = ') });
   return rows;
 }
@@ -99,13 +110,29 @@ export function splitTable(r: InspectionReport): Row[] {
   return splitProportions(r.split).map((x) => ({ split: x.split, label: x.label, images: x.images, percent: Math.round(x.percent * 100) / 100 }));
 }
 
+/** ilc2021's split by photo group: photos, scenes and crops per label on each side. */
+export function ilc2021SplitTable(r: InspectionReport): Row[] {
+  if (!r.ilc2021) return [];
+  const c = r.ilc2021.split.counts;
+  return (['train', 'val', 'test'] as const).map((s) => ({
+    split: s,
+    photos: c[s].photos,
+    scenes: c[s].scenes,
+    'scenes with incorrect': c[s].scenesIncorrect,
+    with_mask: c[s].with_mask ?? 0,
+    without_mask: c[s].without_mask ?? 0,
+    incorrect_mask: c[s].incorrect_mask ?? 0,
+  }));
+}
+
 /** Files that could not be used, with the reason. */
 export function failuresTable(r: InspectionReport): Row[] {
   return r.failures.map((f) => ({ dataset: f.dataset, file: f.relPath, reason: f.reason }));
 }
 
 export function countsChart(r: InspectionReport): Figure {
-  const rows = r.counts.filter((c) => c.dataset !== KAGGLE || c.label !== 'photo').map((c) => ({ dataset: c.dataset === KAGGLE ? `${KAGGLE} (faces)` : c.dataset, label: c.label, images: c.files }));
+  const faces = (d: string) => d === KAGGLE || d.endsWith(' scenes');
+  const rows = r.counts.filter((c) => c.label !== 'photo').map((c) => ({ dataset: faces(c.dataset) ? `${c.dataset} (faces)` : c.dataset, label: c.label, images: c.files }));
   return barChart(rows, { x: 'dataset', y: 'images', colour: 'label', stack: true, title: 'Images per dataset and label', labels: true });
 }
 
@@ -126,12 +153,13 @@ export function formatChart(r: InspectionReport): Figure {
 /** Kaggle faces: the shorter side of each annotated box (the conventions count faces >= 24 px). */
 export function faceSizeChart(r: InspectionReport): Figure | null {
   const by: Record<string, number[]> = {};
-  for (const x of r.records) for (const f of x.faces ?? []) (by[f.label] ??= []).push(Math.min(f.box[2], f.box[3]));
+  for (const x of r.records) if (x.dataset === KAGGLE) for (const f of x.faces ?? []) (by[f.label] ??= []).push(Math.min(f.box[2], f.box[3]));
   if (!Object.keys(by).length) return null;
   return histogram(by, { title: 'Kaggle dev set: shorter side of annotated faces (px)', xTitle: 'pixels', bins: 40 });
 }
 
-const short = (x: ImageRecord) => `${x.dataset === 'observations' ? 'obs' : x.dataset === 'chandrikadeb7' ? 'cdb7' : 'kaggle'}/${path.basename(x.relPath)}`;
+const SHORT: Record<string, string> = { observations: 'obs', chandrikadeb7: 'cdb7', [KAGGLE]: 'kaggle', ilc2021: 'ilc' };
+const short = (x: ImageRecord) => `${SHORT[x.dataset] ?? x.dataset}/${path.basename(x.relPath)}`;
 
 /** Random images of one label (classification datasets) — or Kaggle photos with their boxes. */
 export function sampleGrid(r: InspectionReport, label: Label | 'kaggle', n = 12, seed = 1): Picture | null {
@@ -274,6 +302,7 @@ export async function writeInspectionReport(r: InspectionReport, dir: string, se
   save('findings.tsv', tsv(findingsTable(r)));
   save('group-sizes.tsv', tsv(groupSizeTable(r)));
   save('split.tsv', tsv(splitTable(r)));
+  if (r.ilc2021) save('split-ilc2021.tsv', tsv(ilc2021SplitTable(r)));
   save('failures.tsv', tsv(failuresTable(r)) || 'dataset\tfile\treason\n');
   save(
     'summary.json',
@@ -289,6 +318,9 @@ export async function writeInspectionReport(r: InspectionReport, dir: string, se
         largestGroup: r.grouping.largest,
         refusedLinks: r.grouping.refused.length,
         kaggleIdentical: r.kaggleIdentical,
+        ilc2021: r.ilc2021
+          ? { multiPhotoGroups: r.ilc2021.multiPhotoGroups, photosGroupedTogether: r.ilc2021.photosGroupedTogether, shared: r.ilc2021.shared, refusedLinks: r.ilc2021.refused.length, excluded: r.ilc2021.split.excluded, links: r.ilc2021.split.links, splitCounts: r.ilc2021.split.counts }
+          : null,
         grouping: r.groupingOptions,
         splitCounts: r.splitCounts,
         failures: r.failures.map((f) => ({ dataset: f.dataset, file: f.relPath, reason: f.reason })),

@@ -5,6 +5,8 @@
  *
  * Training reads it through `readSplitFile()` + `recordsForSplit()`, or asks `splitFor(datasets,
  * seed)` for any other mix of datasets and seed (built once, cached in `.cache/splits/`).
+ * ilc2021 is split by photo group under its own rule (`./ilc2021`); the file records that split
+ * too, in its `ilc2021` section, which `readIlc2021Split()` reads.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -17,6 +19,7 @@ import { resolveConfig } from '../config';
 import { mulberry32 } from '../util/random';
 import { findLinks, groupImages, type GroupingOptions } from './duplicates';
 import { loadDatasets, naturalCompare, type LoadOptions } from './load';
+import { ILC2021, checkIlc2021Split, serialiseIlc2021Split, type Ilc2021Split } from './ilc2021';
 
 export const SPLITS: SplitName[] = ['train', 'val', 'test'];
 export const SPLIT_FILE_VERSION = 1;
@@ -36,6 +39,8 @@ export interface SplitFileV1 extends SplitFile {
   grouping?: Required<GroupingOptions>;
   /** Images per split and label (unique contents). */
   counts?: Record<SplitName, Partial<Record<Label, number>>>;
+  /** ilc2021's own split by photo group (`./ilc2021`, the one owner of its rule). */
+  ilc2021?: Ilc2021Split;
 }
 
 /**
@@ -155,7 +160,9 @@ export function serialiseSplitFile(file: SplitFileV1): string {
       return `    ${JSON.stringify(sha)}: ${JSON.stringify(o)}`;
     });
   const headJson = JSON.stringify(head, null, 2);
-  return `${headJson.slice(0, -2)},\n  "images": {\n${lines.join(',\n')}\n  }\n}\n`;
+  const images = lines.length ? `{\n${lines.join(',\n')}\n  }` : '{}';
+  const ilc = file.ilc2021 ? `,\n  "ilc2021": ${serialiseIlc2021Split(file.ilc2021)}` : '';
+  return `${headJson.slice(0, -2)},\n  "images": ${images}${ilc}\n}\n`;
 }
 
 /** Write the split file atomically (default `dataset/splits.json`). */
@@ -182,6 +189,7 @@ export function readSplitFile(file: string = projectPaths().splits): SplitFileV1
   for (const [sha, e] of Object.entries(j.images)) {
     if (!SPLITS.includes(e.split) || !e.label || !e.dataset || !e.path || !e.group) throw new Error(`split file ${file}: bad entry ${sha}`);
   }
+  if (j.ilc2021 !== undefined) checkIlc2021Split(j.ilc2021, `split file ${file}`);
   return j;
 }
 
@@ -241,6 +249,9 @@ export function splitCacheName(datasets: DatasetName[], seed: number, ratios: { 
  *   const train = recordsForSplit(split, 'train');
  */
 export async function splitFor(datasets: DatasetName[], seed: number, opts: SplitForOptions = {}): Promise<SplitFileV1> {
+  if (datasets.includes(ILC2021)) {
+    throw new Error(`ilc2021 has its own fixed split by photo (src/data/ilc2021.ts): read it with ilc2021Crops(side) / ilc2021Scenes(side), not through splitFor`);
+  }
   const cfg = resolveConfig();
   const ratios = opts.ratios ?? cfg.split.ratios;
   const grouping = { ...groupingFromConfig(), ...(opts.grouping ?? {}) };

@@ -2,7 +2,7 @@
 import type { Box } from '../result';
 import type { Label } from '../labels';
 
-export type DatasetName = 'observations' | 'chandrikadeb7' | 'kaggle-face-mask-dev' | string;
+export type DatasetName = 'observations' | 'chandrikadeb7' | 'kaggle-face-mask-dev' | 'ilc2021' | string;
 export type SplitName = 'train' | 'val' | 'test';
 
 /**
@@ -50,8 +50,10 @@ export interface ImageRecord {
   format: string;
   bytes: number;
   sha256: string;
-  /** Scene photos only: the annotated faces, boxes converted to [x, y, w, h]. */
+  /** Scene photos: the annotated faces, boxes converted to [x, y, w, h]; an ilc2021 crop: its one face, the box inside the crop. */
   faces?: AnnotatedFace[];
+  /** ilc2021: the photo the image shows (a scene's file stem; a crop's `photo`). */
+  photo?: string;
   /** Colour space as stored (`srgb`, `b-w`, `cmyk`, …), before conversion to RGB. */
   space?: string;
   /** Whether the stored image has an alpha channel (flattened on white when decoded). */

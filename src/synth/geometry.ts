@@ -185,9 +185,39 @@ export const MODE_GEOMETRY = {
 };
 
 /**
- * The seven mesh points (six anchors + centre) on the face for a wearing mode.
+ * Where a lowered mask's top edge may sit, as the ends of a segment on the face (`edge` = 0 at the
+ * first end, 1 at the second). Street photos show masks pulled just under the nose most often,
+ * then under the mouth, then onto the chin; the two lowered modes span those positions:
+ * - `nose`: from just under the nostrils (a twentieth of the way from the nose base, 33, to the top
+ *   of the upper lip, 51) to three tenths of the way (the fixed position); lower, the corners of the
+ *   mouth start to show on real faces (3 of 52 measured faces at 0.35), which the nose mode promises
+ *   to cover — masks pulled further down are the `chin` mode's;
+ * - `chin`: from just under the lower lip (a twentieth of the way from its lowest point, 57, to the
+ *   chin) to half way (the mask on the chin; lower, the mesh of a face turned 45° and tilted 40°
+ *   starts to fold).
+ * Without an `edge`, the modes keep their fixed positions (`MODE_GEOMETRY`), as before.
  */
-export function faceAnchors(lm: Landmarks, mode: WearMode = 'correct'): Anchors & { frame: FaceFrame } {
+export const EDGE_RANGE: Record<'nose' | 'chin', readonly [number, number]> = { nose: [0.05, 0.3], chin: [0.05, 0.5] };
+
+/** The fraction along the mode's segment for `edge` in [0, 1] (refused outside). */
+export function edgeFraction(mode: 'nose' | 'chin', edge: number): number {
+  if (!(edge >= 0 && edge <= 1)) throw new Error(`edge must be in [0, 1] (got ${edge})`);
+  const [a, b] = EDGE_RANGE[mode];
+  return a + (b - a) * edge;
+}
+
+/** How far the top edge (`T`) sits below the nose tip (30), along the face's axis, in nose-bridge lengths. */
+export function edgeBelowNoseTip(lm: Landmarks, anchors: Anchors & { frame: FaceFrame }): number {
+  const f = anchors.frame;
+  return (level(f, anchors.T) - level(f, lm[30])) / (f.noseLen || 1);
+}
+
+/**
+ * The seven mesh points (six anchors + centre) on the face for a wearing mode. `edge` (0–1, the
+ * lowered modes only) places the top edge within `EDGE_RANGE`; without it the mode's fixed
+ * position is used.
+ */
+export function faceAnchors(lm: Landmarks, mode: WearMode = 'correct', edge?: number): Anchors & { frame: FaceFrame } {
   const f = faceFrame(lm);
   const G = MODE_GEOMETRY;
   const mouth = mean(pick(lm, MOUTH_POINTS));
@@ -204,12 +234,12 @@ export function faceAnchors(lm: Landmarks, mode: WearMode = 'correct'): Anchors 
     sideBotLev = Math.max(...pick(lm, [55, 56, 57, 58, 59]).map((p) => level(f, p)));
     C = chin;
   } else if (mode === 'nose') {
-    T = lerp(lm[33], lm[51], G.noseTopFraction);
+    T = lerp(lm[33], lm[51], edge === undefined ? G.noseTopFraction : edgeFraction('nose', edge));
     sideTopLev = level(f, T) + G.sideDrop * f.noseLen;
     sideBotLev = Math.max(...pick(lm, [55, 56, 57, 58, 59]).map((p) => level(f, p))) + G.sideDrop * f.noseLen;
     C = add(chin, mul(f.v, G.belowChin.nose * f.noseLen));
   } else {
-    T = lerp(lipBottom, chin, G.chinTopFraction);
+    T = lerp(lipBottom, chin, edge === undefined ? G.chinTopFraction : edgeFraction('chin', edge));
     sideTopLev = level(f, T) + G.sideDrop * f.noseLen;
     C = add(chin, mul(f.v, G.belowChin.chin * f.noseLen));
     sideBotLev = NaN;
@@ -358,6 +388,18 @@ export interface FaceCheckOptions {
   maxRoll: number;
   /** Largest |yaw| in degrees. */
   maxYaw: number;
+  /** Also check the lowered modes' mesh across their edge range (when the edge varies). default: false */
+  edgeRange?: boolean;
+}
+
+/** Does the anchor ring fail to turn one way around its centre (a folded mesh)? Names the first bad anchor. */
+export function meshFold(a: Anchors): AnchorName | null {
+  const ring = ANCHOR_ORDER.map((k) => a[k]);
+  for (let i = 0; i < ring.length; i++) {
+    const c = cross(sub(ring[i], a.M), sub(ring[(i + 1) % ring.length], a.M));
+    if (!(c > 0)) return ANCHOR_ORDER[i];
+  }
+  return null;
 }
 
 export interface FaceCheck {
@@ -402,11 +444,15 @@ export function checkFace(lm: Landmarks, box: [number, number, number, number], 
   const outside = lm.filter((p) => p[0] < bx - 0.3 * bw || p[0] > bx + 1.3 * bw || p[1] < by - 0.3 * bh || p[1] > by + 1.3 * bh).length;
   if (outside > 0) return bad('implausible', `${outside} landmarks far outside the face box`, roll, yaw);
   for (const mode of MODES) {
-    const a = faceAnchors(lm, mode);
-    const ring = ANCHOR_ORDER.map((k) => a[k]);
-    for (let i = 0; i < ring.length; i++) {
-      const c = cross(sub(ring[i], a.M), sub(ring[(i + 1) % ring.length], a.M));
-      if (!(c > 0)) return bad('implausible', `mesh folds in ${mode} mode (${ANCHOR_ORDER[i]})`, roll, yaw);
+    const fold = meshFold(faceAnchors(lm, mode));
+    if (fold) return bad('implausible', `mesh folds in ${mode} mode (${fold})`, roll, yaw);
+  }
+  if (o.edgeRange) {
+    for (const mode of ['nose', 'chin'] as const) {
+      for (const edge of [0, 0.5, 1]) {
+        const fold = meshFold(faceAnchors(lm, mode, edge));
+        if (fold) return bad('implausible', `mesh folds in ${mode} mode at edge ${edge} (${fold})`, roll, yaw);
+      }
     }
   }
   return { ok: true, roll, yaw };

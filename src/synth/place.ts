@@ -144,12 +144,13 @@ function drawSegment(img: RgbImage, a: Pt, b: Pt, width: number, colour: Rgb, sh
 }
 
 /**
- * Place `canvas` (the rasterised `style`) on the face with landmarks `lm` in `mode`. Returns a new
- * image; the input is not modified.
+ * Place `canvas` (the rasterised `style`) on the face with landmarks `lm` in `mode` (`edge`: a
+ * lowered mode's top-edge position, see `faceAnchors`). Returns a new image; the input is not
+ * modified.
  */
-export function placeMask(img: RgbImage, lm: Landmarks, mode: WearMode, style: MaskStyle, canvas: RgbaCanvas, opts: Partial<PlaceOptions> = {}): Placement {
+export function placeMask(img: RgbImage, lm: Landmarks, mode: WearMode, style: MaskStyle, canvas: RgbaCanvas, opts: Partial<PlaceOptions> & { edge?: number } = {}): Placement {
   const o = { ...DEFAULT_PLACE, ...opts };
-  const anchors = faceAnchors(lm, mode);
+  const anchors = faceAnchors(lm, mode, opts.edge);
   const warp = meshWarp(anchors);
   const outline = faceOutline(warp, styleOutline(style.kind));
   const out: RgbImage = { width: img.width, height: img.height, data: new Uint8Array(img.data) };

@@ -7,7 +7,13 @@
  * absolute paths — the same inputs and seed give the same bytes. The output folder is built under
  * a temporary name and renamed into place when complete.
  *
- * A little over 300 lines: the verb's batch driver with its manifest and summary.
+ * Two options bring the images closer to the street (issue 14), each drawing from its own stream
+ * so that neither changes the other's draws nor the mode and style: `varyEdge` places a lowered
+ * mask's top edge anywhere in its range (`EDGE_RANGE`: just under the nose to over the upper lip
+ * for `nose`, under the lower lip to the chin for `chin`), `degrade` scales each image down to a
+ * street-size face and back (`./degrade`). With both off, outputs are byte for byte what they were.
+ *
+ * Over 300 lines: the verb's batch driver with its manifest and summary.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -18,7 +24,8 @@ import { writeDirAtomic } from '../util/atomic';
 import { progress } from '../util/progress';
 import { resolveConfig, type Config } from '../config';
 import type { Box } from '../result';
-import { MODES, MODE_LABEL, type Landmarks, type Pt, type SkipReason, type WearMode } from './geometry';
+import { MODES, MODE_LABEL, edgeBelowNoseTip, faceAnchors, type Landmarks, type Pt, type SkipReason, type WearMode } from './geometry';
+import { DEGRADE_RANGES, checkDegradeRanges, degradeImage, planDegradation, type DegradeRanges, type Degradation } from './degrade';
 import { findLandmarkedFaces, type FaceApi, type LandmarkedFace } from './landmarks';
 import { placeMask } from './place';
 import { DEFAULT_STYLES, renderStyle, resolveStyle, type MaskStyle, type RgbaCanvas } from './styles';
@@ -52,6 +59,12 @@ export interface SynthManifestEntry {
   seed: number;
   roll: number;
   yaw: number;
+  /** With `varyEdge`, lowered modes: where the top edge sits in the mode's range (0–1, `EDGE_RANGE`). */
+  edge?: number;
+  /** With `varyEdge`, lowered modes: how far the top edge sits below the nose tip, in nose-bridge lengths (from the landmarks). */
+  edgeBelowNoseTip?: number;
+  /** With `degrade`: what was done to the image. */
+  degrade?: Degradation;
 }
 
 export type ImageSkipReason = 'no_face' | 'unreadable';
@@ -94,6 +107,10 @@ export interface SynthOptions {
   safe?: boolean;
   /** Return each generated image's mask outline (in its own pixels) in `summary.outlines`. default: false */
   keepOutlines?: boolean;
+  /** Draw each lowered mask's top edge from its mode's range (seeded per image) instead of the fixed position. default: false */
+  varyEdge?: boolean;
+  /** Degrade each image to a street-size face (`true`: `DEGRADE_RANGES`; or other ranges). default: off */
+  degrade?: boolean | Partial<DegradeRanges>;
 }
 
 interface Source {
@@ -156,14 +173,39 @@ export function planImage(seed: number, source: string, face: number, copy: numb
   return { mode, style };
 }
 
+/** The seeded top-edge position of one image (its own stream), to 3 decimals so the manifest re-creates it. */
+export function planEdge(seed: number, source: string, face: number, copy: number): number {
+  return Math.round(rngFor(seed, source, face, copy, 'edge')() * 1000) / 1000;
+}
+
+/** The seeded degradation of one image (its own stream). */
+export function planDegrade(seed: number, source: string, face: number, copy: number, ranges: DegradeRanges = DEGRADE_RANGES): Omit<Degradation, 'small'> {
+  return planDegradation(rngFor(seed, source, face, copy, 'degrade'), ranges);
+}
+
+/** Extras of one image: a lowered mask's top edge (0–1) and a street-size degradation. */
+export interface FaceExtras {
+  edge?: number;
+  degrade?: Omit<Degradation, 'small'>;
+}
+
 /** Generate one masked image for a face of a decoded photo (pure except for encoding). */
-export async function synthFace(img: RgbImage, face: Pick<LandmarkedFace, 'box' | 'landmarks'>, mode: WearMode, style: MaskStyle, canvas: RgbaCanvas, cfg: Config['synth']): Promise<{ bytes: Buffer; crop: Box; outline: Pt[] }> {
+export async function synthFace(img: RgbImage, face: Pick<LandmarkedFace, 'box' | 'landmarks'>, mode: WearMode, style: MaskStyle, canvas: RgbaCanvas, cfg: Config['synth'], extras: FaceExtras = {}): Promise<{ bytes: Buffer; crop: Box; outline: Pt[]; edgeBelowNoseTip?: number; degrade?: Degradation }> {
   const crop = cropAround(face.box, img.width, img.height, cfg.cropMargin);
   const sub = cropImage(img, crop);
   const lm: Landmarks = face.landmarks.map((p) => [p[0] - crop[0], p[1] - crop[1]]);
-  const placed = placeMask(sub, lm, mode, style, canvas);
-  const bytes = await encodeImage(placed.image, 'jpeg', cfg.jpegQuality);
-  return { bytes, crop, outline: placed.outline };
+  const edge = mode === 'correct' ? undefined : extras.edge;
+  const placed = placeMask(sub, lm, mode, style, canvas, edge === undefined ? {} : { edge });
+  let image = placed.image;
+  let degrade: Degradation | undefined;
+  if (extras.degrade) {
+    const d = await degradeImage(image, Math.min(face.box[2], face.box[3]), extras.degrade);
+    image = d.image;
+    degrade = { ...extras.degrade, small: d.small };
+  }
+  const bytes = await encodeImage(image, 'jpeg', cfg.jpegQuality);
+  const below = edge === undefined ? undefined : Math.round(edgeBelowNoseTip(lm, faceAnchors(lm, mode, edge)) * 1000) / 1000;
+  return { bytes, crop, outline: placed.outline, ...(below === undefined ? {} : { edgeBelowNoseTip: below }), ...(degrade ? { degrade } : {}) };
 }
 
 /** Rasterised styles, reused across faces (bounded). */
@@ -203,6 +245,8 @@ export async function synthesise(inputs: string[], opts: SynthOptions): Promise<
   validateStyles(styles);
   const perFace = opts.perFace ?? 1;
   if (!Number.isInteger(perFace) || perFace < 1) throw new Error(`per-face must be a whole number >= 1 (got ${perFace})`);
+  const degradeRanges = opts.degrade ? { ...DEGRADE_RANGES, ...(opts.degrade === true ? {} : opts.degrade) } : null;
+  if (degradeRanges) checkDegradeRanges(degradeRanges);
   const out = path.resolve(opts.output);
   if ((opts.safe ?? true) && fs.existsSync(out)) {
     if (!fs.statSync(out).isDirectory()) throw new Error(`--output ${opts.output} exists and is not a folder`);
@@ -250,13 +294,19 @@ export async function synthesise(inputs: string[], opts: SynthOptions): Promise<
         return;
       }
       const sourceSha256 = createHash('sha256').update(bytes).digest('hex');
-      const faces = await findLandmarkedFaces(opts.faceapi, img, { ...cfg, minScore: cfg.minScore });
+      // with a varying edge, a face is usable only when its mesh holds across the whole range
+      const faces = await findLandmarkedFaces(opts.faceapi, img, { ...cfg, minScore: cfg.minScore, ...(opts.varyEdge ? { edgeRange: true } : {}) });
       for (let f = 0; f < faces.length; f++) {
         const face = faces[f];
         if (!face.ok) continue;
         for (let k = 0; k < perFace; k++) {
           const { mode, style } = planImage(seed, src.source, f, k, modes, styles, perFace);
-          const { bytes: jpg, crop, outline } = await synthFace(img, face, mode, style, canvases.get(style), cfg);
+          const extras: FaceExtras = {
+            ...(opts.varyEdge && mode !== 'correct' ? { edge: planEdge(seed, src.source, f, k) } : {}),
+            ...(degradeRanges ? { degrade: planDegrade(seed, src.source, f, k, degradeRanges) } : {}),
+          };
+          const made = await synthFace(img, face, mode, style, canvases.get(style), cfg, extras);
+          const { bytes: jpg, crop, outline } = made;
           const label = MODE_LABEL[mode];
           const name = `${label}/${safeStem(src.source)}_${short(src.source)}_f${f}_${k}.jpg`;
           fs.writeFileSync(path.join(tmp, name), jpg);
@@ -264,6 +314,8 @@ export async function synthesise(inputs: string[], opts: SynthOptions): Promise<
           entries.push({
             file: name, sha256: createHash('sha256').update(jpg).digest('hex'), label, source: src.source, sourceSha256,
             face: f, copy: k, box: face.box, crop, style: style.name, mode, seed, roll: r1(face.roll), yaw: r1(face.yaw),
+            ...(extras.edge === undefined ? {} : { edge: extras.edge, edgeBelowNoseTip: made.edgeBelowNoseTip }),
+            ...(made.degrade ? { degrade: made.degrade } : {}),
           });
         }
       }

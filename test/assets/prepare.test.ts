@@ -219,3 +219,29 @@ test('manual assets say what to do when there is no mirror', async () => {
   assert.equal(o.status, 'manual');
   assert.match(o.message!, /--mirror .* --only mobilenet_v2_0.35_224/);
 });
+
+test('ilc2021 installs from the mirror into dataset/ilc2021/ and verifies; without a mirror prepare says to use one', { skip: fs.existsSync(path.join(SHARED, 'datasets/ilc2021/crops.jsonl')) ? false : `no ilc2021 in the mirror ${SHARED}` }, async () => {
+  const p = projectPaths(makeRoot());
+  const [manual] = await prepareAssets({ only: ['ilc2021'], paths: p, ...quiet });
+  assert.equal(manual.status, 'manual', 'no public source: nothing is downloaded');
+  assert.match(manual.message!, /no licence.*--mirror .* --only ilc2021/s);
+  assert.equal(fs.existsSync(path.join(p.dataset, 'ilc2021')), false);
+  const [o] = await prepareAssets({ mirror: SHARED, only: ['ilc2021'], paths: p, ...quiet });
+  const target = path.join(p.dataset, 'ilc2021');
+  assert.equal(o.status, 'installed');
+  assert.equal(o.target, target);
+  // every file the mirror's own SHA256SUMS lists, and nothing else
+  const listed = parseSums(fs.readFileSync(path.join(SHARED, 'datasets/ilc2021/SHA256SUMS'), 'utf8')).map((s) => s.rel).sort();
+  assert.equal(o.fetched, listed.length);
+  assert.deepEqual(listFiles(target), listed);
+  const top = new Set(listed.map((f) => f.split('/')[0]));
+  assert.deepEqual([...top].sort(), ['crops', 'crops.jsonl', 'scenes']);
+  const [again] = await prepareAssets({ mirror: SHARED, only: ['ilc2021'], paths: p, ...quiet });
+  assert.deepEqual([again.status, again.fetched, again.verified], ['verified', 0, listed.length]);
+  // a crop changed after installing is found and replaced by the verified one
+  const crop = path.join(target, listed.find((f) => f.startsWith('crops/'))!);
+  fs.writeFileSync(crop, 'not the crop');
+  const [fixed] = await prepareAssets({ mirror: SHARED, only: ['ilc2021'], paths: p, ...quiet });
+  assert.deepEqual([fixed.status, fixed.fetched], ['installed', 1]);
+  fs.rmSync(p.root, { recursive: true, force: true });
+});

@@ -6,11 +6,10 @@
 import * as path from 'node:path';
 import type { VerbSpec } from '../args';
 import { UsageError } from '../args';
-import { DATASETS, DEFAULT_SPLIT_DATASETS } from '../../data/load';
-import { KAGGLE } from '../../data/kaggle';
-import { inspectDatasets, type InspectionReport } from '../../data/inspect';
+import { DATASETS } from '../../data/load';
+import { inspectDatasets, defaultInspectDatasets, type InspectionReport } from '../../data/inspect';
 import { writeSplitFile } from '../../data/split';
-import { countsTable, findingsTable, splitTable, failuresTable, writeInspectionReport } from '../../data/report';
+import { countsTable, findingsTable, splitTable, ilc2021SplitTable, failuresTable, writeInspectionReport } from '../../data/report';
 import { tableText } from '../../charts/index';
 import { projectPaths } from '../../paths';
 import { resolveConfig } from '../../config';
@@ -20,20 +19,20 @@ export const inspectVerb: VerbSpec = {
   name: 'inspect',
   summary: 'inspect the datasets, group near-duplicates and write the group-aware split (dataset/splits.json)',
   flags: {
-    datasets: { type: 'list', value: 'NAME', help: `datasets to inspect (default: ${[...DEFAULT_SPLIT_DATASETS, KAGGLE].join(' ')}); the split covers the labelled ones`, choices: DATASETS },
+    datasets: { type: 'list', value: 'NAME', help: 'datasets to inspect (default: observations chandrikadeb7 kaggle-face-mask-dev, and ilc2021 when installed); the split covers the labelled ones, ilc2021 by photo under its own rule', choices: DATASETS },
     seed: { type: 'integer', value: 'N', help: 'seed of the split (default: 42)' },
     output: { type: 'string', value: 'DIR', help: 'report folder: tables, charts, image grids (default: runs/inspect)' },
     'split-file': { type: 'string', value: 'FILE', help: 'where to write the split (default: dataset/splits.json; in small-data mode DIR/splits.json)' },
     'no-split': { type: 'boolean', help: 'do not write a split file' },
   },
   examples: [
-    { cmd: 'facemask inspect', note: 'all three datasets; writes dataset/splits.json and runs/inspect/' },
+    { cmd: 'facemask inspect', note: 'every installed dataset; writes dataset/splits.json (with ilc2021\'s split by photo) and runs/inspect/' },
     { cmd: 'facemask inspect --datasets observations --seed 1 --split-file obs1.json', note: 'observations alone, seed 1' },
     { cmd: 'FACEMASK_SMALL=1 facemask inspect --output small', note: 'a quick look at a subset' },
   ],
   async run(args) {
     const cfg = resolveConfig();
-    const datasets = (args.flags.datasets as string[] | undefined) ?? [...DEFAULT_SPLIT_DATASETS, KAGGLE];
+    const datasets = (args.flags.datasets as string[] | undefined) ?? defaultInspectDatasets();
     const seed = (args.flags.seed as number | undefined) ?? cfg.split.seed;
     const out = path.resolve((args.flags.output as string | undefined) ?? projectPaths().runsInspect);
     const splitFile = path.resolve((args.flags['split-file'] as string | undefined) ?? (cfg.small ? path.join(out, 'splits.json') : projectPaths().splits));
@@ -54,6 +53,7 @@ export const inspectVerb: VerbSpec = {
     if (report.split && !args.flags['no-split']) {
       writeSplitFile(splitFile, report.split);
       console.log('\n' + tableText(splitTable(report), { title: `split (seed ${seed}) written to ${splitFile}` }));
+      if (report.ilc2021) console.log('\n' + tableText(ilc2021SplitTable(report), { title: `ilc2021 split by photo group (seed ${seed}, 60/20/20), in the same file under "ilc2021"` }));
     } else if (!report.split) {
       console.log('\nno labelled dataset among --datasets: no split written');
     }

@@ -18,12 +18,15 @@ export const synthVerb: VerbSpec = {
     'per-face': { type: 'integer', value: 'K', help: 'images per usable face (default: 1); with K >= number of modes each mode comes in turn' },
     seed: { type: 'integer', value: 'N', help: 'seed of the style and mode choices (default: 42)' },
     every: { type: 'integer', value: 'N', help: 'use every Nth input image only, in the order found (default: 1)' },
+    'vary-edge': { type: 'boolean', help: 'nose and chin modes: draw the top edge per image from just under the nose to over the upper lip (nose) or from under the lower lip onto the chin (chin), recorded as edge and edgeBelowNoseTip (default: the fixed position)' },
+    degrade: { type: 'boolean', help: 'street size: scale each image down to a 24-40 px face, blur, JPEG at quality 30-85, and back up; recorded per image (default: off)' },
   },
   examples: [
     { cmd: 'facemask synth photos/ --output out/', note: 'one correct mask per face, random style' },
     { cmd: 'facemask synth photos/ --output out/ --modes correct nose chin --per-face 3', note: 'all three modes per face' },
     { cmd: 'facemask synth a.jpg --output out/ --styles n95 black --seed 7', note: 'chosen styles, another seed' },
     { cmd: 'facemask synth dataset/chandrikadeb7/without_mask --every 3 --modes correct nose chin --per-face 3 --output .cache/synth-realworld', note: "the realworld recipe's synthetic masks" },
+    { cmd: 'facemask synth photos/ --output street/ --modes nose chin --vary-edge --degrade', note: 'incorrectly worn masks as the street shows them: pulled down anywhere from under the nose to the chin, at street size' },
   ],
   async run(args) {
     const output = args.flags.output as string | undefined;
@@ -41,6 +44,7 @@ export const synthVerb: VerbSpec = {
     try {
       s = await synthesise(args.positional, {
         output, styles, modes: args.flags.modes as WearMode[] | undefined, perFace, seed: args.flags.seed as number | undefined, every: args.flags.every as number | undefined, faceapi,
+        varyEdge: Boolean(args.flags['vary-edge']), degrade: Boolean(args.flags.degrade),
       });
     } catch (e) {
       console.error(`facemask synth: ${(e as Error).message}`);
