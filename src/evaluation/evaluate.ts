@@ -10,6 +10,8 @@ import { isLabel, type Label } from '../labels';
 import { splitFor, recordsForSplit } from '../data/split';
 import { KAGGLE, countedFaces, kaggleScenes, describePart } from '../data/kaggle';
 import type { FaceItem } from '../data/types';
+import { ilc2021Crops } from '../data/ilc2021';
+import type { FaceClassifier } from '../model/types';
 import { decodeImage } from '../util/images';
 import { mapLimit } from '../util/files';
 import { progress } from '../util/progress';
@@ -33,7 +35,7 @@ import {
 export type EvalItem = FaceItem;
 
 export interface SetEvaluation {
-  name: 'split' | 'real';
+  name: 'split' | 'real' | 'ilc2021-val' | 'ilc2021-test';
   description: string;
   /** Items of the model's classes (what the report is computed on). */
   items: EvalItem[];
@@ -54,7 +56,7 @@ export interface SetEvaluation {
 
 export interface EvaluateOptions {
   /** Which sets. default: both (only `real` for a model trained on Kaggle tune faces, the realworld preset) */
-  sets?: ('split' | 'real')[];
+  sets?: SetEvaluation['name'][];
   /** default: the model manifest's datasets / split seed */
   datasets?: string[];
   splitSeed?: number;
@@ -160,6 +162,33 @@ export async function evaluateReal(clf: MaskClassifier, opts: EvaluateOptions = 
   );
 }
 
+/** ilc2021 face crops counted (face >= `minSize` px in its photo), cut to the annotated box. */
+export function ilc2021Faces(side: 'val' | 'test', minSize = resolveConfig().faces.minSize): EvalItem[] {
+  return ilc2021Crops(side, { limit: resolveConfig().small ? 20 : undefined })
+    .filter((c) => c.facePx >= minSize)
+    .map((c) => ({ file: c.file, box: c.box, label: c.label }));
+}
+
+/**
+ * (c) ilc2021's real photos of all three classes (462 masks worn under the nose or on the chin):
+ * its validation or test side of the recorded split, face crops >= 24 px cut to the annotated box.
+ */
+export async function evaluateIlc2021(clf: FaceClassifier, side: 'val' | 'test', opts: EvaluateOptions = {}): Promise<SetEvaluation> {
+  const faces = ilc2021Faces(side);
+  const bar = progress(`evaluate ilc2021 ${side}`, faces.length, { quiet: opts.quiet, unit: 'face' });
+  const probs: Float32Array[] = [];
+  for (let i = 0; i < faces.length; i += 32) {
+    const chunk = faces.slice(i, i + 32);
+    const imgs = await mapLimit(chunk, 4, (f) => decodeImage(f.file));
+    for (let k = 0; k < chunk.length; k++) probs.push(...(await clf.probabilitiesOfBoxes(imgs[k], [chunk[k].box!])));
+    bar.tick(chunk.length);
+  }
+  bar.done();
+  const inside = faces.map((f, i) => ({ f, p: probs[i] })).filter((x) => clf.classes.includes(x.f.label));
+  const outside = faces.map((f, i) => ({ f, p: probs[i] })).filter((x) => !clf.classes.includes(x.f.label)).map((x) => ({ truth: x.f.label, probs: x.p }));
+  return summariseSet(`ilc2021-${side}`, `ilc2021 ${side === 'val' ? 'validation' : 'test'} side: ${inside.length} face crops >= ${resolveConfig().faces.minSize} px of the model's classes, cut to the annotated box`, clf.classes, inside.map((x) => x.f), inside.map((x) => x.p), outside);
+}
+
 export async function evaluateModel(clf: MaskClassifier, opts: EvaluateOptions = {}): Promise<SetEvaluation[]> {
   // a realworld model trained on all of chandrikadeb7 and the Kaggle tune part has no held-out
   // split: only the real scene faces measure it
@@ -168,6 +197,7 @@ export async function evaluateModel(clf: MaskClassifier, opts: EvaluateOptions =
   const out: SetEvaluation[] = [];
   if (sets.includes('split')) out.push(await evaluateSplit(clf, opts));
   if (sets.includes('real')) out.push(await evaluateReal(clf, opts));
+  for (const side of ['val', 'test'] as const) if (sets.includes(`ilc2021-${side}`)) out.push(await evaluateIlc2021(clf, side, opts));
   return out;
 }
 

@@ -6,7 +6,7 @@ import { projectPaths } from '../../paths';
 import { loadClassifier, type MaskClassifier } from '../../model/classifier';
 import { freshRunDir } from '../../util/runs';
 import { recordTestNumbers } from '../../model/manifest';
-import { evaluateModel, sideBySide } from '../../evaluation/evaluate';
+import { evaluateModel, sideBySide, type SetEvaluation } from '../../evaluation/evaluate';
 import { writeEvaluation } from '../../evaluation/report';
 
 export const evaluateVerb: VerbSpec = {
@@ -15,13 +15,14 @@ export const evaluateVerb: VerbSpec = {
   flags: {
     model: { type: 'string', value: 'DIR', help: 'model folder (default: models/default)' },
     output: { type: 'string', value: 'DIR', help: 'folder for the report and pictures (default: runs/evaluate/<model>, never overwritten)' },
-    sets: { type: 'list', value: 'SET', help: 'which sets (default: both; only real for a realworld model, which has no held-out split)', choices: ['split', 'real'] },
+    sets: { type: 'list', value: 'SET', help: 'which sets (default: split and real; only real for a realworld model, which has no held-out split; ilc2021 sides on request)', choices: ['split', 'real', 'ilc2021-val', 'ilc2021-test'] },
     record: { type: 'boolean', help: "write the measured numbers into the model's manifest" },
   },
   examples: [
     { cmd: 'facemask evaluate', note: 'the default model on both sets' },
     { cmd: 'facemask evaluate --model runs/train/original-s1/model', note: "a run's model" },
     { cmd: 'facemask evaluate --sets real --output /tmp/eval', note: 'only the real faces' },
+    { cmd: 'facemask evaluate --sets real ilc2021-val ilc2021-test', note: 'and the ilc2021 faces, all three classes' },
   ],
   async run(args) {
     const modelDir = (args.flags.model as string | undefined) ?? projectPaths().defaultModel;
@@ -32,7 +33,7 @@ export const evaluateVerb: VerbSpec = {
       console.error(`facemask evaluate: cannot use the model: ${(e as Error).message}`);
       return 2;
     }
-    const sets = args.flags.sets as ('split' | 'real')[] | undefined; // default: both, or only real for a realworld model
+    const sets = args.flags.sets as SetEvaluation['name'][] | undefined; // default: both, or only real for a realworld model
     let evals;
     try {
       evals = await evaluateModel(clf, { sets });
