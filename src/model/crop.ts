@@ -97,13 +97,14 @@ interface Planes {
 function applyRows(img: Planes, t: Taps, outH: number): Planes {
   const { width: w, data: src } = img;
   const out = new Float32Array(w * outH * 3);
+  const n = w * 3;
   for (let y = 0; y < outH; y++) {
+    const o = y * n;
     for (let k = 0; k < t.n; k++) {
       const wt = t.weight[y * t.n + k];
       if (wt === 0) continue;
-      const row = t.index[y * t.n + k] * w * 3;
-      const o = y * w * 3;
-      for (let i = 0; i < w * 3; i++) out[o + i] += wt * src[row + i];
+      const row = t.index[y * t.n + k] * n;
+      for (let i = 0; i < n; i++) out[o + i] += wt * src[row + i];
     }
   }
   return { data: out, width: w, height: outH };
@@ -112,6 +113,28 @@ function applyRows(img: Planes, t: Taps, outH: number): Planes {
 function applyColumns(img: Planes, t: Taps, outW: number): Planes {
   const { width: w, height: h, data: src } = img;
   const out = new Float32Array(outW * h * 3);
+  if (t.n === 2) {
+    // the bilinear case (enlarging, the usual one for street faces), unrolled: the same float32
+    // arithmetic in the same order as the general loop below, about twice as fast
+    const f = Math.fround;
+    for (let y = 0; y < h; y++) {
+      const rowIn = y * w * 3;
+      let o = y * outW * 3;
+      for (let x = 0; x < outW; x++, o += 3) {
+        const w0 = t.weight[2 * x];
+        const w1 = t.weight[2 * x + 1];
+        const s0 = rowIn + t.index[2 * x] * 3;
+        const s1 = rowIn + t.index[2 * x + 1] * 3;
+        for (let c = 0; c < 3; c++) {
+          let v = 0;
+          if (w0 !== 0) v = f(v + w0 * src[s0 + c]);
+          if (w1 !== 0) v = f(v + w1 * src[s1 + c]);
+          out[o + c] = v;
+        }
+      }
+    }
+    return { data: out, width: outW, height: h };
+  }
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < outW; x++) {
       const o = (y * outW + x) * 3;
@@ -170,7 +193,11 @@ export function resizeLinear(image: RgbImage, width: number, height: number): Rg
     p = applyColumns(p, linearTaps(width, p.width), width);
   }
   const data = new Uint8Array(width * height * 3);
-  for (let i = 0; i < data.length; i++) data[i] = Math.min(255, Math.max(0, Math.round(p.data[i])));
+  const src = p.data;
+  for (let i = 0; i < data.length; i++) {
+    const v = src[i];
+    data[i] = v <= 0 ? 0 : v >= 255 ? 255 : Math.floor(v + 0.5); // Math.round for v > 0, clamped
+  }
   return { data, width, height };
 }
 
