@@ -127,9 +127,9 @@ export interface Config {
     };
   };
   video: {
-    /** Face detector for video; null: `detect.detector`'s rule. BlazeFace: 43 fps at 640x480 against 15.8 for SSD (`bench/video.ts`), at some cost in masked faces found on street photos (README). default: 'blazeface' */
+    /** Face detector for video; null: `detect.detector`'s rule (the model's tuned detector, yunet-n for models/default). default: null */
     detector: string | null;
-    /** Run the face detector (and the classifier) on every Nth frame, track in between; 10 is where fps levels off at 640x480 (bench/video.ts). default: 10 */
+    /** Run the face detector (and the classifier) on every Nth frame, track in between; YuNet on ONNX Runtime keeps up with every frame at 640x480 (~40 fps, bench/video.ts); raise it on slow machines. default: 1 */
     detectEvery: number;
     /** Exponential smoothing of a track's class scores (weight of the newest classification). default: 0.3 */
     smoothing: number;
@@ -184,7 +184,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): Config {
       yunetN: { minConfidence: 0.8 },
       consensus: { primary: 'ssd-mobilenet', verifier: 'res10', partMinConfidence: 0.05, minConfidence: 0.275, agreeIou: 0.4 },
     },
-    video: { detector: 'blazeface', detectEvery: 10, smoothing: 0.3, trackIou: 0.3, maxMissed: 2 },
+    video: { detector: null, detectEvery: 1, smoothing: 0.3, trackIou: 0.3, maxMissed: 2 },
     synth: { minFaceSize: 48, maxRoll: 40, maxYaw: 45, minScore: 0.5, cropMargin: 0.35, jpegQuality: 92, concurrency: 2 },
   };
 }

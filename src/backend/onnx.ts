@@ -63,6 +63,10 @@ function nodeEngine(threads: number): Engine {
     interOpNumThreads: 1,
     executionMode: 'sequential',
     logSeverityLevel: 3,
+    // Each session has its own intra-op pool; by default its threads spin after a run, and on two
+    // cores the classifier's spinning threads starved the detector that runs next (video, yunet-n
+    // every frame: 25 fps spinning, 40 fps not; photo pipeline 41 → 24 ms; bench/video.ts).
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
   });
 }
 
