@@ -16,6 +16,9 @@
  * measurement all read it from there (`readIlc2021Split`, `ilc2021Crops`, `ilc2021Scenes`).
  *
  * The source states no licence: its images are never committed or redistributed.
+ *
+ * Long (~510 lines) because it is the one owner of everything ilc2021: reading both layouts with
+ * their checks, the photo grouping against the other datasets, the split and its reader.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

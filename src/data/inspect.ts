@@ -2,6 +2,9 @@
  * The inspection: load datasets, count, find near-duplicates and groups, split. One function,
  * `inspectDatasets`, that the CLI (`facemask inspect`) and notebook 01 both call; the pictures
  * and charts of its result are in `./report`.
+ *
+ * A little over 300 lines: the cross-dataset findings (pairs, Kaggle and ilc2021 pins) are computed
+ * here, where the grouping is, so that the split and the report read one result.
  */
 import type { DatasetName, ImageRecord, LoadFailure } from './types';
 import type { Label } from '../labels';

@@ -10,7 +10,7 @@
 import { resolveConfig, type Config } from '../config';
 import { projectPaths } from '../paths';
 import type { Engine } from '../backend/engine';
-import { createEngine } from '../backend/onnx';
+import { createEngine, type EngineOptions } from '../backend/onnx';
 import { loadClassifier } from '../model/classifier';
 import { hasOnnxForm, loadOnnxClassifier, type LoadedClassifier } from '../model/onnx-classifier';
 import { readManifest } from '../model/manifest';
@@ -36,6 +36,9 @@ export interface CreateOptions extends SettingsRequest {
   cacheDir?: string;
 }
 
+/** The engine of pipelines, which run for hours on frames whose face count changes: no memory arena (`EngineOptions.memoryArena`). */
+export const PIPELINE_ENGINE: EngineOptions = { memoryArena: false };
+
 /** Load a model folder's classifier on a runtime (a model without an ONNX form runs on tfjs). */
 export async function loadFaceClassifier(dir: string, runtime: 'onnx' | 'tfjs', engine: () => Promise<Engine>): Promise<LoadedClassifier> {
   try {
@@ -48,12 +51,12 @@ export async function loadFaceClassifier(dir: string, runtime: 'onnx' | 'tfjs', 
 
 /** The classifier as the shipped pipeline runs it (config `classify.runtime`), to share between pipelines. default `dir`: models/default */
 export function loadShippedClassifier(config: Config = resolveConfig(), dir: string = projectPaths().defaultModel): Promise<LoadedClassifier> {
-  return loadFaceClassifier(dir, config.classify.runtime as 'onnx' | 'tfjs', () => createEngine());
+  return loadFaceClassifier(dir, config.classify.runtime as 'onnx' | 'tfjs', () => createEngine(PIPELINE_ENGINE));
 }
 
 export async function createFaceMaskDetector(config: Config = resolveConfig(), opts: CreateOptions = {}): Promise<FaceMaskDetector> {
   let engine = opts.engine;
-  const getEngine = async () => (engine ??= await createEngine());
+  const getEngine = async () => (engine ??= await createEngine(PIPELINE_ENGINE));
   const runtime = opts.runtime ?? (config.classify.runtime as 'onnx' | 'tfjs');
   const classifier = opts.classifier ?? (await loadFaceClassifier(opts.model ?? projectPaths().defaultModel, runtime, getEngine));
   const owns = !opts.classifier;

@@ -70,6 +70,13 @@ test('onnxruntime-node and onnxruntime-web load YuNet and give the same outputs 
   assert.ok(maxScore > 0.5, 'the photo has a face the network is sure of (not a blank run)');
 });
 
+test('a native engine without the memory arena (the pipelines\' engine) gives the same outputs as with it', async () => {
+  const input = await photoInput();
+  const a = await runOnce(await createEngine({ prefer: 'node', quiet: true }), input);
+  const b = await runOnce(await createEngine({ prefer: 'node', quiet: true, memoryArena: false }), input);
+  for (const k of a.names) assert.deepEqual(Array.from(b.out[k].data), Array.from(a.out[k].data), k);
+});
+
 test('a truncated, corrupt or empty model file is refused with a clear error, by both engines', async () => {
   const bytes = modelBytes();
   for (const prefer of ['node', 'web'] as const) {
