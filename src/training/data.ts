@@ -15,9 +15,13 @@
  *  - `not_face`: a detector's boxes on the fit photos that overlap no face (and its boxes matching a
  *    face, as extra crops of that face; src/detection/mining.ts); on validation photos only the
  *    not_face boxes, for measuring rejection;
+ *  - with `ilc2021Copies` > 0: ilc2021's **train**-side face crops (src/data/ilc2021.ts), each that
+ *    many times with its own views; whenever ilc2021's split is recorded, images of other datasets
+ *    grouped with its validation or test photos are left out (they are measured there);
  *  - test: every counted face (>= 24 px) of the test photos, the annotated box as is.
  */
 import * as fs from 'node:fs';
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { resolveConfig } from '../config';
 import { projectPaths } from '../paths';
@@ -26,6 +30,7 @@ import type { TrainItem } from '../data/types';
 import { loadDatasets } from '../data/load';
 import { findLinks, groupImages } from '../data/duplicates';
 import { groupingFromConfig, splitFor, recordsForSplit } from '../data/split';
+import { ILC2021, ilc2021Crops, ilc2021LinkedImages, readIlc2021Split, type Ilc2021Split } from '../data/ilc2021';
 import { KAGGLE, faceCounts, kaggleScenes, kagglePart, kagglePhotoNumber, kaggleUsable, describePart } from '../data/kaggle';
 import { readSynthManifest } from '../synth/synth';
 import { excludeSynthSources } from '../synth/groups';
@@ -112,13 +117,18 @@ export async function realworldData(spec: RealworldDataSpec, opts: RealworldOpti
   const photoOf = (relPath: string) => kagglePhotoNumber(relPath) ?? -1;
   const kaggle = data.records.filter((r) => r.dataset === KAGGLE && photoOf(r.relPath) >= 0 && photoOf(r.relPath) <= 299);
   const testGroups = new Set(kaggle.filter((r) => kagglePart(photoOf(r.relPath)) === 'test').map((r) => groupOf(r.sha256)));
-  const excluded = { leakGroups: 0, kaggleLeak: 0, synthSources: 0, synthOfLeakOrMissing: 0, smallFitFaces: 0 };
+  const excluded = { leakGroups: 0, kaggleLeak: 0, synthSources: 0, synthOfLeakOrMissing: 0, smallFitFaces: 0, ilc2021Linked: 0, smallIlc2021Faces: 0 };
+  const ilcSplit = ilc2021SplitFor(spec);
+  const ilcMeasured = ilcSplit ? ilc2021LinkedImages(['val', 'test'], ilcSplit) : new Set<string>();
 
-  // chandrikadeb7 (and extra) whole images, minus leak groups
+  // chandrikadeb7 (and extra) whole images, minus leak groups and images grouped with ilc2021's measured photos
   let chandri = data.records.filter((r) => (r.dataset === 'chandrikadeb7' || extra.includes(r.dataset)) && r.label);
   const before = chandri.length;
   chandri = chandri.filter((r) => !testGroups.has(groupOf(r.sha256)));
   excluded.leakGroups = before - chandri.length;
+  const beforeIlc = chandri.length;
+  chandri = chandri.filter((r) => !ilcMeasured.has(r.sha256));
+  excluded.ilc2021Linked = beforeIlc - chandri.length;
 
   // synthetic masks from chandrikadeb7 without_mask photos that survived the filter
   const synthDir = opts.synthDir === undefined ? (fs.existsSync(path.join(defaultSynthDir(), 'manifest.jsonl')) ? defaultSynthDir() : null) : opts.synthDir;
@@ -161,6 +171,16 @@ export async function realworldData(spec: RealworldDataSpec, opts: RealworldOpti
       }
     }
   }
+  if (spec.ilc2021Copies > 0 && ilcSplit) {
+    for (const c of ilc2021Crops('train', { split: ilcSplit, limit: cfg.small ? 20 : undefined })) {
+      if (c.facePx < minTrainFace) {
+        excluded.smallIlc2021Faces++;
+        continue;
+      }
+      const item: TrainItem = { file: c.file, sha256: sha256File(c.file), label: c.label, box: c.box, source: 'ilc2021', group: `ilc2021:${ilcSplit.photos[c.photo].group}` };
+      for (let k = 0; k < spec.ilc2021Copies; k++) train.push(k ? { ...item, copy: k } : item);
+    }
+  }
   if (spec.notFace) {
     // the detector's boxes on the fit and validation photos, mined (src/detection/mining.ts)
     const byFile = new Map(kaggle.map((r) => [r.path, r]));
@@ -183,7 +203,7 @@ export async function realworldData(spec: RealworldDataSpec, opts: RealworldOpti
       det.dispose();
     }
   }
-  const notes = { synthDir, excluded, sources: sourceCounts(train) };
+  const notes = { synthDir, excluded, ilc2021Split: ilcSplit ? 'recorded' : 'not recorded (ilc2021 not installed or not inspected)', sources: sourceCounts(train) };
   const testDescription = `real faces: ${describePart('test')}, faces >= ${cfg.faces.minSize} px, annotated boxes${cfg.small ? ', small-data mode' : ''}`;
   if (cfg.small) {
     // small-data mode: a few items per (source, label), every code path still runs
@@ -200,4 +220,21 @@ export async function realworldData(spec: RealworldDataSpec, opts: RealworldOpti
     return { train: thin(train), val: thin(val), test: thin(test), testDescription, notes, testGroups, synthDir };
   }
   return { train, val, test, testDescription, notes, testGroups, synthDir };
+}
+
+/**
+ * ilc2021's recorded split, or null when it is not there (ilc2021 not installed, or `facemask
+ * inspect` not run since). A recipe that trains on ilc2021 needs it: then its absence is an error.
+ */
+function ilc2021SplitFor(spec: RealworldDataSpec): Ilc2021Split | null {
+  try {
+    return readIlc2021Split();
+  } catch (e) {
+    if (spec.ilc2021Copies > 0) throw new Error(`the recipe trains on ilc2021 (data.ilc2021Copies = ${spec.ilc2021Copies}) but its split is not recorded: install it (facemask prepare --only ${ILC2021}) and run "facemask inspect" (${(e as Error).message})`);
+    return null;
+  }
+}
+
+function sha256File(file: string): string {
+  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }

@@ -27,6 +27,8 @@ export interface RealworldDataSpec {
   tuneCopies: number;
   /** Train the internal `not_face` class on this detector's false boxes on the Kaggle fit photos (score >= minScore); null: none. */
   notFace: { detector: string; minScore: number } | null;
+  /** Copies of every ilc2021 train-side face crop (its own views each; src/data/ilc2021.ts); 0: none. */
+  ilc2021Copies: number;
 }
 
 /** What the head sees (src/model/base.ts `RICH_LAYOUT`). */
@@ -91,7 +93,7 @@ export const PRESETS: Record<'original' | 'realworld', Recipe> = {
       'real faces, three classes: chandrikadeb7 + Kaggle fit face crops + synthetic masks (correct/nose/chin) + not_face boxes, ' +
       'detector-like views (jittered boxes, small faces, blur, JPEG, lighting), balanced class weights',
     base: MOBILENET_V2_035.name,
-    data: { kind: 'realworld', extraDatasets: [], kaggleFit: true, tuneCopies: 3, notFace: { detector: 'yunet-n', minScore: 0.3 } },
+    data: { kind: 'realworld', extraDatasets: [], kaggleFit: true, tuneCopies: 3, notFace: { detector: 'yunet-n', minScore: 0.3 }, ilc2021Copies: 0 },
     head: { units: 256, dropout: 0.5 },
     fit: { epochs: 30, batchSize: 64, learningRate: 1e-3, decay: 'lr/epochs', classWeights: 'balanced' },
     views: { count: 2, smallCount: 2, affine: null, real: REAL_AUGMENT },
@@ -104,7 +106,7 @@ export const PRESET_NAMES = Object.keys(PRESETS);
 
 /** The datasets a recipe's data come from (recorded in the manifest). */
 export function recipeDatasets(r: Recipe): string[] {
-  return r.data.kind === 'split' ? r.data.datasets : ['chandrikadeb7', ...r.data.extraDatasets, 'kaggle-face-mask-dev'];
+  return r.data.kind === 'split' ? r.data.datasets : ['chandrikadeb7', ...r.data.extraDatasets, 'kaggle-face-mask-dev', ...(r.data.ilc2021Copies > 0 ? ['ilc2021'] : [])];
 }
 
 /** Parse `key=value` (value as JSON when it parses — numbers, true, null, arrays — else a string; `a,b` for a list of strings). */

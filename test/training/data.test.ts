@@ -15,6 +15,7 @@ import { realView, REAL_AUGMENT } from '../../src/model/views';
 import { readSynthManifest } from '../../src/synth/synth';
 import { loadDataset } from '../../src/data/load';
 import { KAGGLE, kagglePartOf, kagglePhotoNumber } from '../../src/data/kaggle';
+import { ilc2021LinkedImages, readIlc2021Split } from '../../src/data/ilc2021';
 import type { TrainItem } from '../../src/data/types';
 import { projectPaths, datasetDir } from '../../src/paths';
 import { initBackend } from '../../src/backend/tf';
@@ -29,12 +30,20 @@ import { decodeImage, cropResize } from '../../src/util/images';
 import { manifestFor, tmpDir } from '../model/helpers';
 
 const kaggleInstalled = fs.existsSync(path.join(datasetDir(KAGGLE), 'annotations'));
+/** ilc2021 installed and its split recorded (`facemask inspect`): then the recipe also trains on its train side. */
+const ilcSplit = (() => {
+  try {
+    return readIlc2021Split();
+  } catch {
+    return null;
+  }
+})();
 const BIN = path.join(projectPaths().root, 'bin', 'facemask.js');
 
 let data: Awaited<ReturnType<typeof realworldData>>;
 before(async () => {
   // the recipe's data without the detector's boxes (not_face mining has its own test: src/detection/mining.ts)
-  const spec: RealworldDataSpec = { ...(PRESETS.realworld.data as RealworldDataSpec), notFace: null };
+  const spec: RealworldDataSpec = { ...(PRESETS.realworld.data as RealworldDataSpec), notFace: null, ilc2021Copies: ilcSplit ? 2 : 0 };
   if (kaggleInstalled) data = await realworldData(spec, { synthDir: fs.existsSync(path.join(projectPaths().cache, 'synth-realworld', 'manifest.jsonl')) ? undefined : null });
 });
 
@@ -74,6 +83,20 @@ test('no training or tuning image, group member or synthetic variant of one is i
   const valPaths = new Set(data.val.map((v) => v.file));
   for (const it of data.train) assert.ok(!valPaths.has(it.file), `${it.file} is in train and val`);
   for (const it of data.val) assert.equal(kagglePartOf(it.file), 'validation');
+});
+
+test('ilc2021: only train-side crops are trained on, each copy its own view; images grouped with its measured photos are left out', { skip: (!kaggleInstalled || !ilcSplit) && 'needs the datasets and the recorded ilc2021 split' }, async () => {
+  const ilc = data.train.filter((it) => it.source === 'ilc2021');
+  assert.ok(ilc.length > 0, 'the recipe with ilc2021Copies trains on ilc2021 crops');
+  const side = new Map(Object.entries(ilcSplit!.photos).map(([photo, e]) => [photo, e.split]));
+  const photoOf = (file: string) => path.basename(file).replace(/_\d+\.[a-z]+$/i, '');
+  for (const it of ilc) assert.equal(side.get(photoOf(it.file)), 'train', `${it.file} is not a train-side crop`);
+  // two copies of each crop, told apart by their copy number (so their views differ)
+  const byKey = new Map<string, number[]>();
+  for (const it of ilc) byKey.set(it.file, [...(byKey.get(it.file) ?? []), it.copy ?? 0]);
+  for (const [file, copies] of byKey) assert.deepEqual(copies.sort(), [0, 1], file);
+  const measured = ilc2021LinkedImages(['val', 'test'], ilcSplit!);
+  for (const it of data.train) assert.ok(!measured.has(it.sha256), `${it.file} is grouped with an ilc2021 validation or test photo`);
 });
 
 test('views: view 0 is the annotated box as is; others are deterministic and differ', { skip: !kaggleInstalled && 'datasets not installed' }, async () => {
