@@ -16,6 +16,11 @@
  *    face, as extra crops of that face; src/detection/mining.ts); on validation photos only the
  *    not_face boxes, for measuring rejection;
  *  - test: every counted face (>= 24 px) of the test photos, the annotated box as is.
+ *
+ * The confuser test set (`dataset/confusers.tsv`, src/data/confusers.ts) never reaches training: its
+ * images, every image of their near-duplicate groups and synthetic images made from any of them
+ * leave the training items (a listed Kaggle fit photo leaves whole, with its detector boxes); the
+ * counts go into the run's notes (`excluded.confuser*`, `confusers`).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -27,6 +32,8 @@ import { loadDatasets } from '../data/load';
 import { findLinks, groupImages } from '../data/duplicates';
 import { groupingFromConfig, splitFor, recordsForSplit } from '../data/split';
 import { KAGGLE, faceCounts, kaggleScenes, kagglePart, kagglePhotoNumber, kaggleUsable, describePart } from '../data/kaggle';
+import { checkConfuserRecords, confuserExclusion, confuserSynth, isConfuserExcluded, readConfuserList } from '../data/confusers';
+import { readIlc2021Split, type Ilc2021Split } from '../data/ilc2021';
 import { readSynthManifest } from '../synth/synth';
 import { excludeSynthSources } from '../synth/groups';
 import { decodeImage } from '../util/images';
@@ -96,6 +103,15 @@ export interface RealworldOptions {
   progress?: boolean;
 }
 
+/** The recorded ilc2021 split when `facemask inspect` has written one, else null (the confusers' ilc2021 photo groups then stay unknown). */
+function recordedIlc2021Split(): Ilc2021Split | null {
+  try {
+    return readIlc2021Split();
+  } catch {
+    return null;
+  }
+}
+
 /** Assemble the realworld train/val/test items (see the module comment). */
 export async function realworldData(spec: RealworldDataSpec, opts: RealworldOptions = {}): Promise<TrainingData & { testGroups: Set<string>; synthDir: string | null }> {
   const cfg = resolveConfig();
@@ -112,19 +128,32 @@ export async function realworldData(spec: RealworldDataSpec, opts: RealworldOpti
   const photoOf = (relPath: string) => kagglePhotoNumber(relPath) ?? -1;
   const kaggle = data.records.filter((r) => r.dataset === KAGGLE && photoOf(r.relPath) >= 0 && photoOf(r.relPath) <= 299);
   const testGroups = new Set(kaggle.filter((r) => kagglePart(photoOf(r.relPath)) === 'test').map((r) => groupOf(r.sha256)));
-  const excluded = { leakGroups: 0, kaggleLeak: 0, synthSources: 0, synthOfLeakOrMissing: 0, smallFitFaces: 0 };
+  const excluded = { leakGroups: 0, kaggleLeak: 0, synthSources: 0, synthOfLeakOrMissing: 0, smallFitFaces: 0, confuserImages: 0, confuserKagglePhotos: 0, confuserSynth: 0 };
 
-  // chandrikadeb7 (and extra) whole images, minus leak groups
+  // the confuser test set: checked against the loaded images (the exclusion goes by checksum)
+  const confuserList = readConfuserList();
+  checkConfuserRecords(confuserList, data.records, ['chandrikadeb7', ...extra, KAGGLE]);
+  const ilcSplit = recordedIlc2021Split();
+  const confusers = confuserExclusion(confuserList, { groupOf, ilc2021Split: ilcSplit });
+  const isConfuser = (sha: string) => isConfuserExcluded(confusers, { sha256: sha, group: groupOf(sha) });
+
+  // chandrikadeb7 (and extra) whole images, minus leak groups, minus confusers and their groups
   let chandri = data.records.filter((r) => (r.dataset === 'chandrikadeb7' || extra.includes(r.dataset)) && r.label);
   const before = chandri.length;
   chandri = chandri.filter((r) => !testGroups.has(groupOf(r.sha256)));
   excluded.leakGroups = before - chandri.length;
+  const beforeConfusers = chandri.length;
+  chandri = chandri.filter((r) => !isConfuser(r.sha256));
+  excluded.confuserImages = beforeConfusers - chandri.length;
 
   // synthetic masks from chandrikadeb7 without_mask photos that survived the filter
   const synthDir = opts.synthDir === undefined ? (fs.existsSync(path.join(defaultSynthDir(), 'manifest.jsonl')) ? defaultSynthDir() : null) : opts.synthDir;
   const synth: TrainItem[] = [];
   if (synthDir) {
-    const manifest = readSynthManifest(synthDir);
+    const all = readSynthManifest(synthDir);
+    const fromConfusers = new Set(confuserSynth(confusers, all, groupOf));
+    excluded.confuserSynth = fromConfusers.size;
+    const manifest = all.filter((e) => !fromConfusers.has(e));
     const allowed = new Set(chandri.filter((r) => r.label === 'without_mask').map((r) => r.sha256));
     const usable = manifest.filter((e) => allowed.has(e.sourceSha256));
     excluded.synthOfLeakOrMissing = manifest.length - usable.length;
@@ -146,6 +175,10 @@ export async function realworldData(spec: RealworldDataSpec, opts: RealworldOpti
     const part = kagglePart(photoOf(r.relPath));
     if (!usable(r)) {
       excluded.kaggleLeak++;
+      continue;
+    }
+    if (part === 'fit' && isConfuser(r.sha256)) {
+      excluded.confuserKagglePhotos++;
       continue;
     }
     const g = groupOf(r.sha256);
@@ -170,6 +203,7 @@ export async function realworldData(spec: RealworldDataSpec, opts: RealworldOpti
         const r = byFile.get(sc.file);
         if (!r || !usable(r)) continue;
         const isVal = kagglePart(sc.photo) === 'validation';
+        if (!isVal && isConfuser(r.sha256)) continue;
         const img = await decodeImage(sc.file);
         for (const m of mineBoxes(await det.detectFaces(img), sc.faces, r.width, r.height, { minScore: spec.notFace.minScore, minFace: minTrainFace })) {
           const item: TrainItem = { file: r.path, sha256: r.sha256, label: m.label, box: m.box, source: 'detector', group: groupOf(r.sha256) };
@@ -183,7 +217,12 @@ export async function realworldData(spec: RealworldDataSpec, opts: RealworldOpti
       det.dispose();
     }
   }
-  const notes = { synthDir, excluded, sources: sourceCounts(train) };
+  const notes = {
+    synthDir,
+    excluded,
+    confusers: { list: path.relative(projectPaths().root, projectPaths().confusers), entries: confuserList.length, groups: confusers.groups.size, ilc2021Split: ilcSplit !== null },
+    sources: sourceCounts(train),
+  };
   const testDescription = `real faces: ${describePart('test')}, faces >= ${cfg.faces.minSize} px, annotated boxes${cfg.small ? ', small-data mode' : ''}`;
   if (cfg.small) {
     // small-data mode: a few items per (source, label), every code path still runs
