@@ -32,7 +32,7 @@ import { loadDatasets } from '../data/load';
 import { findLinks, groupImages } from '../data/duplicates';
 import { groupingFromConfig, splitFor, recordsForSplit } from '../data/split';
 import { KAGGLE, faceCounts, kaggleScenes, kagglePart, kagglePhotoNumber, kaggleUsable, describePart } from '../data/kaggle';
-import { checkConfuserRecords, confuserExclusion, confuserSynth, isConfuserExcluded, readConfuserList } from '../data/confusers';
+import { checkConfuserRecords, confuserExclusion, confuserSynth, isConfuserExcluded, readConfuserList, type ConfuserExclusion } from '../data/confusers';
 import { readIlc2021Split, type Ilc2021Split } from '../data/ilc2021';
 import { readSynthManifest } from '../synth/synth';
 import { excludeSynthSources } from '../synth/groups';
@@ -113,7 +113,7 @@ function recordedIlc2021Split(): Ilc2021Split | null {
 }
 
 /** Assemble the realworld train/val/test items (see the module comment). */
-export async function realworldData(spec: RealworldDataSpec, opts: RealworldOptions = {}): Promise<TrainingData & { testGroups: Set<string>; synthDir: string | null }> {
+export async function realworldData(spec: RealworldDataSpec, opts: RealworldOptions = {}): Promise<TrainingData & { testGroups: Set<string>; synthDir: string | null; confusers: ConfuserExclusion }> {
   const cfg = resolveConfig();
   const minTrainFace = opts.minTrainFace ?? 12;
   // Groups are always computed on the full datasets (a subset could miss a link), then subset.
@@ -236,7 +236,7 @@ export async function realworldData(spec: RealworldDataSpec, opts: RealworldOpti
         return n < per;
       });
     };
-    return { train: thin(train), val: thin(val), test: thin(test), testDescription, notes, testGroups, synthDir };
+    return { train: thin(train), val: thin(val), test: thin(test), testDescription, notes, testGroups, synthDir, confusers };
   }
-  return { train, val, test, testDescription, notes, testGroups, synthDir };
+  return { train, val, test, testDescription, notes, testGroups, synthDir, confusers };
 }
