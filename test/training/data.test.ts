@@ -15,6 +15,7 @@ import { realView, REAL_AUGMENT } from '../../src/model/views';
 import { readSynthManifest } from '../../src/synth/synth';
 import { loadDataset } from '../../src/data/load';
 import { KAGGLE, kagglePartOf, kagglePhotoNumber } from '../../src/data/kaggle';
+import { confuserDataset, isConfuserExcluded, readConfuserList } from '../../src/data/confusers';
 import type { TrainItem } from '../../src/data/types';
 import { projectPaths, datasetDir } from '../../src/paths';
 import { initBackend } from '../../src/backend/tf';
@@ -74,6 +75,28 @@ test('no training or tuning image, group member or synthetic variant of one is i
   const valPaths = new Set(data.val.map((v) => v.file));
   for (const it of data.train) assert.ok(!valPaths.has(it.file), `${it.file} is in train and val`);
   for (const it of data.val) assert.equal(kagglePartOf(it.file), 'validation');
+});
+
+test('the confuser test set never reaches training: its images, their near-duplicate groups and their Kaggle fit photos are left out, and counted', { skip: !kaggleInstalled && 'datasets not installed' }, () => {
+  const list = readConfuserList();
+  const ex = data.confusers;
+  const excluded = data.notes.excluded as { confuserImages: number; confuserKagglePhotos: number };
+  for (const it of data.train) {
+    assert.ok(!isConfuserExcluded(ex, { sha256: it.sha256, group: it.group }), `${it.file} (${it.source}) is a confuser or in a confuser's group`);
+    assert.ok(!ex.images.has(it.sha256));
+    assert.ok(!ex.groups.has(it.group));
+  }
+  // the check is not vacuous: the listed chandrikadeb7 images were in the data, and left it with their group members
+  const chandri = list.filter((e) => confuserDataset(e.file) === 'chandrikadeb7');
+  assert.ok(chandri.length > 0);
+  assert.ok(excluded.confuserImages >= 1, `${excluded.confuserImages} images left out`);
+  for (const e of chandri) assert.ok(ex.images.has(e.sha256));
+  // listed Kaggle fit photos leave training whole; validation and test photos stay where they are
+  const fitPhotos = new Set(list.filter((e) => confuserDataset(e.file) === KAGGLE && kagglePartOf(e.file) === 'fit').map((e) => e.sha256));
+  assert.equal(excluded.confuserKagglePhotos, fitPhotos.size);
+  for (const it of data.train) assert.ok(!fitPhotos.has(it.sha256));
+  assert.deepEqual(Object.keys(data.notes.confusers as object).sort(), ['entries', 'groups', 'ilc2021Split', 'list']);
+  assert.equal((data.notes.confusers as { entries: number }).entries, list.length);
 });
 
 test('views: view 0 is the annotated box as is; others are deterministic and differ', { skip: !kaggleInstalled && 'datasets not installed' }, async () => {
