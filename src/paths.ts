@@ -15,6 +15,8 @@ export interface ProjectPaths {
   dataset: string;
   /** `dataset/splits.json`, the group-aware split (see docs/contracts.md). */
   splits: string;
+  /** `dataset/confusers.tsv`, the committed confuser test set (src/data/confusers.ts). */
+  confusers: string;
   /** The OpenCV ResNet-10 SSD face detector files. */
   faceDetector: string;
   /** Models: the promoted default model lives in `models/default/`. */
@@ -53,6 +55,7 @@ export function projectPaths(root: string = PROJECT_ROOT): ProjectPaths {
     root: r,
     dataset: path.join(r, 'dataset'),
     splits: path.join(r, 'dataset', 'splits.json'),
+    confusers: path.join(r, 'dataset', 'confusers.tsv'),
     faceDetector: path.join(r, 'face_detector'),
     models: path.join(r, 'models'),
     pretrained: path.join(r, 'models', 'pretrained'),

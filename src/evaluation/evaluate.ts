@@ -3,14 +3,18 @@
  * (a) `split` — the test split of the datasets it was trained on (same group-aware split seed);
  * (b) `real` — real faces in street scenes: the Kaggle dev set's **test** part (photos 200–299),
  *     faces whose shorter side is >= 24 px, crops = the annotated box as is. Faces whose class the
- *     model does not have (`incorrect_mask` for a two-class model) are reported separately.
+ *     model does not have (`incorrect_mask` for a two-class model) are reported separately;
+ * (c) `ilc2021-val`, `ilc2021-test` — ilc2021's real crops of all three classes;
+ * (d) `confusers` — the confuser test set (`dataset/confusers.tsv`, src/data/confusers.ts): real faces
+ *     without a mask that show something mask-like, with a table per kind (`kinds`).
  */
 import { resolveConfig } from '../config';
-import { isLabel, type Label } from '../labels';
+import { LABELS, isLabel, type Label } from '../labels';
 import { splitFor, recordsForSplit } from '../data/split';
 import { KAGGLE, countedFaces, kaggleScenes, describePart } from '../data/kaggle';
 import type { FaceItem } from '../data/types';
 import { ilc2021Crops } from '../data/ilc2021';
+import { CONFUSER_KINDS, confuserDataset, confuserFaces, type ConfuserFace } from '../data/confusers';
 import type { FaceClassifier } from '../model/types';
 import { decodeImage } from '../util/images';
 import { mapLimit } from '../util/files';
@@ -34,8 +38,19 @@ import {
 /** One evaluated item: a labelled face (an image file, or a box in a scene photo), its label the truth. */
 export type EvalItem = FaceItem;
 
+/** One kind of confuser (or source dataset, or `all`): faces, what the model called them, and its mean with_mask score. */
+export interface ConfuserKindRow {
+  /** The kind, or the source dataset in `sources`, or `all`. */
+  kind: string;
+  faces: number;
+  /** Faces called each label (the best emitted class); null for a label the model cannot emit. */
+  called: Record<Label, number | null>;
+  /** Mean with_mask score (as `classify` reports it); null for a model without with_mask. */
+  meanWithMask: number | null;
+}
+
 export interface SetEvaluation {
-  name: 'split' | 'real' | 'ilc2021-val' | 'ilc2021-test';
+  name: 'split' | 'real' | 'ilc2021-val' | 'ilc2021-test' | 'confusers';
   description: string;
   /** Items of the model's classes (what the report is computed on). */
   items: EvalItem[];
@@ -52,6 +67,10 @@ export interface SetEvaluation {
   mistakes: { item: EvalItem; predicted: string; score: number }[];
   /** Faces of classes the model does not have: how it labelled them (e.g. incorrect_mask → with_mask 30). */
   outside: { truth: Label; n: number; predicted: Record<string, number> }[];
+  /** The confuser set: one row per kind, then `all`. */
+  kinds?: ConfuserKindRow[];
+  /** The confuser set: one row per source dataset, then `all` (a model may have been trained on one of them). */
+  sources?: ConfuserKindRow[];
 }
 
 export interface EvaluateOptions {
@@ -189,6 +208,57 @@ export async function evaluateIlc2021(clf: FaceClassifier, side: 'val' | 'test',
   return summariseSet(`ilc2021-${side}`, `ilc2021 ${side === 'val' ? 'validation' : 'test'} side: ${inside.length} face crops >= ${resolveConfig().faces.minSize} px of the model's classes, cut to the annotated box`, clf.classes, inside.map((x) => x.f), inside.map((x) => x.p), outside);
 }
 
+/**
+ * Per kind (in `CONFUSER_KINDS` order, then any other, then `all`): faces, how many the model called
+ * each label (its best emitted class, as `classify` reports it) and the mean with_mask score.
+ * `by` groups by something else (e.g. the source dataset), in order of first appearance.
+ */
+export function confuserTable(items: readonly { kind: string }[], classes: readonly string[], probs: readonly ArrayLike<number>[], by?: (i: number) => string): ConfuserKindRow[] {
+  const emitted = emittedOnly(classes, probs as ArrayLike<number>[]);
+  const w = emitted.classes.indexOf('with_mask');
+  const row = (kind: string, idx: number[]): ConfuserKindRow => {
+    const called = Object.fromEntries(LABELS.map((l) => [l, emitted.classes.includes(l) ? 0 : null])) as Record<Label, number | null>;
+    for (const i of idx) {
+      const l = emitted.classes[argmax(emitted.probs[i])] as Label;
+      called[l] = (called[l] ?? 0) + 1;
+    }
+    const meanWithMask = w < 0 || idx.length === 0 ? null : idx.reduce((a, i) => a + emitted.probs[i][w], 0) / idx.length;
+    return { kind, faces: idx.length, called, meanWithMask };
+  };
+  const key = by ?? ((i: number) => items[i].kind);
+  const keys = by ? [...new Set(items.map((_, i) => key(i)))] : [...(CONFUSER_KINDS as readonly string[]), ...new Set(items.map((it) => it.kind).filter((k) => !(CONFUSER_KINDS as readonly string[]).includes(k)))];
+  const rows = keys.map((k) => row(k, items.map((_, i) => (key(i) === k ? i : -1)).filter((i) => i >= 0))).filter((r) => r.faces > 0);
+  return [...rows, row('all', items.map((_, i) => i))];
+}
+
+/**
+ * (d) the confuser test set: whole images classified as `classify` does, scene faces and ilc2021
+ * crops cut to their annotated box (the crop rule).
+ */
+export async function evaluateConfusers(clf: FaceClassifier, opts: EvaluateOptions = {}): Promise<SetEvaluation> {
+  const faces: ConfuserFace[] = confuserFaces();
+  const bar = progress('evaluate confusers', faces.length, { quiet: opts.quiet, unit: 'face' });
+  const probs = await mapLimit(faces, 2, async (f) => {
+    const img = await decodeImage(f.file);
+    const p = f.box ? await clf.probabilitiesOfBoxes(img, [f.box]) : await clf.probabilities([img]);
+    bar.tick();
+    return p[0];
+  });
+  bar.done();
+  const all = faces.map((f, i) => ({ f, p: probs[i] }));
+  const inside = all.filter((x) => clf.classes.includes(x.f.label));
+  const outside = all.filter((x) => !clf.classes.includes(x.f.label)).map((x) => ({ truth: x.f.label, probs: x.p }));
+  const ev = summariseSet(
+    'confusers',
+    `${faces.length} real faces without a proper mask that show something mask-like (dataset/confusers.tsv; whole images as classify sees them, scene faces and ilc2021 crops cut to the annotated box)`,
+    clf.classes,
+    inside.map((x) => ({ file: x.f.file, ...(x.f.box ? { box: x.f.box } : {}), label: x.f.label })),
+    inside.map((x) => x.p),
+    outside,
+  );
+  return { ...ev, kinds: confuserTable(faces, clf.classes, probs), sources: confuserTable(faces, clf.classes, probs, (i) => confuserDataset(faces[i].entry)) };
+}
+
 export async function evaluateModel(clf: MaskClassifier, opts: EvaluateOptions = {}): Promise<SetEvaluation[]> {
   // a realworld model trained on all of chandrikadeb7 and the Kaggle tune part has no held-out
   // split: only the real scene faces measure it
@@ -198,6 +268,7 @@ export async function evaluateModel(clf: MaskClassifier, opts: EvaluateOptions =
   if (sets.includes('split')) out.push(await evaluateSplit(clf, opts));
   if (sets.includes('real')) out.push(await evaluateReal(clf, opts));
   for (const side of ['val', 'test'] as const) if (sets.includes(`ilc2021-${side}`)) out.push(await evaluateIlc2021(clf, side, opts));
+  if (sets.includes('confusers')) out.push(await evaluateConfusers(clf, opts));
   return out;
 }
 

@@ -232,7 +232,8 @@ export function reportIntervals(truth: number[], predicted: number[], classes: s
 /**
  * Balanced accuracy of the with/without question: items whose truth is `with_mask` or
  * `without_mask`, each decided by the larger of the model's two scores for those classes (an
- * `incorrect_mask` or internal class score is ignored). null when the model lacks either class.
+ * `incorrect_mask` or internal class score is ignored); the mean recall over the two classes, or
+ * over the one that has items. null when the model lacks either class.
  */
 export function withWithoutBalancedAccuracy(truth: number[], probs: ArrayLike<number>[], classes: readonly string[]): { value: number; n: number; recallWith: number; recallWithout: number } | null {
   const w = classes.indexOf('with_mask');
@@ -251,5 +252,7 @@ export function withWithoutBalancedAccuracy(truth: number[], probs: ArrayLike<nu
   });
   const rw = nw ? nwOk / nw : 0;
   const ro = no ? noOk / no : 0;
-  return { value: (rw + ro) / 2, n: nw + no, recallWith: rw, recallWithout: ro };
+  // the mean over the classes that have items (a set of faces of one class, such as the confusers, gets its one recall)
+  const present = [nw ? rw : null, no ? ro : null].filter((r): r is number => r !== null);
+  return { value: present.length ? present.reduce((x, y) => x + y, 0) / present.length : 0, n: nw + no, recallWith: rw, recallWithout: ro };
 }

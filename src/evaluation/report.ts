@@ -7,7 +7,7 @@ import { heatmap, lineChart, imageGrid, type Figure, type Picture } from '../cha
 import { writeFileAtomic } from '../util/atomic';
 import { decodeImage, cropResize } from '../util/images';
 import { DISPLAY, isLabel } from '../labels';
-import type { SetEvaluation } from './evaluate';
+import type { ConfuserKindRow, SetEvaluation } from './evaluate';
 import { sideBySide } from './evaluate';
 
 export function confusionFigure(e: SetEvaluation): Figure {
@@ -61,6 +61,22 @@ export async function mistakesPicture(e: SetEvaluation, max = 12): Promise<Pictu
   return imageGrid(items, { title: `worst mistakes — ${e.name} (${e.mistakes.length} wrong of ${e.report.total})`, columns: 6, cellSize: 150, fontSize: 11 });
 }
 
+/** The confuser set's table per kind (markdown), as the README shows it. */
+export function confuserTableMarkdown(rows: readonly ConfuserKindRow[], first = 'kind'): string {
+  const n = (v: number | null) => (v === null ? '—' : String(v));
+  const lines = [`| ${first} | faces | called with_mask | called without_mask | called incorrect_mask | mean with_mask score |`, '|---|---|---|---|---|---|'];
+  for (const r of rows) {
+    const cells = [r.kind, String(r.faces), n(r.called.with_mask), n(r.called.without_mask), n(r.called.incorrect_mask), r.meanWithMask === null ? '—' : r.meanWithMask.toFixed(3)];
+    lines.push(`| ${(r.kind === 'all' ? cells.map((c) => `**${c}**`) : cells).join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+/** ROC and precision–recall curves say something only when at least two classes have faces. */
+function hasCurves(e: SetEvaluation): boolean {
+  return e.report.rows.filter((r) => r.support > 0).length >= 2;
+}
+
 function pct(x: number): string {
   return (x * 100).toFixed(2) + ' %';
 }
@@ -85,7 +101,9 @@ export function reportMarkdown(evals: SetEvaluation[], modelDir: string): string
     lines.push(`| weighted avg | ${e.report.weighted.precision.toFixed(4)} | ${e.report.weighted.recall.toFixed(4)} | ${e.report.weighted.f1.toFixed(4)} | ${e.report.total} |`, '');
     lines.push('95 % intervals: Wilson for precision and recall, percentile bootstrap (' + e.intervals.resamples + ' resamples of the items) for F1.', '');
     lines.push(`confusion (rows true, columns predicted: ${e.report.classes.join(', ')}): ${JSON.stringify(e.report.confusion)}`, '');
-    lines.push(`ROC AUC: ${e.curves.map((c) => `${c.class} ${c.auc.toFixed(4)}`).join(', ')}; average precision: ${e.curves.map((c) => `${c.class} ${c.ap.toFixed(4)}`).join(', ')}`, '');
+    if (e.kinds) lines.push('Per kind (called: the best emitted label, as `classify` reports it):', '', confuserTableMarkdown(e.kinds), '');
+    if (e.sources) lines.push('Per source dataset (a model may have been trained on one of them):', '', confuserTableMarkdown(e.sources, 'source'), '');
+    if (hasCurves(e)) lines.push(`ROC AUC: ${e.curves.map((c) => `${c.class} ${c.auc.toFixed(4)}`).join(', ')}; average precision: ${e.curves.map((c) => `${c.class} ${c.ap.toFixed(4)}`).join(', ')}`, '');
     for (const o of e.outside) lines.push(`faces labelled ${o.truth} (not a class of this model), ${o.n}: predicted ${Object.entries(o.predicted).map(([k, v]) => `${k} ${v}`).join(', ')}`, '');
   }
   return lines.join('\n');
@@ -102,8 +120,10 @@ export async function writeEvaluation(evals: SetEvaluation[], outDir: string, mo
   };
   for (const e of evals) {
     await save(confusionFigure(e), `confusion-${e.name}.png`);
-    await save(rocFigure(e), `roc-${e.name}.png`);
-    await save(prFigure(e), `pr-${e.name}.png`);
+    if (hasCurves(e)) {
+      await save(rocFigure(e), `roc-${e.name}.png`);
+      await save(prFigure(e), `pr-${e.name}.png`);
+    }
     await save(thresholdFigure(e), `threshold-${e.name}.png`);
     await save(await mistakesPicture(e), `mistakes-${e.name}.png`);
   }
@@ -119,6 +139,8 @@ export async function writeEvaluation(evals: SetEvaluation[], outDir: string, mo
       averagePrecision: Object.fromEntries(e.curves.map((c) => [c.class, c.ap])),
       thresholds: e.thresholds,
       outside: e.outside,
+      ...(e.kinds ? { kinds: e.kinds } : {}),
+      ...(e.sources ? { sources: e.sources } : {}),
       mistakes: e.mistakes.slice(0, 50).map((m) => ({ file: m.item.file, box: m.item.box, truth: m.item.label, predicted: m.predicted, score: m.score })),
     })),
   };

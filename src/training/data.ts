@@ -19,6 +19,11 @@
  *    many times with its own views; whenever ilc2021's split is recorded, images of other datasets
  *    grouped with its validation or test photos are left out (they are measured there);
  *  - test: every counted face (>= 24 px) of the test photos, the annotated box as is.
+ *
+ * The confuser test set (`dataset/confusers.tsv`, src/data/confusers.ts) never reaches training: its
+ * images, every image of their near-duplicate groups and synthetic images made from any of them
+ * leave the training items (a listed Kaggle fit photo leaves whole, with its detector boxes); the
+ * counts go into the run's notes (`excluded.confuser*`, `confusers`).
  */
 import * as fs from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -32,6 +37,7 @@ import { findLinks, groupImages } from '../data/duplicates';
 import { groupingFromConfig, splitFor, recordsForSplit } from '../data/split';
 import { ILC2021, ilc2021Crops, ilc2021LinkedImages, readIlc2021Split, type Ilc2021Split } from '../data/ilc2021';
 import { KAGGLE, faceCounts, kaggleScenes, kagglePart, kagglePhotoNumber, kaggleUsable, describePart } from '../data/kaggle';
+import { checkConfuserRecords, confuserExclusion, confuserSynth, isConfuserExcluded, readConfuserList, type ConfuserExclusion } from '../data/confusers';
 import { readSynthManifest } from '../synth/synth';
 import { excludeSynthSources } from '../synth/groups';
 import { decodeImage } from '../util/images';
@@ -102,7 +108,7 @@ export interface RealworldOptions {
 }
 
 /** Assemble the realworld train/val/test items (see the module comment). */
-export async function realworldData(spec: RealworldDataSpec, opts: RealworldOptions = {}): Promise<TrainingData & { testGroups: Set<string>; synthDir: string | null }> {
+export async function realworldData(spec: RealworldDataSpec, opts: RealworldOptions = {}): Promise<TrainingData & { testGroups: Set<string>; synthDir: string | null; confusers: ConfuserExclusion }> {
   const cfg = resolveConfig();
   const minTrainFace = opts.minTrainFace ?? 12;
   // Groups are always computed on the full datasets (a subset could miss a link), then subset.
@@ -117,15 +123,24 @@ export async function realworldData(spec: RealworldDataSpec, opts: RealworldOpti
   const photoOf = (relPath: string) => kagglePhotoNumber(relPath) ?? -1;
   const kaggle = data.records.filter((r) => r.dataset === KAGGLE && photoOf(r.relPath) >= 0 && photoOf(r.relPath) <= 299);
   const testGroups = new Set(kaggle.filter((r) => kagglePart(photoOf(r.relPath)) === 'test').map((r) => groupOf(r.sha256)));
-  const excluded = { leakGroups: 0, kaggleLeak: 0, synthSources: 0, synthOfLeakOrMissing: 0, smallFitFaces: 0, ilc2021Linked: 0, smallIlc2021Faces: 0 };
+  const excluded = { leakGroups: 0, kaggleLeak: 0, synthSources: 0, synthOfLeakOrMissing: 0, smallFitFaces: 0, confuserImages: 0, confuserKagglePhotos: 0, confuserSynth: 0, ilc2021Linked: 0, smallIlc2021Faces: 0, ilc2021Confusers: 0 };
   const ilcSplit = ilc2021SplitFor(spec);
   const ilcMeasured = ilcSplit ? ilc2021LinkedImages(['val', 'test'], ilcSplit) : new Set<string>();
 
-  // chandrikadeb7 (and extra) whole images, minus leak groups and images grouped with ilc2021's measured photos
+  // the confuser test set: checked against the loaded images (the exclusion goes by checksum)
+  const confuserList = readConfuserList();
+  checkConfuserRecords(confuserList, data.records, ['chandrikadeb7', ...extra, KAGGLE]);
+  const confusers = confuserExclusion(confuserList, { groupOf, ilc2021Split: ilcSplit });
+  const isConfuser = (sha: string) => isConfuserExcluded(confusers, { sha256: sha, group: groupOf(sha) });
+
+  // chandrikadeb7 (and extra) whole images, minus leak groups, confusers and their groups, and images grouped with ilc2021's measured photos
   let chandri = data.records.filter((r) => (r.dataset === 'chandrikadeb7' || extra.includes(r.dataset)) && r.label);
   const before = chandri.length;
   chandri = chandri.filter((r) => !testGroups.has(groupOf(r.sha256)));
   excluded.leakGroups = before - chandri.length;
+  const beforeConfusers = chandri.length;
+  chandri = chandri.filter((r) => !isConfuser(r.sha256));
+  excluded.confuserImages = beforeConfusers - chandri.length;
   const beforeIlc = chandri.length;
   chandri = chandri.filter((r) => !ilcMeasured.has(r.sha256));
   excluded.ilc2021Linked = beforeIlc - chandri.length;
@@ -134,7 +149,10 @@ export async function realworldData(spec: RealworldDataSpec, opts: RealworldOpti
   const synthDir = opts.synthDir === undefined ? (fs.existsSync(path.join(defaultSynthDir(), 'manifest.jsonl')) ? defaultSynthDir() : null) : opts.synthDir;
   const synth: TrainItem[] = [];
   if (synthDir) {
-    const manifest = readSynthManifest(synthDir);
+    const all = readSynthManifest(synthDir);
+    const fromConfusers = new Set(confuserSynth(confusers, all, groupOf));
+    excluded.confuserSynth = fromConfusers.size;
+    const manifest = all.filter((e) => !fromConfusers.has(e));
     const allowed = new Set(chandri.filter((r) => r.label === 'without_mask').map((r) => r.sha256));
     const usable = manifest.filter((e) => allowed.has(e.sourceSha256));
     excluded.synthOfLeakOrMissing = manifest.length - usable.length;
@@ -158,6 +176,10 @@ export async function realworldData(spec: RealworldDataSpec, opts: RealworldOpti
       excluded.kaggleLeak++;
       continue;
     }
+    if (part === 'fit' && isConfuser(r.sha256)) {
+      excluded.confuserKagglePhotos++;
+      continue;
+    }
     const g = groupOf(r.sha256);
     for (const f of r.faces ?? []) {
       const item: TrainItem = { file: r.path, sha256: r.sha256, label: f.label, box: f.box, source: `kaggle-${part}`, group: g };
@@ -177,7 +199,12 @@ export async function realworldData(spec: RealworldDataSpec, opts: RealworldOpti
         excluded.smallIlc2021Faces++;
         continue;
       }
-      const item: TrainItem = { file: c.file, sha256: sha256File(c.file), label: c.label, box: c.box, source: 'ilc2021', group: `ilc2021:${ilcSplit.photos[c.photo].group}` };
+      const sha256 = sha256File(c.file);
+      if (isConfuserExcluded(confusers, { sha256, photo: c.photo })) {
+        excluded.ilc2021Confusers++;
+        continue;
+      }
+      const item: TrainItem = { file: c.file, sha256, label: c.label, box: c.box, source: 'ilc2021', group: `ilc2021:${ilcSplit.photos[c.photo].group}` };
       for (let k = 0; k < spec.ilc2021Copies; k++) train.push(k ? { ...item, copy: k } : item);
     }
   }
@@ -190,6 +217,7 @@ export async function realworldData(spec: RealworldDataSpec, opts: RealworldOpti
         const r = byFile.get(sc.file);
         if (!r || !usable(r)) continue;
         const isVal = kagglePart(sc.photo) === 'validation';
+        if (!isVal && isConfuser(r.sha256)) continue;
         const img = await decodeImage(sc.file);
         for (const m of mineBoxes(await det.detectFaces(img), sc.faces, r.width, r.height, { minScore: spec.notFace.minScore, minFace: minTrainFace })) {
           const item: TrainItem = { file: r.path, sha256: r.sha256, label: m.label, box: m.box, source: 'detector', group: groupOf(r.sha256) };
@@ -203,7 +231,13 @@ export async function realworldData(spec: RealworldDataSpec, opts: RealworldOpti
       det.dispose();
     }
   }
-  const notes = { synthDir, excluded, ilc2021Split: ilcSplit ? 'recorded' : 'not recorded (ilc2021 not installed or not inspected)', sources: sourceCounts(train) };
+  const notes = {
+    synthDir,
+    excluded,
+    confusers: { list: path.relative(projectPaths().root, projectPaths().confusers), entries: confuserList.length, groups: confusers.groups.size, ilc2021Split: ilcSplit !== null },
+    ilc2021Split: ilcSplit ? 'recorded' : 'not recorded (ilc2021 not installed or not inspected)',
+    sources: sourceCounts(train),
+  };
   const testDescription = `real faces: ${describePart('test')}, faces >= ${cfg.faces.minSize} px, annotated boxes${cfg.small ? ', small-data mode' : ''}`;
   if (cfg.small) {
     // small-data mode: a few items per (source, label), every code path still runs
@@ -217,9 +251,9 @@ export async function realworldData(spec: RealworldDataSpec, opts: RealworldOpti
         return n < per;
       });
     };
-    return { train: thin(train), val: thin(val), test: thin(test), testDescription, notes, testGroups, synthDir };
+    return { train: thin(train), val: thin(val), test: thin(test), testDescription, notes, testGroups, synthDir, confusers };
   }
-  return { train, val, test, testDescription, notes, testGroups, synthDir };
+  return { train, val, test, testDescription, notes, testGroups, synthDir, confusers };
 }
 
 /**

@@ -124,4 +124,8 @@ test('with/without balanced accuracy ignores the incorrect class and decides by 
   close(r.recallWithout, 0.5);
   close(r.value, 0.75);
   assert.equal(withWithoutBalancedAccuracy([0], [[1, 0]], ['with_mask', 'incorrect_mask']), null);
+  // faces of one class only (the confuser set): the recall of that class, not its mean with an empty one
+  const one = withWithoutBalancedAccuracy([1, 1, 1, 1], [[0.9, 0.1, 0], [0.2, 0.8, 0], [0.1, 0.6, 0.3], [0.3, 0.2, 0.5]], classes)!;
+  close(one.recallWithout, 0.5);
+  close(one.value, 0.5);
 });

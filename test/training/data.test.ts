@@ -16,6 +16,7 @@ import { readSynthManifest } from '../../src/synth/synth';
 import { loadDataset } from '../../src/data/load';
 import { KAGGLE, kagglePartOf, kagglePhotoNumber } from '../../src/data/kaggle';
 import { ilc2021LinkedImages, readIlc2021Split } from '../../src/data/ilc2021';
+import { confuserDataset, confuserIlc2021Photo, isConfuserExcluded, readConfuserList } from '../../src/data/confusers';
 import type { TrainItem } from '../../src/data/types';
 import { projectPaths, datasetDir } from '../../src/paths';
 import { initBackend } from '../../src/backend/tf';
@@ -97,6 +98,33 @@ test('ilc2021: only train-side crops are trained on, each copy its own view; ima
   for (const [file, copies] of byKey) assert.deepEqual(copies.sort(), [0, 1], file);
   const measured = ilc2021LinkedImages(['val', 'test'], ilcSplit!);
   for (const it of data.train) assert.ok(!measured.has(it.sha256), `${it.file} is grouped with an ilc2021 validation or test photo`);
+  // confusers among ilc2021's train-side photos stay out (their crops are measured in the confuser set)
+  const confuserPhotos = new Set(readConfuserList().map((e) => confuserIlc2021Photo(e.file)).filter((p): p is string => p !== null && side.get(p) === 'train'));
+  assert.ok(confuserPhotos.size > 0, 'the list holds ilc2021 train-side photos (the check is not vacuous)');
+  for (const it of ilc) assert.ok(!confuserPhotos.has(photoOf(it.file)), `${it.file} is a confuser's photo`);
+  assert.ok((data.notes.excluded as { ilc2021Confusers: number }).ilc2021Confusers > 0);
+});
+
+test('the confuser test set never reaches training: its images, their near-duplicate groups and their Kaggle fit photos are left out, and counted', { skip: !kaggleInstalled && 'datasets not installed' }, () => {
+  const list = readConfuserList();
+  const ex = data.confusers;
+  const excluded = data.notes.excluded as { confuserImages: number; confuserKagglePhotos: number };
+  for (const it of data.train) {
+    assert.ok(!isConfuserExcluded(ex, { sha256: it.sha256, group: it.group }), `${it.file} (${it.source}) is a confuser or in a confuser's group`);
+    assert.ok(!ex.images.has(it.sha256));
+    assert.ok(!ex.groups.has(it.group));
+  }
+  // the check is not vacuous: the listed chandrikadeb7 images were in the data, and left it with their group members
+  const chandri = list.filter((e) => confuserDataset(e.file) === 'chandrikadeb7');
+  assert.ok(chandri.length > 0);
+  assert.ok(excluded.confuserImages >= 1, `${excluded.confuserImages} images left out`);
+  for (const e of chandri) assert.ok(ex.images.has(e.sha256));
+  // listed Kaggle fit photos leave training whole; validation and test photos stay where they are
+  const fitPhotos = new Set(list.filter((e) => confuserDataset(e.file) === KAGGLE && kagglePartOf(e.file) === 'fit').map((e) => e.sha256));
+  assert.equal(excluded.confuserKagglePhotos, fitPhotos.size);
+  for (const it of data.train) assert.ok(!fitPhotos.has(it.sha256));
+  assert.deepEqual(Object.keys(data.notes.confusers as object).sort(), ['entries', 'groups', 'ilc2021Split', 'list']);
+  assert.equal((data.notes.confusers as { entries: number }).entries, list.length);
 });
 
 test('views: view 0 is the annotated box as is; others are deterministic and differ', { skip: !kaggleInstalled && 'datasets not installed' }, async () => {

@@ -7,7 +7,7 @@ import { loadClassifier, type MaskClassifier } from '../../model/classifier';
 import { freshRunDir } from '../../util/runs';
 import { recordTestNumbers } from '../../model/manifest';
 import { evaluateModel, sideBySide, type SetEvaluation } from '../../evaluation/evaluate';
-import { writeEvaluation } from '../../evaluation/report';
+import { confuserTableMarkdown, writeEvaluation } from '../../evaluation/report';
 
 export const evaluateVerb: VerbSpec = {
   name: 'evaluate',
@@ -15,7 +15,7 @@ export const evaluateVerb: VerbSpec = {
   flags: {
     model: { type: 'string', value: 'DIR', help: 'model folder (default: models/default)' },
     output: { type: 'string', value: 'DIR', help: 'folder for the report and pictures (default: runs/evaluate/<model>, never overwritten)' },
-    sets: { type: 'list', value: 'SET', help: 'which sets (default: split and real; only real for a realworld model, which has no held-out split; ilc2021 sides on request)', choices: ['split', 'real', 'ilc2021-val', 'ilc2021-test'] },
+    sets: { type: 'list', value: 'SET', help: 'which sets (default: split and real; only real for a realworld model, which has no held-out split; ilc2021 sides and the confuser set on request)', choices: ['split', 'real', 'ilc2021-val', 'ilc2021-test', 'confusers'] },
     record: { type: 'boolean', help: "write the measured numbers into the model's manifest" },
   },
   examples: [
@@ -23,6 +23,7 @@ export const evaluateVerb: VerbSpec = {
     { cmd: 'facemask evaluate --model runs/train/original-s1/model', note: "a run's model" },
     { cmd: 'facemask evaluate --sets real --output /tmp/eval', note: 'only the real faces' },
     { cmd: 'facemask evaluate --sets real ilc2021-val ilc2021-test', note: 'and the ilc2021 faces, all three classes' },
+    { cmd: 'facemask evaluate --sets confusers --model models/original', note: 'faces without a mask that show something mask-like (dataset/confusers.tsv), a table per kind' },
   ],
   async run(args) {
     const modelDir = (args.flags.model as string | undefined) ?? projectPaths().defaultModel;
@@ -48,6 +49,10 @@ export const evaluateVerb: VerbSpec = {
     fs.mkdirSync(out, { recursive: true });
     const files = await writeEvaluation(evals, out, modelDir);
     for (const r of sideBySide(evals)) console.log(Object.entries(r).map(([k, v]) => `${k} ${v}`).join('  '));
+    for (const e of evals) {
+      if (e.kinds) console.log(`${e.name}, per kind:\n${confuserTableMarkdown(e.kinds)}`);
+      if (e.sources) console.log(`${e.name}, per source dataset:\n${confuserTableMarkdown(e.sources, 'source')}`);
+    }
     console.log(`report: ${path.join(out, 'report.md')} (${files.length} files)`);
     if (args.flags.record) {
       recordTestNumbers(modelDir, evals);
