@@ -241,8 +241,27 @@ export const ALIGN_MIN_SPAN = 2;
 /** 5 landmarks `[x, y]` in image pixels, in YuNet's order (src/detection/yunet.ts `YUNET_LANDMARKS`). */
 export type Landmarks = readonly (readonly [number, number])[];
 
+/**
+ * Where an aligned model's landmarks come from when a face has none yet — an annotated box, a whole
+ * image given to `classify`, a detector without landmarks (src/detection/landmarks.ts matches them).
+ */
+export interface LandmarkSource {
+  /** A registered detector that gives 5 landmarks. */
+  detector: string;
+  /** Its threshold for this purpose, in (0, 1). */
+  minScore: number;
+  /** A detection belongs to a face box when their IoU is at least this. */
+  matchIou: number;
+}
+
+/** The default: YuNet-n at 0.3 (as the not_face mining), matched at IoU >= 0.4. */
+export const LANDMARK_SOURCE: Readonly<LandmarkSource> = { detector: 'yunet-n', minScore: 0.3, matchIou: 0.4 };
+
 /** Which crop a model sees (its manifest's `crop`; absent: the box). */
-export type CropRule = { kind: 'box' } | { kind: 'aligned'; template: AlignTemplate };
+export type CropRule = { kind: 'box' } | { kind: 'aligned'; template: AlignTemplate; landmarks: LandmarkSource };
+
+/** The aligned rule with the default template and landmark source. */
+export const ALIGNED_CROP: CropRule = { kind: 'aligned', template: { ...ALIGN_TEMPLATE }, landmarks: { ...LANDMARK_SOURCE } };
 
 export const BOX_CROP: CropRule = { kind: 'box' };
 
@@ -259,8 +278,16 @@ export function checkAlignTemplate(t: unknown, where = 'aligned crop template'):
 export function checkCropRule(r: unknown, where = 'crop'): CropRule {
   const o = r as CropRule;
   if (o && typeof o === 'object' && o.kind === 'box') return BOX_CROP;
-  if (o && typeof o === 'object' && o.kind === 'aligned') return { kind: 'aligned', template: checkAlignTemplate(o.template, `${where}.template`) };
-  throw new Error(`${where} must be { "kind": "box" } or { "kind": "aligned", "template": { "eyeY", "mouthY" } }, got ${JSON.stringify(r)}`);
+  if (o && typeof o === 'object' && o.kind === 'aligned') return { kind: 'aligned', template: checkAlignTemplate(o.template, `${where}.template`), landmarks: checkLandmarkSource(o.landmarks, `${where}.landmarks`) };
+  throw new Error(`${where} must be { "kind": "box" } or { "kind": "aligned", "template": { "eyeY", "mouthY" }, "landmarks": { "detector", "minScore", "matchIou" } }, got ${JSON.stringify(r)}`);
+}
+
+export function checkLandmarkSource(s: unknown, where = 'landmark source'): LandmarkSource {
+  const o = s as LandmarkSource;
+  if (!o || typeof o !== 'object' || typeof o.detector !== 'string' || !(o.minScore > 0 && o.minScore < 1) || !(o.matchIou > 0 && o.matchIou <= 1)) {
+    throw new Error(`${where} must be { detector, minScore in (0, 1), matchIou in (0, 1] } (default ${JSON.stringify(LANDMARK_SOURCE)}), got ${JSON.stringify(s)}`);
+  }
+  return { detector: o.detector, minScore: o.minScore, matchIou: o.matchIou };
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ALIGN_TEMPLATE, alignTransform, alignedCrop, checkCropRule, cropFace, cropResizeLinear, imageToCrop, cropToImage, warpCrop, type Landmarks } from '../../src/model/crop';
+import { ALIGN_TEMPLATE, ALIGNED_CROP, alignTransform, alignedCrop, checkCropRule, cropFace, cropResizeLinear, imageToCrop, cropToImage, warpCrop, type Landmarks } from '../../src/model/crop';
 import type { RgbImage } from '../../src/util/images';
 
 const SIZE = 224;
@@ -115,7 +115,7 @@ test('no landmarks, too few, non-finite or collapsed ones: the box crop, pixel f
   const img = blank(120, 90);
   for (let i = 0; i < img.data.length; i++) img.data[i] = (i * 37) % 251;
   const box: [number, number, number, number] = [20, 10, 50, 60];
-  const rule = checkCropRule({ kind: 'aligned', template: ALIGN_TEMPLATE });
+  const rule = checkCropRule(ALIGNED_CROP);
   const plain = cropResizeLinear(img, box, SIZE);
   for (const landmarks of [undefined, [[1, 2]] as Landmarks, placed(0, 60, 40, 40).map(([x, y], k) => (k === 2 ? [NaN, y] : [x, y])) as Landmarks, placed(0, 0.5, 40, 40)]) {
     assert.deepEqual(cropFace(img, { box, landmarks }, SIZE, rule).data, plain.data, JSON.stringify(landmarks));
