@@ -261,7 +261,7 @@ export const LANDMARK_SOURCE: Readonly<LandmarkSource> = { detector: 'yunet-n', 
 export type CropRule = { kind: 'box' } | { kind: 'aligned'; template: AlignTemplate; landmarks: LandmarkSource };
 
 /** The aligned rule with the default template and landmark source. */
-export const ALIGNED_CROP: CropRule = { kind: 'aligned', template: { ...ALIGN_TEMPLATE }, landmarks: { ...LANDMARK_SOURCE } };
+export const ALIGNED_CROP: Extract<CropRule, { kind: 'aligned' }> = { kind: 'aligned', template: { ...ALIGN_TEMPLATE }, landmarks: { ...LANDMARK_SOURCE } };
 
 export const BOX_CROP: CropRule = { kind: 'box' };
 

@@ -8,6 +8,7 @@
 import { ORIGINAL_AUGMENTATION, type AugmentParams } from '../model/augment';
 import { MOBILENET_V2_035 } from '../model/base';
 import { REAL_AUGMENT, type RealAugment } from '../model/views';
+import { ALIGN_TEMPLATE, checkAlignTemplate, type AlignTemplate } from '../model/crop';
 
 /** The group-aware split of folder datasets (src/data/split.ts). */
 export interface SplitDataSpec {
@@ -79,6 +80,8 @@ export interface Recipe {
    * level, fixed eye-to-mouth scale and margin), the box when a face has none (realworld data only).
    */
   crop: CropKind;
+  /** With crop 'aligned': where the eyes' and the mouth's midpoints sit, fractions of the side from the top (src/model/crop.ts `ALIGN_TEMPLATE`). */
+  alignTemplate: AlignTemplate;
 }
 
 export const CROP_KINDS = ['box', 'aligned'] as const;
@@ -96,6 +99,7 @@ export const PRESETS: Record<'original' | 'realworld', Recipe> = {
     features: 'pooled',
     finetune: { epochs: 4, learningRate: 1e-4 },
     crop: 'box',
+    alignTemplate: { ...ALIGN_TEMPLATE },
   },
   realworld: {
     name: 'realworld',
@@ -110,6 +114,7 @@ export const PRESETS: Record<'original' | 'realworld', Recipe> = {
     features: 'pooled',
     finetune: { epochs: 4, learningRate: 1e-4 },
     crop: 'box',
+    alignTemplate: { ...ALIGN_TEMPLATE },
   },
 };
 
@@ -170,6 +175,7 @@ export function getRecipe(name: string, overrides: Record<string, unknown> = {})
   if (!p) throw new Error(`unknown training preset "${name}" (known: ${PRESET_NAMES.join(', ')}; variants are overrides, e.g. --set fit.classWeights=none)`);
   const r = applyOverrides(p, overrides);
   if (!(CROP_KINDS as readonly string[]).includes(r.crop)) throw new Error(`recipe field "crop" must be one of ${CROP_KINDS.join(', ')} (e.g. --set crop=aligned), got ${JSON.stringify(r.crop)}`);
+  checkAlignTemplate(r.alignTemplate, 'recipe field "alignTemplate"');
   if (r.crop === 'aligned' && r.data.kind !== 'realworld') throw new Error(`crop=aligned needs the realworld data (face boxes and landmarks); preset ${r.name} uses the ${r.data.kind} data`);
   return r;
 }

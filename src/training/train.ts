@@ -21,7 +21,7 @@ import { loadBase, featureDim, RICH_LAYOUT, type LoadedBase } from '../model/bas
 import { buildHead, buildFinetuneHead } from '../model/head';
 import { embedItems, startBaseRunner, type FeatureMatrix } from '../model/features';
 import { affineViews, alignedViews, realViews, type ViewMaker } from '../model/views';
-import { ALIGNED_CROP, BOX_CROP, type CropRule } from '../model/crop';
+import { ALIGN_TEMPLATE, ALIGNED_CROP, BOX_CROP, checkAlignTemplate, type CropRule } from '../model/crop';
 import { attachLandmarks } from './landmarks';
 import { saveClassifier } from '../model/classifier';
 import { ensureOnnx, hasOnnxForm } from '../model/onnx-classifier';
@@ -111,7 +111,7 @@ export function runRecipe(opts: TrainOptions, preset: string): { recipe: Recipe;
 
 /** The crop rule a recipe trains (and its model is run) with. */
 export function recipeCropRule(r: Recipe): CropRule {
-  return r.crop === 'aligned' ? ALIGNED_CROP : BOX_CROP;
+  return r.crop === 'aligned' ? { ...ALIGNED_CROP, template: checkAlignTemplate(r.alignTemplate ?? ALIGN_TEMPLATE) } : BOX_CROP;
 }
 
 /** The views a recipe makes of training items, and of validation/test items (plain). */

@@ -50,9 +50,11 @@ test('overrides change the recipe and are recorded; a bad key is refused before 
 test('crop=aligned: every face gets YuNet landmarks where it has a face, the manifest records the aligned rule, the model cuts aligned crops', async () => {
   await assert.rejects(train({ ...opts, overrides: { crop: 'tight' } }), /recipe field "crop" must be one of box, aligned/);
   await assert.rejects(train({ ...opts, overrides: { crop: 'aligned' } }), /crop=aligned needs the realworld data/);
-  const r = await train({ ...opts, preset: 'realworld', name: 'aligned', overrides: { crop: 'aligned' } });
+  await assert.rejects(train({ ...opts, preset: 'realworld', overrides: { crop: 'aligned', 'alignTemplate.eyeY': 0.9 } }), /alignTemplate" must be \{ eyeY, mouthY \} with 0 < eyeY < mouthY < 1/);
+  const r = await train({ ...opts, preset: 'realworld', name: 'aligned', overrides: { crop: 'aligned', 'alignTemplate.eyeY': 0.3 } });
   const m = readManifest(r.modelDir);
   assert.equal(m.crop?.kind, 'aligned');
+  assert.ok(m.crop?.kind === 'aligned' && m.crop.template.eyeY === 0.3, 'the template as trained');
   assert.ok(m.crop?.kind === 'aligned' && m.crop.landmarks.detector === 'yunet-n');
   const config = JSON.parse(fs.readFileSync(path.join(r.runDir, 'config.json'), 'utf8'));
   const lm = config.data.landmarks as Record<string, Record<string, { faces: number; landmarks: number }>>;
