@@ -8,7 +8,7 @@
 import type { Box } from '../result';
 import { LANDMARK_SOURCE, type Landmarks } from '../model/crop';
 import { iou } from './geometry';
-import type { FaceDetection } from './types';
+import type { FaceDetection, FaceDetector } from './types';
 
 /**
  * The landmarks of the face at `box` (null: the image is the face) among `detections` (best first):
@@ -25,4 +25,29 @@ export function matchLandmarks(detections: readonly FaceDetection[], box: Box | 
     if (v >= bestIou) [best, bestIou] = [d, v];
   }
   return best?.landmarks;
+}
+
+/**
+ * A detector whose detections without landmarks get them from `landmarker` (run once per image, only
+ * when needed), matched by IoU >= `matchIou` — how a pipeline with a detector that gives no landmarks
+ * (res10, SSD, …) still feeds an aligned model aligned crops. `dispose()` releases both.
+ */
+export function withLandmarks(detector: FaceDetector, landmarker: FaceDetector, matchIou: number = LANDMARK_SOURCE.matchIou): FaceDetector {
+  return {
+    name: detector.name,
+    async detectFaces(image) {
+      const found = await detector.detectFaces(image);
+      if (found.every((d) => d.landmarks)) return found;
+      const marks = await landmarker.detectFaces(image);
+      return found.map((d) => {
+        if (d.landmarks) return d;
+        const lm = matchLandmarks(marks, d.box, matchIou);
+        return lm ? { ...d, landmarks: lm.map(([x, y]) => [x, y] as [number, number]) } : d;
+      });
+    },
+    dispose() {
+      detector.dispose();
+      landmarker.dispose();
+    },
+  };
 }

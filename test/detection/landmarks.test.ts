@@ -72,3 +72,23 @@ test('a detector without landmarks is refused for aligned crops', async (t) => {
     f.dispose();
   }
 });
+
+test('withLandmarks gives a detector\'s landmark-less boxes the landmarker\'s matching landmarks, running it only when needed', async () => {
+  const { withLandmarks } = await import('../../src/detection/landmarks');
+  let marks = 0;
+  let disposed = 0;
+  const plain = (dets: FaceDetection[]) => ({ name: 'plain', detectFaces: async () => dets, dispose: () => void disposed++ });
+  const landmarker = { name: 'lm', detectFaces: async () => (marks++, DETS), dispose: () => void disposed++ };
+  const img = { data: new Uint8Array(3), width: 1, height: 1 };
+  const d = withLandmarks(plain([{ box: [1, 1, 50, 50], score: 0.5 }, { box: [300, 300, 10, 10], score: 0.4 }]), landmarker);
+  const got = await d.detectFaces(img);
+  assert.equal(d.name, 'plain');
+  assert.deepEqual(got[0].landmarks, lm(1));
+  assert.equal(got[1].landmarks, undefined, 'no match, no landmarks');
+  assert.equal(marks, 1);
+  const own = withLandmarks(plain([{ box: [1, 1, 50, 50], score: 0.5, landmarks: lm(3) }]), landmarker);
+  assert.deepEqual((await own.detectFaces(img))[0].landmarks, lm(3), 'a detection\'s own landmarks stay');
+  assert.equal(marks, 1, 'not run when every box has landmarks');
+  d.dispose();
+  assert.equal(disposed, 2);
+});

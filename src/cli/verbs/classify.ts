@@ -72,7 +72,7 @@ export const classifyVerb: VerbSpec = {
     for (const r of results) if (!isError(r)) byLabel.set(r.label, (byLabel.get(r.label) ?? 0) + 1);
     const summary = [...byLabel].map(([l, n]) => `${n} ${l}`).join(', ');
     console.error(`classified ${ok} image(s)${summary ? ': ' + summary : ''}${failed.length ? `; ${failed.length} failed` : ''}${jsonl ? ` → ${jsonl}` : ''}`);
-    if (finder) {
+    if (finder && ok > 0) {
       const whole = results.filter((r) => !isError(r) && r.crop === 'whole').length;
       console.error(`aligned crops: ${ok - whole} image(s) cut aligned on the face ${finder.source.detector} found; ${whole} with no face found, classified whole ("crop": "whole")`);
     }
