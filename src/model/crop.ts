@@ -1,6 +1,7 @@
 /**
- * The classifier's crop rule, pure and browser-safe — one code for Node and the browser: a face box
- * cut from the image (the part inside it, no padding; docs/contracts.md "Boxes") and resized to the
+ * The classifier's crop rule, pure and browser-safe — one code for Node and the browser, in two forms
+ * (`CropRule`, named by a model's manifest; `cropFace` applies either): `box`, below, and `aligned`,
+ * further down (the aligned crop from 5 landmarks). The box form: a face box cut from the image (the part inside it, no padding; docs/contracts.md "Boxes") and resized to the
  * model's input with libvips' 'linear' resize as sharp runs it (`resize(size, size, { fit: 'fill',
  * kernel: 'linear' })`, what the training views use, src/model/views.ts), reproduced in TypeScript
  * to within 2 levels per pixel (test/model/crop.test.ts).
