@@ -35,6 +35,11 @@ export function bestEmitted(probs: ArrayLike<number>, classes: readonly string[]
 /** One line of `facemask classify`. */
 export interface ClassifyResult extends Classification {
   file: string;
+  /**
+   * A model with the aligned crop rule only: `aligned` — the image's best face (its landmark detector)
+   * was cut aligned; `whole` — no face was found, the whole image was classified as it is.
+   */
+  crop?: 'aligned' | 'whole';
 }
 
 /** One face of `facemask detect`. */
@@ -103,7 +108,7 @@ export function toJsonLine(r: FileResult): string {
       ms: Object.fromEntries(Object.entries(r.ms).map(([k, v]) => [k, round(v, 1)])),
     });
   }
-  return JSON.stringify({ file: r.file, label: r.label, score: round(r.score, 4), scores: roundScores(r.scores) });
+  return JSON.stringify({ file: r.file, label: r.label, score: round(r.score, 4), scores: roundScores(r.scores), ...(r.crop ? { crop: r.crop } : {}) });
 }
 
 /** "2 with_mask, 1 without_mask" — a one-line summary of a detection (like ultralytics' verbose()). */

@@ -31,6 +31,8 @@ export interface TrainItem extends FaceItem<string> {
   group: string;
   /** Copies of one face get different views (over-sampling of scarce real scene faces). default: 0 */
   copy?: number;
+  /** The face's 5 landmarks (YuNet's order) for the aligned crop, when a landmark detector found them (src/training/landmarks.ts). */
+  landmarks?: [number, number][];
 }
 
 /** An annotated face of a scene photo (the annotation file names the photo). */

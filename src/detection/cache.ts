@@ -33,7 +33,7 @@ export function pixelKey(img: RgbImage): string {
 }
 
 /** A JSON map file read once, written back (atomically, merged with what another process wrote) on `flush`. */
-class JsonMap<T> {
+export class JsonMap<T> {
   private readonly map: Map<string, T>;
   private dirty = 0;
   constructor(readonly file: string) {
@@ -88,13 +88,15 @@ export function cachedClassifier(classifier: FaceClassifier, dir: string, identi
   return {
     classes: classifier.classes,
     inputSize: classifier.inputSize,
+    crop: classifier.crop,
     probabilities: (images) => classifier.probabilities(images),
-    async probabilitiesOfBoxes(image, boxes) {
+    async probabilitiesOfBoxes(image, boxes, landmarks) {
       if (boxes.length === 0) return [];
-      const k = `${pixelKey(image)}|${keyOf(boxes)}`;
+      // landmarks shape the crop only under the aligned rule (so box-rule entries stay valid)
+      const k = `${pixelKey(image)}|${keyOf(boxes)}${classifier.crop?.kind === 'aligned' ? `|${keyOf(landmarks ?? null)}` : ''}`;
       const hit = cache.get(k);
       if (hit) return hit.map((p) => Float32Array.from(p));
-      const probs = await classifier.probabilitiesOfBoxes(image, boxes);
+      const probs = await classifier.probabilitiesOfBoxes(image, boxes, landmarks);
       cache.set(k, probs.map((p) => Array.from(p)));
       return probs;
     },

@@ -18,6 +18,7 @@ import { DETECTORS } from './detectors';
 import { assemblePipeline, type FaceMaskDetector } from './pipeline';
 import { resolveSettings, type SettingsRequest } from './registry';
 import { cachedClassifier, cachedDetector } from './cache';
+import { withLandmarks } from './landmarks';
 
 export interface CreateOptions extends SettingsRequest {
   /** Classifier folder. default: models/default */
@@ -65,11 +66,22 @@ export async function createFaceMaskDetector(config: Config = resolveConfig(), o
     if (request.detector === undefined && opts.use === 'video' && config.video.detector !== null) request.detector = config.video.detector;
     const settings = resolveSettings(DETECTORS, classifier.manifest, request, config.detect);
     const needsEngine = settings.detector.startsWith('yunet');
-    const detector = await DETECTORS.create(settings.detector, config.detect, settings.threshold, { modelDir: opts.detectorDir, engine: needsEngine ? await getEngine() : undefined });
+    let detector = await DETECTORS.create(settings.detector, config.detect, settings.threshold, { modelDir: opts.detectorDir, engine: needsEngine ? await getEngine() : undefined });
+    // an aligned model behind a detector without landmarks: its landmark detector supplies them
+    const crop = classifier.crop;
+    const addLandmarks = crop?.kind === 'aligned' && !settings.detector.startsWith('yunet') ? crop.landmarks : null;
+    if (crop?.kind === 'aligned' && addLandmarks) {
+      try {
+        detector = withLandmarks(detector, await DETECTORS.create(crop.landmarks.detector, config.detect, crop.landmarks.minScore, { engine: await getEngine() }), crop.landmarks.matchIou);
+      } catch (e) {
+        detector.dispose();
+        throw e;
+      }
+    }
     if (!opts.cacheDir) return assemblePipeline(detector, classifier, settings, owns);
     const m = classifier.manifest;
-    const cached = cachedClassifier(classifier, opts.cacheDir, { head: m.head.sha256, base: m.base.sha256, onnx: classifier.runtime === 'onnx' ? m.onnx?.sha256 : null, classes: m.classes, inputSize: m.base.inputSize, features: m.features ?? null, runtime: classifier.runtime });
-    const pipeline = assemblePipeline(cachedDetector(detector, opts.cacheDir, { threshold: settings.threshold, config: { ...config.detect, detector: null } }), cached, settings, owns);
+    const cached = cachedClassifier(classifier, opts.cacheDir, { head: m.head.sha256, base: m.base.sha256, onnx: classifier.runtime === 'onnx' ? m.onnx?.sha256 : null, classes: m.classes, inputSize: m.base.inputSize, features: m.features ?? null, runtime: classifier.runtime, ...(m.crop ? { crop: m.crop } : {}) });
+    const pipeline = assemblePipeline(cachedDetector(detector, opts.cacheDir, { threshold: settings.threshold, config: { ...config.detect, detector: null }, ...(addLandmarks ? { landmarks: addLandmarks } : {}) }), cached, settings, owns);
     return { ...pipeline, dispose: () => (pipeline.dispose(), cached.flush()) };
   } catch (e) {
     if (owns) classifier.dispose();

@@ -48,7 +48,7 @@ export function assemblePipeline(detector: FaceDetector, classifier: FaceClassif
     const c = settings.box;
     const detections = c ? found.map((d) => ({ ...d, box: clipBox(correctBox(d.box, c), image.width, image.height) ?? d.box })) : found;
     const t1 = performance.now();
-    const probabilities = await classifier.probabilitiesOfBoxes(image, detections.map((d) => d.box));
+    const probabilities = await classifier.probabilitiesOfBoxes(image, detections.map((d) => d.box), detections.map((d) => d.landmarks));
     return { detections, probabilities, ms: { detect: t1 - t0, classify: performance.now() - t1 } };
   };
   return {
@@ -62,7 +62,7 @@ export function assemblePipeline(detector: FaceDetector, classifier: FaceClassif
       return { file, width: image.width, height: image.height, faces, ms: { ...s.ms } };
     },
     async classifyBoxes(image, boxes) {
-      const probs = await classifier.probabilitiesOfBoxes(image, boxes.map((b) => b.box));
+      const probs = await classifier.probabilitiesOfBoxes(image, boxes.map((b) => b.box), boxes.map((b) => b.landmarks));
       return boxes.map((b, i) => labelBox(probs[i], classifier.classes, b.score, settings.policy));
     },
     describe: () => describeSettings(settings, classifier.classes),

@@ -27,6 +27,8 @@ export interface Track {
   id: number;
   box: Box;
   faceScore: number;
+  /** The last matched detection's landmarks, when the detector gives them (an aligned model's crop). */
+  landmarks?: [number, number][];
   /** Box change per frame, from the last two detections. */
   velocity: [number, number, number, number];
   /** Frame of the last matched detection. */
@@ -85,7 +87,7 @@ export class IouTracker {
         const d = dets[p.d];
         const gap = Math.max(1, frame - t.lastSeen);
         t.velocity = [0, 1, 2, 3].map((k) => (d.box[k] - t.box[k]) / gap) as Track['velocity'];
-        Object.assign(t, { box: d.box, faceScore: d.score, lastSeen: frame, missed: 0 });
+        Object.assign(t, { box: d.box, faceScore: d.score, landmarks: d.landmarks, lastSeen: frame, missed: 0 });
         seen.push(t);
       }
     };
@@ -117,6 +119,7 @@ export class IouTracker {
         id: this.next++,
         box: d.box,
         faceScore: d.score,
+        landmarks: d.landmarks,
         velocity: [0, 0, 0, 0],
         lastSeen: frame,
         missed: 0,

@@ -124,7 +124,7 @@ export async function processVideo(opts: VideoOptions): Promise<VideoReport> {
         detections += dets.length;
         const seen = tracker.update(dets, index);
         if (seen.length) {
-          const faces = await opts.pipeline.classifyBoxes(frame, seen.map((t) => ({ box: t.box, score: t.faceScore })));
+          const faces = await opts.pipeline.classifyBoxes(frame, seen.map((t) => ({ box: t.box, score: t.faceScore, landmarks: t.landmarks })));
           seen.forEach((t, k) => tracker.classify(t, faces[k]));
         }
         ms.classify += performance.now() - b;

@@ -7,6 +7,11 @@
  * (c) `ilc2021-val`, `ilc2021-test` — ilc2021's real crops of all three classes;
  * (d) `confusers` — the confuser test set (`dataset/confusers.tsv`, src/data/confusers.ts): real faces
  *     without a mask that show something mask-like, with a table per kind (`kinds`).
+ *
+ * Every set is cut with the model's crop rule: for a model with the aligned rule, each face's landmarks
+ * come from its landmark detector (the manifest's crop rule; src/detection/landmark-finder.ts) on the
+ * face's image — the scene photo, the ilc2021 crop, the whole image — matched to the annotated box (or
+ * the best face of a whole image); a face without a match is cut to its box (`aligned` counts them).
  */
 import { resolveConfig } from '../config';
 import { LABELS, isLabel, type Label } from '../labels';
@@ -20,6 +25,10 @@ import { decodeImage } from '../util/images';
 import { mapLimit } from '../util/files';
 import { progress } from '../util/progress';
 import type { MaskClassifier } from '../model/classifier';
+import type { Box } from '../result';
+import type { RgbImage } from '../util/images';
+import type { Landmarks } from '../model/crop';
+import { createLandmarkFinder, type LandmarkFinder } from '../detection/landmark-finder';
 import {
   argmax,
   averagePrecision,
@@ -71,6 +80,8 @@ export interface SetEvaluation {
   kinds?: ConfuserKindRow[];
   /** The confuser set: one row per source dataset, then `all` (a model may have been trained on one of them). */
   sources?: ConfuserKindRow[];
+  /** A model with the aligned crop rule: faces measured, and how many had landmarks (the others were cut to their box). */
+  aligned?: { faces: number; landmarks: number };
 }
 
 export interface EvaluateOptions {
@@ -80,6 +91,32 @@ export interface EvaluateOptions {
   datasets?: string[];
   splitSeed?: number;
   quiet?: boolean;
+  /** Landmarks for a model with the aligned crop rule (default: its manifest's landmark detector, created per set). */
+  landmarks?: LandmarkFinder;
+}
+
+/**
+ * The landmarks of faces for `clf`'s crop rule: null for the box rule; else a function giving each
+ * face's landmarks (its image, its box or null for a whole image) and the counts so far. The finder is
+ * `opts.landmarks` or one made here (`close()` releases it).
+ */
+async function faceLandmarks(clf: FaceClassifier, opts: EvaluateOptions): Promise<{ of: (img: RgbImage, box: Box | null) => Promise<Landmarks | undefined>; counts: () => { faces: number; landmarks: number }; close: () => void } | null> {
+  const rule = clf.crop;
+  if (!rule || rule.kind !== 'aligned') return null;
+  const finder = opts.landmarks ?? (await createLandmarkFinder(rule.landmarks, resolveConfig().detect));
+  const c = { faces: 0, landmarks: 0 };
+  return {
+    async of(img, box) {
+      const lm = await finder.landmarks(async () => img, box);
+      c.faces++;
+      if (lm) c.landmarks++;
+      return lm;
+    },
+    counts: () => ({ ...c }),
+    close: () => {
+      if (!opts.landmarks) finder.dispose();
+    },
+  };
 }
 
 /** Score items given as (image, truth) with the classifier, and build every measure. */
@@ -141,15 +178,23 @@ export async function evaluateSplit(clf: MaskClassifier, opts: EvaluateOptions =
   }
   const bar = progress('evaluate split', recs.length, { quiet: opts.quiet, unit: 'img' });
   const probs: Float32Array[] = [];
-  for (let i = 0; i < recs.length; i += 64) {
-    const imgs = await mapLimit(recs.slice(i, i + 64), resolveConfig().data.decodeConcurrency, (r) => decodeImage(r.path));
-    probs.push(...(await clf.probabilities(imgs)));
-    bar.tick(imgs.length);
+  const lms = await faceLandmarks(clf, opts);
+  try {
+    for (let i = 0; i < recs.length; i += 64) {
+      const imgs = await mapLimit(recs.slice(i, i + 64), resolveConfig().data.decodeConcurrency, (r) => decodeImage(r.path));
+      if (lms) for (const img of imgs) probs.push(...(await clf.probabilitiesOfBoxes(img, [[0, 0, img.width, img.height]], [await lms.of(img, null)])));
+      else probs.push(...(await clf.probabilities(imgs)));
+      bar.tick(imgs.length);
+    }
+  } finally {
+    lms?.close();
   }
   bar.done();
   const items = recs.map((r) => ({ file: r.path, label: r.label }));
-  return summariseSet('split', `${datasets.join('+')} test split (group-aware, seed ${seed}), ${recs.length} images${cfg.small ? ' (small-data subset)' : ''}`, clf.classes, items, probs);
+  return withAligned(lms, summariseSet('split', `${datasets.join('+')} test split (group-aware, seed ${seed}), ${recs.length} images${cfg.small ? ' (small-data subset)' : ''}`, clf.classes, items, probs));
 }
+
+const withAligned = (lms: { counts: () => { faces: number; landmarks: number } } | null, e: SetEvaluation): SetEvaluation => (lms ? { ...e, aligned: lms.counts() } : e);
 
 /** The faces of the Kaggle dev set's test part that count (shorter side >= `minSize`). */
 export function realFaces(minSize = resolveConfig().faces.minSize): EvalItem[] {
@@ -163,22 +208,29 @@ export async function evaluateReal(clf: MaskClassifier, opts: EvaluateOptions = 
   for (const f of faces) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
   const bar = progress('evaluate real faces', faces.length, { quiet: opts.quiet, unit: 'face' });
   const probsOf = new Map<EvalItem, Float32Array>();
-  await mapLimit([...byFile], 2, async ([file, its]) => {
-    const p = await clf.probabilitiesOfBoxes(await decodeImage(file), its.map((it) => it.box!));
-    its.forEach((it, k) => probsOf.set(it, p[k]));
-    bar.tick(its.length);
-  });
+  const lms = await faceLandmarks(clf, opts);
+  try {
+    await mapLimit([...byFile], 2, async ([file, its]) => {
+      const img = await decodeImage(file);
+      const lm = lms ? await Promise.all(its.map((it) => lms.of(img, it.box!))) : undefined;
+      const p = await clf.probabilitiesOfBoxes(img, its.map((it) => it.box!), lm);
+      its.forEach((it, k) => probsOf.set(it, p[k]));
+      bar.tick(its.length);
+    });
+  } finally {
+    lms?.close();
+  }
   bar.done();
   const inside = faces.filter((f) => clf.classes.includes(f.label));
   const outside = faces.filter((f) => !clf.classes.includes(f.label)).map((f) => ({ truth: f.label, probs: probsOf.get(f)! }));
-  return summariseSet(
+  return withAligned(lms, summariseSet(
     'real',
     `real faces: ${describePart('test')}, faces >= ${resolveConfig().faces.minSize} px, ${inside.length} faces of the model's classes`,
     clf.classes,
     inside,
     inside.map((f) => probsOf.get(f)!),
     outside,
-  );
+  ));
 }
 
 /** ilc2021 face crops counted (face >= `minSize` px in its photo), cut to the annotated box. */
@@ -196,16 +248,22 @@ export async function evaluateIlc2021(clf: FaceClassifier, side: 'val' | 'test',
   const faces = ilc2021Faces(side);
   const bar = progress(`evaluate ilc2021 ${side}`, faces.length, { quiet: opts.quiet, unit: 'face' });
   const probs: Float32Array[] = [];
-  for (let i = 0; i < faces.length; i += 32) {
-    const chunk = faces.slice(i, i + 32);
-    const imgs = await mapLimit(chunk, 4, (f) => decodeImage(f.file));
-    for (let k = 0; k < chunk.length; k++) probs.push(...(await clf.probabilitiesOfBoxes(imgs[k], [chunk[k].box!])));
-    bar.tick(chunk.length);
+  const lms = await faceLandmarks(clf, opts);
+  try {
+    for (let i = 0; i < faces.length; i += 32) {
+      const chunk = faces.slice(i, i + 32);
+      const imgs = await mapLimit(chunk, 4, (f) => decodeImage(f.file));
+      for (let k = 0; k < chunk.length; k++) probs.push(...(await clf.probabilitiesOfBoxes(imgs[k], [chunk[k].box!], lms ? [await lms.of(imgs[k], chunk[k].box!)] : undefined)));
+      bar.tick(chunk.length);
+    }
+  } finally {
+    lms?.close();
   }
   bar.done();
   const inside = faces.map((f, i) => ({ f, p: probs[i] })).filter((x) => clf.classes.includes(x.f.label));
   const outside = faces.map((f, i) => ({ f, p: probs[i] })).filter((x) => !clf.classes.includes(x.f.label)).map((x) => ({ truth: x.f.label, probs: x.p }));
-  return summariseSet(`ilc2021-${side}`, `ilc2021 ${side === 'val' ? 'validation' : 'test'} side: ${inside.length} face crops >= ${resolveConfig().faces.minSize} px of the model's classes, cut to the annotated box`, clf.classes, inside.map((x) => x.f), inside.map((x) => x.p), outside);
+  const cut = lms ? 'aligned from their landmarks (the annotated box without)' : 'cut to the annotated box';
+  return withAligned(lms, summariseSet(`ilc2021-${side}`, `ilc2021 ${side === 'val' ? 'validation' : 'test'} side: ${inside.length} face crops >= ${resolveConfig().faces.minSize} px of the model's classes, ${cut}`, clf.classes, inside.map((x) => x.f), inside.map((x) => x.p), outside));
 }
 
 /**
@@ -238,12 +296,20 @@ export function confuserTable(items: readonly { kind: string }[], classes: reado
 export async function evaluateConfusers(clf: FaceClassifier, opts: EvaluateOptions = {}): Promise<SetEvaluation> {
   const faces: ConfuserFace[] = confuserFaces();
   const bar = progress('evaluate confusers', faces.length, { quiet: opts.quiet, unit: 'face' });
-  const probs = await mapLimit(faces, 2, async (f) => {
-    const img = await decodeImage(f.file);
-    const p = f.box ? await clf.probabilitiesOfBoxes(img, [f.box]) : await clf.probabilities([img]);
-    bar.tick();
-    return p[0];
-  });
+  const lms = await faceLandmarks(clf, opts);
+  let probs: Float32Array[];
+  try {
+    probs = await mapLimit(faces, 2, async (f) => {
+      const img = await decodeImage(f.file);
+      let p: Float32Array[];
+      if (lms) p = await clf.probabilitiesOfBoxes(img, [f.box ?? [0, 0, img.width, img.height]], [await lms.of(img, f.box ?? null)]);
+      else p = f.box ? await clf.probabilitiesOfBoxes(img, [f.box]) : await clf.probabilities([img]);
+      bar.tick();
+      return p[0];
+    });
+  } finally {
+    lms?.close();
+  }
   bar.done();
   const all = faces.map((f, i) => ({ f, p: probs[i] }));
   const inside = all.filter((x) => clf.classes.includes(x.f.label));
@@ -256,7 +322,7 @@ export async function evaluateConfusers(clf: FaceClassifier, opts: EvaluateOptio
     inside.map((x) => x.p),
     outside,
   );
-  return { ...ev, kinds: confuserTable(faces, clf.classes, probs), sources: confuserTable(faces, clf.classes, probs, (i) => confuserDataset(faces[i].entry)) };
+  return { ...withAligned(lms, ev), kinds: confuserTable(faces, clf.classes, probs), sources: confuserTable(faces, clf.classes, probs, (i) => confuserDataset(faces[i].entry)) };
 }
 
 export async function evaluateModel(clf: MaskClassifier, opts: EvaluateOptions = {}): Promise<SetEvaluation[]> {
@@ -265,10 +331,18 @@ export async function evaluateModel(clf: MaskClassifier, opts: EvaluateOptions =
   const realworld = clf.manifest.training.datasets.includes(KAGGLE);
   const sets = opts.sets ?? (realworld ? ['real'] : ['split', 'real']);
   const out: SetEvaluation[] = [];
-  if (sets.includes('split')) out.push(await evaluateSplit(clf, opts));
-  if (sets.includes('real')) out.push(await evaluateReal(clf, opts));
-  for (const side of ['val', 'test'] as const) if (sets.includes(`ilc2021-${side}`)) out.push(await evaluateIlc2021(clf, side, opts));
-  if (sets.includes('confusers')) out.push(await evaluateConfusers(clf, opts));
+  // one landmark detector for every set (a model with the aligned crop rule)
+  const rule = clf.crop;
+  const finder = !opts.landmarks && rule?.kind === 'aligned' ? await createLandmarkFinder(rule.landmarks, resolveConfig().detect) : undefined;
+  const o = finder ? { ...opts, landmarks: finder } : opts;
+  try {
+    if (sets.includes('split')) out.push(await evaluateSplit(clf, o));
+    if (sets.includes('real')) out.push(await evaluateReal(clf, o));
+    for (const side of ['val', 'test'] as const) if (sets.includes(`ilc2021-${side}`)) out.push(await evaluateIlc2021(clf, side, o));
+    if (sets.includes('confusers')) out.push(await evaluateConfusers(clf, o));
+  } finally {
+    finder?.dispose();
+  }
   return out;
 }
 

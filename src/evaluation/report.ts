@@ -90,6 +90,7 @@ export function reportMarkdown(evals: SetEvaluation[], modelDir: string): string
   }
   for (const e of evals) {
     lines.push(`## ${e.name}: ${e.description}`, '', `accuracy ${pct(e.report.accuracy)}, balanced accuracy ${pct(e.report.balancedAccuracy)}, ${e.mistakes.length} mistakes`, '');
+    if (e.aligned) lines.push(`aligned crops: ${e.aligned.landmarks} of ${e.aligned.faces} faces had landmarks; the other ${e.aligned.faces - e.aligned.landmarks} were cut to their box`, '');
     if (e.withWithout) lines.push(`balanced accuracy with/without (the larger of the two scores, ${e.withWithout.n} faces of those classes): ${pct(e.withWithout.value)} (recall with ${pct(e.withWithout.recallWith)}, without ${pct(e.withWithout.recallWithout)})`, '');
     lines.push('| class | precision [95 % CI] | recall [95 % CI] | f1 [95 % CI] | support |', '|---|---|---|---|---|');
     const ci = (x: number, [lo, hi]: [number, number]) => `${x.toFixed(4)} [${lo.toFixed(3)}, ${hi.toFixed(3)}]`;
@@ -139,6 +140,7 @@ export async function writeEvaluation(evals: SetEvaluation[], outDir: string, mo
       averagePrecision: Object.fromEntries(e.curves.map((c) => [c.class, c.ap])),
       thresholds: e.thresholds,
       outside: e.outside,
+      ...(e.aligned ? { aligned: e.aligned } : {}),
       ...(e.kinds ? { kinds: e.kinds } : {}),
       ...(e.sources ? { sources: e.sources } : {}),
       mistakes: e.mistakes.slice(0, 50).map((m) => ({ file: m.item.file, box: m.item.box, truth: m.item.label, predicted: m.predicted, score: m.score })),

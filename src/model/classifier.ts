@@ -11,13 +11,13 @@ import { projectPaths, pretrainedDir } from '../paths';
 import type { ModelClass } from '../labels';
 import type { Box } from '../result';
 import { resizeImage, type RgbImage } from '../util/images';
-import { cropResizeLinear } from './crop';
+import { cropFace, type CropRule, type Landmarks } from './crop';
 import { mapLimit } from '../util/files';
 import { writeDirAtomic } from '../util/atomic';
 import type { FaceClassifier } from './types';
 import { loadBase, baseChecksum, type LoadedBase, PixelBase, richFeatureFn, RICH_DIM } from './base';
 import { fileLoader, fileSaver, sha256File, MODEL_JSON, WEIGHTS_BIN } from './io';
-import { MANIFEST_FILE, readManifest, validateManifest, type ModelManifest } from './manifest';
+import { MANIFEST_FILE, cropRuleOf, readManifest, validateManifest, type ModelManifest } from './manifest';
 import { checkClasses } from './head';
 
 /** Crops per forward pass. */
@@ -52,7 +52,9 @@ export class MaskClassifier implements FaceClassifier {
     readonly dir: string,
   ) {
     this.inputSize = manifest.base.inputSize;
+    this.crop = cropRuleOf(manifest);
   }
+  readonly crop: CropRule;
   get classes(): readonly ModelClass[] {
     return this.manifest.classes;
   }
@@ -92,10 +94,10 @@ export class MaskClassifier implements FaceClassifier {
     return out;
   }
 
-  async probabilitiesOfBoxes(image: RgbImage, boxes: readonly Box[]): Promise<Float32Array[]> {
+  async probabilitiesOfBoxes(image: RgbImage, boxes: readonly Box[], landmarks?: readonly (Landmarks | undefined)[]): Promise<Float32Array[]> {
     if (boxes.length === 0) return [];
-    // the crop rule (src/model/crop.ts): the same code in Node and in the browser
-    return this.probabilities(boxes.map((b) => cropResizeLinear(image, b, this.inputSize)));
+    // the model's crop rule (src/model/crop.ts): the same code in Node and in the browser
+    return this.probabilities(boxes.map((box, i) => cropFace(image, { box, landmarks: landmarks?.[i] }, this.inputSize, this.crop)));
   }
 
   dispose(): void {

@@ -208,9 +208,10 @@ export function featureCacheKey(o: EmbedOptions, dim: number, runtime: BaseRunne
   return h.digest('hex').slice(0, 24);
 }
 
-/** An item's key in the cache: its photo, box and copy. */
+/** An item's key in the cache: its photo, box and copy (and its landmarks when it has them: the aligned crop depends on them). */
 export function itemKey(it: ViewItem): string {
-  return createHash('sha256').update(`${it.sha256}|${it.box ? it.box.join(',') : ''}|${it.copy ?? 0}`).digest('hex').slice(0, 32);
+  const lm = it.landmarks ? `|${it.landmarks.map(([x, y]) => `${x},${y}`).join(';')}` : '';
+  return createHash('sha256').update(`${it.sha256}|${it.box ? it.box.join(',') : ''}|${it.copy ?? 0}${lm}`).digest('hex').slice(0, 32);
 }
 
 /**

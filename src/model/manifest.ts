@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { INTERNAL_LABELS, LABELS, type ModelClass } from '../labels';
 import { writeFileAtomic } from '../util/atomic';
 import { checkTunedSetting, type TunedSetting } from './setting';
+import { BOX_CROP, checkCropRule, type CropRule } from './crop';
 
 export type { TunedSetting };
 
@@ -34,6 +35,12 @@ export interface ModelManifest {
    * (src/model/base.ts `RICH_LAYOUT`), these column ranges [from, to) of them, concatenated.
    */
   features?: { kind: 'rich'; columns: [number, number][] };
+  /**
+   * The crop rule the model was trained with, and which inference must use (src/model/crop.ts,
+   * docs/contracts.md "Boxes"): `box` (absent means this), or `aligned` with its template and the
+   * landmark detector for faces that come without landmarks.
+   */
+  crop?: CropRule;
   /** The head's files in this folder. */
   head: { modelJson: string; sha256: string };
   /** The whole classifier as ONNX (derived from base + head, src/model/onnx-classifier.ts): its SHA-256 and opset. */
@@ -93,6 +100,7 @@ export function validateManifest(m: ModelManifest, where = 'manifest'): void {
     if (!d || typeof d !== 'object' || !d.settings || typeof d.settings !== 'object') throw new Error(`${where}: "detection" must be { detector?, settings: { <detector>: { threshold, rejectAt, trustAbove } } }`);
     for (const [name, t] of Object.entries(d.settings)) checkTunedSetting(t, `${where}: detection.settings.${name}`);
   }
+  if (m.crop !== undefined) checkCropRule(m.crop, `${where}: crop`);
   if (m.features !== undefined) {
     const f = m.features;
     const ok = f && f.kind === 'rich' && Array.isArray(f.columns) && f.columns.length > 0 && f.columns.every((c) => Array.isArray(c) && c.length === 2 && Number.isInteger(c[0]) && Number.isInteger(c[1]) && 0 <= c[0] && c[0] < c[1]);
@@ -126,4 +134,9 @@ export function recordDetectionSetting(dir: string, detector: string, setting: T
   validateManifest(m);
   writeFileAtomic(path.join(dir, MANIFEST_FILE), JSON.stringify(m, null, 2) + '\n');
   return m;
+}
+
+/** A manifest's crop rule (absent: the box). */
+export function cropRuleOf(m: Pick<ModelManifest, 'crop'>): CropRule {
+  return m.crop ? checkCropRule(m.crop) : BOX_CROP;
 }

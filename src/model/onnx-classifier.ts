@@ -14,12 +14,12 @@ import * as path from 'node:path';
 import type { Engine, Net } from '../backend/engine';
 import type { Box } from '../result';
 import type { RgbImage } from '../util/images';
-import { cropResizeLinear } from './crop';
+import { cropFace, type CropRule, type Landmarks } from './crop';
 import { writeFileAtomic } from '../util/atomic';
 import { mapLimit } from '../util/files';
 import { sha256File } from './io';
 import { loadClassifier, toModelInput, CLASSIFY_BATCH } from './classifier';
-import { MANIFEST_FILE, readManifest, validateManifest, type ModelManifest } from './manifest';
+import { MANIFEST_FILE, cropRuleOf, readManifest, validateManifest, type ModelManifest } from './manifest';
 import { exportMaskClassifierOnnx, ONNX_INPUT, ONNX_OPSET, ONNX_PROBABILITIES } from './onnx-export';
 import type { FaceClassifier } from './types';
 
@@ -37,7 +37,9 @@ export class OnnxClassifier implements LoadedClassifier {
     readonly dir: string,
   ) {
     this.inputSize = manifest.base.inputSize;
+    this.crop = cropRuleOf(manifest);
   }
+  readonly crop: CropRule;
   get classes() {
     return this.manifest.classes;
   }
@@ -58,10 +60,10 @@ export class OnnxClassifier implements LoadedClassifier {
     return out;
   }
 
-  async probabilitiesOfBoxes(image: RgbImage, boxes: readonly Box[]): Promise<Float32Array[]> {
+  async probabilitiesOfBoxes(image: RgbImage, boxes: readonly Box[], landmarks?: readonly (Landmarks | undefined)[]): Promise<Float32Array[]> {
     if (boxes.length === 0) return [];
-    // the crop rule (src/model/crop.ts): the same code in Node and in the browser
-    return this.probabilities(boxes.map((b) => cropResizeLinear(image, b, this.inputSize)));
+    // the model's crop rule (src/model/crop.ts): the same code in Node and in the browser
+    return this.probabilities(boxes.map((box, i) => cropFace(image, { box, landmarks: landmarks?.[i] }, this.inputSize, this.crop)));
   }
 
   dispose(): void {

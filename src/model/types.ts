@@ -5,18 +5,23 @@
 import type { ModelClass } from '../labels';
 import type { Box } from '../result';
 import type { RgbImage } from '../util/images';
+import type { CropRule, Landmarks } from './crop';
 
 export interface FaceClassifier {
   /** Classes in the model's output order (may include internal classes such as `not_face`). */
   readonly classes: readonly ModelClass[];
   /** Input side in pixels. */
   readonly inputSize: number;
+  /** The model's crop rule (its manifest's `crop`, src/model/crop.ts). default: the box */
+  readonly crop?: CropRule;
   /** Probabilities of whole images (each resized to the input), in order. */
   probabilities(images: RgbImage[]): Promise<Float32Array[]>;
   /**
-   * Probabilities of face boxes of one image, in order. The crop rule (docs/contracts.md "Boxes"):
-   * each box as is — the part inside the image, no padding — resized to the input.
+   * Probabilities of face boxes of one image, in order. The crop rule (docs/contracts.md "Boxes",
+   * `cropFace`): each box as is — the part inside the image, no padding — resized to the input; for
+   * a model with the aligned rule, the aligned crop from the face's `landmarks` (same order as the
+   * boxes; a face without them: its box).
    */
-  probabilitiesOfBoxes(image: RgbImage, boxes: readonly Box[]): Promise<Float32Array[]>;
+  probabilitiesOfBoxes(image: RgbImage, boxes: readonly Box[], landmarks?: readonly (Landmarks | undefined)[]): Promise<Float32Array[]>;
   dispose(): void;
 }

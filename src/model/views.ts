@@ -14,9 +14,10 @@ import type { TrainItem } from '../data/types';
 import type { Box } from '../result';
 import { clampBox, resizeImage, type RgbImage } from '../util/images';
 import { augmentView, hashSeed, mulberry32, type AugmentParams } from './augment';
+import { alignedCrop, usableLandmarks, type CropRule } from './crop';
 
 /** What a view needs of an item: its photo's identity and the face box (absent: the whole image). */
-export type ViewItem = Pick<TrainItem, 'file' | 'sha256' | 'box' | 'copy'>;
+export type ViewItem = Pick<TrainItem, 'file' | 'sha256' | 'box' | 'copy' | 'landmarks'>;
 
 export interface ViewMaker {
   /** Names the kind of views (the feature cache's folder prefix). */
@@ -115,7 +116,13 @@ export async function realView(img: RgbImage, item: ViewItem, view: number, size
     }
   }
   s = s.resize(size, size, { fit: 'fill', kernel: 'linear' });
-  if (augmented) {
+  return finishView(s, augmented ? p : null, rng, size, item.file);
+}
+
+/** The last steps of a view, in this order (the random draws too): flip, blur, lighting, JPEG — with `p` null, none. */
+async function finishView(s: ReturnType<typeof sharp>, p: RealAugment | null, rng: () => number, size: number, file: string): Promise<RgbImage> {
+  const u = (a: number, b: number) => a + (b - a) * rng();
+  if (p) {
     if (p.flip && rng() < 0.5) s = s.flop();
     if (rng() < p.blur) s = s.blur(u(p.blurSigma[0], p.blurSigma[1]));
     if (rng() < p.light) s = s.linear(u(p.brightness[0], p.brightness[1]), u(-20, 20));
@@ -125,11 +132,54 @@ export async function realView(img: RgbImage, item: ViewItem, view: number, size
     }
   }
   const { data, info } = await s.raw().toBuffer({ resolveWithObject: true });
-  if (info.width !== size || info.height !== size || info.channels !== 3) throw new Error(`view of ${item.file}: got ${info.width}x${info.height}x${info.channels}`);
+  if (info.width !== size || info.height !== size || info.channels !== 3) throw new Error(`view of ${file}: got ${info.width}x${info.height}x${info.channels}`);
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: size, height: size };
 }
 
 /** Real-world views (`p`), or the plain box / whole image with null. */
 export function realViews(p: RealAugment | null): ViewMaker {
   return { name: 'real', key: p, view: (photo, item, view, size, seed) => realView(photo, item, view, size, seed, p) };
+}
+
+/** How an aligned view's transform is jittered (view 0 is not): scale (> 1 shows more), rotation (radians), centre shift (share of the side). */
+export interface AlignedJitter {
+  scale: [number, number];
+  rotate: number;
+  shift: number;
+}
+
+/** Mild, since the alignment already fixes the geometry: about YuNet's landmark noise on small faces. */
+export const ALIGNED_JITTER: AlignedJitter = { scale: [0.92, 1.12], rotate: 0.14, shift: 0.05 };
+
+/**
+ * View `view` of an item under the aligned crop rule: with landmarks, the aligned crop (view 0 exactly
+ * what inference cuts, `cropFace`), jittered for later views (`jitter`), then the same small-face,
+ * flip, blur, lighting and JPEG steps as `realView`; without landmarks, `realView` (the box).
+ * Deterministic in (seed, item, view).
+ */
+export async function alignedView(img: RgbImage, item: ViewItem, view: number, size: number, seed: number, rule: CropRule, p: RealAugment | null = REAL_AUGMENT, jitter: AlignedJitter = ALIGNED_JITTER): Promise<RgbImage> {
+  if (rule.kind !== 'aligned' || !usableLandmarks(item.landmarks)) return realView(img, item, view, size, seed, p);
+  const rng = mulberry32(hashSeed(seed, item.sha256, item.box ? item.box.join(',') : '-', item.copy ?? 0, view, 'aligned'));
+  const u = (a: number, b: number) => a + (b - a) * rng();
+  const augmented = p !== null && view > 0;
+  const j = augmented ? { scale: u(jitter.scale[0], jitter.scale[1]), rotate: u(-jitter.rotate, jitter.rotate), shiftX: u(-jitter.shift, jitter.shift), shiftY: u(-jitter.shift, jitter.shift) } : {};
+  const crop = alignedCrop(img, item.landmarks, size, rule.template, j)!;
+  if (!augmented) return crop;
+  const raw = { raw: { width: size, height: size, channels: 3 as const } };
+  let s = sharp(Buffer.from(crop.data.buffer, crop.data.byteOffset, crop.data.length), raw);
+  if (rng() < p.small) {
+    // the face's own size in the photo bounds how small a view may get (never enlarge a small face's detail)
+    const side = Math.round(u(p.smallSide[0], p.smallSide[1]));
+    const facePx = item.box ? Math.min(item.box[2], item.box[3]) : Math.min(img.width, img.height);
+    if (side < Math.min(size, facePx * 1.3)) {
+      const buf = await s.resize(side, side, { fit: 'fill' }).raw().toBuffer();
+      s = sharp(buf, { raw: { width: side, height: side, channels: 3 } }).resize(size, size, { fit: 'fill', kernel: 'linear' });
+    }
+  }
+  return finishView(s, p, rng, size, item.file);
+}
+
+/** Views under the aligned crop rule (`alignedView`), or the plain aligned crop with null `p`. */
+export function alignedViews(rule: CropRule, p: RealAugment | null, jitter: AlignedJitter = ALIGNED_JITTER): ViewMaker {
+  return { name: 'aligned', key: { real: p, crop: rule, jitter: p ? jitter : null }, view: (photo, item, view, size, seed) => alignedView(photo, item, view, size, seed, rule, p, jitter) };
 }

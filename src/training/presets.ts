@@ -8,6 +8,7 @@
 import { ORIGINAL_AUGMENTATION, type AugmentParams } from '../model/augment';
 import { MOBILENET_V2_035 } from '../model/base';
 import { REAL_AUGMENT, type RealAugment } from '../model/views';
+import { ALIGN_TEMPLATE, checkAlignTemplate, type AlignTemplate } from '../model/crop';
 
 /** The group-aware split of folder datasets (src/data/split.ts). */
 export interface SplitDataSpec {
@@ -73,7 +74,18 @@ export interface Recipe {
   features: FeatureSelection;
   /** 'finetune': epochs and learning rate of the second phase. */
   finetune: { epochs: number; learningRate: number };
+  /**
+   * The crop rule (src/model/crop.ts), recorded in the model's manifest so inference cuts faces the
+   * same way: 'box' — the face box as is; 'aligned' — the aligned crop from YuNet's 5 landmarks (eyes
+   * level, fixed eye-to-mouth scale and margin), the box when a face has none (realworld data only).
+   */
+  crop: CropKind;
+  /** With crop 'aligned': where the eyes' and the mouth's midpoints sit, fractions of the side from the top (src/model/crop.ts `ALIGN_TEMPLATE`). */
+  alignTemplate: AlignTemplate;
 }
+
+export const CROP_KINDS = ['box', 'aligned'] as const;
+export type CropKind = (typeof CROP_KINDS)[number];
 
 export const PRESETS: Record<'original' | 'realworld', Recipe> = {
   original: {
@@ -86,6 +98,8 @@ export const PRESETS: Record<'original' | 'realworld', Recipe> = {
     views: { count: 8, smallCount: 2, affine: ORIGINAL_AUGMENTATION, real: null },
     features: 'pooled',
     finetune: { epochs: 4, learningRate: 1e-4 },
+    crop: 'box',
+    alignTemplate: { ...ALIGN_TEMPLATE },
   },
   realworld: {
     name: 'realworld',
@@ -99,6 +113,8 @@ export const PRESETS: Record<'original' | 'realworld', Recipe> = {
     views: { count: 2, smallCount: 2, affine: null, real: REAL_AUGMENT },
     features: 'pooled',
     finetune: { epochs: 4, learningRate: 1e-4 },
+    crop: 'box',
+    alignTemplate: { ...ALIGN_TEMPLATE },
   },
 };
 
@@ -157,7 +173,11 @@ export function applyOverrides(recipe: Recipe, overrides: Record<string, unknown
 export function getRecipe(name: string, overrides: Record<string, unknown> = {}): Recipe {
   const p = PRESETS[name as keyof typeof PRESETS];
   if (!p) throw new Error(`unknown training preset "${name}" (known: ${PRESET_NAMES.join(', ')}; variants are overrides, e.g. --set fit.classWeights=none)`);
-  return applyOverrides(p, overrides);
+  const r = applyOverrides(p, overrides);
+  if (!(CROP_KINDS as readonly string[]).includes(r.crop)) throw new Error(`recipe field "crop" must be one of ${CROP_KINDS.join(', ')} (e.g. --set crop=aligned), got ${JSON.stringify(r.crop)}`);
+  checkAlignTemplate(r.alignTemplate, 'recipe field "alignTemplate"');
+  if (r.crop === 'aligned' && r.data.kind !== 'realworld') throw new Error(`crop=aligned needs the realworld data (face boxes and landmarks); preset ${r.name} uses the ${r.data.kind} data`);
+  return r;
 }
 
 /** A recipe in one table row (notebooks, reports): what a run with it will use. */

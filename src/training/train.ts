@@ -20,7 +20,9 @@ import type { TrainItem } from '../data/types';
 import { loadBase, featureDim, RICH_LAYOUT, type LoadedBase } from '../model/base';
 import { buildHead, buildFinetuneHead } from '../model/head';
 import { embedItems, startBaseRunner, type FeatureMatrix } from '../model/features';
-import { affineViews, realViews, type ViewMaker } from '../model/views';
+import { affineViews, alignedViews, realViews, type ViewMaker } from '../model/views';
+import { ALIGN_TEMPLATE, ALIGNED_CROP, BOX_CROP, checkAlignTemplate, type CropRule } from '../model/crop';
+import { attachLandmarks } from './landmarks';
 import { saveClassifier } from '../model/classifier';
 import { ensureOnnx, hasOnnxForm } from '../model/onnx-classifier';
 import { readManifest, type ModelManifest } from '../model/manifest';
@@ -107,9 +109,16 @@ export function runRecipe(opts: TrainOptions, preset: string): { recipe: Recipe;
   return { recipe: getRecipe(preset, overrides), overrides };
 }
 
+/** The crop rule a recipe trains (and its model is run) with. */
+export function recipeCropRule(r: Recipe): CropRule {
+  return r.crop === 'aligned' ? { ...ALIGNED_CROP, template: checkAlignTemplate(r.alignTemplate ?? ALIGN_TEMPLATE) } : BOX_CROP;
+}
+
 /** The views a recipe makes of training items, and of validation/test items (plain). */
 function viewMakers(r: Recipe): { train: ViewMaker; plain: ViewMaker } {
-  return r.data.kind === 'split' ? { train: affineViews(r.views.affine), plain: affineViews(null) } : { train: realViews(r.views.real), plain: realViews(null) };
+  if (r.data.kind === 'split') return { train: affineViews(r.views.affine), plain: affineViews(null) };
+  const rule = recipeCropRule(r);
+  return rule.kind === 'aligned' ? { train: alignedViews(rule, r.views.real), plain: alignedViews(rule, null) } : { train: realViews(r.views.real), plain: realViews(null) };
 }
 
 /** Step 2: base features of `views` views of every training item and the plain validation/test items. */
@@ -166,8 +175,16 @@ export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
   const classes = classesOf(data.train);
   if (classes.length < 2) throw new Error(`training needs at least 2 classes; the training data has [${classes.join(', ')}]`);
   // faces of a class the model lacks cannot be scored: measured only on the model's classes
-  const val = data.val.filter((r) => classes.includes(r.label as ModelClass));
-  const test = data.test.filter((r) => classes.includes(r.label as ModelClass));
+  let val = data.val.filter((r) => classes.includes(r.label as ModelClass));
+  let test = data.test.filter((r) => classes.includes(r.label as ModelClass));
+  const crop = recipeCropRule(recipe);
+  if (crop.kind === 'aligned') {
+    // 1b. landmarks of every face for the aligned crop (faces without: the box)
+    const found = await attachLandmarks({ train: data.train, val, test }, crop.landmarks, { quiet });
+    [data.train, val, test] = [found.lists.train, found.lists.val, found.lists.test];
+    data.notes.landmarks = { source: crop.landmarks, ...found.counts };
+    if (!quiet) for (const [name, c] of Object.entries(found.counts)) process.stderr.write(`landmarks ${name}: ${Object.entries(c).map(([s, v]) => `${s} ${v.landmarks}/${v.faces}`).join(', ')}\n`);
+  }
   const runDir = freshRunDir(opts.runsDir ?? projectPaths().runsTrain, opts.name ?? `${recipe.name}-s${seed}`);
   const settings: RunSettings = {
     preset: recipe.name,
@@ -239,6 +256,7 @@ export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
     format: 'facemask-classifier/1',
     classes,
     base: { name: base.spec.name, sha256: base.sha256, alpha: base.spec.alpha, inputSize: base.spec.inputSize, preprocessing: base.spec.preprocessing },
+    ...(crop.kind === 'aligned' ? { crop } : {}),
     ...(cols ? { features: { kind: 'rich' as const, columns: cols } } : {}),
     training: {
       preset: recipe.name,

@@ -21,6 +21,13 @@ import type { LoadedClassifier } from '../../src/model/onnx-classifier';
 import { annotatedSamples } from '../../src/notebook/detection';
 import { projectPaths } from '../../src/paths';
 import { decodeImage } from '../../src/util/images';
+import { assemblePipeline } from '../../src/detection/pipeline';
+import { PLAIN_POLICY } from '../../src/detection/policy';
+import type { ResolvedSettings } from '../../src/detection/registry';
+import type { FaceDetection, FaceDetector } from '../../src/detection/types';
+import { ALIGNED_CROP, type Landmarks } from '../../src/model/crop';
+import type { FaceClassifier } from '../../src/model/types';
+import type { Box } from '../../src/result';
 
 const ROOT = projectPaths().root;
 const ORIGINAL = path.join(projectPaths().models, 'original');
@@ -156,4 +163,44 @@ test('CLI: the policy flags reach the pipeline; bad values exit 2 with the valid
   assert.equal(none.status, 0, none.stderr);
   assert.deepEqual(JSON.parse(none.stdout.trim()).faces, []);
   assert.doesNotMatch(none.stderr, /unless the detector scores/);
+});
+
+// the aligned crop rule: landmarks travel with their boxes (a scripted detector, a recording classifier)
+const LM: [number, number][] = [
+  [10, 10],
+  [20, 10],
+  [15, 15],
+  [11, 20],
+  [19, 20],
+];
+const DETS: FaceDetection[] = [
+  { box: [0, 0, 30, 30], score: 0.9, landmarks: LM },
+  { box: [40, 0, 30, 30], score: 0.8 },
+];
+
+test('detect, score and classifyBoxes pass every detection\'s landmarks (or none) with its box', async () => {
+  const seen: (readonly (Landmarks | undefined)[] | undefined)[] = [];
+  const detector: FaceDetector = { name: 'scripted', detectFaces: async () => DETS, dispose() {} };
+  const classifier: FaceClassifier = {
+    classes: ['with_mask', 'without_mask'],
+    inputSize: 8,
+    crop: ALIGNED_CROP,
+    probabilities: async (imgs) => imgs.map(() => Float32Array.from([0.7, 0.3])),
+    async probabilitiesOfBoxes(_img, boxes: readonly Box[], landmarks) {
+      seen.push(landmarks);
+      return boxes.map(() => Float32Array.from([0.7, 0.3]));
+    },
+    dispose() {},
+  };
+  const settings: ResolvedSettings = { detector: 'scripted', threshold: 0.5, policy: PLAIN_POLICY, box: null, source: { detector: 'asked', threshold: 'asked', policy: 'plain' } };
+  const p = assemblePipeline(detector, classifier, settings);
+  const img = { data: new Uint8Array(80 * 40 * 3), width: 80, height: 40 };
+  const r = await p.detect(img);
+  assert.equal(r.faces.length, 2);
+  await p.classifyBoxes(img, DETS);
+  assert.deepEqual(seen, [
+    [LM, undefined],
+    [LM, undefined],
+  ]);
+  p.dispose();
 });

@@ -32,6 +32,7 @@ test('same seed, same head; the run folder holds config, metrics, curves, result
   assert.equal(m.training.seed, 5);
   assert.equal(m.training.kaggle, undefined, 'the original recipe fits no Kaggle photo');
   assert.equal(path.basename(b.runDir), 'original-s5-2');
+  assert.equal(m.crop, undefined, 'a box-rule model records no crop rule (as every older manifest)');
 });
 
 test('overrides change the recipe and are recorded; a bad key is refused before any work', async () => {
@@ -44,4 +45,30 @@ test('overrides change the recipe and are recorded; a bad key is refused before 
   assert.match(weights, /"units":32/);
   await assert.rejects(train({ ...opts, overrides: { 'head.size': 3 } }), /unknown recipe field "head.size" \(valid here: head.units, head.dropout\)/);
   assert.ok(!fs.readdirSync(runs).some((d) => d.startsWith('original-s5-3')), 'no run folder for a refused recipe');
+});
+
+test('crop=aligned: every face gets YuNet landmarks where it has a face, the manifest records the aligned rule, the model cuts aligned crops', async () => {
+  await assert.rejects(train({ ...opts, overrides: { crop: 'tight' } }), /recipe field "crop" must be one of box, aligned/);
+  await assert.rejects(train({ ...opts, overrides: { crop: 'aligned' } }), /crop=aligned needs the realworld data/);
+  await assert.rejects(train({ ...opts, preset: 'realworld', overrides: { crop: 'aligned', 'alignTemplate.eyeY': 0.9 } }), /alignTemplate" must be \{ eyeY, mouthY \} with 0 < eyeY < mouthY < 1/);
+  const r = await train({ ...opts, preset: 'realworld', name: 'aligned', overrides: { crop: 'aligned', 'alignTemplate.eyeY': 0.3 } });
+  const m = readManifest(r.modelDir);
+  assert.equal(m.crop?.kind, 'aligned');
+  assert.ok(m.crop?.kind === 'aligned' && m.crop.template.eyeY === 0.3, 'the template as trained');
+  assert.ok(m.crop?.kind === 'aligned' && m.crop.landmarks.detector === 'yunet-n');
+  const config = JSON.parse(fs.readFileSync(path.join(r.runDir, 'config.json'), 'utf8'));
+  const lm = config.data.landmarks as Record<string, Record<string, { faces: number; landmarks: number }>>;
+  for (const side of ['train', 'val', 'test']) {
+    const rows = Object.values(lm[side]);
+    const faces = rows.reduce((a, c) => a + c.faces, 0);
+    const found = rows.reduce((a, c) => a + c.landmarks, 0);
+    assert.equal(faces, config.counts[side] ? Object.values(config.counts[side] as Record<string, number>).reduce((a, b) => a + b, 0) : faces, `${side}: every face counted`);
+    assert.ok(found > faces * 0.7 && found <= faces, `${side}: ${found} of ${faces} faces have landmarks`);
+  }
+  // the detector's own boxes always find their landmarks
+  assert.equal(lm.train.detector.landmarks, lm.train.detector.faces);
+  const { loadClassifier } = await import('../../src/model/classifier');
+  const clf = await loadClassifier(r.modelDir);
+  assert.equal(clf.crop.kind, 'aligned');
+  clf.dispose();
 });

@@ -6,10 +6,12 @@ import { toJsonLine, isError, type FileResult } from '../../result';
 import { loadClassifier, type MaskClassifier } from '../../model/classifier';
 import { classifyFiles } from '../../model/classify';
 import { projectPaths } from '../../paths';
+import { resolveConfig } from '../../config';
+import { createLandmarkFinder, type LandmarkFinder } from '../../detection/landmark-finder';
 
 export const classifyVerb: VerbSpec = {
   name: 'classify',
-  summary: 'classify face images as with_mask / without_mask (one JSON line per file)',
+  summary: 'classify face images as with_mask / without_mask (one JSON line per file); a model with aligned crops cuts each image\'s best face aligned (the whole image when none is found)',
   positional: { name: '<files or folders...>', min: 1 },
   flags: {
     model: { type: 'string', value: 'DIR', help: 'model folder (default: models/default, the promoted model)' },
@@ -36,6 +38,17 @@ export const classifyVerb: VerbSpec = {
       console.error(`facemask classify: cannot use the model: ${(e as Error).message}`);
       return 2;
     }
+    // a model with the aligned crop rule: its landmark detector finds each image's face
+    let finder: LandmarkFinder | undefined;
+    if (clf.crop.kind === 'aligned') {
+      try {
+        finder = await createLandmarkFinder(clf.crop.landmarks, resolveConfig().detect);
+      } catch (e) {
+        clf.dispose();
+        console.error(`facemask classify: the model cuts aligned crops but its landmark detector ${clf.crop.landmarks.detector} cannot run: ${(e as Error).message}`);
+        return 2;
+      }
+    }
     const lines: string[] = [];
     const emit = (rs: FileResult[]) => {
       for (const r of rs) {
@@ -47,9 +60,10 @@ export const classifyVerb: VerbSpec = {
     const results = await classifyFiles(
       images.map((i) => i.file),
       clf,
-      { onResults: emit },
+      { onResults: emit, ...(finder ? { landmarks: (img) => finder!.landmarks(async () => img, null) } : {}) },
     );
     clf.dispose();
+    finder?.dispose();
     if (jsonl) writeFileAtomic(jsonl, lines.join('\n') + (lines.length ? '\n' : ''));
     const all = [...errors, ...results];
     const failed = all.filter(isError);
@@ -58,6 +72,10 @@ export const classifyVerb: VerbSpec = {
     for (const r of results) if (!isError(r)) byLabel.set(r.label, (byLabel.get(r.label) ?? 0) + 1);
     const summary = [...byLabel].map(([l, n]) => `${n} ${l}`).join(', ');
     console.error(`classified ${ok} image(s)${summary ? ': ' + summary : ''}${failed.length ? `; ${failed.length} failed` : ''}${jsonl ? ` → ${jsonl}` : ''}`);
+    if (finder && ok > 0) {
+      const whole = results.filter((r) => !isError(r) && r.crop === 'whole').length;
+      console.error(`aligned crops: ${ok - whole} image(s) cut aligned on the face ${finder.source.detector} found; ${whole} with no face found, classified whole ("crop": "whole")`);
+    }
     if (ok === 0) return 2;
     return failed.length ? 1 : 0;
   },

@@ -49,6 +49,7 @@ export const evaluateVerb: VerbSpec = {
     fs.mkdirSync(out, { recursive: true });
     const files = await writeEvaluation(evals, out, modelDir);
     for (const r of sideBySide(evals)) console.log(Object.entries(r).map(([k, v]) => `${k} ${v}`).join('  '));
+    for (const e of evals) if (e.aligned) console.log(`${e.name}: aligned crops for ${e.aligned.landmarks} of ${e.aligned.faces} faces (landmarks found); the rest cut to their box`);
     for (const e of evals) {
       if (e.kinds) console.log(`${e.name}, per kind:\n${confuserTableMarkdown(e.kinds)}`);
       if (e.sources) console.log(`${e.name}, per source dataset:\n${confuserTableMarkdown(e.sources, 'source')}`);

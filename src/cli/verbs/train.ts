@@ -27,6 +27,7 @@ export const trainVerb: VerbSpec = {
     { cmd: 'FACEMASK_SMALL=1 facemask train --epochs 2', note: 'a fast smoke run' },
     { cmd: 'facemask train --preset realworld', note: 'three classes on real faces (chandrikadeb7, Kaggle fit crops, synthetic masks)' },
     { cmd: 'facemask train --preset realworld --set fit.classWeights=none --name rw-unweighted', note: 'an ablation: the recipe without class weights' },
+    { cmd: 'facemask train --preset realworld --set crop=aligned --name rw-aligned', note: 'faces cut aligned on their YuNet landmarks (eyes level, fixed scale), for training and, through the manifest, inference' },
   ],
   async run(args) {
     const f = args.flags;

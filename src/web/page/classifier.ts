@@ -9,7 +9,7 @@ import type { ModelClass } from '../../labels';
 import type { Box } from '../../result';
 import type { FaceClassifier } from '../../model/types';
 import type { RgbImage } from '../../util/images';
-import { cropResizeLinear, resizeLinear } from '../../model/crop';
+import { BOX_CROP, cropFace, resizeLinear, type CropRule, type Landmarks } from '../../model/crop';
 
 /** The network's input and output names (src/model/onnx-export.ts ONNX_INPUT, ONNX_PROBABILITIES). */
 export const CLASSIFIER_INPUT = 'pixels';
@@ -22,11 +22,13 @@ export class BrowserClassifier implements FaceClassifier {
    * @param net the loaded `model.onnx`; the classifier owns it (`dispose()` releases it)
    * @param classes the manifest's classes, in output order
    * @param inputSize the manifest's `base.inputSize` (224)
+   * @param crop the manifest's crop rule (default: the box)
    */
   constructor(
     private readonly net: Net,
     readonly classes: readonly ModelClass[],
     readonly inputSize: number,
+    readonly crop: CropRule = BOX_CROP,
   ) {
     if (!net.inputNames.includes(CLASSIFIER_INPUT) || !net.outputNames.includes(CLASSIFIER_OUTPUT)) {
       throw new Error(`model.onnx is not a facemask classifier: inputs ${net.inputNames.join(', ')}, outputs ${net.outputNames.join(', ')} (expected "${CLASSIFIER_INPUT}" → "${CLASSIFIER_OUTPUT}")`);
@@ -39,8 +41,8 @@ export class BrowserClassifier implements FaceClassifier {
     return this.run(images.map((im) => (im.width === s && im.height === s ? im : resizeLinear(im, s, s))));
   }
 
-  async probabilitiesOfBoxes(image: RgbImage, boxes: readonly Box[]): Promise<Float32Array[]> {
-    return this.run(boxes.map((b) => cropResizeLinear(image, b, this.inputSize)));
+  async probabilitiesOfBoxes(image: RgbImage, boxes: readonly Box[], landmarks?: readonly (Landmarks | undefined)[]): Promise<Float32Array[]> {
+    return this.run(boxes.map((box, i) => cropFace(image, { box, landmarks: landmarks?.[i] }, this.inputSize, this.crop)));
   }
 
   private async run(inputs: RgbImage[]): Promise<Float32Array[]> {

@@ -14,6 +14,7 @@ import type { ModelManifest } from '../../model/manifest';
 import { assemblePipeline, type FaceMaskDetector } from '../../detection/pipeline';
 import { DetectorRegistry, resolveSettings, type DetectConfig, type ResolvedSettings } from '../../detection/registry';
 import { yunetEntries, YUNET_VARIANTS, type YuNetVariant } from '../../detection/yunet';
+import { BOX_CROP, checkCropRule } from '../../model/crop';
 import { BrowserClassifier } from './classifier';
 import { fetchBytes, fetchVerified, ModelLoadError, PREPARE_HINT } from './verify';
 
@@ -61,6 +62,13 @@ export function checkManifest(m: unknown): ModelManifest {
   const known = (c: unknown) => typeof c === 'string' && (isLabel(c) || (INTERNAL_LABELS as readonly string[]).includes(c));
   if (!Array.isArray(x.classes) || x.classes.length < 2 || !x.classes.every(known)) throw bad(`has no valid "classes" (got ${JSON.stringify(x.classes)})`);
   if (!(Number.isInteger(x.base?.inputSize) && x.base!.inputSize > 0)) throw bad('has no valid "base.inputSize"');
+  if (x.crop !== undefined) {
+    try {
+      checkCropRule(x.crop);
+    } catch (e) {
+      throw bad(`has an invalid crop rule: ${(e as Error).message}`);
+    }
+  }
   if (!x.onnx?.sha256) throw bad('records no ONNX file ("onnx.sha256"): this model has no ONNX form, or `facemask prepare` has not exported it yet');
   return x as ModelManifest;
 }
@@ -86,7 +94,7 @@ export async function loadPagePipeline(setup: PageSetup, engine: Engine, base: s
     throw new ModelLoadError(`the model's manifest.json is not valid JSON (${(e as Error).message}) — ${PREPARE_HINT}`);
   }
   const onnx = await fetchVerified(at(setup.model.onnx), manifest.onnx!.sha256, `the classifier ${setup.model.name}/model.onnx`, 'its manifest.json');
-  const classifier = new BrowserClassifier(await loadNet(engine, onnx, `the classifier ${setup.model.name}/model.onnx`), manifest.classes as ModelClass[], manifest.base.inputSize);
+  const classifier = new BrowserClassifier(await loadNet(engine, onnx, `the classifier ${setup.model.name}/model.onnx`), manifest.classes as ModelClass[], manifest.base.inputSize, manifest.crop ?? BOX_CROP);
   try {
     const registry = browserRegistry(async (variant) => {
       const f = setup.detectors[variant];
