@@ -10,6 +10,7 @@
  */
 import { resolveConfig } from '../config';
 import { LABELS, isLabel, type Label } from '../labels';
+import { bestEmitted, type DecisionRule } from '../result';
 import { splitFor, recordsForSplit } from '../data/split';
 import { KAGGLE, countedFaces, kaggleScenes, describePart } from '../data/kaggle';
 import type { FaceItem } from '../data/types';
@@ -21,10 +22,10 @@ import { mapLimit } from '../util/files';
 import { progress } from '../util/progress';
 import type { MaskClassifier } from '../model/classifier';
 import {
-  argmax,
   averagePrecision,
+  classificationReport,
+  confusionMatrix,
   curvePoints,
-  reportFromProbabilities,
   rocAuc,
   reportIntervals,
   thresholdTradeoff,
@@ -92,11 +93,18 @@ export function emittedOnly(classes: readonly string[], probs: ArrayLike<number>
   return { classes: keep.map((k) => classes[k]), probs: probs.map((p) => Float32Array.from(keep, (k) => p[k])) };
 }
 
-export function summariseSet(name: SetEvaluation['name'], description: string, allClasses: readonly string[], items: EvalItem[], allProbs: Float32Array[], allOutside: { truth: Label; probs: Float32Array }[] = []): SetEvaluation {
+/** The label index (among `classes`, all emitted) of each row under a decision rule (`bestEmitted`, src/result.ts). */
+export function decideAll(classes: readonly string[], probs: readonly ArrayLike<number>[], decision: DecisionRule = 'argmax'): number[] {
+  return probs.map((p) => classes.indexOf(bestEmitted(p, classes, decision).label));
+}
+
+/** `decision`: the model's decision rule (its manifest's; default argmax), which labels every face counted. */
+export function summariseSet(name: SetEvaluation['name'], description: string, allClasses: readonly string[], items: EvalItem[], allProbs: Float32Array[], allOutside: { truth: Label; probs: Float32Array }[] = [], decision: DecisionRule = 'argmax'): SetEvaluation {
   const { classes, probs } = emittedOnly(allClasses, allProbs);
   const outsideItems = allOutside.map((o) => ({ truth: o.truth, probs: emittedOnly(allClasses, [o.probs]).probs[0] }));
   const truth = items.map((it) => classes.indexOf(it.label));
-  const report = reportFromProbabilities(truth, probs, classes as string[]);
+  const predicted = decideAll(classes, probs, decision);
+  const report = classificationReport(confusionMatrix(truth, predicted, classes.length), classes as string[]);
   const curves = classes.map((c, k) => {
     const points = curvePoints(
       probs.map((p) => p[k]),
@@ -105,19 +113,19 @@ export function summariseSet(name: SetEvaluation['name'], description: string, a
     return { class: c, points, auc: rocAuc(points), ap: averagePrecision(points) };
   });
   const mistakes = items
-    .map((item, i) => ({ item, predicted: classes[argmax(probs[i])], score: probs[i][argmax(probs[i])], wrong: argmax(probs[i]) !== truth[i] }))
+    .map((item, i) => ({ item, predicted: classes[predicted[i]], score: probs[i][predicted[i]], wrong: predicted[i] !== truth[i] }))
     .filter((m) => m.wrong)
     .sort((a, b) => b.score - a.score)
     .map(({ item, predicted, score }) => ({ item, predicted, score }));
   const outsideBy = new Map<Label, Record<string, number>>();
   for (const o of outsideItems) {
     const rec = outsideBy.get(o.truth) ?? {};
-    const p = classes[argmax(o.probs)];
+    const p = classes[decideAll(classes, [o.probs], decision)[0]];
     rec[p] = (rec[p] ?? 0) + 1;
     outsideBy.set(o.truth, rec);
   }
   const outside = [...outsideBy].map(([t, predicted]) => ({ truth: t, n: Object.values(predicted).reduce((a, b) => a + b, 0), predicted }));
-  const intervals = reportIntervals(truth, probs.map(argmax), classes as string[]);
+  const intervals = reportIntervals(truth, predicted, classes as string[]);
   const withWithout = withWithoutBalancedAccuracy(truth, probs, classes);
   return { name, description, items, probs, report, intervals, withWithout, curves, thresholds: thresholdTradeoff(truth, probs), mistakes, outside };
 }
@@ -148,7 +156,7 @@ export async function evaluateSplit(clf: MaskClassifier, opts: EvaluateOptions =
   }
   bar.done();
   const items = recs.map((r) => ({ file: r.path, label: r.label }));
-  return summariseSet('split', `${datasets.join('+')} test split (group-aware, seed ${seed}), ${recs.length} images${cfg.small ? ' (small-data subset)' : ''}`, clf.classes, items, probs);
+  return summariseSet('split', `${datasets.join('+')} test split (group-aware, seed ${seed}), ${recs.length} images${cfg.small ? ' (small-data subset)' : ''}`, clf.classes, items, probs, [], clf.decision);
 }
 
 /** The faces of the Kaggle dev set's test part that count (shorter side >= `minSize`). */
@@ -178,6 +186,7 @@ export async function evaluateReal(clf: MaskClassifier, opts: EvaluateOptions = 
     inside,
     inside.map((f) => probsOf.get(f)!),
     outside,
+    clf.decision,
   );
 }
 
@@ -205,21 +214,21 @@ export async function evaluateIlc2021(clf: FaceClassifier, side: 'val' | 'test',
   bar.done();
   const inside = faces.map((f, i) => ({ f, p: probs[i] })).filter((x) => clf.classes.includes(x.f.label));
   const outside = faces.map((f, i) => ({ f, p: probs[i] })).filter((x) => !clf.classes.includes(x.f.label)).map((x) => ({ truth: x.f.label, probs: x.p }));
-  return summariseSet(`ilc2021-${side}`, `ilc2021 ${side === 'val' ? 'validation' : 'test'} side: ${inside.length} face crops >= ${resolveConfig().faces.minSize} px of the model's classes, cut to the annotated box`, clf.classes, inside.map((x) => x.f), inside.map((x) => x.p), outside);
+  return summariseSet(`ilc2021-${side}`, `ilc2021 ${side === 'val' ? 'validation' : 'test'} side: ${inside.length} face crops >= ${resolveConfig().faces.minSize} px of the model's classes, cut to the annotated box`, clf.classes, inside.map((x) => x.f), inside.map((x) => x.p), outside, clf.decision);
 }
 
 /**
  * Per kind (in `CONFUSER_KINDS` order, then any other, then `all`): faces, how many the model called
- * each label (its best emitted class, as `classify` reports it) and the mean with_mask score.
+ * each label (under its decision rule, as `classify` reports it) and the mean with_mask score.
  * `by` groups by something else (e.g. the source dataset), in order of first appearance.
  */
-export function confuserTable(items: readonly { kind: string }[], classes: readonly string[], probs: readonly ArrayLike<number>[], by?: (i: number) => string): ConfuserKindRow[] {
+export function confuserTable(items: readonly { kind: string }[], classes: readonly string[], probs: readonly ArrayLike<number>[], by?: (i: number) => string, decision: DecisionRule = 'argmax'): ConfuserKindRow[] {
   const emitted = emittedOnly(classes, probs as ArrayLike<number>[]);
   const w = emitted.classes.indexOf('with_mask');
   const row = (kind: string, idx: number[]): ConfuserKindRow => {
     const called = Object.fromEntries(LABELS.map((l) => [l, emitted.classes.includes(l) ? 0 : null])) as Record<Label, number | null>;
     for (const i of idx) {
-      const l = emitted.classes[argmax(emitted.probs[i])] as Label;
+      const l = bestEmitted(emitted.probs[i], emitted.classes, decision).label;
       called[l] = (called[l] ?? 0) + 1;
     }
     const meanWithMask = w < 0 || idx.length === 0 ? null : idx.reduce((a, i) => a + emitted.probs[i][w], 0) / idx.length;
@@ -255,8 +264,9 @@ export async function evaluateConfusers(clf: FaceClassifier, opts: EvaluateOptio
     inside.map((x) => ({ file: x.f.file, ...(x.f.box ? { box: x.f.box } : {}), label: x.f.label })),
     inside.map((x) => x.p),
     outside,
+    clf.decision,
   );
-  return { ...ev, kinds: confuserTable(faces, clf.classes, probs), sources: confuserTable(faces, clf.classes, probs, (i) => confuserDataset(faces[i].entry)) };
+  return { ...ev, kinds: confuserTable(faces, clf.classes, probs, undefined, clf.decision), sources: confuserTable(faces, clf.classes, probs, (i) => confuserDataset(faces[i].entry), clf.decision) };
 }
 
 export async function evaluateModel(clf: MaskClassifier, opts: EvaluateOptions = {}): Promise<SetEvaluation[]> {

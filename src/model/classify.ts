@@ -33,7 +33,7 @@ export async function classifyFiles(files: string[], classifier: FaceClassifier,
     let k = 0;
     const results: (ClassifyResult | ErrorResult)[] = decoded.map((d, i) => {
       if ('error' in d) return d;
-      return { file: part[i], ...bestEmitted(probs[k++], classifier.classes) };
+      return { file: part[i], ...bestEmitted(probs[k++], classifier.classes, classifier.decision) };
     });
     opts.onResults?.(results);
     out.push(...results);
