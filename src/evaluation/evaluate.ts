@@ -17,6 +17,7 @@ import type { FaceItem } from '../data/types';
 import { ilc2021Crops } from '../data/ilc2021';
 import { CONFUSER_KINDS, confuserDataset, confuserFaces, type ConfuserFace } from '../data/confusers';
 import type { FaceClassifier } from '../model/types';
+import { expectedCalibrationError, meanNll } from '../model/calibration';
 import { decodeImage } from '../util/images';
 import { mapLimit } from '../util/files';
 import { progress } from '../util/progress';
@@ -61,6 +62,12 @@ export interface SetEvaluation {
   intervals: ReportIntervals;
   /** Balanced accuracy of with vs without (larger of those two scores), null for a model without both. */
   withWithout: ReturnType<typeof withWithoutBalancedAccuracy>;
+  /**
+   * How well the scores are calibrated (the model's probabilities as its classifier returns them,
+   * calibrated when it has a calibration): mean negative log-likelihood of the true class (nats) and
+   * expected calibration error (10 bins of the top probability; src/model/calibration.ts).
+   */
+  scoreCalibration: { nll: number; ece: number };
   /** Per class (one-vs-rest): curve points, ROC AUC, average precision. */
   curves: { class: string; points: CurvePoint[]; auc: number; ap: number }[];
   thresholds: ThresholdRow[];
@@ -127,7 +134,9 @@ export function summariseSet(name: SetEvaluation['name'], description: string, a
   const outside = [...outsideBy].map(([t, predicted]) => ({ truth: t, n: Object.values(predicted).reduce((a, b) => a + b, 0), predicted }));
   const intervals = reportIntervals(truth, predicted, classes as string[]);
   const withWithout = withWithoutBalancedAccuracy(truth, probs, classes);
-  return { name, description, items, probs, report, intervals, withWithout, curves, thresholds: thresholdTradeoff(truth, probs), mistakes, outside };
+  const fullTruth = items.map((it) => allClasses.indexOf(it.label));
+  const scoreCalibration = { nll: meanNll(allProbs, fullTruth), ece: expectedCalibrationError(allProbs, fullTruth) };
+  return { name, description, items, probs, report, intervals, withWithout, scoreCalibration, curves, thresholds: thresholdTradeoff(truth, probs), mistakes, outside };
 }
 
 /** (a) the test split of the training datasets. */
@@ -291,6 +300,8 @@ export function sideBySide(evals: SetEvaluation[]): Record<string, string | numb
     balanced_accuracy: +e.report.balancedAccuracy.toFixed(4),
     macro_f1: +e.report.macro.f1.toFixed(4),
     with_without_balanced_accuracy: e.withWithout ? +e.withWithout.value.toFixed(4) : '',
+    nll: +e.scoreCalibration.nll.toFixed(4),
+    ece: +e.scoreCalibration.ece.toFixed(4),
     ...Object.fromEntries(e.report.rows.map((r) => [`recall_${r.class}`, +r.recall.toFixed(4)])),
   }));
 }
