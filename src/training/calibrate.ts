@@ -14,6 +14,9 @@
  *    both fitted on the other four), the threshold kept only when its out-of-fold macro F1 is higher.
  * 4. `config.json`, `calibration.json` (what promote writes), `results.json`, `reliability.png` and
  *    `.html` (before/after, 10 bins) and `report.md`.
+ *
+ * Long (~470 lines): the verb's four steps and its report stay together, as `tune` does; the maths
+ * it relies on (the fit, NLL, ECE, bins) is in src/model/calibration.ts, the label in src/result.ts.
  */
 import * as path from 'node:path';
 import { resolveConfig } from '../config';
