@@ -11,7 +11,8 @@
  *    scaling fitted on all of them (src/model/calibration.ts).
  * 3. The decision rule: argmax of the calibrated probabilities, or a threshold on incorrect_mask
  *    chosen to maximise macro F1 — compared out of fold (5 folds by photo, calibration and threshold
- *    both fitted on the other four), the threshold kept only when its out-of-fold macro F1 is higher.
+ *    both fitted on the other four), the threshold kept only when its out-of-fold macro-F1 gain is
+ *    above 0 beyond the noise (`chooseRule`).
  * 4. `config.json`, `calibration.json` (what promote writes), `results.json`, `reliability.png` and
  *    `.html` (before/after, 10 bins) and `report.md`.
  *
@@ -187,8 +188,7 @@ function fitOn(rows: readonly Float32Array[], labels: readonly string[], classes
 
 /**
  * Argmax against a threshold on incorrect_mask, out of fold: for each fold, the calibration and the
- * threshold are fitted on the other folds and applied to it. The threshold is chosen when its
- * out-of-fold macro F1 is higher than argmax's (the rule fixed before measuring).
+ * threshold are fitted on the other folds and applied to it; the rule is then `chooseRule`'s.
  */
 export function studyDecision(raw: readonly Float32Array[], labels: readonly string[], groups: readonly string[], classes: readonly string[], k = DECISION_FOLDS): DecisionStudy {
   const fold = foldsByGroup(groups, k);
@@ -249,15 +249,21 @@ export function studyDecision(raw: readonly Float32Array[], labels: readonly str
   const q = (p: number) => (gains.length ? gains[Math.min(gains.length - 1, Math.floor(p * gains.length))] : 0);
   const full = fitOn(raw, labels, classes);
   const fullThreshold = chooseIncorrectThreshold(calibrateRows([...raw], classes, full), labels, classes);
-  const value = threshold.macroF1 - argmax.macroF1;
-  const better = fullThreshold !== null && value > 0;
-  const why =
-    fullThreshold === null
-      ? 'no incorrect_mask class or no incorrectly worn faces: argmax'
-      : better
-        ? `out of fold (${k} folds by photo) a threshold on incorrect_mask gives macro F1 ${threshold.macroF1.toFixed(3)} against argmax's ${argmax.macroF1.toFixed(3)}: the threshold, chosen on all validation faces`
-        : `out of fold (${k} folds by photo) a threshold on incorrect_mask gives macro F1 ${threshold.macroF1.toFixed(3)}, not above argmax's ${argmax.macroF1.toFixed(3)}: argmax`;
-  return { folds: k, foldThresholds, argmax, threshold, macroF1Gain: { value, low: q(0.025), high: q(0.975) }, fullThreshold, chosen: better ? { incorrect_mask: fullThreshold! } : 'argmax', why };
+  const gain = { value: threshold.macroF1 - argmax.macroF1, low: q(0.025), high: q(0.975) };
+  const { chosen, why } = chooseRule(gain, fullThreshold, { k, argmax: argmax.macroF1, threshold: threshold.macroF1 });
+  return { folds: k, foldThresholds, argmax, threshold, macroF1Gain: gain, fullThreshold, chosen, why };
+}
+
+/**
+ * The rule fixed before measuring: a threshold replaces argmax only when it beats argmax out of fold
+ * beyond the noise — the paired bootstrap's 95 % interval of the macro-F1 gain lies above 0 — and
+ * then it is the threshold chosen on all validation faces. Otherwise argmax.
+ */
+export function chooseRule(gain: { value: number; low: number; high: number }, fullThreshold: number | null, f1: { k: number; argmax: number; threshold: number }): { chosen: DecisionRule; why: string } {
+  const oof = `out of fold (${f1.k} folds by photo) a threshold on incorrect_mask gives macro F1 ${f1.threshold.toFixed(3)} against argmax's ${f1.argmax.toFixed(3)} (gain ${gain.value >= 0 ? '+' : ''}${gain.value.toFixed(3)}, 95 % interval [${gain.low.toFixed(3)}, ${gain.high.toFixed(3)}])`;
+  if (fullThreshold === null) return { chosen: 'argmax', why: 'no incorrect_mask class or no incorrectly worn faces: argmax' };
+  if (gain.low > 0) return { chosen: { incorrect_mask: fullThreshold }, why: `${oof}, above 0: the threshold, chosen on all validation faces` };
+  return { chosen: 'argmax', why: `${oof}, not above 0: argmax` };
 }
 
 /** The validation items of the sets (faces >= `faces.minSize`; not_face boxes from the recipe's detector when the model has that class). */

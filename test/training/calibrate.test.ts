@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { calibrate, checkCalibrationSets, chooseIncorrectThreshold, faceNumbers, foldsByGroup, studyDecision } from '../../src/training/calibrate';
+import { calibrate, checkCalibrationSets, chooseIncorrectThreshold, chooseRule, faceNumbers, foldsByGroup, studyDecision } from '../../src/training/calibrate';
 import { isCalibrateRun, promoteCalibration } from '../../src/training/promote';
 import { readManifest } from '../../src/model/manifest';
 import { projectPaths } from '../../src/paths';
@@ -47,8 +47,8 @@ test('the threshold on incorrect_mask maximises macro F1; argmax is the rule whe
   assert.equal(s.foldThresholds.length, 5);
   assert.equal(s.argmax.faces, 600);
   assert.ok(s.macroF1Gain.low <= s.macroF1Gain.value && s.macroF1Gain.value <= s.macroF1Gain.high);
-  // the bias of the calibration alone fixes a shifted class: no threshold is needed then, or it helps out of fold
-  if (s.threshold.macroF1 > s.argmax.macroF1) assert.deepEqual(s.chosen, { incorrect_mask: s.fullThreshold });
+  // the bias of the calibration alone fixes a shifted class: a threshold is kept only when it beats argmax out of fold beyond the noise
+  if (s.macroF1Gain.low > 0) assert.deepEqual(s.chosen, { incorrect_mask: s.fullThreshold });
   else assert.equal(s.chosen, 'argmax');
   // well-separated faces: argmax is already right and the threshold cannot beat it
   const easy = underCalled(300, 2, -3);
@@ -65,6 +65,16 @@ test('the threshold on incorrect_mask maximises macro F1; argmax is the rule whe
   );
   assert.equal(d.chosen, 'argmax');
   assert.equal(chooseIncorrectThreshold([Float32Array.from([0.7, 0.3])], ['with_mask'], two), null);
+});
+
+test('the rule: a threshold only when its out-of-fold gain is above 0 beyond the noise, and then the one chosen on all faces', () => {
+  const f1 = { k: 5, argmax: 0.7, threshold: 0.75 };
+  assert.deepEqual(chooseRule({ value: 0.05, low: 0.01, high: 0.09 }, 0.3, f1).chosen, { incorrect_mask: 0.3 });
+  const tie = chooseRule({ value: 0.001, low: -0.02, high: 0.02 }, 0.3, { ...f1, threshold: 0.701 });
+  assert.equal(tie.chosen, 'argmax', 'a gain within the noise keeps argmax');
+  assert.match(tie.why, /gain \+0\.001, 95 % interval \[-0\.020, 0\.020\]\), not above 0: argmax/);
+  assert.equal(chooseRule({ value: -0.05, low: -0.09, high: -0.01 }, 0.3, f1).chosen, 'argmax');
+  assert.equal(chooseRule({ value: 0.05, low: 0.01, high: 0.09 }, null, f1).chosen, 'argmax', 'no incorrect_mask: argmax');
 });
 
 test('folds never split a photo and are the same for the same photos', () => {
