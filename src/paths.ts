@@ -32,6 +32,8 @@ export interface ProjectPaths {
   runsEvaluate: string;
   /** `facemask tune` runs: `runs/tune/<name>/`. */
   runsTune: string;
+  /** `facemask calibrate` runs: `runs/calibrate/<name>/`. */
+  runsCalibrate: string;
   /** `facemask inspect` report. */
   runsInspect: string;
   /** Derived data that can be rebuilt at any time (feature caches, fingerprints). */
@@ -64,6 +66,7 @@ export function projectPaths(root: string = PROJECT_ROOT): ProjectPaths {
     runsTrain: path.join(r, 'runs', 'train'),
     runsEvaluate: path.join(r, 'runs', 'evaluate'),
     runsTune: path.join(r, 'runs', 'tune'),
+    runsCalibrate: path.join(r, 'runs', 'calibrate'),
     runsInspect: path.join(r, 'runs', 'inspect'),
     cache: path.join(r, '.cache'),
     measureCache: path.join(r, '.cache', 'detection'),

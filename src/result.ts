@@ -17,17 +17,42 @@ export interface Classification {
 }
 
 /**
- * The best emitted class of a probability row in the model's class order (internal classes such as
- * `not_face` are skipped): what `facemask classify` reports, and how a kept box is labelled.
+ * How a label is decided from a model's (calibrated) probabilities — the model's decision rule,
+ * chosen on validation by `facemask calibrate` and stored in its manifest (`decision`):
+ * `'argmax'`: the best emitted class; `{ incorrect_mask: t }`: incorrect_mask when its probability is
+ * >= t, otherwise the best of the other emitted classes.
  */
-export function bestEmitted(probs: ArrayLike<number>, classes: readonly string[]): Classification {
+export type DecisionRule = 'argmax' | { incorrect_mask: number };
+
+/** A decision rule is `'argmax'` or `{ incorrect_mask: t }` with t in (0, 1) (throws naming `where`). */
+export function checkDecisionRule(d: unknown, where: string, classes?: readonly string[]): DecisionRule {
+  if (d === 'argmax') return d;
+  const t = (d as { incorrect_mask?: unknown } | null)?.incorrect_mask;
+  if (!d || typeof d !== 'object' || Object.keys(d).length !== 1 || !(typeof t === 'number' && t > 0 && t < 1)) {
+    throw new Error(`${where}: the decision rule must be "argmax" or { "incorrect_mask": t } with t in (0, 1), got ${JSON.stringify(d)}`);
+  }
+  if (classes && !classes.includes('incorrect_mask')) throw new Error(`${where}: a threshold on incorrect_mask, but the model has no incorrect_mask class (${classes.join(', ')})`);
+  return d as DecisionRule;
+}
+
+/**
+ * The label of a probability row in the model's class order under a decision rule (default: the
+ * best emitted class; internal classes such as `not_face` are skipped): what `facemask classify`
+ * reports, how a kept box is labelled (src/detection/policy.ts), what a video track draws
+ * (src/detection/tracker.ts) and what every measurement counts — the one owner of the rule.
+ */
+export function bestEmitted(probs: ArrayLike<number>, classes: readonly string[], decision: DecisionRule = 'argmax'): Classification {
   let best = -1;
   const scores: ClassScores = {};
+  const forced = decision === 'argmax' ? -1 : classes.indexOf('incorrect_mask');
+  const threshold = decision === 'argmax' ? Infinity : decision.incorrect_mask;
   classes.forEach((c, j) => {
     if (!isLabel(c)) return;
     scores[c] = probs[j];
+    if (j === forced) return;
     if (best < 0 || probs[j] > probs[best]) best = j;
   });
+  if (forced >= 0 && (probs[forced] >= threshold || best < 0)) best = forced;
   if (best < 0) throw new Error(`no emitted class among [${classes.join(', ')}]`);
   return { label: classes[best] as Label, score: probs[best], scores };
 }

@@ -12,3 +12,24 @@ test('JSON lines follow the conventions', () => {
   assert.equal(toJsonLine({ file: 'c.jpg', error: 'corrupt jpeg image' }), '{"file":"c.jpg","error":"corrupt jpeg image"}');
   assert.equal(summarise(d), '1 without_mask');
 });
+
+test('the decision rule: argmax by default, or incorrect_mask from a threshold, else the best of the others', async () => {
+  const { bestEmitted, checkDecisionRule } = await import('../src/result');
+  const FOUR = ['with_mask', 'without_mask', 'incorrect_mask', 'not_face'];
+  const p = [0.5, 0.1, 0.3, 0.1];
+  assert.equal(bestEmitted(p, FOUR).label, 'with_mask');
+  assert.equal(bestEmitted(p, FOUR, 'argmax').label, 'with_mask');
+  assert.deepEqual(bestEmitted(p, FOUR, { incorrect_mask: 0.3 }), { label: 'incorrect_mask', score: 0.3, scores: { with_mask: 0.5, without_mask: 0.1, incorrect_mask: 0.3 } }, 'the boundary is inclusive');
+  assert.equal(bestEmitted(p, FOUR, { incorrect_mask: 0.31 }).label, 'with_mask');
+  // above the threshold... and below it even when incorrect_mask is the top class
+  assert.equal(bestEmitted([0.2, 0.1, 0.6, 0.1], FOUR, { incorrect_mask: 0.7 }).label, 'with_mask', 'below t: the best of the other emitted classes');
+  assert.equal(bestEmitted([0.05, 0.05, 0.1, 0.8], FOUR, { incorrect_mask: 0.05 }).label, 'incorrect_mask', 'not_face is never a label');
+  // a model without incorrect_mask: a threshold changes nothing
+  assert.equal(bestEmitted([0.4, 0.6], ['with_mask', 'without_mask'], { incorrect_mask: 0.1 }).label, 'without_mask');
+  assert.equal(checkDecisionRule('argmax', 'x'), 'argmax');
+  assert.deepEqual(checkDecisionRule({ incorrect_mask: 0.25 }, 'x', FOUR), { incorrect_mask: 0.25 });
+  assert.throws(() => checkDecisionRule({ incorrect_mask: 1.5 }, 'm: decision'), /m: decision: the decision rule must be "argmax" or \{ "incorrect_mask": t \} with t in \(0, 1\)/);
+  assert.throws(() => checkDecisionRule({ with_mask: 0.5 }, 'x'), /must be "argmax" or/);
+  assert.throws(() => checkDecisionRule('max', 'x'), /must be "argmax" or/);
+  assert.throws(() => checkDecisionRule({ incorrect_mask: 0.5 }, 'x', ['with_mask', 'without_mask']), /no incorrect_mask class/);
+});

@@ -17,6 +17,8 @@ export type { VegaLiteSpec } from './figure';
 export { barChart, lineChart, histogram, heatmap, scatter, tooltipEntry, DEFAULT_MAX_ITEMS } from './charts';
 export type { Row, Rows, ChartOptions, BarChartOptions, LineChartOptions, HistogramOptions, HeatmapOptions, ScatterOptions } from './charts';
 export { tradeoffChart, frontierIndices, settingLabel } from './tradeoff';
+export { reliabilityChart } from './reliability';
+export type { ReliabilityPoint, ReliabilitySeries } from './reliability';
 export type { TradeoffRow, TradeoffSetting, TradeoffOptions } from './tradeoff';
 export { interactiveCharts, interactiveMode, interactiveHtml, interactivePage, libraryBundle } from './interactive';
 export type { InteractiveMode } from './interactive';

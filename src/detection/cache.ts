@@ -5,7 +5,7 @@
  *
  * Each cache file is keyed by a hash of everything that changes its content — for boxes: the
  * detector, its threshold, the whole `detect` config and `BOXES_VERSION`; for probabilities: the
- * model's head and base checksums, its classes and input size, and `PROBS_VERSION` — and each
+ * model's head and base checksums, its classes and input size, its calibration when it has one, and `PROBS_VERSION` — and each
  * entry by the SHA-1 of the image's pixels (and the boxes), so a stale result is never returned.
  */
 import * as fs from 'node:fs';
@@ -87,6 +87,7 @@ export function cachedClassifier(classifier: FaceClassifier, dir: string, identi
   const cache = new JsonMap<number[][]>(path.join(dir, `probs-${keyOf({ v: PROBS_VERSION, identity })}.json`));
   return {
     classes: classifier.classes,
+    decision: classifier.decision,
     inputSize: classifier.inputSize,
     crop: classifier.crop,
     probabilities: (images) => classifier.probabilities(images),

@@ -12,7 +12,7 @@ import { projectPaths } from '../paths';
 import type { Engine } from '../backend/engine';
 import { createEngine, type EngineOptions } from '../backend/onnx';
 import { loadClassifier } from '../model/classifier';
-import { hasOnnxForm, loadOnnxClassifier, type LoadedClassifier } from '../model/onnx-classifier';
+import { hasOnnxForm, loadOnnxClassifier, type LoadClassifierOptions, type LoadedClassifier } from '../model/onnx-classifier';
 import { readManifest } from '../model/manifest';
 import { DETECTORS } from './detectors';
 import { assemblePipeline, type FaceMaskDetector } from './pipeline';
@@ -41,10 +41,10 @@ export interface CreateOptions extends SettingsRequest {
 export const PIPELINE_ENGINE: EngineOptions = { memoryArena: false };
 
 /** Load a model folder's classifier on a runtime (a model without an ONNX form runs on tfjs). */
-export async function loadFaceClassifier(dir: string, runtime: 'onnx' | 'tfjs', engine: () => Promise<Engine>): Promise<LoadedClassifier> {
+export async function loadFaceClassifier(dir: string, runtime: 'onnx' | 'tfjs', engine: () => Promise<Engine>, opts: LoadClassifierOptions = {}): Promise<LoadedClassifier> {
   try {
-    if (runtime === 'onnx' && hasOnnxForm(readManifest(dir))) return await loadOnnxClassifier(dir, await engine());
-    return await loadClassifier(dir);
+    if (runtime === 'onnx' && hasOnnxForm(readManifest(dir))) return await loadOnnxClassifier(dir, await engine(), opts);
+    return await loadClassifier(dir, opts);
   } catch (e) {
     throw new Error(`cannot load the classifier from ${dir}: ${(e as Error).message}`);
   }
@@ -80,7 +80,7 @@ export async function createFaceMaskDetector(config: Config = resolveConfig(), o
     }
     if (!opts.cacheDir) return assemblePipeline(detector, classifier, settings, owns);
     const m = classifier.manifest;
-    const cached = cachedClassifier(classifier, opts.cacheDir, { head: m.head.sha256, base: m.base.sha256, onnx: classifier.runtime === 'onnx' ? m.onnx?.sha256 : null, classes: m.classes, inputSize: m.base.inputSize, features: m.features ?? null, runtime: classifier.runtime, ...(m.crop ? { crop: m.crop } : {}) });
+    const cached = cachedClassifier(classifier, opts.cacheDir, { head: m.head.sha256, base: m.base.sha256, onnx: classifier.runtime === 'onnx' ? m.onnx?.sha256 : null, classes: m.classes, inputSize: m.base.inputSize, features: m.features ?? null, runtime: classifier.runtime, ...(m.crop ? { crop: m.crop } : {}), ...(classifier.calibration ? { calibration: { temperature: classifier.calibration.temperature, bias: classifier.calibration.bias } } : {}) });
     const pipeline = assemblePipeline(cachedDetector(detector, opts.cacheDir, { threshold: settings.threshold, config: { ...config.detect, detector: null }, ...(addLandmarks ? { landmarks: addLandmarks } : {}) }), cached, settings, owns);
     return { ...pipeline, dispose: () => (pipeline.dispose(), cached.flush()) };
   } catch (e) {

@@ -58,12 +58,12 @@ export function assemblePipeline(detector: FaceDetector, classifier: FaceClassif
     score,
     async detect(image, file = '') {
       const s = await score(image);
-      const faces = labelBoxes(s.detections, s.probabilities, classifier.classes, settings.policy);
+      const faces = labelBoxes(s.detections, s.probabilities, classifier.classes, settings.policy, classifier.decision);
       return { file, width: image.width, height: image.height, faces, ms: { ...s.ms } };
     },
     async classifyBoxes(image, boxes) {
       const probs = await classifier.probabilitiesOfBoxes(image, boxes.map((b) => b.box), boxes.map((b) => b.landmarks));
-      return boxes.map((b, i) => labelBox(probs[i], classifier.classes, b.score, settings.policy));
+      return boxes.map((b, i) => labelBox(probs[i], classifier.classes, b.score, settings.policy, classifier.decision));
     },
     describe: () => describeSettings(settings, classifier.classes),
     dispose() {

@@ -5,11 +5,12 @@
  *
  * A box is dropped when an internal class (`not_face`) is the classifier's top class, or when the
  * model has `not_face` and p(not_face) >= `rejectAt` — unless the face detector scored the box
- * >= `trustAbove`: the detector is sure of it, so it is kept. A kept box is labelled by its best
- * emitted class (docs/contracts.md "Labels": internal classes are never reported).
+ * >= `trustAbove`: the detector is sure of it, so it is kept. A kept box is labelled by the model's
+ * decision rule over its emitted classes (`bestEmitted`, src/result.ts: argmax, or a threshold on
+ * incorrect_mask; docs/contracts.md "Labels": internal classes are never reported).
  */
 import { isLabel } from '../labels';
-import { bestEmitted, type Classification, type FaceResult } from '../result';
+import { bestEmitted, type Classification, type DecisionRule, type FaceResult } from '../result';
 import type { FaceDetection } from './types';
 
 export interface BoxPolicy {
@@ -23,7 +24,7 @@ export interface BoxPolicy {
 export const PLAIN_POLICY: BoxPolicy = { rejectAt: null, trustAbove: null };
 
 /** The decision for one box: its classification, or null when the box is dropped. */
-export function labelBox(probs: ArrayLike<number>, classes: readonly string[], faceScore: number, policy: BoxPolicy): Classification | null {
+export function labelBox(probs: ArrayLike<number>, classes: readonly string[], faceScore: number, policy: BoxPolicy, decision: DecisionRule = 'argmax'): Classification | null {
   const trusted = policy.trustAbove !== null && faceScore >= policy.trustAbove;
   if (!trusted) {
     let top = 0;
@@ -32,15 +33,15 @@ export function labelBox(probs: ArrayLike<number>, classes: readonly string[], f
     const nf = classes.indexOf('not_face');
     if (nf >= 0 && policy.rejectAt !== null && probs[nf] >= policy.rejectAt) return null;
   }
-  return bestEmitted(probs, classes);
+  return bestEmitted(probs, classes, decision);
 }
 
 /** Detections with their probabilities (same order) → the faces kept, labelled, in order. */
-export function labelBoxes(detections: readonly FaceDetection[], probabilities: readonly ArrayLike<number>[], classes: readonly string[], policy: BoxPolicy): FaceResult[] {
+export function labelBoxes(detections: readonly FaceDetection[], probabilities: readonly ArrayLike<number>[], classes: readonly string[], policy: BoxPolicy, decision: DecisionRule = 'argmax'): FaceResult[] {
   if (detections.length !== probabilities.length) throw new Error(`labelBoxes: ${detections.length} detections but ${probabilities.length} probability rows`);
   const out: FaceResult[] = [];
   detections.forEach((d, i) => {
-    const c = labelBox(probabilities[i], classes, d.score, policy);
+    const c = labelBox(probabilities[i], classes, d.score, policy, decision);
     if (c) out.push({ box: d.box, faceScore: d.score, label: c.label, score: c.score, scores: c.scores, ...(d.landmarks ? { landmarks: d.landmarks } : {}) });
   });
   return out;

@@ -5,10 +5,11 @@
  * `trackIou`; then, for fast motion, a track whose centre is near and size similar), unmatched detections start tracks, and tracks unmatched for more than `maxMissed`
  * detection rounds end. Between detection frames a track's box moves with the velocity measured
  * between its last two detections. Each classification updates the track's smoothed scores:
- * `s ← α·new + (1 − α)·s` (α = `smoothing`); the drawn label is the best smoothed class, so a
+ * `s ← α·new + (1 − α)·s` (α = `smoothing`); the drawn label is the smoothed scores' label under
+ * the classifier's decision rule (`bestEmitted`, src/result.ts: the best class by default), so a
  * single-frame flip of the raw label does not flip the drawn one.
  */
-import type { Box, Classification, ClassScores } from '../result';
+import { bestEmitted, type Box, type Classification, type ClassScores, type DecisionRule } from '../result';
 import type { Label } from '../labels';
 import { LABELS } from '../labels';
 import type { FaceDetection } from './types';
@@ -21,6 +22,8 @@ export interface TrackerOptions {
   maxMissed: number;
   /** Weight of the newest classification. default: 0.3 */
   smoothing: number;
+  /** The classifier's decision rule, applied to the smoothed scores (src/result.ts). default: argmax */
+  decision?: DecisionRule;
 }
 
 export interface Track {
@@ -155,7 +158,7 @@ export class IouTracker {
     track.rejected = 0;
     track.classified++;
     track.smoothed = smoothScores(track.smoothed, c.scores, this.opts.smoothing);
-    const best = bestLabel(track.smoothed);
+    const best = bestLabel(track.smoothed, this.opts.decision);
     track.label = best.label;
     track.score = best.score;
   }
@@ -183,15 +186,13 @@ export function smoothScores(prev: ClassScores | undefined, next: ClassScores, a
   return out;
 }
 
-export function bestLabel(s: ClassScores): { label: Label; score: number } {
-  let label: Label | undefined;
-  let score = -1;
-  for (const l of LABELS) {
-    const v = s[l];
-    if (v !== undefined && v > score) {
-      label = l;
-      score = v;
-    }
-  }
-  return { label: label!, score };
+/** The label of smoothed scores under a decision rule (the one owner, `bestEmitted`). */
+export function bestLabel(s: ClassScores, decision: DecisionRule = 'argmax'): { label: Label; score: number } {
+  const present = LABELS.filter((l) => s[l] !== undefined);
+  const { label, score } = bestEmitted(
+    present.map((l) => s[l]!),
+    present,
+    decision,
+  );
+  return { label, score };
 }

@@ -79,7 +79,7 @@ export async function processVideo(opts: VideoOptions): Promise<VideoReport> {
   if (width % 2 || height % 2) notes.push(`odd frame size ${width}x${height}: the output is padded to ${width + (width % 2)}x${height + (height % 2)} (H.264 needs even sides)`);
   const format = opts.output ? containerFor(opts.output) : undefined;
   const frameBytes = width * height * 3;
-  const tracker = new IouTracker(opts);
+  const tracker = new IouTracker({ ...opts, decision: opts.pipeline.classifier.decision });
   const ms = { detect: 0, classify: 0, draw: 0, write: 0 };
   let detections = 0;
 

@@ -15,12 +15,14 @@
  */
 import { resolveConfig } from '../config';
 import { LABELS, isLabel, type Label } from '../labels';
+import { bestEmitted, type DecisionRule } from '../result';
 import { splitFor, recordsForSplit } from '../data/split';
 import { KAGGLE, countedFaces, kaggleScenes, describePart } from '../data/kaggle';
 import type { FaceItem } from '../data/types';
 import { ilc2021Crops } from '../data/ilc2021';
 import { CONFUSER_KINDS, confuserDataset, confuserFaces, type ConfuserFace } from '../data/confusers';
 import type { FaceClassifier } from '../model/types';
+import { expectedCalibrationError, meanNll } from '../model/calibration';
 import { decodeImage } from '../util/images';
 import { mapLimit } from '../util/files';
 import { progress } from '../util/progress';
@@ -30,10 +32,10 @@ import type { RgbImage } from '../util/images';
 import type { Landmarks } from '../model/crop';
 import { createLandmarkFinder, type LandmarkFinder } from '../detection/landmark-finder';
 import {
-  argmax,
   averagePrecision,
+  classificationReport,
+  confusionMatrix,
   curvePoints,
-  reportFromProbabilities,
   rocAuc,
   reportIntervals,
   thresholdTradeoff,
@@ -69,6 +71,12 @@ export interface SetEvaluation {
   intervals: ReportIntervals;
   /** Balanced accuracy of with vs without (larger of those two scores), null for a model without both. */
   withWithout: ReturnType<typeof withWithoutBalancedAccuracy>;
+  /**
+   * How well the scores are calibrated (the model's probabilities as its classifier returns them,
+   * calibrated when it has a calibration): mean negative log-likelihood of the true class (nats) and
+   * expected calibration error (10 bins of the top probability; src/model/calibration.ts).
+   */
+  scoreCalibration: { nll: number; ece: number };
   /** Per class (one-vs-rest): curve points, ROC AUC, average precision. */
   curves: { class: string; points: CurvePoint[]; auc: number; ap: number }[];
   thresholds: ThresholdRow[];
@@ -129,11 +137,18 @@ export function emittedOnly(classes: readonly string[], probs: ArrayLike<number>
   return { classes: keep.map((k) => classes[k]), probs: probs.map((p) => Float32Array.from(keep, (k) => p[k])) };
 }
 
-export function summariseSet(name: SetEvaluation['name'], description: string, allClasses: readonly string[], items: EvalItem[], allProbs: Float32Array[], allOutside: { truth: Label; probs: Float32Array }[] = []): SetEvaluation {
+/** The label index (among `classes`, all emitted) of each row under a decision rule (`bestEmitted`, src/result.ts). */
+export function decideAll(classes: readonly string[], probs: readonly ArrayLike<number>[], decision: DecisionRule = 'argmax'): number[] {
+  return probs.map((p) => classes.indexOf(bestEmitted(p, classes, decision).label));
+}
+
+/** `decision`: the model's decision rule (its manifest's; default argmax), which labels every face counted. */
+export function summariseSet(name: SetEvaluation['name'], description: string, allClasses: readonly string[], items: EvalItem[], allProbs: Float32Array[], allOutside: { truth: Label; probs: Float32Array }[] = [], decision: DecisionRule = 'argmax'): SetEvaluation {
   const { classes, probs } = emittedOnly(allClasses, allProbs);
   const outsideItems = allOutside.map((o) => ({ truth: o.truth, probs: emittedOnly(allClasses, [o.probs]).probs[0] }));
   const truth = items.map((it) => classes.indexOf(it.label));
-  const report = reportFromProbabilities(truth, probs, classes as string[]);
+  const predicted = decideAll(classes, probs, decision);
+  const report = classificationReport(confusionMatrix(truth, predicted, classes.length), classes as string[]);
   const curves = classes.map((c, k) => {
     const points = curvePoints(
       probs.map((p) => p[k]),
@@ -142,21 +157,23 @@ export function summariseSet(name: SetEvaluation['name'], description: string, a
     return { class: c, points, auc: rocAuc(points), ap: averagePrecision(points) };
   });
   const mistakes = items
-    .map((item, i) => ({ item, predicted: classes[argmax(probs[i])], score: probs[i][argmax(probs[i])], wrong: argmax(probs[i]) !== truth[i] }))
+    .map((item, i) => ({ item, predicted: classes[predicted[i]], score: probs[i][predicted[i]], wrong: predicted[i] !== truth[i] }))
     .filter((m) => m.wrong)
     .sort((a, b) => b.score - a.score)
     .map(({ item, predicted, score }) => ({ item, predicted, score }));
   const outsideBy = new Map<Label, Record<string, number>>();
   for (const o of outsideItems) {
     const rec = outsideBy.get(o.truth) ?? {};
-    const p = classes[argmax(o.probs)];
+    const p = classes[decideAll(classes, [o.probs], decision)[0]];
     rec[p] = (rec[p] ?? 0) + 1;
     outsideBy.set(o.truth, rec);
   }
   const outside = [...outsideBy].map(([t, predicted]) => ({ truth: t, n: Object.values(predicted).reduce((a, b) => a + b, 0), predicted }));
-  const intervals = reportIntervals(truth, probs.map(argmax), classes as string[]);
+  const intervals = reportIntervals(truth, predicted, classes as string[]);
   const withWithout = withWithoutBalancedAccuracy(truth, probs, classes);
-  return { name, description, items, probs, report, intervals, withWithout, curves, thresholds: thresholdTradeoff(truth, probs), mistakes, outside };
+  const fullTruth = items.map((it) => allClasses.indexOf(it.label));
+  const scoreCalibration = { nll: meanNll(allProbs, fullTruth), ece: expectedCalibrationError(allProbs, fullTruth) };
+  return { name, description, items, probs, report, intervals, withWithout, scoreCalibration, curves, thresholds: thresholdTradeoff(truth, probs), mistakes, outside };
 }
 
 /** (a) the test split of the training datasets. */
@@ -191,7 +208,7 @@ export async function evaluateSplit(clf: MaskClassifier, opts: EvaluateOptions =
   }
   bar.done();
   const items = recs.map((r) => ({ file: r.path, label: r.label }));
-  return withAligned(lms, summariseSet('split', `${datasets.join('+')} test split (group-aware, seed ${seed}), ${recs.length} images${cfg.small ? ' (small-data subset)' : ''}`, clf.classes, items, probs));
+  return withAligned(lms, summariseSet('split', `${datasets.join('+')} test split (group-aware, seed ${seed}), ${recs.length} images${cfg.small ? ' (small-data subset)' : ''}`, clf.classes, items, probs, [], clf.decision));
 }
 
 const withAligned = (lms: { counts: () => { faces: number; landmarks: number } } | null, e: SetEvaluation): SetEvaluation => (lms ? { ...e, aligned: lms.counts() } : e);
@@ -230,6 +247,7 @@ export async function evaluateReal(clf: MaskClassifier, opts: EvaluateOptions = 
     inside,
     inside.map((f) => probsOf.get(f)!),
     outside,
+    clf.decision,
   ));
 }
 
@@ -263,21 +281,21 @@ export async function evaluateIlc2021(clf: FaceClassifier, side: 'val' | 'test',
   const inside = faces.map((f, i) => ({ f, p: probs[i] })).filter((x) => clf.classes.includes(x.f.label));
   const outside = faces.map((f, i) => ({ f, p: probs[i] })).filter((x) => !clf.classes.includes(x.f.label)).map((x) => ({ truth: x.f.label, probs: x.p }));
   const cut = lms ? 'aligned from their landmarks (the annotated box without)' : 'cut to the annotated box';
-  return withAligned(lms, summariseSet(`ilc2021-${side}`, `ilc2021 ${side === 'val' ? 'validation' : 'test'} side: ${inside.length} face crops >= ${resolveConfig().faces.minSize} px of the model's classes, ${cut}`, clf.classes, inside.map((x) => x.f), inside.map((x) => x.p), outside));
+  return withAligned(lms, summariseSet(`ilc2021-${side}`, `ilc2021 ${side === 'val' ? 'validation' : 'test'} side: ${inside.length} face crops >= ${resolveConfig().faces.minSize} px of the model's classes, ${cut}`, clf.classes, inside.map((x) => x.f), inside.map((x) => x.p), outside, clf.decision));
 }
 
 /**
  * Per kind (in `CONFUSER_KINDS` order, then any other, then `all`): faces, how many the model called
- * each label (its best emitted class, as `classify` reports it) and the mean with_mask score.
+ * each label (under its decision rule, as `classify` reports it) and the mean with_mask score.
  * `by` groups by something else (e.g. the source dataset), in order of first appearance.
  */
-export function confuserTable(items: readonly { kind: string }[], classes: readonly string[], probs: readonly ArrayLike<number>[], by?: (i: number) => string): ConfuserKindRow[] {
+export function confuserTable(items: readonly { kind: string }[], classes: readonly string[], probs: readonly ArrayLike<number>[], by?: (i: number) => string, decision: DecisionRule = 'argmax'): ConfuserKindRow[] {
   const emitted = emittedOnly(classes, probs as ArrayLike<number>[]);
   const w = emitted.classes.indexOf('with_mask');
   const row = (kind: string, idx: number[]): ConfuserKindRow => {
     const called = Object.fromEntries(LABELS.map((l) => [l, emitted.classes.includes(l) ? 0 : null])) as Record<Label, number | null>;
     for (const i of idx) {
-      const l = emitted.classes[argmax(emitted.probs[i])] as Label;
+      const l = bestEmitted(emitted.probs[i], emitted.classes, decision).label;
       called[l] = (called[l] ?? 0) + 1;
     }
     const meanWithMask = w < 0 || idx.length === 0 ? null : idx.reduce((a, i) => a + emitted.probs[i][w], 0) / idx.length;
@@ -321,8 +339,9 @@ export async function evaluateConfusers(clf: FaceClassifier, opts: EvaluateOptio
     inside.map((x) => ({ file: x.f.file, ...(x.f.box ? { box: x.f.box } : {}), label: x.f.label })),
     inside.map((x) => x.p),
     outside,
+    clf.decision,
   );
-  return { ...withAligned(lms, ev), kinds: confuserTable(faces, clf.classes, probs), sources: confuserTable(faces, clf.classes, probs, (i) => confuserDataset(faces[i].entry)) };
+  return { ...withAligned(lms, ev), kinds: confuserTable(faces, clf.classes, probs, undefined, clf.decision), sources: confuserTable(faces, clf.classes, probs, (i) => confuserDataset(faces[i].entry), clf.decision) };
 }
 
 export async function evaluateModel(clf: MaskClassifier, opts: EvaluateOptions = {}): Promise<SetEvaluation[]> {
@@ -355,6 +374,8 @@ export function sideBySide(evals: SetEvaluation[]): Record<string, string | numb
     balanced_accuracy: +e.report.balancedAccuracy.toFixed(4),
     macro_f1: +e.report.macro.f1.toFixed(4),
     with_without_balanced_accuracy: e.withWithout ? +e.withWithout.value.toFixed(4) : '',
+    nll: +e.scoreCalibration.nll.toFixed(4),
+    ece: +e.scoreCalibration.ece.toFixed(4),
     ...Object.fromEntries(e.report.rows.map((r) => [`recall_${r.class}`, +r.recall.toFixed(4)])),
   }));
 }

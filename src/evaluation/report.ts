@@ -136,6 +136,7 @@ export async function writeEvaluation(evals: SetEvaluation[], outDir: string, mo
       report: e.report,
       intervals: e.intervals,
       withWithout: e.withWithout,
+      scoreCalibration: e.scoreCalibration,
       auc: Object.fromEntries(e.curves.map((c) => [c.class, c.auc])),
       averagePrecision: Object.fromEntries(e.curves.map((c) => [c.class, c.ap])),
       thresholds: e.thresholds,

@@ -15,7 +15,7 @@
  */
 import { resolveConfig } from '../config';
 import { LABELS, type Label } from '../labels';
-import type { Box } from '../result';
+import type { Box, DecisionRule } from '../result';
 import { decodeImage } from '../util/images';
 import { progress } from '../util/progress';
 import type { KaggleScene } from '../data/kaggle';
@@ -277,6 +277,8 @@ export interface ScoredScenes {
   /** The threshold the boxes were found at (settings below it cannot be measured). */
   low: number;
   classes: readonly string[];
+  /** The classifier's decision rule (its manifest's; absent: argmax). */
+  decision?: DecisionRule;
   scenes: ScoredScene[];
 }
 
@@ -287,7 +289,7 @@ export async function scoreScenes(pipeline: FaceMaskDetector, scenes: readonly K
     const s = await pipeline.score(img);
     out.push({ scene, detections: s.detections, probabilities: s.probabilities, ms: s.ms.detect + s.ms.classify });
   });
-  return { detector: pipeline.settings.detector, low: pipeline.settings.threshold, classes: pipeline.classifier.classes, scenes: out };
+  return { detector: pipeline.settings.detector, low: pipeline.settings.threshold, classes: pipeline.classifier.classes, decision: pipeline.classifier.decision, scenes: out };
 }
 
 /** A detection setting: the detector's threshold and the box policy. */
@@ -305,6 +307,7 @@ export function applySetting(s: ScoredScenes, setting: DetectionSetting): SceneR
       keep.map((i) => sc.probabilities[i]),
       s.classes,
       setting,
+      s.decision,
     );
     return { scene: sc.scene, detections: faces.map((f) => ({ box: f.box, score: f.faceScore, label: f.label, classScore: f.score })), ms: sc.ms };
   });

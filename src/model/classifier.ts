@@ -19,6 +19,9 @@ import { loadBase, baseChecksum, type LoadedBase, PixelBase, richFeatureFn, RICH
 import { fileLoader, fileSaver, sha256File, MODEL_JSON, WEIGHTS_BIN } from './io';
 import { MANIFEST_FILE, cropRuleOf, readManifest, validateManifest, type ModelManifest } from './manifest';
 import { checkClasses } from './head';
+import { calibrateRows, type Calibration } from './calibration';
+import type { DecisionRule } from '../result';
+import type { LoadClassifierOptions } from './onnx-classifier';
 
 /** Crops per forward pass. */
 export const CLASSIFY_BATCH = 32;
@@ -44,22 +47,29 @@ export function stackPixels(imgs: RgbImage[], size: number): tf.Tensor4D {
 export class MaskClassifier implements FaceClassifier {
   readonly runtime = 'tfjs' as const;
   readonly inputSize: number;
+  /** The calibration applied to the network's probabilities by `probabilities` (the manifest's unless loaded uncalibrated). */
+  readonly calibration: Calibration | undefined;
+  readonly decision: DecisionRule | undefined;
   constructor(
     readonly base: LoadedBase,
     readonly head: tf.LayersModel,
     readonly manifest: ModelManifest,
     /** The folder it was loaded from. */
     readonly dir: string,
+    opts: LoadClassifierOptions = {},
   ) {
     this.inputSize = manifest.base.inputSize;
     this.crop = cropRuleOf(manifest);
+    const calibrated = opts.calibrated ?? true;
+    this.calibration = calibrated ? manifest.calibration : undefined;
+    this.decision = calibrated ? manifest.decision : undefined;
   }
   readonly crop: CropRule;
   get classes(): readonly ModelClass[] {
     return this.manifest.classes;
   }
 
-  /** Raw pixels [n, s, s, 3] (0–255) → probabilities [n, N]. */
+  /** Raw pixels [n, s, s, 3] (0–255) → the network's probabilities [n, N] (uncalibrated: `probabilities` applies the calibration). */
   predictPixels(pixels: tf.Tensor4D): tf.Tensor2D {
     return tf.tidy(() => {
       const cols = this.manifest.features?.columns;
@@ -76,7 +86,7 @@ export class MaskClassifier implements FaceClassifier {
   }
   private rich?: (pixels: tf.Tensor4D) => tf.Tensor2D;
 
-  /** Probabilities for images of any size, batched. */
+  /** Probabilities for images of any size, batched (calibrated when the model has a calibration). */
   async probabilities(crops: RgbImage[]): Promise<Float32Array[]> {
     const size = this.inputSize;
     const inputs = await mapLimit(crops, 4, (c) => toModelInput(c, size));
@@ -91,7 +101,7 @@ export class MaskClassifier implements FaceClassifier {
       const n = this.classes.length;
       for (let k = 0; k < chunk.length; k++) out.push(data.slice(k * n, (k + 1) * n));
     }
-    return out;
+    return calibrateRows(out, this.classes, this.calibration);
   }
 
   async probabilitiesOfBoxes(image: RgbImage, boxes: readonly Box[], landmarks?: readonly (Landmarks | undefined)[]): Promise<Float32Array[]> {
@@ -111,7 +121,7 @@ export class MaskClassifier implements FaceClassifier {
  * checksum or output size does not match the manifest, or a base whose SHA-256 differs from the
  * one the head was trained on.
  */
-export async function loadClassifier(dir: string = projectPaths().defaultModel, opts: { baseDir?: string } = {}): Promise<MaskClassifier> {
+export async function loadClassifier(dir: string = projectPaths().defaultModel, opts: { baseDir?: string } & LoadClassifierOptions = {}): Promise<MaskClassifier> {
   await initBackend({ quiet: true });
   const manifest = readManifest(dir);
   const headSha = sha256File(path.join(dir, WEIGHTS_BIN));
@@ -138,7 +148,7 @@ export async function loadClassifier(dir: string = projectPaths().defaultModel, 
     throw new Error(`model ${dir}: the head outputs ${units} classes but the manifest lists ${manifest.classes.length} (${manifest.classes.join(', ')}): refusing it`);
   }
   const base = await loadBase(manifest.base.name, baseDir);
-  return new MaskClassifier(base, head, manifest, dir);
+  return new MaskClassifier(base, head, manifest, dir, opts);
 }
 
 /** Save a head + manifest as a model folder, atomically. Returns the manifest written. */

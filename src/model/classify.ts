@@ -52,7 +52,7 @@ export async function classifyFiles(files: string[], classifier: FaceClassifier,
     const results: (ClassifyResult | ErrorResult)[] = decoded.map((d, i) => {
       if ('error' in d) return d;
       const crop = aligned ? { crop: found[k] ? ('aligned' as const) : ('whole' as const) } : {};
-      return { file: part[i], ...bestEmitted(probs[k++], classifier.classes), ...crop };
+      return { file: part[i], ...bestEmitted(probs[k++], classifier.classes, classifier.decision), ...crop };
     });
     opts.onResults?.(results);
     out.push(...results);

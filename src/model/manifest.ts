@@ -10,6 +10,8 @@ import { INTERNAL_LABELS, LABELS, type ModelClass } from '../labels';
 import { writeFileAtomic } from '../util/atomic';
 import { checkTunedSetting, type TunedSetting } from './setting';
 import { BOX_CROP, checkCropRule, type CropRule } from './crop';
+import { checkCalibration, type Calibration } from './calibration';
+import { checkDecisionRule, type DecisionRule } from '../result';
 
 export type { TunedSetting };
 
@@ -68,6 +70,13 @@ export interface ModelManifest {
     /** Per detector name. */
     settings: Record<string, TunedSetting>;
   };
+  /**
+   * Calibration of its probabilities (`facemask calibrate` → `facemask promote`, src/model/calibration.ts):
+   * every classifier returns softmax(log(p) / temperature + bias) instead of the network's p; absent: p as is.
+   */
+  calibration?: Calibration;
+  /** How a label is decided from the (calibrated) probabilities (src/result.ts `bestEmitted`); absent: 'argmax'. */
+  decision?: DecisionRule;
   /** Measured numbers (fractions), filled after training/evaluation. */
   test: Record<string, number | string | null>;
   createdAt: string;
@@ -101,6 +110,8 @@ export function validateManifest(m: ModelManifest, where = 'manifest'): void {
     for (const [name, t] of Object.entries(d.settings)) checkTunedSetting(t, `${where}: detection.settings.${name}`);
   }
   if (m.crop !== undefined) checkCropRule(m.crop, `${where}: crop`);
+  if (m.calibration !== undefined) checkCalibration(m.calibration, m.classes, where);
+  if (m.decision !== undefined) checkDecisionRule(m.decision, `${where}: decision`, m.classes);
   if (m.features !== undefined) {
     const f = m.features;
     const ok = f && f.kind === 'rich' && Array.isArray(f.columns) && f.columns.length > 0 && f.columns.every((c) => Array.isArray(c) && c.length === 2 && Number.isInteger(c[0]) && Number.isInteger(c[1]) && 0 <= c[0] && c[0] < c[1]);
@@ -139,4 +150,17 @@ export function recordDetectionSetting(dir: string, detector: string, setting: T
 /** A manifest's crop rule (absent: the box). */
 export function cropRuleOf(m: Pick<ModelManifest, 'crop'>): CropRule {
   return m.crop ? checkCropRule(m.crop) : BOX_CROP;
+}
+
+/**
+ * Write a calibration and the decision rule into a model's manifest (atomically), refusing a
+ * calibration whose classes are not the model's. `decision` 'argmax' is stored as such.
+ */
+export function recordCalibration(dir: string, calibration: Calibration, decision: DecisionRule): ModelManifest {
+  const m = readManifest(dir);
+  m.calibration = calibration;
+  m.decision = decision;
+  validateManifest(m, path.join(dir, MANIFEST_FILE));
+  writeFileAtomic(path.join(dir, MANIFEST_FILE), JSON.stringify(m, null, 2) + '\n');
+  return m;
 }

@@ -22,22 +22,40 @@ import { loadClassifier, toModelInput, CLASSIFY_BATCH } from './classifier';
 import { MANIFEST_FILE, cropRuleOf, readManifest, validateManifest, type ModelManifest } from './manifest';
 import { exportMaskClassifierOnnx, ONNX_INPUT, ONNX_OPSET, ONNX_PROBABILITIES } from './onnx-export';
 import type { FaceClassifier } from './types';
+import { calibrateRows, type Calibration } from './calibration';
+import type { DecisionRule } from '../result';
 
 export const ONNX_FILE = 'model.onnx';
 
 /** A classifier that knows the model it came from (manifest and folder). */
-export type LoadedClassifier = FaceClassifier & { readonly manifest: ModelManifest; readonly dir: string; readonly runtime: 'onnx' | 'tfjs' };
+export type LoadedClassifier = FaceClassifier & { readonly manifest: ModelManifest; readonly dir: string; readonly runtime: 'onnx' | 'tfjs'; readonly calibration: Calibration | undefined };
+
+/** How a model folder's classifier is loaded. */
+export interface LoadClassifierOptions {
+  /**
+   * Apply the manifest's calibration and decision rule (src/model/calibration.ts); false: the
+   * network's own probabilities and argmax, what `facemask calibrate` fits on. default: true
+   */
+  calibrated?: boolean;
+}
 
 export class OnnxClassifier implements LoadedClassifier {
   readonly runtime = 'onnx' as const;
   readonly inputSize: number;
+  /** The calibration applied to the network's probabilities (the manifest's unless loaded uncalibrated). */
+  readonly calibration: Calibration | undefined;
+  readonly decision: DecisionRule | undefined;
   constructor(
     private readonly net: Net,
     readonly manifest: ModelManifest,
     readonly dir: string,
+    opts: LoadClassifierOptions = {},
   ) {
     this.inputSize = manifest.base.inputSize;
     this.crop = cropRuleOf(manifest);
+    const calibrated = opts.calibrated ?? true;
+    this.calibration = calibrated ? manifest.calibration : undefined;
+    this.decision = calibrated ? manifest.decision : undefined;
   }
   readonly crop: CropRule;
   get classes() {
@@ -57,7 +75,7 @@ export class OnnxClassifier implements LoadedClassifier {
       const p = r[ONNX_PROBABILITIES].data;
       for (let k = 0; k < chunk.length; k++) out.push(p.slice(k * n, (k + 1) * n));
     }
-    return out;
+    return calibrateRows(out, this.classes, this.calibration);
   }
 
   async probabilitiesOfBoxes(image: RgbImage, boxes: readonly Box[], landmarks?: readonly (Landmarks | undefined)[]): Promise<Float32Array[]> {
@@ -106,9 +124,9 @@ export async function ensureOnnx(dir: string): Promise<string> {
 }
 
 /** Load a model folder's classifier on an ONNX engine (exporting `model.onnx` first when it is missing). */
-export async function loadOnnxClassifier(dir: string, engine: Engine): Promise<OnnxClassifier> {
+export async function loadOnnxClassifier(dir: string, engine: Engine, opts: LoadClassifierOptions = {}): Promise<OnnxClassifier> {
   await ensureOnnx(dir);
   const manifest = readManifest(dir);
   const net = await engine.load(fs.readFileSync(path.join(dir, ONNX_FILE)));
-  return new OnnxClassifier(net, manifest, dir);
+  return new OnnxClassifier(net, manifest, dir, opts);
 }

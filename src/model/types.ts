@@ -1,15 +1,18 @@
 /**
- * What the detection stage needs from a classifier: probabilities, nothing more. Deciding what a
+ * What the detection stage needs from a classifier: probabilities — calibrated when the model has a
+ * calibration (src/model/calibration.ts) — and the model's decision rule, nothing more. Deciding what a
  * box is (kept or dropped, which label) is the box policy's job (src/detection/policy.ts).
  */
 import type { ModelClass } from '../labels';
-import type { Box } from '../result';
+import type { Box, DecisionRule } from '../result';
 import type { RgbImage } from '../util/images';
 import type { CropRule, Landmarks } from './crop';
 
 export interface FaceClassifier {
   /** Classes in the model's output order (may include internal classes such as `not_face`). */
   readonly classes: readonly ModelClass[];
+  /** How a label is decided from its probabilities (the model's manifest `decision`; absent: argmax). */
+  readonly decision?: DecisionRule;
   /** Input side in pixels. */
   readonly inputSize: number;
   /** The model's crop rule (its manifest's `crop`, src/model/crop.ts). default: the box */

@@ -1,7 +1,8 @@
 /**
  * Helpers for notebook 04 (evaluation): the tables a cell shows, built once here instead of inline
- * in the notebook, and the committed tuning summaries (docs/results/tune-*.json, written by
- * `facemask promote` of a tune run) that the detection section shows.
+ * in the notebook, the committed tuning summaries (docs/results/tune-*.json, written by
+ * `facemask promote` of a tune run) that the detection section shows, and the committed
+ * calibration summary (docs/results/calibration-<model>.json, `facemask promote` of a calibrate run).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -9,6 +10,7 @@ import { projectPaths } from '../paths';
 import type { SetEvaluation } from '../evaluation/evaluate';
 import { summaryRow, type DetectionSummary } from '../evaluation/scenes';
 import { tradeoffChart, type Figure } from '../charts/index';
+import { reliabilityFigure, type CalibrateResult, type SetNumbers } from '../training/calibrate';
 
 /** The classification report as rows: one per class, then the macro and weighted averages. */
 export function reportRows(e: SetEvaluation) {
@@ -84,4 +86,51 @@ export function tuneTradeoff(s: TuneSummary): Figure {
   const rows = s.rows.map((r) => ({ ...r, endToEnd: Number.isFinite(r.endToEnd) ? r.endToEnd : 0 }));
   const chosen = rows.findIndex((r) => r.threshold === s.chosen.threshold && r.rejectAt === s.chosen.rejectAt && r.trustAbove === s.chosen.trustAbove);
   return tradeoffChart(rows, { chosen: chosen >= 0 ? chosen : undefined, maxFalse: s.config.maxFalse, title: `${s.config.model}, ${s.config.detector}: ${s.config.choose.photos}` });
+}
+
+/** A committed calibration summary: the calibrate run's results (`facemask promote runs/calibrate/<name>`). */
+export type CalibrationSummary = Omit<CalibrateResult, 'runDir'> & { run: string; file: string };
+
+/** The committed calibration summary of a model (`docs/results/calibration-<model>.json`), or null when there is none. */
+export function calibrationSummary(model = 'default', dir: string = projectPaths().results): CalibrationSummary | null {
+  const file = path.join(dir, `calibration-${model}.json`);
+  if (!fs.existsSync(file)) return null;
+  return { ...JSON.parse(fs.readFileSync(file, 'utf8')), file: path.basename(file) } as CalibrationSummary;
+}
+
+/** Validation numbers per set: the network as is, calibrated (argmax), and under the chosen decision rule. */
+export function calibrationRows(s: CalibrationSummary) {
+  const rule = s.decision.chosen === 'argmax' ? 'argmax' : `incorrect_mask >= ${s.decision.chosen.incorrect_mask}`;
+  const row = (when: string, x: SetNumbers) => ({
+    when,
+    set: x.set,
+    items: x.items,
+    NLL: +x.nll.toFixed(4),
+    ECE: +x.ece.toFixed(4),
+    'accuracy %': +(x.accuracy * 100).toFixed(1),
+    'macro F1': +x.macroF1.toFixed(3),
+    'incorrect recall %': x.incorrectRecall === null ? NaN : +(x.incorrectRecall * 100).toFixed(1),
+    'incorrect precision %': x.incorrectPrecision === null ? NaN : +(x.incorrectPrecision * 100).toFixed(1),
+  });
+  return [...s.before.map((x) => row('network as is', x)), ...s.after.map((x) => row('calibrated, argmax', x)), ...(rule === 'argmax' ? [] : s.chosen.map((x) => row(`calibrated, ${rule}`, x)))];
+}
+
+/** The decision rule's cross-validation: argmax against a threshold on incorrect_mask, out of fold. */
+export function decisionRows(s: CalibrationSummary) {
+  const d = s.decision;
+  const row = (rule: string, x: CalibrationSummary['decision']['argmax']) => ({
+    rule,
+    faces: x.faces,
+    'accuracy %': +(x.accuracy * 100).toFixed(1),
+    'macro F1': +x.macroF1.toFixed(3),
+    'incorrect recall %': x.incorrectRecall === null ? NaN : +(x.incorrectRecall * 100).toFixed(1),
+    'incorrect precision %': x.incorrectPrecision === null ? NaN : +(x.incorrectPrecision * 100).toFixed(1),
+    chosen: (rule === 'argmax') === (d.chosen === 'argmax') ? 'yes' : '',
+  });
+  return [row('argmax', d.argmax), row(`threshold (per fold ${d.foldThresholds.join(', ')})`, d.threshold)];
+}
+
+/** The reliability diagram of the committed calibration: before and after, 10 bins. */
+export function calibrationFigure(s: CalibrationSummary): Figure {
+  return reliabilityFigure(s.reliability, s.calibration, `${s.config.model} on ${s.config.sets.join(' + ')} (validation)`);
 }

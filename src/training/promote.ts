@@ -4,14 +4,20 @@
  *    checking that it loads) as `models/default/` or `--to DIR`;
  *  - a tune run (`runs/tune/<name>`): its chosen detection setting is written into the manifest of
  *    the model it was tuned for (refused if that model changed since), so a fresh clone has it, and
- *    a summary goes to `docs/results/tune-<model>-<detector>.json`, which the README cites.
+ *    a summary goes to `docs/results/tune-<model>-<detector>.json`, which the README cites;
+ *  - a calibrate run (`runs/calibrate/<name>`): its calibration and decision rule are written into
+ *    the manifest of the model it calibrated (or `--to`, the same model), and its summary goes to
+ *    `docs/results/calibration-<model>.json`.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { projectPaths } from '../paths';
 import { writeFileAtomic } from '../util/atomic';
 import { installModel, loadClassifier } from '../model/classifier';
-import { readManifest, recordDetectionSetting, type ModelManifest } from '../model/manifest';
+import { readManifest, recordCalibration, recordDetectionSetting, type ModelManifest } from '../model/manifest';
+import { checkCalibration } from '../model/calibration';
+import { checkDecisionRule } from '../result';
+import type { CalibrateConfig } from './calibrate';
 import type { TuneConfig } from './tune';
 import { chooseSetting, modelName, type TuneRow } from './tune';
 import type { DetectionSummary } from '../evaluation/scenes';
@@ -25,15 +31,50 @@ export async function promoteModel(run: string, target: string = projectPaths().
   return installModel(from, target);
 }
 
+/** The `kind` a run folder's results.json records ('tune', 'calibrate'), or null. */
+function runKind(dir: string): string | null {
+  const f = path.join(dir, 'results.json');
+  if (!fs.existsSync(f)) return null;
+  try {
+    return JSON.parse(fs.readFileSync(f, 'utf8')).kind ?? null;
+  } catch {
+    return null;
+  }
+}
+
 /** Whether a folder is a tune run. */
 export function isTuneRun(dir: string): boolean {
-  const f = path.join(dir, 'results.json');
-  if (!fs.existsSync(f)) return false;
-  try {
-    return JSON.parse(fs.readFileSync(f, 'utf8')).kind === 'tune';
-  } catch {
-    return false;
-  }
+  return runKind(dir) === 'tune';
+}
+
+/** Whether a folder is a calibrate run. */
+export function isCalibrateRun(dir: string): boolean {
+  return runKind(dir) === 'calibrate';
+}
+
+/**
+ * Write a calibrate run's calibration and decision rule into its model's manifest (or `target`'s,
+ * which must be the same model: same head), atomically, and its summary into `docs/results/`
+ * (`calibration-<model>.json`, named after the model the run calibrated). Refuses a small-data run.
+ */
+export function promoteCalibration(run: string, opts: { target?: string; resultsDir?: string } = {}): { manifest: ModelManifest; summary: string } {
+  const config = JSON.parse(fs.readFileSync(path.join(run, 'config.json'), 'utf8')) as CalibrateConfig;
+  const chosen = JSON.parse(fs.readFileSync(path.join(run, 'calibration.json'), 'utf8'));
+  const results = JSON.parse(fs.readFileSync(path.join(run, 'results.json'), 'utf8'));
+  if (config.small) throw new Error(`${run} was a small-data run (FACEMASK_SMALL=1): not promoted`);
+  const target = opts.target ?? path.resolve(projectPaths().root, config.model);
+  const m = readManifest(target);
+  if (m.head.sha256 !== config.modelHead) throw new Error(`${run} calibrated a model whose head is ${config.modelHead.slice(0, 12)}…, but ${target} has ${m.head.sha256.slice(0, 12)}…: calibrate this model again`);
+  const calibration = checkCalibration(chosen.calibration, m.classes, `${run}/calibration.json`);
+  const decision = checkDecisionRule(chosen.decision, `${run}/calibration.json: decision`, m.classes);
+  const resultsDir = opts.resultsDir ?? projectPaths().results;
+  const summary = path.join(resultsDir, `calibration-${modelName(config.model)}.json`);
+  const manifest = recordCalibration(target, calibration, decision);
+  fs.mkdirSync(resultsDir, { recursive: true });
+  const { kind: _kind, ...rest } = results;
+  void _kind;
+  writeFileAtomic(summary, JSON.stringify({ run: path.basename(run), ...rest }, null, 1) + '\n');
+  return { manifest, summary };
 }
 
 /**

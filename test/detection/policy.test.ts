@@ -54,3 +54,12 @@ test('labelBoxes keeps the order of the kept boxes and carries box, score and la
   assert.throws(() => labelBoxes(dets, probs.slice(1), FOUR, PLAIN_POLICY), /3 detections but 2 probability rows/);
   assert.match(describePolicy(at(0.2, 0.9), FOUR), /p\(not_face\) >= 0.2 .*unless the detector scores them >= 0.9/);
 });
+
+test('a kept box is labelled by the decision rule given; a dropped box stays dropped', () => {
+  const p = [0.5, 0.1, 0.3, 0.1];
+  assert.equal(labelBox(p, FOUR, 0.5, PLAIN_POLICY)?.label, 'with_mask');
+  assert.equal(labelBox(p, FOUR, 0.5, PLAIN_POLICY, { incorrect_mask: 0.25 })?.label, 'incorrect_mask');
+  assert.equal(labelBox([0.1, 0.1, 0.3, 0.5], FOUR, 0.5, PLAIN_POLICY, { incorrect_mask: 0.25 }), null, 'not_face on top: dropped whatever the rule');
+  const faces = labelBoxes([{ box: [0, 0, 9, 9], score: 0.5 }], [p], FOUR, PLAIN_POLICY, { incorrect_mask: 0.25 });
+  assert.equal(faces[0].label, 'incorrect_mask');
+});

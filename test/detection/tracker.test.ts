@@ -77,3 +77,14 @@ test('fast motion between detection frames continues the track (near centre), an
   assert.equal(t2.tracks.length, 2);
   assert.deepEqual(t2.visible().map((t) => t.id), [y.id]);
 });
+
+test("the drawn label follows the classifier's decision rule (the one owner, bestEmitted)", async () => {
+  const { bestLabel } = await import('../../src/detection/tracker');
+  const s = { with_mask: 0.55, without_mask: 0.1, incorrect_mask: 0.35 };
+  assert.equal(bestLabel(s).label, 'with_mask');
+  assert.deepEqual(bestLabel(s, { incorrect_mask: 0.3 }), { label: 'incorrect_mask', score: 0.35 });
+  const tr = new IouTracker({ trackIou: 0.3, maxMissed: 2, smoothing: 1, decision: { incorrect_mask: 0.3 } });
+  const [t] = tr.update([{ box: [0, 0, 40, 40], score: 0.9 }], 0);
+  tr.classify(t, { label: 'with_mask', score: 0.55, scores: s });
+  assert.equal(t.label, 'incorrect_mask');
+});

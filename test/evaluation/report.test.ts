@@ -32,6 +32,11 @@ test('summariseSet: report, curves, mistakes (most confident first), faces of ot
   assert.deepEqual(e.outside, [{ truth: 'incorrect_mask', n: 1, predicted: { with_mask: 1 } }]);
   assert.equal(e.curves.length, 2);
   assert.equal(sideBySide([e])[0].accuracy, 0.5);
+  // score calibration of the rows as given: NLL of the true class, ECE over 10 bins of the top probability
+  assert.ok(Math.abs(e.scoreCalibration.nll - -(Math.log(0.9) + Math.log(0.2) + Math.log(0.6) + Math.log(0.3)) / 4) < 1e-6);
+  // (float32 0.9 and 0.7 fall just below their bins' edges: bins 8 and 6 hold two items each)
+  assert.ok(Math.abs(e.scoreCalibration.ece - ((2 / 4) * (0.85 - 0.5) + (2 / 4) * (0.65 - 0.5))) < 1e-6);
+  assert.equal(sideBySide([e])[0].ece, 0.25);
 });
 
 test('writeEvaluation writes the report and every picture', async () => {

@@ -61,3 +61,45 @@ test('a missing model.onnx is exported again with the recorded bytes; a wrong on
   assert.equal(tfjs.runtime, 'tfjs', 'tfjs needs no ONNX file');
   tfjs.dispose();
 });
+
+test("a manifest's calibration and decision rule are applied by both engines; model.onnx stays valid; uncalibrated on request", async () => {
+  const { recordCalibration } = await import('../../src/model/manifest');
+  const { calibrateRows } = await import('../../src/model/calibration');
+  const { classifyFiles } = await import('../../src/model/classify');
+  const { WITH_MASK_JPG, WITHOUT_MASK_JPG } = await import('./helpers');
+  const dir = await randomModel(path.join(tmpDir('onnx-cal'), 'model'), ['with_mask', 'without_mask', 'incorrect_mask'], 11);
+  const sha = await ensureOnnx(dir);
+  const imgs = [await decodeImage(WITH_MASK_JPG), await decodeImage(WITHOUT_MASK_JPG)];
+  const before = await loadOnnxClassifier(dir, engine);
+  const raw = await before.probabilities(imgs);
+  before.dispose();
+  const cal = { temperature: 0.5, bias: { without_mask: 0.4, incorrect_mask: -0.3 }, fittedOn: ['ilc2021-val'], n: 3, nllBefore: 1, nllAfter: 0.9, eceBefore: 0.2, eceAfter: 0.1 };
+  recordCalibration(dir, cal, { incorrect_mask: 0.01 });
+  assert.equal(await ensureOnnx(dir), sha, 'the ONNX file and its recorded SHA-256 are unchanged');
+  const want = calibrateRows(raw, ['with_mask', 'without_mask', 'incorrect_mask'], cal);
+  for (const clf of [await loadOnnxClassifier(dir, engine), await loadClassifier(dir)]) {
+    try {
+      const got = await clf.probabilities(imgs);
+      got.forEach((row, i) => row.forEach((v, j) => assert.ok(Math.abs(v - want[i][j]) < 1e-4, `${clf.runtime} ${i},${j}: ${v} vs ${want[i][j]}`)));
+      assert.notDeepEqual(Array.from(got[0]), Array.from(raw[0]), 'calibrated, not raw');
+      assert.deepEqual(clf.decision, { incorrect_mask: 0.01 });
+      // classify reports the label under the decision rule: incorrect_mask >= 0.01
+      const lines = await classifyFiles([WITH_MASK_JPG], clf);
+      assert.equal((lines[0] as { label: string }).label, want[0][2] >= 0.01 ? 'incorrect_mask' : 'with_mask');
+    } finally {
+      clf.dispose();
+    }
+  }
+  const plain = await loadOnnxClassifier(dir, engine, { calibrated: false });
+  const again = await plain.probabilities(imgs);
+  again.forEach((row, i) => row.forEach((v, j) => assert.ok(Math.abs(v - raw[i][j]) < 1e-6)));
+  assert.equal(plain.decision, undefined);
+  assert.equal(plain.calibration, undefined);
+  plain.dispose();
+  // a bad calibration is refused when the manifest is read
+  const m = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ ...m, calibration: { ...cal, bias: { not_face: 1 } } }));
+  assert.throws(() => readManifest(dir), /calibration.bias names "not_face", not a class of the model/);
+  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ ...m, decision: { incorrect_mask: 0 } }));
+  assert.throws(() => readManifest(dir), /decision: the decision rule must be/);
+});

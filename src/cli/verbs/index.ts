@@ -6,10 +6,11 @@ import { synthVerb } from './synth';
 import { trainVerb } from './train';
 import { promoteVerb } from './promote';
 import { tuneVerb } from './tune';
+import { calibrateVerb } from './calibrate';
 import { evaluateVerb } from './evaluate';
 import { classifyVerb } from './classify';
 import { detectVerb } from './detect';
 import { videoVerb } from './video';
 import { serveVerb } from './serve';
 
-export const VERBS: VerbSpec[] = [prepareVerb, inspectVerb, synthVerb, trainVerb, evaluateVerb, tuneVerb, promoteVerb, classifyVerb, detectVerb, videoVerb, serveVerb];
+export const VERBS: VerbSpec[] = [prepareVerb, inspectVerb, synthVerb, trainVerb, evaluateVerb, tuneVerb, calibrateVerb, promoteVerb, classifyVerb, detectVerb, videoVerb, serveVerb];

@@ -1,13 +1,13 @@
-/** `facemask promote <run> [--to DIR] [--default-detector]`: a training run's model, or a tune run's setting, becomes what ships. */
+/** `facemask promote <run> [--to DIR] [--default-detector]`: a training run's model, a tune run's setting or a calibrate run's calibration becomes what ships. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { VerbSpec } from '../args';
 import { projectPaths } from '../../paths';
-import { isTuneRun, promoteModel, promoteTunes } from '../../training/promote';
+import { isCalibrateRun, isTuneRun, promoteCalibration, promoteModel, promoteTunes } from '../../training/promote';
 
 export const promoteVerb: VerbSpec = {
   name: 'promote',
-  summary: "make a run's result what ships: a training run's model (models/default/), or a tune run's detection setting (the model's manifest)",
+  summary: "make a run's result what ships: a training run's model (models/default/), a tune run's detection setting or a calibrate run's calibration (the model's manifest)",
   positional: { name: '<run...>', min: 1 },
   flags: {
     to: { type: 'string', value: 'DIR', help: 'the model folder to install into or to write the setting into (default: models/default; for a tune run: the model it tuned)' },
@@ -18,15 +18,22 @@ export const promoteVerb: VerbSpec = {
     { cmd: 'facemask promote original-s1', note: 'a run name under runs/train/ works too' },
     { cmd: 'facemask promote runs/tune/default-ssd-mobilenet', note: "write the tuned setting into models/default's manifest (and docs/results/)" },
     { cmd: 'facemask promote runs/tune/default-yunet runs/tune/default-ssd-mobilenet --default-detector', note: 'both settings; the better detector on validation becomes the default' },
+    { cmd: 'facemask promote runs/calibrate/default', note: "a calibrate run: its calibration and decision rule into the model's manifest (and docs/results/)" },
   ],
   async run(args) {
     const p = projectPaths();
     const runs = args.positional.map((run) => {
-      for (const dir of [p.runsTrain, p.runsTune]) if (!fs.existsSync(run) && fs.existsSync(path.join(dir, run))) return path.join(dir, run);
+      for (const dir of [p.runsTrain, p.runsTune, p.runsCalibrate]) if (!fs.existsSync(run) && fs.existsSync(path.join(dir, run))) return path.join(dir, run);
       return run;
     });
     const to = args.flags.to as string | undefined;
     try {
+      if (runs.length === 1 && isCalibrateRun(runs[0])) {
+        const { manifest, summary } = promoteCalibration(runs[0], { target: to });
+        const d = manifest.decision ?? 'argmax';
+        console.log(`calibration (T ${manifest.calibration!.temperature.toFixed(4)}) and decision rule (${d === 'argmax' ? 'argmax' : `incorrect_mask when p >= ${d.incorrect_mask}`}) written into the model's manifest; summary ${path.relative(p.root, summary)}`);
+        return 0;
+      }
       if (runs.every(isTuneRun)) {
         const { best, summaries } = promoteTunes(runs, { target: to, makeDefault: Boolean(args.flags['default-detector']) });
         for (const f of summaries) console.log(`setting written into the model's manifest; summary ${path.relative(p.root, f)}`);

@@ -2,14 +2,16 @@
  * The mask classifier in the browser: the model's `model.onnx` (raw RGB 0–255, NHWC, in "pixels";
  * class probabilities out of "probabilities" — src/model/onnx-export.ts) on an ONNX engine, with
  * the crop rule done in JavaScript (./pixels.ts, matching sharp's bilinear resize). Implements the
- * pipeline's `FaceClassifier`, as `OnnxClassifier` (src/model/onnx-classifier.ts) does in Node.
+ * pipeline's `FaceClassifier`, as `OnnxClassifier` (src/model/onnx-classifier.ts) does in Node,
+ * with the model's calibration and decision rule applied the same way.
  */
 import type { Net } from '../../backend/engine';
 import type { ModelClass } from '../../labels';
-import type { Box } from '../../result';
+import type { Box, DecisionRule } from '../../result';
 import type { FaceClassifier } from '../../model/types';
 import type { RgbImage } from '../../util/images';
 import { BOX_CROP, cropFace, resizeLinear, type CropRule, type Landmarks } from '../../model/crop';
+import { calibrateRows, type Calibration } from '../../model/calibration';
 
 /** The network's input and output names (src/model/onnx-export.ts ONNX_INPUT, ONNX_PROBABILITIES). */
 export const CLASSIFIER_INPUT = 'pixels';
@@ -23,12 +25,16 @@ export class BrowserClassifier implements FaceClassifier {
    * @param classes the manifest's classes, in output order
    * @param inputSize the manifest's `base.inputSize` (224)
    * @param crop the manifest's crop rule (default: the box)
+   * @param calibration the manifest's `calibration`, applied after the network as in Node (src/model/calibration.ts); absent: none
+   * @param decision the manifest's decision rule (src/result.ts); absent: argmax
    */
   constructor(
     private readonly net: Net,
     readonly classes: readonly ModelClass[],
     readonly inputSize: number,
     readonly crop: CropRule = BOX_CROP,
+    readonly calibration?: Calibration,
+    readonly decision?: DecisionRule,
   ) {
     if (!net.inputNames.includes(CLASSIFIER_INPUT) || !net.outputNames.includes(CLASSIFIER_OUTPUT)) {
       throw new Error(`model.onnx is not a facemask classifier: inputs ${net.inputNames.join(', ')}, outputs ${net.outputNames.join(', ')} (expected "${CLASSIFIER_INPUT}" → "${CLASSIFIER_OUTPUT}")`);
@@ -58,7 +64,7 @@ export class BrowserClassifier implements FaceClassifier {
       if (p.length !== chunk.length * n) throw new Error(`model.onnx gave ${p.length} probabilities for ${chunk.length} crops and ${n} classes`);
       for (let k = 0; k < chunk.length; k++) out.push(p.slice(k * n, (k + 1) * n));
     }
-    return out;
+    return calibrateRows(out, this.classes, this.calibration);
   }
 
   dispose(): void {

@@ -16,6 +16,8 @@ import { DetectorRegistry, resolveSettings, type DetectConfig, type ResolvedSett
 import { yunetEntries, YUNET_VARIANTS, type YuNetVariant } from '../../detection/yunet';
 import { BOX_CROP, checkCropRule } from '../../model/crop';
 import { BrowserClassifier } from './classifier';
+import { checkCalibration } from '../../model/calibration';
+import { checkDecisionRule } from '../../result';
 import { fetchBytes, fetchVerified, ModelLoadError, PREPARE_HINT } from './verify';
 
 /** What the server tells the page (`GET /setup.json`, written by src/web/server.ts). */
@@ -69,6 +71,12 @@ export function checkManifest(m: unknown): ModelManifest {
       throw bad(`has an invalid crop rule: ${(e as Error).message}`);
     }
   }
+  try {
+    if (x.calibration !== undefined) checkCalibration(x.calibration, x.classes, 'calibration');
+    if (x.decision !== undefined) checkDecisionRule(x.decision, 'decision', x.classes);
+  } catch (e) {
+    throw bad(`has an invalid calibration or decision rule (${(e as Error).message})`);
+  }
   if (!x.onnx?.sha256) throw bad('records no ONNX file ("onnx.sha256"): this model has no ONNX form, or `facemask prepare` has not exported it yet');
   return x as ModelManifest;
 }
@@ -94,7 +102,7 @@ export async function loadPagePipeline(setup: PageSetup, engine: Engine, base: s
     throw new ModelLoadError(`the model's manifest.json is not valid JSON (${(e as Error).message}) — ${PREPARE_HINT}`);
   }
   const onnx = await fetchVerified(at(setup.model.onnx), manifest.onnx!.sha256, `the classifier ${setup.model.name}/model.onnx`, 'its manifest.json');
-  const classifier = new BrowserClassifier(await loadNet(engine, onnx, `the classifier ${setup.model.name}/model.onnx`), manifest.classes as ModelClass[], manifest.base.inputSize, manifest.crop ?? BOX_CROP);
+  const classifier = new BrowserClassifier(await loadNet(engine, onnx, `the classifier ${setup.model.name}/model.onnx`), manifest.classes as ModelClass[], manifest.base.inputSize, manifest.crop ?? BOX_CROP, manifest.calibration, manifest.decision);
   try {
     const registry = browserRegistry(async (variant) => {
       const f = setup.detectors[variant];

@@ -1,0 +1,131 @@
+/**
+ * `facemask calibrate` (src/training/calibrate.ts) and promoting it (src/training/promote.ts): the
+ * threshold search and the out-of-fold comparison on synthetic faces, folds that never split a
+ * photo, test parts refused; a real small run writes its folder from the network's own
+ * probabilities; promote writes the manifest (the ONNX file untouched) and a summary, and refuses
+ * a small-data run and a model whose head changed.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { calibrate, checkCalibrationSets, chooseIncorrectThreshold, chooseRule, faceNumbers, foldsByGroup, studyDecision } from '../../src/training/calibrate';
+import { isCalibrateRun, promoteCalibration } from '../../src/training/promote';
+import { readManifest } from '../../src/model/manifest';
+import { projectPaths } from '../../src/paths';
+import { mulberry32 } from '../../src/util/random';
+import { tmpDir } from '../model/helpers';
+
+const CLASSES = ['with_mask', 'without_mask', 'incorrect_mask', 'not_face'];
+
+/** Faces whose incorrect_mask score is systematically too low: the truth is incorrect_mask but with_mask wins by a margin. */
+function underCalled(n: number, seed: number, shift: number) {
+  const rng = mulberry32(seed);
+  const rows: Float32Array[] = [];
+  const labels: string[] = [];
+  const groups: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const y = i % 3;
+    const z = [0, 0, 0, -3].map((v, j) => v + (j === y ? 2 : 0) + rng() * 2.5);
+    if (y === 2) z[0] += shift; // incorrectly worn masks look like masks to this model
+    const e = z.map(Math.exp);
+    const s = e.reduce((a, b) => a + b, 0);
+    rows.push(Float32Array.from(e.map((v) => v / s)));
+    labels.push(CLASSES[y]);
+    groups.push(`photo${Math.floor(i / 3)}`);
+  }
+  return { rows, labels, groups };
+}
+
+test('the threshold on incorrect_mask maximises macro F1; argmax is the rule when it is not beaten out of fold', () => {
+  const { rows, labels, groups } = underCalled(600, 1, 1.6);
+  const t = chooseIncorrectThreshold(rows, labels, CLASSES)!;
+  assert.ok(t < 0.45, `a low threshold recovers the under-called class (${t})`);
+  assert.ok(faceNumbers(rows, labels, CLASSES, { incorrect_mask: t }).macroF1 > faceNumbers(rows, labels, CLASSES, 'argmax').macroF1 + 0.02);
+  const s = studyDecision(rows, labels, groups, CLASSES);
+  assert.equal(s.folds, 5);
+  assert.equal(s.foldThresholds.length, 5);
+  assert.equal(s.argmax.faces, 600);
+  assert.ok(s.macroF1Gain.low <= s.macroF1Gain.value && s.macroF1Gain.value <= s.macroF1Gain.high);
+  // the bias of the calibration alone fixes a shifted class: a threshold is kept only when it beats argmax out of fold beyond the noise
+  if (s.macroF1Gain.low > 0) assert.deepEqual(s.chosen, { incorrect_mask: s.fullThreshold });
+  else assert.equal(s.chosen, 'argmax');
+  // well-separated faces: argmax is already right and the threshold cannot beat it
+  const easy = underCalled(300, 2, -3);
+  const e = studyDecision(easy.rows, easy.labels, easy.groups, CLASSES);
+  assert.ok(e.threshold.macroF1 <= e.argmax.macroF1 + 1e-9 ? e.chosen === 'argmax' : true);
+  // a model without incorrect_mask: always argmax
+  const two = ['with_mask', 'without_mask'];
+  const d = studyDecision(
+    [Float32Array.from([0.7, 0.3]), Float32Array.from([0.2, 0.8])],
+    ['with_mask', 'without_mask'],
+    ['a', 'b'],
+    two,
+    2,
+  );
+  assert.equal(d.chosen, 'argmax');
+  assert.equal(chooseIncorrectThreshold([Float32Array.from([0.7, 0.3])], ['with_mask'], two), null);
+});
+
+test('the rule: a threshold only when its out-of-fold gain is above 0 beyond the noise, and then the one chosen on all faces', () => {
+  const f1 = { k: 5, argmax: 0.7, threshold: 0.75 };
+  assert.deepEqual(chooseRule({ value: 0.05, low: 0.01, high: 0.09 }, 0.3, f1).chosen, { incorrect_mask: 0.3 });
+  const tie = chooseRule({ value: 0.001, low: -0.02, high: 0.02 }, 0.3, { ...f1, threshold: 0.701 });
+  assert.equal(tie.chosen, 'argmax', 'a gain within the noise keeps argmax');
+  assert.match(tie.why, /gain \+0\.001, 95 % interval \[-0\.020, 0\.020\]\), not above 0: argmax/);
+  assert.equal(chooseRule({ value: -0.05, low: -0.09, high: -0.01 }, 0.3, f1).chosen, 'argmax');
+  assert.equal(chooseRule({ value: 0.05, low: 0.01, high: 0.09 }, null, f1).chosen, 'argmax', 'no incorrect_mask: argmax');
+});
+
+test('folds never split a photo and are the same for the same photos', () => {
+  const groups = Array.from({ length: 200 }, (_, i) => `p${i % 37}`);
+  const f = foldsByGroup(groups, 5);
+  const byGroup = new Map<string, Set<number>>();
+  groups.forEach((g, i) => byGroup.set(g, (byGroup.get(g) ?? new Set()).add(f[i])));
+  for (const s of byGroup.values()) assert.equal(s.size, 1);
+  assert.deepEqual(new Set(f), new Set([0, 1, 2, 3, 4]));
+  assert.deepEqual(foldsByGroup([...groups].reverse(), 5), [...f].reverse());
+});
+
+test('only validation sets: a test part or an unknown set is refused with what to use', () => {
+  assert.deepEqual(checkCalibrationSets(undefined), ['ilc2021-val', 'real-val']);
+  assert.deepEqual(checkCalibrationSets(['real-val', 'real-val']), ['real-val']);
+  assert.throws(() => checkCalibrationSets(['ilc2021-test']), /never fitted on a test part \(ilc2021-test.*use ilc2021-val, real-val/);
+  assert.throws(() => checkCalibrationSets(['real']), /unknown calibration set "real" \(known: ilc2021-val, real-val\)/);
+});
+
+test('a real small calibrate run writes its folder; promote writes the manifest and a summary and refuses what it must', async () => {
+  const runs = tmpDir('calibrate-runs');
+  const model = path.join(tmpDir('calibrate-model'), 'model');
+  fs.mkdirSync(model, { recursive: true });
+  for (const f of ['manifest.json', 'model.json', 'weights.bin', 'model.onnx']) fs.copyFileSync(path.join(projectPaths().defaultModel, f), path.join(model, f));
+  const r = await calibrate({ model, limit: 3, runsDir: runs, quiet: true, name: 'small' });
+  for (const f of ['config.json', 'calibration.json', 'results.json', 'reliability.png', 'reliability.html', 'report.md']) assert.ok(fs.existsSync(path.join(r.runDir, f)), f);
+  assert.ok(isCalibrateRun(r.runDir));
+  assert.deepEqual(r.config.sets, ['ilc2021-val', 'real-val']);
+  assert.ok(r.calibration.n > 0 && r.calibration.nllAfter <= r.calibration.nllBefore, 'the NLL does not increase');
+  assert.ok(r.config.items['real-val']?.not_face !== undefined || /no not_face|0 /.test(r.config.notFace), 'not_face boxes mined, or said why not');
+  assert.match(fs.readFileSync(path.join(r.runDir, 'report.md'), 'utf8'), /Fitted on validation only: ilc2021-val, real-val/);
+  await assert.rejects(calibrate({ model, sets: ['ilc2021-test'], runsDir: runs, quiet: true }), /never fitted on a test part/);
+  const onnxBefore = readManifest(model).onnx!.sha256;
+  // a small-data run is never promoted; the same run marked full-size is
+  const cf = path.join(r.runDir, 'config.json');
+  const config = JSON.parse(fs.readFileSync(cf, 'utf8'));
+  fs.writeFileSync(cf, JSON.stringify({ ...config, small: true }));
+  assert.throws(() => promoteCalibration(r.runDir, { target: model }), /small-data run/);
+  fs.writeFileSync(cf, JSON.stringify({ ...config, small: false }));
+  const results = tmpDir('calibrate-results');
+  const { manifest, summary } = promoteCalibration(r.runDir, { target: model, resultsDir: results });
+  assert.equal(manifest.calibration!.temperature, r.calibration.temperature);
+  assert.deepEqual(manifest.decision, r.decision.chosen);
+  assert.equal(readManifest(model).onnx!.sha256, onnxBefore, 'the ONNX file is untouched');
+  assert.equal(path.basename(summary), `calibration-${path.basename(path.dirname(model))}.json`, 'named after the model (…/x/model → x)');
+  assert.equal(JSON.parse(fs.readFileSync(summary, 'utf8')).calibration.temperature, r.calibration.temperature);
+  // calibrating the promoted model fits on the network's own probabilities again: the same calibration
+  const again = await calibrate({ model, limit: 3, runsDir: runs, quiet: true, name: 'again' });
+  assert.ok(Math.abs(again.calibration.temperature - r.calibration.temperature) < 1e-9);
+  // a model whose head changed since the run is refused
+  const mf = path.join(model, 'manifest.json');
+  fs.writeFileSync(mf, JSON.stringify({ ...readManifest(model), head: { ...readManifest(model).head, sha256: '0'.repeat(64) } }));
+  assert.throws(() => promoteCalibration(r.runDir, { target: model, resultsDir: results }), /calibrate this model again/);
+});
