@@ -68,7 +68,7 @@ export async function createFaceMaskDetector(config: Config = resolveConfig(), o
     const detector = await DETECTORS.create(settings.detector, config.detect, settings.threshold, { modelDir: opts.detectorDir, engine: needsEngine ? await getEngine() : undefined });
     if (!opts.cacheDir) return assemblePipeline(detector, classifier, settings, owns);
     const m = classifier.manifest;
-    const cached = cachedClassifier(classifier, opts.cacheDir, { head: m.head.sha256, base: m.base.sha256, onnx: classifier.runtime === 'onnx' ? m.onnx?.sha256 : null, classes: m.classes, inputSize: m.base.inputSize, features: m.features ?? null, runtime: classifier.runtime });
+    const cached = cachedClassifier(classifier, opts.cacheDir, { head: m.head.sha256, base: m.base.sha256, onnx: classifier.runtime === 'onnx' ? m.onnx?.sha256 : null, classes: m.classes, inputSize: m.base.inputSize, features: m.features ?? null, ...(m.tail ? { tail: m.tail.sha256 } : {}), runtime: classifier.runtime });
     const pipeline = assemblePipeline(cachedDetector(detector, opts.cacheDir, { threshold: settings.threshold, config: { ...config.detect, detector: null } }), cached, settings, owns);
     return { ...pipeline, dispose: () => (pipeline.dispose(), cached.flush()) };
   } catch (e) {

@@ -1,14 +1,16 @@
 /**
  * The manifest that travels with every saved classifier (docs/contracts.md "Runs, models"): classes
  * in output order, the base network and its SHA-256, alpha, input size, preprocessing, the
- * training preset and seeds, and the measured test numbers. Only the head's weights are saved
- * beside it; the base comes from `models/pretrained/` and must match the checksum.
+ * training preset and seeds, and the measured test numbers. Only the head's weights (and a
+ * fine-tuned tail's, `tail`) are saved beside it; the base comes from `models/pretrained/` and must
+ * match the checksum.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { INTERNAL_LABELS, LABELS, type ModelClass } from '../labels';
 import { writeFileAtomic } from '../util/atomic';
 import { checkTunedSetting, type TunedSetting } from './setting';
+import type { TailRecord } from './tail';
 
 export type { TunedSetting };
 
@@ -36,6 +38,11 @@ export interface ModelManifest {
   features?: { kind: 'rich'; columns: [number, number][] };
   /** The head's files in this folder. */
   head: { modelJson: string; sha256: string };
+  /**
+   * A fine-tuned tail of the base (src/model/tail.ts): its last `blocks` blocks + Conv_1, trained with
+   * the head; its files in this folder and the weights' SHA-256. Absent: the base is used as installed.
+   */
+  tail?: TailRecord;
   /** The whole classifier as ONNX (derived from base + head, src/model/onnx-classifier.ts): its SHA-256 and opset. */
   onnx?: { file: string; sha256: string; opset: number };
   training: {
@@ -92,6 +99,13 @@ export function validateManifest(m: ModelManifest, where = 'manifest'): void {
     const d = m.detection;
     if (!d || typeof d !== 'object' || !d.settings || typeof d.settings !== 'object') throw new Error(`${where}: "detection" must be { detector?, settings: { <detector>: { threshold, rejectAt, trustAbove } } }`);
     for (const [name, t] of Object.entries(d.settings)) checkTunedSetting(t, `${where}: detection.settings.${name}`);
+  }
+  if (m.tail !== undefined) {
+    const t = m.tail;
+    const file = (f: unknown) => typeof f === 'string' && /^[\w.-]+$/.test(f) && f !== '.' && f !== '..';
+    const ok = t && Number.isInteger(t.blocks) && t.blocks >= 0 && t.blocks <= 16 && typeof t.input === 'string' && file(t.modelJson) && file(t.weights) && /^[0-9a-f]{64}$/.test(t.sha256);
+    if (!ok) throw new Error(`${where}: "tail" must be { blocks: 0-16, input: <layer>, modelJson: <file>, weights: <file>, sha256: <64 hex digits> }`);
+    if (m.features) throw new Error(`${where}: a model has a fine-tuned "tail" or a head on "features", not both`);
   }
   if (m.features !== undefined) {
     const f = m.features;
