@@ -113,7 +113,31 @@ export class PixelBase extends tf.layers.Layer {
  *    (`block_13_expand_relu` 192, `block_16_depthwise_relu` 336), then the `block_16_project_BN`
  *    map (7 x 7 x 112, the input of the last 1x1 convolution `Conv_1`, for fine-tuning it).
  */
-export type FeatureKind = 'pooled' | 'rich';
+export type FeatureKind = 'pooled' | 'rich' | MapKind;
+
+/**
+ * `map:<layer>`: the output of one inner layer of the base, flattened channels last ([h * w * c] per
+ * image) — the input of a fine-tuned tail (src/model/tail.ts), cached once per view.
+ */
+export type MapKind = `map:${string}`;
+
+/** The layer a `map:<layer>` kind names, or null for another kind. */
+export function mapLayerOf(kind: FeatureKind): string | null {
+  return kind.startsWith('map:') ? kind.slice(4) : null;
+}
+
+/** The shape [h, w, c] of an inner layer's output; refused with the layer's name when it is not a map. */
+export function layerMapShape(base: tf.LayersModel, layer: string): [number, number, number] {
+  let out: tf.SymbolicTensor;
+  try {
+    out = base.getLayer(layer).output as tf.SymbolicTensor;
+  } catch {
+    throw new Error(`the base has no layer "${layer}"`);
+  }
+  const s = out.shape.slice(1);
+  if (s.length !== 3 || s.some((d) => d === null)) throw new Error(`layer "${layer}" of the base does not output a fixed [h, w, channels] map (it outputs ${JSON.stringify(out.shape)})`);
+  return s as [number, number, number];
+}
 
 export const RICH_LAYOUT = {
   bands: { offset: 0, size: 3 * 1280, rows: [[0, 2], [2, 5], [5, 7]] as [number, number][] },
@@ -122,9 +146,21 @@ export const RICH_LAYOUT = {
 };
 export const RICH_DIM = RICH_LAYOUT.maps.offset + RICH_LAYOUT.maps.size;
 
-/** The feature size of a kind. */
-export function featureDim(kind: FeatureKind, spec: BaseSpec = MOBILENET_V2_035): number {
+/** The feature size of a kind (a `map:` kind needs the base to know its layer's shape). */
+export function featureDim(kind: FeatureKind, spec: BaseSpec = MOBILENET_V2_035, base?: tf.LayersModel): number {
+  const layer = mapLayerOf(kind);
+  if (layer) {
+    if (!base) throw new Error(`featureDim: "${kind}" needs the base model`);
+    return layerMapShape(base, layer).reduce((a, b) => a * b, 1);
+  }
   return kind === 'rich' ? RICH_DIM : spec.outputShape[2];
+}
+
+/** A function computing an inner layer's map, flattened ([n, h * w * c], channels last). */
+export function mapFeatureFn(base: tf.LayersModel, layer: string): (pixels: tf.Tensor4D) => tf.Tensor2D {
+  layerMapShape(base, layer);
+  const inner = tf.model({ inputs: base.inputs, outputs: base.getLayer(layer).output as tf.SymbolicTensor });
+  return (pixels) => tf.tidy(() => tf.reshape(inner.apply(scalePixels(pixels), { training: false }) as tf.Tensor, [pixels.shape[0], -1]) as tf.Tensor2D);
 }
 
 /** A function computing `rich` features (one multi-output view of the base, built once). */
@@ -142,5 +178,7 @@ export function richFeatureFn(base: tf.LayersModel): (pixels: tf.Tensor4D) => tf
 
 /** The feature function of a kind. */
 export function featureFn(kind: FeatureKind, base: tf.LayersModel): (pixels: tf.Tensor4D) => tf.Tensor2D {
+  const layer = mapLayerOf(kind);
+  if (layer) return mapFeatureFn(base, layer);
   return kind === 'rich' ? richFeatureFn(base) : (pixels) => pooledFeatures(base, pixels);
 }

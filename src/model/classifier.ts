@@ -1,5 +1,6 @@
 /**
- * The trained mask classifier: base (from `models/pretrained/`) + saved head + manifest.
+ * The trained mask classifier: base (from `models/pretrained/`, with its fine-tuned last blocks
+ * when the model has a tail, src/model/tail.ts) + saved head + manifest.
  * `loadClassifier(dir)` is what detection and `facemask classify` use; it gives probabilities only
  * (what a box is decided by the box policy, src/detection/policy.ts). `saveClassifier` writes a
  * model folder atomically (a kill mid-save leaves the previous folder intact).
@@ -22,6 +23,7 @@ import { checkClasses } from './head';
 import { calibrateRows, type Calibration } from './calibration';
 import type { DecisionRule } from '../result';
 import type { LoadClassifierOptions } from './onnx-classifier';
+import { loadTailInto, saveTail, type TailSpec } from './tail';
 
 /** Crops per forward pass. */
 export const CLASSIFY_BATCH = 32;
@@ -118,8 +120,8 @@ export class MaskClassifier implements FaceClassifier {
 
 /**
  * Load a saved classifier. Refuses (with the reason) a folder without a manifest, a head whose
- * checksum or output size does not match the manifest, or a base whose SHA-256 differs from the
- * one the head was trained on.
+ * checksum or output size does not match the manifest, a base whose SHA-256 differs from the
+ * one the head was trained on, or a fine-tuned tail whose weights are not the ones recorded.
  */
 export async function loadClassifier(dir: string = projectPaths().defaultModel, opts: { baseDir?: string } & LoadClassifierOptions = {}): Promise<MaskClassifier> {
   await initBackend({ quiet: true });
@@ -148,16 +150,30 @@ export async function loadClassifier(dir: string = projectPaths().defaultModel, 
     throw new Error(`model ${dir}: the head outputs ${units} classes but the manifest lists ${manifest.classes.length} (${manifest.classes.join(', ')}): refusing it`);
   }
   const base = await loadBase(manifest.base.name, baseDir);
+  if (manifest.tail) {
+    // the fine-tuned last blocks replace the installed base's (whose own checksum was checked above)
+    try {
+      await loadTailInto(base.model, dir, manifest.tail);
+    } catch (e) {
+      head.dispose();
+      base.model.dispose();
+      throw e;
+    }
+  }
   return new MaskClassifier(base, head, manifest, dir, opts);
 }
 
-/** Save a head + manifest as a model folder, atomically. Returns the manifest written. */
-export async function saveClassifier(dir: string, head: tf.LayersModel, manifest: Omit<ModelManifest, 'head'>): Promise<ModelManifest> {
+/**
+ * Save a head + manifest as a model folder, atomically (with a fine-tuned tail of the base when
+ * given: its files and record, src/model/tail.ts). Returns the manifest written.
+ */
+export async function saveClassifier(dir: string, head: tf.LayersModel, manifest: Omit<ModelManifest, 'head' | 'tail'>, tail?: { model: tf.LayersModel; spec: Pick<TailSpec, 'blocks' | 'input'> }): Promise<ModelManifest> {
   checkClasses(manifest.classes);
   let written: ModelManifest | undefined;
   await writeDirAtomic(dir, async (tmp) => {
     await head.save(fileSaver(tmp));
-    const m: ModelManifest = { ...manifest, head: { modelJson: MODEL_JSON, sha256: sha256File(path.join(tmp, WEIGHTS_BIN)) } };
+    const tailRecord = tail ? await saveTail(tmp, tail.model, tail.spec) : undefined;
+    const m: ModelManifest = { ...manifest, head: { modelJson: MODEL_JSON, sha256: sha256File(path.join(tmp, WEIGHTS_BIN)) }, ...(tailRecord ? { tail: tailRecord } : {}) };
     validateManifest(m);
     fs.writeFileSync(path.join(tmp, MANIFEST_FILE), JSON.stringify(m, null, 2) + '\n');
     written = m;
@@ -169,7 +185,7 @@ export async function saveClassifier(dir: string, head: tf.LayersModel, manifest
 export async function installModel(from: string, target: string): Promise<ModelManifest> {
   const m = readManifest(from);
   await writeDirAtomic(target, async (tmp) => {
-    for (const f of [MANIFEST_FILE, MODEL_JSON, WEIGHTS_BIN, 'model.onnx']) if (fs.existsSync(path.join(from, f))) fs.copyFileSync(path.join(from, f), path.join(tmp, f));
+    for (const f of [MANIFEST_FILE, MODEL_JSON, WEIGHTS_BIN, 'model.onnx', ...(m.tail ? [m.tail.modelJson, m.tail.weights] : [])]) if (fs.existsSync(path.join(from, f))) fs.copyFileSync(path.join(from, f), path.join(tmp, f));
   });
   return m;
 }

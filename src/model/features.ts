@@ -15,7 +15,7 @@ import { decodeImage, type RgbImage } from '../util/images';
 import { mapLimit } from '../util/files';
 import { writeFileAtomic } from '../util/atomic';
 import { projectPaths } from '../paths';
-import { type LoadedBase, featureFn, type FeatureKind } from './base';
+import { type LoadedBase, featureFn, mapLayerOf, type FeatureKind } from './base';
 import type { ViewItem, ViewMaker } from './views';
 import type { Engine, Net } from '../backend/engine';
 import { createEngine } from '../backend/onnx';
@@ -133,8 +133,9 @@ export class WorkerBaseRunner implements BaseRunner {
 }
 
 /**
- * The base on ONNX Runtime (native, its own threads): the base's pooled-features export
- * (src/model/onnx-export.ts `exportBaseOnnx`), written once per base to `.cache/onnx/`.
+ * The base on ONNX Runtime (native, its own threads): the base's pooled-features export, or an
+ * inner layer's map for a `map:<layer>` kind (src/model/onnx-export.ts `exportBaseOnnx`), written
+ * once per base and output to `.cache/onnx/`.
  */
 export class OnnxBaseRunner implements BaseRunner {
   readonly slots = 1;
@@ -144,9 +145,10 @@ export class OnnxBaseRunner implements BaseRunner {
     private readonly size: number,
   ) {}
 
-  static async start(base: LoadedBase, engine?: Engine): Promise<OnnxBaseRunner> {
-    const file = path.join(projectPaths().cache, 'onnx', `base-${base.sha256.slice(0, 16)}-${base.spec.inputSize}-features.onnx`);
-    if (!fs.existsSync(file)) writeFileAtomic(file, exportBaseOnnx(base.model, { inputSize: base.spec.inputSize, baseSha256: base.sha256 }));
+  static async start(base: LoadedBase, engine?: Engine, kind: 'pooled' | `map:${string}` = 'pooled'): Promise<OnnxBaseRunner> {
+    const mapLayer = mapLayerOf(kind) ?? undefined;
+    const file = path.join(projectPaths().cache, 'onnx', `base-${base.sha256.slice(0, 16)}-${base.spec.inputSize}-${mapLayer ? `map-${mapLayer}` : 'features'}.onnx`);
+    if (!fs.existsSync(file)) writeFileAtomic(file, exportBaseOnnx(base.model, { inputSize: base.spec.inputSize, baseSha256: base.sha256, mapLayer }));
     const net = await (engine ?? (await createEngine({ quiet: true }))).load(fs.readFileSync(file));
     return new OnnxBaseRunner(net, base.spec.inputSize);
   }
@@ -163,11 +165,12 @@ export class OnnxBaseRunner implements BaseRunner {
 }
 
 /**
- * A runner for this machine: on ONNX Runtime (`runtime` 'onnx', pooled features only), else tfjs on
- * `workers` threads (default: one per core, at most 2) or the calling thread when `workers` is 0.
+ * A runner for this machine: on ONNX Runtime (`runtime` 'onnx', pooled features or an inner map),
+ * else tfjs on `workers` threads (default: one per core, at most 2) or the calling thread when
+ * `workers` is 0.
  */
 export async function startBaseRunner(base: LoadedBase, workers: number = Math.min(2, os.cpus().length), kind: FeatureKind = 'pooled', runtime: 'onnx' | 'tfjs' = 'tfjs'): Promise<BaseRunner> {
-  if (runtime === 'onnx' && kind === 'pooled') return OnnxBaseRunner.start(base);
+  if (runtime === 'onnx' && kind !== 'rich') return OnnxBaseRunner.start(base, undefined, kind);
   if (workers <= 0) return new LocalBaseRunner(base, kind);
   return WorkerBaseRunner.start(base, workers, kind);
 }
@@ -195,6 +198,8 @@ export interface EmbedOptions {
   size: number;
   /** The base's checksum: part of the cache key. */
   baseSha256: string;
+  /** What is computed when it is not the pooled or rich features (a `map:<layer>` kind): part of the cache key. default: none */
+  kind?: FeatureKind;
   /** Feature cache folder, or null for none. default: `.cache/features` */
   cacheDir?: string | null;
   /** Called with the number of views just embedded (or found in the cache). */
@@ -204,7 +209,8 @@ export interface EmbedOptions {
 /** The cache folder key: everything the features depend on except the item. */
 export function featureCacheKey(o: EmbedOptions, dim: number, runtime: BaseRunner['runtime'] = 'tfjs'): string {
   const h = createHash('sha256');
-  h.update(JSON.stringify({ v: 2, kind: o.views.name, views: o.count, augment: o.views.key, seed: o.seed, size: o.size, base: o.baseSha256, dim, ...(runtime === 'tfjs' ? {} : { runtime }) }));
+  const map = o.kind ? mapLayerOf(o.kind) : null;
+  h.update(JSON.stringify({ v: 2, kind: o.views.name, views: o.count, augment: o.views.key, seed: o.seed, size: o.size, base: o.baseSha256, dim, ...(runtime === 'tfjs' ? {} : { runtime }), ...(map ? { map } : {}) }));
   return h.digest('hex').slice(0, 24);
 }
 

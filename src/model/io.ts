@@ -10,12 +10,19 @@ import { tf } from '../backend/tf';
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
 
-/** A handler that loads `dir/model.json` and the weight files its manifest names. */
-export function fileLoader(dir: string): tf.io.IOHandler {
+/** File names of a saved tfjs model: the topology JSON and the one weights file. default: `model.json`, `weights.bin` */
+export interface ModelFiles {
+  json: string;
+  bin: string;
+}
+const DEFAULT_FILES: ModelFiles = { json: MODEL_JSON, bin: WEIGHTS_BIN };
+
+/** A handler that loads `dir/model.json` (or `files.json`) and the weight files its manifest names. */
+export function fileLoader(dir: string, files: ModelFiles = DEFAULT_FILES): tf.io.IOHandler {
   return {
     async load() {
-      const jsonPath = path.join(dir, MODEL_JSON);
-      if (!fs.existsSync(jsonPath)) throw new Error(`no ${MODEL_JSON} in ${dir}`);
+      const jsonPath = path.join(dir, files.json);
+      if (!fs.existsSync(jsonPath)) throw new Error(`no ${files.json} in ${dir}`);
       const json = JSON.parse(fs.readFileSync(jsonPath, 'utf8'));
       const specs: tf.io.WeightsManifestEntry[] = [];
       const buffers: Buffer[] = [];
@@ -40,21 +47,21 @@ export function fileLoader(dir: string): tf.io.IOHandler {
   };
 }
 
-/** A handler that writes `dir/model.json` + `dir/weights.bin` (dir must exist; callers make it atomic). */
-export function fileSaver(dir: string): tf.io.IOHandler {
+/** A handler that writes `dir/model.json` + `dir/weights.bin` (or `files`; dir must exist; callers make it atomic). */
+export function fileSaver(dir: string, files: ModelFiles = DEFAULT_FILES): tf.io.IOHandler {
   return {
     async save(artifacts: tf.io.ModelArtifacts) {
       const data = artifacts.weightData as ArrayBuffer;
       const weights = Buffer.from(data);
-      fs.writeFileSync(path.join(dir, WEIGHTS_BIN), weights);
+      fs.writeFileSync(path.join(dir, files.bin), weights);
       const json = {
         format: 'layers-model',
         generatedBy: `facemask (tfjs ${tf.version.tfjs})`,
         convertedBy: null,
         modelTopology: artifacts.modelTopology,
-        weightsManifest: [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs }],
+        weightsManifest: [{ paths: [files.bin], weights: artifacts.weightSpecs }],
       };
-      fs.writeFileSync(path.join(dir, MODEL_JSON), JSON.stringify(json));
+      fs.writeFileSync(path.join(dir, files.json), JSON.stringify(json));
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.length } };
     },
   };

@@ -1,8 +1,9 @@
 /**
  * The manifest that travels with every saved classifier (docs/contracts.md "Runs, models"): classes
  * in output order, the base network and its SHA-256, alpha, input size, preprocessing, the
- * training preset and seeds, and the measured test numbers. Only the head's weights are saved
- * beside it; the base comes from `models/pretrained/` and must match the checksum.
+ * training preset and seeds, and the measured test numbers. Only the head's weights (and a
+ * fine-tuned tail's, `tail`) are saved beside it; the base comes from `models/pretrained/` and must
+ * match the checksum.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -12,6 +13,7 @@ import { checkTunedSetting, type TunedSetting } from './setting';
 import { BOX_CROP, checkCropRule, type CropRule } from './crop';
 import { checkCalibration, type Calibration } from './calibration';
 import { checkDecisionRule, type DecisionRule } from '../result';
+import type { TailRecord } from './tail';
 
 export type { TunedSetting };
 
@@ -45,6 +47,11 @@ export interface ModelManifest {
   crop?: CropRule;
   /** The head's files in this folder. */
   head: { modelJson: string; sha256: string };
+  /**
+   * A fine-tuned tail of the base (src/model/tail.ts): its last `blocks` blocks + Conv_1, trained with
+   * the head; its files in this folder and the weights' SHA-256. Absent: the base is used as installed.
+   */
+  tail?: TailRecord;
   /** The whole classifier as ONNX (derived from base + head, src/model/onnx-classifier.ts): its SHA-256 and opset. */
   onnx?: { file: string; sha256: string; opset: number };
   training: {
@@ -112,6 +119,13 @@ export function validateManifest(m: ModelManifest, where = 'manifest'): void {
   if (m.crop !== undefined) checkCropRule(m.crop, `${where}: crop`);
   if (m.calibration !== undefined) checkCalibration(m.calibration, m.classes, where);
   if (m.decision !== undefined) checkDecisionRule(m.decision, `${where}: decision`, m.classes);
+  if (m.tail !== undefined) {
+    const t = m.tail;
+    const file = (f: unknown) => typeof f === 'string' && /^[\w.-]+$/.test(f) && f !== '.' && f !== '..';
+    const ok = t && Number.isInteger(t.blocks) && t.blocks >= 0 && t.blocks <= 16 && typeof t.input === 'string' && file(t.modelJson) && file(t.weights) && /^[0-9a-f]{64}$/.test(t.sha256);
+    if (!ok) throw new Error(`${where}: "tail" must be { blocks: 0-16, input: <layer>, modelJson: <file>, weights: <file>, sha256: <64 hex digits> }`);
+    if (m.features) throw new Error(`${where}: a model has a fine-tuned "tail" or a head on "features", not both`);
+  }
   if (m.features !== undefined) {
     const f = m.features;
     const ok = f && f.kind === 'rich' && Array.isArray(f.columns) && f.columns.length > 0 && f.columns.every((c) => Array.isArray(c) && c.length === 2 && Number.isInteger(c[0]) && Number.isInteger(c[1]) && 0 <= c[0] && c[0] < c[1]);

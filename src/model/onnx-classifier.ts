@@ -1,6 +1,7 @@
 /**
- * The classifier on ONNX Runtime: the model's `model.onnx` (base + head, raw pixels → class
- * probabilities, written by src/model/onnx-export.ts from the very tfjs weights) run on an engine
+ * The classifier on ONNX Runtime: the model's `model.onnx` (base — with its fine-tuned last blocks
+ * when the model has a tail, src/model/tail.ts — + head, raw pixels → class probabilities, written
+ * by src/model/onnx-export.ts from the very tfjs weights) run on an engine
  * (src/backend/onnx.ts: native onnxruntime-node, onnxruntime-web as a fallback) — what detection
  * uses; tfjs (src/model/classifier.ts) stays for training and notebooks.
  *
@@ -24,6 +25,7 @@ import { exportMaskClassifierOnnx, ONNX_INPUT, ONNX_OPSET, ONNX_PROBABILITIES } 
 import type { FaceClassifier } from './types';
 import { calibrateRows, type Calibration } from './calibration';
 import type { DecisionRule } from '../result';
+import { checkTailFile } from './tail';
 
 export const ONNX_FILE = 'model.onnx';
 
@@ -103,6 +105,8 @@ export async function ensureOnnx(dir: string): Promise<string> {
   const file = path.join(dir, ONNX_FILE);
   const m = readManifest(dir);
   if (!hasOnnxForm(m)) throw new Error(`model ${dir}: a head on "rich" base features has no ONNX form; run it on tfjs`);
+  // the ONNX file holds the fine-tuned tail too: a model folder whose tail is not the recorded one is refused either way
+  if (m.tail) checkTailFile(dir, m.tail);
   if (!fs.existsSync(file)) {
     const clf = await loadClassifier(dir);
     try {

@@ -46,6 +46,8 @@ export const ONNX_METADATA = {
   baseSha256: 'facemask.base.sha256',
   /** SHA-256 of the head's `weights.bin`. */
   headSha256: 'facemask.head.sha256',
+  /** SHA-256 of a fine-tuned tail's weights (`tail.bin`, src/model/tail.ts), when the base's last blocks were fine-tuned. */
+  tailSha256: 'facemask.tail.sha256',
   /** How the graph scales the raw pixels before the base ("x/127.5-1"). */
   preprocessing: 'facemask.preprocessing',
   /** The input layout in words. */
@@ -80,6 +82,8 @@ export interface BaseExportOptions {
   inputSize: number;
   /** SHA-256 of the base's `weights.bin` (`LoadedBase.sha256`), recorded in the metadata. */
   baseSha256: string;
+  /** `exportBaseOnnx`: the output of this inner layer, flattened channels last, instead of the pooled last map. default: none */
+  mapLayer?: string;
 }
 
 export interface ClassifierExportOptions extends BaseExportOptions {
@@ -87,6 +91,8 @@ export interface ClassifierExportOptions extends BaseExportOptions {
   classes: readonly string[];
   /** SHA-256 of the head's `weights.bin` (`manifest.head.sha256`), recorded in the metadata. */
   headSha256: string;
+  /** SHA-256 of the fine-tuned tail's weights (`manifest.tail.sha256`) when the base carries one, recorded in the metadata. default: none */
+  tailSha256?: string;
   /** The manifest's `features` (a head on "rich" base features): such a head is refused. default: none */
   features?: ModelManifest['features'];
 }
@@ -105,6 +111,7 @@ export function exportClassifierOnnx(base: tf.LayersModel, head: tf.LayersModel,
   }
   checkSha256('baseSha256', opts.baseSha256);
   checkSha256('headSha256', opts.headSha256);
+  if (opts.tailSha256 !== undefined) checkSha256('tailSha256', opts.tailSha256);
   const baseOut = shapeOf(base.outputs[0]);
   const headIn = shapeOf(head.inputs[0]);
   if (head.inputs.length !== 1 || head.outputs.length !== 1) throw new Error(`cannot export to ONNX: the head must have one input and one output (it has ${head.inputs.length} and ${head.outputs.length})`);
@@ -132,6 +139,7 @@ export function exportClassifierOnnx(base: tf.LayersModel, head: tf.LayersModel,
       [ONNX_METADATA.classes, JSON.stringify(opts.classes)],
       [ONNX_METADATA.baseSha256, opts.baseSha256],
       [ONNX_METADATA.headSha256, opts.headSha256],
+      ...(opts.tailSha256 ? [[ONNX_METADATA.tailSha256, opts.tailSha256] as [string, string]] : []),
       ...commonMetadata(opts.inputSize),
     ],
   });
@@ -139,32 +147,59 @@ export function exportClassifierOnnx(base: tf.LayersModel, head: tf.LayersModel,
 
 /**
  * Export the base alone: "pixels" float32 [N, s, s, 3] (raw 0–255 RGB, NHWC) → "features" float32
- * [N, channels], the spatial mean of the base's last map (what `pooledFeatures` computes).
+ * [N, channels], the spatial mean of the base's last map (what `pooledFeatures` computes); or, with
+ * `mapLayer`, [N, h * w * c], that inner layer's map flattened channels last (what `mapFeatureFn`
+ * computes: the input of a fine-tuned tail).
  */
 export function exportBaseOnnx(base: tf.LayersModel, opts: BaseExportOptions): Uint8Array {
   checkSha256('baseSha256', opts.baseSha256);
   const g = new OnnxGraph();
-  const [maps] = walkModel(g, base, [pixelInput(g, base, opts.inputSize)], 'base/');
+  const net = opts.mapLayer ? innerModel(base, opts.mapLayer) : base;
+  const [maps] = walkModel(g, net, [pixelInput(g, base, opts.inputSize)], 'base/');
   if (maps.layout !== 'nchw') throw new Error(`cannot export to ONNX: the base must end in a [h, w, channels] map, it ends in [${maps.shape.slice(1).join(', ')}]`);
-  const pooled = g.node('GlobalAveragePool', [maps.name], 'features/pool');
-  g.node('Flatten', [pooled], ONNX_FEATURES, { axis: 1 });
-  const channels = maps.shape[1];
+  const [, channels, h, w] = maps.shape;
+  if (opts.mapLayer) {
+    const nhwc = g.node('Transpose', [maps.name], 'features/nhwc', { perm: [0, 2, 3, 1] });
+    g.node('Flatten', [nhwc], ONNX_FEATURES, { axis: 1 });
+  } else {
+    const pooled = g.node('GlobalAveragePool', [maps.name], 'features/pool');
+    g.node('Flatten', [pooled], ONNX_FEATURES, { axis: 1 });
+  }
+  const dim = opts.mapLayer ? h * w * channels : channels;
   return g.encode({
     name: 'facemask_base_features',
     input: [ONNX_INPUT, [ONNX_BATCH_DIM, opts.inputSize, opts.inputSize, 3]],
-    output: [ONNX_FEATURES, [ONNX_BATCH_DIM, channels]],
-    doc: `facemask base features: raw RGB pixels [N, ${opts.inputSize}, ${opts.inputSize}, 3] (0–255) → mean of the base's last map [N, ${channels}]`,
+    output: [ONNX_FEATURES, [ONNX_BATCH_DIM, dim]],
+    doc: opts.mapLayer
+      ? `facemask base map: raw RGB pixels [N, ${opts.inputSize}, ${opts.inputSize}, 3] (0–255) → the base's "${opts.mapLayer}" map [N, ${h} * ${w} * ${channels}], channels last`
+      : `facemask base features: raw RGB pixels [N, ${opts.inputSize}, ${opts.inputSize}, 3] (0–255) → mean of the base's last map [N, ${channels}]`,
     metadata: [[ONNX_METADATA.baseSha256, opts.baseSha256], ...commonMetadata(opts.inputSize)],
   });
 }
 
-/** Export a loaded classifier (`loadClassifier`) with the class names and checksums of its manifest. */
+/** The base from its input to an inner layer's output (the same layers and weights). */
+function innerModel(base: tf.LayersModel, layer: string): tf.LayersModel {
+  let out: tf.SymbolicTensor;
+  try {
+    out = base.getLayer(layer).output as tf.SymbolicTensor;
+  } catch {
+    throw new Error(`cannot export to ONNX: the base has no layer "${layer}"`);
+  }
+  return tf.model({ inputs: base.inputs, outputs: out, name: `${base.name}_to_${layer}` });
+}
+
+/**
+ * Export a loaded classifier (`loadClassifier`) with the class names and checksums of its manifest;
+ * a model with a fine-tuned tail has it in its base already (`loadClassifier` wrote it there), so the
+ * file is the whole fine-tuned network.
+ */
 export function exportMaskClassifierOnnx(clf: MaskClassifier): Uint8Array {
   return exportClassifierOnnx(clf.base.model, clf.head, {
     classes: clf.classes,
     inputSize: clf.inputSize,
     baseSha256: clf.base.sha256,
     headSha256: clf.manifest.head.sha256,
+    ...(clf.manifest.tail ? { tailSha256: clf.manifest.tail.sha256 } : {}),
     features: clf.manifest.features,
   });
 }

@@ -145,6 +145,7 @@ export function selectionColumns(sel: FeatureSelection): [number, number][] | nu
   const L = RICH_LAYOUT;
   switch (sel) {
     case 'pooled':
+    case 'blocks':
       return null;
     case 'bands':
       return [[L.bands.offset, L.bands.offset + L.bands.size]];
@@ -179,6 +180,18 @@ export interface FitOptions {
   label: string;
   epochOffset: number;
   callbacks: TrainCallbacks;
+  /**
+   * What runs before the head (a fine-tuned tail of the base, src/model/tail.ts): features → the
+   * head's pooled input, in inference mode, and the variables it trains. default: none (features go
+   * to the head as they are)
+   */
+  trunk?: Trunk;
+}
+
+/** A trainable part between the cached features and the head. */
+export interface Trunk {
+  apply: (x: tf.Tensor2D) => tf.Tensor2D;
+  variables: tf.Variable[];
 }
 
 /** Fit a head on cached features (each epoch a different view of every item); returns one log per epoch. */
@@ -205,21 +218,21 @@ export async function fitHead(model: tf.LayersModel, trainF: FeatureMatrix, yTra
       let hits: tf.Tensor | undefined;
       const mask = dropoutMask(idx.length, o.units, o.dropout, dropRng);
       const loss = optimizer.minimize(() => {
-        const p = headForward(model, x, mask);
+        const p = headForward(model, o.trunk ? o.trunk.apply(x) : x, mask);
         hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(p, 1), tf.argMax(y, 1)), 'float32')));
         const ce = tf.metrics.categoricalCrossentropy(y, p) as tf.Tensor1D;
         if (!o.classWeights) return tf.mean(ce) as tf.Scalar;
         // weighted cross-entropy: each item counts with its class weight (normalised per batch)
         const w = tf.tensor1d(idx.map((i) => o.classWeights![yTrain[i]]));
         return tf.div(tf.sum(tf.mul(ce, w)), tf.sum(w)) as tf.Scalar;
-      }, true)!;
+      }, true, o.trunk ? [...o.trunk.variables, ...model.trainableWeights.map((v) => v.read() as tf.Variable)] : undefined)!;
       lossSum += (await loss.data())[0] * idx.length;
       correct += (await hits!.data())[0];
       tf.dispose([x, y, loss, hits!, mask]);
       step++;
       ebar.tick(1, `epoch ${e + 1}/${o.epochs}`);
     }
-    const v = evaluateFeatures(model, valF, yVal, o.nClasses);
+    const v = evaluateFeatures(model, valF, yVal, o.nClasses, o.trunk);
     const log: EpochLog = {
       epoch: epoch + 1,
       loss: lossSum / trainF.n,
@@ -237,15 +250,23 @@ export async function fitHead(model: tf.LayersModel, trainF: FeatureMatrix, yTra
   return logs;
 }
 
-/** Loss, accuracy and probabilities of the head (inference mode) on plain features (view 0). */
-export function evaluateFeatures(pooledHead: tf.LayersModel, m: FeatureMatrix, y: number[], nClasses: number): { loss: number; accuracy: number; probs: Float32Array[] } {
+/** Loss, accuracy and probabilities of the head (inference mode; after the trunk when given) on plain features (view 0). */
+export function evaluateFeatures(pooledHead: tf.LayersModel, m: FeatureMatrix, y: number[], nClasses: number, trunk?: Trunk): { loss: number; accuracy: number; probs: Float32Array[] } {
   if (m.n === 0) return { loss: NaN, accuracy: NaN, probs: [] };
+  const chunk = trunk ? 128 : m.n; // a trunk's maps are large: a few rows at a time
+  const data = new Float32Array(m.n * nClasses);
+  for (let s = 0; s < m.n; s += chunk) {
+    const rows = y.slice(s, s + chunk).map((_, k) => ({ view: 0, i: s + k }));
+    tf.tidy(() => {
+      const x = gather(m, rows);
+      const p = pooledHead.predict(trunk ? trunk.apply(x) : x, { batchSize: 256 }) as tf.Tensor2D;
+      data.set(p.dataSync() as Float32Array, s * nClasses);
+    });
+  }
   return tf.tidy(() => {
-    const x = gather(m, y.map((_, i) => ({ view: 0, i })));
-    const p = pooledHead.predict(x, { batchSize: 256 }) as tf.Tensor2D;
+    const p = tf.tensor2d(data, [m.n, nClasses]);
     const yt = tf.oneHot(tf.tensor1d(y, 'int32'), nClasses).toFloat();
     const loss = tf.mean(tf.metrics.categoricalCrossentropy(yt, p)).dataSync()[0];
-    const data = p.dataSync() as Float32Array;
     const probs = y.map((_, i) => data.slice(i * nClasses, (i + 1) * nClasses));
     const acc = probs.filter((row, i) => row.indexOf(Math.max(...row)) === y[i]).length / y.length;
     return { loss, accuracy: acc, probs };

@@ -33,7 +33,7 @@ export interface RealworldDataSpec {
 }
 
 /** What the head sees (src/model/base.ts `RICH_LAYOUT`). */
-export type FeatureSelection = 'pooled' | 'bands' | 'bands+mid' | 'finetune';
+export type FeatureSelection = 'pooled' | 'bands' | 'bands+mid' | 'finetune' | 'blocks';
 
 export interface Recipe {
   name: string;
@@ -69,11 +69,16 @@ export interface Recipe {
   /**
    * 'pooled' — the mean of the base's last map (the tutorial's); 'bands' — that map averaged in three
    * horizontal bands; 'bands+mid' — bands plus two inner layers' means; 'finetune' — 'pooled' first,
-   * then the base's last 1x1 convolution (`Conv_1`, BatchNorm folded in) trained with the head.
+   * then the base's last 1x1 convolution (`Conv_1`, BatchNorm folded in) trained with the head;
+   * 'blocks' — 'pooled' first, then the base's last `finetune.blocks` blocks + Conv_1 trained with the
+   * head on the cached map that feeds them (src/model/tail.ts; saved as the model's tail).
    */
   features: FeatureSelection;
-  /** 'finetune': epochs and learning rate of the second phase. */
-  finetune: { epochs: number; learningRate: number };
+  /**
+   * 'finetune' and 'blocks': epochs and learning rate (Adam, no decay) of the second phase; 'blocks':
+   * how many of MobileNetV2's last inverted-residual blocks train with Conv_1 (0: Conv_1 alone, 16: all).
+   */
+  finetune: { epochs: number; learningRate: number; blocks: number };
   /**
    * The crop rule (src/model/crop.ts), recorded in the model's manifest so inference cuts faces the
    * same way: 'box' — the face box as is; 'aligned' — the aligned crop from YuNet's 5 landmarks (eyes
@@ -97,7 +102,7 @@ export const PRESETS: Record<'original' | 'realworld', Recipe> = {
     fit: { epochs: 20, batchSize: 32, learningRate: 1e-4, decay: 'lr/epochs', classWeights: 'none' },
     views: { count: 8, smallCount: 2, affine: ORIGINAL_AUGMENTATION, real: null },
     features: 'pooled',
-    finetune: { epochs: 4, learningRate: 1e-4 },
+    finetune: { epochs: 4, learningRate: 1e-4, blocks: 1 },
     crop: 'box',
     alignTemplate: { ...ALIGN_TEMPLATE },
   },
@@ -112,7 +117,7 @@ export const PRESETS: Record<'original' | 'realworld', Recipe> = {
     fit: { epochs: 30, batchSize: 64, learningRate: 1e-3, decay: 'lr/epochs', classWeights: 'balanced' },
     views: { count: 2, smallCount: 2, affine: null, real: REAL_AUGMENT },
     features: 'pooled',
-    finetune: { epochs: 4, learningRate: 1e-4 },
+    finetune: { epochs: 4, learningRate: 1e-4, blocks: 1 },
     crop: 'box',
     alignTemplate: { ...ALIGN_TEMPLATE },
   },

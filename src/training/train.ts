@@ -17,7 +17,8 @@ import { progress } from '../util/progress';
 import { lineChart } from '../charts/index';
 import { KAGGLE_EXCLUDED, KAGGLE_PARTS } from '../data/kaggle';
 import type { TrainItem } from '../data/types';
-import { loadBase, featureDim, RICH_LAYOUT, type LoadedBase } from '../model/base';
+import { loadBase, featureDim, RICH_LAYOUT, type FeatureKind, type LoadedBase } from '../model/base';
+import { buildFoldedTail, tailPooled, tailSpec, unfoldTail } from '../model/tail';
 import { buildHead, buildFinetuneHead } from '../model/head';
 import { embedItems, startBaseRunner, type FeatureMatrix } from '../model/features';
 import { affineViews, alignedViews, realViews, type ViewMaker } from '../model/views';
@@ -30,7 +31,7 @@ import { reportFromProbabilities, withWithoutBalancedAccuracy, type Classificati
 import { emittedOnly } from '../evaluation/evaluate';
 import { getRecipe, recipeDatasets, type Recipe } from './presets';
 import { classesOf, labelCounts, realworldData, splitData, type TrainingData } from './data';
-import { allCallbacks, balancedClassWeights, evaluateFeatures, fitHead, meanFromBands, selectColumns, selectionColumns, type EpochLog, type TrainCallbacks } from './fit';
+import { allCallbacks, balancedClassWeights, evaluateFeatures, fitHead, meanFromBands, selectColumns, selectionColumns, type EpochLog, type TrainCallbacks, type Trunk } from './fit';
 
 export type { EpochLog };
 
@@ -121,15 +122,14 @@ function viewMakers(r: Recipe): { train: ViewMaker; plain: ViewMaker } {
   return rule.kind === 'aligned' ? { train: alignedViews(rule, r.views.real), plain: alignedViews(rule, null) } : { train: realViews(r.views.real), plain: realViews(null) };
 }
 
-/** Step 2: base features of `views` views of every training item and the plain validation/test items. */
-async function embedAll(data: { train: TrainItem[]; val: TrainItem[]; test: TrainItem[] }, r: Recipe, base: LoadedBase, o: { views: number; seed: number; workers: number; runtime: 'onnx' | 'tfjs'; quiet: boolean; cacheDir?: string | null }) {
-  const kind = r.features === 'pooled' ? 'pooled' : 'rich';
-  const dim = featureDim(kind, base.spec);
+/** Step 2: base features (`kind`) of `views` views of every training item and the plain validation/test items. */
+async function embedAll(data: { train: TrainItem[]; val: TrainItem[]; test: TrainItem[] }, r: Recipe, base: LoadedBase, kind: FeatureKind, o: { views: number; seed: number; workers: number; runtime: 'onnx' | 'tfjs'; quiet: boolean; cacheDir?: string | null; label?: string }) {
+  const dim = featureDim(kind, base.spec, base.model);
   const makers = viewMakers(r);
-  const bar = progress('base features', data.train.length * o.views + data.val.length + data.test.length, { quiet: o.quiet, unit: 'img' });
+  const bar = progress(o.label ?? 'base features', data.train.length * o.views + data.val.length + data.test.length, { quiet: o.quiet, unit: 'img' });
   const runner = await startBaseRunner(base, o.workers, kind, o.runtime);
   try {
-    const common = { seed: o.seed, size: base.spec.inputSize, baseSha256: base.sha256, cacheDir: o.cacheDir, onProgress: (n: number) => bar.tick(n) };
+    const common = { seed: o.seed, size: base.spec.inputSize, baseSha256: base.sha256, cacheDir: o.cacheDir, onProgress: (n: number) => bar.tick(n), ...(kind.startsWith('map:') ? { kind } : {}) };
     const train = await embedItems(data.train, runner, dim, { ...common, views: makers.train, count: o.views });
     const val = await embedItems(data.val, runner, dim, { ...common, views: makers.plain, count: 1 });
     const test = await embedItems(data.test, runner, dim, { ...common, views: makers.plain, count: 1 });
@@ -139,6 +139,9 @@ async function embedAll(data: { train: TrainItem[]; val: TrainItem[]; test: Trai
     bar.done();
   }
 }
+
+/** Cached maps for fine-tuning blocks above this size are refused (they live in memory during training). */
+export const MAX_MAP_CACHE_BYTES = 8 * 2 ** 30;
 
 /** What every run writes as it goes: `metrics.csv` after each epoch, `plot.png` (the curves) at the end. */
 export function runFolderCallbacks(runDir: string): TrainCallbacks {
@@ -167,10 +170,12 @@ export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
   const workers = opts.workers ?? cfg.train.workers;
   const quiet = opts.quiet ?? false;
   if (!Number.isInteger(views) || views < 1) throw new Error(`views must be a positive integer, got ${views}`);
-  if (recipe.features !== 'pooled' && recipe.data.kind !== 'realworld') throw new Error(`features "${recipe.features}" need the realworld data`);
+  if (recipe.features !== 'pooled' && recipe.features !== 'blocks' && recipe.data.kind !== 'realworld') throw new Error(`features "${recipe.features}" need the realworld data`);
 
   // 1. Data.
   const base = await loadBase(recipe.base);
+  // 'blocks': which of the base's layers train (a bad number of blocks is refused before any work)
+  const tail = recipe.features === 'blocks' ? tailSpec(base.model, recipe.finetune.blocks) : null;
   const data: TrainingData = recipe.data.kind === 'realworld' ? await realworldData(recipe.data, { progress: !quiet, synthDir: opts.synthDir }) : await splitData(recipe.data, splitSeed, { progress: !quiet });
   const classes = classesOf(data.train);
   if (classes.length < 2) throw new Error(`training needs at least 2 classes; the training data has [${classes.join(', ')}]`);
@@ -209,11 +214,20 @@ export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
   writeFileAtomic(path.join(runDir, 'config.json'), JSON.stringify(settings, null, 2) + '\n');
   const tData = performance.now();
 
-  // 2. Base features.
-  const F = await embedAll({ train: data.train, val, test }, recipe, base, { views, seed, workers, runtime: (opts.runtime ?? cfg.train.runtime) as 'onnx' | 'tfjs', quiet, cacheDir: opts.cacheDir });
+  // 2. Base features (for 'blocks' also the map that feeds the fine-tuned blocks, cached per view).
+  const embedOpts = { views, seed, workers, runtime: (opts.runtime ?? cfg.train.runtime) as 'onnx' | 'tfjs', quiet, cacheDir: opts.cacheDir };
+  const F = await embedAll({ train: data.train, val, test }, recipe, base, recipe.features === 'pooled' || recipe.features === 'blocks' ? 'pooled' : 'rich', embedOpts);
+  let maps: { train: FeatureMatrix; val: FeatureMatrix; test: FeatureMatrix } | null = null;
+  if (tail) {
+    const bytes = (data.train.length * views + val.length + test.length) * tail.inputShape.reduce((a, b) => a * b, 1) * 4;
+    if (bytes > MAX_MAP_CACHE_BYTES) {
+      throw new Error(`fine-tuning ${tail.blocks} blocks caches the "${tail.input}" map [${tail.inputShape.join(', ')}] of every view: ${(bytes / 2 ** 30).toFixed(1)} GiB, over ${MAX_MAP_CACHE_BYTES / 2 ** 30} GiB; use fewer blocks (finetune.blocks) or views`);
+    }
+    maps = await embedAll({ train: data.train, val, test }, recipe, base, `map:${tail.input}`, { ...embedOpts, label: `${tail.input} maps` });
+  }
   const tFeatures = performance.now();
 
-  // 3. Fit the head (for 'finetune': on pooled features first, then Conv_1 with it).
+  // 3. Fit the head (for 'finetune': on pooled features first, then Conv_1 with it; for 'blocks': then the base's last blocks with it).
   const y = (xs: TrainItem[]) => xs.map((r) => classes.indexOf(r.label as ModelClass));
   const [yTrain, yVal, yTest] = [y(data.train), y(val), y(test)];
   const cols = selectionColumns(recipe.features);
@@ -234,25 +248,40 @@ export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
     callbacks,
   };
   const history = await fitHead(pooledHead, train1, yTrain, val1, yVal, { ...fit, epochs, learningRate: recipe.fit.learningRate, label: 'train', epochOffset: 0 });
-  // the model that is measured and saved, and the features it takes
+  // the model that is measured and saved, the features it takes, and what runs before it
   let finalHead = pooledHead;
   let [valX, testX] = [val1, test1];
+  let trunk: Trunk | undefined;
+  let tailModel: tf.LayersModel | undefined;
+  let beforeFinetune: ReturnType<typeof validationNumbers> | undefined;
   if (recipe.features === 'finetune') {
     [valX, testX] = [selectColumns(F.val, cols!), selectColumns(F.test, cols!)];
     finalHead = buildFinetuneHead(base.model, classes.length, { seed, hidden: recipe.head.units, dropout: recipe.head.dropout, mapShape: RICH_LAYOUT.maps.shape, from: pooledHead });
     const more = await fitHead(finalHead, selectColumns(F.train, cols!), yTrain, valX, yVal, { ...fit, epochs: cfg.small ? 1 : recipe.finetune.epochs, learningRate: recipe.finetune.learningRate, decay: 'none', label: 'fine-tune', epochOffset: epochs });
     history.push(...more);
+  } else if (tail && maps) {
+    // the head from the pooled phase goes on training, now behind the base's last blocks (starting as the frozen base)
+    beforeFinetune = validationNumbers(pooledHead, val1, yVal, classes);
+    // trained with BatchNorm folded into the convolutions (the same function, faster on wasm), saved in the base's layers
+    const folded = await buildFoldedTail(base.model, tail.blocks);
+    trunk = { apply: (x) => tailPooled(folded, x), variables: folded.trainableWeights.map((w) => w.read() as tf.Variable) };
+    [valX, testX] = [maps.val, maps.test];
+    const more = await fitHead(pooledHead, maps.train, yTrain, valX, yVal, { ...fit, trunk, epochs: cfg.small ? 1 : recipe.finetune.epochs, learningRate: recipe.finetune.learningRate, decay: 'none', label: `fine-tune ${tail.blocks} blocks`, epochOffset: epochs });
+    history.push(...more);
+    tailModel = await unfoldTail(base.model, folded, tail.blocks);
+    folded.dispose();
+    trunk = { apply: (x) => tailPooled(tailModel!, x), variables: [] };
   }
   const tFit = performance.now();
 
   // 4. Measure (over the emitted classes only: an internal class such as not_face is never reported), save.
-  const t = evaluateFeatures(finalHead, testX, yTest, classes.length);
+  const t = evaluateFeatures(finalHead, testX, yTest, classes.length, trunk);
   const emitted = emittedOnly(classes, t.probs);
   const testTruth = yTest.map((k) => emitted.classes.indexOf(classes[k]));
   const report = reportFromProbabilities(testTruth, emitted.probs, emitted.classes);
-  const v = validationNumbers(finalHead, valX, yVal, classes);
+  const v = validationNumbers(finalHead, valX, yVal, classes, trunk);
   const modelDir = path.join(runDir, 'model');
-  const manifest = await saveClassifier(modelDir, recipe.features === 'pooled' ? mapHead : finalHead, {
+  const manifest = await saveClassifier(modelDir, recipe.features === 'pooled' || recipe.features === 'blocks' ? mapHead : finalHead, {
     format: 'facemask-classifier/1',
     classes,
     base: { name: base.spec.name, sha256: base.sha256, alpha: base.spec.alpha, inputSize: base.spec.inputSize, preprocessing: base.spec.preprocessing },
@@ -279,20 +308,22 @@ export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
       loss: t.loss,
     },
     createdAt: new Date().toISOString(),
-  });
+  }, tailModel && tail ? { model: tailModel, spec: tail } : undefined);
   if (hasOnnxForm(manifest)) await ensureOnnx(modelDir); // model.onnx beside the tfjs files, its SHA-256 in the manifest
   await callbacks.onTrainEnd!(history, `${recipe.name}, seed ${seed}: test accuracy ${(report.accuracy * 100).toFixed(2)} %`);
   const seconds = { data: (tData - t0) / 1000, features: (tFeatures - tData) / 1000, fit: (tFit - tFeatures) / 1000, total: (performance.now() - t0) / 1000 };
-  writeFileAtomic(path.join(runDir, 'results.json'), JSON.stringify({ test: report, testWithWithout: manifest.test.withWithoutBalancedAccuracy, val: v.report, valWithWithout: v.withWithout, valNotFace: v.notFace, seconds, history }, null, 2) + '\n');
+  const pooledPhase = beforeFinetune ? { beforeFinetune: { val: beforeFinetune.report, valWithWithout: beforeFinetune.withWithout, valNotFace: beforeFinetune.notFace } } : {};
+  writeFileAtomic(path.join(runDir, 'results.json'), JSON.stringify({ test: report, testWithWithout: manifest.test.withWithoutBalancedAccuracy, val: v.report, valWithWithout: v.withWithout, valNotFace: v.notFace, ...pooledPhase, seconds, history }, null, 2) + '\n');
   mapHead.dispose();
+  tailModel?.dispose();
   if (finalHead !== pooledHead) finalHead.dispose();
   base.model.dispose();
   return { runDir, modelDir, manifest: readManifest(modelDir), history, test: report, val: v.report, valWithWithout: v.withWithout, valNotFace: v.notFace, settings, seconds };
 }
 
 /** Validation numbers: the faces (emitted classes) as a report and with/without, and how the not_face boxes and the faces fare against rejection. */
-function validationNumbers(head: tf.LayersModel, valX: FeatureMatrix, yVal: number[], classes: ModelClass[]) {
-  const e = evaluateFeatures(head, valX, yVal, classes.length);
+function validationNumbers(head: tf.LayersModel, valX: FeatureMatrix, yVal: number[], classes: ModelClass[], trunk?: Trunk) {
+  const e = evaluateFeatures(head, valX, yVal, classes.length, trunk);
   const faces = yVal.map((k, i) => ({ k, i })).filter((r) => isLabel(classes[r.k]));
   const em = emittedOnly(classes, faces.map((r) => e.probs[r.i]));
   const truth = faces.map((r) => em.classes.indexOf(classes[r.k]));

@@ -212,3 +212,24 @@ test('one model.fit step on wasm changes the trainable weights and only those', 
   tf.dispose([x, y]);
   model.dispose();
 });
+
+test("Conv2DBackpropInput: a 1x1 stride-1 convolution's (a matrix product on wasm) and every other's (wasm's own kernel) equal the cpu backend", async () => {
+  const before = tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc;
+  registerWasmGradients();
+  assert.equal(tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc, before, 'registered once');
+  const cases: { k: number; s: number; pad: 'same' | 'valid'; h: number; w: number; c: number; co: number }[] = [
+    { k: 1, s: 1, pad: 'same', h: 5, w: 4, c: 6, co: 7 },
+    { k: 1, s: 1, pad: 'valid', h: 7, w: 7, c: 56, co: 336 },
+    { k: 1, s: 2, pad: 'valid', h: 6, w: 6, c: 3, co: 4 },
+    { k: 3, s: 2, pad: 'same', h: 8, w: 7, c: 5, co: 4 },
+  ];
+  for (const [i, c] of cases.entries()) {
+    const outH = c.pad === 'same' ? Math.ceil(c.h / c.s) : Math.ceil((c.h - c.k + 1) / c.s);
+    const outW = c.pad === 'same' ? Math.ceil(c.w / c.s) : Math.ceil((c.w - c.k + 1) / c.s);
+    const inputs = { dy: [[2, outH, outW, c.co], random([2, outH, outW, c.co], i)] as [number[], Float32Array], filter: [[c.k, c.k, c.c, c.co], random([c.k, c.k, c.c, c.co], 100 + i)] as [number[], Float32Array] };
+    const attrs = { strides: c.s, pad: c.pad, dataFormat: 'NHWC', inputShape: [2, c.h, c.w, c.c] };
+    const [w, cpu] = [await runKernel('wasm', 'Conv2DBackpropInput', inputs, attrs), await runKernel('cpu', 'Conv2DBackpropInput', inputs, attrs)];
+    assert.ok(relErr(w, cpu) < REL_TOL, `case ${i}: ${relErr(w, cpu)}`);
+  }
+  await tf.setBackend('wasm');
+});

@@ -2,7 +2,8 @@
  * Training (src/training/train.ts), in small-data mode so that it runs in every `npm test`: seeds
  * make runs repeatable (two runs with the same seed give bit-identical heads, another seed a
  * different head); the run folder holds config, metrics, curves, results and the model; overrides
- * are applied, recorded and refused when they name no field.
+ * are applied, recorded and refused when they name no field; fine-tuning the base's last blocks
+ * (`features=blocks`) keeps the trained tail in the model.
  */
 process.env.FACEMASK_SMALL = '1'; // this file runs in its own process (node --test)
 import { test } from 'node:test';
@@ -11,6 +12,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { train } from '../../src/training/train';
 import { readManifest } from '../../src/model/manifest';
+import { loadClassifier } from '../../src/model/classifier';
+import { loadBase } from '../../src/model/base';
+import { tf } from '../../src/backend/tf';
 import { tmpDir } from '../model/helpers';
 
 const runs = tmpDir('train');
@@ -71,4 +75,26 @@ test('crop=aligned: every face gets YuNet landmarks where it has a face, the man
   const clf = await loadClassifier(r.modelDir);
   assert.equal(clf.crop.kind, 'aligned');
   clf.dispose();
+});
+
+test('features=blocks: the pooled phase, then the last block + Conv_1 with the head; the model keeps the trained tail; a bad number of blocks is refused before any work', async () => {
+  const r = await train({ ...opts, epochs: 1, name: 'blocks', overrides: { features: 'blocks', 'finetune.blocks': 1 } });
+  assert.deepEqual(r.history.map((h) => h.epoch), [1, 2], 'one pooled epoch, then one fine-tuning epoch (small-data mode)');
+  const m = readManifest(r.modelDir);
+  assert.equal(m.tail?.blocks, 1);
+  assert.equal(m.tail?.input, 'block_15_add');
+  assert.equal(m.features, undefined);
+  for (const f of ['tail.json', 'tail.bin', 'model.onnx']) assert.ok(fs.existsSync(path.join(r.modelDir, f)), f);
+  const results = JSON.parse(fs.readFileSync(path.join(r.runDir, 'results.json'), 'utf8'));
+  assert.ok(results.beforeFinetune && 'val' in results.beforeFinetune, 'validation before fine-tuning is recorded');
+  // the tail moved away from the pretrained weights, and loading puts it into the base
+  const base = await loadBase();
+  const clf = await loadClassifier(r.modelDir);
+  const w = (b: tf.LayersModel) => b.getLayer('block_16_project').getWeights()[0].dataSync();
+  assert.notDeepEqual(w(clf.base.model), w(base.model));
+  assert.deepEqual(clf.base.model.getLayer('block_15_project').getWeights()[0].dataSync(), base.model.getLayer('block_15_project').getWeights()[0].dataSync(), 'layers before the tail are the pretrained ones');
+  clf.dispose();
+  base.model.dispose();
+  await assert.rejects(train({ ...opts, name: 'blocks-bad', overrides: { features: 'blocks', 'finetune.blocks': 17 } }), /finetune.blocks must be an integer from 0 \(Conv_1 alone\) to 16/);
+  assert.ok(!fs.readdirSync(runs).some((d) => d.startsWith('blocks-bad')), 'no run folder for a refused recipe');
 });
