@@ -134,3 +134,57 @@ export function decisionRows(s: CalibrationSummary) {
 export function calibrationFigure(s: CalibrationSummary): Figure {
   return reliabilityFigure(s.reliability, s.calibration, `${s.config.model} on ${s.config.sets.join(' + ')} (validation)`);
 }
+
+/** One measured approach to the hard faces (issue 14): its `facemask evaluate` sets and its training run's validation numbers, committed. */
+export interface HardFacesApproach {
+  order: number;
+  id: string;
+  approach: string;
+  command: string;
+  shipped: boolean;
+  /** The training run's Kaggle validation faces (results.json), or null when the row is not a training run. */
+  kaggleValidation: { report: { macro: { f1: number } }; withWithout: number } | null;
+  /** `facemask evaluate`'s sets (report.json, the per-face lists left out), by name. */
+  sets: Record<string, Pick<SetEvaluation, 'name' | 'report' | 'withWithout'> & { kinds?: { kind: string; faces: number; called: Record<string, number> }[] }>;
+}
+
+/** The committed approaches in `docs/results/hard-faces/`, in their order. */
+export function hardFacesApproaches(dir: string = path.join(projectPaths().results, 'hard-faces')): HardFacesApproach[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as HardFacesApproach)
+    .sort((a, b) => a.order - b.order);
+}
+
+/**
+ * One row per approach: validation (Kaggle photos 160–199 from the training run, ilc2021's validation
+ * side, where choices are made) and the test sides as they fell (ilc2021 test, Kaggle test), plus the
+ * confuser set. NaN where a set was not measured for that row.
+ */
+export function hardFacesRows(approaches: HardFacesApproach[]) {
+  const pct = (x: number | undefined) => (x === undefined ? NaN : +(x * 100).toFixed(1));
+  const f3 = (x: number | undefined) => (x === undefined ? NaN : +x.toFixed(3));
+  const incorrect = (s: HardFacesApproach['sets'][string] | undefined) => s?.report.rows.find((r) => r.class === 'incorrect_mask');
+  const without = (s: HardFacesApproach['sets'][string] | undefined) => s?.kinds?.find((k) => k.kind === 'all');
+  return approaches.map((a) => {
+    const [v, t, k, c] = [a.sets['ilc2021-val'], a.sets['ilc2021-test'], a.sets.real, a.sets.confusers];
+    const conf = without(c);
+    return {
+      approach: a.shipped ? `${a.approach} (shipped)` : a.approach,
+      'Kaggle val macro F1': f3(a.kaggleValidation?.report.macro.f1),
+      'ilc val with/without %': pct(v?.withWithout?.value),
+      'ilc val incorrect recall %': pct(incorrect(v)?.recall),
+      'ilc val incorrect precision %': pct(incorrect(v)?.precision),
+      'ilc val macro F1': f3(v?.report.macro.f1),
+      'confusers called without %': conf ? pct(conf.called.without_mask / conf.faces) : NaN,
+      'ilc test with/without %': pct(t?.withWithout?.value),
+      'ilc test incorrect recall %': pct(incorrect(t)?.recall),
+      'ilc test incorrect precision %': pct(incorrect(t)?.precision),
+      'ilc test macro F1': f3(t?.report.macro.f1),
+      'Kaggle test with/without %': pct(k?.withWithout?.value),
+      'Kaggle test macro F1': f3(k?.report.macro.f1),
+    };
+  });
+}
