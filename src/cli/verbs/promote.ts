@@ -47,7 +47,7 @@ export const promoteVerb: VerbSpec = {
       const target = to ?? p.defaultModel;
       const m = await promoteModel(runs[0], target);
       console.log(`installed ${runs[0]} → ${target} (classes ${m.classes.join(', ')}; test accuracy ${typeof m.test.accuracy === 'number' ? (m.test.accuracy * 100).toFixed(2) + ' %' : '?'})`);
-      console.log(`its detection settings: facemask tune --model ${target}, then facemask promote runs/tune/<that run>`);
+      console.log(`its detection settings: facemask tune --model ${target}, then facemask promote runs/tune/<that run> --default-detector (until then photos use the configured detector)`);
       return 0;
     } catch (e) {
       console.error(`facemask promote: ${(e as Error).message}`);
