@@ -38,7 +38,7 @@ test('the hard-faces approaches: read in their order, one row each from their ev
     report: { macro: { f1 }, rows: [{ class: 'with_mask', recall: 0.9, precision: 0.9 }, { class: 'incorrect_mask', recall, precision }] },
     withWithout: { value: ww },
   });
-  const write = (o: object & { id: string }) => fs.writeFileSync(path.join(dir, `${o.id}.json`), JSON.stringify(o));
+  const write = (o: Record<string, unknown> & { id: string }) => fs.writeFileSync(path.join(dir, `${o.id}.json`), JSON.stringify(o));
   write({ order: 1, id: 'b', approach: 'second', command: 'x', shipped: true, kaggleValidation: null, sets: { 'ilc2021-val': set('ilc2021-val', 0.8, 0.6, 0.7, 0.95) } });
   write({
     order: 0,
