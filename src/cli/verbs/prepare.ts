@@ -6,6 +6,9 @@ import { projectPaths } from '../../paths';
 import { readManifest } from '../../model/manifest';
 import { ensureOnnx, hasOnnxForm, ONNX_FILE } from '../../model/onnx-classifier';
 import { ASSET_NAMES, prepareAssets, PrepareError, type AssetOutcome } from '../../assets';
+import { resolveConfig } from '../../config';
+import { inspectDatasets, defaultInspectDatasets } from '../../data/inspect';
+import { writeSplitFile } from '../../data/split';
 
 function line(o: AssetOutcome): string {
   const mb = (o.bytes / 1e6).toFixed(1);
@@ -55,11 +58,32 @@ export const prepareVerb: VerbSpec = {
     }
     for (const o of outcomes) console.log(line(o));
     await deriveShippedOnnx();
+    if (!args.flags.only) await recordSplitsIfMissing();
     const ok = outcomes.filter((o) => o.status === 'verified' || o.status === 'installed').length;
     if (ok === outcomes.length) return 0;
     return ok === 0 && outcomes.every((o) => o.fetched === 0) ? 2 : 1;
   },
 };
+
+/**
+ * `dataset/splits.json` when there is none yet: the split `facemask inspect` writes (the same inputs
+ * and seed give the same bytes), so training and evaluation work right after the README's two
+ * commands. Only after a whole prepare (not `--only`); an existing file is left alone (`facemask
+ * inspect` rewrites it); a failure says what to run.
+ */
+async function recordSplitsIfMissing(): Promise<void> {
+  const file = projectPaths().splits;
+  if (fs.existsSync(file)) return;
+  const datasets = defaultInspectDatasets();
+  try {
+    const report = await inspectDatasets({ datasets, seed: resolveConfig().split.seed, progress: true });
+    if (!report.split) throw new Error('no labelled dataset installed');
+    writeSplitFile(file, report.split);
+    console.log(`✓ ${path.relative(process.cwd(), file) || file}: the group-aware split of ${datasets.join(', ')} recorded (as facemask inspect writes it)`);
+  } catch (e) {
+    console.log(`✗ dataset/splits.json: not recorded (${(e as Error).message}); run "facemask inspect" once the datasets are installed`);
+  }
+}
 
 /**
  * The shipped models' `model.onnx`, derived from their weights and the installed base (never
