@@ -24,9 +24,10 @@ import { calibrateRows, type Calibration } from './calibration';
 import type { DecisionRule } from '../result';
 import type { LoadClassifierOptions } from './onnx-classifier';
 import { loadTailInto, saveTail, type TailSpec } from './tail';
+import { CLASSIFY_BATCH } from './classifier-net';
 
 /** Crops per forward pass. */
-export const CLASSIFY_BATCH = 32;
+export { CLASSIFY_BATCH };
 
 /** Resize any image to the model's square input (no-op when it already is). */
 export async function toModelInput(img: RgbImage, size: number): Promise<RgbImage> {

@@ -19,11 +19,12 @@ import { cropFace, type CropRule, type Landmarks } from './crop';
 import { writeFileAtomic } from '../util/atomic';
 import { mapLimit } from '../util/files';
 import { sha256File } from './io';
-import { loadClassifier, toModelInput, CLASSIFY_BATCH } from './classifier';
+import { loadClassifier, toModelInput } from './classifier';
 import { MANIFEST_FILE, cropRuleOf, readManifest, validateManifest, type ModelManifest } from './manifest';
-import { exportMaskClassifierOnnx, ONNX_INPUT, ONNX_OPSET, ONNX_PROBABILITIES } from './onnx-export';
+import { exportMaskClassifierOnnx, ONNX_OPSET } from './onnx-export';
+import { runClassifierNet } from './classifier-net';
 import type { FaceClassifier } from './types';
-import { calibrateRows, type Calibration } from './calibration';
+import type { Calibration } from './calibration';
 import type { DecisionRule } from '../result';
 import { checkTailFile } from './tail';
 
@@ -67,17 +68,7 @@ export class OnnxClassifier implements LoadedClassifier {
   async probabilities(images: RgbImage[]): Promise<Float32Array[]> {
     const s = this.inputSize;
     const inputs = await mapLimit(images, 4, (c) => toModelInput(c, s));
-    const n = this.classes.length;
-    const out: Float32Array[] = [];
-    for (let i = 0; i < inputs.length; i += CLASSIFY_BATCH) {
-      const chunk = inputs.slice(i, i + CLASSIFY_BATCH);
-      const x = new Float32Array(chunk.length * s * s * 3);
-      chunk.forEach((im, k) => x.set(im.data, k * s * s * 3));
-      const r = await this.net.run({ [ONNX_INPUT]: { data: x, dims: [chunk.length, s, s, 3] } });
-      const p = r[ONNX_PROBABILITIES].data;
-      for (let k = 0; k < chunk.length; k++) out.push(p.slice(k * n, (k + 1) * n));
-    }
-    return calibrateRows(out, this.classes, this.calibration);
+    return runClassifierNet(this.net, inputs, { inputSize: s, classes: this.classes, calibration: this.calibration });
   }
 
   async probabilitiesOfBoxes(image: RgbImage, boxes: readonly Box[], landmarks?: readonly (Landmarks | undefined)[]): Promise<Float32Array[]> {

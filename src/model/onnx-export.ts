@@ -25,15 +25,14 @@ import { onnx } from 'onnx-proto';
 import { tf } from '../backend/tf';
 import type { ModelManifest } from './manifest';
 import type { MaskClassifier } from './classifier';
+import { ONNX_INPUT, ONNX_PROBABILITIES } from './classifier-net';
 
 /** ONNX operator set (13: Clip takes its bounds as inputs, Softmax works along one axis). */
 export const ONNX_OPSET = 13;
 /** The IR version that goes with opset 13 (ONNX 1.8). */
 export const ONNX_IR_VERSION = 7;
-/** Graph input: float32 [N, s, s, 3], raw RGB 0–255, NHWC. */
-export const ONNX_INPUT = 'pixels';
-/** Classifier output: float32 [N, classes], softmax probabilities in `classes` order. */
-export const ONNX_PROBABILITIES = 'probabilities';
+/** The graph's input and the classifier's output names (./classifier-net.ts, shared with the browser). */
+export { ONNX_INPUT, ONNX_PROBABILITIES };
 /** Base output: float32 [N, channels], the spatial mean of the base's last map. */
 export const ONNX_FEATURES = 'features';
 /** Name of the batch dimension in the graph's input and output shapes. */

@@ -11,13 +11,9 @@ import type { Box, DecisionRule } from '../../result';
 import type { FaceClassifier } from '../../model/types';
 import type { RgbImage } from '../../util/images';
 import { BOX_CROP, cropFace, resizeLinear, type CropRule, type Landmarks } from '../../model/crop';
-import { calibrateRows, type Calibration } from '../../model/calibration';
+import type { Calibration } from '../../model/calibration';
+import { ONNX_INPUT, ONNX_PROBABILITIES, runClassifierNet } from '../../model/classifier-net';
 
-/** The network's input and output names (src/model/onnx-export.ts ONNX_INPUT, ONNX_PROBABILITIES). */
-export const CLASSIFIER_INPUT = 'pixels';
-export const CLASSIFIER_OUTPUT = 'probabilities';
-/** Crops per network run (as CLASSIFY_BATCH in Node). */
-export const BROWSER_BATCH = 32;
 
 export class BrowserClassifier implements FaceClassifier {
   /**
@@ -36,8 +32,8 @@ export class BrowserClassifier implements FaceClassifier {
     readonly calibration?: Calibration,
     readonly decision?: DecisionRule,
   ) {
-    if (!net.inputNames.includes(CLASSIFIER_INPUT) || !net.outputNames.includes(CLASSIFIER_OUTPUT)) {
-      throw new Error(`model.onnx is not a facemask classifier: inputs ${net.inputNames.join(', ')}, outputs ${net.outputNames.join(', ')} (expected "${CLASSIFIER_INPUT}" → "${CLASSIFIER_OUTPUT}")`);
+    if (!net.inputNames.includes(ONNX_INPUT) || !net.outputNames.includes(ONNX_PROBABILITIES)) {
+      throw new Error(`model.onnx is not a facemask classifier: inputs ${net.inputNames.join(', ')}, outputs ${net.outputNames.join(', ')} (expected "${ONNX_INPUT}" → "${ONNX_PROBABILITIES}")`);
     }
   }
 
@@ -51,20 +47,8 @@ export class BrowserClassifier implements FaceClassifier {
     return this.run(boxes.map((box, i) => cropFace(image, { box, landmarks: landmarks?.[i] }, this.inputSize, this.crop)));
   }
 
-  private async run(inputs: RgbImage[]): Promise<Float32Array[]> {
-    const s = this.inputSize;
-    const n = this.classes.length;
-    const out: Float32Array[] = [];
-    for (let i = 0; i < inputs.length; i += BROWSER_BATCH) {
-      const chunk = inputs.slice(i, i + BROWSER_BATCH);
-      const x = new Float32Array(chunk.length * s * s * 3);
-      chunk.forEach((im, k) => x.set(im.data, k * s * s * 3));
-      const r = await this.net.run({ [CLASSIFIER_INPUT]: { data: x, dims: [chunk.length, s, s, 3] } });
-      const p = r[CLASSIFIER_OUTPUT].data;
-      if (p.length !== chunk.length * n) throw new Error(`model.onnx gave ${p.length} probabilities for ${chunk.length} crops and ${n} classes`);
-      for (let k = 0; k < chunk.length; k++) out.push(p.slice(k * n, (k + 1) * n));
-    }
-    return calibrateRows(out, this.classes, this.calibration);
+  private run(inputs: RgbImage[]): Promise<Float32Array[]> {
+    return runClassifierNet(this.net, inputs, { inputSize: this.inputSize, classes: this.classes, calibration: this.calibration });
   }
 
   dispose(): void {
