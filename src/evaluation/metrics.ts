@@ -4,6 +4,7 @@
  * (sklearn's `classification_report`), ROC and precision–recall curves with their areas, and the
  * threshold trade-off of a one-vs-rest score.
  */
+import { mulberry32 } from '../util/random';
 
 /** `m[t][p]`: how many items of true class t were predicted as class p. */
 export function confusionMatrix(truth: number[], predicted: number[], nClasses: number): number[][] {
@@ -255,4 +256,23 @@ export function withWithoutBalancedAccuracy(truth: number[], probs: ArrayLike<nu
   // the mean over the classes that have items (a set of faces of one class, such as the confusers, gets its one recall)
   const present = [nw ? rw : null, no ? ro : null].filter((r): r is number => r !== null);
   return { value: present.length ? present.reduce((x, y) => x + y, 0) / present.length : 0, n: nw + no, recallWith: rw, recallWithout: ro };
+}
+
+/**
+ * Macro F1 of `b` minus that of `a` on the same items, with a seeded paired percentile bootstrap
+ * 95 % interval (the same resampled items scored under both predictions).
+ */
+export function pairedMacroF1Gain(truth: number[], a: number[], b: number[], classes: string[], resamples = 1000, seed = 42): { value: number; low: number; high: number } {
+  const k = classes.length;
+  const f1 = (items: number[], pred: number[]) => classificationReport(confusionMatrix(items.map((i) => truth[i]), items.map((i) => pred[i]), k), classes).macro.f1;
+  const all = truth.map((_, i) => i);
+  const rng = mulberry32(seed);
+  const gains: number[] = [];
+  for (let r = 0; r < resamples && truth.length > 0; r++) {
+    const pick = truth.map(() => Math.floor(rng() * truth.length));
+    gains.push(f1(pick, b) - f1(pick, a));
+  }
+  gains.sort((x, y) => x - y);
+  const q = (p: number) => (gains.length ? gains[Math.min(gains.length - 1, Math.floor(p * gains.length))] : 0);
+  return { value: f1(all, b) - f1(all, a), low: q(0.025), high: q(0.975) };
 }

@@ -29,7 +29,7 @@ import { writeFileAtomic } from '../util/atomic';
 import { freshRunDir } from '../util/runs';
 import { decodeImage } from '../util/images';
 import { progress } from '../util/progress';
-import { hashSeed, mulberry32 } from '../util/random';
+import { hashSeed } from '../util/random';
 import { reliabilityChart } from '../charts/index';
 import { countedFaces, describePart, kaggleScenes } from '../data/kaggle';
 import { ilc2021Crops } from '../data/ilc2021';
@@ -39,7 +39,7 @@ import { DETECTORS } from '../detection/detectors';
 import { cachedDetector } from '../detection/cache';
 import { mineBoxes } from '../detection/mining';
 import { loadFaceClassifier } from '../detection/create';
-import { classificationReport, confusionMatrix } from '../evaluation/metrics';
+import { classificationReport, confusionMatrix, pairedMacroF1Gain } from '../evaluation/metrics';
 import { getRecipe } from './presets';
 import { modelName } from './tune';
 
@@ -237,19 +237,9 @@ export function studyDecision(raw: readonly Float32Array[], labels: readonly str
   };
   const argmax = numbers(predArgmax);
   const threshold = numbers(predThreshold);
-  // paired bootstrap over faces of the macro-F1 gain
-  const rng = mulberry32(42);
-  const gains: number[] = [];
-  for (let b = 0; b < 1000 && truth.length > 0; b++) {
-    const pick = truth.map(() => Math.floor(rng() * truth.length));
-    const f1 = (pred: number[]) => classificationReport(confusionMatrix(pick.map((i) => truth[i]), pick.map((i) => pred[i]), emitted.length), emitted).macro.f1;
-    gains.push(f1(predThreshold) - f1(predArgmax));
-  }
-  gains.sort((a, b) => a - b);
-  const q = (p: number) => (gains.length ? gains[Math.min(gains.length - 1, Math.floor(p * gains.length))] : 0);
   const full = fitOn(raw, labels, classes);
   const fullThreshold = chooseIncorrectThreshold(calibrateRows([...raw], classes, full), labels, classes);
-  const gain = { value: threshold.macroF1 - argmax.macroF1, low: q(0.025), high: q(0.975) };
+  const gain = pairedMacroF1Gain(truth, predArgmax, predThreshold, emitted);
   const { chosen, why } = chooseRule(gain, fullThreshold, { k, argmax: argmax.macroF1, threshold: threshold.macroF1 });
   return { folds: k, foldThresholds, argmax, threshold, macroF1Gain: gain, fullThreshold, chosen, why };
 }

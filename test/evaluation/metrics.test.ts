@@ -1,7 +1,7 @@
 /** Metrics against hand-computed examples. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { confusionMatrix, classificationReport, curvePoints, rocAuc, averagePrecision, thresholdTradeoff, reportFromProbabilities } from '../../src/evaluation/metrics';
+import { confusionMatrix, classificationReport, curvePoints, rocAuc, averagePrecision, thresholdTradeoff, reportFromProbabilities, pairedMacroF1Gain } from '../../src/evaluation/metrics';
 
 const close = (a: number, b: number, eps = 1e-9) => assert.ok(Math.abs(a - b) < eps, `${a} != ${b}`);
 
@@ -128,4 +128,15 @@ test('with/without balanced accuracy ignores the incorrect class and decides by 
   const one = withWithoutBalancedAccuracy([1, 1, 1, 1], [[0.9, 0.1, 0], [0.2, 0.8, 0], [0.1, 0.6, 0.3], [0.3, 0.2, 0.5]], classes)!;
   close(one.recallWithout, 0.5);
   close(one.value, 0.5);
+});
+
+test('pairedMacroF1Gain: the same predictions gain nothing; better ones gain, with an interval around the gain', () => {
+  const truth = [0, 0, 0, 1, 1, 1, 2, 2, 2, 0, 1, 2];
+  const a = [0, 1, 0, 1, 0, 1, 2, 0, 2, 0, 1, 1];
+  const same = pairedMacroF1Gain(truth, a, a, ['x', 'y', 'z']);
+  assert.deepEqual(same, { value: 0, low: 0, high: 0 });
+  const g = pairedMacroF1Gain(truth, a, truth, ['x', 'y', 'z']);
+  assert.ok(g.value > 0 && g.low <= g.value && g.value <= g.high, JSON.stringify(g));
+  assert.ok(g.low > 0, 'perfect predictions against four mistakes in 12: the gain is above 0 at the 2.5th percentile');
+  assert.deepEqual(pairedMacroF1Gain(truth, a, truth, ['x', 'y', 'z']), g, 'seeded');
 });
