@@ -167,10 +167,10 @@ export function hardFacesRows(approaches: HardFacesApproach[]) {
   const pct = (x: number | undefined) => (x === undefined ? NaN : +(x * 100).toFixed(1));
   const f3 = (x: number | undefined) => (x === undefined ? NaN : +x.toFixed(3));
   const incorrect = (s: HardFacesApproach['sets'][string] | undefined) => s?.report.rows.find((r) => r.class === 'incorrect_mask');
-  const without = (s: HardFacesApproach['sets'][string] | undefined) => s?.kinds?.find((k) => k.kind === 'all');
+  const allKinds = (s: HardFacesApproach['sets'][string] | undefined) => s?.kinds?.find((k) => k.kind === 'all');
   return approaches.map((a) => {
     const [v, t, k, c] = [a.sets['ilc2021-val'], a.sets['ilc2021-test'], a.sets.real, a.sets.confusers];
-    const conf = without(c);
+    const conf = allKinds(c);
     return {
       approach: a.shipped ? `${a.approach} (shipped)` : a.approach,
       'Kaggle val macro F1': f3(a.kaggleValidation?.report.macro.f1),
