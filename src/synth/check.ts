@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { decodeImage } from '../util/images';
 import type { Box } from '../result';
 import { EYE_POINTS, MOUTH_POINTS, NOSE_POINTS, checkFace, pointInPolygon, type Pt, type WearMode } from './geometry';
+import { isConfuserMode } from './confusers';
 import { findLandmarkedFaces, landmarksInBox, type FaceApi } from './landmarks';
 import type { SynthManifestEntry } from './synth';
 
@@ -57,7 +58,7 @@ export function passes(mode: WearMode, nose: number, mouth: number, eyes: number
 }
 
 /**
- * Check generated images. `outlines` come from `synthesise(..., { keepOutlines: true })`.
+ * Check generated masked images (confuser images are skipped). `outlines` come from `synthesise(..., { keepOutlines: true })`.
  * Landmarks are found again by the detector + landmark net (minimum score `minScore`); when the
  * detector misses the masked face (or its landmarks are implausible), by the landmark net on the
  * face's known box (counted apart: `via`). Landmarks that fail the geometric sanity check
@@ -68,6 +69,7 @@ export function passes(mode: WearMode, nose: number, mouth: number, eyes: number
 export async function placementCheck(faceapi: FaceApi, outputDir: string, manifest: SynthManifestEntry[], outlines: Map<string, Pt[]>, { minScore = 0.3, tolerance = 0.03 } = {}): Promise<PlacementResult[]> {
   const out: PlacementResult[] = [];
   for (const e of manifest) {
+    if (isConfuserMode(e.mode)) continue; // no mask to check: a confuser's own rules are tested on its pixels (test/synth/confusers.test.ts)
     const outline = outlines.get(e.file);
     if (!outline) throw new Error(`no outline for ${e.file}`);
     const img = await decodeImage(path.join(outputDir, e.file));

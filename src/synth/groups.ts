@@ -3,8 +3,10 @@
  * versions of one photo. So
  *  1. every generated image joins the group of its source photo (docs/contracts.md "Splits": a group
  *     is never on two sides of a split), and
- *  2. photos used as synthesis sources are removed from `without_mask` training data, unless the
- *     user says otherwise (`allowSources`).
+ *  2. photos used as sources of synthetic masks are removed from `without_mask` training data, unless
+ *     the user says otherwise (`allowSources`); synthetic confusers (label `without_mask`) keep their
+ *     source, but a confuser drawn on a photo that is also a mask source is not used
+ *     (`separateConfusers`), so no face is shown both masked and, as a confuser, unmasked.
  * This applies to `facemask synth` outputs (their `manifest.jsonl`); the tutorial's
  * `observations` set is already synthetic and is handled by its own groups (src/data/).
  *
@@ -75,4 +77,16 @@ export function excludeSynthSources<R extends Pick<ImageRecord, 'sha256' | 'labe
   const kept: R[] = [], excluded: R[] = [];
   for (const r of records) (r.label === 'without_mask' && sources.has(r.sha256) ? excluded : kept).push(r);
   return { kept, excluded };
+}
+
+/**
+ * Synthetic masks and synthetic confusers apart: `masks` (with_mask, incorrect_mask), `confusers`
+ * (without_mask) whose source made no mask, and `dropped`, the confusers drawn on a mask's source.
+ */
+export function separateConfusers(entries: SynthManifestEntry[]): { masks: SynthManifestEntry[]; confusers: SynthManifestEntry[]; dropped: SynthManifestEntry[] } {
+  const masks = entries.filter((e) => e.label !== 'without_mask');
+  const maskSources = new Set(masks.map((e) => e.sourceSha256));
+  const confusers: SynthManifestEntry[] = [], dropped: SynthManifestEntry[] = [];
+  for (const e of entries) if (e.label === 'without_mask') (maskSources.has(e.sourceSha256) ? dropped : confusers).push(e);
+  return { masks, confusers, dropped };
 }

@@ -2,6 +2,7 @@
 export * from './geometry';
 export * from './styles';
 export * from './place';
+export * from './confusers';
 export * from './degrade';
 export * from './landmarks';
 export * from './synth';

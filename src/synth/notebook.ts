@@ -1,6 +1,7 @@
 /**
  * What notebook 02 (synthetic masks) shows, as functions: inputs, the step-by-step figure of one
- * face, the grid of styles × wearing modes, tables of counts and of the placement check.
+ * face, the grid of styles × wearing modes, the grid of confusers, tables of counts and of the
+ * placement check.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -11,6 +12,7 @@ import type { Box } from '../result';
 import { faceAnchors, faceOutline, meshWarp, range, LM, ANCHOR_ORDER, type Pt, type WearMode } from './geometry';
 import { findLandmarkedFaces, type FaceApi, type LandmarkedFace } from './landmarks';
 import { placeMask } from './place';
+import { drawConfuser, type ConfuserMode } from './confusers';
 import { renderStyle, resolveStyle, styleOutline } from './styles';
 import { cropAround, cropImage, type SynthSummary } from './synth';
 import { drawCrosses, drawPoints, drawPolyline, type Colour } from './draw';
@@ -112,6 +114,28 @@ export async function styleModeGrid(faceapi: FaceApi, files: string[], styles: s
           const style = resolveStyle(s, rngFor(opts.seed ?? 42, file, fi, s));
           items.push({ image: placeMask(sub, lm, mode, style, renderStyle(style)).image, caption: `${style.name.replace(/-#.*/, '')} · ${mode}` });
         }
+      }
+    }
+  }
+  return items;
+}
+
+/** Every confuser mode on each usable face of `files` (the first `maxFaces` faces), as grid items; the same streams as `facemask synth` (copy 0). */
+export async function confuserGrid(faceapi: FaceApi, files: string[], modes: ConfuserMode[], opts: { seed?: number; maxFaces?: number } = {}): Promise<GridItem[]> {
+  const cfg = resolveConfig().synth;
+  const items: GridItem[] = [];
+  let n = 0;
+  for (const file of files) {
+    const img = await decodeImage(file);
+    for (const [fi, face] of (await findLandmarkedFaces(faceapi, img, cfg)).entries()) {
+      if (!face.ok) continue;
+      if (n++ >= (opts.maxFaces ?? 4)) return items;
+      const crop = cropAround(face.box, img.width, img.height, cfg.cropMargin);
+      const sub: RgbImage = cropImage(img, crop);
+      const lm = shift(face.landmarks, crop);
+      for (const mode of modes) {
+        const d = drawConfuser(sub, lm, mode, rngFor(opts.seed ?? 42, file, fi, mode, 'confuser'));
+        items.push({ image: d.image, caption: d.name.replace(/-#.*/, '') });
       }
     }
   }

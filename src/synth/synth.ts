@@ -25,13 +25,25 @@ import { progress } from '../util/progress';
 import { resolveConfig, type Config } from '../config';
 import type { Box } from '../result';
 import { MODES, MODE_LABEL, edgeBelowNoseTip, faceAnchors, type Landmarks, type Pt, type SkipReason, type WearMode } from './geometry';
+import { CONFUSER_MODES, drawConfuser, isConfuserMode, type ConfuserMode } from './confusers';
 import { DEGRADE_RANGES, checkDegradeRanges, degradeImage, planDegradation, type DegradeRanges, type Degradation } from './degrade';
 import { findLandmarkedFaces, type FaceApi, type LandmarkedFace } from './landmarks';
 import { placeMask } from './place';
 import { DEFAULT_STYLES, renderStyle, resolveStyle, type MaskStyle, type RgbaCanvas } from './styles';
-import { choice, rngFor } from './rng';
+import { choice, rngFor, type Rng } from './rng';
 
 export const MANIFEST = 'manifest.jsonl';
+
+/** What `facemask synth` can draw: a mask worn one of three ways, or a confuser (src/synth/confusers.ts). */
+export const SYNTH_MODES = [...MODES, ...CONFUSER_MODES] as const;
+export type SynthMode = WearMode | ConfuserMode;
+export type SynthLabel = 'with_mask' | 'incorrect_mask' | 'without_mask';
+/** The label each mode produces (docs/contracts.md "What counts as a mask": a confuser leaves a face without_mask). */
+export const SYNTH_LABEL: Record<SynthMode, SynthLabel> = {
+  ...MODE_LABEL,
+  ...(Object.fromEntries(CONFUSER_MODES.map((m) => [m, 'without_mask'])) as Record<ConfuserMode, 'without_mask'>),
+};
+export const isSynthMode = (m: string): m is SynthMode => (SYNTH_MODES as readonly string[]).includes(m);
 
 /** One line of `manifest.jsonl`. */
 export interface SynthManifestEntry {
@@ -39,7 +51,7 @@ export interface SynthManifestEntry {
   file: string;
   /** SHA-256 of the generated image's bytes (the key the split file uses). */
   sha256: string;
-  label: 'with_mask' | 'incorrect_mask';
+  label: SynthLabel;
   /** The source photo relative to the input it was found under (`<input folder name>/<path inside>`, or the file name). */
   source: string;
   /** SHA-256 of the source photo's bytes: links the image to the source's group. */
@@ -52,9 +64,9 @@ export interface SynthManifestEntry {
   box: Box;
   /** The crop of the source this image shows, [x, y, w, h]. */
   crop: Box;
-  /** Concrete style name (re-creates the style). */
+  /** Concrete style name (re-creates the style); for a confuser, what was drawn (`scarf-checks-#524123`). */
   style: string;
-  mode: WearMode;
+  mode: SynthMode;
   /** The run seed. */
   seed: number;
   roll: number;
@@ -76,8 +88,8 @@ export interface SynthSummary {
   imagesSkipped: Record<ImageSkipReason, number>;
   faces: { found: number; used: number; skipped: Record<SkipReason, number> };
   generated: number;
-  byLabel: Record<'with_mask' | 'incorrect_mask', number>;
-  byMode: Record<WearMode, number>;
+  byLabel: Record<SynthLabel, number>;
+  byMode: Record<SynthMode, number>;
   /** Input errors (unreadable files, missing paths), in input order. */
   errors: { file: string; error: string }[];
   seconds: number;
@@ -89,12 +101,14 @@ export interface SynthOptions {
   output: string;
   /** Style names to draw from (STYLE_NAMES or concrete names). default: DEFAULT_STYLES */
   styles?: string[];
-  /** Modes to draw from. default: ['correct'] */
-  modes?: WearMode[];
+  /** Modes to draw from (wearing modes and confusers, `SYNTH_MODES`). default: ['correct'] */
+  modes?: SynthMode[];
   /** Images per usable face. default: 1 */
   perFace?: number;
   /** Use every Nth input image only (the 1st, the (N+1)th, …, in the inputs' order). default: 1 */
   every?: number;
+  /** With `every`, start at this input (0-based, < every): `every 3, start 1` takes the inputs `every 3` leaves out first. default: 0 */
+  start?: number;
   /** default: config `seed` (42) */
   seed?: number;
   /** Overrides of the `synth` config section. */
@@ -165,7 +179,7 @@ const short = (s: string) => createHash('sha256').update(s).digest('hex').slice(
 const r1 = (x: number) => Math.round(x * 10) / 10;
 
 /** Mode and style of one generated image, from its own seeded stream. */
-export function planImage(seed: number, source: string, face: number, copy: number, modes: WearMode[], styles: string[], perFace: number): { mode: WearMode; style: MaskStyle } {
+export function planImage(seed: number, source: string, face: number, copy: number, modes: SynthMode[], styles: string[], perFace: number): { mode: SynthMode; style: MaskStyle } {
   const rng = rngFor(seed, source, face, copy);
   // With as many copies as modes, each mode in turn; otherwise a random mode.
   const mode = perFace >= modes.length ? modes[copy % modes.length] : choice(rng, modes);
@@ -183,20 +197,37 @@ export function planDegrade(seed: number, source: string, face: number, copy: nu
   return planDegradation(rngFor(seed, source, face, copy, 'degrade'), ranges);
 }
 
-/** Extras of one image: a lowered mask's top edge (0–1) and a street-size degradation. */
+/** A confuser's own stream (seeded per image, apart from the mode and style draws). */
+export const planConfuser = (seed: number, source: string, face: number, copy: number): Rng => rngFor(seed, source, face, copy, 'confuser');
+
+/** Extras of one image: a lowered mask's top edge (0–1), a street-size degradation, a confuser's stream. */
 export interface FaceExtras {
   edge?: number;
   degrade?: Omit<Degradation, 'small'>;
+  /** Confuser modes: the stream the drawing draws from. default: a fixed stream */
+  confuser?: Rng;
 }
 
-/** Generate one masked image for a face of a decoded photo (pure except for encoding). */
-export async function synthFace(img: RgbImage, face: Pick<LandmarkedFace, 'box' | 'landmarks'>, mode: WearMode, style: MaskStyle, canvas: RgbaCanvas, cfg: Config['synth'], extras: FaceExtras = {}): Promise<{ bytes: Buffer; crop: Box; outline: Pt[]; edgeBelowNoseTip?: number; degrade?: Degradation }> {
+/**
+ * Generate one image for a face of a decoded photo (pure except for encoding): a mask worn as
+ * `mode` says in `style`, or, for a confuser mode, the confuser drawn from `extras.confuser`
+ * (`drawn` names it; its outline is empty).
+ */
+export async function synthFace(img: RgbImage, face: Pick<LandmarkedFace, 'box' | 'landmarks'>, mode: SynthMode, style: MaskStyle, canvas: RgbaCanvas, cfg: Config['synth'], extras: FaceExtras = {}): Promise<{ bytes: Buffer; crop: Box; outline: Pt[]; edgeBelowNoseTip?: number; degrade?: Degradation; drawn?: string }> {
   const crop = cropAround(face.box, img.width, img.height, cfg.cropMargin);
   const sub = cropImage(img, crop);
   const lm: Landmarks = face.landmarks.map((p) => [p[0] - crop[0], p[1] - crop[1]]);
-  const edge = mode === 'correct' ? undefined : extras.edge;
-  const placed = placeMask(sub, lm, mode, style, canvas, edge === undefined ? {} : { edge });
-  let image = placed.image;
+  const edge = mode === 'nose' || mode === 'chin' ? extras.edge : undefined;
+  let image: RgbImage, outline: Pt[] = [], drawn: string | undefined;
+  if (isConfuserMode(mode)) {
+    const d = drawConfuser(sub, lm, mode, extras.confuser ?? rngFor('confuser'));
+    image = d.image;
+    drawn = d.name;
+  } else {
+    const placed = placeMask(sub, lm, mode, style, canvas, edge === undefined ? {} : { edge });
+    image = placed.image;
+    outline = placed.outline;
+  }
   let degrade: Degradation | undefined;
   if (extras.degrade) {
     const d = await degradeImage(image, Math.min(face.box[2], face.box[3]), extras.degrade);
@@ -204,8 +235,8 @@ export async function synthFace(img: RgbImage, face: Pick<LandmarkedFace, 'box' 
     degrade = { ...extras.degrade, small: d.small };
   }
   const bytes = await encodeImage(image, 'jpeg', cfg.jpegQuality);
-  const below = edge === undefined ? undefined : Math.round(edgeBelowNoseTip(lm, faceAnchors(lm, mode, edge)) * 1000) / 1000;
-  return { bytes, crop, outline: placed.outline, ...(below === undefined ? {} : { edgeBelowNoseTip: below }), ...(degrade ? { degrade } : {}) };
+  const below = edge === undefined ? undefined : Math.round(edgeBelowNoseTip(lm, faceAnchors(lm, mode as WearMode, edge)) * 1000) / 1000;
+  return { bytes, crop, outline, ...(below === undefined ? {} : { edgeBelowNoseTip: below }), ...(degrade ? { degrade } : {}), ...(drawn ? { drawn } : {}) };
 }
 
 /** Rasterised styles, reused across faces (bounded). */
@@ -239,8 +270,8 @@ export async function synthesise(inputs: string[], opts: SynthOptions): Promise<
   if (!(cfg.jpegQuality >= 1 && cfg.jpegQuality <= 100)) throw new Error(`synth.jpegQuality must be in 1..100 (got ${cfg.jpegQuality})`);
   if (!(Number.isInteger(cfg.concurrency) && cfg.concurrency >= 1)) throw new Error(`synth.concurrency must be a whole number >= 1 (got ${cfg.concurrency})`);
   if (!Number.isInteger(seed)) throw new Error(`seed must be a whole number (got ${seed})`);
-  const modes = opts.modes && opts.modes.length ? opts.modes : (['correct'] as WearMode[]);
-  for (const m of modes) if (!MODES.includes(m)) throw new Error(`unknown mode "${m}" (valid: ${MODES.join(', ')})`);
+  const modes = opts.modes && opts.modes.length ? opts.modes : (['correct'] as SynthMode[]);
+  for (const m of modes) if (!isSynthMode(m)) throw new Error(`unknown mode "${m}" (valid: ${SYNTH_MODES.join(', ')})`);
   const styles = opts.styles && opts.styles.length ? opts.styles : DEFAULT_STYLES;
   validateStyles(styles);
   const perFace = opts.perFace ?? 1;
@@ -256,7 +287,9 @@ export async function synthesise(inputs: string[], opts: SynthOptions): Promise<
   const collected = collectSources(inputs);
   const every = opts.every ?? 1;
   if (!(Number.isInteger(every) && every >= 1)) throw new Error(`every must be a positive whole number, got ${every}`);
-  const sources = collected.sources.filter((_, i) => i % every === 0);
+  const start = opts.start ?? 0;
+  if (!(Number.isInteger(start) && start >= 0 && start < every)) throw new Error(`start must be a whole number from 0 to every - 1 (${every - 1}), got ${start}`);
+  const sources = collected.sources.filter((_, i) => i % every === start);
   const errors = collected.errors;
   if (sources.length === 0) {
     throw new Error(`no images found in the inputs${errors.length ? ` (${errors.map((e) => `${e.file}: ${e.error}`).join('; ')})` : ''}`);
@@ -267,8 +300,8 @@ export async function synthesise(inputs: string[], opts: SynthOptions): Promise<
     imagesSkipped: { no_face: 0, unreadable: 0 },
     faces: { found: 0, used: 0, skipped: { too_small: 0, turned: 0, implausible: 0 } },
     generated: 0,
-    byLabel: { with_mask: 0, incorrect_mask: 0 },
-    byMode: { correct: 0, nose: 0, chin: 0 },
+    byLabel: { with_mask: 0, incorrect_mask: 0, without_mask: 0 },
+    byMode: Object.fromEntries(SYNTH_MODES.map((m) => [m, 0])) as Record<SynthMode, number>,
     errors: [...errors],
     seconds: 0,
   };
@@ -280,6 +313,7 @@ export async function synthesise(inputs: string[], opts: SynthOptions): Promise<
   await writeDirAtomic(out, async (tmp) => {
     fs.mkdirSync(path.join(tmp, 'with_mask'));
     fs.mkdirSync(path.join(tmp, 'incorrect_mask'));
+    if (modes.some(isConfuserMode)) fs.mkdirSync(path.join(tmp, 'without_mask'));
     // Decoding runs ahead (concurrency), detection is serialised by the tfjs backend; each
     // image's results are stored at its index so output does not depend on timing.
     await mapLimit(sources, cfg.concurrency, async (src, i) => {
@@ -302,18 +336,19 @@ export async function synthesise(inputs: string[], opts: SynthOptions): Promise<
         for (let k = 0; k < perFace; k++) {
           const { mode, style } = planImage(seed, src.source, f, k, modes, styles, perFace);
           const extras: FaceExtras = {
-            ...(opts.varyEdge && mode !== 'correct' ? { edge: planEdge(seed, src.source, f, k) } : {}),
+            ...(opts.varyEdge && (mode === 'nose' || mode === 'chin') ? { edge: planEdge(seed, src.source, f, k) } : {}),
             ...(degradeRanges ? { degrade: planDegrade(seed, src.source, f, k, degradeRanges) } : {}),
+            ...(isConfuserMode(mode) ? { confuser: planConfuser(seed, src.source, f, k) } : {}),
           };
           const made = await synthFace(img, face, mode, style, canvases.get(style), cfg, extras);
           const { bytes: jpg, crop, outline } = made;
-          const label = MODE_LABEL[mode];
+          const label = SYNTH_LABEL[mode];
           const name = `${label}/${safeStem(src.source)}_${short(src.source)}_f${f}_${k}.jpg`;
           fs.writeFileSync(path.join(tmp, name), jpg);
           if (opts.keepOutlines) outlines.set(name, outline);
           entries.push({
             file: name, sha256: createHash('sha256').update(jpg).digest('hex'), label, source: src.source, sourceSha256,
-            face: f, copy: k, box: face.box, crop, style: style.name, mode, seed, roll: r1(face.roll), yaw: r1(face.yaw),
+            face: f, copy: k, box: face.box, crop, style: made.drawn ?? style.name, mode, seed, roll: r1(face.roll), yaw: r1(face.yaw),
             ...(extras.edge === undefined ? {} : { edge: extras.edge, edgeBelowNoseTip: made.edgeBelowNoseTip }),
             ...(made.degrade ? { degrade: made.degrade } : {}),
           });
@@ -362,12 +397,17 @@ export function readSynthManifest(dirOrFile: string): SynthManifestEntry[] {
   });
 }
 
+/** "a 3, b 0, c 2": the keys in `always`, then any other key with a count. */
+function counted<K extends string>(c: Record<K, number>, always: readonly K[]): string {
+  return (Object.keys(c) as K[]).filter((k) => always.includes(k) || c[k] > 0).map((k) => `${k} ${c[k]}`).join(', ');
+}
+
 /** A plain-text summary of a run (CLI and notebook). */
 export function formatSummary(s: SynthSummary): string {
   const sk = s.faces.skipped;
   return [
     `inputs: ${s.inputs} images (${s.imagesUsed} used; skipped: ${s.imagesSkipped.no_face} without a face, ${s.imagesSkipped.unreadable} unreadable)`,
     `faces: ${s.faces.found} found, ${s.faces.used} used, skipped: ${sk.too_small} too small, ${sk.turned} too turned, ${sk.implausible} implausible landmarks`,
-    `generated: ${s.generated} images (with_mask ${s.byLabel.with_mask}, incorrect_mask ${s.byLabel.incorrect_mask}; correct ${s.byMode.correct}, nose ${s.byMode.nose}, chin ${s.byMode.chin}) in ${s.seconds.toFixed(1)} s (${(s.inputs / Math.max(s.seconds, 1e-3)).toFixed(2)} input images/s)`,
+    `generated: ${s.generated} images (${counted(s.byLabel, ['with_mask', 'incorrect_mask'])}; ${counted(s.byMode, MODES)}) in ${s.seconds.toFixed(1)} s (${(s.inputs / Math.max(s.seconds, 1e-3)).toFixed(2)} input images/s)`,
   ].join('\n');
 }

@@ -12,6 +12,10 @@
  *    the **validation** photos' counted faces (160–199, >= 24 px) are the validation set;
  *  - synthetic masks (`facemask synth` output with `manifest.jsonl`) made from chandrikadeb7
  *    `without_mask` photos that survived the filter; their sources leave `without_mask`;
+ *  - synthetic confusers (`facemask synth --modes scarf …`, label `without_mask`, source
+ *    `synth-confuser`) from such photos too, when a synth folder holds them; their sources stay (same
+ *    label, same group), but a confuser drawn on a photo that is also a mask source is left out, so
+ *    that no face appears both masked and, as a confuser, unmasked;
  *  - `not_face`: a detector's boxes on the fit photos that overlap no face (and its boxes matching a
  *    face, as extra crops of that face; src/detection/mining.ts); on validation photos only the
  *    not_face boxes, for measuring rejection;
@@ -38,8 +42,8 @@ import { groupingFromConfig, splitFor, recordsForSplit } from '../data/split';
 import { ILC2021, ilc2021Crops, ilc2021LinkedImages, readIlc2021Split, type Ilc2021Split } from '../data/ilc2021';
 import { KAGGLE, faceCounts, kaggleScenes, kagglePart, kagglePhotoNumber, kaggleUsable, describePart } from '../data/kaggle';
 import { checkConfuserRecords, confuserExclusion, confuserSynth, isConfuserExcluded, readConfuserList, type ConfuserExclusion } from '../data/confusers';
-import { readSynthManifest } from '../synth/synth';
-import { excludeSynthSources } from '../synth/groups';
+import { readSynthManifest, type SynthManifestEntry } from '../synth/synth';
+import { excludeSynthSources, separateConfusers } from '../synth/groups';
 import { decodeImage } from '../util/images';
 import { DETECTORS } from '../detection/detectors';
 import { cachedDetector } from '../detection/cache';
@@ -99,8 +103,8 @@ export function defaultSynthDir(): string {
 }
 
 export interface RealworldOptions {
-  /** A `facemask synth` output to use, or null for none. default: `.cache/synth-realworld` when it exists */
-  synthDir?: string | null;
+  /** `facemask synth` outputs to use (one or several), or null for none. default: `.cache/synth-realworld` when it exists */
+  synthDir?: string | string[] | null;
   /** Kaggle fit faces smaller than this (shorter side, px) are not used for training. default: 12 */
   minTrainFace?: number;
   /** Progress bars. default: false */
@@ -108,7 +112,7 @@ export interface RealworldOptions {
 }
 
 /** Assemble the realworld train/val/test items (see the module comment). */
-export async function realworldData(spec: RealworldDataSpec, opts: RealworldOptions = {}): Promise<TrainingData & { testGroups: Set<string>; synthDir: string | null; confusers: ConfuserExclusion }> {
+export async function realworldData(spec: RealworldDataSpec, opts: RealworldOptions = {}): Promise<TrainingData & { testGroups: Set<string>; synthDirs: string[]; confusers: ConfuserExclusion }> {
   const cfg = resolveConfig();
   const minTrainFace = opts.minTrainFace ?? 12;
   // Groups are always computed on the full datasets (a subset could miss a link), then subset.
@@ -123,7 +127,7 @@ export async function realworldData(spec: RealworldDataSpec, opts: RealworldOpti
   const photoOf = (relPath: string) => kagglePhotoNumber(relPath) ?? -1;
   const kaggle = data.records.filter((r) => r.dataset === KAGGLE && photoOf(r.relPath) >= 0 && photoOf(r.relPath) <= 299);
   const testGroups = new Set(kaggle.filter((r) => kagglePart(photoOf(r.relPath)) === 'test').map((r) => groupOf(r.sha256)));
-  const excluded = { leakGroups: 0, kaggleLeak: 0, synthSources: 0, synthOfLeakOrMissing: 0, smallFitFaces: 0, confuserImages: 0, confuserKagglePhotos: 0, confuserSynth: 0, ilc2021Linked: 0, smallIlc2021Faces: 0, ilc2021Confusers: 0 };
+  const excluded = { leakGroups: 0, kaggleLeak: 0, synthSources: 0, synthOfLeakOrMissing: 0, smallFitFaces: 0, confuserImages: 0, confuserKagglePhotos: 0, confuserSynth: 0, confuserDrawnOnMaskSources: 0, ilc2021Linked: 0, smallIlc2021Faces: 0, ilc2021Confusers: 0 };
   const ilcSplit = ilc2021SplitFor(spec);
   const ilcMeasured = ilcSplit ? ilc2021LinkedImages(['val', 'test'], ilcSplit) : new Set<string>();
 
@@ -146,20 +150,25 @@ export async function realworldData(spec: RealworldDataSpec, opts: RealworldOpti
   excluded.ilc2021Linked = beforeIlc - chandri.length;
 
   // synthetic masks from chandrikadeb7 without_mask photos that survived the filter
-  const synthDir = opts.synthDir === undefined ? (fs.existsSync(path.join(defaultSynthDir(), 'manifest.jsonl')) ? defaultSynthDir() : null) : opts.synthDir;
+  const synthDirs = opts.synthDir === undefined ? (fs.existsSync(path.join(defaultSynthDir(), 'manifest.jsonl')) ? [defaultSynthDir()] : []) : opts.synthDir === null ? [] : [opts.synthDir].flat();
   const synth: TrainItem[] = [];
-  if (synthDir) {
-    const all = readSynthManifest(synthDir);
+  if (synthDirs.length) {
+    const dirOf = new Map<SynthManifestEntry, string>();
+    const all = synthDirs.flatMap((d) => readSynthManifest(d).map((e) => (dirOf.set(e, d), e)));
     const fromConfusers = new Set(confuserSynth(confusers, all, groupOf));
     excluded.confuserSynth = fromConfusers.size;
     const manifest = all.filter((e) => !fromConfusers.has(e));
     const allowed = new Set(chandri.filter((r) => r.label === 'without_mask').map((r) => r.sha256));
     const usable = manifest.filter((e) => allowed.has(e.sourceSha256));
     excluded.synthOfLeakOrMissing = manifest.length - usable.length;
-    const ex = excludeSynthSources(chandri, usable);
+    const { masks, confusers: drawn, dropped } = separateConfusers(usable);
+    excluded.confuserDrawnOnMaskSources = dropped.length;
+    const ex = excludeSynthSources(chandri, masks);
     excluded.synthSources = ex.excluded.length;
     chandri = ex.kept;
-    for (const e of usable) synth.push({ file: path.join(synthDir, e.file), sha256: e.sha256, label: e.label, source: 'synth', group: groupOf(e.sourceSha256) });
+    for (const e of [...masks, ...drawn]) {
+      synth.push({ file: path.join(dirOf.get(e)!, e.file), sha256: e.sha256, label: e.label, source: e.label === 'without_mask' ? 'synth-confuser' : 'synth', group: groupOf(e.sourceSha256) });
+    }
   }
 
   const train: TrainItem[] = [];
@@ -232,7 +241,7 @@ export async function realworldData(spec: RealworldDataSpec, opts: RealworldOpti
     }
   }
   const notes = {
-    synthDir,
+    synthDir: synthDirs.length > 1 ? synthDirs : (synthDirs[0] ?? null),
     excluded,
     confusers: { list: path.relative(projectPaths().root, projectPaths().confusers), entries: confuserList.length, groups: confusers.groups.size, ilc2021Split: ilcSplit !== null },
     ilc2021Split: ilcSplit ? 'recorded' : 'not recorded (ilc2021 not installed or not inspected)',
@@ -251,9 +260,9 @@ export async function realworldData(spec: RealworldDataSpec, opts: RealworldOpti
         return n < per;
       });
     };
-    return { train: thin(train), val: thin(val), test: thin(test), testDescription, notes, testGroups, synthDir, confusers };
+    return { train: thin(train), val: thin(val), test: thin(test), testDescription, notes, testGroups, synthDirs, confusers };
   }
-  return { train, val, test, testDescription, notes, testGroups, synthDir, confusers };
+  return { train, val, test, testDescription, notes, testGroups, synthDirs, confusers };
 }
 
 /**

@@ -59,8 +59,8 @@ export interface TrainOptions extends TrainCallbacks {
   runsDir?: string;
   /** No progress bars. default: false */
   quiet?: boolean;
-  /** realworld: the `facemask synth` output folder to use (null: none). default: `.cache/synth-realworld` when present */
-  synthDir?: string | null;
+  /** realworld: the `facemask synth` output folder(s) to use (null: none). default: `.cache/synth-realworld` when present */
+  synthDir?: string | string[] | null;
   /** Feature cache folder (null: none). default: `.cache/features` */
   cacheDir?: string | null;
 }

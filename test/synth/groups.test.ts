@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { synthGroups, synthSplits, excludeSynthSources, singletonGroup } from '../../src/synth/groups';
+import { synthGroups, synthSplits, excludeSynthSources, separateConfusers, singletonGroup } from '../../src/synth/groups';
 import type { SynthManifestEntry } from '../../src/synth/synth';
 import { buildSplit } from '../../src/data/split';
 import { groupImages } from '../../src/data/duplicates';
@@ -78,4 +78,18 @@ test('synthesis sources leave the without_mask data unless allowed', () => {
   const allowed = excludeSynthSources(records, manifest, { allowSources: true });
   assert.equal(allowed.kept.length, records.length);
   assert.equal(allowed.excluded.length, 0);
+});
+
+test('synthetic confusers keep their source, but never one that is also a mask source', () => {
+  const confuser = (source: string, k: number): SynthManifestEntry => ({ ...entry(source, k), file: `without_mask/${source}_${k}.jpg`, sha256: sha(`${source}#c${k}`), label: 'without_mask', mode: 'scarf', style: 'scarf-plain-#102030' });
+  // w0–w29 made masks (manifest); confusers drawn on w25–w34: w25–w29 clash with masks
+  const drawn = without.slice(25, 35).map((r) => confuser(r.relPath.split('/')[1], 0));
+  const s = separateConfusers([...manifest, ...drawn]);
+  assert.equal(s.masks.length, manifest.length);
+  assert.deepEqual(s.dropped.map((e) => e.source), ['w25', 'w26', 'w27', 'w28', 'w29']);
+  assert.deepEqual(s.confusers.map((e) => e.source), ['w30', 'w31', 'w32', 'w33', 'w34']);
+  // only mask sources leave without_mask: the kept confusers' sources stay as plain unmasked photos
+  const { kept } = excludeSynthSources(without, s.masks);
+  for (const e of s.confusers) assert.ok(kept.some((r) => r.sha256 === e.sourceSha256), `${e.source} kept`);
+  for (const e of s.masks) assert.ok(!kept.some((r) => r.sha256 === e.sourceSha256), `${e.source} excluded`);
 });

@@ -40,8 +40,8 @@ test('same inputs and seed give the same bytes, manifest included; another seed 
   assert.ok(fa.has(MANIFEST));
   assert.equal(a.faces.used, 3, `faces used ${JSON.stringify(a.faces)}`);
   assert.equal(a.generated, 9);
-  assert.deepEqual(a.byMode, { correct: 3, nose: 3, chin: 3 });
-  assert.deepEqual(a.byLabel, { with_mask: 3, incorrect_mask: 6 });
+  assert.deepEqual(a.byMode, { correct: 3, nose: 3, chin: 3, scarf: 0, collar: 0, hand: 0, object: 0, beard: 0 });
+  assert.deepEqual(a.byLabel, { with_mask: 3, incorrect_mask: 6, without_mask: 0 });
   assert.equal(a.imagesSkipped.unreadable, 1);
   assert.match(a.errors[0].error, /corrupt jpeg/);
   assert.deepEqual(b.faces, a.faces);
@@ -117,4 +117,30 @@ test('finding faces leaks no tensors and reports landmarks in the photo\'s own p
   const n0 = tf.memory().numTensors;
   assert.deepEqual(await findLandmarkedFaces(faceapi, blank, o), []);
   assert.equal(tf.memory().numTensors, n0);
+});
+
+test('confuser modes write without_mask images named for what was drawn; --start takes the photos --every leaves', async () => {
+  const faceapi = await loadFaceApi(['ssdMobilenetv1', 'faceLandmark68Net']);
+  const inDir = path.join(tmp, 'confuser-photos');
+  fs.mkdirSync(inDir);
+  for (const f of ['one-face.jpg', 'two-faces.jpg']) fs.copyFileSync(path.join(FIX, f), path.join(inDir, f));
+  const out = path.join(tmp, 'confusers');
+  const s = await synthesise([inDir], { modes: ['scarf', 'hand'], perFace: 2, seed: 3, faceapi, quiet: true, output: out });
+  assert.equal(s.generated, 2 * s.faces.used);
+  assert.deepEqual([s.byLabel.without_mask, s.byMode.scarf, s.byMode.hand], [s.generated, s.faces.used, s.faces.used]);
+  const m = readSynthManifest(out);
+  for (const e of m) {
+    assert.equal(e.label, 'without_mask');
+    assert.ok(e.file.startsWith('without_mask/'), e.file);
+    assert.ok(e.style.startsWith(e.mode + '-'), `${e.mode}: ${e.style}`);
+    assert.ok(fs.existsSync(path.join(out, e.file)));
+  }
+  assert.deepEqual(fs.readdirSync(out).sort(), ['incorrect_mask', MANIFEST, 'with_mask', 'without_mask'].sort());
+  // --every 2 takes the first photo (in the order found), --start 1 the other
+  const first = await synthesise([inDir], { modes: ['beard'], every: 2, faceapi, quiet: true, output: path.join(tmp, 'every0') });
+  const second = await synthesise([inDir], { modes: ['beard'], every: 2, start: 1, faceapi, quiet: true, output: path.join(tmp, 'every1') });
+  const sourcesOf = (d: string) => [...new Set(readSynthManifest(d).map((e) => e.source))];
+  assert.equal(first.inputs + second.inputs, 2);
+  assert.deepEqual([...sourcesOf(path.join(tmp, 'every0')), ...sourcesOf(path.join(tmp, 'every1'))].sort(), ['confuser-photos/one-face.jpg', 'confuser-photos/two-faces.jpg']);
+  await assert.rejects(synthesise([inDir], { modes: ['beard'], every: 2, start: 2, faceapi, quiet: true, output: path.join(tmp, 'bad') }), /start must be a whole number from 0 to every - 1/);
 });

@@ -77,7 +77,7 @@ test('no training or tuning image, group member or synthetic variant of one is i
   if (synth.length) {
     assert.ok((data.notes.excluded as { synthSources: number }).synthSources > 0);
     const used = new Set(synth.map((s) => s.sha256));
-    const sources = new Set(readSynthManifest(data.synthDir!).filter((e) => used.has(e.sha256)).map((e) => e.sourceSha256));
+    const sources = new Set(readSynthManifest(data.synthDirs[0]).filter((e) => used.has(e.sha256)).map((e) => e.sourceSha256));
     for (const it of data.train) if (it.source === 'chandrikadeb7' && it.label === 'without_mask') assert.ok(!sources.has(it.sha256), `${it.file} is a synthesis source but still a without_mask image`);
   }
   // validation photos (160–199) never feed training, and they are the validation part

@@ -1,4 +1,5 @@
 /** `facemask train [--preset original] [--set key=value ...] [--seed N]` */
+import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { UsageError, type VerbSpec } from '../args';
 import { PRESET_NAMES, parseOverride, getRecipe } from '../../training/presets';
@@ -19,7 +20,7 @@ export const trainVerb: VerbSpec = {
     views: { type: 'integer', value: 'K', help: "augmented views cached per training image (default: the preset's, 8)" },
     workers: { type: 'integer', value: 'N', help: 'worker threads running the base, 0 = main thread (default: 2)' },
     name: { type: 'string', value: 'NAME', help: 'run folder name (default: <preset>-s<seed>, never overwritten)' },
-    synth: { type: 'string', value: 'DIR', help: 'realworld preset: a "facemask synth" output to train on, or "none" (default: .cache/synth-realworld when present)' },
+    synth: { type: 'list', value: 'DIR', help: 'realworld preset: "facemask synth" outputs to train on (masks, confusers), or "none" (default: .cache/synth-realworld when present)' },
   },
   examples: [
     { cmd: 'facemask train', note: "the tutorial's recipe on observations, seed 42" },
@@ -52,6 +53,9 @@ export const trainVerb: VerbSpec = {
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
+    const synth = f.synth as string[] | undefined;
+    if (synth && synth.includes('none') && synth.length > 1) throw new UsageError('--synth none means no synthetic images; give either none or folders');
+    for (const d of synth ?? []) if (d !== 'none' && !fs.existsSync(path.join(d, 'manifest.jsonl'))) throw new UsageError(`--synth ${d}: no manifest.jsonl there (make one with facemask synth … --output ${d})`);
     const r = await train({
       preset: f.preset as string | undefined,
       overrides,
@@ -62,7 +66,7 @@ export const trainVerb: VerbSpec = {
       views,
       workers: f.workers as number | undefined,
       name: f.name as string | undefined,
-      synthDir: f.synth === undefined ? undefined : f.synth === 'none' ? null : (f.synth as string),
+      synthDir: synth === undefined ? undefined : synth.includes('none') ? null : synth,
     });
     const t = r.test;
     console.log(`run: ${r.runDir}`);
