@@ -16,7 +16,7 @@ import { LABELS } from '../labels';
 import { writeFileAtomic } from '../util/atomic';
 import { projectPaths } from '../paths';
 import { resolveConfig } from '../config';
-import { mulberry32 } from '../util/random';
+import { hashSeed, mulberry32 } from '../util/random';
 import { findLinks, groupImages, type GroupingOptions } from './duplicates';
 import { loadDatasets, naturalCompare, type LoadOptions } from './load';
 import { ILC2021, checkIlc2021Split, serialiseIlc2021Split, type Ilc2021Split } from './ilc2021';
@@ -273,4 +273,16 @@ export async function splitFor(datasets: DatasetName[], seed: number, opts: Spli
   const split = buildSplit(data.records, g.groupOf, { seed, ratios, grouping });
   writeSplitFile(file, split);
   return split;
+}
+
+/**
+ * K-fold partition by group: the fold of each item, groups in a seeded order dealt round-robin, so
+ * a group's items (a photo's faces, near-duplicates) share a fold. Out-of-fold studies (a decision
+ * rule, cross-validation of a recipe) take their folds from here.
+ */
+export function foldsByGroup(groups: readonly string[], k: number, seed = 42): number[] {
+  if (!(Number.isInteger(k) && k >= 2)) throw new Error(`folds must be a whole number >= 2 (got ${k})`);
+  const order = [...new Set(groups)].sort((a, b) => hashSeed(a, seed) - hashSeed(b, seed) || (a < b ? -1 : 1));
+  const fold = new Map(order.map((g, i) => [g, i % k]));
+  return groups.map((g) => fold.get(g)!);
 }

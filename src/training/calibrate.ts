@@ -29,10 +29,10 @@ import { writeFileAtomic } from '../util/atomic';
 import { freshRunDir } from '../util/runs';
 import { decodeImage } from '../util/images';
 import { progress } from '../util/progress';
-import { hashSeed } from '../util/random';
 import { reliabilityChart } from '../charts/index';
 import { countedFaces, describePart, kaggleScenes } from '../data/kaggle';
 import { ilc2021Crops } from '../data/ilc2021';
+import { foldsByGroup } from '../data/split';
 import { createEngine } from '../backend/onnx';
 import { calibrateRows, expectedCalibrationError, fitCalibration, meanNll, reliabilityBins, ECE_BINS, type Calibration, type ReliabilityBin } from '../model/calibration';
 import { DETECTORS } from '../detection/detectors';
@@ -167,13 +167,6 @@ export function chooseIncorrectThreshold(rows: readonly ArrayLike<number>[], lab
     }
   }
   return best;
-}
-
-/** Fold of each item: groups in a seeded order, dealt round-robin (a photo's items share a fold). */
-export function foldsByGroup(groups: readonly string[], k: number, seed = 42): number[] {
-  const order = [...new Set(groups)].sort((a, b) => hashSeed(a, seed) - hashSeed(b, seed) || (a < b ? -1 : 1));
-  const fold = new Map(order.map((g, i) => [g, i % k]));
-  return groups.map((g) => fold.get(g)!);
 }
 
 /** Calibrate with a fit on some rows. */

@@ -38,7 +38,7 @@ import { LABELS, type Label, type ModelClass } from '../labels';
 import type { TrainItem } from '../data/types';
 import { loadDatasets } from '../data/load';
 import { findLinks, groupImages } from '../data/duplicates';
-import { groupingFromConfig, splitFor, recordsForSplit } from '../data/split';
+import { foldsByGroup, groupingFromConfig, splitFor, recordsForSplit } from '../data/split';
 import { ILC2021, ilc2021Crops, ilc2021LinkedImages, readIlc2021Split, type Ilc2021Split } from '../data/ilc2021';
 import { KAGGLE, faceCounts, kaggleScenes, kagglePart, kagglePhotoNumber, kaggleUsable, describePart } from '../data/kaggle';
 import { checkConfuserRecords, confuserExclusion, confuserSynth, isConfuserExcluded, readConfuserList, type ConfuserExclusion } from '../data/confusers';
@@ -109,6 +109,13 @@ export interface RealworldOptions {
   minTrainFace?: number;
   /** Progress bars. default: false */
   progress?: boolean;
+  /**
+   * Cross-validation over ilc2021's train and validation photos (`src/training/cv.ts`): their crops
+   * are dealt into `folds` folds by photo group (`foldsByGroup`, seeded); fold `fold` joins the
+   * validation items (faces >= `faces.minSize`, the annotated box, once, source `ilc2021`) and the
+   * others are the ilc2021 training side. The test photos stay out. default: off (the train side only)
+   */
+  ilc2021Fold?: { fold: number; folds: number; seed?: number };
 }
 
 /** Assemble the realworld train/val/test items (see the module comment). */
@@ -203,7 +210,16 @@ export async function realworldData(spec: RealworldDataSpec, opts: RealworldOpti
     }
   }
   if (spec.ilc2021Copies > 0 && ilcSplit) {
-    for (const c of ilc2021Crops('train', { split: ilcSplit, limit: cfg.small ? 20 : undefined })) {
+    const cv = opts.ilc2021Fold;
+    const pool = ilc2021Crops(cv ? ['train', 'val'] : 'train', { split: ilcSplit, limit: cfg.small ? 20 : undefined });
+    const folds = cv ? foldsByGroup(pool.map((c) => ilcSplit.photos[c.photo].group), cv.folds, cv.seed) : null;
+    if (cv && !(Number.isInteger(cv.fold) && cv.fold >= 0 && cv.fold < cv.folds)) throw new Error(`fold must be 0 to ${cv.folds - 1}, got ${cv.fold}`);
+    for (const [i, c] of pool.entries()) {
+      if (folds && folds[i] === cv!.fold) {
+        // the held-out fold, measured as ilc2021-val is
+        if (c.facePx >= cfg.faces.minSize) val.push({ file: c.file, sha256: sha256File(c.file), label: c.label, box: c.box, source: 'ilc2021', group: `ilc2021:${ilcSplit.photos[c.photo].group}` });
+        continue;
+      }
       if (c.facePx < minTrainFace) {
         excluded.smallIlc2021Faces++;
         continue;
@@ -246,6 +262,7 @@ export async function realworldData(spec: RealworldDataSpec, opts: RealworldOpti
     confusers: { list: path.relative(projectPaths().root, projectPaths().confusers), entries: confuserList.length, groups: confusers.groups.size, ilc2021Split: ilcSplit !== null },
     ilc2021Split: ilcSplit ? 'recorded' : 'not recorded (ilc2021 not installed or not inspected)',
     sources: sourceCounts(train),
+    ...(opts.ilc2021Fold ? { ilc2021Fold: { ...opts.ilc2021Fold, heldOut: val.filter((v) => v.source === 'ilc2021').length } } : {}),
   };
   const testDescription = `real faces: ${describePart('test')}, faces >= ${cfg.faces.minSize} px, annotated boxes${cfg.small ? ', small-data mode' : ''}`;
   if (cfg.small) {

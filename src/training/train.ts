@@ -61,6 +61,8 @@ export interface TrainOptions extends TrainCallbacks {
   quiet?: boolean;
   /** realworld: the `facemask synth` output folder(s) to use (null: none). default: `.cache/synth-realworld` when present */
   synthDir?: string | string[] | null;
+  /** realworld: hold out one fold of ilc2021's train + validation photos as validation (cross-validation, src/training/cv.ts). default: off */
+  ilc2021Fold?: { fold: number; folds: number; seed?: number };
   /** Feature cache folder (null: none). default: `.cache/features` */
   cacheDir?: string | null;
 }
@@ -77,6 +79,9 @@ export interface TrainResult {
   valNotFace: { boxes: number; rejected: number; facesRejected: number } | null;
   settings: RunSettings;
   seconds: { data: number; features: number; fit: number; total: number };
+  /** The validation items and the model's probabilities for each (full class order, before any calibration). */
+  valItems: TrainItem[];
+  valProbs: Float32Array[];
 }
 
 /** What a run was asked and what it used (`config.json`). */
@@ -176,7 +181,7 @@ export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
   const base = await loadBase(recipe.base);
   // 'blocks': which of the base's layers train (a bad number of blocks is refused before any work)
   const tail = recipe.features === 'blocks' ? tailSpec(base.model, recipe.finetune.blocks) : null;
-  const data: TrainingData = recipe.data.kind === 'realworld' ? await realworldData(recipe.data, { progress: !quiet, synthDir: opts.synthDir }) : await splitData(recipe.data, splitSeed, { progress: !quiet });
+  const data: TrainingData = recipe.data.kind === 'realworld' ? await realworldData(recipe.data, { progress: !quiet, synthDir: opts.synthDir, ilc2021Fold: opts.ilc2021Fold }) : await splitData(recipe.data, splitSeed, { progress: !quiet });
   const classes = classesOf(data.train);
   if (classes.length < 2) throw new Error(`training needs at least 2 classes; the training data has [${classes.join(', ')}]`);
   // faces of a class the model lacks cannot be scored: measured only on the model's classes
@@ -318,7 +323,7 @@ export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
   tailModel?.dispose();
   if (finalHead !== pooledHead) finalHead.dispose();
   base.model.dispose();
-  return { runDir, modelDir, manifest: readManifest(modelDir), history, test: report, val: v.report, valWithWithout: v.withWithout, valNotFace: v.notFace, settings, seconds };
+  return { runDir, modelDir, manifest: readManifest(modelDir), history, test: report, val: v.report, valWithWithout: v.withWithout, valNotFace: v.notFace, settings, seconds, valItems: val, valProbs: v.probs };
 }
 
 /** Validation numbers: the faces (emitted classes) as a report and with/without, and how the not_face boxes and the faces fare against rejection. */
@@ -332,6 +337,7 @@ function validationNumbers(head: tf.LayersModel, valX: FeatureMatrix, yVal: numb
   return {
     report: faces.length ? reportFromProbabilities(truth, em.probs, em.classes) : null,
     withWithout: faces.length ? (withWithoutBalancedAccuracy(truth, em.probs, em.classes)?.value ?? null) : null,
+    probs: e.probs,
     notFace: nf < 0 ? null : { boxes: yVal.filter((k) => k === nf).length, rejected: yVal.filter((k, i) => k === nf && top(i) === nf).length, facesRejected: faces.filter((r) => top(r.i) === nf).length },
   };
 }

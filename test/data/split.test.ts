@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildSplit, writeSplitFile, readSplitFile, recordsForSplit, serialiseSplitFile, splitCounts, MissingSplitError, SPLITS } from '../../src/data/split';
+import { buildSplit, writeSplitFile, readSplitFile, recordsForSplit, serialiseSplitFile, splitCounts, MissingSplitError, SPLITS, foldsByGroup } from '../../src/data/split';
 import { groupImages, findNearPairs, linkDistance, DEFAULT_GROUPING } from '../../src/data/duplicates';
 import { hammingHex, hashesFromGrid } from '../../src/data/fingerprint';
 import type { ImageRecord } from '../../src/data/types';
@@ -141,4 +141,15 @@ test('linkDistance: upper-half links pay for whole-image distance beyond the lim
   assert.ok(linkDistance({ a: '', b: '', whole: 9, upper: 7 }, o) > o.maxDistance);
   assert.ok(linkDistance({ a: '', b: '', whole: 9, upper: 7, named: true }, o) <= o.maxDistance);
   assert.ok(linkDistance({ a: '', b: '', whole: 30, upper: 25, named: true }, o) > o.maxDistance);
+});
+
+test('folds never split a photo and are the same for the same photos', () => {
+  const groups = Array.from({ length: 200 }, (_, i) => `p${i % 37}`);
+  const f = foldsByGroup(groups, 5);
+  const byGroup = new Map<string, Set<number>>();
+  groups.forEach((g, i) => byGroup.set(g, (byGroup.get(g) ?? new Set()).add(f[i])));
+  for (const s of byGroup.values()) assert.equal(s.size, 1);
+  assert.deepEqual(new Set(f), new Set([0, 1, 2, 3, 4]));
+  assert.deepEqual(foldsByGroup([...groups].reverse(), 5), [...f].reverse());
+  assert.throws(() => foldsByGroup(groups, 1), /folds must be a whole number >= 2/);
 });

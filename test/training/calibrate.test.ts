@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { calibrate, checkCalibrationSets, chooseIncorrectThreshold, chooseRule, faceNumbers, foldsByGroup, studyDecision } from '../../src/training/calibrate';
+import { calibrate, checkCalibrationSets, chooseIncorrectThreshold, chooseRule, faceNumbers, studyDecision } from '../../src/training/calibrate';
 import { isCalibrateRun, promoteCalibration } from '../../src/training/promote';
 import { readManifest } from '../../src/model/manifest';
 import { projectPaths } from '../../src/paths';
@@ -75,16 +75,6 @@ test('the rule: a threshold only when its out-of-fold gain is above 0 beyond the
   assert.match(tie.why, /gain \+0\.001, 95 % interval \[-0\.020, 0\.020\]\), not above 0: argmax/);
   assert.equal(chooseRule({ value: -0.05, low: -0.09, high: -0.01 }, 0.3, f1).chosen, 'argmax');
   assert.equal(chooseRule({ value: 0.05, low: 0.01, high: 0.09 }, null, f1).chosen, 'argmax', 'no incorrect_mask: argmax');
-});
-
-test('folds never split a photo and are the same for the same photos', () => {
-  const groups = Array.from({ length: 200 }, (_, i) => `p${i % 37}`);
-  const f = foldsByGroup(groups, 5);
-  const byGroup = new Map<string, Set<number>>();
-  groups.forEach((g, i) => byGroup.set(g, (byGroup.get(g) ?? new Set()).add(f[i])));
-  for (const s of byGroup.values()) assert.equal(s.size, 1);
-  assert.deepEqual(new Set(f), new Set([0, 1, 2, 3, 4]));
-  assert.deepEqual(foldsByGroup([...groups].reverse(), 5), [...f].reverse());
 });
 
 test('only validation sets: a test part or an unknown set is refused with what to use', () => {

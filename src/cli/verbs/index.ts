@@ -7,10 +7,11 @@ import { trainVerb } from './train';
 import { promoteVerb } from './promote';
 import { tuneVerb } from './tune';
 import { calibrateVerb } from './calibrate';
+import { cvVerb } from './cv';
 import { evaluateVerb } from './evaluate';
 import { classifyVerb } from './classify';
 import { detectVerb } from './detect';
 import { videoVerb } from './video';
 import { serveVerb } from './serve';
 
-export const VERBS: VerbSpec[] = [prepareVerb, inspectVerb, synthVerb, trainVerb, evaluateVerb, tuneVerb, calibrateVerb, promoteVerb, classifyVerb, detectVerb, videoVerb, serveVerb];
+export const VERBS: VerbSpec[] = [prepareVerb, inspectVerb, synthVerb, trainVerb, evaluateVerb, cvVerb, tuneVerb, calibrateVerb, promoteVerb, classifyVerb, detectVerb, videoVerb, serveVerb];

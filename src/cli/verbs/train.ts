@@ -6,6 +6,42 @@ import { PRESET_NAMES, parseOverride, getRecipe } from '../../training/presets';
 import { resolveConfig } from '../../config';
 import { train } from '../../training/train';
 
+type Flags = Record<string, unknown>;
+
+/** `--overrides FILE` and `--set key=value …` as recipe overrides, checked against the preset (shared with `facemask cv`). */
+export function recipeOverrides(f: Flags): Record<string, unknown> {
+  const overrides: Record<string, unknown> = {};
+  if (f.overrides !== undefined) {
+    try {
+      Object.assign(overrides, JSON.parse(fs.readFileSync(f.overrides as string, 'utf8')));
+    } catch (e) {
+      throw new UsageError(`--overrides ${f.overrides}: ${(e as Error).message}`);
+    }
+  }
+  try {
+    for (const s of (f.set as string[] | undefined) ?? []) {
+      const [k, v] = parseOverride(s);
+      overrides[k] = v;
+    }
+    getRecipe((f.preset as string | undefined) ?? resolveConfig().train.preset, overrides); // refuse a bad key or value before any work
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  return overrides;
+}
+
+/** `--synth DIR…` / `--synth none` as the training's synth folders (undefined: the default), checked (shared with `facemask cv`). */
+export function synthFolders(f: Flags): string[] | null | undefined {
+  const synth = f.synth as string[] | undefined;
+  if (synth === undefined) return undefined;
+  if (synth.includes('none')) {
+    if (synth.length > 1) throw new UsageError('--synth none means no synthetic images; give either none or folders');
+    return null;
+  }
+  for (const d of synth) if (!fs.existsSync(path.join(d, 'manifest.jsonl'))) throw new UsageError(`--synth ${d}: no manifest.jsonl there (make one with facemask synth … --output ${d})`);
+  return synth;
+}
+
 export const trainVerb: VerbSpec = {
   name: 'train',
   summary: 'train the mask classifier (frozen MobileNetV2 + head) into runs/train/<name>/',
@@ -36,26 +72,8 @@ export const trainVerb: VerbSpec = {
     const views = f.views as number | undefined;
     if (epochs !== undefined && epochs < 1) throw new UsageError('--epochs must be at least 1');
     if (views !== undefined && views < 1) throw new UsageError('--views must be at least 1');
-    const overrides: Record<string, unknown> = {};
-    if (f.overrides !== undefined) {
-      try {
-        Object.assign(overrides, JSON.parse(fs.readFileSync(f.overrides as string, 'utf8')));
-      } catch (e) {
-        throw new UsageError(`--overrides ${f.overrides}: ${(e as Error).message}`);
-      }
-    }
-    try {
-      for (const s of (f.set as string[] | undefined) ?? []) {
-        const [k, v] = parseOverride(s);
-        overrides[k] = v;
-      }
-      getRecipe((f.preset as string | undefined) ?? resolveConfig().train.preset, overrides); // refuse a bad key or value before any work
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
-    const synth = f.synth as string[] | undefined;
-    if (synth && synth.includes('none') && synth.length > 1) throw new UsageError('--synth none means no synthetic images; give either none or folders');
-    for (const d of synth ?? []) if (d !== 'none' && !fs.existsSync(path.join(d, 'manifest.jsonl'))) throw new UsageError(`--synth ${d}: no manifest.jsonl there (make one with facemask synth … --output ${d})`);
+    const overrides = recipeOverrides(f);
+    const synth = synthFolders(f);
     const r = await train({
       preset: f.preset as string | undefined,
       overrides,
@@ -66,7 +84,7 @@ export const trainVerb: VerbSpec = {
       views,
       workers: f.workers as number | undefined,
       name: f.name as string | undefined,
-      synthDir: synth === undefined ? undefined : synth.includes('none') ? null : synth,
+      synthDir: synth,
     });
     const t = r.test;
     console.log(`run: ${r.runDir}`);

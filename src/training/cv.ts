@@ -1,0 +1,170 @@
+/**
+ * Cross-validation of a recipe over ilc2021's train and validation photos (issue 14): where one
+ * validation side (714 faces, macro F1 ± 0.035) cannot tell two variants apart, K models, each
+ * trained with one fold of those photos held out (`realworldData`'s `ilc2021Fold`), predict every
+ * face of the train + validation photos once, out of fold — about 2,800 faces instead of 714. The
+ * test photos never take part.
+ *
+ * `crossValidate` trains the folds into `runs/cv/<name>/fold-<k>/` (ordinary training runs) and writes
+ * `runs/cv/<name>/cv.json`: per fold and pooled numbers, the out-of-fold predictions (raw, before
+ * calibration) and the decision study on them (`studyDecision`: calibration and a threshold on
+ * incorrect_mask fitted on the other folds, so the rule's gain is measured out of fold too).
+ * `compareCv` pairs two such runs face by face (`pairedMacroF1Gain`), the comparison this is for.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { resolveConfig } from '../config';
+import { projectPaths } from '../paths';
+import { isLabel, type Label, type ModelClass } from '../labels';
+import type { Box } from '../result';
+import { writeFileAtomic } from '../util/atomic';
+import { freshRunDir } from '../util/runs';
+import { emittedOnly } from '../evaluation/evaluate';
+import { pairedMacroF1Gain, reportFromProbabilities, withWithoutBalancedAccuracy, type ClassificationReport } from '../evaluation/metrics';
+import { train, type TrainOptions } from './train';
+import { faceNumbers, studyDecision, type DecisionStudy, type FaceNumbers } from './calibrate';
+
+export const CV_FILE = 'cv.json';
+export const CV_FORMAT = 'facemask-cv/1';
+
+/** One face predicted out of fold. */
+export interface CvPrediction {
+  file: string;
+  box?: Box;
+  label: Label;
+  fold: number;
+  /** Its ilc2021 photo group (the folds never split one). */
+  group: string;
+  /** The fold model's probabilities, full class order, before any calibration. */
+  probs: number[];
+}
+
+/** `runs/cv/<name>/cv.json`. */
+export interface CvFile {
+  format: typeof CV_FORMAT;
+  preset: string;
+  overrides: Record<string, unknown>;
+  synth: string[] | null;
+  folds: number;
+  seed: number;
+  classes: ModelClass[];
+  /** Argmax, each fold's faces. */
+  perFold: (FaceNumbers & { fold: number })[];
+  /** Argmax, all faces out of fold. */
+  pooled: { report: ClassificationReport; withWithout: number | null };
+  decision: DecisionStudy;
+  predictions: CvPrediction[];
+  seconds: number;
+}
+
+export interface CvOptions extends Pick<TrainOptions, 'preset' | 'overrides' | 'synthDir' | 'epochs' | 'views' | 'seed' | 'quiet' | 'workers'> {
+  /** default: 5 */
+  folds?: number;
+  /** Run folder name under `runs/cv/`. default: `<preset>-cv<folds>` (+ `-2`… if taken) */
+  name?: string;
+  /** default: `runs/cv` */
+  runsDir?: string;
+}
+
+/** Key of a face for pairing two runs. */
+const faceKey = (p: Pick<CvPrediction, 'file' | 'box'>) => `${p.file}|${p.box ? p.box.map((x) => x.toFixed(2)).join(',') : ''}`;
+
+/** Pooled, per-fold and decision numbers from out-of-fold predictions. */
+export function summariseCv(predictions: readonly CvPrediction[], classes: readonly ModelClass[], folds: number): Pick<CvFile, 'perFold' | 'pooled' | 'decision'> {
+  const faces = predictions.filter((p) => isLabel(p.label));
+  const em = emittedOnly(classes, faces.map((p) => p.probs));
+  const truth = faces.map((p) => em.classes.indexOf(p.label));
+  const perFold: CvFile['perFold'] = [];
+  for (let k = 0; k < folds; k++) {
+    const f = faces.filter((p) => p.fold === k);
+    if (f.length) perFold.push({ fold: k, ...faceNumbers(f.map((p) => p.probs), f.map((p) => p.label), classes, 'argmax') });
+  }
+  const decision = studyDecision(faces.map((p) => Float32Array.from(p.probs)), faces.map((p) => p.label), faces.map((p) => p.group), [...classes], folds);
+  return {
+    perFold,
+    pooled: { report: reportFromProbabilities(truth, em.probs, em.classes), withWithout: withWithoutBalancedAccuracy(truth, em.probs, em.classes)?.value ?? null },
+    decision,
+  };
+}
+
+/** Train the folds and write `cv.json` (see the module comment). */
+export async function crossValidate(opts: CvOptions = {}): Promise<{ runDir: string; cv: CvFile }> {
+  const t0 = performance.now();
+  const cfg = resolveConfig();
+  const folds = opts.folds ?? 5;
+  if (!(Number.isInteger(folds) && folds >= 2)) throw new Error(`folds must be a whole number >= 2 (got ${folds})`);
+  const seed = opts.seed ?? cfg.seed;
+  const preset = opts.preset ?? 'realworld';
+  const runDir = freshRunDir(opts.runsDir ?? path.join(projectPaths().runs, 'cv'), opts.name ?? `${preset}-cv${folds}`);
+  const predictions: CvPrediction[] = [];
+  let classes: ModelClass[] | null = null;
+  for (let k = 0; k < folds; k++) {
+    if (!opts.quiet) process.stderr.write(`cv: fold ${k + 1} of ${folds}\n`);
+    const r = await train({ ...opts, preset, seed, runsDir: runDir, name: `fold-${k}`, ilc2021Fold: { fold: k, folds, seed } });
+    const c = r.manifest.classes as ModelClass[];
+    if (classes && classes.join() !== c.join()) throw new Error(`fold ${k} trained classes [${c.join(', ')}], fold 0 [${classes.join(', ')}]`);
+    classes = c;
+    r.valItems.forEach((it, i) => {
+      if (it.source !== 'ilc2021' || !isLabel(it.label)) return;
+      predictions.push({ file: path.relative(projectPaths().root, it.file), ...(it.box ? { box: it.box } : {}), label: it.label, fold: k, group: it.group ?? it.file, probs: Array.from(r.valProbs[i], (x) => Math.round(x * 1e6) / 1e6) });
+    });
+  }
+  if (!predictions.length) throw new Error('no ilc2021 faces were held out: the recipe must train on ilc2021 (data.ilc2021Copies >= 1) with its split recorded');
+  const synth = opts.synthDir === undefined ? null : opts.synthDir === null ? [] : [opts.synthDir].flat();
+  const cv: CvFile = {
+    format: CV_FORMAT,
+    preset,
+    overrides: opts.overrides ?? {},
+    synth,
+    folds,
+    seed,
+    classes: classes!,
+    ...summariseCv(predictions, classes!, folds),
+    predictions,
+    seconds: Math.round((performance.now() - t0) / 100) / 10,
+  };
+  writeFileAtomic(path.join(runDir, CV_FILE), JSON.stringify(cv) + '\n');
+  return { runDir, cv };
+}
+
+/** Read `cv.json` from a cv run folder (or the file). */
+export function readCv(dirOrFile: string): CvFile {
+  const file = fs.existsSync(dirOrFile) && fs.statSync(dirOrFile).isDirectory() ? path.join(dirOrFile, CV_FILE) : dirOrFile;
+  if (!fs.existsSync(file)) throw new Error(`no ${CV_FILE} at ${dirOrFile}: make one with facemask cv`);
+  const j = JSON.parse(fs.readFileSync(file, 'utf8')) as CvFile;
+  if (j.format !== CV_FORMAT) throw new Error(`${file} is not a ${CV_FORMAT} file`);
+  return j;
+}
+
+/** Two cross-validations face by face: argmax macro F1 of each out of fold and the paired gain of `b` over `a`. Refused unless they predicted the same faces. */
+export function compareCv(a: Pick<CvFile, 'predictions' | 'classes'>, b: Pick<CvFile, 'predictions' | 'classes'>): { faces: number; a: FaceNumbers; b: FaceNumbers; gain: { value: number; low: number; high: number } } {
+  const fa = a.predictions.filter((p) => isLabel(p.label)), fb = new Map(b.predictions.filter((p) => isLabel(p.label)).map((p) => [faceKey(p), p]));
+  if (fa.length !== fb.size || fa.some((p) => !fb.has(faceKey(p)))) throw new Error(`the two cross-validations held out different faces (${fa.length} and ${fb.size}): compare runs made with the same folds, seed and ilc2021 split`);
+  const pb = fa.map((p) => fb.get(faceKey(p))!);
+  const emitted = a.classes.filter(isLabel);
+  if (b.classes.filter(isLabel).join() !== emitted.join()) throw new Error('the two cross-validations emit different classes');
+  const truth = fa.map((p) => emitted.indexOf(p.label));
+  const pred = (ps: CvPrediction[], classes: readonly ModelClass[]) => {
+    const em = emittedOnly(classes, ps.map((p) => p.probs));
+    return em.probs.map((row) => emitted.indexOf(em.classes[row.indexOf(Math.max(...row))] as Label));
+  };
+  return {
+    faces: fa.length,
+    a: faceNumbers(fa.map((p) => p.probs), fa.map((p) => p.label), a.classes, 'argmax'),
+    b: faceNumbers(pb.map((p) => p.probs), pb.map((p) => p.label), b.classes, 'argmax'),
+    gain: pairedMacroF1Gain(truth, pred(fa, a.classes), pred(pb, b.classes), emitted),
+  };
+}
+
+/** A cv run in a few lines (CLI). */
+export function formatCv(cv: CvFile): string {
+  const pct = (x: number | null) => (x === null ? '—' : `${(100 * x).toFixed(1)} %`);
+  const d = cv.decision;
+  const inc = cv.pooled.report.rows.find((r) => r.class === 'incorrect_mask');
+  return [
+    `${cv.folds}-fold cross-validation over ilc2021 train + validation photos: ${cv.pooled.report.total} faces out of fold`,
+    `argmax: macro F1 ${cv.pooled.report.macro.f1.toFixed(3)}, with/without ${pct(cv.pooled.withWithout)}, incorrect_mask recall ${pct(inc?.recall ?? null)} at precision ${pct(inc?.precision ?? null)}`,
+    `per fold macro F1: ${cv.perFold.map((f) => f.macroF1.toFixed(3)).join(', ')}`,
+    `calibrated out of fold: argmax ${d.argmax.macroF1.toFixed(3)}, threshold on incorrect_mask ${d.threshold.macroF1.toFixed(3)} (recall ${pct(d.threshold.incorrectRecall)} at ${pct(d.threshold.incorrectPrecision)}); ${d.why}`,
+  ].join('\n');
+}

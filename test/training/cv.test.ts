@@ -1,0 +1,80 @@
+/**
+ * Cross-validation (src/training/cv.ts): a real small run holds out every ilc2021 train/validation
+ * face once, by photo group, never a test photo; comparing runs pairs faces and refuses runs that
+ * held out different faces.
+ */
+process.env.FACEMASK_SMALL = '1'; // this file runs in its own process (node --test)
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { compareCv, crossValidate, readCv, summariseCv, type CvPrediction } from '../../src/training/cv';
+import { readIlc2021Split } from '../../src/data/ilc2021';
+import { projectPaths } from '../../src/paths';
+import type { ModelClass } from '../../src/labels';
+import { tmpDir } from '../model/helpers';
+
+const installed = fs.existsSync(projectPaths().splits) && fs.existsSync(path.join(projectPaths().dataset, 'ilc2021', 'crops.jsonl'));
+
+test('a real small cross-validation: every held-out face once, by photo group, from train and validation photos only', { skip: !installed && 'ilc2021 or its split is not installed (facemask prepare)' }, async () => {
+  const runs = tmpDir('cv');
+  const { runDir, cv } = await crossValidate({ folds: 2, epochs: 1, views: 1, workers: 1, quiet: true, runsDir: runs, name: 'small' });
+  assert.ok(fs.existsSync(path.join(runDir, 'fold-0', 'model', 'manifest.json')) && fs.existsSync(path.join(runDir, 'fold-1', 'model', 'manifest.json')));
+  assert.deepEqual(readCv(runDir).predictions.length, cv.predictions.length);
+  assert.ok(cv.predictions.length > 10, `${cv.predictions.length} faces held out`);
+  const split = readIlc2021Split();
+  const keys = new Set<string>();
+  const foldOfGroup = new Map<string, number>();
+  for (const p of cv.predictions) {
+    const photo = path.basename(p.file).replace(/_\d+\.[a-z]+$/i, '');
+    const key = `${p.file}|${p.box}`;
+    assert.ok(!keys.has(key), `${key} held out twice`);
+    keys.add(key);
+    assert.notEqual(foldOfGroup.get(p.group) ?? p.fold, 1 - p.fold, `group ${p.group} in two folds`);
+    foldOfGroup.set(p.group, p.fold);
+    const side = split.photos[photo]?.split;
+    assert.ok(side === 'train' || side === 'val', `${p.file} is on the ${side} side`);
+    assert.equal(p.probs.length, cv.classes.length);
+  }
+  assert.deepEqual(new Set(cv.predictions.map((p) => p.fold)), new Set([0, 1]));
+  assert.equal(cv.pooled.report.total, cv.predictions.length);
+  // a run compared with itself gains nothing
+  const same = compareCv(cv, cv);
+  assert.equal(same.gain.value, 0);
+});
+
+test('comparing: paired by face, the better run gains beyond the noise; different faces are refused', () => {
+  const classes: ModelClass[] = ['with_mask', 'without_mask', 'incorrect_mask'];
+  const labels = ['with_mask', 'without_mask', 'incorrect_mask'] as const;
+  const onehot = (k: number, p = 0.8) => classes.map((_, j) => (j === k ? p : (1 - p) / 2));
+  const faces = Array.from({ length: 300 }, (_, i) => ({ file: `f${i}.jpg`, box: [0, 0, 10, 10] as [number, number, number, number], label: labels[i % 3], fold: i % 5, group: `g${i}` }));
+  const good: CvPrediction[] = faces.map((f, i) => ({ ...f, probs: onehot(i % 3) }));
+  // the weaker run calls every third incorrect_mask face with_mask
+  const weak: CvPrediction[] = faces.map((f, i) => ({ ...f, probs: onehot(i % 3 === 2 && i % 9 !== 2 ? 0 : i % 3) }));
+  const c = compareCv({ predictions: weak, classes }, { predictions: good, classes });
+  assert.equal(c.faces, 300);
+  assert.equal(c.b.macroF1, 1);
+  assert.ok(c.a.macroF1 < 0.8 && c.gain.low > 0, `gain ${JSON.stringify(c.gain)}`);
+  assert.throws(() => compareCv({ predictions: weak, classes }, { predictions: good.slice(1), classes }), /held out different faces/);
+  const s = summariseCv(good, classes, 5);
+  assert.equal(s.perFold.length, 5);
+  assert.ok(s.perFold.every((f) => f.macroF1 === 1));
+  assert.equal(s.pooled.report.macro.f1, 1);
+});
+
+test('CLI: cv refuses a bad comparison or synth list with what to do', async () => {
+  const { main } = await import('../../src/cli/main');
+  const err: string[] = [];
+  const orig = console.error;
+  console.error = (...a: unknown[]) => void err.push(a.join(' '));
+  try {
+    assert.equal(await main(['cv', '--compare', 'runs/cv/only-one']), 2);
+    assert.match(err.join('\n'), /--compare takes two cv run folders: A B/);
+    await assert.rejects(main(['cv', '--compare', tmpDir('cv-a'), tmpDir('cv-b')]), /no cv\.json at .*make one with facemask cv/);
+    assert.equal(await main(['cv', '--synth', 'none', 'elsewhere']), 2);
+    assert.match(err.join('\n'), /--synth none means no synthetic images/);
+    assert.equal(await main(['cv', '--folds', '1']), 2);
+  } finally {
+    console.error = orig;
+  }
+});
