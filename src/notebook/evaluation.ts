@@ -11,6 +11,7 @@ import type { SetEvaluation } from '../evaluation/evaluate';
 import { summaryRow, type DetectionSummary } from '../evaluation/scenes';
 import { tradeoffChart, type Figure } from '../charts/index';
 import { reliabilityFigure, type CalibrateResult, type SetNumbers } from '../training/calibrate';
+import type { CvSummary } from '../training/cv';
 
 /** The classification report as rows: one per class, then the macro and weighted averages. */
 export function reportRows(e: SetEvaluation) {
@@ -187,4 +188,58 @@ export function hardFacesRows(approaches: HardFacesApproach[]) {
       'Kaggle test macro F1': f3(k?.report.macro.f1),
     };
   });
+}
+
+/** A committed comparison of two cross-validations (`facemask cv --compare A B --output …`). */
+export interface CvComparison {
+  kind: 'cv-compare';
+  runs: { a: string; b: string };
+  faces: number;
+  a: { macroF1: number; incorrectRecall: number | null; incorrectPrecision: number | null };
+  b: { macroF1: number; incorrectRecall: number | null; incorrectPrecision: number | null };
+  gain: { value: number; low: number; high: number };
+}
+
+/** The committed cross-validations (docs/results/cv/): run summaries and comparisons. */
+export function cvResults(dir: string = path.join(projectPaths().results, 'cv')): { runs: CvSummary[]; comparisons: CvComparison[] } {
+  if (!fs.existsSync(dir)) return { runs: [], comparisons: [] };
+  const all = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as CvSummary | CvComparison);
+  return { runs: all.filter((x): x is CvSummary => 'format' in x), comparisons: all.filter((x): x is CvComparison => 'kind' in x && x.kind === 'cv-compare') };
+}
+
+/** One row per cross-validated recipe: out-of-fold argmax numbers, the spread over folds, and the decision study (calibrated out of fold). */
+export function cvRows(runs: CvSummary[]) {
+  const pct = (x: number | null | undefined) => (x === null || x === undefined ? NaN : +(x * 100).toFixed(1));
+  return runs.map((r) => {
+    const inc = r.pooled.report.rows.find((x) => x.class === 'incorrect_mask');
+    const f = r.perFold.map((x) => x.macroF1);
+    const d = r.decision;
+    return {
+      run: r.name,
+      synth: r.synth === null ? 'default' : r.synth.length ? r.synth.map((s) => path.basename(s)).join(' + ') : 'none',
+      overrides: Object.entries(r.overrides).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ') || '—',
+      faces: r.faces,
+      'macro F1 (argmax)': +r.pooled.report.macro.f1.toFixed(3),
+      'per fold': `${Math.min(...f).toFixed(3)}–${Math.max(...f).toFixed(3)}`,
+      'with/without %': pct(r.pooled.withWithout),
+      'incorrect recall %': pct(inc?.recall),
+      'incorrect precision %': pct(inc?.precision),
+      'calibrated: argmax F1': +d.argmax.macroF1.toFixed(3),
+      'calibrated: threshold F1': +d.threshold.macroF1.toFixed(3),
+      'threshold gain [95 %]': `${d.macroF1Gain.value >= 0 ? '+' : ''}${d.macroF1Gain.value.toFixed(3)} [${d.macroF1Gain.low.toFixed(3)}, ${d.macroF1Gain.high.toFixed(3)}]`,
+    };
+  });
+}
+
+/** One row per comparison: each run's out-of-fold macro F1 and the paired gain of B over A. */
+export function cvCompareRows(comparisons: CvComparison[]) {
+  return comparisons.map((c) => ({
+    A: c.runs.a,
+    B: c.runs.b,
+    faces: c.faces,
+    'A macro F1': +c.a.macroF1.toFixed(3),
+    'B macro F1': +c.b.macroF1.toFixed(3),
+    'gain of B [95 %]': `${c.gain.value >= 0 ? '+' : ''}${c.gain.value.toFixed(3)} [${c.gain.low.toFixed(3)}, ${c.gain.high.toFixed(3)}]`,
+    'beyond noise': c.gain.low > 0 ? 'B better' : c.gain.high < 0 ? 'A better' : 'no',
+  }));
 }

@@ -25,6 +25,8 @@ import { train, type TrainOptions } from './train';
 import { faceNumbers, studyDecision, type DecisionStudy, type FaceNumbers } from './calibrate';
 
 export const CV_FILE = 'cv.json';
+/** The same without the per-face predictions (small enough to commit to docs/results/cv/). */
+export const CV_SUMMARY = 'summary.json';
 export const CV_FORMAT = 'facemask-cv/1';
 
 /** One face predicted out of fold. */
@@ -124,7 +126,16 @@ export async function crossValidate(opts: CvOptions = {}): Promise<{ runDir: str
     seconds: Math.round((performance.now() - t0) / 100) / 10,
   };
   writeFileAtomic(path.join(runDir, CV_FILE), JSON.stringify(cv) + '\n');
+  writeFileAtomic(path.join(runDir, CV_SUMMARY), JSON.stringify(cvSummary(cv, path.basename(runDir)), null, 1) + '\n');
   return { runDir, cv };
+}
+
+/** A cv run without its predictions: what notebook 04 shows (docs/results/cv/). */
+export type CvSummary = Omit<CvFile, 'predictions'> & { name: string; faces: number };
+
+export function cvSummary(cv: CvFile, name: string): CvSummary {
+  const { predictions, ...rest } = cv;
+  return { name, faces: predictions.length, ...rest };
 }
 
 /** Read `cv.json` from a cv run folder (or the file). */

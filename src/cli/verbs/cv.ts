@@ -1,5 +1,7 @@
 /** `facemask cv`: cross-validate a recipe over ilc2021's train + validation photos, or compare two such runs (src/training/cv.ts). */
+import * as path from 'node:path';
 import { UsageError, type VerbSpec } from '../args';
+import { writeFileAtomic } from '../../util/atomic';
 import { PRESET_NAMES } from '../../training/presets';
 import { compareCv, crossValidate, formatCv, readCv } from '../../training/cv';
 import { recipeOverrides, synthFolders } from './train';
@@ -17,6 +19,7 @@ export const cvVerb: VerbSpec = {
     epochs: { type: 'integer', value: 'N', help: "epochs (default: the preset's)" },
     name: { type: 'string', value: 'NAME', help: 'run folder under runs/cv/ (default: <preset>-cv<K>, never overwritten)' },
     compare: { type: 'list', value: 'RUN', help: 'two cv run folders A B: the paired macro-F1 gain of B over A, face by face (trains nothing)' },
+    output: { type: 'string', value: 'FILE', help: 'with --compare: also write the comparison as JSON' },
   },
   examples: [
     { cmd: 'facemask cv --name rw', note: 'the realworld recipe, 5 folds (about 3-4 min a fold here)' },
@@ -34,6 +37,10 @@ export const cvVerb: VerbSpec = {
       console.log(`${c.faces} faces out of fold, argmax`);
       for (const [name, n] of [[compare[0], c.a], [compare[1], c.b]] as const) console.log(`  ${name}: macro F1 ${n.macroF1.toFixed(3)}, incorrect_mask recall ${pct(n.incorrectRecall)} at precision ${pct(n.incorrectPrecision)}`);
       console.log(`gain of B over A: ${c.gain.value >= 0 ? '+' : ''}${c.gain.value.toFixed(3)}, 95 % interval [${c.gain.low.toFixed(3)}, ${c.gain.high.toFixed(3)}] (paired bootstrap over faces)`);
+      if (f.output) {
+        writeFileAtomic(f.output as string, JSON.stringify({ kind: 'cv-compare', runs: { a: path.basename(path.resolve(compare[0])), b: path.basename(path.resolve(compare[1])) }, ...c }, null, 1) + '\n');
+        console.log(`written: ${f.output}`);
+      }
       return 0;
     }
     const folds = f.folds as number | undefined;
