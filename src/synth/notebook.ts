@@ -96,47 +96,43 @@ export async function faceSteps(faceapi: FaceApi, file: string, opts: { style?: 
   };
 }
 
-/** Every (style, mode) pair on each usable face of `files` (the first `maxFaces` faces), as grid items. */
-export async function styleModeGrid(faceapi: FaceApi, files: string[], styles: string[], modes: WearMode[], opts: { seed?: number; maxFaces?: number } = {}): Promise<GridItem[]> {
+/** The first `maxFaces` usable faces of `files`, cut as `facemask synth` cuts them (landmarks in the cut's pixels). */
+async function usableFaces(faceapi: FaceApi, files: string[], maxFaces: number): Promise<{ file: string; face: number; image: RgbImage; landmarks: Pt[] }[]> {
   const cfg = resolveConfig().synth;
-  const items: GridItem[] = [];
-  let n = 0;
+  const out: { file: string; face: number; image: RgbImage; landmarks: Pt[] }[] = [];
   for (const file of files) {
     const img = await decodeImage(file);
     for (const [fi, face] of (await findLandmarkedFaces(faceapi, img, cfg)).entries()) {
       if (!face.ok) continue;
-      if (n++ >= (opts.maxFaces ?? 4)) return items;
+      if (out.length >= maxFaces) return out;
       const crop = cropAround(face.box, img.width, img.height, cfg.cropMargin);
-      const sub: RgbImage = cropImage(img, crop);
-      const lm = shift(face.landmarks, crop);
-      for (const s of styles) {
-        for (const mode of modes) {
-          const style = resolveStyle(s, rngFor(opts.seed ?? 42, file, fi, s));
-          items.push({ image: placeMask(sub, lm, mode, style, renderStyle(style)).image, caption: `${style.name.replace(/-#.*/, '')} · ${mode}` });
-        }
+      out.push({ file, face: fi, image: cropImage(img, crop), landmarks: shift(face.landmarks, crop) });
+    }
+  }
+  return out;
+}
+
+/** Every (style, mode) pair on each usable face of `files` (the first `maxFaces` faces), as grid items. */
+export async function styleModeGrid(faceapi: FaceApi, files: string[], styles: string[], modes: WearMode[], opts: { seed?: number; maxFaces?: number } = {}): Promise<GridItem[]> {
+  const items: GridItem[] = [];
+  for (const f of await usableFaces(faceapi, files, opts.maxFaces ?? 4)) {
+    for (const s of styles) {
+      for (const mode of modes) {
+        const style = resolveStyle(s, rngFor(opts.seed ?? 42, f.file, f.face, s));
+        items.push({ image: placeMask(f.image, f.landmarks, mode, style, renderStyle(style)).image, caption: `${style.name.replace(/-#.*/, '')} · ${mode}` });
       }
     }
   }
   return items;
 }
 
-/** Every confuser mode on each usable face of `files` (the first `maxFaces` faces), as grid items; the same streams as `facemask synth` (copy 0). */
+/** Every confuser mode on each usable face of `files` (the first `maxFaces` faces), as grid items. */
 export async function confuserGrid(faceapi: FaceApi, files: string[], modes: ConfuserMode[], opts: { seed?: number; maxFaces?: number } = {}): Promise<GridItem[]> {
-  const cfg = resolveConfig().synth;
   const items: GridItem[] = [];
-  let n = 0;
-  for (const file of files) {
-    const img = await decodeImage(file);
-    for (const [fi, face] of (await findLandmarkedFaces(faceapi, img, cfg)).entries()) {
-      if (!face.ok) continue;
-      if (n++ >= (opts.maxFaces ?? 4)) return items;
-      const crop = cropAround(face.box, img.width, img.height, cfg.cropMargin);
-      const sub: RgbImage = cropImage(img, crop);
-      const lm = shift(face.landmarks, crop);
-      for (const mode of modes) {
-        const d = drawConfuser(sub, lm, mode, rngFor(opts.seed ?? 42, file, fi, mode, 'confuser'));
-        items.push({ image: d.image, caption: d.name.replace(/-#.*/, '') });
-      }
+  for (const f of await usableFaces(faceapi, files, opts.maxFaces ?? 4)) {
+    for (const mode of modes) {
+      const d = drawConfuser(f.image, f.landmarks, mode, rngFor(opts.seed ?? 42, f.file, f.face, mode, 'confuser'));
+      items.push({ image: d.image, caption: d.name.replace(/-#.*/, '') });
     }
   }
   return items;

@@ -4,16 +4,14 @@ import { UsageError, type VerbSpec } from '../args';
 import { writeFileAtomic } from '../../util/atomic';
 import { PRESET_NAMES } from '../../training/presets';
 import { compareCv, crossValidate, formatCv, readCv } from '../../training/cv';
-import { recipeOverrides, synthFolders } from './train';
+import { RECIPE_FLAGS, recipeOverrides, synthFolders } from './train';
 
 export const cvVerb: VerbSpec = {
   name: 'cv',
   summary: 'cross-validate a training recipe over ilc2021 train + validation photos (out-of-fold predictions in runs/cv/<name>/), or compare two runs',
   flags: {
+    ...RECIPE_FLAGS,
     preset: { type: 'string', value: 'NAME', help: 'training recipe (default: realworld; it must train on ilc2021)', choices: PRESET_NAMES },
-    set: { type: 'list', value: 'KEY=VALUE', help: 'override recipe fields, as for facemask train' },
-    overrides: { type: 'string', value: 'FILE', help: 'a JSON file of overrides; --set wins' },
-    synth: { type: 'list', value: 'DIR', help: '"facemask synth" outputs to train on, or "none" (default: .cache/synth-realworld when present)' },
     folds: { type: 'integer', value: 'K', help: 'folds, by photo group (default: 5)' },
     seed: { type: 'integer', value: 'N', help: 'seed of the folds and of training (default: 42)' },
     epochs: { type: 'integer', value: 'N', help: "epochs (default: the preset's)" },

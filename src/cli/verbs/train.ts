@@ -42,13 +42,20 @@ export function synthFolders(f: Flags): string[] | null | undefined {
   return synth;
 }
 
+/** The flags that name a recipe and its data (shared with `facemask cv`). */
+export const RECIPE_FLAGS: VerbSpec['flags'] = {
+  preset: { type: 'string', value: 'NAME', help: 'training recipe', choices: PRESET_NAMES },
+  set: { type: 'list', value: 'KEY=VALUE', help: 'override recipe fields, e.g. head.units=256 fit.classWeights=none data.notFace=null (src/training/presets.ts)' },
+  overrides: { type: 'string', value: 'FILE', help: 'a JSON file of overrides ({"head.units": 256, ...}); --set wins' },
+  synth: { type: 'list', value: 'DIR', help: 'realworld preset: "facemask synth" outputs to train on (masks, confusers), or "none" (default: .cache/synth-realworld when present)' },
+};
+
 export const trainVerb: VerbSpec = {
   name: 'train',
   summary: 'train the mask classifier (frozen MobileNetV2 + head) into runs/train/<name>/',
   flags: {
+    ...RECIPE_FLAGS,
     preset: { type: 'string', value: 'NAME', help: 'training recipe (default: original)', choices: PRESET_NAMES },
-    set: { type: 'list', value: 'KEY=VALUE', help: 'override recipe fields, e.g. head.units=256 fit.classWeights=none data.notFace=null (src/training/presets.ts)' },
-    overrides: { type: 'string', value: 'FILE', help: 'a JSON file of overrides ({"head.units": 256, ...}); --set wins' },
     datasets: { type: 'list', value: 'NAME', help: "split preset: datasets to split and train on (default: the preset's)" },
     epochs: { type: 'integer', value: 'N', help: "epochs (default: the preset's, 20; 2 with FACEMASK_SMALL=1)" },
     seed: { type: 'integer', value: 'N', help: 'seed of the split, initialisation, augmentation and shuffling (default: 42)' },
@@ -56,7 +63,6 @@ export const trainVerb: VerbSpec = {
     views: { type: 'integer', value: 'K', help: "augmented views cached per training image (default: the preset's, 8)" },
     workers: { type: 'integer', value: 'N', help: 'worker threads running the base, 0 = main thread (default: 2)' },
     name: { type: 'string', value: 'NAME', help: 'run folder name (default: <preset>-s<seed>, never overwritten)' },
-    synth: { type: 'list', value: 'DIR', help: 'realworld preset: "facemask synth" outputs to train on (masks, confusers), or "none" (default: .cache/synth-realworld when present)' },
   },
   examples: [
     { cmd: 'facemask train', note: "the tutorial's recipe on observations, seed 42" },
