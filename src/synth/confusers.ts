@@ -12,6 +12,9 @@
  * the eye-to-chin height, origin between the eyes), so roll and scale follow the landmarks. Each
  * shape is a coverage map (1 inside, softened by a 1-px blur), filled with a procedural texture and
  * composited over the image; the input is not modified. All draws come from the caller's stream.
+ *
+ * Over 300 lines: five kinds, each a shape and a texture of its own, with the painting and the
+ * policy's keep-out regions they share.
  */
 import type { RgbImage } from '../util/images';
 import { faceFrame, level, dot, sub, mean, LM, range, type Landmarks, type Pt, type FaceFrame } from './geometry';

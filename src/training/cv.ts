@@ -22,6 +22,7 @@ import { freshRunDir } from '../util/runs';
 import { emittedOnly } from '../evaluation/evaluate';
 import { pairedMacroF1Gain, reportFromProbabilities, withWithoutBalancedAccuracy, type ClassificationReport } from '../evaluation/metrics';
 import { train, type TrainOptions } from './train';
+import { getRecipe } from './presets';
 import { faceNumbers, studyDecision, type DecisionStudy, type FaceNumbers } from './calibrate';
 
 export const CV_FILE = 'cv.json';
@@ -97,6 +98,8 @@ export async function crossValidate(opts: CvOptions = {}): Promise<{ runDir: str
   if (!(Number.isInteger(folds) && folds >= 2)) throw new Error(`folds must be a whole number >= 2 (got ${folds})`);
   const seed = opts.seed ?? cfg.seed;
   const preset = opts.preset ?? 'realworld';
+  const recipe = getRecipe(preset, opts.overrides ?? {});
+  if (recipe.data.kind !== 'realworld' || recipe.data.ilc2021Copies < 1) throw new Error(`cross-validation holds out ilc2021 photos: the recipe must train on them (the realworld preset with data.ilc2021Copies >= 1; ${preset} has ${recipe.data.kind === 'realworld' ? `data.ilc2021Copies = ${recipe.data.ilc2021Copies}` : `the ${recipe.data.kind} data`})`);
   const runDir = freshRunDir(opts.runsDir ?? path.join(projectPaths().runs, 'cv'), opts.name ?? `${preset}-cv${folds}`);
   const predictions: CvPrediction[] = [];
   let classes: ModelClass[] | null = null;

@@ -74,6 +74,8 @@ test('CLI: cv refuses a bad comparison or synth list with what to do', async () 
     assert.equal(await main(['cv', '--synth', 'none', 'elsewhere']), 2);
     assert.match(err.join('\n'), /--synth none means no synthetic images/);
     assert.equal(await main(['cv', '--folds', '1']), 2);
+    await assert.rejects(main(['cv', '--set', 'data.ilc2021Copies=0']), /must train on them .*data\.ilc2021Copies = 0/);
+    await assert.rejects(main(['cv', '--preset', 'original']), /the split data/);
   } finally {
     console.error = orig;
   }
