@@ -218,6 +218,7 @@ export function cvRows(runs: CvSummary[]) {
       run: r.name,
       synth: r.synth === null ? 'default' : r.synth.length ? r.synth.map((s) => path.basename(s)).join(' + ') : 'none',
       overrides: Object.entries(r.overrides).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ') || '—',
+      'ilc2021 copies': r.recipe?.data.kind === 'realworld' ? r.recipe.data.ilc2021Copies : NaN,
       faces: r.faces,
       'macro F1 (argmax)': +r.pooled.report.macro.f1.toFixed(3),
       'per fold': `${Math.min(...f).toFixed(3)}–${Math.max(...f).toFixed(3)}`,

@@ -22,7 +22,7 @@ import { freshRunDir } from '../util/runs';
 import { emittedOnly } from '../evaluation/evaluate';
 import { pairedMacroF1Gain, reportFromProbabilities, withWithoutBalancedAccuracy, type ClassificationReport } from '../evaluation/metrics';
 import { train, type TrainOptions } from './train';
-import { getRecipe } from './presets';
+import { getRecipe, type Recipe } from './presets';
 import { faceNumbers, studyDecision, type DecisionStudy, type FaceNumbers } from './calibrate';
 
 export const CV_FILE = 'cv.json';
@@ -47,6 +47,8 @@ export interface CvFile {
   format: typeof CV_FORMAT;
   preset: string;
   overrides: Record<string, unknown>;
+  /** The recipe the folds trained, overrides applied (its defaults may change later). */
+  recipe: Recipe;
   synth: string[] | null;
   folds: number;
   seed: number;
@@ -120,6 +122,7 @@ export async function crossValidate(opts: CvOptions = {}): Promise<{ runDir: str
     format: CV_FORMAT,
     preset,
     overrides: opts.overrides ?? {},
+    recipe,
     synth,
     folds,
     seed,

@@ -112,7 +112,7 @@ export const PRESETS: Record<'original' | 'realworld', Recipe> = {
       'real faces, three classes: chandrikadeb7 + Kaggle fit face crops + synthetic masks (correct/nose/chin) + not_face boxes, ' +
       'detector-like views (jittered boxes, small faces, blur, JPEG, lighting), balanced class weights',
     base: MOBILENET_V2_035.name,
-    data: { kind: 'realworld', extraDatasets: [], kaggleFit: true, tuneCopies: 3, notFace: { detector: 'yunet-n', minScore: 0.3 }, ilc2021Copies: 1 },
+    data: { kind: 'realworld', extraDatasets: [], kaggleFit: true, tuneCopies: 3, notFace: { detector: 'yunet-n', minScore: 0.3 }, ilc2021Copies: 2 },
     head: { units: 256, dropout: 0.5 },
     fit: { epochs: 30, batchSize: 64, learningRate: 1e-3, decay: 'lr/epochs', classWeights: 'balanced' },
     views: { count: 2, smallCount: 2, affine: null, real: REAL_AUGMENT },

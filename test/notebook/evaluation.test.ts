@@ -11,6 +11,7 @@ import { calibrationFigure, calibrationRows, calibrationSummary, decisionRows, h
 import { tmpDir } from '../model/helpers';
 import { CV_FORMAT, cvSummary, summariseCv, type CvPrediction } from '../../src/training/cv';
 import type { ModelClass } from '../../src/labels';
+import { getRecipe } from '../../src/training/presets';
 
 test("the committed calibration of models/default: rows per set before and after, the decision rule's table, the diagram", async () => {
   const s = calibrationSummary('default');
@@ -72,7 +73,7 @@ test('cross-validations: summaries and comparisons read apart, rows say whether 
   const classes = ['with_mask', 'without_mask', 'incorrect_mask'];
   const predictions = Array.from({ length: 30 }, (_, i) => ({ file: `f${i}.jpg`, label: classes[i % 3], fold: i % 3, group: `g${i}`, probs: classes.map((_, j) => (j === i % 3 ? 0.8 : 0.1)) }));
   const s = summariseCv(predictions as CvPrediction[], classes as ModelClass[], 3);
-  const run = cvSummary({ format: CV_FORMAT, preset: 'realworld', overrides: { 'data.ilc2021Copies': 1 }, synth: ['.cache/synth-realworld', '.cache/synth-confusers'], folds: 3, seed: 42, classes: classes as ModelClass[], ...s, predictions: predictions as CvPrediction[], seconds: 1 }, 'rw-conf');
+  const run = cvSummary({ format: CV_FORMAT, preset: 'realworld', overrides: { 'data.ilc2021Copies': 1 }, recipe: getRecipe('realworld', { 'data.ilc2021Copies': 1 }), synth: ['.cache/synth-realworld', '.cache/synth-confusers'], folds: 3, seed: 42, classes: classes as ModelClass[], ...s, predictions: predictions as CvPrediction[], seconds: 1 }, 'rw-conf');
   fs.writeFileSync(path.join(dir, 'rw-conf.json'), JSON.stringify(run));
   fs.writeFileSync(path.join(dir, 'compare.json'), JSON.stringify({ kind: 'cv-compare', runs: { a: 'rw', b: 'rw-conf' }, faces: 30, a: { macroF1: 0.8, incorrectRecall: 0.5, incorrectPrecision: 0.7 }, b: { macroF1: 0.85, incorrectRecall: 0.6, incorrectPrecision: 0.7 }, gain: { value: 0.05, low: 0.01, high: 0.09 } }));
   const { runs, comparisons } = cvResults(dir);
@@ -84,6 +85,7 @@ test('cross-validations: summaries and comparisons read apart, rows say whether 
   assert.equal(row['macro F1 (argmax)'], 1);
   assert.equal(row.synth, 'synth-realworld + synth-confusers');
   assert.equal(row.overrides, 'data.ilc2021Copies=1');
+  assert.equal(row['ilc2021 copies'], 1, 'the recipe as trained, whatever the default is now');
   assert.equal(cvCompareRows(comparisons)[0]['beyond noise'], 'B better');
   assert.equal(cvCompareRows([{ ...comparisons[0], gain: { value: 0.01, low: -0.02, high: 0.04 } }])[0]['beyond noise'], 'no');
   assert.deepEqual(cvResults(path.join(dir, 'none')), { runs: [], comparisons: [] });
