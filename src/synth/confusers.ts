@@ -40,13 +40,25 @@ interface FaceSpace {
   scale: number;
   to(p: Pt): Pt;
   lm: Pt[];
+  /** The jaw's lower contour (points 2–14), left to right: shapes follow it. */
+  jaw: Pt[];
+  /** Nose and eye points: nothing is drawn near them. */
+  noseEyes: Pt[];
+  /** The outer lip contour (48–59). */
+  lips: Pt[];
 }
 
 function faceSpace(lm: Landmarks): FaceSpace {
   const f = faceFrame(lm);
   const scale = Math.max(1e-6, level(f, lm[8]));
   const to = (p: Pt): Pt => [dot(sub(p, f.E), f.u) / scale, dot(sub(p, f.E), f.v) / scale];
-  return { f, scale, to, lm: lm.map(to) };
+  const q = lm.map(to);
+  return {
+    f, scale, to, lm: q,
+    jaw: q.slice(2, 15).sort((a, b) => a[0] - b[0]),
+    noseEyes: [...range(LM.noseBridge), ...range(LM.noseLower), ...range(LM.eyeLeft), ...range(LM.eyeRight)].map((i) => q[i]),
+    lips: q.slice(48, 60),
+  };
 }
 
 const clamp01 = (x: number) => (x < 0 ? 0 : x > 1 ? 1 : x);
@@ -57,7 +69,7 @@ const smooth = (e0: number, e1: number, x: number) => {
 
 /** The jaw's lower contour (points 2–14) as y at x, in face units; beyond its ends the contour's end slope continues. */
 function jawY(S: FaceSpace, x: number): number {
-  const pts = S.lm.slice(2, 15).slice().sort((a, b) => a[0] - b[0]);
+  const pts = S.jaw;
   if (x <= pts[0][0]) return pts[0][1] + (pts[0][0] - x) * 1.5;
   if (x >= pts[pts.length - 1][0]) return pts[pts.length - 1][1] + (x - pts[pts.length - 1][0]) * 1.5;
   for (let i = 0; i + 1 < pts.length; i++) {
@@ -113,15 +125,13 @@ export function skinColour(img: RgbImage, lm: Landmarks): Rgb {
  * pixel's face coordinates `q` are inside when within `margin` (face units) of those landmarks.
  */
 function noseOrEyes(S: FaceSpace, q: Pt, margin = 0.05): boolean {
-  for (const i of [...range(LM.noseBridge), ...range(LM.noseLower), ...range(LM.eyeLeft), ...range(LM.eyeRight)]) {
-    if (Math.hypot(q[0] - S.lm[i][0], q[1] - S.lm[i][1]) < margin) return true;
-  }
+  for (const p of S.noseEyes) if (Math.hypot(q[0] - p[0], q[1] - p[1]) < margin) return true;
   return false;
 }
 
 /** Is `q` on the lips or within `margin` of the outer lip contour (face units)? */
 function onLips(S: FaceSpace, q: Pt, margin: number): boolean {
-  const outer = S.lm.slice(48, 60);
+  const outer = S.lips;
   let inside = false;
   for (let i = 0, j = outer.length - 1; i < outer.length; j = i++) {
     const [xi, yi] = outer[i], [xj, yj] = outer[j];
@@ -273,7 +283,7 @@ function inCapsule(q: Pt, a: Pt, b: Pt, r: number): { inside: boolean; t: number
 
 /** A hand over or at the mouth: a palm with four fingers and a thumb, the wrist going down out of the picture, in the face's own skin colour. */
 function hand(S: FaceSpace, rng: Rng, skin: Rgb): { shader: Shader; name: string } {
-  const mouth = mean(S.lm.slice(48, 60));
+  const mouth = mean(S.lips);
   const mouthW = Math.abs(S.lm[54][0] - S.lm[48][0]);
   const pc: Pt = [mouth[0] + (rng() - 0.5) * 0.6 * mouthW, mouth[1] + (0.05 + 0.15 * rng()) * mouthW];
   const palmR = (0.55 + 0.35 * rng()) * mouthW;
@@ -312,7 +322,7 @@ function hand(S: FaceSpace, rng: Rng, skin: Rgb): { shader: Shader; name: string
 
 /** Something held at the mouth: a cup, a bottle or a microphone, coming up from below. */
 function object(S: FaceSpace, rng: Rng): { shader: Shader; name: string } {
-  const mouth = mean(S.lm.slice(48, 60));
+  const mouth = mean(S.lips);
   const mouthW = Math.abs(S.lm[54][0] - S.lm[48][0]);
   const kind = choice(rng, ['cup', 'bottle', 'mic'] as const);
   const colour = kind === 'mic' ? (choice(rng, [[40, 40, 44], [90, 90, 96], [20, 20, 20]] as Rgb[])) : randomColour(rng, 0, 0.15);

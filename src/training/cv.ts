@@ -19,7 +19,7 @@ import { isLabel, type Label, type ModelClass } from '../labels';
 import type { Box } from '../result';
 import { writeFileAtomic } from '../util/atomic';
 import { freshRunDir } from '../util/runs';
-import { emittedOnly } from '../evaluation/evaluate';
+import { decideAll, emittedOnly } from '../evaluation/evaluate';
 import { pairedMacroF1Gain, reportFromProbabilities, withWithoutBalancedAccuracy, type ClassificationReport } from '../evaluation/metrics';
 import { train, type TrainOptions } from './train';
 import { getRecipe, type Recipe } from './presets';
@@ -161,10 +161,7 @@ export function compareCv(a: Pick<CvFile, 'predictions' | 'classes'>, b: Pick<Cv
   const emitted = a.classes.filter(isLabel);
   if (b.classes.filter(isLabel).join() !== emitted.join()) throw new Error('the two cross-validations emit different classes');
   const truth = fa.map((p) => emitted.indexOf(p.label));
-  const pred = (ps: CvPrediction[], classes: readonly ModelClass[]) => {
-    const em = emittedOnly(classes, ps.map((p) => p.probs));
-    return em.probs.map((row) => emitted.indexOf(em.classes[row.indexOf(Math.max(...row))] as Label));
-  };
+  const pred = (ps: CvPrediction[], classes: readonly ModelClass[]) => decideAll(emitted, emittedOnly(classes, ps.map((p) => p.probs)).probs);
   return {
     faces: fa.length,
     a: faceNumbers(fa.map((p) => p.probs), fa.map((p) => p.label), a.classes, 'argmax'),

@@ -9,17 +9,15 @@ import { tf, initBackend } from '../../src/backend/tf';
 import { loadBase, pooledFeatures, richFeatureFn, RICH_DIM, RICH_LAYOUT, type LoadedBase } from '../../src/model/base';
 import { buildHead, buildFinetuneHead } from '../../src/model/head';
 import { joinColumns, meanFromBands, selectColumns } from '../../src/training/fit';
-import { loadClassifier, saveClassifier, stackPixels } from '../../src/model/classifier';
-import { decodeImage, resizeImage } from '../../src/util/images';
-import { manifestFor, tmpDir, WITH_MASK_JPG, WITHOUT_MASK_JPG } from './helpers';
+import { loadClassifier, saveClassifier } from '../../src/model/classifier';
+import { facePixels, manifestFor, tmpDir } from './helpers';
 
 let base: LoadedBase;
 let pixels: tf.Tensor4D;
 before(async () => {
   await initBackend({ quiet: true });
   base = await loadBase();
-  const imgs = await Promise.all([WITH_MASK_JPG, WITHOUT_MASK_JPG].map(async (f) => resizeImage(await decodeImage(f), 224, 224)));
-  pixels = stackPixels(imgs, 224);
+  pixels = await facePixels();
 });
 
 const maxAbs = (a: ArrayLike<number>, b: ArrayLike<number>) => {

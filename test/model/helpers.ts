@@ -5,7 +5,9 @@ import * as path from 'node:path';
 import { initBackend } from '../../src/backend/tf';
 import { baseChecksum, MOBILENET_V2_035 } from '../../src/model/base';
 import { buildHead } from '../../src/model/head';
-import { saveClassifier } from '../../src/model/classifier';
+import { saveClassifier, stackPixels } from '../../src/model/classifier';
+import { decodeImage, resizeImage } from '../../src/util/images';
+import type { tf } from '../../src/backend/tf';
 import type { ModelManifest } from '../../src/model/manifest';
 import type { Label } from '../../src/labels';
 import { datasetDir } from '../../src/paths';
@@ -15,6 +17,12 @@ export const FIXTURES = path.join(__dirname, '..', 'fixtures', 'model');
 /** Two real photos of the installed `observations` dataset (installed by `facemask prepare`, never committed). */
 export const WITH_MASK_JPG = path.join(datasetDir('observations'), 'with_mask', '0-with-mask.jpg');
 export const WITHOUT_MASK_JPG = path.join(datasetDir('observations'), 'without_mask', '0.jpg');
+
+/** The two fixture faces (with and without a mask) as a batch of 224 px pixels, the base's input. */
+export async function facePixels(): Promise<tf.Tensor4D> {
+  const imgs = await Promise.all([WITH_MASK_JPG, WITHOUT_MASK_JPG].map(async (f) => resizeImage(await decodeImage(f), 224, 224)));
+  return stackPixels(imgs, 224);
+}
 
 export function tmpDir(name: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `facemask-${name}-`));

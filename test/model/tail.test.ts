@@ -24,17 +24,15 @@ import { ONNX_METADATA } from '../../src/model/onnx-export';
 import { initBackend, tf } from '../../src/backend/tf';
 import { loadBase, mapFeatureFn, scalePixels, type LoadedBase } from '../../src/model/base';
 import { applyTail, buildFoldedTail, buildTail, tailPooled, tailSpec, unfoldTail } from '../../src/model/tail';
-import { decodeImage, resizeImage } from '../../src/util/images';
-import { stackPixels } from '../../src/model/classifier';
-import { manifestFor, tmpDir, WITH_MASK_JPG, WITHOUT_MASK_JPG } from './helpers';
+import { decodeImage } from '../../src/util/images';
+import { facePixels, manifestFor, tmpDir } from './helpers';
 
 let base: LoadedBase;
 let pixels: tf.Tensor4D;
 before(async () => {
   await initBackend({ quiet: true });
   base = await loadBase();
-  const imgs = await Promise.all([WITH_MASK_JPG, WITHOUT_MASK_JPG].map(async (f) => resizeImage(await decodeImage(f), 224, 224)));
-  pixels = stackPixels(imgs, 224);
+  pixels = await facePixels();
 });
 
 /** The metadata_props of an ONNX file. */
