@@ -113,7 +113,17 @@ export class PixelBase extends tf.layers.Layer {
  *    (`block_13_expand_relu` 192, `block_16_depthwise_relu` 336), then the `block_16_project_BN`
  *    map (7 x 7 x 112, the input of the last 1x1 convolution `Conv_1`, for fine-tuning it).
  */
-export type FeatureKind = 'pooled' | 'rich' | MapKind;
+export type FeatureKind = 'pooled' | 'bands' | 'rich' | MapKind;
+
+/**
+ * `bands`: the base's last 7x7 map averaged in three overlapping horizontal bands, rows 0–2, 2–4 and
+ * 4–6 (eyes, nose, mouth and chin of a face box), [3 * channels], band after band — exactly what an
+ * AveragePooling2D of this window and stride followed by Flatten computes (src/model/head.ts), so
+ * cached band features, the head's own pooling and the ONNX export agree. Where a face's parts are
+ * is what a mask worn under the nose and a scarf under the chin differ in; one mean over the map
+ * loses it.
+ */
+export const BANDS_POOL = { poolSize: [3, 7] as [number, number], strides: [2, 7] as [number, number], count: 3 };
 
 /**
  * `map:<layer>`: the output of one inner layer of the base, flattened channels last ([h * w * c] per
@@ -153,7 +163,18 @@ export function featureDim(kind: FeatureKind, spec: BaseSpec = MOBILENET_V2_035,
     if (!base) throw new Error(`featureDim: "${kind}" needs the base model`);
     return layerMapShape(base, layer).reduce((a, b) => a * b, 1);
   }
+  if (kind === 'bands') return BANDS_POOL.count * spec.outputShape[2];
   return kind === 'rich' ? RICH_DIM : spec.outputShape[2];
+}
+
+/** Band features (`BANDS_POOL`): raw pixels [n, s, s, 3] → [n, 3 * channels]. The base runs in inference mode. */
+export function bandFeatures(base: tf.LayersModel, pixels: tf.Tensor4D): tf.Tensor2D {
+  return tf.tidy(() => {
+    const maps = base.apply(scalePixels(pixels), { training: false }) as tf.Tensor4D;
+    if (maps.shape[1] !== BANDS_POOL.poolSize[1] || maps.shape[2] !== BANDS_POOL.poolSize[1]) throw new Error(`band features need the base's 7x7 last map, it gives ${maps.shape[1]}x${maps.shape[2]}`);
+    const bands = tf.avgPool(maps, BANDS_POOL.poolSize, BANDS_POOL.strides, 'valid');
+    return tf.reshape(bands, [pixels.shape[0], -1]) as tf.Tensor2D;
+  });
 }
 
 /** A function computing an inner layer's map, flattened ([n, h * w * c], channels last). */
@@ -180,5 +201,6 @@ export function richFeatureFn(base: tf.LayersModel): (pixels: tf.Tensor4D) => tf
 export function featureFn(kind: FeatureKind, base: tf.LayersModel): (pixels: tf.Tensor4D) => tf.Tensor2D {
   const layer = mapLayerOf(kind);
   if (layer) return mapFeatureFn(base, layer);
+  if (kind === 'bands') return (pixels) => bandFeatures(base, pixels);
   return kind === 'rich' ? richFeatureFn(base) : (pixels) => pooledFeatures(base, pixels);
 }

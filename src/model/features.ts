@@ -133,8 +133,8 @@ export class WorkerBaseRunner implements BaseRunner {
 }
 
 /**
- * The base on ONNX Runtime (native, its own threads): the base's pooled-features export, or an
- * inner layer's map for a `map:<layer>` kind (src/model/onnx-export.ts `exportBaseOnnx`), written
+ * The base on ONNX Runtime (native, its own threads): the base's pooled-features export, its band
+ * features (`bands`), or an inner layer's map for a `map:<layer>` kind (src/model/onnx-export.ts `exportBaseOnnx`), written
  * once per base and output to `.cache/onnx/`.
  */
 export class OnnxBaseRunner implements BaseRunner {
@@ -145,10 +145,11 @@ export class OnnxBaseRunner implements BaseRunner {
     private readonly size: number,
   ) {}
 
-  static async start(base: LoadedBase, engine?: Engine, kind: 'pooled' | `map:${string}` = 'pooled'): Promise<OnnxBaseRunner> {
+  static async start(base: LoadedBase, engine?: Engine, kind: 'pooled' | 'bands' | `map:${string}` = 'pooled'): Promise<OnnxBaseRunner> {
     const mapLayer = mapLayerOf(kind) ?? undefined;
-    const file = path.join(projectPaths().cache, 'onnx', `base-${base.sha256.slice(0, 16)}-${base.spec.inputSize}-${mapLayer ? `map-${mapLayer}` : 'features'}.onnx`);
-    if (!fs.existsSync(file)) writeFileAtomic(file, exportBaseOnnx(base.model, { inputSize: base.spec.inputSize, baseSha256: base.sha256, mapLayer }));
+    const pool = kind === 'bands' ? 'bands' : 'mean';
+    const file = path.join(projectPaths().cache, 'onnx', `base-${base.sha256.slice(0, 16)}-${base.spec.inputSize}-${mapLayer ? `map-${mapLayer}` : pool === 'bands' ? 'bands' : 'features'}.onnx`);
+    if (!fs.existsSync(file)) writeFileAtomic(file, exportBaseOnnx(base.model, { inputSize: base.spec.inputSize, baseSha256: base.sha256, mapLayer, pool }));
     const net = await (engine ?? (await createEngine({ quiet: true }))).load(fs.readFileSync(file));
     return new OnnxBaseRunner(net, base.spec.inputSize);
   }
@@ -198,7 +199,7 @@ export interface EmbedOptions {
   size: number;
   /** The base's checksum: part of the cache key. */
   baseSha256: string;
-  /** What is computed when it is not the pooled or rich features (a `map:<layer>` kind): part of the cache key. default: none */
+  /** What is computed when it is not the pooled or rich features (`bands`, a `map:<layer>` kind): part of the cache key. default: none */
   kind?: FeatureKind;
   /** Feature cache folder, or null for none. default: `.cache/features` */
   cacheDir?: string | null;
@@ -210,7 +211,7 @@ export interface EmbedOptions {
 export function featureCacheKey(o: EmbedOptions, dim: number, runtime: BaseRunner['runtime'] = 'tfjs'): string {
   const h = createHash('sha256');
   const map = o.kind ? mapLayerOf(o.kind) : null;
-  h.update(JSON.stringify({ v: 2, kind: o.views.name, views: o.count, augment: o.views.key, seed: o.seed, size: o.size, base: o.baseSha256, dim, ...(runtime === 'tfjs' ? {} : { runtime }), ...(map ? { map } : {}) }));
+  h.update(JSON.stringify({ v: 2, kind: o.views.name, views: o.count, augment: o.views.key, seed: o.seed, size: o.size, base: o.baseSha256, dim, ...(runtime === 'tfjs' ? {} : { runtime }), ...(map ? { map } : {}), ...(o.kind === 'bands' ? { pool: 'bands' } : {}) }));
   return h.digest('hex').slice(0, 24);
 }
 

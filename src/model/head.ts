@@ -1,15 +1,16 @@
 /**
  * The original head on the base's 7x7x1280 map: AveragePooling 7x7 → Flatten → Dense 128 ReLU →
- * Dropout 0.5 → Dense N softmax (N = number of classes, in output order).
+ * Dropout 0.5 → Dense N softmax (N = number of classes, in output order); or, pooled in three
+ * horizontal bands (`pool: 'bands'`), AveragePooling 3x7 at stride 2x7 → Flatten [3 x 1280] → the same.
  *
  * Two models share the same layers (and weights): `head` takes the [7, 7, 1280] map (what is saved
  * and composed with the base), `pooledHead` takes the pooled [1280] vector (what training runs on:
  * pooling a 7x7 map with a 7x7 window is the spatial mean, so cached pooled features give exactly
- * the same function).
+ * the same function; for bands, the cached band features).
  */
 import { tf } from '../backend/tf';
 import type { ModelClass } from '../labels';
-import { PixelBase } from './base';
+import { PixelBase, BANDS_POOL } from './base';
 
 export interface HeadOptions {
   /** Units of the hidden Dense layer. default: 128 */
@@ -20,6 +21,11 @@ export interface HeadOptions {
   seed?: number;
   /** Base output [side, side, channels]. default: [7, 7, 1280] */
   featureShape?: [number, number, number];
+  /**
+   * How the map is pooled: 'mean' — one 7x7 window (the tutorial's); 'bands' — three horizontal bands
+   * (src/model/base.ts `BANDS_POOL`), so `pooledHead` takes [3 * channels]. default: 'mean'
+   */
+  pool?: 'mean' | 'bands';
 }
 
 export interface Head {
@@ -46,13 +52,14 @@ export function buildHead(nClasses: number, opts: HeadOptions = {}): Head {
     name: 'head_output',
     kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 2 }),
   });
+  const bands = opts.pool === 'bands';
+  if (bands && side !== BANDS_POOL.poolSize[1]) throw new Error(`a band head needs the base's ${BANDS_POOL.poolSize[1]}x${BANDS_POOL.poolSize[1]} map, got ${side}x${side}`);
   const mapIn = tf.input({ shape: [side, side, channels], name: 'features' });
-  const pooled = tf.layers.flatten({ name: 'head_flatten' }).apply(
-    tf.layers.averagePooling2d({ poolSize: [side, side], name: 'head_pool' }).apply(mapIn),
-  ) as tf.SymbolicTensor;
+  const pool = bands ? tf.layers.averagePooling2d({ poolSize: BANDS_POOL.poolSize, strides: BANDS_POOL.strides, name: 'head_pool' }) : tf.layers.averagePooling2d({ poolSize: [side, side], name: 'head_pool' });
+  const pooled = tf.layers.flatten({ name: 'head_flatten' }).apply(pool.apply(mapIn)) as tf.SymbolicTensor;
   const out = dense2.apply(dropout.apply(dense1.apply(pooled))) as tf.SymbolicTensor;
   const head = tf.model({ inputs: mapIn, outputs: out, name: 'head' });
-  const vecIn = tf.input({ shape: [channels], name: 'pooled_features' });
+  const vecIn = tf.input({ shape: [bands ? BANDS_POOL.count * channels : channels], name: 'pooled_features' });
   const out2 = dense2.apply(dropout.apply(dense1.apply(vecIn))) as tf.SymbolicTensor;
   const pooledHead = tf.model({ inputs: vecIn, outputs: out2, name: 'pooled_head' });
   return { head, pooledHead };

@@ -26,6 +26,7 @@ import { tf } from '../backend/tf';
 import type { ModelManifest } from './manifest';
 import type { MaskClassifier } from './classifier';
 import { ONNX_INPUT, ONNX_PROBABILITIES } from './classifier-net';
+import { BANDS_POOL } from './base';
 
 /** ONNX operator set (13: Clip takes its bounds as inputs, Softmax works along one axis). */
 export const ONNX_OPSET = 13;
@@ -83,6 +84,8 @@ export interface BaseExportOptions {
   baseSha256: string;
   /** `exportBaseOnnx`: the output of this inner layer, flattened channels last, instead of the pooled last map. default: none */
   mapLayer?: string;
+  /** `exportBaseOnnx`: how the last map is pooled — its mean, or its three horizontal bands (src/model/base.ts `BANDS_POOL`). default: 'mean' */
+  pool?: 'mean' | 'bands';
 }
 
 export interface ClassifierExportOptions extends BaseExportOptions {
@@ -146,32 +149,44 @@ export function exportClassifierOnnx(base: tf.LayersModel, head: tf.LayersModel,
 
 /**
  * Export the base alone: "pixels" float32 [N, s, s, 3] (raw 0–255 RGB, NHWC) → "features" float32
- * [N, channels], the spatial mean of the base's last map (what `pooledFeatures` computes); or, with
+ * [N, channels], the spatial mean of the base's last map (what `pooledFeatures` computes); with `pool`
+ * 'bands', [N, 3 * channels], its three horizontal bands (what `bandFeatures` computes); or, with
  * `mapLayer`, [N, h * w * c], that inner layer's map flattened channels last (what `mapFeatureFn`
  * computes: the input of a fine-tuned tail).
  */
 export function exportBaseOnnx(base: tf.LayersModel, opts: BaseExportOptions): Uint8Array {
   checkSha256('baseSha256', opts.baseSha256);
+  if (opts.mapLayer && opts.pool === 'bands') throw new Error('cannot export to ONNX: a base map (mapLayer) is not pooled; leave pool out');
   const g = new OnnxGraph();
   const net = opts.mapLayer ? innerModel(base, opts.mapLayer) : base;
   const [maps] = walkModel(g, net, [pixelInput(g, base, opts.inputSize)], 'base/');
   if (maps.layout !== 'nchw') throw new Error(`cannot export to ONNX: the base must end in a [h, w, channels] map, it ends in [${maps.shape.slice(1).join(', ')}]`);
   const [, channels, h, w] = maps.shape;
+  let dim = channels;
+  let what = `mean of the base's last map [N, ${channels}]`;
   if (opts.mapLayer) {
     const nhwc = g.node('Transpose', [maps.name], 'features/nhwc', { perm: [0, 2, 3, 1] });
     g.node('Flatten', [nhwc], ONNX_FEATURES, { axis: 1 });
+    dim = h * w * channels;
+    what = `the base's "${opts.mapLayer}" map [N, ${h} * ${w} * ${channels}], channels last`;
+  } else if (opts.pool === 'bands') {
+    const [k, s] = [BANDS_POOL.poolSize, BANDS_POOL.strides];
+    if (h !== k[1] || w !== k[1]) throw new Error(`cannot export to ONNX: band features need the base's ${k[1]}x${k[1]} last map, it gives ${h}x${w}`);
+    const bands = g.node('AveragePool', [maps.name], 'features/bands', { kernel_shape: k, strides: s, pads: [0, 0, 0, 0], count_include_pad: 0 });
+    // band after band, channels last (as Keras' Flatten of [bands, 1, channels])
+    const nhwc = g.node('Transpose', [bands], 'features/nhwc', { perm: [0, 2, 3, 1] });
+    g.node('Flatten', [nhwc], ONNX_FEATURES, { axis: 1 });
+    dim = BANDS_POOL.count * channels;
+    what = `the base's last map averaged in ${BANDS_POOL.count} horizontal bands [N, ${BANDS_POOL.count} * ${channels}]`;
   } else {
     const pooled = g.node('GlobalAveragePool', [maps.name], 'features/pool');
     g.node('Flatten', [pooled], ONNX_FEATURES, { axis: 1 });
   }
-  const dim = opts.mapLayer ? h * w * channels : channels;
   return g.encode({
     name: 'facemask_base_features',
     input: [ONNX_INPUT, [ONNX_BATCH_DIM, opts.inputSize, opts.inputSize, 3]],
     output: [ONNX_FEATURES, [ONNX_BATCH_DIM, dim]],
-    doc: opts.mapLayer
-      ? `facemask base map: raw RGB pixels [N, ${opts.inputSize}, ${opts.inputSize}, 3] (0–255) → the base's "${opts.mapLayer}" map [N, ${h} * ${w} * ${channels}], channels last`
-      : `facemask base features: raw RGB pixels [N, ${opts.inputSize}, ${opts.inputSize}, 3] (0–255) → mean of the base's last map [N, ${channels}]`,
+    doc: `facemask base ${opts.mapLayer ? 'map' : 'features'}: raw RGB pixels [N, ${opts.inputSize}, ${opts.inputSize}, 3] (0–255) → ${what}`,
     metadata: [[ONNX_METADATA.baseSha256, opts.baseSha256], ...commonMetadata(opts.inputSize)],
   });
 }

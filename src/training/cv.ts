@@ -9,7 +9,8 @@
  * `runs/cv/<name>/cv.json`: per fold and pooled numbers, the out-of-fold predictions (raw, before
  * calibration) and the decision study on them (`studyDecision`: calibration and a threshold on
  * incorrect_mask fitted on the other folds, so the rule's gain is measured out of fold too).
- * `compareCv` pairs two such runs face by face (`pairedMacroF1Gain`), the comparison this is for.
+ * `compareCv` pairs two such runs face by face (`pairedMacroF1Gain`), the comparison this is for;
+ * `ensembleCv` averages several runs' predictions face by face (an ensemble, out of fold too).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -60,6 +61,8 @@ export interface CvFile {
   decision: DecisionStudy;
   predictions: CvPrediction[];
   seconds: number;
+  /** An ensemble of cv runs (`ensembleCv`): the runs whose predictions were averaged, with their recipes. */
+  members?: { name: string; preset: string; overrides: Record<string, unknown>; recipe: Recipe; synth: string[] | null }[];
 }
 
 export interface CvOptions extends Pick<TrainOptions, 'preset' | 'overrides' | 'synthDir' | 'epochs' | 'views' | 'seed' | 'quiet' | 'workers'> {
@@ -131,8 +134,7 @@ export async function crossValidate(opts: CvOptions = {}): Promise<{ runDir: str
     predictions,
     seconds: Math.round((performance.now() - t0) / 100) / 10,
   };
-  writeFileAtomic(path.join(runDir, CV_FILE), JSON.stringify(cv) + '\n');
-  writeFileAtomic(path.join(runDir, CV_SUMMARY), JSON.stringify(cvSummary(cv, path.basename(runDir)), null, 1) + '\n');
+  writeCvRun(runDir, cv);
   return { runDir, cv };
 }
 
@@ -168,6 +170,49 @@ export function compareCv(a: Pick<CvFile, 'predictions' | 'classes'>, b: Pick<Cv
     b: faceNumbers(pb.map((p) => p.probs), pb.map((p) => p.label), b.classes, 'argmax'),
     gain: pairedMacroF1Gain(truth, pred(fa, a.classes), pred(pb, b.classes), emitted),
   };
+}
+
+/**
+ * An ensemble measured out of fold: the face-by-face mean of the probabilities of several cv runs
+ * (each face predicted by fold models that never saw it, so the mean is out of fold too), as a cv
+ * file of its own (`preset` "ensemble", the runs in `members`). Refused unless the runs held out the
+ * same faces in the same folds with the same classes.
+ */
+export function ensembleCv(runs: readonly { name: string; cv: CvFile }[]): CvFile {
+  if (runs.length < 2) throw new Error(`an ensemble needs at least two cv runs, got ${runs.length}`);
+  const [first, ...rest] = runs.map((r) => r.cv);
+  const byFace = rest.map((cv) => new Map(cv.predictions.map((p) => [faceKey(p), p])));
+  for (const [i, cv] of rest.entries()) {
+    const name = runs[i + 1].name;
+    if (cv.classes.join() !== first.classes.join()) throw new Error(`${name} has classes [${cv.classes.join(', ')}], ${runs[0].name} [${first.classes.join(', ')}]: an ensemble averages the same classes`);
+    if (cv.folds !== first.folds || cv.seed !== first.seed || cv.predictions.length !== first.predictions.length || first.predictions.some((p) => byFace[i].get(faceKey(p))?.fold !== p.fold)) {
+      throw new Error(`${name} and ${runs[0].name} held out different faces or folds: an ensemble averages runs made with the same folds, seed and ilc2021 split`);
+    }
+  }
+  const predictions = first.predictions.map((p) => {
+    const all = [p, ...byFace.map((m) => m.get(faceKey(p))!)];
+    return { ...p, probs: p.probs.map((_, j) => Math.round((all.reduce((a, q) => a + q.probs[j], 0) / all.length) * 1e6) / 1e6) };
+  });
+  return {
+    format: CV_FORMAT,
+    preset: 'ensemble',
+    overrides: { ensemble: runs.map((r) => r.name) },
+    recipe: first.recipe,
+    synth: first.synth,
+    folds: first.folds,
+    seed: first.seed,
+    classes: first.classes,
+    ...summariseCv(predictions, first.classes, first.folds),
+    predictions,
+    seconds: runs.reduce((a, r) => a + r.cv.seconds, 0),
+    members: runs.map((r) => ({ name: r.name, preset: r.cv.preset, overrides: r.cv.overrides, recipe: r.cv.recipe, synth: r.cv.synth })),
+  };
+}
+
+/** Write a cv file and its summary into a fresh run folder. */
+export function writeCvRun(runDir: string, cv: CvFile): void {
+  writeFileAtomic(path.join(runDir, CV_FILE), JSON.stringify(cv) + '\n');
+  writeFileAtomic(path.join(runDir, CV_SUMMARY), JSON.stringify(cvSummary(cv, path.basename(runDir)), null, 1) + '\n');
 }
 
 /** A cv run in a few lines (CLI). */

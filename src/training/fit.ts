@@ -145,10 +145,9 @@ export function selectionColumns(sel: FeatureSelection): [number, number][] | nu
   const L = RICH_LAYOUT;
   switch (sel) {
     case 'pooled':
+    case 'bands':
     case 'blocks':
       return null;
-    case 'bands':
-      return [[L.bands.offset, L.bands.offset + L.bands.size]];
     case 'bands+mid':
       return [[L.bands.offset, L.mid.offset + L.mid.size]];
     case 'finetune':

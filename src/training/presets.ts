@@ -68,7 +68,8 @@ export interface Recipe {
   };
   /**
    * 'pooled' — the mean of the base's last map (the tutorial's); 'bands' — that map averaged in three
-   * horizontal bands; 'bands+mid' — bands plus two inner layers' means; 'finetune' — 'pooled' first,
+   * horizontal bands, rows 0–2, 2–4, 4–6 (src/model/base.ts `BANDS_POOL`; the saved head pools them itself,
+   * so the model has an ONNX form); 'bands+mid' — bands plus two inner layers' means; 'finetune' — 'pooled' first,
    * then the base's last 1x1 convolution (`Conv_1`, BatchNorm folded in) trained with the head;
    * 'blocks' — 'pooled' first, then the base's last `finetune.blocks` blocks + Conv_1 trained with the
    * head on the cached map that feeds them (src/model/tail.ts; saved as the model's tail).

@@ -29,7 +29,7 @@ import { ensureOnnx, hasOnnxForm } from '../model/onnx-classifier';
 import { readManifest, type ModelManifest } from '../model/manifest';
 import { reportFromProbabilities, withWithoutBalancedAccuracy, type ClassificationReport } from '../evaluation/metrics';
 import { emittedOnly } from '../evaluation/evaluate';
-import { getRecipe, recipeDatasets, type Recipe } from './presets';
+import { getRecipe, recipeDatasets, type Recipe, type FeatureSelection } from './presets';
 import { classesOf, labelCounts, realworldData, splitData, type TrainingData } from './data';
 import { allCallbacks, balancedClassWeights, evaluateFeatures, fitHead, meanFromBands, selectColumns, selectionColumns, type EpochLog, type TrainCallbacks, type Trunk } from './fit';
 
@@ -120,6 +120,11 @@ export function recipeCropRule(r: Recipe): CropRule {
   return r.crop === 'aligned' ? { ...ALIGNED_CROP, template: checkAlignTemplate(r.alignTemplate ?? ALIGN_TEMPLATE) } : BOX_CROP;
 }
 
+/** What the base computes for a feature selection: the mean or the bands of its last map (the head pools the same, so the saved head takes the map), or the `rich` layout that a head on columns of it takes. */
+export function baseFeatureKind(sel: FeatureSelection): 'pooled' | 'bands' | 'rich' {
+  return sel === 'pooled' || sel === 'blocks' ? 'pooled' : sel === 'bands' ? 'bands' : 'rich';
+}
+
 /** The views a recipe makes of training items, and of validation/test items (plain). */
 function viewMakers(r: Recipe): { train: ViewMaker; plain: ViewMaker } {
   if (r.data.kind === 'split') return { train: affineViews(r.views.affine), plain: affineViews(null) };
@@ -134,7 +139,7 @@ async function embedAll(data: { train: TrainItem[]; val: TrainItem[]; test: Trai
   const bar = progress(o.label ?? 'base features', data.train.length * o.views + data.val.length + data.test.length, { quiet: o.quiet, unit: 'img' });
   const runner = await startBaseRunner(base, o.workers, kind, o.runtime);
   try {
-    const common = { seed: o.seed, size: base.spec.inputSize, baseSha256: base.sha256, cacheDir: o.cacheDir, onProgress: (n: number) => bar.tick(n), ...(kind.startsWith('map:') ? { kind } : {}) };
+    const common = { seed: o.seed, size: base.spec.inputSize, baseSha256: base.sha256, cacheDir: o.cacheDir, onProgress: (n: number) => bar.tick(n), ...(kind.startsWith('map:') || kind === 'bands' ? { kind } : {}) };
     const train = await embedItems(data.train, runner, dim, { ...common, views: makers.train, count: o.views });
     const val = await embedItems(data.val, runner, dim, { ...common, views: makers.plain, count: 1 });
     const test = await embedItems(data.test, runner, dim, { ...common, views: makers.plain, count: 1 });
@@ -175,7 +180,7 @@ export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
   const workers = opts.workers ?? cfg.train.workers;
   const quiet = opts.quiet ?? false;
   if (!Number.isInteger(views) || views < 1) throw new Error(`views must be a positive integer, got ${views}`);
-  if (recipe.features !== 'pooled' && recipe.features !== 'blocks' && recipe.data.kind !== 'realworld') throw new Error(`features "${recipe.features}" need the realworld data`);
+  if (baseFeatureKind(recipe.features) === 'rich' && recipe.data.kind !== 'realworld') throw new Error(`features "${recipe.features}" need the realworld data`);
 
   // 1. Data.
   const base = await loadBase(recipe.base);
@@ -221,7 +226,7 @@ export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
 
   // 2. Base features (for 'blocks' also the map that feeds the fine-tuned blocks, cached per view).
   const embedOpts = { views, seed, workers, runtime: (opts.runtime ?? cfg.train.runtime) as 'onnx' | 'tfjs', quiet, cacheDir: opts.cacheDir };
-  const F = await embedAll({ train: data.train, val, test }, recipe, base, recipe.features === 'pooled' || recipe.features === 'blocks' ? 'pooled' : 'rich', embedOpts);
+  const F = await embedAll({ train: data.train, val, test }, recipe, base, baseFeatureKind(recipe.features), embedOpts);
   let maps: { train: FeatureMatrix; val: FeatureMatrix; test: FeatureMatrix } | null = null;
   if (tail) {
     const bytes = (data.train.length * views + val.length + test.length) * tail.inputShape.reduce((a, b) => a * b, 1) * 4;
@@ -238,7 +243,14 @@ export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
   const cols = selectionColumns(recipe.features);
   const phase1 = (m: FeatureMatrix) => (recipe.features === 'finetune' ? meanFromBands(m) : cols ? selectColumns(m, cols) : m);
   const [train1, val1, test1] = [F.train, F.val, F.test].map(phase1);
-  const { head: mapHead, pooledHead } = buildHead(classes.length, { seed, hidden: recipe.head.units, dropout: recipe.head.dropout, featureShape: [7, 7, train1.dim] });
+  const mapShape = base.spec.outputShape;
+  const { head: mapHead, pooledHead } = buildHead(classes.length, {
+    seed,
+    hidden: recipe.head.units,
+    dropout: recipe.head.dropout,
+    featureShape: recipe.features === 'bands' ? mapShape : [mapShape[0], mapShape[1], train1.dim],
+    pool: recipe.features === 'bands' ? 'bands' : 'mean',
+  });
   const callbacks = allCallbacks(runFolderCallbacks(runDir), { onEpochEnd: opts.onEpochEnd, onTrainEnd: opts.onTrainEnd });
   const fit = {
     decay: recipe.fit.decay,
@@ -286,7 +298,7 @@ export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
   const report = reportFromProbabilities(testTruth, emitted.probs, emitted.classes);
   const v = validationNumbers(finalHead, valX, yVal, classes, trunk);
   const modelDir = path.join(runDir, 'model');
-  const manifest = await saveClassifier(modelDir, recipe.features === 'pooled' || recipe.features === 'blocks' ? mapHead : finalHead, {
+  const manifest = await saveClassifier(modelDir, baseFeatureKind(recipe.features) === 'rich' ? finalHead : mapHead, {
     format: 'facemask-classifier/1',
     classes,
     base: { name: base.spec.name, sha256: base.sha256, alpha: base.spec.alpha, inputSize: base.spec.inputSize, preprocessing: base.spec.preprocessing },

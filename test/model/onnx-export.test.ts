@@ -12,7 +12,7 @@ import * as ort from 'onnxruntime-node';
 import { onnx } from 'onnx-proto';
 import { tf, initBackend } from '../../src/backend/tf';
 import { loadClassifier, saveClassifier, stackPixels, toModelInput, type MaskClassifier } from '../../src/model/classifier';
-import { pooledFeatures, type LoadedBase } from '../../src/model/base';
+import { pooledFeatures, bandFeatures, scalePixels, type LoadedBase } from '../../src/model/base';
 import { buildHead, composeModel } from '../../src/model/head';
 import { mulberry32 } from '../../src/model/augment';
 import { kaggleScenes } from '../../src/data/kaggle';
@@ -32,6 +32,9 @@ const PROB_TOLERANCE = 1e-4;
  * on the ONNX features must give the classifier's probabilities within PROB_TOLERANCE.
  */
 const FEATURE_TOLERANCE = 1e-4 * 6;
+
+/** The rows of the 7x7 map each band averages (rows 0–2, 2–4, 4–6). */
+const BANDS_ROWS: [number, number][] = [[0, 3], [2, 5], [4, 7]];
 
 const ORIGINAL_DIR = path.join(projectPaths().models, 'original');
 
@@ -149,6 +152,45 @@ test('ONNX base features agree with pooledFeatures, and the head on them gives t
   assert.ok(Math.max(...expected.flatMap((r) => Array.from(r))) > 1, 'the features are not all near zero');
   const dp = maxAbsDiff(viaHead, await clf.probabilities(crops));
   assert.ok(dp <= PROB_TOLERANCE, `head on ONNX features: max |Δp| = ${dp}`);
+});
+
+test('band features: the ONNX base (pool "bands") agrees with bandFeatures, which are the means of map rows 0–2, 2–4, 4–6; a band head exports and agrees with tfjs', async () => {
+  const clf = classifiers[0];
+  const base = clf.base.model;
+  const imgs = crops.slice(0, 24);
+  const got = await runOnnx(exportBaseOnnx(base, { inputSize: 224, baseSha256: clf.base.sha256, pool: 'bands' }), imgs, 'features');
+  const x = stackPixels(imgs, 224);
+  const [bands, byRows] = tf.tidy(() => {
+    const b = bandFeatures(base, x);
+    const maps = base.apply(scalePixels(x), { training: false }) as tf.Tensor4D;
+    const rows = BANDS_ROWS.map(([a, z]) => tf.mean(tf.slice(maps, [0, a, 0, 0], [-1, z - a, -1, -1]), [1, 2]));
+    return [b, tf.concat(rows, 1)];
+  });
+  const n = imgs.length;
+  const rowsOf = (t: tf.Tensor) => {
+    const d = t.dataSync() as Float32Array;
+    const w = d.length / n;
+    return Array.from({ length: n }, (_, k) => d.slice(k * w, (k + 1) * w));
+  };
+  const expected = rowsOf(bands);
+  assert.equal(expected[0].length, 3 * 1280);
+  assert.ok(maxAbsDiff(expected, rowsOf(byRows)) < 1e-5, 'band k is the mean of its three rows, band after band');
+  assert.ok(maxAbsDiff(got, expected) <= FEATURE_TOLERANCE, 'ONNX band features within tolerance of tfjs');
+  // the bands differ from one another: where on the face is kept
+  const top = expected[0].slice(0, 1280);
+  const bottom = expected[0].slice(2560);
+  assert.ok(maxAbsDiff([top], [bottom]) > 0.5);
+  // a band head (random weights): pooledHead on band features = head on the map; base + head exports and agrees with tfjs
+  const { head, pooledHead } = buildHead(3, { pool: 'bands', hidden: 16, seed: 7 });
+  assert.deepEqual(pooledHead.inputs[0].shape, [null, 3 * 1280]);
+  const viaVector = rowsOf(tf.tidy(() => pooledHead.apply(bands, { training: false }) as tf.Tensor));
+  const composed = composeModel(base, head);
+  const viaMap = rowsOf(tf.tidy(() => composed.apply(x, { training: false }) as tf.Tensor));
+  assert.ok(maxAbsDiff(viaVector, viaMap) < 1e-5);
+  const onnxProbs = await runOnnx(exportClassifierOnnx(base, head, { inputSize: 224, baseSha256: clf.base.sha256, classes: ['with_mask', 'without_mask', 'incorrect_mask'], headSha256: '0'.repeat(64) }), imgs, 'probabilities');
+  assert.ok(maxAbsDiff(onnxProbs, viaMap) <= PROB_TOLERANCE);
+  tf.dispose([x, bands, byRows]);
+  [head, pooledHead].forEach((m) => m.dispose());
 });
 
 test('the file parses back: input "pixels" [N, 224, 224, 3], output "probabilities" [N, classes], metadata, folded graph', () => {

@@ -3,7 +3,8 @@
  * make runs repeatable (two runs with the same seed give bit-identical heads, another seed a
  * different head); the run folder holds config, metrics, curves, results and the model; overrides
  * are applied, recorded and refused when they name no field; fine-tuning the base's last blocks
- * (`features=blocks`) keeps the trained tail in the model.
+ * (`features=blocks`) keeps the trained tail in the model; a band head (`features=bands`) pools the
+ * map itself, so the saved model gives the run's own validation probabilities on tfjs and on ONNX.
  */
 process.env.FACEMASK_SMALL = '1'; // this file runs in its own process (node --test)
 import { test } from 'node:test';
@@ -16,6 +17,9 @@ import { loadClassifier } from '../../src/model/classifier';
 import { loadBase } from '../../src/model/base';
 import { tf } from '../../src/backend/tf';
 import { tmpDir } from '../model/helpers';
+import { loadOnnxClassifier } from '../../src/model/onnx-classifier';
+import { createEngine } from '../../src/backend/onnx';
+import { decodeImage } from '../../src/util/images';
 
 const runs = tmpDir('train');
 const cache = tmpDir('features');
@@ -97,4 +101,27 @@ test('features=blocks: the pooled phase, then the last block + Conv_1 with the h
   base.model.dispose();
   await assert.rejects(train({ ...opts, name: 'blocks-bad', overrides: { features: 'blocks', 'finetune.blocks': 17 } }), /finetune.blocks must be an integer from 0 \(Conv_1 alone\) to 16/);
   assert.ok(!fs.readdirSync(runs).some((d) => d.startsWith('blocks-bad')), 'no run folder for a refused recipe');
+});
+
+test('features=bands: the head pools the 7x7 map in three bands itself; the saved model (tfjs and ONNX) gives the run\'s validation probabilities', async () => {
+  const r = await train({ ...opts, name: 'bands', overrides: { features: 'bands' } });
+  const m = readManifest(r.modelDir);
+  assert.equal(m.features, undefined, 'no feature columns: the model takes pixels like any other');
+  const clf = await loadClassifier(r.modelDir, { calibrated: false });
+  const engine = await createEngine({ quiet: true });
+  const onnx = await loadOnnxClassifier(r.modelDir, engine, { calibrated: false });
+  try {
+    assert.deepEqual(clf.head.inputs[0].shape, [null, 7, 7, 1280]);
+    assert.deepEqual(clf.head.getLayer('head_dense').getWeights()[0].shape[0], 3 * 1280, 'the dense layer sees three bands of 1280');
+    const k = Math.min(8, r.valItems.length);
+    assert.ok(k >= 4, `validation items: ${r.valItems.length}`);
+    const imgs = await Promise.all(r.valItems.slice(0, k).map((it) => decodeImage(it.file)));
+    const diff = (a: Float32Array[], b: Float32Array[]) => Math.max(...a.flatMap((row, i) => Array.from(row, (x, j) => Math.abs(x - b[i][j]))));
+    const expected = r.valProbs.slice(0, k);
+    assert.ok(diff(await clf.probabilities(imgs), expected) < 1e-3, 'tfjs: the run\'s validation probabilities');
+    assert.ok(diff(await onnx.probabilities(imgs), expected) < 1e-3, 'ONNX: the run\'s validation probabilities');
+  } finally {
+    clf.dispose();
+    onnx.dispose();
+  }
 });

@@ -3,12 +3,14 @@ import * as path from 'node:path';
 import { UsageError, type VerbSpec } from '../args';
 import { writeFileAtomic } from '../../util/atomic';
 import { PRESET_NAMES } from '../../training/presets';
-import { compareCv, crossValidate, formatCv, readCv } from '../../training/cv';
+import { compareCv, crossValidate, ensembleCv, formatCv, readCv, writeCvRun } from '../../training/cv';
+import { freshRunDir } from '../../util/runs';
+import { projectPaths } from '../../paths';
 import { RECIPE_FLAGS, recipeOverrides, synthFolders } from './train';
 
 export const cvVerb: VerbSpec = {
   name: 'cv',
-  summary: 'cross-validate a training recipe over ilc2021 train + validation photos (out-of-fold predictions in runs/cv/<name>/), or compare two runs',
+  summary: 'cross-validate a training recipe over ilc2021 train + validation photos (out-of-fold predictions in runs/cv/<name>/), compare two runs, or average several (an ensemble)',
   flags: {
     ...RECIPE_FLAGS,
     preset: { type: 'string', value: 'NAME', help: 'training recipe (default: realworld; it must train on ilc2021)', choices: PRESET_NAMES },
@@ -18,11 +20,13 @@ export const cvVerb: VerbSpec = {
     name: { type: 'string', value: 'NAME', help: 'run folder under runs/cv/ (default: <preset>-cv<K>, never overwritten)' },
     compare: { type: 'list', value: 'RUN', help: 'two cv run folders A B: the paired macro-F1 gain of B over A, face by face (trains nothing)' },
     output: { type: 'string', value: 'FILE', help: 'with --compare: also write the comparison as JSON' },
+    ensemble: { type: 'list', value: 'RUN', help: 'two or more cv run folders: their out-of-fold probabilities averaged face by face, as a new cv run (trains nothing)' },
   },
   examples: [
     { cmd: 'facemask cv --name rw', note: 'the realworld recipe, 5 folds (about 3-4 min a fold here)' },
     { cmd: 'facemask cv --synth .cache/synth-realworld .cache/synth-confusers --name rw-conf', note: 'a variant: with the synthetic confusers' },
     { cmd: 'facemask cv --compare runs/cv/rw runs/cv/rw-conf', note: 'does the variant beat the recipe beyond the noise?' },
+    { cmd: 'facemask cv --ensemble runs/cv/rw runs/cv/rw-bands --name rw+bands', note: 'the two recipes averaged, out of fold (then --compare it)' },
   ],
   async run(args) {
     const f = args.flags;
@@ -39,6 +43,16 @@ export const cvVerb: VerbSpec = {
         writeFileAtomic(f.output as string, JSON.stringify({ kind: 'cv-compare', runs: { a: path.basename(path.resolve(compare[0])), b: path.basename(path.resolve(compare[1])) }, ...c }, null, 1) + '\n');
         console.log(`written: ${f.output}`);
       }
+      return 0;
+    }
+    const ensemble = f.ensemble as string[] | undefined;
+    if (ensemble) {
+      if (ensemble.length < 2) throw new UsageError('--ensemble takes two or more cv run folders');
+      const cv = ensembleCv(ensemble.map((d) => ({ name: path.basename(path.resolve(d)), cv: readCv(d) })));
+      const runDir = freshRunDir(path.join(projectPaths().runs, 'cv'), (f.name as string | undefined) ?? ensemble.map((d) => path.basename(path.resolve(d))).join('+'));
+      writeCvRun(runDir, cv);
+      console.log(`run: ${runDir}`);
+      console.log(formatCv(cv));
       return 0;
     }
     const folds = f.folds as number | undefined;
