@@ -52,7 +52,10 @@ export interface CvFile {
   recipe: Recipe;
   synth: string[] | null;
   folds: number;
+  /** Seed of the folds (and of training unless `trainSeed` is given). */
   seed: number;
+  /** Seed of training when it differs from the folds' seed. */
+  trainSeed?: number;
   classes: ModelClass[];
   /** Argmax, each fold's faces. */
   perFold: (FaceNumbers & { fold: number })[];
@@ -68,6 +71,8 @@ export interface CvFile {
 export interface CvOptions extends Pick<TrainOptions, 'preset' | 'overrides' | 'synthDir' | 'epochs' | 'views' | 'seed' | 'quiet' | 'workers'> {
   /** default: 5 */
   folds?: number;
+  /** Seed of training only (views, initial weights, dropout); the folds stay those of `seed`: another model of the same recipe on the same faces. default: `seed` */
+  trainSeed?: number;
   /** Run folder name under `runs/cv/`. default: `<preset>-cv<folds>` (+ `-2`… if taken) */
   name?: string;
   /** default: `runs/cv` */
@@ -102,6 +107,7 @@ export async function crossValidate(opts: CvOptions = {}): Promise<{ runDir: str
   const folds = opts.folds ?? 5;
   if (!(Number.isInteger(folds) && folds >= 2)) throw new Error(`folds must be a whole number >= 2 (got ${folds})`);
   const seed = opts.seed ?? cfg.seed;
+  const trainSeed = opts.trainSeed ?? seed;
   const preset = opts.preset ?? 'realworld';
   const recipe = getRecipe(preset, opts.overrides ?? {});
   if (recipe.data.kind !== 'realworld' || recipe.data.ilc2021Copies < 1) throw new Error(`cross-validation holds out ilc2021 photos: the recipe must train on them (the realworld preset with data.ilc2021Copies >= 1; ${preset} has ${recipe.data.kind === 'realworld' ? `data.ilc2021Copies = ${recipe.data.ilc2021Copies}` : `the ${recipe.data.kind} data`})`);
@@ -110,7 +116,7 @@ export async function crossValidate(opts: CvOptions = {}): Promise<{ runDir: str
   let classes: ModelClass[] | null = null;
   for (let k = 0; k < folds; k++) {
     if (!opts.quiet) process.stderr.write(`cv: fold ${k + 1} of ${folds}\n`);
-    const r = await train({ ...opts, preset, seed, runsDir: runDir, name: `fold-${k}`, ilc2021Fold: { fold: k, folds, seed } });
+    const r = await train({ ...opts, preset, seed: trainSeed, runsDir: runDir, name: `fold-${k}`, ilc2021Fold: { fold: k, folds, seed } });
     const c = r.manifest.classes as ModelClass[];
     if (classes && classes.join() !== c.join()) throw new Error(`fold ${k} trained classes [${c.join(', ')}], fold 0 [${classes.join(', ')}]`);
     classes = c;
@@ -129,6 +135,7 @@ export async function crossValidate(opts: CvOptions = {}): Promise<{ runDir: str
     synth,
     folds,
     seed,
+    ...(trainSeed !== seed ? { trainSeed } : {}),
     classes: classes!,
     ...summariseCv(predictions, classes!, folds),
     predictions,

@@ -41,6 +41,13 @@ test('a real small cross-validation: every held-out face once, by photo group, f
   // a run compared with itself gains nothing
   const same = compareCv(cv, cv);
   assert.equal(same.gain.value, 0);
+  // another training seed on the same folds: the same faces in the same folds, another model (an ensemble control)
+  const other = await crossValidate({ folds: 2, epochs: 1, views: 1, workers: 1, quiet: true, runsDir: runs, name: 'small-s7', trainSeed: 7 });
+  assert.equal(other.cv.seed, cv.seed);
+  assert.equal(other.cv.trainSeed, 7);
+  const e = ensembleCv([{ name: 'small', cv }, { name: 'small-s7', cv: other.cv }]);
+  assert.deepEqual(e.predictions.map((p) => p.fold), cv.predictions.map((p) => p.fold));
+  assert.notDeepEqual(other.cv.predictions.map((p) => p.probs), cv.predictions.map((p) => p.probs), 'another seed trains another model');
 });
 
 test('comparing: paired by face, the better run gains beyond the noise; different faces are refused', () => {

@@ -16,6 +16,7 @@ export const cvVerb: VerbSpec = {
     preset: { type: 'string', value: 'NAME', help: 'training recipe (default: realworld; it must train on ilc2021)', choices: PRESET_NAMES },
     folds: { type: 'integer', value: 'K', help: 'folds, by photo group (default: 5)' },
     seed: { type: 'integer', value: 'N', help: 'seed of the folds and of training (default: 42)' },
+    'train-seed': { type: 'integer', value: 'N', help: 'seed of training only, the folds kept: another model of the recipe on the same faces (default: --seed)' },
     epochs: { type: 'integer', value: 'N', help: "epochs (default: the preset's)" },
     name: { type: 'string', value: 'NAME', help: 'run folder under runs/cv/ (default: <preset>-cv<K>, never overwritten)' },
     compare: { type: 'list', value: 'RUN', help: 'two cv run folders A B: the paired macro-F1 gain of B over A, face by face (trains nothing)' },
@@ -27,6 +28,7 @@ export const cvVerb: VerbSpec = {
     { cmd: 'facemask cv --synth .cache/synth-realworld .cache/synth-confusers --name rw-conf', note: 'a variant: with the synthetic confusers' },
     { cmd: 'facemask cv --compare runs/cv/rw runs/cv/rw-conf', note: 'does the variant beat the recipe beyond the noise?' },
     { cmd: 'facemask cv --ensemble runs/cv/rw runs/cv/rw-bands --name rw+bands', note: 'the two recipes averaged, out of fold (then --compare it)' },
+    { cmd: 'facemask cv --train-seed 43 --name rw-s43', note: 'the same recipe trained with another seed on the same folds (an ensemble control)' },
   ],
   async run(args) {
     const f = args.flags;
@@ -63,6 +65,7 @@ export const cvVerb: VerbSpec = {
       synthDir: synthFolders(f),
       folds,
       seed: f.seed as number | undefined,
+      trainSeed: f['train-seed'] as number | undefined,
       epochs: f.epochs as number | undefined,
       name: f.name as string | undefined,
     });
