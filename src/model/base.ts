@@ -123,7 +123,7 @@ export type FeatureKind = 'pooled' | 'bands' | 'rich' | MapKind;
  * is what a mask worn under the nose and a scarf under the chin differ in; one mean over the map
  * loses it.
  */
-export const BANDS_POOL = { poolSize: [3, 7] as [number, number], strides: [2, 7] as [number, number], count: 3 };
+export const BANDS_POOL = { side: 7, poolSize: [3, 7] as [number, number], strides: [2, 7] as [number, number], count: 3 };
 
 /**
  * `map:<layer>`: the output of one inner layer of the base, flattened channels last ([h * w * c] per
@@ -171,7 +171,7 @@ export function featureDim(kind: FeatureKind, spec: BaseSpec = MOBILENET_V2_035,
 export function bandFeatures(base: tf.LayersModel, pixels: tf.Tensor4D): tf.Tensor2D {
   return tf.tidy(() => {
     const maps = base.apply(scalePixels(pixels), { training: false }) as tf.Tensor4D;
-    if (maps.shape[1] !== BANDS_POOL.poolSize[1] || maps.shape[2] !== BANDS_POOL.poolSize[1]) throw new Error(`band features need the base's 7x7 last map, it gives ${maps.shape[1]}x${maps.shape[2]}`);
+    if (maps.shape[1] !== BANDS_POOL.side || maps.shape[2] !== BANDS_POOL.side) throw new Error(`band features need the base's ${BANDS_POOL.side}x${BANDS_POOL.side} last map, it gives ${maps.shape[1]}x${maps.shape[2]}`);
     const bands = tf.avgPool(maps, BANDS_POOL.poolSize, BANDS_POOL.strides, 'valid');
     return tf.reshape(bands, [pixels.shape[0], -1]) as tf.Tensor2D;
   });

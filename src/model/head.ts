@@ -53,7 +53,7 @@ export function buildHead(nClasses: number, opts: HeadOptions = {}): Head {
     kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 2 }),
   });
   const bands = opts.pool === 'bands';
-  if (bands && side !== BANDS_POOL.poolSize[1]) throw new Error(`a band head needs the base's ${BANDS_POOL.poolSize[1]}x${BANDS_POOL.poolSize[1]} map, got ${side}x${side}`);
+  if (bands && side !== BANDS_POOL.side) throw new Error(`a band head needs the base's ${BANDS_POOL.side}x${BANDS_POOL.side} map, got ${side}x${side}`);
   const mapIn = tf.input({ shape: [side, side, channels], name: 'features' });
   const pool = bands ? tf.layers.averagePooling2d({ poolSize: BANDS_POOL.poolSize, strides: BANDS_POOL.strides, name: 'head_pool' }) : tf.layers.averagePooling2d({ poolSize: [side, side], name: 'head_pool' });
   const pooled = tf.layers.flatten({ name: 'head_flatten' }).apply(pool.apply(mapIn)) as tf.SymbolicTensor;
@@ -63,6 +63,55 @@ export function buildHead(nClasses: number, opts: HeadOptions = {}): Head {
   const out2 = dense2.apply(dropout.apply(dense1.apply(vecIn))) as tf.SymbolicTensor;
   const pooledHead = tf.model({ inputs: vecIn, outputs: out2, name: 'pooled_head' });
   return { head, pooledHead };
+}
+
+/**
+ * Heads averaged (an ensemble of heads on one base, `facemask ensemble`): one model on the base's map
+ * whose output is the mean of the heads' probabilities. Each head's layers are copied with their
+ * weights, names prefixed `m<i>_`; a head must be a chain of AveragePooling2D, Flatten, Dense and
+ * Dropout layers on the same map (what `buildHead` makes, mean or bands).
+ */
+export function averageHeads(heads: readonly tf.LayersModel[]): tf.LayersModel {
+  if (heads.length < 2) throw new Error(`an ensemble averages at least 2 heads, got ${heads.length}`);
+  const shape = heads[0].inputs[0].shape;
+  const out0 = heads[0].outputs[0].shape;
+  for (const h of heads) {
+    if (h.inputs.length !== 1 || h.outputs.length !== 1) throw new Error(`head "${h.name}" must have one input and one output`);
+    if (h.inputs[0].shape.join() !== shape.join()) throw new Error(`heads take different inputs: [${shape.slice(1).join(', ')}] and [${h.inputs[0].shape.slice(1).join(', ')}]`);
+    if (h.outputs[0].shape.join() !== out0.join()) throw new Error(`heads give different outputs: [${out0.slice(1).join(', ')}] and [${h.outputs[0].shape.slice(1).join(', ')}]`);
+  }
+  const input = tf.input({ shape: shape.slice(1) as number[], name: 'features' });
+  const outs = heads.map((h, i) => {
+    let x = input;
+    let previous = h.layers[0];
+    for (const l of h.layers.slice(1)) {
+      const from = l.inboundNodes.flatMap((n) => n.inboundLayers);
+      if (from.length !== 1 || from[0] !== previous) throw new Error(`head "${h.name}" is not a chain of layers at "${l.name}": it cannot be averaged`);
+      const copy = copyHeadLayer(l, `m${i}_${l.name}`);
+      x = copy.apply(x) as tf.SymbolicTensor;
+      copy.setWeights(l.getWeights());
+      previous = l;
+    }
+    return x;
+  });
+  const mean = tf.layers.average({ name: 'head_average' }).apply(outs) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: mean, name: 'head' });
+}
+
+function copyHeadLayer(l: tf.layers.Layer, name: string): tf.layers.Layer {
+  const c = l.getConfig() as Record<string, unknown>;
+  switch (l.getClassName()) {
+    case 'AveragePooling2D':
+      return tf.layers.averagePooling2d({ poolSize: c.poolSize as [number, number], strides: c.strides as [number, number], padding: c.padding as 'valid' | 'same', name });
+    case 'Flatten':
+      return tf.layers.flatten({ name });
+    case 'Dense':
+      return tf.layers.dense({ units: c.units as number, activation: c.activation as 'relu' | 'softmax' | 'linear', useBias: c.useBias as boolean, name });
+    case 'Dropout':
+      return tf.layers.dropout({ rate: c.rate as number, name });
+    default:
+      throw new Error(`a head layer "${l.name}" (${l.getClassName()}) cannot be averaged (supported: AveragePooling2D, Flatten, Dense, Dropout)`);
+  }
 }
 
 /**

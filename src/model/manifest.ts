@@ -69,6 +69,8 @@ export interface ModelManifest {
     kaggle?: { fit: [number, number]; validation: [number, number]; excluded: number[] };
     /** Overrides of the recipe (`--set key=value`), as given. */
     overrides?: Record<string, unknown>;
+    /** An ensemble (`facemask ensemble`, src/training/ensemble.ts): the runs whose heads it averages. */
+    ensemble?: { run: string; preset: string; seed: number; overrides?: Record<string, unknown> }[];
   };
   /** Detection settings chosen for this model (`facemask tune` → `facemask promote`). */
   detection?: {

@@ -171,7 +171,7 @@ export function exportBaseOnnx(base: tf.LayersModel, opts: BaseExportOptions): U
     what = `the base's "${opts.mapLayer}" map [N, ${h} * ${w} * ${channels}], channels last`;
   } else if (opts.pool === 'bands') {
     const [k, s] = [BANDS_POOL.poolSize, BANDS_POOL.strides];
-    if (h !== k[1] || w !== k[1]) throw new Error(`cannot export to ONNX: band features need the base's ${k[1]}x${k[1]} last map, it gives ${h}x${w}`);
+    if (h !== BANDS_POOL.side || w !== BANDS_POOL.side) throw new Error(`cannot export to ONNX: band features need the base's ${BANDS_POOL.side}x${BANDS_POOL.side} last map, it gives ${h}x${w}`);
     const bands = g.node('AveragePool', [maps.name], 'features/bands', { kernel_shape: k, strides: s, pads: [0, 0, 0, 0], count_include_pad: 0 });
     // band after band, channels last (as Keras' Flatten of [bands, 1, channels])
     const nhwc = g.node('Transpose', [bands], 'features/nhwc', { perm: [0, 2, 3, 1] });
@@ -584,6 +584,12 @@ function emitLayer(g: OnnxGraph, model: tf.LayersModel, l: LayerConfig, name: st
       const axis = (c.axis as number | undefined) ?? -1;
       if (axis !== -1) refuse(l, `takes the softmax along axis ${axis} (supported: -1)`);
       return { value: activation(g, x, 'softmax', name, l) };
+    }
+    case 'Average': {
+      if (inputs.length < 2) refuse(l, `has ${inputs.length} inputs, expected at least 2`);
+      const xs = inputs.map(emit);
+      if (xs.some((x) => x.shape.join() !== xs[0].shape.join() || x.layout !== xs[0].layout)) refuse(l, `averages tensors of different shapes ${xs.map((x) => `[${kerasShape(x).join(', ')}]`).join(', ')}`);
+      return { value: { ...xs[0], name: g.node('Mean', xs.map((x) => x.name), name) } };
     }
     case 'Add': {
       if (inputs.length < 2) refuse(l, `has ${inputs.length} inputs, expected at least 2`);

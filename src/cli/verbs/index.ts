@@ -8,10 +8,11 @@ import { promoteVerb } from './promote';
 import { tuneVerb } from './tune';
 import { calibrateVerb } from './calibrate';
 import { cvVerb } from './cv';
+import { ensembleVerb } from './ensemble';
 import { evaluateVerb } from './evaluate';
 import { classifyVerb } from './classify';
 import { detectVerb } from './detect';
 import { videoVerb } from './video';
 import { serveVerb } from './serve';
 
-export const VERBS: VerbSpec[] = [prepareVerb, inspectVerb, synthVerb, trainVerb, evaluateVerb, cvVerb, tuneVerb, calibrateVerb, promoteVerb, classifyVerb, detectVerb, videoVerb, serveVerb];
+export const VERBS: VerbSpec[] = [prepareVerb, inspectVerb, synthVerb, trainVerb, ensembleVerb, evaluateVerb, cvVerb, tuneVerb, calibrateVerb, promoteVerb, classifyVerb, detectVerb, videoVerb, serveVerb];

@@ -1,0 +1,87 @@
+/**
+ * `facemask ensemble`: trained models on the same base averaged into one (`averageHeads`,
+ * src/model/head.ts): the base runs once, each member's head on its map, their probabilities
+ * averaged. Written as a training run (`runs/train/<name>/`: config.json, results.json and model/
+ * with model.onnx) that `facemask promote` installs like any other. The members must share the
+ * base, the classes, the crop rule and the Kaggle photos they were fitted on, and have no fine-tuned
+ * tail or rich features. Calibration is not carried over: an ensemble is calibrated on its own.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { projectPaths } from '../paths';
+import { writeFileAtomic } from '../util/atomic';
+import { freshRunDir } from '../util/runs';
+import { loadClassifier, saveClassifier, type MaskClassifier } from '../model/classifier';
+import { averageHeads } from '../model/head';
+import { ensureOnnx } from '../model/onnx-classifier';
+import { readManifest, type ModelManifest } from '../model/manifest';
+
+export interface EnsembleOptions {
+  /** Run folder name under `runsDir`. default: the members' names joined by "+" */
+  name?: string;
+  /** default: `runs/train` */
+  runsDir?: string;
+}
+
+/** A member: a training run folder (with `model/`), a run name under `runs/train/`, or a model folder. */
+export function memberModelDir(run: string): string {
+  const dir = fs.existsSync(run) ? run : path.join(projectPaths().runsTrain, run);
+  if (!fs.existsSync(dir)) throw new Error(`no such run or model: ${run} (a folder, or a run name under ${path.relative(process.cwd(), projectPaths().runsTrain) || '.'})`);
+  return fs.existsSync(path.join(dir, 'model')) ? path.join(dir, 'model') : dir;
+}
+
+/** Why these models cannot be averaged, or null. */
+export function ensembleRefusal(ms: readonly ModelManifest[], names: readonly string[]): string | null {
+  if (ms.length < 2) return `an ensemble averages at least 2 models, got ${ms.length}`;
+  const [a] = ms;
+  for (const [i, m] of ms.entries()) {
+    const n = names[i];
+    if (m.tail) return `${n} has a fine-tuned tail of the base: an ensemble shares one base`;
+    if (m.features) return `${n} has a head on "rich" base features: an ensemble averages heads on the base's map`;
+    if (m.base.sha256 !== a.base.sha256) return `${n} and ${names[0]} have different bases`;
+    if (m.classes.join() !== a.classes.join()) return `${n} has classes [${m.classes.join(', ')}], ${names[0]} [${a.classes.join(', ')}]: an ensemble averages the same classes`;
+    if (JSON.stringify(m.crop ?? null) !== JSON.stringify(a.crop ?? null)) return `${n} and ${names[0]} cut faces by different crop rules`;
+    if (JSON.stringify(m.training.kaggle ?? null) !== JSON.stringify(a.training.kaggle ?? null)) return `${n} and ${names[0]} were fitted on different Kaggle photos (their validation photos would not be held out from both)`;
+  }
+  return null;
+}
+
+export async function ensembleModels(runs: readonly string[], opts: EnsembleOptions = {}): Promise<{ runDir: string; modelDir: string; manifest: ModelManifest }> {
+  const dirs = runs.map(memberModelDir);
+  const names = runs.map((r) => path.basename(path.resolve(r)));
+  const manifests = dirs.map((d) => readManifest(d));
+  const why = ensembleRefusal(manifests, names);
+  if (why) throw new Error(`cannot average these models: ${why}`);
+  const members: MaskClassifier[] = [];
+  try {
+    for (const d of dirs) members.push(await loadClassifier(d, { calibrated: false }));
+    const head = averageHeads(members.map((m) => m.head));
+    const [first] = manifests;
+    const runDir = freshRunDir(opts.runsDir ?? projectPaths().runsTrain, opts.name ?? names.join('+'));
+    const modelDir = path.join(runDir, 'model');
+    const ensemble = manifests.map((m, i) => ({ run: names[i], preset: m.training.preset, seed: m.training.seed, ...(m.training.overrides ? { overrides: m.training.overrides } : {}) }));
+    writeFileAtomic(path.join(runDir, 'config.json'), JSON.stringify({ kind: 'ensemble', members: dirs.map((d) => path.relative(projectPaths().root, d)), started: new Date().toISOString() }, null, 2) + '\n');
+    await saveClassifier(modelDir, head, {
+      format: first.format,
+      classes: first.classes,
+      base: first.base,
+      ...(first.crop ? { crop: first.crop } : {}),
+      training: {
+        ...first.training,
+        datasets: [...new Set(manifests.flatMap((m) => m.training.datasets))],
+        epochs: Math.max(...manifests.map((m) => m.training.epochs)),
+        run: path.basename(runDir),
+        overrides: { ensemble: names },
+        ensemble,
+      },
+      test: {},
+      createdAt: new Date().toISOString(),
+    });
+    head.dispose();
+    await ensureOnnx(modelDir);
+    writeFileAtomic(path.join(runDir, 'results.json'), JSON.stringify({ kind: 'ensemble', members: ensemble }, null, 2) + '\n');
+    return { runDir, modelDir, manifest: readManifest(modelDir) };
+  } finally {
+    members.forEach((m) => m.dispose());
+  }
+}
