@@ -371,7 +371,9 @@ export async function calibrate(opts: CalibrateOptions = {}): Promise<CalibrateR
     if (sets.includes('real-val') && fit && fit[1] >= 160) throw new Error(`${modelDir} was fitted on Kaggle photos ${fit[0]}–${fit[1]}, which include the validation photos: calibrate it on ilc2021-val only (--sets ilc2021-val)`);
     let notFace: { detector: string; minScore: number } | null = null;
     try {
-      const data = getRecipe(m.training.preset, m.training.overrides ?? {}).data;
+      // an ensemble's members share their not_face recipe (src/training/ensemble.ts refuses others)
+      const recipe = m.training.ensemble?.[0] ?? m.training;
+      const data = getRecipe(recipe.preset, recipe.overrides ?? {}).data;
       notFace = 'notFace' in data ? data.notFace : null;
     } catch {
       notFace = null; // a recipe this version does not know: no not_face items (its bias stays 0, said in the report)
