@@ -123,7 +123,16 @@ export type FeatureKind = 'pooled' | 'bands' | 'rich' | MapKind;
  * is what a mask worn under the nose and a scarf under the chin differ in; one mean over the map
  * loses it.
  */
-export const BANDS_POOL = { side: 7, poolSize: [3, 7] as [number, number], strides: [2, 7] as [number, number], count: 3 };
+const BAND_ROWS = 3;
+const BAND_STRIDE = 2;
+const MAP_SIDE = 7;
+export const BANDS_POOL = {
+  side: MAP_SIDE,
+  poolSize: [BAND_ROWS, MAP_SIDE] as [number, number],
+  strides: [BAND_STRIDE, MAP_SIDE] as [number, number],
+  /** Bands over the map: (7 - 3) / 2 + 1 = 3. */
+  count: (MAP_SIDE - BAND_ROWS) / BAND_STRIDE + 1,
+};
 
 /**
  * `map:<layer>`: the output of one inner layer of the base, flattened channels last ([h * w * c] per

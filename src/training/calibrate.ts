@@ -40,7 +40,7 @@ import { cachedDetector } from '../detection/cache';
 import { mineBoxes } from '../detection/mining';
 import { loadFaceClassifier } from '../detection/create';
 import { classificationReport, confusionMatrix, pairedMacroF1Gain } from '../evaluation/metrics';
-import { getRecipe } from './presets';
+import { manifestNotFace } from './presets';
 import { modelName } from './tune';
 
 /** The validation sets a calibration may be fitted on. */
@@ -369,15 +369,8 @@ export async function calibrate(opts: CalibrateOptions = {}): Promise<CalibrateR
     const classes = [...clf.classes];
     const fit = m.training.kaggle?.fit;
     if (sets.includes('real-val') && fit && fit[1] >= 160) throw new Error(`${modelDir} was fitted on Kaggle photos ${fit[0]}–${fit[1]}, which include the validation photos: calibrate it on ilc2021-val only (--sets ilc2021-val)`);
-    let notFace: { detector: string; minScore: number } | null = null;
-    try {
-      // an ensemble's members share their not_face recipe (src/training/ensemble.ts refuses others)
-      const recipe = m.training.ensemble?.[0] ?? m.training;
-      const data = getRecipe(recipe.preset, recipe.overrides ?? {}).data;
-      notFace = 'notFace' in data ? data.notFace : null;
-    } catch {
-      notFace = null; // a recipe this version does not know: no not_face items (its bias stays 0, said in the report)
-    }
+    // null for a recipe this version does not know: no not_face items (its bias stays 0, said in the report)
+    const notFace = manifestNotFace(m);
     const { items, notFaceNote } = await calibrationItems(sets, classes, notFace, limit);
     if (items.length === 0) throw new Error(`no validation items in ${sets.join(', ')} (is the dataset installed? run "facemask prepare" and "facemask inspect")`);
     const bar = progress('calibrate: classify validation items', items.length, { quiet: opts.quiet, unit: 'item' });

@@ -15,7 +15,7 @@ import { loadClassifier, saveClassifier, type MaskClassifier } from '../model/cl
 import { averageHeads } from '../model/head';
 import { ensureOnnx } from '../model/onnx-classifier';
 import { readManifest, type ModelManifest } from '../model/manifest';
-import { getRecipe } from './presets';
+import { manifestNotFace } from './presets';
 
 export interface EnsembleOptions {
   /** Run folder name under `runsDir`. default: the members' names joined by "+" */
@@ -31,16 +31,6 @@ export function memberModelDir(run: string): string {
   return fs.existsSync(path.join(dir, 'model')) ? path.join(dir, 'model') : dir;
 }
 
-/** The not_face boxes a model's recipe mined (null: none, or a recipe this version does not know). */
-function notFaceRecipe(m: ModelManifest): unknown {
-  try {
-    const data = getRecipe(m.training.preset, m.training.overrides ?? {}).data;
-    return 'notFace' in data ? data.notFace : null;
-  } catch {
-    return null;
-  }
-}
-
 /** Why these models cannot be averaged, or null. */
 export function ensembleRefusal(ms: readonly ModelManifest[], names: readonly string[]): string | null {
   if (ms.length < 2) return `an ensemble averages at least 2 models, got ${ms.length}`;
@@ -52,7 +42,7 @@ export function ensembleRefusal(ms: readonly ModelManifest[], names: readonly st
     if (m.base.sha256 !== a.base.sha256) return `${n} and ${names[0]} have different bases`;
     if (m.classes.join() !== a.classes.join()) return `${n} has classes [${m.classes.join(', ')}], ${names[0]} [${a.classes.join(', ')}]: an ensemble averages the same classes`;
     if (JSON.stringify(m.crop ?? null) !== JSON.stringify(a.crop ?? null)) return `${n} and ${names[0]} cut faces by different crop rules`;
-    if (JSON.stringify(notFaceRecipe(m)) !== JSON.stringify(notFaceRecipe(a))) return `${n} and ${names[0]} learned not_face from different boxes: an ensemble's not_face must mean one thing`;
+    if (JSON.stringify(manifestNotFace(m)) !== JSON.stringify(manifestNotFace(a))) return `${n} and ${names[0]} learned not_face from different boxes: an ensemble's not_face must mean one thing`;
     if (JSON.stringify(m.training.kaggle ?? null) !== JSON.stringify(a.training.kaggle ?? null)) return `${n} and ${names[0]} were fitted on different Kaggle photos (their validation photos would not be held out from both)`;
   }
   return null;

@@ -9,6 +9,7 @@ import { ORIGINAL_AUGMENTATION, type AugmentParams } from '../model/augment';
 import { MOBILENET_V2_035 } from '../model/base';
 import { REAL_AUGMENT, type RealAugment } from '../model/views';
 import { ALIGN_TEMPLATE, checkAlignTemplate, type AlignTemplate } from '../model/crop';
+import type { ModelManifest } from '../model/manifest';
 
 /** The group-aware split of folder datasets (src/data/split.ts). */
 export interface SplitDataSpec {
@@ -129,6 +130,20 @@ export const PRESET_NAMES = Object.keys(PRESETS);
 /** The datasets a recipe's data come from (recorded in the manifest). */
 export function recipeDatasets(r: Recipe): string[] {
   return r.data.kind === 'split' ? r.data.datasets : ['chandrikadeb7', ...r.data.extraDatasets, 'kaggle-face-mask-dev', ...(r.data.ilc2021Copies > 0 ? ['ilc2021'] : [])];
+}
+
+/**
+ * The not_face boxes a saved model's recipe mined (its preset and overrides; an ensemble's: its first
+ * member's, which all members share), or null: none, or a recipe this version does not know.
+ */
+export function manifestNotFace(m: ModelManifest): { detector: string; minScore: number } | null {
+  const source = m.training.ensemble?.[0] ?? m.training;
+  try {
+    const data = getRecipe(source.preset, source.overrides ?? {}).data;
+    return 'notFace' in data ? data.notFace : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Parse `key=value` (value as JSON when it parses — numbers, true, null, arrays — else a string; `a,b` for a list of strings). */

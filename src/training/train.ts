@@ -244,12 +244,13 @@ export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
   const phase1 = (m: FeatureMatrix) => (recipe.features === 'finetune' ? meanFromBands(m) : cols ? selectColumns(m, cols) : m);
   const [train1, val1, test1] = [F.train, F.val, F.test].map(phase1);
   const mapShape = base.spec.outputShape;
+  const bands = baseFeatureKind(recipe.features) === 'bands';
   const { head: mapHead, pooledHead } = buildHead(classes.length, {
     seed,
     hidden: recipe.head.units,
     dropout: recipe.head.dropout,
-    featureShape: recipe.features === 'bands' ? mapShape : [mapShape[0], mapShape[1], train1.dim],
-    pool: recipe.features === 'bands' ? 'bands' : 'mean',
+    featureShape: bands ? mapShape : [mapShape[0], mapShape[1], train1.dim],
+    pool: bands ? 'bands' : 'mean',
   });
   const callbacks = allCallbacks(runFolderCallbacks(runDir), { onEpochEnd: opts.onEpochEnd, onTrainEnd: opts.onTrainEnd });
   const fit = {
