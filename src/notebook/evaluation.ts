@@ -116,19 +116,24 @@ export function calibrationRows(s: CalibrationSummary) {
   return [...s.before.map((x) => row('network as is', x)), ...s.after.map((x) => row('calibrated, argmax', x)), ...(rule === 'argmax' ? [] : s.chosen.map((x) => row(`calibrated, ${rule}`, x)))];
 }
 
-/** The decision rule's cross-validation: argmax against a threshold on incorrect_mask, out of fold. */
+/** The decision study's cross-validation: each calibration form, argmax against a threshold on incorrect_mask, out of fold. */
 export function decisionRows(s: CalibrationSummary) {
   const d = s.decision;
-  const row = (rule: string, x: CalibrationSummary['decision']['argmax']) => ({
+  const chosenForm = d.form ?? 'temperature+bias';
+  const row = (form: string, rule: string, x: CalibrationSummary['decision']['argmax'], chosen: boolean) => ({
+    form,
     rule,
     faces: x.faces,
     'accuracy %': +(x.accuracy * 100).toFixed(1),
     'macro F1': +x.macroF1.toFixed(3),
     'incorrect recall %': x.incorrectRecall === null ? NaN : +(x.incorrectRecall * 100).toFixed(1),
     'incorrect precision %': x.incorrectPrecision === null ? NaN : +(x.incorrectPrecision * 100).toFixed(1),
-    chosen: (rule === 'argmax') === (d.chosen === 'argmax') ? 'yes' : '',
+    chosen: chosen ? 'yes' : '',
   });
-  return [row('argmax', d.argmax), row(`threshold (per fold ${d.foldThresholds.join(', ')})`, d.threshold)];
+  return (d.forms ?? [{ ...d, form: chosenForm }]).flatMap((f) => [
+    row(f.form, 'argmax', f.argmax, f.form === chosenForm && d.chosen === 'argmax'),
+    row(f.form, `threshold (per fold ${f.foldThresholds.join(', ')})`, f.threshold, f.form === chosenForm && d.chosen !== 'argmax'),
+  ]);
 }
 
 /** The reliability diagram of the committed calibration: before and after, 10 bins. */

@@ -7,16 +7,16 @@
  *    >= 24 px, the annotated box; for a model with `not_face`, the boxes its recipe's detector finds
  *    there that overlap no annotated face — the validation not_face items of training,
  *    src/training/data.ts, mined by src/detection/mining.ts). Test parts are refused.
- * 2. The network's own probabilities (the model loaded uncalibrated), then bias-corrected temperature
- *    scaling fitted on all of them (src/model/calibration.ts).
- * 3. The decision rule: argmax of the calibrated probabilities, or a threshold on incorrect_mask
- *    chosen to maximise macro F1 — compared out of fold (5 folds by photo, calibration and threshold
- *    both fitted on the other four), the threshold kept only when its out-of-fold macro-F1 gain is
- *    above 0 beyond the noise (`chooseRule`).
+ * 2. The network's own probabilities (the model loaded uncalibrated).
+ * 3. The form and the decision rule, compared out of fold (5 folds by photo, everything fitted on
+ *    the other four): temperature scaling alone (the network's argmax kept) or with a log-bias per
+ *    class (src/model/calibration.ts), then argmax or a threshold on incorrect_mask chosen to maximise
+ *    macro F1. Simplest first: the biases, then the threshold, are kept only when their out-of-fold
+ *    macro-F1 gain is above 0 beyond the noise (`chooseRule`). The chosen form is then fitted on all.
  * 4. `config.json`, `calibration.json` (what promote writes), `results.json`, `reliability.png` and
  *    `.html` (before/after, 10 bins) and `report.md`.
  *
- * Long (~470 lines): the verb's four steps and its report stay together, as `tune` does; the maths
+ * Long (~520 lines): the verb's four steps and its report stay together, as `tune` does; the maths
  * it relies on (the fit, NLL, ECE, bins) is in src/model/calibration.ts, the label in src/result.ts.
  */
 import * as path from 'node:path';
@@ -80,17 +80,39 @@ export interface SetNumbers extends FaceNumbers {
   ece: number;
 }
 
-export interface DecisionStudy {
-  folds: number;
+/** The two forms a calibration may take (src/model/calibration.ts). */
+export const CALIBRATION_FORMS = ['temperature', 'temperature+bias'] as const;
+/** `temperature`: T alone, so the network's argmax is unchanged and only its confidence moves; `temperature+bias`: T and a log-bias per class, which can move decisions. */
+export type CalibrationForm = (typeof CALIBRATION_FORMS)[number];
+
+/** A paired bootstrap's macro-F1 gain with its 95 % interval. */
+export interface Gain {
+  value: number;
+  low: number;
+  high: number;
+}
+
+/** One calibration form's out-of-fold study: argmax against a threshold on incorrect_mask. */
+export interface FormStudy {
+  form: CalibrationForm;
   /** Per fold: the threshold chosen on the other folds. */
   foldThresholds: number[];
   /** Out-of-fold faces under argmax and under the fold's threshold (each fold calibrated on the others). */
   argmax: FaceNumbers;
   threshold: FaceNumbers;
   /** Threshold minus argmax, out-of-fold macro F1, with a paired bootstrap 95 % interval over faces. */
-  macroF1Gain: { value: number; low: number; high: number };
+  macroF1Gain: Gain;
   /** The threshold chosen on all validation faces (calibrated on all). */
   fullThreshold: number | null;
+}
+
+/** The decision study: both forms out of fold, the chosen one's numbers at the top level. */
+export interface DecisionStudy extends FormStudy {
+  folds: number;
+  /** Both forms (absent in summaries written before the form was chosen, which fitted the biases). */
+  forms?: FormStudy[];
+  /** Out-of-fold macro F1 of the biases' argmax minus temperature's (the network's) argmax. */
+  biasGain?: Gain;
   chosen: DecisionRule;
   why: string;
 }
@@ -169,22 +191,19 @@ export function chooseIncorrectThreshold(rows: readonly ArrayLike<number>[], lab
   return best;
 }
 
-/** Calibrate with a fit on some rows. */
-function fitOn(rows: readonly Float32Array[], labels: readonly string[], classes: readonly string[]) {
+/** Calibrate with a fit on some rows: temperature alone, or with the per-class biases. */
+function fitOn(rows: readonly Float32Array[], labels: readonly string[], classes: readonly string[], form: CalibrationForm) {
   const f = fitCalibration(
     rows,
     labels.map((l) => classes.indexOf(l)),
     classes,
+    { bias: form === 'temperature+bias' },
   );
   return { temperature: f.temperature, bias: Object.fromEntries(classes.map((c, j) => [c, f.bias[j]])), fit: f };
 }
 
-/**
- * Argmax against a threshold on incorrect_mask, out of fold: for each fold, the calibration and the
- * threshold are fitted on the other folds and applied to it; the rule is then `chooseRule`'s.
- */
-export function studyDecision(raw: readonly Float32Array[], labels: readonly string[], groups: readonly string[], classes: readonly string[], k = DECISION_FOLDS): DecisionStudy {
-  const fold = foldsByGroup(groups, k);
+/** One form out of fold: for each fold the calibration and the threshold are fitted on the other folds and applied to it. */
+function studyForm(raw: readonly Float32Array[], labels: readonly string[], fold: readonly number[], classes: readonly string[], k: number, form: CalibrationForm): FormStudy & { predArgmax: number[]; predThreshold: number[]; truth: number[] } {
   const oof: Float32Array[] = new Array(raw.length);
   const oofThreshold: (number | null)[] = new Array(raw.length).fill(null);
   const foldThresholds: number[] = [];
@@ -192,19 +211,20 @@ export function studyDecision(raw: readonly Float32Array[], labels: readonly str
     const tr = raw.map((_, i) => i).filter((i) => fold[i] !== f);
     const te = raw.map((_, i) => i).filter((i) => fold[i] === f);
     if (te.length === 0) continue;
+    const trLabels = tr.map((i) => labels[i]);
     const c = fitOn(
       tr.map((i) => raw[i]),
-      tr.map((i) => labels[i]),
+      trLabels,
       classes,
-    );
-    const trRows = calibrateRows(
-      tr.map((i) => raw[i]),
-      classes,
-      c,
+      form,
     );
     const t = chooseIncorrectThreshold(
-      trRows,
-      tr.map((i) => labels[i]),
+      calibrateRows(
+        tr.map((i) => raw[i]),
+        classes,
+        c,
+      ),
+      trLabels,
       classes,
     );
     if (t !== null) foldThresholds.push(t);
@@ -228,25 +248,47 @@ export function studyDecision(raw: readonly Float32Array[], labels: readonly str
     const inc = r.rows.find((x) => x.class === 'incorrect_mask');
     return { faces: truth.length, accuracy: r.accuracy, macroF1: r.macro.f1, incorrectRecall: inc ? inc.recall : null, incorrectPrecision: inc ? inc.precision : null };
   };
-  const argmax = numbers(predArgmax);
-  const threshold = numbers(predThreshold);
-  const full = fitOn(raw, labels, classes);
+  const full = fitOn(raw, labels, classes, form);
   const fullThreshold = chooseIncorrectThreshold(calibrateRows([...raw], classes, full), labels, classes);
-  const gain = pairedMacroF1Gain(truth, predArgmax, predThreshold, emitted);
-  const { chosen, why } = chooseRule(gain, fullThreshold, { k, argmax: argmax.macroF1, threshold: threshold.macroF1 });
-  return { folds: k, foldThresholds, argmax, threshold, macroF1Gain: gain, fullThreshold, chosen, why };
+  return { form, foldThresholds, argmax: numbers(predArgmax), threshold: numbers(predThreshold), macroF1Gain: pairedMacroF1Gain(truth, predArgmax, predThreshold, emitted), fullThreshold, predArgmax, predThreshold, truth };
 }
 
 /**
- * The rule fixed before measuring: a threshold replaces argmax only when it beats argmax out of fold
- * beyond the noise — the paired bootstrap's 95 % interval of the macro-F1 gain lies above 0 — and
- * then it is the threshold chosen on all validation faces. Otherwise argmax.
+ * The calibration's form and the decision rule, out of fold (5 folds by photo): each form
+ * (temperature alone; temperature and biases) calibrated on the other folds, argmax against a
+ * threshold on incorrect_mask chosen there; the choice is `chooseRule`'s.
  */
-export function chooseRule(gain: { value: number; low: number; high: number }, fullThreshold: number | null, f1: { k: number; argmax: number; threshold: number }): { chosen: DecisionRule; why: string } {
-  const oof = `out of fold (${f1.k} folds by photo) a threshold on incorrect_mask gives macro F1 ${f1.threshold.toFixed(3)} against argmax's ${f1.argmax.toFixed(3)} (gain ${gain.value >= 0 ? '+' : ''}${gain.value.toFixed(3)}, 95 % interval [${gain.low.toFixed(3)}, ${gain.high.toFixed(3)}])`;
-  if (fullThreshold === null) return { chosen: 'argmax', why: 'no incorrect_mask class or no incorrectly worn faces: argmax' };
-  if (gain.low > 0) return { chosen: { incorrect_mask: fullThreshold }, why: `${oof}, above 0: the threshold, chosen on all validation faces` };
-  return { chosen: 'argmax', why: `${oof}, not above 0: argmax` };
+export function studyDecision(raw: readonly Float32Array[], labels: readonly string[], groups: readonly string[], classes: readonly string[], k = DECISION_FOLDS): DecisionStudy {
+  const fold = foldsByGroup(groups, k);
+  const [t, b] = CALIBRATION_FORMS.map((form) => studyForm(raw, labels, fold, classes, k, form));
+  const emitted = classes.filter(isLabel);
+  const biasGain = pairedMacroF1Gain(t.truth, t.predArgmax, b.predArgmax, emitted);
+  const strip = ({ predArgmax: _a, predThreshold: _t, truth: _u, ...x }: typeof t): FormStudy => x;
+  const forms = [strip(t), strip(b)];
+  const { form, chosen, why } = chooseRule(forms, biasGain, k);
+  return { folds: k, ...forms.find((x) => x.form === form)!, forms, biasGain, chosen, why };
+}
+
+const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(3)}`;
+const interval = (g: Gain) => `${signed(g.value)}, 95 % interval [${g.low.toFixed(3)}, ${g.high.toFixed(3)}]`;
+
+/**
+ * The rule fixed before measuring, simplest first:
+ * 1. the form: temperature alone (the network's decisions kept, only its confidence calibrated),
+ *    unless the biases' argmax beats it out of fold beyond the noise — the paired bootstrap's 95 %
+ *    interval of the macro-F1 gain lies above 0;
+ * 2. in that form, a threshold on incorrect_mask replaces argmax only when it beats argmax out of
+ *    fold beyond the noise, and then it is the threshold chosen on all validation faces.
+ */
+export function chooseRule(forms: readonly FormStudy[], biasGain: Gain, k: number): { form: CalibrationForm; chosen: DecisionRule; why: string } {
+  const form: CalibrationForm = biasGain.low > 0 ? 'temperature+bias' : 'temperature';
+  const f = forms.find((x) => x.form === form);
+  if (!f) throw new Error(`chooseRule: no study of the form "${form}"`);
+  const formWhy = `out of fold (${k} folds by photo) the per-class biases change argmax's macro F1 by ${interval(biasGain)} against temperature alone, ${biasGain.low > 0 ? 'above 0: temperature and biases' : 'not above 0: temperature alone, the network\'s decisions kept'}`;
+  const oof = `a threshold on incorrect_mask gives ${f.threshold.macroF1.toFixed(3)} against argmax's ${f.argmax.macroF1.toFixed(3)} (${interval(f.macroF1Gain)})`;
+  if (f.fullThreshold === null) return { form, chosen: 'argmax', why: `${formWhy}; no incorrect_mask class or no incorrectly worn faces: argmax` };
+  if (f.macroF1Gain.low > 0) return { form, chosen: { incorrect_mask: f.fullThreshold }, why: `${formWhy}; ${oof}, above 0: the threshold, chosen on all validation faces` };
+  return { form, chosen: 'argmax', why: `${formWhy}; ${oof}, not above 0: argmax` };
 }
 
 /** The validation items of the sets (faces >= `faces.minSize`; not_face boxes from the recipe's detector when the model has that class). */
@@ -331,22 +373,22 @@ export function calibrationReport(r: Omit<CalibrateResult, 'runDir'>): string {
     '',
     ...table('set', r.before),
     '',
-    '## Validation, after calibration (argmax)',
+    `## Validation, after calibration (${d.form ?? 'temperature+bias'}, argmax)`,
     '',
     ...table('set', r.after),
     '',
-    `## The decision rule: argmax or a threshold on incorrect_mask (${d.folds}-fold cross-validation by photo)`,
+    `## The form and the decision rule (${d.folds}-fold cross-validation by photo)`,
     '',
-    'Each fold calibrated and its threshold chosen (macro F1) on the other folds; out-of-fold faces:',
+    'Each fold calibrated in each form (temperature alone; temperature and per-class biases) and its threshold on incorrect_mask chosen (macro F1) on the other folds; out-of-fold faces:',
     '',
-    '| rule | faces | accuracy | macro F1 | incorrect_mask recall | incorrect_mask precision |',
-    '|---|---|---|---|---|---|',
-    fn('argmax', d.argmax),
-    fn(`threshold (per fold: ${d.foldThresholds.join(', ')})`, d.threshold),
+    '| form | rule | faces | accuracy | macro F1 | incorrect_mask recall | incorrect_mask precision |',
+    '|---|---|---|---|---|---|---|',
+    ...(d.forms ?? [d]).flatMap((f) => [fn(`${f.form} | argmax`, f.argmax), fn(`${f.form} | threshold (per fold: ${f.foldThresholds.join(', ')})`, f.threshold)]),
     '',
-    `Macro F1 gain of the threshold: ${d.macroF1Gain.value >= 0 ? '+' : ''}${num(d.macroF1Gain.value, 3)} [${num(d.macroF1Gain.low, 3)}, ${num(d.macroF1Gain.high, 3)}] (paired bootstrap over faces, 95 %). Threshold on all validation faces: ${d.fullThreshold ?? '—'}.`,
+    ...(d.biasGain ? [`Macro F1 gain of the biases (argmax): ${num(d.biasGain.value, 3)} [${num(d.biasGain.low, 3)}, ${num(d.biasGain.high, 3)}] (paired bootstrap over faces, 95 %).`, ''] : []),
+    `Macro F1 gain of the threshold (${d.form}): ${d.macroF1Gain.value >= 0 ? '+' : ''}${num(d.macroF1Gain.value, 3)} [${num(d.macroF1Gain.low, 3)}, ${num(d.macroF1Gain.high, 3)}]. Threshold on all validation faces: ${d.fullThreshold ?? '—'}.`,
     '',
-    `**Chosen: ${rule(d.chosen)}** — ${d.why}.`,
+    `**Chosen: ${d.form ?? 'temperature+bias'}, ${rule(d.chosen)}** — ${d.why}.`,
     '',
     `## Validation under the chosen rule (${rule(d.chosen)}; in-sample for the threshold)`,
     '',
@@ -385,7 +427,13 @@ export async function calibrate(opts: CalibrateOptions = {}): Promise<CalibrateR
     bar.done();
     const labels: string[] = items.map((it) => it.label);
     const truth = items.map((it) => classes.indexOf(it.label));
-    const full = fitOn(raw, labels, classes);
+    const decision = studyDecision(
+      raw,
+      labels,
+      items.map((it) => it.group),
+      classes,
+    );
+    const full = fitOn(raw, labels, classes, decision.form);
     const after = calibrateRows(raw, classes, full);
     const calibration: Calibration = {
       temperature: full.temperature,
@@ -397,12 +445,6 @@ export async function calibrate(opts: CalibrateOptions = {}): Promise<CalibrateR
       eceBefore: expectedCalibrationError(raw, truth),
       eceAfter: expectedCalibrationError(after, truth),
     };
-    const decision = studyDecision(
-      raw,
-      labels,
-      items.map((it) => it.group),
-      classes,
-    );
     const itemSets = items.map((it) => it.set);
     const counts: Record<string, Record<string, number>> = {};
     for (const it of items) (counts[it.set] ??= {})[it.label] = (counts[it.set][it.label] ?? 0) + 1;
@@ -442,11 +484,11 @@ export async function calibrate(opts: CalibrateOptions = {}): Promise<CalibrateR
 }
 
 /** The reliability diagram of a calibration: before and after, with their ECE. */
-export function reliabilityFigure(bins: { before: ReliabilityBin[]; after: ReliabilityBin[] }, c: Pick<Calibration, 'eceBefore' | 'eceAfter' | 'temperature'>, title: string) {
+export function reliabilityFigure(bins: { before: ReliabilityBin[]; after: ReliabilityBin[] }, c: Pick<Calibration, 'eceBefore' | 'eceAfter' | 'temperature' | 'bias'>, title: string) {
   return reliabilityChart(
     [
       { name: 'network as is', bins: bins.before, ece: c.eceBefore },
-      { name: `calibrated (T ${c.temperature.toFixed(2)}, bias)`, bins: bins.after, ece: c.eceAfter },
+      { name: `calibrated (T ${c.temperature.toFixed(2)}${Object.values(c.bias).some((b) => b !== 0) ? ', biases' : ''})`, bins: bins.after, ece: c.eceAfter },
     ],
     { title: `reliability — ${title}` },
   );

@@ -10,7 +10,9 @@
  * calibration) and the decision study on them (`studyDecision`: calibration and a threshold on
  * incorrect_mask fitted on the other folds, so the rule's gain is measured out of fold too).
  * `compareCv` pairs two such runs face by face (`pairedMacroF1Gain`), the comparison this is for;
- * `ensembleCv` averages several runs' predictions face by face (an ensemble, out of fold too).
+ * `ensembleCv` averages several runs' predictions face by face (an ensemble, out of fold too);
+ * `flipCv` averages each face with its mirror image through the fold model that held it out
+ * (test-time flip, out of fold).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -25,6 +27,10 @@ import { pairedMacroF1Gain, reportFromProbabilities, withWithoutBalancedAccuracy
 import { train, type TrainOptions } from './train';
 import { getRecipe, type Recipe } from './presets';
 import { faceNumbers, studyDecision, type DecisionStudy, type FaceNumbers } from './calibrate';
+import { decodeImage, mirrorBox, mirrorImage } from '../util/images';
+import { progress } from '../util/progress';
+import { loadFaceClassifier } from '../detection/create';
+import { createEngine } from '../backend/onnx';
 
 export const CV_FILE = 'cv.json';
 /** The same without the per-face predictions (small enough to commit to docs/results/cv/). */
@@ -216,6 +222,42 @@ export function ensembleCv(runs: readonly { name: string; cv: CvFile }[]): CvFil
   };
 }
 
+/**
+ * Test-time flip, out of fold: each face's probabilities averaged with its mirror image's (the image
+ * mirrored left-right, the box with it), both from the fold model that held the face out
+ * (`<run>/fold-<k>/model`, uncalibrated), as a cv file of its own (`preset` "flip", the run in
+ * `overrides.flip`). An ensemble run has no fold models: flip its members, then average those.
+ */
+export async function flipCv(runDir: string, opts: { quiet?: boolean } = {}): Promise<CvFile> {
+  const cv = readCv(runDir);
+  const name = path.basename(path.resolve(runDir));
+  if (cv.members) throw new Error(`${name} is an ensemble of cv runs (${cv.members.map((m) => m.name).join(', ')}) with no fold models of its own: flip each member (--flip), then --ensemble the flipped runs`);
+  if (cv.preset === 'flip') throw new Error(`${name} is already a flipped run (of ${String(cv.overrides.flip)})`);
+  const probs: number[][] = cv.predictions.map((p) => p.probs);
+  const bar = progress(`cv --flip ${name}`, cv.predictions.length, { quiet: opts.quiet, unit: 'face' });
+  for (let k = 0; k < cv.folds; k++) {
+    const model = path.join(runDir, `fold-${k}`, 'model');
+    if (!fs.existsSync(path.join(model, 'manifest.json'))) throw new Error(`${model} is missing: --flip needs the run's fold models (facemask cv keeps them in runs/cv/<name>/fold-<k>/)`);
+    const clf = await loadFaceClassifier(model, 'onnx', () => createEngine({ quiet: true }), { calibrated: false });
+    try {
+      if (clf.classes.join() !== cv.classes.join()) throw new Error(`${model} has classes [${clf.classes.join(', ')}], the run [${cv.classes.join(', ')}]`);
+      for (const [i, p] of cv.predictions.entries()) {
+        if (p.fold !== k) continue;
+        const img = await decodeImage(path.resolve(projectPaths().root, p.file));
+        const box: Box = p.box ?? [0, 0, img.width, img.height];
+        const [q] = await clf.probabilitiesOfBoxes(mirrorImage(img), [mirrorBox(box, img.width)]);
+        probs[i] = p.probs.map((v, j) => Math.round(((v + q[j]) / 2) * 1e6) / 1e6);
+        bar.tick();
+      }
+    } finally {
+      clf.dispose();
+    }
+  }
+  bar.done();
+  const predictions = cv.predictions.map((p, i) => ({ ...p, probs: probs[i] }));
+  return { ...cv, preset: 'flip', overrides: { flip: name }, ...summariseCv(predictions, cv.classes, cv.folds), predictions };
+}
+
 /** Write a cv file and its summary into a fresh run folder. */
 export function writeCvRun(runDir: string, cv: CvFile): void {
   writeFileAtomic(path.join(runDir, CV_FILE), JSON.stringify(cv) + '\n');
@@ -231,6 +273,6 @@ export function formatCv(cv: CvFile): string {
     `${cv.folds}-fold cross-validation over ilc2021 train + validation photos: ${cv.pooled.report.total} faces out of fold`,
     `argmax: macro F1 ${cv.pooled.report.macro.f1.toFixed(3)}, with/without ${pct(cv.pooled.withWithout)}, incorrect_mask recall ${pct(inc?.recall ?? null)} at precision ${pct(inc?.precision ?? null)}`,
     `per fold macro F1: ${cv.perFold.map((f) => f.macroF1.toFixed(3)).join(', ')}`,
-    `calibrated out of fold: argmax ${d.argmax.macroF1.toFixed(3)}, threshold on incorrect_mask ${d.threshold.macroF1.toFixed(3)} (recall ${pct(d.threshold.incorrectRecall)} at ${pct(d.threshold.incorrectPrecision)}); ${d.why}`,
+    `calibrated out of fold (${d.form ?? 'temperature+bias'}): argmax ${d.argmax.macroF1.toFixed(3)}, threshold on incorrect_mask ${d.threshold.macroF1.toFixed(3)} (recall ${pct(d.threshold.incorrectRecall)} at ${pct(d.threshold.incorrectPrecision)}); ${d.why}`,
   ].join('\n');
 }

@@ -121,6 +121,28 @@ export function clampBox([x, y, w, h]: [number, number, number, number], width: 
   return [x0, y0, x1 - x0, y1 - y0];
 }
 
+/** The image mirrored left-right (a new image; the input is untouched). */
+export function mirrorImage(img: RgbImage): RgbImage {
+  const { width: w, height: h } = img;
+  const data = new Uint8Array(img.data.length);
+  for (let y = 0; y < h; y++) {
+    const row = y * w * 3;
+    for (let x = 0; x < w; x++) {
+      const to = row + x * 3;
+      const from = row + (w - 1 - x) * 3;
+      data[to] = img.data[from];
+      data[to + 1] = img.data[from + 1];
+      data[to + 2] = img.data[from + 2];
+    }
+  }
+  return { data, width: w, height: h };
+}
+
+/** Where a box `[x, y, w, h]` lies in the image mirrored by `mirrorImage` (`width` the image's). */
+export function mirrorBox([x, y, w, h]: readonly [number, number, number, number], width: number): [number, number, number, number] {
+  return [width - x - w, y, w, h];
+}
+
 /** Resize a whole image to `width`x`height` (aspect not kept). */
 export async function resizeImage(img: RgbImage, width: number, height: number): Promise<RgbImage> {
   const { data, info } = await sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), { raw: { width: img.width, height: img.height, channels: 3 } })

@@ -26,8 +26,16 @@ test("the committed calibration of models/default: rows per set before and after
   assert.ok(all[1].NLL <= all[0].NLL);
   assert.equal(rows.length, (s.decision.chosen === 'argmax' ? 2 : 3) * s.before.length);
   const d = decisionRows(s);
-  assert.deepEqual(d.map((r) => r.chosen), s.decision.chosen === 'argmax' ? ['yes', ''] : ['', 'yes']);
-  assert.equal(d[0]['macro F1'], +s.decision.argmax.macroF1.toFixed(3));
+  assert.deepEqual(
+    d.map((r) => r.form),
+    ['temperature', 'temperature', 'temperature+bias', 'temperature+bias'],
+    'both forms, argmax and threshold each',
+  );
+  assert.equal(d.filter((r) => r.chosen === 'yes').length, 1);
+  const chosen = d.find((r) => r.chosen === 'yes')!;
+  assert.equal(chosen.form, s.decision.form);
+  assert.equal(chosen['macro F1'], +(s.decision.chosen === 'argmax' ? s.decision.argmax : s.decision.threshold).macroF1.toFixed(3));
+  if (s.decision.form === 'temperature') assert.ok(Object.values(s.calibration.bias).every((b) => b === 0), 'temperature alone: no biases');
   const fig = calibrationFigure(s);
   assert.ok(fig.svg.includes(`ECE ${s.calibration.eceAfter.toFixed(3)}`));
   assert.equal(calibrationSummary('default', tmpDir('no-results')), null);

@@ -37,23 +37,36 @@ function underCalled(n: number, seed: number, shift: number) {
   return { rows, labels, groups };
 }
 
-test('the threshold on incorrect_mask maximises macro F1; argmax is the rule when it is not beaten out of fold', () => {
+test('the threshold on incorrect_mask maximises macro F1; both forms are studied out of fold and the biases kept only when they beat temperature alone', () => {
   const { rows, labels, groups } = underCalled(600, 1, 1.6);
   const t = chooseIncorrectThreshold(rows, labels, CLASSES)!;
   assert.ok(t < 0.45, `a low threshold recovers the under-called class (${t})`);
   assert.ok(faceNumbers(rows, labels, CLASSES, { incorrect_mask: t }).macroF1 > faceNumbers(rows, labels, CLASSES, 'argmax').macroF1 + 0.02);
   const s = studyDecision(rows, labels, groups, CLASSES);
   assert.equal(s.folds, 5);
-  assert.equal(s.foldThresholds.length, 5);
-  assert.equal(s.argmax.faces, 600);
-  assert.ok(s.macroF1Gain.low <= s.macroF1Gain.value && s.macroF1Gain.value <= s.macroF1Gain.high);
-  // the bias of the calibration alone fixes a shifted class: a threshold is kept only when it beats argmax out of fold beyond the noise
+  assert.deepEqual(
+    s.forms!.map((f) => f.form),
+    ['temperature', 'temperature+bias'],
+  );
+  for (const f of s.forms!) {
+    assert.equal(f.foldThresholds.length, 5);
+    assert.equal(f.argmax.faces, 600);
+    assert.ok(f.macroF1Gain.low <= f.macroF1Gain.value && f.macroF1Gain.value <= f.macroF1Gain.high);
+  }
+  // temperature alone keeps the network's argmax: out of fold it is the raw rows' argmax
+  assert.ok(Math.abs(s.forms![0].argmax.macroF1 - faceNumbers(rows, labels, CLASSES, 'argmax').macroF1) < 1e-12);
+  // a class shifted by the network is what a bias fixes: the biases win beyond the noise here
+  assert.ok(s.biasGain!.low > 0, `the biases' gain ${JSON.stringify(s.biasGain)}`);
+  assert.equal(s.form, 'temperature+bias');
+  assert.deepEqual(s.argmax, s.forms![1].argmax, "the chosen form's numbers at the top level");
+  // a threshold is kept only when it beats argmax out of fold beyond the noise
   if (s.macroF1Gain.low > 0) assert.deepEqual(s.chosen, { incorrect_mask: s.fullThreshold });
   else assert.equal(s.chosen, 'argmax');
-  // well-separated faces: argmax is already right and the threshold cannot beat it
+  // well-separated faces: the network's argmax is already right; temperature alone and argmax
   const easy = underCalled(300, 2, -3);
   const e = studyDecision(easy.rows, easy.labels, easy.groups, CLASSES);
-  assert.ok(e.threshold.macroF1 <= e.argmax.macroF1 + 1e-9 ? e.chosen === 'argmax' : true);
+  assert.equal(e.form, 'temperature');
+  assert.equal(e.chosen, 'argmax');
   // a model without incorrect_mask: always argmax
   const two = ['with_mask', 'without_mask'];
   const d = studyDecision(
@@ -67,14 +80,23 @@ test('the threshold on incorrect_mask maximises macro F1; argmax is the rule whe
   assert.equal(chooseIncorrectThreshold([Float32Array.from([0.7, 0.3])], ['with_mask'], two), null);
 });
 
-test('the rule: a threshold only when its out-of-fold gain is above 0 beyond the noise, and then the one chosen on all faces', () => {
-  const f1 = { k: 5, argmax: 0.7, threshold: 0.75 };
-  assert.deepEqual(chooseRule({ value: 0.05, low: 0.01, high: 0.09 }, 0.3, f1).chosen, { incorrect_mask: 0.3 });
-  const tie = chooseRule({ value: 0.001, low: -0.02, high: 0.02 }, 0.3, { ...f1, threshold: 0.701 });
-  assert.equal(tie.chosen, 'argmax', 'a gain within the noise keeps argmax');
-  assert.match(tie.why, /gain \+0\.001, 95 % interval \[-0\.020, 0\.020\]\), not above 0: argmax/);
-  assert.equal(chooseRule({ value: -0.05, low: -0.09, high: -0.01 }, 0.3, f1).chosen, 'argmax');
-  assert.equal(chooseRule({ value: 0.05, low: 0.01, high: 0.09 }, null, f1).chosen, 'argmax', 'no incorrect_mask: argmax');
+test('the rule: simplest first — the biases, then a threshold, only when their out-of-fold gain is above 0 beyond the noise', () => {
+  const faces = (f1: number) => ({ faces: 100, accuracy: 0.9, macroF1: f1, incorrectRecall: 0.6, incorrectPrecision: 0.7 });
+  const study = (form: 'temperature' | 'temperature+bias', gain: { value: number; low: number; high: number }, full: number | null = 0.3) => ({ form, foldThresholds: [0.3], argmax: faces(0.7), threshold: faces(0.7 + gain.value), macroF1Gain: gain, fullThreshold: full });
+  const noise = { value: 0.001, low: -0.02, high: 0.02 };
+  const win = { value: 0.05, low: 0.01, high: 0.09 };
+  const loss = { value: -0.05, low: -0.09, high: -0.01 };
+  // the biases within the noise: temperature alone, whatever the biases' threshold would do
+  const a = chooseRule([study('temperature', noise), study('temperature+bias', win)], noise, 5);
+  assert.deepEqual([a.form, a.chosen], ['temperature', 'argmax']);
+  assert.match(a.why, /biases change argmax's macro F1 by \+0\.001, 95 % interval \[-0\.020, 0\.020\] against temperature alone, not above 0: temperature alone/);
+  assert.match(a.why, /not above 0: argmax$/);
+  // the biases beyond the noise, and their threshold too: both, the threshold chosen on all faces
+  const b = chooseRule([study('temperature', loss), study('temperature+bias', win, 0.27)], win, 5);
+  assert.deepEqual([b.form, b.chosen], ['temperature+bias', { incorrect_mask: 0.27 }]);
+  // temperature alone with a threshold that wins
+  assert.deepEqual(chooseRule([study('temperature', win, 0.4), study('temperature+bias', noise)], loss, 5).chosen, { incorrect_mask: 0.4 });
+  assert.equal(chooseRule([study('temperature', win, null), study('temperature+bias', noise)], noise, 5).chosen, 'argmax', 'no incorrect_mask: argmax');
 });
 
 test('only validation sets: a test part or an unknown set is refused with what to use', () => {

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { compareCv, crossValidate, ensembleCv, readCv, summariseCv, type CvFile, type CvPrediction } from '../../src/training/cv';
+import { compareCv, crossValidate, ensembleCv, flipCv, readCv, summariseCv, writeCvRun, type CvFile, type CvPrediction } from '../../src/training/cv';
 import { readIlc2021Split } from '../../src/data/ilc2021';
 import { projectPaths } from '../../src/paths';
 import type { ModelClass } from '../../src/labels';
@@ -48,6 +48,34 @@ test('a real small cross-validation: every held-out face once, by photo group, f
   const e = ensembleCv([{ name: 'small', cv }, { name: 'small-s7', cv: other.cv }]);
   assert.deepEqual(e.predictions.map((p) => p.fold), cv.predictions.map((p) => p.fold));
   assert.notDeepEqual(other.cv.predictions.map((p) => p.probs), cv.predictions.map((p) => p.probs), 'another seed trains another model');
+  // test-time flip out of fold: the same faces and folds, each averaged with its mirror through its own fold model
+  const flipped = await flipCv(runDir, { quiet: true });
+  assert.equal(flipped.preset, 'flip');
+  assert.deepEqual(flipped.predictions.map((p) => [p.file, p.fold]), cv.predictions.map((p) => [p.file, p.fold]));
+  for (const p of flipped.predictions) assert.ok(Math.abs(p.probs.reduce((x, y) => x + y, 0) - 1) < 1e-4);
+  assert.notDeepEqual(flipped.predictions.map((p) => p.probs), cv.predictions.map((p) => p.probs), 'a mirror image is another input');
+  assert.equal(compareCv(cv, flipped).faces, cv.predictions.length);
+  await assert.rejects(flipCv(path.join(runs, 'nowhere'), { quiet: true }), /no cv\.json/);
+  const eDir = path.join(runs, 'small+small-s7');
+  fs.mkdirSync(eDir);
+  writeCvRun(eDir, e);
+  await assert.rejects(flipCv(eDir, { quiet: true }), /an ensemble of cv runs \(small, small-s7\).*flip each member/);
+  // a run written before the decision study had both forms is summarised again from its predictions, in place
+  const file = path.join(runDir, 'cv.json');
+  const { forms: _f, biasGain: _b, ...oldDecision } = cv.decision;
+  fs.writeFileSync(file, JSON.stringify({ ...cv, decision: oldDecision }));
+  const { main } = await import('../../src/cli/main');
+  const log = console.log;
+  console.log = () => {};
+  try {
+    assert.equal(await main(['cv', '--summarise', runDir]), 0);
+  } finally {
+    console.log = log;
+  }
+  const again = readCv(runDir);
+  assert.deepEqual(again.decision, cv.decision);
+  assert.deepEqual(again.predictions, cv.predictions, 'the predictions untouched');
+  assert.deepEqual(JSON.parse(fs.readFileSync(path.join(runDir, 'summary.json'), 'utf8')).decision, cv.decision);
 });
 
 test('comparing: paired by face, the better run gains beyond the noise; different faces are refused', () => {

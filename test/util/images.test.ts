@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
-import { decodeImage, sniffImageFormat, cropResize, encodeImage, ImageError } from '../../src/util/images';
+import { decodeImage, sniffImageFormat, cropResize, encodeImage, ImageError, mirrorImage, mirrorBox } from '../../src/util/images';
 
 const raw = (w: number, h: number, ch: 1 | 3 | 4, fill: (x: number, y: number, c: number) => number) => {
   const b = Buffer.alloc(w * h * ch);
@@ -57,4 +57,20 @@ test('crop and resize, encode round trip', async () => {
   assert.deepEqual((await cropResize(img, [-10, -5, 20, 15], 10)).data, (await cropResize(img, [0, 0, 10, 10], 10)).data);
   assert.deepEqual((await cropResize(img, [30, 20, 20, 20], 10)).data, (await cropResize(img, [30, 20, 10, 10], 10)).data);
   assert.notDeepEqual((await cropResize(img, [-10, -5, 20, 15], 10)).data, (await cropResize(img, [0, 0, 20, 15], 10)).data);
+});
+
+test('mirroring: a pixel at x goes to width-1-x, twice is the image again, the box follows the pixels', async () => {
+  const img = await decodeImage(await raw(5, 3, 3, (x, y, c) => x * 40 + y * 7 + c).png().toBuffer());
+  const m = mirrorImage(img);
+  assert.equal(m.width, 5);
+  assert.equal(m.height, 3);
+  for (let y = 0; y < 3; y++) for (let x = 0; x < 5; x++) for (let c = 0; c < 3; c++) assert.equal(m.data[(y * 5 + x) * 3 + c], img.data[(y * 5 + 4 - x) * 3 + c]);
+  assert.deepEqual(mirrorImage(m).data, img.data);
+  assert.notDeepEqual(m.data, img.data, 'the input is untouched and the mirror differs');
+  // the pixels inside box [1, 0, 2, 3] (columns 1–2) are columns 2–3 of the mirror
+  const box = mirrorBox([1, 0, 2, 3], 5);
+  assert.deepEqual(box, [2, 0, 2, 3]);
+  const a = await cropResize(img, [1, 0, 2, 3], 2);
+  const b = await cropResize(m, box, 2);
+  assert.deepEqual(b.data, mirrorImage(a).data);
 });

@@ -8,7 +8,7 @@ import { initBackend } from '../../backend/tf';
 
 export const calibrateVerb: VerbSpec = {
   name: 'calibrate',
-  summary: "fit a model's calibration (temperature + per-class bias) and decision rule on validation faces, into runs/calibrate/<name>/",
+  summary: "fit a model's calibration (temperature, with per-class biases when they earn it) and decision rule on validation faces, into runs/calibrate/<name>/",
   flags: {
     model: { type: 'string', value: 'DIR', help: 'classifier folder (default: models/default)' },
     sets: { type: 'list', value: 'SET', help: `validation sets to fit on (default: ${CALIBRATION_SETS.join(' ')}; never a test part)`, choices: [...CALIBRATION_SETS] },
@@ -30,7 +30,7 @@ export const calibrateVerb: VerbSpec = {
       return 2;
     }
     const c = r.calibration;
-    console.log(`${r.config.model}: T ${c.temperature.toFixed(4)}, bias ${Object.entries(c.bias).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ')} — fitted on ${c.n} validation items (${r.config.sets.join(', ')})`);
+    console.log(`${r.config.model}: T ${c.temperature.toFixed(4)}, ${r.decision.form === 'temperature' ? 'temperature alone (no biases)' : `bias ${Object.entries(c.bias).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ')}`} — fitted on ${c.n} validation items (${r.config.sets.join(', ')})`);
     const row = (when: string, x: CalibrateResult['before'][number]) => ({ when, set: x.set, items: x.items, nll: +x.nll.toFixed(4), ece: +x.ece.toFixed(4), accuracy: +x.accuracy.toFixed(4), macro_f1: +x.macroF1.toFixed(4), incorrect_recall: x.incorrectRecall === null ? '' : +x.incorrectRecall.toFixed(4), incorrect_precision: x.incorrectPrecision === null ? '' : +x.incorrectPrecision.toFixed(4) });
     console.log(tableText([...r.before.map((x) => row('before', x)), ...r.after.map((x) => row('after', x)), ...r.chosen.map((x) => row('chosen rule', x))] as never, { title: 'validation' }));
     console.log(`decision rule: ${r.decision.chosen === 'argmax' ? 'argmax' : `incorrect_mask when p >= ${r.decision.chosen.incorrect_mask}`} — ${r.decision.why}`);

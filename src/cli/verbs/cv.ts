@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { UsageError, type VerbSpec } from '../args';
 import { writeFileAtomic } from '../../util/atomic';
 import { PRESET_NAMES } from '../../training/presets';
-import { compareCv, crossValidate, ensembleCv, formatCv, readCv, writeCvRun } from '../../training/cv';
+import { compareCv, crossValidate, ensembleCv, flipCv, formatCv, readCv, summariseCv, writeCvRun } from '../../training/cv';
 import { freshRunDir } from '../../util/runs';
 import { projectPaths } from '../../paths';
 import { RECIPE_FLAGS, recipeOverrides, synthFolders } from './train';
@@ -22,12 +22,16 @@ export const cvVerb: VerbSpec = {
     compare: { type: 'list', value: 'RUN', help: 'two cv run folders A B: the paired macro-F1 gain of B over A, face by face (trains nothing)' },
     output: { type: 'string', value: 'FILE', help: 'with --compare: also write the comparison as JSON' },
     ensemble: { type: 'list', value: 'RUN', help: 'two or more cv run folders: their out-of-fold probabilities averaged face by face, as a new cv run (trains nothing)' },
+    flip: { type: 'string', value: 'RUN', help: "a cv run folder: each face averaged with its mirror image through the fold model that held it out, as a new cv run (test-time flip, out of fold; trains nothing)" },
+    summarise: { type: 'list', value: 'RUN', help: "cv run folders: their pooled numbers and decision study derived again from their out-of-fold predictions, in place (after the study changes; trains nothing)" },
   },
   examples: [
     { cmd: 'facemask cv --name rw', note: 'the realworld recipe, 5 folds (about 3-4 min a fold here)' },
     { cmd: 'facemask cv --synth .cache/synth-realworld .cache/synth-confusers --name rw-conf', note: 'a variant: with the synthetic confusers' },
     { cmd: 'facemask cv --compare runs/cv/rw runs/cv/rw-conf', note: 'does the variant beat the recipe beyond the noise?' },
     { cmd: 'facemask cv --ensemble runs/cv/rw runs/cv/rw-bands --name rw+bands', note: 'the two recipes averaged, out of fold (then --compare it)' },
+    { cmd: 'facemask cv --flip runs/cv/rw --name rw-flip', note: 'test-time flip out of fold (then --compare it with runs/cv/rw)' },
+    { cmd: 'facemask cv --summarise runs/cv/rw runs/cv/rw-bands', note: 'their decision studies again, from the predictions they hold' },
     { cmd: 'facemask cv --train-seed 43 --name rw-s43', note: 'the same recipe trained with another seed on the same folds (an ensemble control)' },
   ],
   async run(args) {
@@ -45,6 +49,24 @@ export const cvVerb: VerbSpec = {
         writeFileAtomic(f.output as string, JSON.stringify({ kind: 'cv-compare', runs: { a: path.basename(path.resolve(compare[0])), b: path.basename(path.resolve(compare[1])) }, ...c }, null, 1) + '\n');
         console.log(`written: ${f.output}`);
       }
+      return 0;
+    }
+    const again = f.summarise as string[] | undefined;
+    if (again) {
+      for (const d of again) {
+        const cv = readCv(d);
+        writeCvRun(path.resolve(d), { ...cv, ...summariseCv(cv.predictions, cv.classes, cv.folds) });
+        console.log(`${d}: ${formatCv(readCv(d)).split('\n').at(-1)}`);
+      }
+      return 0;
+    }
+    const flip = f.flip as string | undefined;
+    if (flip) {
+      const cv = await flipCv(flip);
+      const runDir = freshRunDir(path.join(projectPaths().runs, 'cv'), (f.name as string | undefined) ?? `${path.basename(path.resolve(flip))}-flip`);
+      writeCvRun(runDir, cv);
+      console.log(`run: ${runDir}`);
+      console.log(formatCv(cv));
       return 0;
     }
     const ensemble = f.ensemble as string[] | undefined;
