@@ -3,13 +3,15 @@
  * `facemask train --set features=blocks` runs it: a batch of cached maps → the tail → mean → a
  * dense layer, Adam. Prints ms per step (mean of `--steps` after one warm-up) for each number of
  * blocks, with BatchNorm kept as layers or folded into the convolutions (what training uses), and
- * with wasm's own Conv2DBackpropInput or the 1x1 matrix-product path (src/backend/wasm-grad.ts).
+ * with wasm's own Conv2DBackpropInput or the 1x1 matrix-product path (src/backend/wasm-grad.ts);
+ * then the same step (folded, matrix product) on the 224 px base and on the 128 px one
+ * (`mobilenet_v2_0.35_128`, the same weights on smaller maps), with the ratio.
  *
  *   node --import tsx bench/tail-step.ts [--blocks 1,2] [--batch 64] [--steps 3]
  */
 import * as os from 'node:os';
 import { initBackend, tf } from '../src/backend/tf';
-import { loadBase } from '../src/model/base';
+import { loadBase, MOBILENET_V2_035_128 } from '../src/model/base';
 import { buildFoldedTail, buildTail, tailPooled } from '../src/model/tail';
 
 function option(name: string, dflt: string): string {
@@ -64,6 +66,15 @@ async function main() {
     }
   }
   use(fast);
+  const { model: small } = await loadBase(MOBILENET_V2_035_128.name);
+  console.log('\nblocks  224 px ms/step  128 px ms/step  224 / 128   (folded, matrix product)');
+  for (const k of blocks) {
+    const [a, b] = [await buildFoldedTail(base, k), await buildFoldedTail(small, k)];
+    const [ma, mb] = [await stepMs(a, batch, steps), await stepMs(b, batch, steps)];
+    console.log(`${String(k).padEnd(8)}${ma.toFixed(0).padStart(14)}${mb.toFixed(0).padStart(16)}${(ma / mb).toFixed(2).padStart(11)}x`);
+    a.dispose();
+    b.dispose();
+  }
 }
 
 main().catch((e) => {

@@ -14,8 +14,9 @@ import { fileLoader, sha256File, WEIGHTS_BIN } from './io';
 
 /** What identifies a base network. */
 export interface BaseSpec {
-  /** Folder name under `models/pretrained/`. */
   name: string;
+  /** Folder under `models/pretrained/` holding its weights (bases that differ only in input size share one). */
+  files: string;
   alpha: number;
   inputSize: number;
   /** Output of the base: [side, side, channels]. */
@@ -27,13 +28,32 @@ export interface BaseSpec {
 /** The base of the tutorial (alpha 0.35 here, see README of shared/). */
 export const MOBILENET_V2_035: BaseSpec = {
   name: 'mobilenet_v2_0.35_224',
+  files: 'mobilenet_v2_0.35_224',
   alpha: 0.35,
   inputSize: 224,
   outputShape: [7, 7, 1280],
   preprocessing: 'x/127.5-1',
 };
 
-export const BASES: Record<string, BaseSpec> = { [MOBILENET_V2_035.name]: MOBILENET_V2_035 };
+/**
+ * The same weights at a 128x128 input (issue 14 item 5: street faces are ~30 px, and the network
+ * costs about a third): every convolution is the same, the maps are smaller, the last one 4x4.
+ */
+export const MOBILENET_V2_035_128: BaseSpec = { ...MOBILENET_V2_035, name: 'mobilenet_v2_0.35_128', inputSize: 128, outputShape: [4, 4, 1280] };
+
+export const BASES: Record<string, BaseSpec> = { [MOBILENET_V2_035.name]: MOBILENET_V2_035, [MOBILENET_V2_035_128.name]: MOBILENET_V2_035_128 };
+
+/** A known base's spec; refused with the known names otherwise. */
+export function baseSpec(name: string): BaseSpec {
+  const spec = BASES[name];
+  if (!spec) throw new Error(`unknown base network "${name}" (known: ${Object.keys(BASES).join(', ')})`);
+  return spec;
+}
+
+/** The folder of a base's installed weights. */
+export function baseDir(name: string): string {
+  return pretrainedDir(baseSpec(name).files);
+}
 
 export interface LoadedBase {
   spec: BaseSpec;
@@ -44,24 +64,35 @@ export interface LoadedBase {
 }
 
 /** The SHA-256 of an installed base, or a clear error when it is not installed. */
-export function baseChecksum(name: string, dir: string = pretrainedDir(name)): string {
+export function baseChecksum(name: string, dir: string = baseDir(name)): string {
   const w = path.join(dir, WEIGHTS_BIN);
   if (!fs.existsSync(w)) throw new Error(`base network "${name}" is not installed (no ${w}); run "facemask prepare"`);
   return sha256File(w);
 }
 
 /** Load a base, frozen. */
-export async function loadBase(name: string = MOBILENET_V2_035.name, dir: string = pretrainedDir(name)): Promise<LoadedBase> {
-  const spec = BASES[name];
-  if (!spec) throw new Error(`unknown base network "${name}" (known: ${Object.keys(BASES).join(', ')})`);
+export async function loadBase(name: string = MOBILENET_V2_035.name, dir: string = baseDir(name)): Promise<LoadedBase> {
+  const spec = baseSpec(name);
   const sha256 = baseChecksum(name, dir);
-  const model = await tf.loadLayersModel(fileLoader(dir));
+  const files = fileLoader(dir);
+  // the saved topology fixes its input at 224x224: the spec's size is written in before building
+  const model = await tf.loadLayersModel({ load: async () => withInputSize(await files.load!(), spec.inputSize) });
   model.trainable = false;
   const out = model.outputs[0].shape;
   if (out[1] !== spec.outputShape[0] || out[3] !== spec.outputShape[2]) {
     throw new Error(`base "${name}" has output shape ${JSON.stringify(out)}, expected [null, ${spec.outputShape.join(', ')}]`);
   }
   return { spec, dir, sha256, model };
+}
+
+/** A Keras functional topology with its input layer's size set to `size` x `size`. */
+function withInputSize(a: tf.io.ModelArtifacts, size: number): tf.io.ModelArtifacts {
+  const topology = structuredClone(a.modelTopology) as { config?: { layers?: { class_name: string; config: { batch_input_shape?: (number | null)[] } }[] } };
+  const inputs = (topology.config?.layers ?? []).filter((l) => l.class_name === 'InputLayer');
+  if (inputs.length !== 1 || inputs[0].config.batch_input_shape?.length !== 4) throw new Error('the base model.json has no single [n, h, w, c] input layer');
+  const [n, , , c] = inputs[0].config.batch_input_shape;
+  inputs[0].config.batch_input_shape = [n, size, size, c];
+  return { ...a, modelTopology: topology as tf.io.ModelArtifacts['modelTopology'] };
 }
 
 /** Raw pixels (0–255, any numeric dtype) → the base's input range [-1, 1]. */

@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { tf, initBackend } from '../backend/tf';
-import { projectPaths, pretrainedDir } from '../paths';
+import { projectPaths } from '../paths';
 import type { ModelClass } from '../labels';
 import type { Box } from '../result';
 import { resizeImage, type RgbImage } from '../util/images';
@@ -16,7 +16,7 @@ import { cropFace, type CropRule, type Landmarks } from './crop';
 import { mapLimit } from '../util/files';
 import { writeDirAtomic } from '../util/atomic';
 import type { FaceClassifier } from './types';
-import { loadBase, baseChecksum, type LoadedBase, PixelBase, richFeatureFn, RICH_DIM } from './base';
+import { loadBase, baseChecksum, baseDir, type LoadedBase, PixelBase, richFeatureFn, RICH_DIM } from './base';
 import { fileLoader, fileSaver, sha256File, MODEL_JSON, WEIGHTS_BIN } from './io';
 import { MANIFEST_FILE, cropRuleOf, readManifest, validateManifest, type ModelManifest } from './manifest';
 import { checkClasses } from './head';
@@ -131,12 +131,12 @@ export async function loadClassifier(dir: string = projectPaths().defaultModel, 
   if (manifest.head?.sha256 && headSha !== manifest.head.sha256) {
     throw new Error(`model ${dir}: head weights do not match the manifest (SHA-256 ${headSha.slice(0, 12)}…, manifest says ${manifest.head.sha256.slice(0, 12)}…)`);
   }
-  const baseDir = opts.baseDir ?? pretrainedDir(manifest.base.name);
-  const installed = baseChecksum(manifest.base.name, baseDir);
+  const dirOfBase = opts.baseDir ?? baseDir(manifest.base.name);
+  const installed = baseChecksum(manifest.base.name, dirOfBase);
   if (installed !== manifest.base.sha256) {
     throw new Error(
       `model ${dir} was trained on base "${manifest.base.name}" with SHA-256 ${manifest.base.sha256.slice(0, 12)}…, ` +
-        `but the installed base (${baseDir}) has ${installed.slice(0, 12)}…: refusing it (run "facemask prepare" or retrain)`,
+        `but the installed base (${dirOfBase}) has ${installed.slice(0, 12)}…: refusing it (run "facemask prepare" or retrain)`,
     );
   }
   const head = await tf.loadLayersModel(fileLoader(dir));
@@ -150,7 +150,7 @@ export async function loadClassifier(dir: string = projectPaths().defaultModel, 
     head.dispose();
     throw new Error(`model ${dir}: the head outputs ${units} classes but the manifest lists ${manifest.classes.length} (${manifest.classes.join(', ')}): refusing it`);
   }
-  const base = await loadBase(manifest.base.name, baseDir);
+  const base = await loadBase(manifest.base.name, dirOfBase);
   if (manifest.tail) {
     // the fine-tuned last blocks replace the installed base's (whose own checksum was checked above)
     try {

@@ -6,7 +6,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { tf, initBackend } from '../../src/backend/tf';
-import { loadBase, pooledFeatures, richFeatureFn, RICH_DIM, RICH_LAYOUT, type LoadedBase } from '../../src/model/base';
+import { loadBase, pooledFeatures, richFeatureFn, baseDir, RICH_DIM, RICH_LAYOUT, MOBILENET_V2_035, MOBILENET_V2_035_128, type LoadedBase } from '../../src/model/base';
 import { buildHead, buildFinetuneHead } from '../../src/model/head';
 import { joinColumns, meanFromBands, selectColumns } from '../../src/training/fit';
 import { loadClassifier, saveClassifier } from '../../src/model/classifier';
@@ -79,4 +79,25 @@ test('a manifest whose feature columns do not fit the head is refused', async ()
   const dir = path.join(tmpDir('rich-bad'), 'model');
   await saveClassifier(dir, pooledHead, { ...manifestFor(['with_mask', 'without_mask']), features: { kind: 'rich', columns: [[0, 99]] } });
   await assert.rejects(loadClassifier(dir), /does not match the manifest's feature columns/);
+});
+
+test('the 128 px base: the same installed weights, every convolution the same, a 4x4 last map', async () => {
+  assert.equal(baseDir(MOBILENET_V2_035_128.name), baseDir(MOBILENET_V2_035.name), 'one folder of weights');
+  const small = await loadBase(MOBILENET_V2_035_128.name);
+  try {
+    assert.equal(small.sha256, base.sha256);
+    assert.deepEqual(small.model.inputs[0].shape, [null, 128, 128, 3]);
+    assert.deepEqual(small.model.outputs[0].shape, [null, 4, 4, 1280]);
+    const w = (m: tf.LayersModel) => m.getLayer('block_16_project').getWeights()[0].dataSync();
+    assert.deepEqual(w(small.model), w(base.model));
+    // a 128 px face through it: features of the same size, not the 224 px ones
+    const px = tf.image.resizeBilinear(pixels, [128, 128]) as tf.Tensor4D;
+    const a = pooledFeatures(small.model, px);
+    const b = pooledFeatures(base.model, pixels);
+    assert.deepEqual(a.shape, b.shape);
+    assert.ok(maxAbs(a.dataSync(), b.dataSync()) > 1e-3, 'another input size, other features');
+    tf.dispose([px, a, b]);
+  } finally {
+    small.model.dispose();
+  }
 });

@@ -4,7 +4,8 @@
  * different head); the run folder holds config, metrics, curves, results and the model; overrides
  * are applied, recorded and refused when they name no field; fine-tuning the base's last blocks
  * (`features=blocks`) keeps the trained tail in the model; a band head (`features=bands`) pools the
- * map itself, so the saved model gives the run's own validation probabilities on tfjs and on ONNX.
+ * map itself, so the saved model gives the run's own validation probabilities on tfjs and on ONNX;
+ * the 128 px base trains and saves a model that cuts its faces at 128.
  */
 process.env.FACEMASK_SMALL = '1'; // this file runs in its own process (node --test)
 import { test } from 'node:test';
@@ -19,11 +20,24 @@ import { tf } from '../../src/backend/tf';
 import { tmpDir } from '../model/helpers';
 import { loadOnnxClassifier } from '../../src/model/onnx-classifier';
 import { createEngine } from '../../src/backend/onnx';
-import { decodeImage } from '../../src/util/images';
+import { decodeImage, type RgbImage } from '../../src/util/images';
 
 const runs = tmpDir('train');
 const cache = tmpDir('features');
 const opts = { seed: 5, epochs: 2, views: 2, workers: 1, quiet: true, runsDir: runs, cacheDir: cache };
+
+/** The saved model, on tfjs and on ONNX, gives the run's own validation probabilities (first 8 items). */
+async function assertRunProbabilities(r: { valItems: { file: string }[]; valProbs: Float32Array[] }, ...classifiers: { runtime: string; probabilities(imgs: RgbImage[]): Promise<Float32Array[]> }[]) {
+  const k = Math.min(8, r.valItems.length);
+  assert.ok(k >= 4, `validation items: ${r.valItems.length}`);
+  const imgs = await Promise.all(r.valItems.slice(0, k).map((it) => decodeImage(it.file)));
+  const expected = r.valProbs.slice(0, k);
+  for (const c of classifiers) {
+    const got = await c.probabilities(imgs);
+    const diff = Math.max(...got.flatMap((row, i) => Array.from(row, (x, j) => Math.abs(x - expected[i][j]))));
+    assert.ok(diff < 1e-3, `${c.runtime}: the run's validation probabilities (max difference ${diff})`);
+  }
+}
 
 test('same seed, same head; the run folder holds config, metrics, curves, results and the model', async () => {
   const a = await train(opts);
@@ -113,15 +127,30 @@ test('features=bands: the head pools the 7x7 map in three bands itself; the save
   try {
     assert.deepEqual(clf.head.inputs[0].shape, [null, 7, 7, 1280]);
     assert.deepEqual(clf.head.getLayer('head_dense').getWeights()[0].shape[0], 3 * 1280, 'the dense layer sees three bands of 1280');
-    const k = Math.min(8, r.valItems.length);
-    assert.ok(k >= 4, `validation items: ${r.valItems.length}`);
-    const imgs = await Promise.all(r.valItems.slice(0, k).map((it) => decodeImage(it.file)));
-    const diff = (a: Float32Array[], b: Float32Array[]) => Math.max(...a.flatMap((row, i) => Array.from(row, (x, j) => Math.abs(x - b[i][j]))));
-    const expected = r.valProbs.slice(0, k);
-    assert.ok(diff(await clf.probabilities(imgs), expected) < 1e-3, 'tfjs: the run\'s validation probabilities');
-    assert.ok(diff(await onnx.probabilities(imgs), expected) < 1e-3, 'ONNX: the run\'s validation probabilities');
+    await assertRunProbabilities(r, clf, onnx);
   } finally {
     clf.dispose();
     onnx.dispose();
   }
+});
+
+test('base=mobilenet_v2_0.35_128: the same weights at 128 px, a 4x4 last map; the saved model (tfjs and ONNX) crops at 128 and gives the run\'s validation probabilities; band heads are refused with it', async () => {
+  const r = await train({ ...opts, name: 'base128', overrides: { base: 'mobilenet_v2_0.35_128' } });
+  const m = readManifest(r.modelDir);
+  assert.equal(m.base.name, 'mobilenet_v2_0.35_128');
+  assert.equal(m.base.inputSize, 128);
+  const clf = await loadClassifier(r.modelDir, { calibrated: false });
+  const engine = await createEngine({ quiet: true });
+  const onnx = await loadOnnxClassifier(r.modelDir, engine, { calibrated: false });
+  try {
+    assert.equal(clf.inputSize, 128);
+    assert.equal(onnx.inputSize, 128);
+    assert.deepEqual(clf.head.inputs[0].shape, [null, 4, 4, 1280]);
+    await assertRunProbabilities(r, clf, onnx);
+  } finally {
+    clf.dispose();
+    onnx.dispose();
+  }
+  await assert.rejects(train({ ...opts, name: 'base128-bands', overrides: { base: 'mobilenet_v2_0.35_128', features: 'bands' } }), /features "bands" cut the base's last map in bands of a 7x7 map; base "mobilenet_v2_0.35_128" gives 4x4/);
+  await assert.rejects(train({ ...opts, name: 'base-unknown', overrides: { base: 'mobilenet_v9' } }), /unknown base network "mobilenet_v9" \(known: mobilenet_v2_0.35_224, mobilenet_v2_0.35_128\)/);
 });
