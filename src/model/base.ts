@@ -1,7 +1,8 @@
 /**
  * The frozen ImageNet base: MobileNetV2 alpha 0.35 at 224x224, no top (output `out_relu`,
- * [n, 7, 7, 1280]), expecting inputs in [-1, 1]. Installed by the asset layer in
- * `models/pretrained/<name>/`; identified by the SHA-256 of its `weights.bin`.
+ * [n, 7, 7, 1280]), expecting inputs in [-1, 1] — or the same weights at 128x128 ([n, 4, 4, 1280]).
+ * Installed by the asset layer in `models/pretrained/<files>/`; identified by the SHA-256 of its
+ * `weights.bin`.
  *
  * The base always runs in inference mode (BatchNorm uses its moving statistics, never batch
  * statistics): `PixelBase` is the layer that puts it inside a trainable model that way.
