@@ -10,7 +10,7 @@ import { projectPaths } from '../paths';
 import type { SetEvaluation } from '../evaluation/evaluate';
 import { summaryRow, type DetectionSummary } from '../evaluation/scenes';
 import { tradeoffChart, type Figure } from '../charts/index';
-import { reliabilityFigure, type CalibrateResult, type SetNumbers } from '../training/calibrate';
+import { chosenForm, reliabilityFigure, type CalibrateResult, type SetNumbers } from '../training/calibrate';
 import type { CvSummary } from '../training/cv';
 
 /** The classification report as rows: one per class, then the macro and weighted averages. */
@@ -119,7 +119,7 @@ export function calibrationRows(s: CalibrationSummary) {
 /** The decision study's cross-validation: each calibration form, argmax against a threshold on incorrect_mask, out of fold. */
 export function decisionRows(s: CalibrationSummary) {
   const d = s.decision;
-  const chosenForm = d.form ?? 'temperature+bias';
+  const form = chosenForm(d);
   const row = (form: string, rule: string, x: CalibrationSummary['decision']['argmax'], chosen: boolean) => ({
     form,
     rule,
@@ -130,9 +130,9 @@ export function decisionRows(s: CalibrationSummary) {
     'incorrect precision %': x.incorrectPrecision === null ? NaN : +(x.incorrectPrecision * 100).toFixed(1),
     chosen: chosen ? 'yes' : '',
   });
-  return (d.forms ?? [{ ...d, form: chosenForm }]).flatMap((f) => [
-    row(f.form, 'argmax', f.argmax, f.form === chosenForm && d.chosen === 'argmax'),
-    row(f.form, `threshold (per fold ${f.foldThresholds.join(', ')})`, f.threshold, f.form === chosenForm && d.chosen !== 'argmax'),
+  return (d.forms ?? [{ ...d, form }]).flatMap((f) => [
+    row(f.form, 'argmax', f.argmax, f.form === form && d.chosen === 'argmax'),
+    row(f.form, `threshold (per fold ${f.foldThresholds.join(', ')})`, f.threshold, f.form === form && d.chosen !== 'argmax'),
   ]);
 }
 

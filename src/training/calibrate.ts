@@ -106,6 +106,11 @@ export interface FormStudy {
   fullThreshold: number | null;
 }
 
+/** A study's chosen form: summaries written before the form was studied fitted the biases. */
+export function chosenForm(d: { form?: CalibrationForm }): CalibrationForm {
+  return d.form ?? 'temperature+bias';
+}
+
 /** The decision study: both forms out of fold, the chosen one's numbers at the top level. */
 export interface DecisionStudy extends FormStudy {
   folds: number;
@@ -171,9 +176,14 @@ export function faceNumbers(rows: readonly ArrayLike<number>[], labels: readonly
   const idx = labels.map((l, i) => (isLabel(l) ? i : -1)).filter((i) => i >= 0);
   const truth = idx.map((i) => emitted.indexOf(labels[i] as never));
   const pred = idx.map((i) => emitted.indexOf(bestEmitted(rows[i], classes, rule).label as never));
-  const r = classificationReport(confusionMatrix(truth, pred, emitted.length), emitted);
+  return numbersOf(truth, pred, emitted);
+}
+
+/** Face measures of predictions (indices into `emitted`) against the truth. */
+function numbersOf(truth: readonly number[], pred: readonly number[], emitted: readonly string[]): FaceNumbers {
+  const r = classificationReport(confusionMatrix([...truth], [...pred], emitted.length), [...emitted]);
   const inc = r.rows.find((x) => x.class === 'incorrect_mask');
-  return { faces: idx.length, accuracy: r.accuracy, macroF1: r.macro.f1, incorrectRecall: inc ? inc.recall : null, incorrectPrecision: inc ? inc.precision : null };
+  return { faces: truth.length, accuracy: r.accuracy, macroF1: r.macro.f1, incorrectRecall: inc ? inc.recall : null, incorrectPrecision: inc ? inc.precision : null };
 }
 
 /** The threshold on p(incorrect_mask) that maximises macro F1 over the faces (ties: the one nearest 0.5); null for a model without incorrect_mask or no faces of it. */
@@ -243,14 +253,9 @@ function studyForm(raw: readonly Float32Array[], labels: readonly string[], fold
   const truth = faces.map((i) => emitted.indexOf(labels[i] as never));
   const predArgmax = faces.map((i) => emitted.indexOf(bestEmitted(oof[i], classes).label as never));
   const predThreshold = faces.map((i) => emitted.indexOf(bestEmitted(oof[i], classes, oofThreshold[i] === null ? 'argmax' : { incorrect_mask: oofThreshold[i]! }).label as never));
-  const numbers = (pred: number[]): FaceNumbers => {
-    const r = classificationReport(confusionMatrix(truth, pred, emitted.length), emitted);
-    const inc = r.rows.find((x) => x.class === 'incorrect_mask');
-    return { faces: truth.length, accuracy: r.accuracy, macroF1: r.macro.f1, incorrectRecall: inc ? inc.recall : null, incorrectPrecision: inc ? inc.precision : null };
-  };
   const full = fitOn(raw, labels, classes, form);
   const fullThreshold = chooseIncorrectThreshold(calibrateRows([...raw], classes, full), labels, classes);
-  return { form, foldThresholds, argmax: numbers(predArgmax), threshold: numbers(predThreshold), macroF1Gain: pairedMacroF1Gain(truth, predArgmax, predThreshold, emitted), fullThreshold, predArgmax, predThreshold, truth };
+  return { form, foldThresholds, argmax: numbersOf(truth, predArgmax, emitted), threshold: numbersOf(truth, predThreshold, emitted), macroF1Gain: pairedMacroF1Gain(truth, predArgmax, predThreshold, emitted), fullThreshold, predArgmax, predThreshold, truth };
 }
 
 /**
@@ -373,7 +378,7 @@ export function calibrationReport(r: Omit<CalibrateResult, 'runDir'>): string {
     '',
     ...table('set', r.before),
     '',
-    `## Validation, after calibration (${d.form ?? 'temperature+bias'}, argmax)`,
+    `## Validation, after calibration (${chosenForm(d)}, argmax)`,
     '',
     ...table('set', r.after),
     '',
@@ -388,7 +393,7 @@ export function calibrationReport(r: Omit<CalibrateResult, 'runDir'>): string {
     ...(d.biasGain ? [`Macro F1 gain of the biases (argmax): ${num(d.biasGain.value, 3)} [${num(d.biasGain.low, 3)}, ${num(d.biasGain.high, 3)}] (paired bootstrap over faces, 95 %).`, ''] : []),
     `Macro F1 gain of the threshold (${d.form}): ${d.macroF1Gain.value >= 0 ? '+' : ''}${num(d.macroF1Gain.value, 3)} [${num(d.macroF1Gain.low, 3)}, ${num(d.macroF1Gain.high, 3)}]. Threshold on all validation faces: ${d.fullThreshold ?? '—'}.`,
     '',
-    `**Chosen: ${d.form ?? 'temperature+bias'}, ${rule(d.chosen)}** — ${d.why}.`,
+    `**Chosen: ${chosenForm(d)}, ${rule(d.chosen)}** — ${d.why}.`,
     '',
     `## Validation under the chosen rule (${rule(d.chosen)}; in-sample for the threshold)`,
     '',

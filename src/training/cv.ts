@@ -26,13 +26,16 @@ import { decideAll, emittedOnly } from '../evaluation/evaluate';
 import { pairedMacroF1Gain, reportFromProbabilities, withWithoutBalancedAccuracy, type ClassificationReport } from '../evaluation/metrics';
 import { train, type TrainOptions } from './train';
 import { getRecipe, type Recipe } from './presets';
-import { faceNumbers, studyDecision, type DecisionStudy, type FaceNumbers } from './calibrate';
+import { chosenForm, faceNumbers, studyDecision, type DecisionStudy, type FaceNumbers } from './calibrate';
 import { decodeImage, mirrorBox, mirrorImage } from '../util/images';
 import { progress } from '../util/progress';
 import { loadFaceClassifier } from '../detection/create';
 import { createEngine } from '../backend/onnx';
 
 export const CV_FILE = 'cv.json';
+
+/** Stored probabilities keep 6 decimals. */
+const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
 /** The same without the per-face predictions (small enough to commit to docs/results/cv/). */
 export const CV_SUMMARY = 'summary.json';
 export const CV_FORMAT = 'facemask-cv/1';
@@ -128,7 +131,7 @@ export async function crossValidate(opts: CvOptions = {}): Promise<{ runDir: str
     classes = c;
     r.valItems.forEach((it, i) => {
       if (it.source !== 'ilc2021' || !isLabel(it.label)) return;
-      predictions.push({ file: path.relative(projectPaths().root, it.file), ...(it.box ? { box: it.box } : {}), label: it.label, fold: k, group: it.group ?? it.file, probs: Array.from(r.valProbs[i], (x) => Math.round(x * 1e6) / 1e6) });
+      predictions.push({ file: path.relative(projectPaths().root, it.file), ...(it.box ? { box: it.box } : {}), label: it.label, fold: k, group: it.group ?? it.file, probs: Array.from(r.valProbs[i], round6) });
     });
   }
   if (!predictions.length) throw new Error('no ilc2021 faces were held out: the recipe must train on ilc2021 (data.ilc2021Copies >= 1) with its split recorded');
@@ -204,7 +207,7 @@ export function ensembleCv(runs: readonly { name: string; cv: CvFile }[]): CvFil
   }
   const predictions = first.predictions.map((p) => {
     const all = [p, ...byFace.map((m) => m.get(faceKey(p))!)];
-    return { ...p, probs: p.probs.map((_, j) => Math.round((all.reduce((a, q) => a + q.probs[j], 0) / all.length) * 1e6) / 1e6) };
+    return { ...p, probs: p.probs.map((_, j) => round6(all.reduce((a, q) => a + q.probs[j], 0) / all.length)) };
   });
   return {
     format: CV_FORMAT,
@@ -246,7 +249,7 @@ export async function flipCv(runDir: string, opts: { quiet?: boolean } = {}): Pr
         const img = await decodeImage(path.resolve(projectPaths().root, p.file));
         const box: Box = p.box ?? [0, 0, img.width, img.height];
         const [q] = await clf.probabilitiesOfBoxes(mirrorImage(img), [mirrorBox(box, img.width)]);
-        probs[i] = p.probs.map((v, j) => Math.round(((v + q[j]) / 2) * 1e6) / 1e6);
+        probs[i] = p.probs.map((v, j) => round6((v + q[j]) / 2));
         bar.tick();
       }
     } finally {
@@ -273,6 +276,6 @@ export function formatCv(cv: CvFile): string {
     `${cv.folds}-fold cross-validation over ilc2021 train + validation photos: ${cv.pooled.report.total} faces out of fold`,
     `argmax: macro F1 ${cv.pooled.report.macro.f1.toFixed(3)}, with/without ${pct(cv.pooled.withWithout)}, incorrect_mask recall ${pct(inc?.recall ?? null)} at precision ${pct(inc?.precision ?? null)}`,
     `per fold macro F1: ${cv.perFold.map((f) => f.macroF1.toFixed(3)).join(', ')}`,
-    `calibrated out of fold (${d.form ?? 'temperature+bias'}): argmax ${d.argmax.macroF1.toFixed(3)}, threshold on incorrect_mask ${d.threshold.macroF1.toFixed(3)} (recall ${pct(d.threshold.incorrectRecall)} at ${pct(d.threshold.incorrectPrecision)}); ${d.why}`,
+    `calibrated out of fold (${chosenForm(d)}): argmax ${d.argmax.macroF1.toFixed(3)}, threshold on incorrect_mask ${d.threshold.macroF1.toFixed(3)} (recall ${pct(d.threshold.incorrectRecall)} at ${pct(d.threshold.incorrectPrecision)}); ${d.why}`,
   ].join('\n');
 }

@@ -185,7 +185,7 @@ export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
   // 1. Data.
   const base = await loadBase(recipe.base);
   const side = base.spec.outputShape[0];
-  if (recipe.features !== 'pooled' && recipe.features !== 'blocks' && side !== BANDS_POOL.side) throw new Error(`features "${recipe.features}" cut the base's last map in bands of a ${BANDS_POOL.side}x${BANDS_POOL.side} map; base "${base.spec.name}" gives ${side}x${side}: use features=pooled or blocks with it`);
+  if (baseFeatureKind(recipe.features) !== 'pooled' && side !== BANDS_POOL.side) throw new Error(`features "${recipe.features}" cut the base's last map in bands of a ${BANDS_POOL.side}x${BANDS_POOL.side} map; base "${base.spec.name}" gives ${side}x${side}: use features=pooled or blocks with it`);
   // 'blocks': which of the base's layers train (a bad number of blocks is refused before any work)
   const tail = recipe.features === 'blocks' ? tailSpec(base.model, recipe.finetune.blocks) : null;
   const data: TrainingData = recipe.data.kind === 'realworld' ? await realworldData(recipe.data, { progress: !quiet, synthDir: opts.synthDir, ilc2021Fold: opts.ilc2021Fold }) : await splitData(recipe.data, splitSeed, { progress: !quiet });

@@ -55,8 +55,9 @@ export const cvVerb: VerbSpec = {
     if (again) {
       for (const d of again) {
         const cv = readCv(d);
-        writeCvRun(path.resolve(d), { ...cv, ...summariseCv(cv.predictions, cv.classes, cv.folds) });
-        console.log(`${d}: ${formatCv(readCv(d)).split('\n').at(-1)}`);
+        const next = { ...cv, ...summariseCv(cv.predictions, cv.classes, cv.folds) };
+        writeCvRun(path.resolve(d), next);
+        console.log(`${d}: ${formatCv(next).split('\n').at(-1)}`);
       }
       return 0;
     }
