@@ -13,7 +13,7 @@
 import * as os from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { initBackend, tf } from '../src/backend/tf';
-import { loadClassifier, stackPixels, type MaskClassifier } from '../src/model/classifier';
+import { loadClassifier, stackPixels, type TfjsClassifier } from '../src/model/classifier';
 import { exportMaskClassifierOnnx } from '../src/model/onnx-export';
 import { kaggleScenes } from '../src/data/kaggle';
 import { cropResize, decodeImage, type RgbImage } from '../src/util/images';
@@ -70,7 +70,7 @@ async function timed(f: () => Promise<void>): Promise<{ wall: number; cpu: numbe
 }
 
 /** All crops through tfjs in batches of `b`. */
-async function runTfjs(clf: MaskClassifier, crops: RgbImage[], b: number): Promise<void> {
+async function runTfjs(clf: TfjsClassifier, crops: RgbImage[], b: number): Promise<void> {
   for (let i = 0; i < crops.length; i += b) {
     const x = stackPixels(crops.slice(i, i + b), clf.inputSize);
     const p = clf.predictPixels(x);

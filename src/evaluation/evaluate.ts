@@ -26,7 +26,7 @@ import { expectedCalibrationError, meanNll } from '../model/calibration';
 import { decodeImage } from '../util/images';
 import { mapLimit } from '../util/files';
 import { progress } from '../util/progress';
-import type { MaskClassifier } from '../model/classifier';
+import type { TfjsClassifier } from '../model/classifier';
 import type { Box } from '../result';
 import type { RgbImage } from '../util/images';
 import type { Landmarks } from '../model/crop';
@@ -177,7 +177,7 @@ export function summariseSet(name: SetEvaluation['name'], description: string, a
 }
 
 /** (a) the test split of the training datasets. */
-export async function evaluateSplit(clf: MaskClassifier, opts: EvaluateOptions = {}): Promise<SetEvaluation> {
+export async function evaluateSplit(clf: TfjsClassifier, opts: EvaluateOptions = {}): Promise<SetEvaluation> {
   const t = clf.manifest.training;
   if (!opts.datasets && t.datasets.includes(KAGGLE)) {
     throw new Error(`the model was trained on all of ${t.datasets.filter((d) => d !== KAGGLE).join(', ')} and the Kaggle tune part (preset ${t.preset}): it has no held-out split; measure it on the real faces (--sets real)`);
@@ -219,7 +219,7 @@ export function realFaces(minSize = resolveConfig().faces.minSize): EvalItem[] {
 }
 
 /** (b) real faces in street scenes. */
-export async function evaluateReal(clf: MaskClassifier, opts: EvaluateOptions = {}): Promise<SetEvaluation> {
+export async function evaluateReal(clf: TfjsClassifier, opts: EvaluateOptions = {}): Promise<SetEvaluation> {
   const faces = realFaces();
   const byFile = new Map<string, EvalItem[]>();
   for (const f of faces) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
@@ -344,7 +344,7 @@ export async function evaluateConfusers(clf: FaceClassifier, opts: EvaluateOptio
   return { ...withAligned(lms, ev), kinds: confuserTable(faces, clf.classes, probs, undefined, clf.decision), sources: confuserTable(faces, clf.classes, probs, (i) => confuserDataset(faces[i].entry), clf.decision) };
 }
 
-export async function evaluateModel(clf: MaskClassifier, opts: EvaluateOptions = {}): Promise<SetEvaluation[]> {
+export async function evaluateModel(clf: TfjsClassifier, opts: EvaluateOptions = {}): Promise<SetEvaluation[]> {
   // a realworld model trained on all of chandrikadeb7 and the Kaggle tune part has no held-out
   // split: only the real scene faces measure it
   const realworld = clf.manifest.training.datasets.includes(KAGGLE);

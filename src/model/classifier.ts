@@ -18,7 +18,7 @@ import { writeDirAtomic } from '../util/atomic';
 import type { FaceClassifier } from './types';
 import { loadBase, baseChecksum, baseDir, type LoadedBase, PixelBase, richFeatureFn, RICH_DIM } from './base';
 import { fileLoader, fileSaver, sha256File, MODEL_JSON, WEIGHTS_BIN } from './io';
-import { MANIFEST_FILE, cropRuleOf, readManifest, validateManifest, type ModelManifest } from './manifest';
+import { MANIFEST_FILE, cropRuleOf, modelIdentity, readManifest, validateManifest, type ModelManifest } from './manifest';
 import { checkClasses } from './head';
 import { calibrateRows, type Calibration } from './calibration';
 import type { DecisionRule } from '../result';
@@ -46,16 +46,18 @@ export function stackPixels(imgs: RgbImage[], size: number): tf.Tensor4D {
   return tf.tensor4d(buf, [n, size, size, 3], 'int32');
 }
 
-/** The classifier on tfjs: the frozen base and a head, loaded from a model folder by `loadClassifier`. */
-export class MaskClassifier implements FaceClassifier {
+/**
+ * A classifier on tfjs from raw pixels: `predictPixels` ([n, s, s, 3] → the network's probabilities)
+ * is what each kind supplies; crops, batching and the calibration are shared here.
+ */
+abstract class PixelClassifier implements FaceClassifier {
   readonly runtime = 'tfjs' as const;
   readonly inputSize: number;
   /** The calibration applied to the network's probabilities by `probabilities` (the manifest's unless loaded uncalibrated). */
   readonly calibration: Calibration | undefined;
   readonly decision: DecisionRule | undefined;
+  readonly crop: CropRule;
   constructor(
-    readonly base: LoadedBase,
-    readonly head: tf.LayersModel,
     readonly manifest: ModelManifest,
     /** The folder it was loaded from. */
     readonly dir: string,
@@ -67,27 +69,12 @@ export class MaskClassifier implements FaceClassifier {
     this.calibration = calibrated ? manifest.calibration : undefined;
     this.decision = calibrated ? manifest.decision : undefined;
   }
-  readonly crop: CropRule;
   get classes(): readonly ModelClass[] {
     return this.manifest.classes;
   }
 
   /** Raw pixels [n, s, s, 3] (0–255) → the network's probabilities [n, N] (uncalibrated: `probabilities` applies the calibration). */
-  predictPixels(pixels: tf.Tensor4D): tf.Tensor2D {
-    return tf.tidy(() => {
-      const cols = this.manifest.features?.columns;
-      if (cols) {
-        // a head on `rich` base features: the manifest's column ranges of them
-        this.rich ??= richFeatureFn(this.base.model);
-        const f = this.rich(pixels);
-        const x = cols.length === 1 ? tf.slice(f, [0, cols[0][0]], [-1, cols[0][1] - cols[0][0]]) : tf.concat(cols.map(([a, b]) => tf.slice(f, [0, a], [-1, b - a])), 1);
-        return this.head.apply(x, { training: false }) as tf.Tensor2D;
-      }
-      const maps = new PixelBase(this.base.model).apply(pixels) as tf.Tensor4D;
-      return this.head.apply(maps, { training: false }) as tf.Tensor2D;
-    });
-  }
-  private rich?: (pixels: tf.Tensor4D) => tf.Tensor2D;
+  abstract predictPixels(pixels: tf.Tensor4D): tf.Tensor2D;
 
   /** Probabilities for images of any size, batched (calibrated when the model has a calibration). */
   async probabilities(crops: RgbImage[]): Promise<Float32Array[]> {
@@ -113,6 +100,37 @@ export class MaskClassifier implements FaceClassifier {
     return this.probabilities(boxes.map((box, i) => cropFace(image, { box, landmarks: landmarks?.[i] }, this.inputSize, this.crop)));
   }
 
+  abstract dispose(): void;
+}
+
+/** The classifier on tfjs: the frozen base and a head, loaded from a model folder by `loadClassifier`. */
+export class MaskClassifier extends PixelClassifier {
+  constructor(
+    readonly base: LoadedBase,
+    readonly head: tf.LayersModel,
+    manifest: ModelManifest,
+    dir: string,
+    opts: LoadClassifierOptions = {},
+  ) {
+    super(manifest, dir, opts);
+  }
+
+  predictPixels(pixels: tf.Tensor4D): tf.Tensor2D {
+    return tf.tidy(() => {
+      const cols = this.manifest.features?.columns;
+      if (cols) {
+        // a head on `rich` base features: the manifest's column ranges of them
+        this.rich ??= richFeatureFn(this.base.model);
+        const f = this.rich(pixels);
+        const x = cols.length === 1 ? tf.slice(f, [0, cols[0][0]], [-1, cols[0][1] - cols[0][0]]) : tf.concat(cols.map(([a, b]) => tf.slice(f, [0, a], [-1, b - a])), 1);
+        return this.head.apply(x, { training: false }) as tf.Tensor2D;
+      }
+      const maps = new PixelBase(this.base.model).apply(pixels) as tf.Tensor4D;
+      return this.head.apply(maps, { training: false }) as tf.Tensor2D;
+    });
+  }
+  private rich?: (pixels: tf.Tensor4D) => tf.Tensor2D;
+
   dispose(): void {
     this.head.dispose();
     this.base.model.dispose();
@@ -120,13 +138,58 @@ export class MaskClassifier implements FaceClassifier {
 }
 
 /**
+ * A composite ensemble on tfjs (manifest `members`): each member model on its own base, the crop
+ * (at the composite's input size, its largest member's) resized bilinearly (half-pixel centres, as
+ * ONNX Resize "linear") to a smaller member's input, the members' network probabilities averaged.
+ * Members are loaded uncalibrated; the composite's own calibration applies to the average.
+ */
+export class CompositeClassifier extends PixelClassifier {
+  constructor(
+    readonly members: readonly MaskClassifier[],
+    manifest: ModelManifest,
+    dir: string,
+    opts: LoadClassifierOptions = {},
+  ) {
+    super(manifest, dir, opts);
+  }
+
+  predictPixels(pixels: tf.Tensor4D): tf.Tensor2D {
+    return tf.tidy(() => {
+      const s = this.inputSize;
+      const outs = this.members.map((m) => m.predictPixels(m.inputSize === s ? pixels : memberInput(pixels, m.inputSize)));
+      return tf.div(tf.addN(outs), outs.length) as tf.Tensor2D;
+    });
+  }
+
+  dispose(): void {
+    this.members.forEach((m) => m.dispose());
+  }
+}
+
+/** A composite's pixels at a smaller member's input side: bilinear, half-pixel centres, no corner alignment (ONNX Resize "linear", "half_pixel"). */
+export function memberInput(pixels: tf.Tensor4D, size: number): tf.Tensor4D {
+  return tf.image.resizeBilinear(tf.cast(pixels, 'float32') as tf.Tensor4D, [size, size], false, true);
+}
+
+/** A classifier loaded on tfjs: one network, or a composite ensemble of them. */
+export type TfjsClassifier = MaskClassifier | CompositeClassifier;
+
+/**
  * Load a saved classifier. Refuses (with the reason) a folder without a manifest, a head whose
  * checksum or output size does not match the manifest, a base whose SHA-256 differs from the
  * one the head was trained on, or a fine-tuned tail whose weights are not the ones recorded.
  */
-export async function loadClassifier(dir: string = projectPaths().defaultModel, opts: { baseDir?: string } & LoadClassifierOptions = {}): Promise<MaskClassifier> {
+export async function loadClassifier(dir: string = projectPaths().defaultModel, opts: { baseDir?: string } & LoadClassifierOptions = {}): Promise<TfjsClassifier> {
+  const manifest = readManifest(dir);
+  if (manifest.members) return loadComposite(dir, manifest, opts);
+  return loadNetwork(dir, opts);
+}
+
+/** Load a model folder that must be one network (not a composite ensemble): what exporting, averaging heads and fine-tuning need. */
+export async function loadNetwork(dir: string, opts: { baseDir?: string } & LoadClassifierOptions = {}): Promise<MaskClassifier> {
   await initBackend({ quiet: true });
   const manifest = readManifest(dir);
+  if (manifest.members) throw new Error(`model ${dir} is a composite ensemble of ${manifest.members.length} models, not one network`);
   const headSha = sha256File(path.join(dir, WEIGHTS_BIN));
   if (manifest.head?.sha256 && headSha !== manifest.head.sha256) {
     throw new Error(`model ${dir}: head weights do not match the manifest (SHA-256 ${headSha.slice(0, 12)}…, manifest says ${manifest.head.sha256.slice(0, 12)}…)`);
@@ -164,6 +227,26 @@ export async function loadClassifier(dir: string = projectPaths().defaultModel, 
   return new MaskClassifier(base, head, manifest, dir, opts);
 }
 
+/** A composite ensemble's members, each checked against the identity the composite recorded. */
+async function loadComposite(dir: string, manifest: ModelManifest, opts: { baseDir?: string } & LoadClassifierOptions): Promise<CompositeClassifier> {
+  const members: MaskClassifier[] = [];
+  try {
+    for (const m of manifest.members!) {
+      const mdir = path.join(dir, m.dir);
+      const mm = readManifest(mdir);
+      if (mm.members) throw new Error(`model ${dir}: member ${m.dir} is itself a composite ensemble: refusing it`);
+      if (modelIdentity(mm) !== m.identity) throw new Error(`model ${dir}: member ${m.dir} is not the model the composite recorded (identity ${modelIdentity(mm).slice(0, 12)}…, recorded ${m.identity.slice(0, 12)}…): refusing it`);
+      if (mm.classes.join() !== manifest.classes.join()) throw new Error(`model ${dir}: member ${m.dir} has classes [${mm.classes.join(', ')}], the composite [${manifest.classes.join(', ')}]`);
+      if (mm.base.inputSize > manifest.base.inputSize) throw new Error(`model ${dir}: member ${m.dir} takes ${mm.base.inputSize} px, more than the composite's ${manifest.base.inputSize}`);
+      members.push(await loadNetwork(mdir, { baseDir: opts.baseDir, calibrated: false }));
+    }
+  } catch (e) {
+    members.forEach((m) => m.dispose());
+    throw e;
+  }
+  return new CompositeClassifier(members, manifest, dir, opts);
+}
+
 /**
  * Save a head + manifest as a model folder, atomically (with a fine-tuned tail of the base when
  * given: its files and record, src/model/tail.ts). Returns the manifest written.
@@ -182,11 +265,40 @@ export async function saveClassifier(dir: string, head: tf.LayersModel, manifest
   return written!;
 }
 
+/**
+ * Save a composite ensemble atomically: `members` (model folders, each one network) copied to
+ * `dir/members/<name>/`, and the manifest with their identities. Returns the manifest written.
+ */
+export async function saveComposite(dir: string, members: readonly { name: string; dir: string }[], manifest: Omit<ModelManifest, 'head' | 'tail' | 'members' | 'features'>): Promise<ModelManifest> {
+  checkClasses(manifest.classes);
+  let written: ModelManifest | undefined;
+  await writeDirAtomic(dir, async (tmp) => {
+    const recorded: NonNullable<ModelManifest['members']> = [];
+    for (const mem of members) {
+      const mm = readManifest(mem.dir);
+      if (mm.members) throw new Error(`${mem.dir} is itself a composite ensemble: a member must be one network`);
+      const rel = `members/${mem.name}`;
+      copyModelFiles(mem.dir, path.join(tmp, rel), mm);
+      recorded.push({ dir: rel, identity: modelIdentity(mm) });
+    }
+    const m: ModelManifest = { ...manifest, members: recorded };
+    validateManifest(m);
+    fs.writeFileSync(path.join(tmp, MANIFEST_FILE), JSON.stringify(m, null, 2) + '\n');
+    written = m;
+  });
+  return written!;
+}
+
+/** A model folder's files (and a composite's members', recursively) copied into `to`. */
+function copyModelFiles(from: string, to: string, m: ModelManifest): void {
+  fs.mkdirSync(to, { recursive: true });
+  for (const f of [MANIFEST_FILE, MODEL_JSON, WEIGHTS_BIN, 'model.onnx', ...(m.tail ? [m.tail.modelJson, m.tail.weights] : [])]) if (fs.existsSync(path.join(from, f))) fs.copyFileSync(path.join(from, f), path.join(to, f));
+  for (const mem of m.members ?? []) copyModelFiles(path.join(from, mem.dir), path.join(to, mem.dir), readManifest(path.join(from, mem.dir)));
+}
+
 /** Copy a model folder to `target` atomically (used by `promote`), after checking it loads. */
 export async function installModel(from: string, target: string): Promise<ModelManifest> {
   const m = readManifest(from);
-  await writeDirAtomic(target, async (tmp) => {
-    for (const f of [MANIFEST_FILE, MODEL_JSON, WEIGHTS_BIN, 'model.onnx', ...(m.tail ? [m.tail.modelJson, m.tail.weights] : [])]) if (fs.existsSync(path.join(from, f))) fs.copyFileSync(path.join(from, f), path.join(tmp, f));
-  });
+  await writeDirAtomic(target, async (tmp) => copyModelFiles(from, tmp, m));
   return m;
 }

@@ -7,6 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { createHash } from 'node:crypto';
 import { INTERNAL_LABELS, LABELS, type ModelClass } from '../labels';
 import { writeFileAtomic } from '../util/atomic';
 import { checkTunedSetting, type TunedSetting } from './setting';
@@ -45,8 +46,16 @@ export interface ModelManifest {
    * landmark detector for faces that come without landmarks.
    */
   crop?: CropRule;
-  /** The head's files in this folder. */
-  head: { modelJson: string; sha256: string };
+  /** The head's files in this folder (absent in a composite ensemble, `members`). */
+  head?: { modelJson: string; sha256: string };
+  /**
+   * A composite ensemble (`facemask ensemble` of models on different bases, src/model/composite.ts):
+   * complete model folders under this one (`dir`, relative), each run on its own base at its own
+   * input size, their probabilities averaged; `identity` is each member's `modelIdentity`. Such a
+   * model has no `head`, `tail` or `features` of its own; `base` names its largest member's base, whose
+   * input size is the composite's.
+   */
+  members?: { dir: string; identity: string }[];
   /**
    * A fine-tuned tail of the base (src/model/tail.ts): its last `blocks` blocks + Conv_1, trained with
    * the head; its files in this folder and the weights' SHA-256. Absent: the base is used as installed.
@@ -91,6 +100,20 @@ export interface ModelManifest {
   createdAt: string;
 }
 
+/** Where a composite's members live: `members/<name>`. */
+const MEMBER_DIR = /^members\/[\w.+-]+$/;
+
+/**
+ * What a model is, as one string: its head's SHA-256, or for a composite ensemble the SHA-256 of its
+ * members' identities in order. Runs that fit something to a model (calibrate, tune) record it, and
+ * promote refuses a model whose identity changed; caches key on it.
+ */
+export function modelIdentity(m: Pick<ModelManifest, 'head' | 'members'>): string {
+  if (m.members) return createHash('sha256').update(m.members.map((x) => x.identity).join('\n')).digest('hex');
+  if (!m.head) throw new Error('a model manifest has either a "head" or "members"');
+  return m.head.sha256;
+}
+
 export function readManifest(dir: string): ModelManifest {
   const f = path.join(dir, MANIFEST_FILE);
   if (!fs.existsSync(dir)) throw new Error(`model folder not found: ${dir}`);
@@ -128,6 +151,12 @@ export function validateManifest(m: ModelManifest, where = 'manifest'): void {
     if (!ok) throw new Error(`${where}: "tail" must be { blocks: 0-16, input: <layer>, modelJson: <file>, weights: <file>, sha256: <64 hex digits> }`);
     if (m.features) throw new Error(`${where}: a model has a fine-tuned "tail" or a head on "features", not both`);
   }
+  if (m.members !== undefined) {
+    const ok = Array.isArray(m.members) && m.members.length >= 2 && m.members.every((x) => x && typeof x.dir === 'string' && MEMBER_DIR.test(x.dir) && /^[0-9a-f]{64}$/.test(x.identity));
+    if (!ok) throw new Error(`${where}: "members" must list at least 2 { dir: "members/<name>", identity: <64 hex digits> }`);
+    if (new Set(m.members.map((x) => x.dir)).size !== m.members.length) throw new Error(`${where}: "members" lists a folder twice`);
+    if (m.head || m.tail || m.features) throw new Error(`${where}: a composite ensemble ("members") has no "head", "tail" or "features" of its own`);
+  } else if (!m.head || typeof m.head.sha256 !== 'string') throw new Error(`${where}: missing "head" (or "members")`);
   if (m.features !== undefined) {
     const f = m.features;
     const ok = f && f.kind === 'rich' && Array.isArray(f.columns) && f.columns.length > 0 && f.columns.every((c) => Array.isArray(c) && c.length === 2 && Number.isInteger(c[0]) && Number.isInteger(c[1]) && 0 <= c[0] && c[0] < c[1]);

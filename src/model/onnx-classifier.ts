@@ -98,6 +98,10 @@ export async function ensureOnnx(dir: string): Promise<string> {
   if (!hasOnnxForm(m)) throw new Error(`model ${dir}: a head on "rich" base features has no ONNX form; run it on tfjs`);
   // the ONNX file holds the fine-tuned tail too: a model folder whose tail is not the recorded one is refused either way
   if (m.tail) checkTailFile(dir, m.tail);
+  for (const mem of m.members ?? []) {
+    const mm = readManifest(path.join(dir, mem.dir));
+    if (mm.tail) checkTailFile(path.join(dir, mem.dir), mm.tail);
+  }
   if (!fs.existsSync(file)) {
     const clf = await loadClassifier(dir);
     try {

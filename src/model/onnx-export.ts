@@ -23,8 +23,8 @@
  */
 import { onnx } from 'onnx-proto';
 import { tf } from '../backend/tf';
-import type { ModelManifest } from './manifest';
-import type { MaskClassifier } from './classifier';
+import { modelIdentity, type ModelManifest } from './manifest';
+import type { CompositeClassifier, TfjsClassifier } from './classifier';
 import { ONNX_INPUT, ONNX_PROBABILITIES } from './classifier-net';
 import { BANDS_POOL } from './base';
 
@@ -44,10 +44,12 @@ export const ONNX_METADATA = {
   classes: 'facemask.classes',
   /** SHA-256 of the base's `weights.bin`. */
   baseSha256: 'facemask.base.sha256',
-  /** SHA-256 of the head's `weights.bin`. */
+  /** SHA-256 of the head's `weights.bin` (a composite ensemble: its `modelIdentity`). */
   headSha256: 'facemask.head.sha256',
   /** SHA-256 of a fine-tuned tail's weights (`tail.bin`, src/model/tail.ts), when the base's last blocks were fine-tuned. */
   tailSha256: 'facemask.tail.sha256',
+  /** A composite ensemble's members in order (JSON: input size, base, identity, tail). */
+  members: 'facemask.members',
   /** How the graph scales the raw pixels before the base ("x/127.5-1"). */
   preprocessing: 'facemask.preprocessing',
   /** The input layout in words. */
@@ -205,16 +207,57 @@ function innerModel(base: tf.LayersModel, layer: string): tf.LayersModel {
 /**
  * Export a loaded classifier (`loadClassifier`) with the class names and checksums of its manifest;
  * a model with a fine-tuned tail has it in its base already (`loadClassifier` wrote it there), so the
- * file is the whole fine-tuned network.
+ * file is the whole fine-tuned network. A composite ensemble becomes one graph (`exportCompositeOnnx`).
  */
-export function exportMaskClassifierOnnx(clf: MaskClassifier): Uint8Array {
+export function exportMaskClassifierOnnx(clf: TfjsClassifier): Uint8Array {
+  if (!('head' in clf)) return exportCompositeOnnx(clf);
   return exportClassifierOnnx(clf.base.model, clf.head, {
     classes: clf.classes,
     inputSize: clf.inputSize,
     baseSha256: clf.base.sha256,
-    headSha256: clf.manifest.head.sha256,
+    headSha256: modelIdentity(clf.manifest),
     ...(clf.manifest.tail ? { tailSha256: clf.manifest.tail.sha256 } : {}),
     features: clf.manifest.features,
+  });
+}
+
+/**
+ * A composite ensemble as one graph: "pixels" [N, s, s, 3] at the composite's input → for each
+ * member, Resize (linear, half-pixel centres: what `memberInput` does on tfjs) to its own input when
+ * smaller → its base (with its tail) and head → the members' probabilities averaged (Mean).
+ */
+export function exportCompositeOnnx(clf: CompositeClassifier): Uint8Array {
+  const size = clf.inputSize;
+  const classes = clf.classes;
+  const g = new OnnxGraph();
+  const outer = clf.members.find((m) => m.inputSize === size);
+  if (!outer) throw new Error(`cannot export to ONNX: no member of the composite takes its ${size} px input`);
+  const scaled = pixelInput(g, outer.base.model, size);
+  const probs = clf.members.map((m, i) => {
+    if (m.manifest.features) throw new Error(`cannot export to ONNX: member ${i} has a head on "rich" base features`);
+    if (m.classes.join() !== classes.join()) throw new Error(`cannot export to ONNX: member ${i} has classes [${m.classes.join(', ')}], the composite [${classes.join(', ')}]`);
+    const s = m.inputSize;
+    const input: Value =
+      s === size
+        ? scaled
+        : { name: g.node('Resize', [scaled.name, '', g.constant(`m${i}/resize/scales`, [4], [1, 1, s / size, s / size])], `m${i}/resize`, { mode: { str: 'linear' }, coordinate_transformation_mode: { str: 'half_pixel' } }), shape: [-1, 3, s, s], layout: 'nchw' };
+    const maps = walkModel(g, m.base.model, [input], `m${i}/base/`);
+    const [p] = walkModel(g, m.head, maps, `m${i}/head/`);
+    if (p.layout !== 'flat' || p.shape[1] !== classes.length) throw new Error(`cannot export to ONNX: member ${i}'s head does not end in [N, ${classes.length}]`);
+    return p.name;
+  });
+  g.node('Mean', probs, ONNX_PROBABILITIES);
+  return g.encode({
+    name: 'facemask_composite_classifier',
+    input: [ONNX_INPUT, [ONNX_BATCH_DIM, size, size, 3]],
+    output: [ONNX_PROBABILITIES, [ONNX_BATCH_DIM, classes.length]],
+    doc: `facemask composite classifier (${clf.members.length} members averaged): raw RGB pixels [N, ${size}, ${size}, 3] (0–255) → probabilities of ${classes.join(', ')}`,
+    metadata: [
+      [ONNX_METADATA.classes, JSON.stringify(classes)],
+      [ONNX_METADATA.headSha256, modelIdentity(clf.manifest)],
+      [ONNX_METADATA.members, JSON.stringify(clf.members.map((m) => ({ inputSize: m.inputSize, base: m.base.sha256, identity: modelIdentity(m.manifest), ...(m.manifest.tail ? { tail: m.manifest.tail.sha256 } : {}) })))],
+      ...commonMetadata(size),
+    ],
   });
 }
 
@@ -250,7 +293,7 @@ function pixelInput(g: OnnxGraph, base: tf.LayersModel, size: number): Value {
 // ---------------------------------------------------------------------------------------------
 // The ONNX graph being built
 
-type AttrValue = number | number[] | { float: number };
+type AttrValue = number | number[] | { float: number } | { str: string };
 
 class OnnxGraph {
   private readonly nodes: onnx.INodeProto[] = [];
@@ -284,6 +327,7 @@ class OnnxGraph {
   node(op: string, inputs: string[], output: string, attrs: Record<string, AttrValue> = {}, nodeName = output): string {
     const attribute: onnx.IAttributeProto[] = Object.entries(attrs).map(([name, v]) => {
       if (Array.isArray(v)) return { name, type: onnx.AttributeProto.AttributeType.INTS, ints: v };
+      if (typeof v === 'object' && 'str' in v) return { name, type: onnx.AttributeProto.AttributeType.STRING, s: new TextEncoder().encode(v.str) };
       if (typeof v === 'object') return { name, type: onnx.AttributeProto.AttributeType.FLOAT, f: v.float };
       return { name, type: onnx.AttributeProto.AttributeType.INT, i: v };
     });

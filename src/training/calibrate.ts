@@ -35,6 +35,7 @@ import { ilc2021Crops } from '../data/ilc2021';
 import { foldsByGroup } from '../data/split';
 import { createEngine } from '../backend/onnx';
 import { calibrateRows, expectedCalibrationError, fitCalibration, meanNll, reliabilityBins, ECE_BINS, type Calibration, type ReliabilityBin } from '../model/calibration';
+import { modelIdentity } from '../model/manifest';
 import { DETECTORS } from '../detection/detectors';
 import { cachedDetector } from '../detection/cache';
 import { mineBoxes } from '../detection/mining';
@@ -455,7 +456,7 @@ export async function calibrate(opts: CalibrateOptions = {}): Promise<CalibrateR
     for (const it of items) (counts[it.set] ??= {})[it.label] = (counts[it.set][it.label] ?? 0) + 1;
     const config: CalibrateConfig = {
       model: path.relative(projectPaths().root, modelDir) || modelDir,
-      modelHead: m.head.sha256,
+      modelHead: modelIdentity(m),
       classes,
       sets,
       runtime: clf.runtime,

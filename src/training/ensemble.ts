@@ -1,17 +1,20 @@
 /**
- * `facemask ensemble`: trained models on the same base averaged into one (`averageHeads`,
- * src/model/head.ts): the base runs once, each member's head on its map, their probabilities
- * averaged. Written as a training run (`runs/train/<name>/`: config.json, results.json and model/
- * with model.onnx) that `facemask promote` installs like any other. The members must share the
- * base, the classes, the crop rule and the Kaggle photos they were fitted on, and have no fine-tuned
- * tail or rich features. Calibration is not carried over: an ensemble is calibrated on its own.
+ * `facemask ensemble`: trained models averaged into one, their probabilities averaged. Models on the
+ * same base as installed become one network (`averageHeads`, src/model/head.ts: the base runs once,
+ * each member's head on its map); models on different bases (another input size, a fine-tuned tail)
+ * become a composite (src/model/classifier.ts `CompositeClassifier`: the member folders kept inside,
+ * one ONNX graph over them all). Written as a training run (`runs/train/<name>/`: config.json,
+ * results.json and model/ with model.onnx) that `facemask promote` installs like any other. The
+ * members must share the classes, the crop rule, the not_face boxes and the Kaggle photos they were
+ * fitted on, and have no rich features. Calibration is not carried over: an ensemble is calibrated
+ * on its own.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { projectPaths } from '../paths';
 import { writeFileAtomic } from '../util/atomic';
 import { freshRunDir } from '../util/runs';
-import { loadClassifier, saveClassifier, type MaskClassifier } from '../model/classifier';
+import { loadNetwork, saveClassifier, saveComposite, type MaskClassifier } from '../model/classifier';
 import { averageHeads } from '../model/head';
 import { ensureOnnx } from '../model/onnx-classifier';
 import { readManifest, type ModelManifest } from '../model/manifest';
@@ -35,11 +38,11 @@ export function memberModelDir(run: string): string {
 export function ensembleRefusal(ms: readonly ModelManifest[], names: readonly string[]): string | null {
   if (ms.length < 2) return `an ensemble averages at least 2 models, got ${ms.length}`;
   const [a] = ms;
+  if (new Set(names).size !== names.length) return `a model is named twice (${names.join(', ')})`;
   for (const [i, m] of ms.entries()) {
     const n = names[i];
-    if (m.tail) return `${n} has a fine-tuned tail of the base: an ensemble shares one base`;
+    if (m.members) return `${n} is itself an ensemble of models on different bases: list its members instead`;
     if (m.features) return `${n} has a head on "rich" base features: an ensemble averages heads on the base's map`;
-    if (m.base.sha256 !== a.base.sha256) return `${n} and ${names[0]} have different bases`;
     if (m.classes.join() !== a.classes.join()) return `${n} has classes [${m.classes.join(', ')}], ${names[0]} [${a.classes.join(', ')}]: an ensemble averages the same classes`;
     if (JSON.stringify(m.crop ?? null) !== JSON.stringify(a.crop ?? null)) return `${n} and ${names[0]} cut faces by different crop rules`;
     if (JSON.stringify(manifestNotFace(m)) !== JSON.stringify(manifestNotFace(a))) return `${n} and ${names[0]} learned not_face from different boxes: an ensemble's not_face must mean one thing`;
@@ -48,41 +51,68 @@ export function ensembleRefusal(ms: readonly ModelManifest[], names: readonly st
   return null;
 }
 
+/**
+ * How these models are averaged: 'heads' when they share one base as installed (one base pass, the
+ * heads averaged in one head), else 'composite' (each member on its own base, src/model/classifier.ts
+ * `CompositeClassifier`).
+ */
+export function ensembleKind(ms: readonly ModelManifest[]): 'heads' | 'composite' {
+  return ms.every((m) => !m.tail && m.base.sha256 === ms[0].base.sha256 && m.base.inputSize === ms[0].base.inputSize) ? 'heads' : 'composite';
+}
+
 export async function ensembleModels(runs: readonly string[], opts: EnsembleOptions = {}): Promise<{ runDir: string; modelDir: string; manifest: ModelManifest }> {
   const dirs = runs.map(memberModelDir);
   const names = runs.map((r) => path.basename(path.resolve(r)));
   const manifests = dirs.map((d) => readManifest(d));
   const why = ensembleRefusal(manifests, names);
   if (why) throw new Error(`cannot average these models: ${why}`);
+  const kind = ensembleKind(manifests);
+  const runDir = freshRunDir(opts.runsDir ?? projectPaths().runsTrain, opts.name ?? names.join('+'));
+  const modelDir = path.join(runDir, 'model');
+  const ensemble = manifests.map((m, i) => ({ run: names[i], preset: m.training.preset, seed: m.training.seed, ...(m.training.overrides ? { overrides: m.training.overrides } : {}) }));
+  // the composite's input: its largest member's (a smaller member's crop is resized inside)
+  const outer = manifests.reduce((b, m) => (m.base.inputSize > b.base.inputSize ? m : b));
+  const manifest = {
+    format: outer.format,
+    classes: outer.classes,
+    base: outer.base,
+    ...(outer.crop ? { crop: outer.crop } : {}),
+    training: {
+      ...outer.training,
+      datasets: [...new Set(manifests.flatMap((m) => m.training.datasets))],
+      epochs: Math.max(...manifests.map((m) => m.training.epochs)),
+      run: path.basename(runDir),
+      overrides: { ensemble: names },
+      ensemble,
+    },
+    test: {},
+    createdAt: new Date().toISOString(),
+  };
+  try {
+    writeFileAtomic(path.join(runDir, 'config.json'), JSON.stringify({ kind: 'ensemble', members: dirs.map((d) => path.relative(projectPaths().root, d)), averaged: kind, started: new Date().toISOString() }, null, 2) + '\n');
+    if (kind === 'heads') await saveAveragedHeads(dirs, modelDir, manifest);
+    else await saveComposite(modelDir, dirs.map((d, i) => ({ name: names[i], dir: d })), manifest);
+    await ensureOnnx(modelDir);
+    writeFileAtomic(path.join(runDir, 'results.json'), JSON.stringify({ kind: 'ensemble', averaged: kind, members: ensemble }, null, 2) + '\n');
+  } catch (e) {
+    // nothing half-made is left behind: a run folder is a finished run
+    fs.rmSync(runDir, { recursive: true, force: true });
+    throw e;
+  }
+  return { runDir, modelDir, manifest: readManifest(modelDir) };
+}
+
+/** Models on one base: their heads averaged into one head (`averageHeads`), saved as one network. */
+async function saveAveragedHeads(dirs: readonly string[], modelDir: string, manifest: Omit<ModelManifest, 'head' | 'tail'>): Promise<void> {
   const members: MaskClassifier[] = [];
   try {
-    for (const d of dirs) members.push(await loadClassifier(d, { calibrated: false }));
+    for (const d of dirs) members.push(await loadNetwork(d, { calibrated: false }));
     const head = averageHeads(members.map((m) => m.head));
-    const [first] = manifests;
-    const runDir = freshRunDir(opts.runsDir ?? projectPaths().runsTrain, opts.name ?? names.join('+'));
-    const modelDir = path.join(runDir, 'model');
-    const ensemble = manifests.map((m, i) => ({ run: names[i], preset: m.training.preset, seed: m.training.seed, ...(m.training.overrides ? { overrides: m.training.overrides } : {}) }));
-    writeFileAtomic(path.join(runDir, 'config.json'), JSON.stringify({ kind: 'ensemble', members: dirs.map((d) => path.relative(projectPaths().root, d)), started: new Date().toISOString() }, null, 2) + '\n');
-    await saveClassifier(modelDir, head, {
-      format: first.format,
-      classes: first.classes,
-      base: first.base,
-      ...(first.crop ? { crop: first.crop } : {}),
-      training: {
-        ...first.training,
-        datasets: [...new Set(manifests.flatMap((m) => m.training.datasets))],
-        epochs: Math.max(...manifests.map((m) => m.training.epochs)),
-        run: path.basename(runDir),
-        overrides: { ensemble: names },
-        ensemble,
-      },
-      test: {},
-      createdAt: new Date().toISOString(),
-    });
-    head.dispose();
-    await ensureOnnx(modelDir);
-    writeFileAtomic(path.join(runDir, 'results.json'), JSON.stringify({ kind: 'ensemble', members: ensemble }, null, 2) + '\n');
-    return { runDir, modelDir, manifest: readManifest(modelDir) };
+    try {
+      await saveClassifier(modelDir, head, manifest);
+    } finally {
+      head.dispose();
+    }
   } finally {
     members.forEach((m) => m.dispose());
   }

@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { projectPaths } from '../paths';
 import { writeFileAtomic } from '../util/atomic';
 import { installModel, loadClassifier } from '../model/classifier';
-import { readManifest, recordCalibration, recordDetectionSetting, type ModelManifest } from '../model/manifest';
+import { modelIdentity, readManifest, recordCalibration, recordDetectionSetting, type ModelManifest } from '../model/manifest';
 import { checkCalibration } from '../model/calibration';
 import { checkDecisionRule } from '../result';
 import type { CalibrateConfig } from './calibrate';
@@ -64,7 +64,7 @@ export function promoteCalibration(run: string, opts: { target?: string; results
   if (config.small) throw new Error(`${run} was a small-data run (FACEMASK_SMALL=1): not promoted`);
   const target = opts.target ?? path.resolve(projectPaths().root, config.model);
   const m = readManifest(target);
-  if (m.head.sha256 !== config.modelHead) throw new Error(`${run} calibrated a model whose head is ${config.modelHead.slice(0, 12)}…, but ${target} has ${m.head.sha256.slice(0, 12)}…: calibrate this model again`);
+  if (modelIdentity(m) !== config.modelHead) throw new Error(`${run} calibrated a model whose head is ${config.modelHead.slice(0, 12)}…, but ${target} has ${modelIdentity(m).slice(0, 12)}…: calibrate this model again`);
   const calibration = checkCalibration(chosen.calibration, m.classes, `${run}/calibration.json`);
   const decision = checkDecisionRule(chosen.decision, `${run}/calibration.json: decision`, m.classes);
   const resultsDir = opts.resultsDir ?? projectPaths().results;
@@ -89,7 +89,7 @@ export function promoteTune(run: string, opts: { target?: string; makeDefault?: 
   if (config.small) throw new Error(`${run} was a small-data run (FACEMASK_SMALL=1): not promoted`);
   const target = opts.target ?? path.resolve(projectPaths().root, config.model);
   const m = readManifest(target);
-  if (m.head.sha256 !== config.modelHead) throw new Error(`${run} tuned a model whose head is ${config.modelHead.slice(0, 12)}…, but ${target} has ${m.head.sha256.slice(0, 12)}…: tune this model again`);
+  if (modelIdentity(m) !== config.modelHead) throw new Error(`${run} tuned a model whose head is ${config.modelHead.slice(0, 12)}…, but ${target} has ${modelIdentity(m).slice(0, 12)}…: tune this model again`);
   const resultsDir = opts.resultsDir ?? projectPaths().results;
   const summary = path.join(resultsDir, `tune-${modelName(target)}-${config.detector}.json`);
   const rel = (p: string) => path.relative(projectPaths().root, p) || p;

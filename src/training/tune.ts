@@ -20,6 +20,7 @@ import { kaggleScenes, describePart, faceCounts, type KagglePart } from '../data
 import { decodeImage } from '../util/images';
 import { fitBoxCorrection, matchedPairs, type BoxCorrection } from '../detection/boxfit';
 import type { LoadedClassifier } from '../model/onnx-classifier';
+import { modelIdentity } from '../model/manifest';
 import { createFaceMaskDetector, loadFaceClassifier } from '../detection/create';
 import { createEngine } from '../backend/onnx';
 import { measureSetting, scoreScenes, type DetectionSetting, type DetectionSummary } from '../evaluation/scenes';
@@ -156,7 +157,7 @@ export async function tune(opts: TuneOptions = {}): Promise<TuneResult> {
       if (chosen && reportOn) reported = measureSetting(await scoreScenes(pipeline, reportScenes, { quiet: opts.quiet }), chosen, cfg.faces);
       const config: TuneConfig = {
         model: path.relative(projectPaths().root, modelDir) || modelDir,
-        modelHead: classifier.manifest.head.sha256,
+        modelHead: modelIdentity(classifier.manifest),
         classes: [...classifier.classes],
         runtime: classifier.runtime,
         detector,

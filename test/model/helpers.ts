@@ -8,7 +8,7 @@ import { buildHead } from '../../src/model/head';
 import { saveClassifier, stackPixels } from '../../src/model/classifier';
 import { decodeImage, resizeImage } from '../../src/util/images';
 import type { tf } from '../../src/backend/tf';
-import type { ModelManifest } from '../../src/model/manifest';
+import { readManifest, type ModelManifest } from '../../src/model/manifest';
 import type { Label } from '../../src/labels';
 import { datasetDir } from '../../src/paths';
 
@@ -46,4 +46,12 @@ export async function randomModel(dir: string, classes: Label[] = ['with_mask', 
   await saveClassifier(dir, head, manifestFor(classes));
   head.dispose();
   return dir;
+}
+
+/** A model folder's manifest rewritten so that its identity (`modelIdentity`) is another model's: a head, or a composite's first member, changed. */
+export function changeModelIdentity(dir: string): void {
+  const f = path.join(dir, 'manifest.json');
+  const m = readManifest(dir);
+  const changed = m.members ? { ...m, members: m.members.map((x, i) => (i === 0 ? { ...x, identity: '0'.repeat(64) } : x)) } : { ...m, head: { ...m.head!, sha256: '0'.repeat(64) } };
+  fs.writeFileSync(f, JSON.stringify(changed));
 }

@@ -11,7 +11,8 @@ import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { onnx } from 'onnx-proto';
 import { tf, initBackend } from '../../src/backend/tf';
-import { loadClassifier, saveClassifier, stackPixels, toModelInput, type MaskClassifier } from '../../src/model/classifier';
+import { CompositeClassifier, loadClassifier, loadNetwork, saveClassifier, stackPixels, toModelInput, type MaskClassifier, type TfjsClassifier } from '../../src/model/classifier';
+import { modelIdentity } from '../../src/model/manifest';
 import { pooledFeatures, bandFeatures, scalePixels, type LoadedBase } from '../../src/model/base';
 import { buildHead, composeModel } from '../../src/model/head';
 import { mulberry32 } from '../../src/model/augment';
@@ -39,6 +40,9 @@ const BANDS_ROWS: [number, number][] = [[0, 3], [2, 5], [4, 7]];
 const ORIGINAL_DIR = path.join(projectPaths().models, 'original');
 
 let crops: RgbImage[];
+/** models/default as shipped (one network, or a composite ensemble of several). */
+let shipped: TfjsClassifier;
+/** Networks at 224 px: the shipped model's (itself, or its first such member) and models/original's. */
 let classifiers: MaskClassifier[];
 
 /** Real inputs at 224: every 4th counted face of the Kaggle test photos (annotated box), and 16 whole chandrikadeb7 photos. */
@@ -107,14 +111,18 @@ function metadata(m: onnx.ModelProto): Record<string, string> {
 before(async () => {
   await initBackend({ quiet: true });
   // the network as exported: without the calibration the manifest may carry (applied after the ONNX model)
-  classifiers = [await loadClassifier(projectPaths().defaultModel, { calibrated: false }), await loadClassifier(ORIGINAL_DIR, { calibrated: false })];
-  crops = await realInputs(classifiers[0].inputSize);
+  shipped = await loadClassifier(projectPaths().defaultModel, { calibrated: false });
+  const net = shipped instanceof CompositeClassifier ? shipped.members.find((m) => m.inputSize === 224) : shipped;
+  assert.ok(net, 'the shipped model has a 224 px network');
+  classifiers = [net, await loadNetwork(ORIGINAL_DIR, { calibrated: false })];
+  crops = await realInputs(224);
 });
 
-after(() => classifiers.forEach((c) => c.dispose()));
+after(() => [shipped, classifiers[1]].forEach((c) => c.dispose()));
 
-test('ONNX probabilities of models/default and models/original agree with MaskClassifier.probabilities within 1e-4', async () => {
-  for (const clf of classifiers) {
+test('ONNX probabilities of models/default and models/original agree with their tfjs probabilities within 1e-4', async () => {
+  assert.equal(shipped.inputSize, 224);
+  for (const clf of [shipped, classifiers[1]]) {
     const expected = await clf.probabilities(crops);
     const got = await runOnnx(exportMaskClassifierOnnx(clf), crops, 'probabilities');
     assert.equal(got[0].length, clf.classes.length);
@@ -206,7 +214,7 @@ test('the file parses back: input "pixels" [N, 224, 224, 3], output "probabiliti
     const meta = metadata(m);
     assert.deepEqual(JSON.parse(meta[ONNX_METADATA.classes]), clf.classes);
     assert.equal(meta[ONNX_METADATA.baseSha256], clf.manifest.base.sha256);
-    assert.equal(meta[ONNX_METADATA.headSha256], clf.manifest.head.sha256);
+    assert.equal(meta[ONNX_METADATA.headSha256], modelIdentity(clf.manifest));
     // BatchNorm folded, ZeroPadding folded into the convolutions, one Conv per tfjs convolution
     const ops = g.node.map((n) => n.opType!);
     const layers = clf.base.model.layers.map((l) => l.getClassName());
@@ -216,8 +224,11 @@ test('the file parses back: input "pixels" [N, 224, 224, 3], output "probabiliti
     assert.equal(count(ops, 'Clip'), count(layers, 'ReLU'));
     // a band head pools with AveragePool, an ensemble of heads averages them with Mean
     const headLayers = clf.head.layers.map((l) => l.getClassName());
-    const extra = [...(headLayers.includes('Average') ? ['Mean'] : []), ...(clf.head.layers.some((l) => l.getClassName() === 'AveragePooling2D' && (l.getConfig().poolSize as number[])[0] !== 7) ? ['AveragePool'] : [])];
-    assert.deepEqual([...new Set(ops)].sort(), ['Add', 'Clip', 'Conv', 'Div', 'Flatten', 'Gemm', 'GlobalAveragePool', 'Relu', 'Softmax', 'Sub', 'Transpose', ...extra].sort());
+    // a pooling window over the whole 7x7 map is GlobalAveragePool, a band's (3x7) is AveragePool
+    const pools = clf.head.layers.filter((l) => l.getClassName() === 'AveragePooling2D' || l.getClassName() === 'GlobalAveragePooling2D').map((l) => (l.getClassName() === 'GlobalAveragePooling2D' ? 7 : (l.getConfig().poolSize as number[])[0]));
+    const extra = [...(headLayers.includes('Average') ? ['Mean'] : []), ...(pools.some((k) => k !== 7) ? ['AveragePool'] : []), ...(pools.some((k) => k === 7) ? ['GlobalAveragePool'] : [])];
+    assert.ok(pools.length > 0, 'the head pools the map');
+    assert.deepEqual([...new Set(ops)].sort(), ['Add', 'Clip', 'Conv', 'Div', 'Flatten', 'Gemm', 'Relu', 'Softmax', 'Sub', 'Transpose', ...extra].sort());
     const ints = (n: onnx.INodeProto, a: string) => n.attribute!.find((x) => x.name === a)!.ints!.map(num);
     const int = (n: onnx.INodeProto, a: string) => num(n.attribute!.find((x) => x.name === a)!.i);
     const conv1 = g.node.find((n) => n.name === 'base/Conv1')!;
@@ -234,7 +245,7 @@ test('the file parses back: input "pixels" [N, 224, 224, 3], output "probabiliti
 
 test('the same weights give byte-identical ONNX files; exporting leaks no tensors', async () => {
   const n0 = tf.memory().numTensors;
-  const first = exportMaskClassifierOnnx(classifiers[0]);
+  const first = exportMaskClassifierOnnx(shipped);
   assert.equal(tf.memory().numTensors, n0);
   const again = await loadClassifier(projectPaths().defaultModel);
   try {
@@ -333,12 +344,12 @@ test('a head on "rich" base features is refused with the reason', async () => {
   const { head, pooledHead } = buildHead(2, { seed: 3 });
   await saveClassifier(dir, pooledHead, { ...manifestFor(['with_mask', 'without_mask']), features: { kind: 'rich', columns: [[0, 1280]] } });
   head.dispose();
-  const clf = await loadClassifier(dir);
+  const clf = await loadNetwork(dir);
   try {
     assert.throws(() => exportMaskClassifierOnnx(clf), /cannot export to ONNX: this head takes "rich" base features \(manifest "features": .*\[\[0,1280\]\].*only heads on the base's \[7, 7, 1280\] map/);
     // the same head without the manifest's word for it: refused by its input shape
     assert.throws(
-      () => exportClassifierOnnx(clf.base.model, clf.head, { classes: ['with_mask', 'without_mask'], inputSize: 224, baseSha256: clf.base.sha256, headSha256: clf.manifest.head.sha256 }),
+      () => exportClassifierOnnx(clf.base.model, clf.head, { classes: ['with_mask', 'without_mask'], inputSize: 224, baseSha256: clf.base.sha256, headSha256: modelIdentity(clf.manifest) }),
       /the head takes \[1280\] but the base outputs \[7, 7, 1280\]/,
     );
   } finally {

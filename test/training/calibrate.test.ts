@@ -14,7 +14,8 @@ import { isCalibrateRun, promoteCalibration } from '../../src/training/promote';
 import { readManifest } from '../../src/model/manifest';
 import { projectPaths } from '../../src/paths';
 import { mulberry32 } from '../../src/util/random';
-import { tmpDir } from '../model/helpers';
+import { changeModelIdentity, tmpDir } from '../model/helpers';
+import { installModel } from '../../src/model/classifier';
 
 const CLASSES = ['with_mask', 'without_mask', 'incorrect_mask', 'not_face'];
 
@@ -109,8 +110,7 @@ test('only validation sets: a test part or an unknown set is refused with what t
 test('a real small calibrate run writes its folder; promote writes the manifest and a summary and refuses what it must', async () => {
   const runs = tmpDir('calibrate-runs');
   const model = path.join(tmpDir('calibrate-model'), 'model');
-  fs.mkdirSync(model, { recursive: true });
-  for (const f of ['manifest.json', 'model.json', 'weights.bin', 'model.onnx']) fs.copyFileSync(path.join(projectPaths().defaultModel, f), path.join(model, f));
+  await installModel(projectPaths().defaultModel, model);
   const r = await calibrate({ model, limit: 3, runsDir: runs, quiet: true, name: 'small' });
   for (const f of ['config.json', 'calibration.json', 'results.json', 'reliability.png', 'reliability.html', 'report.md']) assert.ok(fs.existsSync(path.join(r.runDir, f)), f);
   assert.ok(isCalibrateRun(r.runDir));
@@ -136,8 +136,7 @@ test('a real small calibrate run writes its folder; promote writes the manifest 
   // calibrating the promoted model fits on the network's own probabilities again: the same calibration
   const again = await calibrate({ model, limit: 3, runsDir: runs, quiet: true, name: 'again' });
   assert.ok(Math.abs(again.calibration.temperature - r.calibration.temperature) < 1e-9);
-  // a model whose head changed since the run is refused
-  const mf = path.join(model, 'manifest.json');
-  fs.writeFileSync(mf, JSON.stringify({ ...readManifest(model), head: { ...readManifest(model).head, sha256: '0'.repeat(64) } }));
+  // a model whose identity changed since the run (its head, or a composite's member) is refused
+  changeModelIdentity(model);
   assert.throws(() => promoteCalibration(r.runDir, { target: model, resultsDir: results }), /calibrate this model again/);
 });

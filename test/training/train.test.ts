@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { train } from '../../src/training/train';
 import { readManifest } from '../../src/model/manifest';
-import { loadClassifier } from '../../src/model/classifier';
+import { loadNetwork } from '../../src/model/classifier';
 import { loadBase } from '../../src/model/base';
 import { tf } from '../../src/backend/tf';
 import { tmpDir } from '../model/helpers';
@@ -107,7 +107,7 @@ test('features=blocks: the pooled phase, then the last block + Conv_1 with the h
   assert.ok(results.beforeFinetune && 'val' in results.beforeFinetune, 'validation before fine-tuning is recorded');
   // the tail moved away from the pretrained weights, and loading puts it into the base
   const base = await loadBase();
-  const clf = await loadClassifier(r.modelDir);
+  const clf = await loadNetwork(r.modelDir);
   const w = (b: tf.LayersModel) => b.getLayer('block_16_project').getWeights()[0].dataSync();
   assert.notDeepEqual(w(clf.base.model), w(base.model));
   assert.deepEqual(clf.base.model.getLayer('block_15_project').getWeights()[0].dataSync(), base.model.getLayer('block_15_project').getWeights()[0].dataSync(), 'layers before the tail are the pretrained ones');
@@ -121,7 +121,7 @@ test('features=bands: the head pools the 7x7 map in three bands itself; the save
   const r = await train({ ...opts, name: 'bands', overrides: { features: 'bands' } });
   const m = readManifest(r.modelDir);
   assert.equal(m.features, undefined, 'no feature columns: the model takes pixels like any other');
-  const clf = await loadClassifier(r.modelDir, { calibrated: false });
+  const clf = await loadNetwork(r.modelDir, { calibrated: false });
   const engine = await createEngine({ quiet: true });
   const onnx = await loadOnnxClassifier(r.modelDir, engine, { calibrated: false });
   try {
@@ -139,7 +139,7 @@ test('base=mobilenet_v2_0.35_128: the same weights at 128 px, a 4x4 last map; th
   const m = readManifest(r.modelDir);
   assert.equal(m.base.name, 'mobilenet_v2_0.35_128');
   assert.equal(m.base.inputSize, 128);
-  const clf = await loadClassifier(r.modelDir, { calibrated: false });
+  const clf = await loadNetwork(r.modelDir, { calibrated: false });
   const engine = await createEngine({ quiet: true });
   const onnx = await loadOnnxClassifier(r.modelDir, engine, { calibrated: false });
   try {

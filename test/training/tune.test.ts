@@ -15,7 +15,7 @@ import { installModel } from '../../src/model/classifier';
 import { kaggleScenes } from '../../src/data/kaggle';
 import type { DetectionSummary, ScoredScenes } from '../../src/evaluation/scenes';
 import { projectPaths } from '../../src/paths';
-import { tmpDir } from '../model/helpers';
+import { changeModelIdentity, tmpDir } from '../model/helpers';
 
 const summary = (maskedRecall: number, falsePerImage: number, endToEnd: number) => ({ maskedRecall, falsePerImage, endToEnd }) as DetectionSummary;
 const row = (threshold: number, rejectAt: number | null, trustAbove: number | null, s: DetectionSummary): TuneRow => ({ threshold, rejectAt, trustAbove, summary: s });
@@ -71,8 +71,7 @@ test('a real small tune run writes its folder; promote writes the manifest and a
   const { best } = promoteTunes([r.runDir], { target: model, makeDefault: true, resultsDir: results });
   assert.equal(best, 'blazeface');
   assert.equal(readManifest(model).detection?.detector, 'blazeface');
-  // a model whose head changed since the run is refused
-  const mf = path.join(model, 'manifest.json');
-  fs.writeFileSync(mf, JSON.stringify({ ...readManifest(model), head: { ...readManifest(model).head, sha256: '0'.repeat(64) } }));
+  // a model whose identity changed since the run (its head, or a composite's member) is refused
+  changeModelIdentity(model);
   assert.throws(() => promoteTune(r.runDir, { target: model, resultsDir: results }), /tune this model again/);
 });

@@ -3,7 +3,7 @@ import type { VerbSpec } from '../args';
 import { collectInputs } from '../../util/files';
 import { writeFileAtomic } from '../../util/atomic';
 import { toJsonLine, isError, type FileResult } from '../../result';
-import { loadClassifier, type MaskClassifier } from '../../model/classifier';
+import { loadClassifier, type TfjsClassifier } from '../../model/classifier';
 import { classifyFiles } from '../../model/classify';
 import { projectPaths } from '../../paths';
 import { resolveConfig } from '../../config';
@@ -31,7 +31,7 @@ export const classifyVerb: VerbSpec = {
       console.error(`facemask classify: no images found in ${args.positional.join(' ')}`);
       return 2;
     }
-    let clf: MaskClassifier;
+    let clf: TfjsClassifier;
     try {
       clf = await loadClassifier(modelDir);
     } catch (e) {

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { VerbSpec } from '../args';
 import { projectPaths } from '../../paths';
-import { loadClassifier, type MaskClassifier } from '../../model/classifier';
+import { loadClassifier, type TfjsClassifier } from '../../model/classifier';
 import { freshRunDir } from '../../util/runs';
 import { recordTestNumbers } from '../../model/manifest';
 import { evaluateModel, sideBySide, type SetEvaluation } from '../../evaluation/evaluate';
@@ -27,7 +27,7 @@ export const evaluateVerb: VerbSpec = {
   ],
   async run(args) {
     const modelDir = (args.flags.model as string | undefined) ?? projectPaths().defaultModel;
-    let clf: MaskClassifier;
+    let clf: TfjsClassifier;
     try {
       clf = await loadClassifier(modelDir);
     } catch (e) {
