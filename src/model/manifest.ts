@@ -49,7 +49,8 @@ export interface ModelManifest {
   /** The head's files in this folder (absent in a composite ensemble, `members`). */
   head?: { modelJson: string; sha256: string };
   /**
-   * A composite ensemble (`facemask ensemble` of models on different bases, src/model/composite.ts):
+   * A composite ensemble (`facemask ensemble` of models on different bases, `CompositeClassifier` in
+   * src/model/classifier.ts):
    * complete model folders under this one (`dir`, relative), each run on its own base at its own
    * input size, their probabilities averaged; `identity` is each member's `modelIdentity`. Such a
    * model has no `head`, `tail` or `features` of its own; `base` names its largest member's base, whose

@@ -34,11 +34,17 @@ export function memberModelDir(run: string): string {
   return fs.existsSync(path.join(dir, 'model')) ? path.join(dir, 'model') : dir;
 }
 
+/** A member's name: its run folder's (a model folder `…/<run>/model` is named after the run), in the characters a folder under members/ may have. */
+export function memberName(run: string): string {
+  const dir = path.resolve(run);
+  const base = path.basename(dir) === 'model' ? path.basename(path.dirname(dir)) : path.basename(dir);
+  return base.replace(/[^\w.+-]/g, '_');
+}
+
 /** Why these models cannot be averaged, or null. */
 export function ensembleRefusal(ms: readonly ModelManifest[], names: readonly string[]): string | null {
   if (ms.length < 2) return `an ensemble averages at least 2 models, got ${ms.length}`;
   const [a] = ms;
-  if (new Set(names).size !== names.length) return `a model is named twice (${names.join(', ')})`;
   for (const [i, m] of ms.entries()) {
     const n = names[i];
     if (m.members) return `${n} is itself an ensemble of models on different bases: list its members instead`;
@@ -62,11 +68,12 @@ export function ensembleKind(ms: readonly ModelManifest[]): 'heads' | 'composite
 
 export async function ensembleModels(runs: readonly string[], opts: EnsembleOptions = {}): Promise<{ runDir: string; modelDir: string; manifest: ModelManifest }> {
   const dirs = runs.map(memberModelDir);
-  const names = runs.map((r) => path.basename(path.resolve(r)));
+  const names = runs.map(memberName);
   const manifests = dirs.map((d) => readManifest(d));
   const why = ensembleRefusal(manifests, names);
   if (why) throw new Error(`cannot average these models: ${why}`);
   const kind = ensembleKind(manifests);
+  if (kind === 'composite' && new Set(names).size !== names.length) throw new Error(`cannot average these models: two are named alike (${names.join(', ')}), and a composite keeps each under members/<name>/; give runs with different names`);
   const runDir = freshRunDir(opts.runsDir ?? projectPaths().runsTrain, opts.name ?? names.join('+'));
   const modelDir = path.join(runDir, 'model');
   const ensemble = manifests.map((m, i) => ({ run: names[i], preset: m.training.preset, seed: m.training.seed, ...(m.training.overrides ? { overrides: m.training.overrides } : {}) }));

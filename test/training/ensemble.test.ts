@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { train } from '../../src/training/train';
-import { ensembleModels } from '../../src/training/ensemble';
+import { ensembleModels, memberName } from '../../src/training/ensemble';
 import { CompositeClassifier, installModel, loadClassifier, MaskClassifier, memberInput, stackPixels, toModelInput } from '../../src/model/classifier';
 import { readManifest } from '../../src/model/manifest';
 import { tf } from '../../src/backend/tf';
@@ -114,6 +114,8 @@ test('models that cannot be averaged are refused with the reason, and no run fol
   const threeClasses = await randomModel(path.join(tmpDir('ensemble-three'), 'model'), ['with_mask', 'without_mask', 'incorrect_mask']);
   await assert.rejects(ensembleModels([path.join(models, 'original'), threeClasses], { runsDir: runs }), /cannot average these models: .*an ensemble averages the same classes/);
   await assert.rejects(ensembleModels([path.join(models, 'default')], { runsDir: runs }), /at least 2 models/);
+  // members are named after their runs (a model folder after the run that holds it), in safe characters
+  assert.deepEqual(['rw-bands', 'runs/train/rw 128/model', path.join(models, 'original')].map(memberName), ['rw-bands', 'rw_128', 'original']);
   await assert.rejects(ensembleModels(['no-such-run', path.join(models, 'default')], { runsDir: runs }), /no such run or model: no-such-run/);
   assert.equal(fs.readdirSync(runs).length, before);
 });
