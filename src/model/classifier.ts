@@ -17,7 +17,7 @@ import { mapLimit } from '../util/files';
 import { writeDirAtomic } from '../util/atomic';
 import type { FaceClassifier } from './types';
 import { loadBase, baseChecksum, baseDir, type LoadedBase, PixelBase, richFeatureFn, RICH_DIM } from './base';
-import { fileLoader, fileSaver, sha256File, MODEL_JSON, WEIGHTS_BIN } from './io';
+import { fileLoader, fileSaver, sha256File, MODEL_JSON, WEIGHTS_BIN, ONNX_FILE } from './io';
 import { MANIFEST_FILE, cropRuleOf, modelIdentity, readManifest, validateManifest, type ModelManifest } from './manifest';
 import { checkClasses } from './head';
 import { calibrateRows, type Calibration } from './calibration';
@@ -151,6 +151,12 @@ export class CompositeClassifier extends PixelClassifier {
     opts: LoadClassifierOptions = {},
   ) {
     super(manifest, dir, opts);
+    // what a composite is: members of its classes, none larger than its input (one of them at it)
+    for (const m of members) {
+      if (m.classes.join() !== manifest.classes.join()) throw new Error(`model ${dir}: member ${m.dir} has classes [${m.classes.join(', ')}], the composite [${manifest.classes.join(', ')}]`);
+      if (m.inputSize > manifest.base.inputSize) throw new Error(`model ${dir}: member ${m.dir} takes ${m.inputSize} px, more than the composite's ${manifest.base.inputSize}`);
+    }
+    if (!members.some((m) => m.inputSize === manifest.base.inputSize)) throw new Error(`model ${dir}: no member takes the composite's ${manifest.base.inputSize} px input`);
   }
 
   predictPixels(pixels: tf.Tensor4D): tf.Tensor2D {
@@ -236,15 +242,13 @@ async function loadComposite(dir: string, manifest: ModelManifest, opts: { baseD
       const mm = readManifest(mdir);
       if (mm.members) throw new Error(`model ${dir}: member ${m.dir} is itself a composite ensemble: refusing it`);
       if (modelIdentity(mm) !== m.identity) throw new Error(`model ${dir}: member ${m.dir} is not the model the composite recorded (identity ${modelIdentity(mm).slice(0, 12)}…, recorded ${m.identity.slice(0, 12)}…): refusing it`);
-      if (mm.classes.join() !== manifest.classes.join()) throw new Error(`model ${dir}: member ${m.dir} has classes [${mm.classes.join(', ')}], the composite [${manifest.classes.join(', ')}]`);
-      if (mm.base.inputSize > manifest.base.inputSize) throw new Error(`model ${dir}: member ${m.dir} takes ${mm.base.inputSize} px, more than the composite's ${manifest.base.inputSize}`);
       members.push(await loadNetwork(mdir, { baseDir: opts.baseDir, calibrated: false }));
     }
+    return new CompositeClassifier(members, manifest, dir, opts);
   } catch (e) {
     members.forEach((m) => m.dispose());
     throw e;
   }
-  return new CompositeClassifier(members, manifest, dir, opts);
 }
 
 /**
@@ -278,7 +282,7 @@ export async function saveComposite(dir: string, members: readonly { name: strin
       const mm = readManifest(mem.dir);
       if (mm.members) throw new Error(`${mem.dir} is itself a composite ensemble: a member must be one network`);
       const rel = `members/${mem.name}`;
-      copyModelFiles(mem.dir, path.join(tmp, rel), mm);
+      copyModelFiles(mem.dir, path.join(tmp, rel), mm, { onnx: false });
       recorded.push({ dir: rel, identity: modelIdentity(mm) });
     }
     const m: ModelManifest = { ...manifest, members: recorded };
@@ -289,11 +293,14 @@ export async function saveComposite(dir: string, members: readonly { name: strin
   return written!;
 }
 
-/** A model folder's files (and a composite's members', recursively) copied into `to`. */
-function copyModelFiles(from: string, to: string, m: ModelManifest): void {
+/**
+ * A model folder's files (and a composite's members', recursively) copied into `to`. A member's own
+ * ONNX export is left behind: the composite's one graph holds every member.
+ */
+function copyModelFiles(from: string, to: string, m: ModelManifest, opts: { onnx: boolean } = { onnx: true }): void {
   fs.mkdirSync(to, { recursive: true });
-  for (const f of [MANIFEST_FILE, MODEL_JSON, WEIGHTS_BIN, 'model.onnx', ...(m.tail ? [m.tail.modelJson, m.tail.weights] : [])]) if (fs.existsSync(path.join(from, f))) fs.copyFileSync(path.join(from, f), path.join(to, f));
-  for (const mem of m.members ?? []) copyModelFiles(path.join(from, mem.dir), path.join(to, mem.dir), readManifest(path.join(from, mem.dir)));
+  for (const f of [MANIFEST_FILE, MODEL_JSON, WEIGHTS_BIN, ...(opts.onnx ? [ONNX_FILE] : []), ...(m.tail ? [m.tail.modelJson, m.tail.weights] : [])]) if (fs.existsSync(path.join(from, f))) fs.copyFileSync(path.join(from, f), path.join(to, f));
+  for (const mem of m.members ?? []) copyModelFiles(path.join(from, mem.dir), path.join(to, mem.dir), readManifest(path.join(from, mem.dir)), { onnx: false });
 }
 
 /** Copy a model folder to `target` atomically (used by `promote`), after checking it loads. */

@@ -9,6 +9,8 @@ import { tf } from '../backend/tf';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
+/** A model folder's ONNX export (the frozen network, with every member of a composite), derived from the tfjs files. */
+export const ONNX_FILE = 'model.onnx';
 
 /** File names of a saved tfjs model: the topology JSON and the one weights file. default: `model.json`, `weights.bin` */
 export interface ModelFiles {

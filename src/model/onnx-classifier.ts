@@ -18,7 +18,7 @@ import type { RgbImage } from '../util/images';
 import { cropFace, type CropRule, type Landmarks } from './crop';
 import { writeFileAtomic } from '../util/atomic';
 import { mapLimit } from '../util/files';
-import { sha256File } from './io';
+import { sha256File, ONNX_FILE } from './io';
 import { loadClassifier, toModelInput } from './classifier';
 import { MANIFEST_FILE, cropRuleOf, readManifest, validateManifest, type ModelManifest } from './manifest';
 import { exportMaskClassifierOnnx, ONNX_OPSET } from './onnx-export';
@@ -28,7 +28,7 @@ import type { Calibration } from './calibration';
 import type { DecisionRule } from '../result';
 import { checkTailFile } from './tail';
 
-export const ONNX_FILE = 'model.onnx';
+export { ONNX_FILE };
 
 /** A classifier that knows the model it came from (manifest and folder). */
 export type LoadedClassifier = FaceClassifier & { readonly manifest: ModelManifest; readonly dir: string; readonly runtime: 'onnx' | 'tfjs'; readonly calibration: Calibration | undefined };

@@ -26,7 +26,7 @@ import { isLabel, type ModelClass } from '../labels';
 import { bestEmitted, type DecisionRule } from '../result';
 import type { Box } from '../result';
 import { writeFileAtomic } from '../util/atomic';
-import { freshRunDir } from '../util/runs';
+import { inFreshRunDir } from '../util/runs';
 import { decodeImage } from '../util/images';
 import { progress } from '../util/progress';
 import { reliabilityChart } from '../charts/index';
@@ -474,16 +474,17 @@ export async function calibrate(opts: CalibrateOptions = {}): Promise<CalibrateR
       chosen: perSet(sets, itemSets, after, labels, classes, decision.chosen),
       reliability: { before: reliabilityBins(raw, truth), after: reliabilityBins(after, truth) },
     };
-    const runDir = freshRunDir(opts.runsDir ?? projectPaths().runsCalibrate, opts.name ?? modelName(modelDir));
-    calibration.run = path.basename(runDir);
-    writeFileAtomic(path.join(runDir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
-    writeFileAtomic(path.join(runDir, 'calibration.json'), JSON.stringify({ calibration, decision: decision.chosen }, null, 2) + '\n');
-    writeFileAtomic(path.join(runDir, 'results.json'), JSON.stringify({ kind: 'calibrate', ...body }, null, 2) + '\n');
-    const fig = reliabilityFigure(body.reliability, calibration, `${config.model} on ${sets.join(' + ')}`);
-    await fig.save(path.join(runDir, 'reliability.png'));
-    await fig.save(path.join(runDir, 'reliability.html'));
-    writeFileAtomic(path.join(runDir, 'report.md'), calibrationReport(body));
-    return { runDir, ...body };
+    return await inFreshRunDir(opts.runsDir ?? projectPaths().runsCalibrate, opts.name ?? modelName(modelDir), async (runDir) => {
+      calibration.run = path.basename(runDir);
+      writeFileAtomic(path.join(runDir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+      writeFileAtomic(path.join(runDir, 'calibration.json'), JSON.stringify({ calibration, decision: decision.chosen }, null, 2) + '\n');
+      writeFileAtomic(path.join(runDir, 'results.json'), JSON.stringify({ kind: 'calibrate', ...body }, null, 2) + '\n');
+      const fig = reliabilityFigure(body.reliability, calibration, `${config.model} on ${sets.join(' + ')}`);
+      await fig.save(path.join(runDir, 'reliability.png'));
+      await fig.save(path.join(runDir, 'reliability.html'));
+      writeFileAtomic(path.join(runDir, 'report.md'), calibrationReport(body));
+      return { runDir, ...body };
+    });
   } finally {
     clf.dispose();
   }

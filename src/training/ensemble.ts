@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { projectPaths } from '../paths';
 import { writeFileAtomic } from '../util/atomic';
-import { freshRunDir } from '../util/runs';
+import { inFreshRunDir } from '../util/runs';
 import { loadNetwork, saveClassifier, saveComposite, type MaskClassifier } from '../model/classifier';
 import { averageHeads } from '../model/head';
 import { ensureOnnx } from '../model/onnx-classifier';
@@ -74,39 +74,34 @@ export async function ensembleModels(runs: readonly string[], opts: EnsembleOpti
   if (why) throw new Error(`cannot average these models: ${why}`);
   const kind = ensembleKind(manifests);
   if (kind === 'composite' && new Set(names).size !== names.length) throw new Error(`cannot average these models: two are named alike (${names.join(', ')}), and a composite keeps each under members/<name>/; give runs with different names`);
-  const runDir = freshRunDir(opts.runsDir ?? projectPaths().runsTrain, opts.name ?? names.join('+'));
-  const modelDir = path.join(runDir, 'model');
-  const ensemble = manifests.map((m, i) => ({ run: names[i], preset: m.training.preset, seed: m.training.seed, ...(m.training.overrides ? { overrides: m.training.overrides } : {}) }));
-  // the composite's input: its largest member's (a smaller member's crop is resized inside)
-  const outer = manifests.reduce((b, m) => (m.base.inputSize > b.base.inputSize ? m : b));
-  const manifest = {
-    format: outer.format,
-    classes: outer.classes,
-    base: outer.base,
-    ...(outer.crop ? { crop: outer.crop } : {}),
-    training: {
-      ...outer.training,
-      datasets: [...new Set(manifests.flatMap((m) => m.training.datasets))],
-      epochs: Math.max(...manifests.map((m) => m.training.epochs)),
-      run: path.basename(runDir),
-      overrides: { ensemble: names },
-      ensemble,
-    },
-    test: {},
-    createdAt: new Date().toISOString(),
-  };
-  try {
+  return inFreshRunDir(opts.runsDir ?? projectPaths().runsTrain, opts.name ?? names.join('+'), async (runDir) => {
+    const modelDir = path.join(runDir, 'model');
+    const ensemble = manifests.map((m, i) => ({ run: names[i], preset: m.training.preset, seed: m.training.seed, ...(m.training.overrides ? { overrides: m.training.overrides } : {}) }));
+    // the composite's input: its largest member's (a smaller member's crop is resized inside)
+    const outer = manifests.reduce((b, m) => (m.base.inputSize > b.base.inputSize ? m : b));
+    const manifest = {
+      format: outer.format,
+      classes: outer.classes,
+      base: outer.base,
+      ...(outer.crop ? { crop: outer.crop } : {}),
+      training: {
+        ...outer.training,
+        datasets: [...new Set(manifests.flatMap((m) => m.training.datasets))],
+        epochs: Math.max(...manifests.map((m) => m.training.epochs)),
+        run: path.basename(runDir),
+        overrides: { ensemble: names },
+        ensemble,
+      },
+      test: {},
+      createdAt: new Date().toISOString(),
+    };
     writeFileAtomic(path.join(runDir, 'config.json'), JSON.stringify({ kind: 'ensemble', members: dirs.map((d) => path.relative(projectPaths().root, d)), averaged: kind, started: new Date().toISOString() }, null, 2) + '\n');
     if (kind === 'heads') await saveAveragedHeads(dirs, modelDir, manifest);
     else await saveComposite(modelDir, dirs.map((d, i) => ({ name: names[i], dir: d })), manifest);
     await ensureOnnx(modelDir);
     writeFileAtomic(path.join(runDir, 'results.json'), JSON.stringify({ kind: 'ensemble', averaged: kind, members: ensemble }, null, 2) + '\n');
-  } catch (e) {
-    // nothing half-made is left behind: a run folder is a finished run
-    fs.rmSync(runDir, { recursive: true, force: true });
-    throw e;
-  }
-  return { runDir, modelDir, manifest: readManifest(modelDir) };
+    return { runDir, modelDir, manifest: readManifest(modelDir) };
+  });
 }
 
 /** Models on one base: their heads averaged into one head (`averageHeads`), saved as one network. */

@@ -12,7 +12,7 @@ import { resolveConfig } from '../config';
 import { projectPaths } from '../paths';
 import { isLabel, type ModelClass } from '../labels';
 import { writeFileAtomic } from '../util/atomic';
-import { freshRunDir } from '../util/runs';
+import { inFreshRunDir } from '../util/runs';
 import { progress } from '../util/progress';
 import { lineChart } from '../charts/index';
 import { KAGGLE_EXCLUDED, KAGGLE_PARTS } from '../data/kaggle';
@@ -202,143 +202,144 @@ export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
     data.notes.landmarks = { source: crop.landmarks, ...found.counts };
     if (!quiet) for (const [name, c] of Object.entries(found.counts)) process.stderr.write(`landmarks ${name}: ${Object.entries(c).map(([s, v]) => `${s} ${v.landmarks}/${v.faces}`).join(', ')}\n`);
   }
-  const runDir = freshRunDir(opts.runsDir ?? projectPaths().runsTrain, opts.name ?? `${recipe.name}-s${seed}`);
-  const settings: RunSettings = {
-    preset: recipe.name,
-    overrides,
-    recipe,
-    datasets: recipeDatasets(recipe),
-    classes,
-    epochs,
-    views,
-    seed,
-    splitSeed,
-    workers,
-    runtime: opts.runtime ?? cfg.train.runtime,
-    small: cfg.small,
-    base: { name: base.spec.name, sha256: base.sha256 },
-    counts: { train: labelCounts(data.train), val: labelCounts(val), test: labelCounts(test) },
-    data: data.notes,
-    backend,
-    machine: `${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.versions.node}`,
-    started: new Date().toISOString(),
-  };
-  writeFileAtomic(path.join(runDir, 'config.json'), JSON.stringify(settings, null, 2) + '\n');
-  const tData = performance.now();
-
-  // 2. Base features (for 'blocks' also the map that feeds the fine-tuned blocks, cached per view).
-  const embedOpts = { views, seed, workers, runtime: (opts.runtime ?? cfg.train.runtime) as 'onnx' | 'tfjs', quiet, cacheDir: opts.cacheDir };
-  const F = await embedAll({ train: data.train, val, test }, recipe, base, baseFeatureKind(recipe.features), embedOpts);
-  let maps: { train: FeatureMatrix; val: FeatureMatrix; test: FeatureMatrix } | null = null;
-  if (tail) {
-    const bytes = (data.train.length * views + val.length + test.length) * tail.inputShape.reduce((a, b) => a * b, 1) * 4;
-    if (bytes > MAX_MAP_CACHE_BYTES) {
-      throw new Error(`fine-tuning ${tail.blocks} blocks caches the "${tail.input}" map [${tail.inputShape.join(', ')}] of every view: ${(bytes / 2 ** 30).toFixed(1)} GiB, over ${MAX_MAP_CACHE_BYTES / 2 ** 30} GiB; use fewer blocks (finetune.blocks) or views`);
-    }
-    maps = await embedAll({ train: data.train, val, test }, recipe, base, `map:${tail.input}`, { ...embedOpts, label: `${tail.input} maps` });
-  }
-  const tFeatures = performance.now();
-
-  // 3. Fit the head (for 'finetune': on pooled features first, then Conv_1 with it; for 'blocks': then the base's last blocks with it).
-  const y = (xs: TrainItem[]) => xs.map((r) => classes.indexOf(r.label as ModelClass));
-  const [yTrain, yVal, yTest] = [y(data.train), y(val), y(test)];
-  const cols = selectionColumns(recipe.features);
-  const phase1 = (m: FeatureMatrix) => (recipe.features === 'finetune' ? meanFromBands(m) : cols ? selectColumns(m, cols) : m);
-  const [train1, val1, test1] = [F.train, F.val, F.test].map(phase1);
-  const mapShape = base.spec.outputShape;
-  const bands = baseFeatureKind(recipe.features) === 'bands';
-  const { head: mapHead, pooledHead } = buildHead(classes.length, {
-    seed,
-    hidden: recipe.head.units,
-    dropout: recipe.head.dropout,
-    featureShape: bands ? mapShape : [mapShape[0], mapShape[1], train1.dim],
-    pool: bands ? 'bands' : 'mean',
-  });
-  const callbacks = allCallbacks(runFolderCallbacks(runDir), { onEpochEnd: opts.onEpochEnd, onTrainEnd: opts.onTrainEnd });
-  const fit = {
-    decay: recipe.fit.decay,
-    batchSize: recipe.fit.batchSize,
-    views,
-    seed,
-    classWeights: recipe.fit.classWeights === 'balanced' ? balancedClassWeights(yTrain, classes.length) : null,
-    dropout: recipe.head.dropout,
-    units: recipe.head.units,
-    nClasses: classes.length,
-    quiet,
-    callbacks,
-  };
-  const history = await fitHead(pooledHead, train1, yTrain, val1, yVal, { ...fit, epochs, learningRate: recipe.fit.learningRate, label: 'train', epochOffset: 0 });
-  // the model that is measured and saved, the features it takes, and what runs before it
-  let finalHead = pooledHead;
-  let [valX, testX] = [val1, test1];
-  let trunk: Trunk | undefined;
-  let tailModel: tf.LayersModel | undefined;
-  let beforeFinetune: ReturnType<typeof validationNumbers> | undefined;
-  if (recipe.features === 'finetune') {
-    [valX, testX] = [selectColumns(F.val, cols!), selectColumns(F.test, cols!)];
-    finalHead = buildFinetuneHead(base.model, classes.length, { seed, hidden: recipe.head.units, dropout: recipe.head.dropout, mapShape: RICH_LAYOUT.maps.shape, from: pooledHead });
-    const more = await fitHead(finalHead, selectColumns(F.train, cols!), yTrain, valX, yVal, { ...fit, epochs: cfg.small ? 1 : recipe.finetune.epochs, learningRate: recipe.finetune.learningRate, decay: 'none', label: 'fine-tune', epochOffset: epochs });
-    history.push(...more);
-  } else if (tail && maps) {
-    // the head from the pooled phase goes on training, now behind the base's last blocks (starting as the frozen base)
-    beforeFinetune = validationNumbers(pooledHead, val1, yVal, classes);
-    // trained with BatchNorm folded into the convolutions (the same function, faster on wasm), saved in the base's layers
-    const folded = await buildFoldedTail(base.model, tail.blocks);
-    trunk = { apply: (x) => tailPooled(folded, x), variables: folded.trainableWeights.map((w) => w.read() as tf.Variable) };
-    [valX, testX] = [maps.val, maps.test];
-    const more = await fitHead(pooledHead, maps.train, yTrain, valX, yVal, { ...fit, trunk, epochs: cfg.small ? 1 : recipe.finetune.epochs, learningRate: recipe.finetune.learningRate, decay: 'none', label: `fine-tune ${tail.blocks} blocks`, epochOffset: epochs });
-    history.push(...more);
-    tailModel = await unfoldTail(base.model, folded, tail.blocks);
-    folded.dispose();
-    trunk = { apply: (x) => tailPooled(tailModel!, x), variables: [] };
-  }
-  const tFit = performance.now();
-
-  // 4. Measure (over the emitted classes only: an internal class such as not_face is never reported), save.
-  const t = evaluateFeatures(finalHead, testX, yTest, classes.length, trunk);
-  const emitted = emittedOnly(classes, t.probs);
-  const testTruth = yTest.map((k) => emitted.classes.indexOf(classes[k]));
-  const report = reportFromProbabilities(testTruth, emitted.probs, emitted.classes);
-  const v = validationNumbers(finalHead, valX, yVal, classes, trunk);
-  const modelDir = path.join(runDir, 'model');
-  const manifest = await saveClassifier(modelDir, baseFeatureKind(recipe.features) === 'rich' ? finalHead : mapHead, {
-    format: 'facemask-classifier/1',
-    classes,
-    base: { name: base.spec.name, sha256: base.sha256, alpha: base.spec.alpha, inputSize: base.spec.inputSize, preprocessing: base.spec.preprocessing },
-    ...(crop.kind === 'aligned' ? { crop } : {}),
-    ...(cols ? { features: { kind: 'rich' as const, columns: cols } } : {}),
-    training: {
+  return inFreshRunDir(opts.runsDir ?? projectPaths().runsTrain, opts.name ?? `${recipe.name}-s${seed}`, async (runDir) => {
+    const settings: RunSettings = {
       preset: recipe.name,
-      seed,
-      splitSeed,
+      overrides,
+      recipe,
       datasets: recipeDatasets(recipe),
+      classes,
       epochs,
       views,
-      run: path.basename(runDir),
-      ...(recipe.data.kind === 'realworld' ? { kaggle: { fit: [...KAGGLE_PARTS.fit] as [number, number], validation: [...KAGGLE_PARTS.validation] as [number, number], excluded: [...KAGGLE_EXCLUDED.keys()] } } : {}),
-      ...(Object.keys(overrides).length ? { overrides } : {}),
-    },
-    test: {
-      split: data.testDescription,
-      n: report.total,
-      accuracy: report.accuracy,
-      balancedAccuracy: report.balancedAccuracy,
-      macroF1: report.macro.f1,
-      withWithoutBalancedAccuracy: withWithoutBalancedAccuracy(testTruth, emitted.probs, emitted.classes)?.value ?? null,
-      loss: t.loss,
-    },
-    createdAt: new Date().toISOString(),
-  }, tailModel && tail ? { model: tailModel, spec: tail } : undefined);
-  if (hasOnnxForm(manifest)) await ensureOnnx(modelDir); // model.onnx beside the tfjs files, its SHA-256 in the manifest
-  await callbacks.onTrainEnd!(history, `${recipe.name}, seed ${seed}: test accuracy ${(report.accuracy * 100).toFixed(2)} %`);
-  const seconds = { data: (tData - t0) / 1000, features: (tFeatures - tData) / 1000, fit: (tFit - tFeatures) / 1000, total: (performance.now() - t0) / 1000 };
-  const pooledPhase = beforeFinetune ? { beforeFinetune: { val: beforeFinetune.report, valWithWithout: beforeFinetune.withWithout, valNotFace: beforeFinetune.notFace } } : {};
-  writeFileAtomic(path.join(runDir, 'results.json'), JSON.stringify({ test: report, testWithWithout: manifest.test.withWithoutBalancedAccuracy, val: v.report, valWithWithout: v.withWithout, valNotFace: v.notFace, ...pooledPhase, seconds, history }, null, 2) + '\n');
-  mapHead.dispose();
-  tailModel?.dispose();
-  if (finalHead !== pooledHead) finalHead.dispose();
-  base.model.dispose();
-  return { runDir, modelDir, manifest: readManifest(modelDir), history, test: report, val: v.report, valWithWithout: v.withWithout, valNotFace: v.notFace, settings, seconds, valItems: val, valProbs: v.probs };
+      seed,
+      splitSeed,
+      workers,
+      runtime: opts.runtime ?? cfg.train.runtime,
+      small: cfg.small,
+      base: { name: base.spec.name, sha256: base.sha256 },
+      counts: { train: labelCounts(data.train), val: labelCounts(val), test: labelCounts(test) },
+      data: data.notes,
+      backend,
+      machine: `${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.versions.node}`,
+      started: new Date().toISOString(),
+    };
+    writeFileAtomic(path.join(runDir, 'config.json'), JSON.stringify(settings, null, 2) + '\n');
+    const tData = performance.now();
+
+    // 2. Base features (for 'blocks' also the map that feeds the fine-tuned blocks, cached per view).
+    const embedOpts = { views, seed, workers, runtime: (opts.runtime ?? cfg.train.runtime) as 'onnx' | 'tfjs', quiet, cacheDir: opts.cacheDir };
+    const F = await embedAll({ train: data.train, val, test }, recipe, base, baseFeatureKind(recipe.features), embedOpts);
+    let maps: { train: FeatureMatrix; val: FeatureMatrix; test: FeatureMatrix } | null = null;
+    if (tail) {
+      const bytes = (data.train.length * views + val.length + test.length) * tail.inputShape.reduce((a, b) => a * b, 1) * 4;
+      if (bytes > MAX_MAP_CACHE_BYTES) {
+        throw new Error(`fine-tuning ${tail.blocks} blocks caches the "${tail.input}" map [${tail.inputShape.join(', ')}] of every view: ${(bytes / 2 ** 30).toFixed(1)} GiB, over ${MAX_MAP_CACHE_BYTES / 2 ** 30} GiB; use fewer blocks (finetune.blocks) or views`);
+      }
+      maps = await embedAll({ train: data.train, val, test }, recipe, base, `map:${tail.input}`, { ...embedOpts, label: `${tail.input} maps` });
+    }
+    const tFeatures = performance.now();
+
+    // 3. Fit the head (for 'finetune': on pooled features first, then Conv_1 with it; for 'blocks': then the base's last blocks with it).
+    const y = (xs: TrainItem[]) => xs.map((r) => classes.indexOf(r.label as ModelClass));
+    const [yTrain, yVal, yTest] = [y(data.train), y(val), y(test)];
+    const cols = selectionColumns(recipe.features);
+    const phase1 = (m: FeatureMatrix) => (recipe.features === 'finetune' ? meanFromBands(m) : cols ? selectColumns(m, cols) : m);
+    const [train1, val1, test1] = [F.train, F.val, F.test].map(phase1);
+    const mapShape = base.spec.outputShape;
+    const bands = baseFeatureKind(recipe.features) === 'bands';
+    const { head: mapHead, pooledHead } = buildHead(classes.length, {
+      seed,
+      hidden: recipe.head.units,
+      dropout: recipe.head.dropout,
+      featureShape: bands ? mapShape : [mapShape[0], mapShape[1], train1.dim],
+      pool: bands ? 'bands' : 'mean',
+    });
+    const callbacks = allCallbacks(runFolderCallbacks(runDir), { onEpochEnd: opts.onEpochEnd, onTrainEnd: opts.onTrainEnd });
+    const fit = {
+      decay: recipe.fit.decay,
+      batchSize: recipe.fit.batchSize,
+      views,
+      seed,
+      classWeights: recipe.fit.classWeights === 'balanced' ? balancedClassWeights(yTrain, classes.length) : null,
+      dropout: recipe.head.dropout,
+      units: recipe.head.units,
+      nClasses: classes.length,
+      quiet,
+      callbacks,
+    };
+    const history = await fitHead(pooledHead, train1, yTrain, val1, yVal, { ...fit, epochs, learningRate: recipe.fit.learningRate, label: 'train', epochOffset: 0 });
+    // the model that is measured and saved, the features it takes, and what runs before it
+    let finalHead = pooledHead;
+    let [valX, testX] = [val1, test1];
+    let trunk: Trunk | undefined;
+    let tailModel: tf.LayersModel | undefined;
+    let beforeFinetune: ReturnType<typeof validationNumbers> | undefined;
+    if (recipe.features === 'finetune') {
+      [valX, testX] = [selectColumns(F.val, cols!), selectColumns(F.test, cols!)];
+      finalHead = buildFinetuneHead(base.model, classes.length, { seed, hidden: recipe.head.units, dropout: recipe.head.dropout, mapShape: RICH_LAYOUT.maps.shape, from: pooledHead });
+      const more = await fitHead(finalHead, selectColumns(F.train, cols!), yTrain, valX, yVal, { ...fit, epochs: cfg.small ? 1 : recipe.finetune.epochs, learningRate: recipe.finetune.learningRate, decay: 'none', label: 'fine-tune', epochOffset: epochs });
+      history.push(...more);
+    } else if (tail && maps) {
+      // the head from the pooled phase goes on training, now behind the base's last blocks (starting as the frozen base)
+      beforeFinetune = validationNumbers(pooledHead, val1, yVal, classes);
+      // trained with BatchNorm folded into the convolutions (the same function, faster on wasm), saved in the base's layers
+      const folded = await buildFoldedTail(base.model, tail.blocks);
+      trunk = { apply: (x) => tailPooled(folded, x), variables: folded.trainableWeights.map((w) => w.read() as tf.Variable) };
+      [valX, testX] = [maps.val, maps.test];
+      const more = await fitHead(pooledHead, maps.train, yTrain, valX, yVal, { ...fit, trunk, epochs: cfg.small ? 1 : recipe.finetune.epochs, learningRate: recipe.finetune.learningRate, decay: 'none', label: `fine-tune ${tail.blocks} blocks`, epochOffset: epochs });
+      history.push(...more);
+      tailModel = await unfoldTail(base.model, folded, tail.blocks);
+      folded.dispose();
+      trunk = { apply: (x) => tailPooled(tailModel!, x), variables: [] };
+    }
+    const tFit = performance.now();
+
+    // 4. Measure (over the emitted classes only: an internal class such as not_face is never reported), save.
+    const t = evaluateFeatures(finalHead, testX, yTest, classes.length, trunk);
+    const emitted = emittedOnly(classes, t.probs);
+    const testTruth = yTest.map((k) => emitted.classes.indexOf(classes[k]));
+    const report = reportFromProbabilities(testTruth, emitted.probs, emitted.classes);
+    const v = validationNumbers(finalHead, valX, yVal, classes, trunk);
+    const modelDir = path.join(runDir, 'model');
+    const manifest = await saveClassifier(modelDir, baseFeatureKind(recipe.features) === 'rich' ? finalHead : mapHead, {
+      format: 'facemask-classifier/1',
+      classes,
+      base: { name: base.spec.name, sha256: base.sha256, alpha: base.spec.alpha, inputSize: base.spec.inputSize, preprocessing: base.spec.preprocessing },
+      ...(crop.kind === 'aligned' ? { crop } : {}),
+      ...(cols ? { features: { kind: 'rich' as const, columns: cols } } : {}),
+      training: {
+        preset: recipe.name,
+        seed,
+        splitSeed,
+        datasets: recipeDatasets(recipe),
+        epochs,
+        views,
+        run: path.basename(runDir),
+        ...(recipe.data.kind === 'realworld' ? { kaggle: { fit: [...KAGGLE_PARTS.fit] as [number, number], validation: [...KAGGLE_PARTS.validation] as [number, number], excluded: [...KAGGLE_EXCLUDED.keys()] } } : {}),
+        ...(Object.keys(overrides).length ? { overrides } : {}),
+      },
+      test: {
+        split: data.testDescription,
+        n: report.total,
+        accuracy: report.accuracy,
+        balancedAccuracy: report.balancedAccuracy,
+        macroF1: report.macro.f1,
+        withWithoutBalancedAccuracy: withWithoutBalancedAccuracy(testTruth, emitted.probs, emitted.classes)?.value ?? null,
+        loss: t.loss,
+      },
+      createdAt: new Date().toISOString(),
+    }, tailModel && tail ? { model: tailModel, spec: tail } : undefined);
+    if (hasOnnxForm(manifest)) await ensureOnnx(modelDir); // model.onnx beside the tfjs files, its SHA-256 in the manifest
+    await callbacks.onTrainEnd!(history, `${recipe.name}, seed ${seed}: test accuracy ${(report.accuracy * 100).toFixed(2)} %`);
+    const seconds = { data: (tData - t0) / 1000, features: (tFeatures - tData) / 1000, fit: (tFit - tFeatures) / 1000, total: (performance.now() - t0) / 1000 };
+    const pooledPhase = beforeFinetune ? { beforeFinetune: { val: beforeFinetune.report, valWithWithout: beforeFinetune.withWithout, valNotFace: beforeFinetune.notFace } } : {};
+    writeFileAtomic(path.join(runDir, 'results.json'), JSON.stringify({ test: report, testWithWithout: manifest.test.withWithoutBalancedAccuracy, val: v.report, valWithWithout: v.withWithout, valNotFace: v.notFace, ...pooledPhase, seconds, history }, null, 2) + '\n');
+    mapHead.dispose();
+    tailModel?.dispose();
+    if (finalHead !== pooledHead) finalHead.dispose();
+    base.model.dispose();
+    return { runDir, modelDir, manifest: readManifest(modelDir), history, test: report, val: v.report, valWithWithout: v.withWithout, valNotFace: v.notFace, settings, seconds, valItems: val, valProbs: v.probs };
+  });
 }
 
 /** Validation numbers: the faces (emitted classes) as a report and with/without, and how the not_face boxes and the faces fare against rejection. */

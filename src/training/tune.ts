@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { resolveConfig, type Config } from '../config';
 import { projectPaths } from '../paths';
 import { writeFileAtomic } from '../util/atomic';
-import { freshRunDir } from '../util/runs';
+import { inFreshRunDir } from '../util/runs';
 import { tradeoffChart } from '../charts/index';
 import { kaggleScenes, describePart, faceCounts, type KagglePart } from '../data/kaggle';
 import { decodeImage } from '../util/images';
@@ -169,11 +169,12 @@ export async function tune(opts: TuneOptions = {}): Promise<TuneResult> {
         small: cfg.small,
         started: new Date().toISOString(),
       };
-      const runDir = freshRunDir(opts.runsDir ?? projectPaths().runsTune, opts.name ?? `${modelName(modelDir)}-${detector}${box ? '-boxes' : ''}`);
-      writeFileAtomic(path.join(runDir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
-      writeFileAtomic(path.join(runDir, 'results.json'), JSON.stringify({ kind: 'tune', chosen: chosen ? { ...settingOf(chosen), ...(box ? { box } : {}) } : null, validation: chosen?.summary ?? null, test: reported, rows: rows.map(compactRow) }, null, 2) + '\n');
-      await tradeoffFigure(rows, chosen, `${config.model}, ${detector}: ${describePart(chooseOn)}`, maxFalse).save(path.join(runDir, 'tradeoff.png'));
-      return { runDir, model: modelDir, detector, chosen, reported, rows, config };
+      return await inFreshRunDir(opts.runsDir ?? projectPaths().runsTune, opts.name ?? `${modelName(modelDir)}-${detector}${box ? '-boxes' : ''}`, async (runDir) => {
+        writeFileAtomic(path.join(runDir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+        writeFileAtomic(path.join(runDir, 'results.json'), JSON.stringify({ kind: 'tune', chosen: chosen ? { ...settingOf(chosen), ...(box ? { box } : {}) } : null, validation: chosen?.summary ?? null, test: reported, rows: rows.map(compactRow) }, null, 2) + '\n');
+        await tradeoffFigure(rows, chosen, `${config.model}, ${detector}: ${describePart(chooseOn)}`, maxFalse).save(path.join(runDir, 'tradeoff.png'));
+        return { runDir, model: modelDir, detector, chosen, reported, rows, config };
+      });
     } finally {
       pipeline.dispose();
     }

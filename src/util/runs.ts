@@ -19,3 +19,18 @@ export function freshRunDir(runsDir: string, name: string): string {
     }
   }
 }
+
+/**
+ * Run `work` in a fresh run folder (`freshRunDir`). A run folder is a finished run: when `work`
+ * fails, its folder is removed — nothing half-made is left for `promote`, `ensemble` or a reader to
+ * mistake for a result — and the error is passed on.
+ */
+export async function inFreshRunDir<T>(runsDir: string, name: string, work: (runDir: string) => Promise<T>): Promise<T> {
+  const dir = freshRunDir(runsDir, name);
+  try {
+    return await work(dir);
+  } catch (e) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+}

@@ -67,6 +67,8 @@ test('a 224 px model and a 128 px one with a fine-tuned tail: a composite whose 
   assert.equal(m.base.inputSize, 224, 'the composite takes its largest member\'s input');
   assert.equal(JSON.parse(fs.readFileSync(path.join(e.runDir, 'results.json'), 'utf8')).averaged, 'composite');
   for (const f of ['members/c-128/tail.json', 'members/c-128/tail.bin', 'members/c-mean/weights.bin', 'model.onnx']) assert.ok(fs.existsSync(path.join(e.modelDir, f)), f);
+  // one ONNX graph holds every member: the members' own exports are not copied
+  for (const f of ['members/c-128/model.onnx', 'members/c-mean/model.onnx']) assert.ok(!fs.existsSync(path.join(e.modelDir, f)) && fs.existsSync(path.join(a.modelDir, 'model.onnx')), f);
   const images = await Promise.all(a.valItems.slice(0, 6).map((it) => decodeImage(it.file)));
   const clf = await loadClassifier(e.modelDir, { calibrated: false });
   const engine = await createEngine({ quiet: true });
@@ -92,6 +94,9 @@ test('a 224 px model and a 128 px one with a fine-tuned tail: a composite whose 
     assert.ok(dMembers > 1e-3, 'the two members differ, so the mean is a test');
     assert.ok(dMean < 1e-5, `composite vs the members' mean: ${dMean}`);
     assert.ok(dOnnx < 1e-4, `ONNX (Resize inside the graph) vs tfjs: ${dOnnx}`);
+    // what a composite is, checked where it is made: a member at its input, every member of its classes
+    assert.throws(() => new CompositeClassifier([clf.members[1]], m, e.modelDir), /no member takes the composite's 224 px input/);
+    assert.throws(() => new CompositeClassifier(clf.members, { ...m, classes: [...m.classes].reverse() }, e.modelDir), new RegExp(`member .* has classes \\[${m.classes.join(', ')}\\], the composite \\[${[...m.classes].reverse().join(', ')}\\]`));
   } finally {
     clf.dispose();
     onnx.dispose();
