@@ -4,7 +4,7 @@ import { UsageError, type VerbSpec } from '../args';
 import { writeFileAtomic } from '../../util/atomic';
 import { PRESET_NAMES } from '../../training/presets';
 import { compareCv, crossValidate, ensembleCv, flipCv, formatCv, readCv, summariseCv, writeCvRun } from '../../training/cv';
-import { freshRunDir } from '../../util/runs';
+import { inFreshRunDir } from '../../util/runs';
 import { projectPaths } from '../../paths';
 import { RECIPE_FLAGS, recipeOverrides, synthFolders } from './train';
 
@@ -64,8 +64,10 @@ export const cvVerb: VerbSpec = {
     const flip = f.flip as string | undefined;
     if (flip) {
       const cv = await flipCv(flip);
-      const runDir = freshRunDir(path.join(projectPaths().runs, 'cv'), (f.name as string | undefined) ?? `${path.basename(path.resolve(flip))}-flip`);
-      writeCvRun(runDir, cv);
+      const runDir = await inFreshRunDir(path.join(projectPaths().runs, 'cv'), (f.name as string | undefined) ?? `${path.basename(path.resolve(flip))}-flip`, async (d) => {
+        writeCvRun(d, cv);
+        return d;
+      });
       console.log(`run: ${runDir}`);
       console.log(formatCv(cv));
       return 0;
@@ -74,8 +76,10 @@ export const cvVerb: VerbSpec = {
     if (ensemble) {
       if (ensemble.length < 2) throw new UsageError('--ensemble takes two or more cv run folders');
       const cv = ensembleCv(ensemble.map((d) => ({ name: path.basename(path.resolve(d)), cv: readCv(d) })));
-      const runDir = freshRunDir(path.join(projectPaths().runs, 'cv'), (f.name as string | undefined) ?? ensemble.map((d) => path.basename(path.resolve(d))).join('+'));
-      writeCvRun(runDir, cv);
+      const runDir = await inFreshRunDir(path.join(projectPaths().runs, 'cv'), (f.name as string | undefined) ?? ensemble.map((d) => path.basename(path.resolve(d))).join('+'), async (d) => {
+        writeCvRun(d, cv);
+        return d;
+      });
       console.log(`run: ${runDir}`);
       console.log(formatCv(cv));
       return 0;
