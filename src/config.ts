@@ -16,6 +16,8 @@ export interface Config {
   data: {
     /** Images with more pixels than this are refused before decoding. default: 50_000_000 */
     maxPixels: number;
+    /** Larger photos are scaled down to this many pixels before `synth` finds landmarks and draws (memory stays bounded). default: 12_000_000 */
+    workPixels: number;
     /** Images kept per dataset and label in small-data mode. default: 40 */
     smallPerClass: number;
     /** Decoding in parallel: number of concurrent decodes. default: 4 */
@@ -167,7 +169,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     small,
     seed: 42,
-    data: { maxPixels: 50_000_000, smallPerClass: 40, decodeConcurrency: 4 },
+    data: { maxPixels: 50_000_000, workPixels: 12_000_000, smallPerClass: 40, decodeConcurrency: 4 },
     split: { ratios: { train: 0.7, val: 0.1, test: 0.2 }, seed: 42, maxHashDistance: 4, hash: 'either', maxGroupSize: 12, strictDistance: 1, upperWholeLimit: 12, namedPairDistance: 10 },
     faces: { minSize: 24, matchIou: 0.3 },
     train: { preset: 'original', smallEpochs: 2, workers: 2, runtime: 'onnx' },
@@ -229,6 +231,7 @@ export function resolveConfig(overrides: DeepPartial<Config> = {}, env: NodeJS.P
     throw new Error(`split.ratios must be non-negative and sum to 1, got ${r.train}/${r.val}/${r.test}`);
   }
   if (c.train.smallEpochs < 1 || !Number.isInteger(c.train.smallEpochs)) throw new Error(`train.smallEpochs must be a positive integer`);
+  if (!(c.data.maxPixels >= 1 && c.data.workPixels >= 10_000 && c.data.workPixels <= c.data.maxPixels)) throw new Error(`data.workPixels must be from 10000 to data.maxPixels (${c.data.maxPixels}), got ${c.data.workPixels}`);
   for (const k of ['res10', 'ssdMobilenet', 'blazeface', 'tiny', 'yunet', 'yunetN', 'consensus'] as const) {
     if (!inOpenUnit(c.detect[k].minConfidence)) throw new Error(`detect.${k}.minConfidence must be in (0, 1), got ${c.detect[k].minConfidence}`);
   }

@@ -23,8 +23,16 @@ export interface VerbSpec {
   flags: Record<string, FlagSpec>;
   /** Numbered, copy-pasteable examples for `--help`. */
   examples: { cmd: string; note: string }[];
+  /**
+   * The verb watches `interruption.signal` (src/util/interrupt.ts) and finishes cleanly on Ctrl-C,
+   * keeping its work. default: false (Ctrl-C removes what it half-made and exits 130 at once)
+   */
+  graceful?: boolean;
   run(args: ParsedArgs): Promise<number>;
 }
+
+/** `--overwrite`, for verbs whose output may replace an earlier output of theirs (src/util/output.ts). */
+export const OVERWRITE_FLAG: FlagSpec = { type: 'boolean', help: 'replace an earlier output of this verb at that place (never anything else)' };
 
 export interface ParsedArgs {
   positional: string[];

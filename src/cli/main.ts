@@ -1,9 +1,12 @@
 /**
  * `facemask <verb>`: one command over the library's functions. Exit status (docs/contracts.md):
- * 0 everything processed, 1 some inputs failed, 2 nothing could be processed / bad usage.
+ * 0 everything processed, 1 some inputs failed, 2 nothing could be processed / bad usage,
+ * 130 stopped by Ctrl-C (143 by SIGTERM).
  */
 import { UsageError, padTo, parseArgs, verbHelp } from './args';
 import { VERBS } from './verbs';
+import { OutputRefused } from '../util/output';
+import { handleSignals } from '../util/interrupt';
 
 export function overview(): string {
   const lines = [
@@ -37,14 +40,18 @@ export async function main(argv: string[]): Promise<number> {
     console.log(verbHelp(verb));
     return 0;
   }
+  // Ctrl-C: a graceful verb stops at its next step and keeps its work; any other removes what it half-made (exit 130)
+  const unhandle = handleSignals({ graceful: verb.graceful ?? false, say: (m) => console.error(`facemask ${verb.name}: ${m}`) });
   try {
     const args = parseArgs(verb, rest);
     return await verb.run(args);
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof OutputRefused) {
       console.error(`facemask ${verb.name}: ${e.message}`);
       return 2;
     }
     throw e;
+  } finally {
+    unhandle();
   }
 }

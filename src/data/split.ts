@@ -170,6 +170,22 @@ export function writeSplitFile(file: string, split: SplitFileV1): void {
   writeFileAtomic(file, serialiseSplitFile(split));
 }
 
+/** Whether `file` is a split file facemask wrote (judged on its first bytes): what inspect may rewrite. */
+export function isSplitFile(file: string): boolean {
+  try {
+    const fd = fs.openSync(file, 'r');
+    try {
+      const buf = Buffer.alloc(256);
+      const n = fs.readSync(fd, buf, 0, buf.length, 0);
+      return /^\{\s*"version": 1,\s*"seed": \d+,/.test(buf.subarray(0, n).toString('utf8'));
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+}
+
 export class MissingSplitError extends Error {}
 
 /** Read and check a split file (default `dataset/splits.json`). */

@@ -2,7 +2,7 @@
  * ffmpeg as the video codec (Debian's `ffmpeg` 5.1 on PATH, or `FACEMASK_FFMPEG` / `FACEMASK_FFPROBE`):
  * probing, decoding to raw RGB frames through a pipe, and encoding raw RGB frames back to H.264.
  */
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams, type SpawnOptionsWithStdioTuple } from 'node:child_process';
 import * as fs from 'node:fs';
 
 export class VideoError extends Error {}
@@ -78,9 +78,31 @@ function lastLine(s: string): string {
   return lines[lines.length - 1] ?? '';
 }
 
+/**
+ * ffmpeg runs in a process group of its own (`detached`): Ctrl-C in a terminal signals the whole
+ * foreground group, and the encoder must not die with it — `facemask video` finalises the file itself
+ * (it closes the encoder's input). Both children end when their pipes close.
+ */
+const CHILD: SpawnOptionsWithStdioTuple<'pipe', 'pipe', 'pipe'> = { stdio: ['pipe', 'pipe', 'pipe'], detached: true };
+
 /** ffmpeg decoding `input` to raw RGB24 frames on stdout, every frame once (no rate conversion). */
 export function spawnDecoder(input: string): ChildProcessWithoutNullStreams {
-  return spawn(FFMPEG, ['-v', 'error', '-nostdin', ...inputArgs(input), '-map', '0:v:0', '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  return spawn(FFMPEG, ['-v', 'error', '-nostdin', ...inputArgs(input), '-map', '0:v:0', '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], CHILD);
+}
+
+/** The tag `facemask video` writes into its files (the container's comment): how `--overwrite` knows its own. */
+export const VIDEO_TAG = 'made by facemask video';
+
+/** Whether `file` is a video `facemask video` wrote (its comment tag), what `--overwrite` may replace. */
+export function isFacemaskVideo(file: string): boolean {
+  const r = spawnSync(FFPROBE, ['-v', 'error', '-show_entries', 'format_tags', '-of', 'json', file], { encoding: 'utf8', timeout: 30_000 });
+  if (r.status !== 0) return false;
+  try {
+    const tags = (JSON.parse(r.stdout) as { format?: { tags?: Record<string, string> } }).format?.tags ?? {};
+    return Object.entries(tags).some(([k, v]) => k.toLowerCase() === 'comment' && v === VIDEO_TAG);
+  } catch {
+    return false;
+  }
 }
 
 /** The container ffmpeg writes for an output file name. */
@@ -106,9 +128,10 @@ export function spawnEncoder(file: string, format: string, width: number, height
       ...pad,
       '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '23', '-pix_fmt', 'yuv420p',
       ...(format === 'mp4' || format === 'mov' ? ['-movflags', '+faststart'] : []),
+      '-metadata', `comment=${VIDEO_TAG}`,
       '-f', format, file,
     ],
-    { stdio: ['pipe', 'pipe', 'pipe'] },
+    CHILD,
   );
 }
 
@@ -119,6 +142,33 @@ export function collectStderr(p: ChildProcessWithoutNullStreams, max = 20_000): 
     if (s.length < max) s += d.toString();
   });
   return () => s.trim();
+}
+
+/**
+ * Write one frame to the encoder, waiting for its pipe to drain when full. An encoder that has
+ * exited or whose pipe broke rejects at once (never a wait on a closed pipe).
+ */
+export function writeFrame(enc: ChildProcessWithoutNullStreams, data: Uint8Array, why: () => string): Promise<void> {
+  if (enc.exitCode !== null || enc.stdin.destroyed) return Promise.reject(new VideoError(`the encoder stopped: ${why() || `ffmpeg exit ${enc.exitCode}`}`));
+  if (enc.stdin.write(data)) return Promise.resolve();
+  return new Promise<void>((resolve, reject) => {
+    const off = () => {
+      enc.stdin.off('drain', ok);
+      enc.stdin.off('error', bad);
+      enc.off('close', bad);
+    };
+    const ok = () => {
+      off();
+      resolve();
+    };
+    const bad = (e?: unknown) => {
+      off();
+      reject(new VideoError(`the encoder stopped: ${why() || (e instanceof Error ? e.message : `ffmpeg exit ${enc.exitCode}`)}`));
+    };
+    enc.stdin.once('drain', ok);
+    enc.stdin.once('error', bad);
+    enc.once('close', bad);
+  });
 }
 
 /** Resolve with the exit code when the child ends. */

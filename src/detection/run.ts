@@ -49,6 +49,8 @@ export interface DetectFilesOptions {
   maxPixels?: number;
   /** Called with each result as soon as it is ready (in input order). */
   onResult?: (r: DetectResult | ErrorResult, annotated?: string, image?: RgbImage) => void;
+  /** Stop before the next file once aborted (Ctrl-C): the results so far are returned. */
+  signal?: AbortSignal;
 }
 
 /** Detect, classify and (optionally) draw every file; one result per file, in order. */
@@ -56,6 +58,7 @@ export async function detectFiles(files: string[], pipeline: FaceMaskDetector, o
   const out: (DetectResult | ErrorResult)[] = [];
   const taken = new Set<string>();
   for (const file of files) {
+    if (opts.signal?.aborted) break;
     const { result, image } = await detectFile(file, pipeline, { maxPixels: opts.maxPixels });
     let annotated: string | undefined;
     if (opts.outputDir && image && !isError(result)) {

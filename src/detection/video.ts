@@ -12,10 +12,11 @@ import * as fs from 'node:fs';
 import type { Classification } from '../result';
 import type { RgbImage } from '../util/images';
 import { tempSibling } from '../util/atomic';
+import { interruption } from '../util/interrupt';
 import type { FaceMaskDetector } from './pipeline';
 import { IouTracker, type Track, type TrackerOptions } from './tracker';
 import { drawFaces } from './draw';
-import { VideoError, collectStderr, containerFor, exited, probeVideo, readFrames, spawnDecoder, spawnEncoder, type VideoInfo } from './ffmpeg';
+import { VideoError, collectStderr, containerFor, exited, probeVideo, readFrames, spawnDecoder, spawnEncoder, writeFrame, type VideoInfo } from './ffmpeg';
 
 export { VideoError, probeVideo };
 
@@ -69,6 +70,8 @@ export interface VideoReport {
   notes: string[];
   /** Set when the input ended early or broke (the frames before it are written). */
   error?: string;
+  /** Stopped early by `signal` (Ctrl-C) or `maxFrames`; the frames so far are written. */
+  stopped: boolean;
 }
 
 /** Run the video pipeline. Throws `VideoError` when nothing can be processed (bad input, zero frames). */
@@ -95,11 +98,20 @@ export async function processVideo(opts: VideoOptions): Promise<VideoReport> {
   const decExit = exited(dec);
   dec.stdin.end();
   const tmp = opts.output ? tempSibling(opts.output) : undefined;
+  if (tmp) {
+    try {
+      fs.writeFileSync(tmp, ''); // a place that cannot be written fails here, before any frame
+    } catch (e) {
+      dec.kill('SIGKILL');
+      throw new VideoError(`cannot write ${opts.output}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (is its folder there and writable?)`);
+    }
+  }
+  // a forced stop (a second Ctrl-C) leaves no temporary file; a first one finalises the output below
+  const forget = tmp ? interruption.whileRunning(() => fs.rmSync(tmp, { force: true })) : () => {};
   const enc = opts.output ? spawnEncoder(tmp!, format!, width, height, info.fps) : undefined;
   const encErr = enc ? collectStderr(enc) : () => '';
   const encExit = enc ? exited(enc) : Promise.resolve(0);
-  let encBroken: Error | undefined;
-  enc?.stdin.on('error', (e) => (encBroken = e));
+  enc?.stdin.on('error', () => {}); // reported by writeFrame
 
   const tail = { partial: 0 };
   let framesRead = 0;
@@ -111,6 +123,7 @@ export async function processVideo(opts: VideoOptions): Promise<VideoReport> {
     dec.kill('SIGTERM');
   };
   opts.signal?.addEventListener('abort', onAbort);
+  if (opts.signal?.aborted) onAbort();
   try {
     for await (const data of readFrames(dec.stdout, frameBytes, tail)) {
       const frame: RgbImage = { data, width, height };
@@ -138,8 +151,7 @@ export async function processVideo(opts: VideoOptions): Promise<VideoReport> {
       ms.draw += d - c;
       opts.onFrame?.({ index, detected, tracks: tracker.tracks.map((t) => ({ id: t.id, box: t.box, label: t.label, score: t.score, raw: t.raw })) });
       if (enc) {
-        if (encBroken) throw new VideoError(`the encoder stopped: ${encErr() || encBroken.message}`);
-        if (!enc.stdin.write(data)) await new Promise<void>((r) => enc.stdin.once('drain', () => r()));
+        await writeFrame(enc, data, encErr);
         framesWritten++;
       }
       ms.write += performance.now() - d;
@@ -159,6 +171,7 @@ export async function processVideo(opts: VideoOptions): Promise<VideoReport> {
     dec.kill('SIGKILL');
     enc?.kill('SIGKILL');
     if (tmp) fs.rmSync(tmp, { force: true });
+    forget();
     throw e;
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
@@ -176,9 +189,10 @@ export async function processVideo(opts: VideoOptions): Promise<VideoReport> {
       error = `${opts.input}: the video is truncated or damaged after frame ${framesRead}${info.frames !== undefined ? ` of ${info.frames} announced` : ''} (${firstLine(derr) || 'decoder stopped early'})`;
     }
   }
+  forget();
   if (framesRead === 0) {
     if (tmp) fs.rmSync(tmp, { force: true });
-    throw new VideoError(error ?? `${opts.input}: the video has zero frames`);
+    throw new VideoError(error ?? (stopped ? `stopped before the first frame: nothing written` : `${opts.input}: the video has zero frames`));
   }
   if (enc) {
     if (encCode !== 0) {
@@ -203,6 +217,7 @@ export async function processVideo(opts: VideoOptions): Promise<VideoReport> {
     tracks: trackCount(tracker),
     notes,
     error,
+    stopped,
   };
 }
 

@@ -18,7 +18,8 @@ import { writeDirAtomic } from '../util/atomic';
 import type { FaceClassifier } from './types';
 import { loadBase, baseChecksum, baseDir, type LoadedBase, PixelBase, richFeatureFn, RICH_DIM } from './base';
 import { fileLoader, fileSaver, sha256File, MODEL_JSON, WEIGHTS_BIN, ONNX_FILE } from './io';
-import { MANIFEST_FILE, cropRuleOf, modelIdentity, readManifest, validateManifest, type ModelManifest } from './manifest';
+import { MANIFEST_FILE, cropRuleOf, modelIdentity, readManifest, type ModelManifest } from './manifest';
+import { sealModelFolder, verifyIntegrity, writeSealedManifest } from './manifest-files';
 import { checkClasses } from './head';
 import { calibrateRows, type Calibration } from './calibration';
 import type { DecisionRule } from '../result';
@@ -196,6 +197,7 @@ export async function loadNetwork(dir: string, opts: { baseDir?: string } & Load
   await initBackend({ quiet: true });
   const manifest = readManifest(dir);
   if (manifest.members) throw new Error(`model ${dir} is a composite ensemble of ${manifest.members.length} models, not one network`);
+  verifyIntegrity(dir, manifest); // what the model means: classes, calibration, graph, weights (src/model/integrity.ts)
   const headSha = sha256File(path.join(dir, WEIGHTS_BIN));
   if (manifest.head?.sha256 && headSha !== manifest.head.sha256) {
     throw new Error(`model ${dir}: head weights do not match the manifest (SHA-256 ${headSha.slice(0, 12)}…, manifest says ${manifest.head.sha256.slice(0, 12)}…)`);
@@ -235,6 +237,7 @@ export async function loadNetwork(dir: string, opts: { baseDir?: string } & Load
 
 /** A composite ensemble's members, each checked against the identity the composite recorded. */
 async function loadComposite(dir: string, manifest: ModelManifest, opts: { baseDir?: string } & LoadClassifierOptions): Promise<CompositeClassifier> {
+  verifyIntegrity(dir, manifest);
   const members: MaskClassifier[] = [];
   try {
     for (const m of manifest.members!) {
@@ -262,9 +265,7 @@ export async function saveClassifier(dir: string, head: tf.LayersModel, manifest
     await head.save(fileSaver(tmp));
     const tailRecord = tail ? await saveTail(tmp, tail.model, tail.spec) : undefined;
     const m: ModelManifest = { ...manifest, head: { modelJson: MODEL_JSON, sha256: sha256File(path.join(tmp, WEIGHTS_BIN)) }, ...(tailRecord ? { tail: tailRecord } : {}) };
-    validateManifest(m);
-    fs.writeFileSync(path.join(tmp, MANIFEST_FILE), JSON.stringify(m, null, 2) + '\n');
-    written = m;
+    written = writeSealedManifest(tmp, m);
   });
   return written!;
 }
@@ -283,12 +284,10 @@ export async function saveComposite(dir: string, members: readonly { name: strin
       if (mm.members) throw new Error(`${mem.dir} is itself a composite ensemble: a member must be one network`);
       const rel = `members/${mem.name}`;
       copyModelFiles(mem.dir, path.join(tmp, rel), mm, { onnx: false });
+      sealModelFolder(path.join(tmp, rel));
       recorded.push({ dir: rel, identity: modelIdentity(mm) });
     }
-    const m: ModelManifest = { ...manifest, members: recorded };
-    validateManifest(m);
-    fs.writeFileSync(path.join(tmp, MANIFEST_FILE), JSON.stringify(m, null, 2) + '\n');
-    written = m;
+    written = writeSealedManifest(tmp, { ...manifest, members: recorded });
   });
   return written!;
 }
@@ -303,9 +302,16 @@ function copyModelFiles(from: string, to: string, m: ModelManifest, opts: { onnx
   for (const mem of m.members ?? []) copyModelFiles(path.join(from, mem.dir), path.join(to, mem.dir), readManifest(path.join(from, mem.dir)), { onnx: false });
 }
 
-/** Copy a model folder to `target` atomically (used by `promote`), after checking it loads. */
+/**
+ * Copy a model folder to `target` atomically (used by `promote`, after checking it loads), sealed:
+ * a model made before integrity records gets one here.
+ */
 export async function installModel(from: string, target: string): Promise<ModelManifest> {
   const m = readManifest(from);
-  await writeDirAtomic(target, async (tmp) => copyModelFiles(from, tmp, m));
-  return m;
+  verifyIntegrity(from, m);
+  await writeDirAtomic(target, async (tmp) => {
+    copyModelFiles(from, tmp, m);
+    sealModelFolder(tmp);
+  });
+  return readManifest(target);
 }

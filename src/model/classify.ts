@@ -22,6 +22,8 @@ export interface ClassifyFilesOptions {
   onResults?: (r: (ClassifyResult | ErrorResult)[]) => void;
   /** The landmarks of an image's face (undefined: none found); required for a model with the aligned crop rule. */
   landmarks?: (image: RgbImage) => Promise<Landmarks | undefined>;
+  /** Stop before the next chunk once aborted (Ctrl-C): the results so far are returned. */
+  signal?: AbortSignal;
 }
 
 export async function classifyFiles(files: string[], classifier: FaceClassifier, opts: ClassifyFilesOptions = {}): Promise<(ClassifyResult | ErrorResult)[]> {
@@ -29,7 +31,7 @@ export async function classifyFiles(files: string[], classifier: FaceClassifier,
   const aligned = classifier.crop?.kind === 'aligned';
   if (aligned && !opts.landmarks) throw new Error('this model cuts aligned crops (its manifest\'s crop rule): classifying whole images needs their landmarks (the landmarks option; facemask classify runs the model\'s landmark detector)');
   const out: (ClassifyResult | ErrorResult)[] = [];
-  for (let s = 0; s < files.length; s += chunk) {
+  for (let s = 0; s < files.length && !opts.signal?.aborted; s += chunk) {
     const part = files.slice(s, s + chunk);
     const decoded = await mapLimit(part, opts.concurrency ?? 4, async (f): Promise<RgbImage | ErrorResult> => {
       try {

@@ -30,6 +30,7 @@ export function fileLoader(dir: string, files: ModelFiles = DEFAULT_FILES): tf.i
       const buffers: Buffer[] = [];
       for (const group of json.weightsManifest as tf.io.WeightsManifestConfig) {
         for (const p of group.paths) {
+          if (!/^[\w.-]+$/.test(p) || p === '.' || p === '..') throw new Error(`${jsonPath} names a weights file outside its folder (${JSON.stringify(p)}): refusing it`);
           const file = path.join(dir, p);
           if (!fs.existsSync(file)) throw new Error(`weights file missing: ${file}`);
           buffers.push(fs.readFileSync(file));

@@ -9,12 +9,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { INTERNAL_LABELS, LABELS, type ModelClass } from '../labels';
-import { writeFileAtomic } from '../util/atomic';
 import { checkTunedSetting, type TunedSetting } from './setting';
 import { BOX_CROP, checkCropRule, type CropRule } from './crop';
 import { checkCalibration, type Calibration } from './calibration';
 import { checkDecisionRule, type DecisionRule } from '../result';
 import type { TailRecord } from './tail';
+import { checkIntegrityRecord, type Integrity } from './integrity';
 
 export type { TunedSetting };
 
@@ -99,6 +99,11 @@ export interface ModelManifest {
   /** Measured numbers (fractions), filled after training/evaluation. */
   test: Record<string, number | string | null>;
   createdAt: string;
+  /**
+   * The checksum of what the model means (src/model/integrity.ts): this manifest without `training`,
+   * `test` and `createdAt`, and the files it loads. Verified at load; absent in models made before it.
+   */
+  integrity?: Integrity;
 }
 
 /** Where a composite's members live: `members/<name>`. */
@@ -115,6 +120,15 @@ export function modelIdentity(m: Pick<ModelManifest, 'head' | 'members'>): strin
   return m.head.sha256;
 }
 
+/** Whether `dir` holds a facemask model (a manifest of this format): what `promote --overwrite` may replace. */
+export function isModelFolder(dir: string): boolean {
+  try {
+    return (JSON.parse(fs.readFileSync(path.join(dir, MANIFEST_FILE), 'utf8')) as { format?: unknown }).format === MANIFEST_FORMAT;
+  } catch {
+    return false;
+  }
+}
+
 export function readManifest(dir: string): ModelManifest {
   const f = path.join(dir, MANIFEST_FILE);
   if (!fs.existsSync(dir)) throw new Error(`model folder not found: ${dir}`);
@@ -129,8 +143,15 @@ export function readManifest(dir: string): ModelManifest {
   return m;
 }
 
+/** A file a manifest names is a plain name inside its model folder: no folder part, not `.` or `..`. */
+export const isPlainFileName = (f: unknown): boolean => typeof f === 'string' && /^[\w.-]+$/.test(f) && f !== '.' && f !== '..';
+
 export function validateManifest(m: ModelManifest, where = 'manifest'): void {
   if (m.format !== MANIFEST_FORMAT) throw new Error(`${where}: format "${m.format}" is not ${MANIFEST_FORMAT}`);
+  // every file a manifest names lies in its own folder (a name such as ../../etc/passwd is refused)
+  for (const [field, f] of [['onnx.file', m.onnx?.file], ['head.modelJson', m.head?.modelJson], ['tail.modelJson', m.tail?.modelJson], ['tail.weights', m.tail?.weights]] as const) {
+    if (f !== undefined && !isPlainFileName(f)) throw new Error(`${where}: "${field}" must name a file in the model's own folder, got ${JSON.stringify(f)}`);
+  }
   const known = [...LABELS, ...INTERNAL_LABELS] as readonly string[];
   if (!Array.isArray(m.classes) || m.classes.length < 2) throw new Error(`${where}: "classes" must list at least 2 classes`);
   for (const c of m.classes) if (!known.includes(c)) throw new Error(`${where}: unknown class "${c}" (known: ${known.join(', ')})`);
@@ -143,12 +164,12 @@ export function validateManifest(m: ModelManifest, where = 'manifest'): void {
     for (const [name, t] of Object.entries(d.settings)) checkTunedSetting(t, `${where}: detection.settings.${name}`);
   }
   if (m.crop !== undefined) checkCropRule(m.crop, `${where}: crop`);
+  if (m.integrity !== undefined) checkIntegrityRecord(m.integrity, where);
   if (m.calibration !== undefined) checkCalibration(m.calibration, m.classes, where);
   if (m.decision !== undefined) checkDecisionRule(m.decision, `${where}: decision`, m.classes);
   if (m.tail !== undefined) {
     const t = m.tail;
-    const file = (f: unknown) => typeof f === 'string' && /^[\w.-]+$/.test(f) && f !== '.' && f !== '..';
-    const ok = t && Number.isInteger(t.blocks) && t.blocks >= 0 && t.blocks <= 16 && typeof t.input === 'string' && file(t.modelJson) && file(t.weights) && /^[0-9a-f]{64}$/.test(t.sha256);
+    const ok = t && Number.isInteger(t.blocks) && t.blocks >= 0 && t.blocks <= 16 && typeof t.input === 'string' && isPlainFileName(t.modelJson) && isPlainFileName(t.weights) && /^[0-9a-f]{64}$/.test(t.sha256);
     if (!ok) throw new Error(`${where}: "tail" must be { blocks: 0-16, input: <layer>, modelJson: <file>, weights: <file>, sha256: <64 hex digits> }`);
     if (m.features) throw new Error(`${where}: a model has a fine-tuned "tail" or a head on "features", not both`);
   }
@@ -165,48 +186,7 @@ export function validateManifest(m: ModelManifest, where = 'manifest'): void {
   }
 }
 
-/** Write measured numbers into a model's manifest (atomically): `split_*` and `real_*` fields. */
-export function recordTestNumbers(
-  dir: string,
-  evals: { name: string; description: string; report: { accuracy: number; balancedAccuracy: number; macro: { f1: number }; total: number } }[],
-): ModelManifest {
-  const m = readManifest(dir);
-  for (const e of evals) {
-    m.test[`${e.name}_set`] = e.description;
-    m.test[`${e.name}_n`] = e.report.total;
-    m.test[`${e.name}_accuracy`] = e.report.accuracy;
-    m.test[`${e.name}_balancedAccuracy`] = e.report.balancedAccuracy;
-    m.test[`${e.name}_macroF1`] = e.report.macro.f1;
-  }
-  writeFileAtomic(path.join(dir, MANIFEST_FILE), JSON.stringify(m, null, 2) + '\n');
-  return m;
-}
-
-/** Write tuned detection settings into a model's manifest (atomically); `makeDefault` also names the detector the model's default. */
-export function recordDetectionSetting(dir: string, detector: string, setting: TunedSetting, makeDefault: boolean): ModelManifest {
-  const m = readManifest(dir);
-  checkTunedSetting(setting, `detection setting for ${detector}`);
-  m.detection = { ...(m.detection ?? { settings: {} }), settings: { ...(m.detection?.settings ?? {}), [detector]: setting } };
-  if (makeDefault) m.detection.detector = detector;
-  validateManifest(m);
-  writeFileAtomic(path.join(dir, MANIFEST_FILE), JSON.stringify(m, null, 2) + '\n');
-  return m;
-}
-
 /** A manifest's crop rule (absent: the box). */
 export function cropRuleOf(m: Pick<ModelManifest, 'crop'>): CropRule {
   return m.crop ? checkCropRule(m.crop) : BOX_CROP;
-}
-
-/**
- * Write a calibration and the decision rule into a model's manifest (atomically), refusing a
- * calibration whose classes are not the model's. `decision` 'argmax' is stored as such.
- */
-export function recordCalibration(dir: string, calibration: Calibration, decision: DecisionRule): ModelManifest {
-  const m = readManifest(dir);
-  m.calibration = calibration;
-  m.decision = decision;
-  validateManifest(m, path.join(dir, MANIFEST_FILE));
-  writeFileAtomic(path.join(dir, MANIFEST_FILE), JSON.stringify(m, null, 2) + '\n');
-  return m;
 }

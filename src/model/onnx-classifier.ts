@@ -20,7 +20,8 @@ import { writeFileAtomic } from '../util/atomic';
 import { mapLimit } from '../util/files';
 import { sha256File, ONNX_FILE } from './io';
 import { loadClassifier, toModelInput } from './classifier';
-import { MANIFEST_FILE, cropRuleOf, readManifest, validateManifest, type ModelManifest } from './manifest';
+import { cropRuleOf, readManifest, type ModelManifest } from './manifest';
+import { updateManifest, verifyIntegrity } from './manifest-files';
 import { exportMaskClassifierOnnx, ONNX_OPSET } from './onnx-export';
 import { runClassifierNet } from './classifier-net';
 import type { FaceClassifier } from './types';
@@ -114,11 +115,7 @@ export async function ensureOnnx(dir: string): Promise<string> {
   if (m.onnx && m.onnx.sha256 !== sha) {
     throw new Error(`model ${dir}: ${ONNX_FILE} (SHA-256 ${sha.slice(0, 12)}…) is not the export the manifest records (${m.onnx.sha256.slice(0, 12)}…): refusing it (delete it to export it again, or retrain)`);
   }
-  if (!m.onnx) {
-    m.onnx = { file: ONNX_FILE, sha256: sha, opset: ONNX_OPSET };
-    validateManifest(m);
-    writeFileAtomic(path.join(dir, MANIFEST_FILE), JSON.stringify(m, null, 2) + '\n');
-  }
+  if (!m.onnx) updateManifest(dir, (x) => void (x.onnx = { file: ONNX_FILE, sha256: sha, opset: ONNX_OPSET }));
   return sha;
 }
 
@@ -126,6 +123,7 @@ export async function ensureOnnx(dir: string): Promise<string> {
 export async function loadOnnxClassifier(dir: string, engine: Engine, opts: LoadClassifierOptions = {}): Promise<OnnxClassifier> {
   await ensureOnnx(dir);
   const manifest = readManifest(dir);
+  verifyIntegrity(dir, manifest);
   const net = await engine.load(fs.readFileSync(path.join(dir, ONNX_FILE)));
   return new OnnxClassifier(net, manifest, dir, opts);
 }

@@ -5,7 +5,9 @@
  * Reproducible: every image draws its mode and style from a stream seeded by (run seed, source,
  * face, copy), outputs and manifest are in input order, and the manifest holds no timestamps or
  * absolute paths — the same inputs and seed give the same bytes. The output folder is built under
- * a temporary name and renamed into place when complete.
+ * a temporary name and renamed into place when complete; it never replaces anything but an earlier
+ * synth output, and that only when asked (`overwrite`). Photos larger than `data.workPixels` are
+ * worked on scaled down (recorded per image as `scale`).
  *
  * Two options bring the images closer to the street (issue 14), each drawing from its own stream
  * so that neither changes the other's draws nor the mode and style: `varyEdge` places a lowered
@@ -19,8 +21,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { collectInputs, mapLimit } from '../util/files';
-import { decodeImage, encodeImage, type RgbImage } from '../util/images';
+import { decodeImageWithin, encodeImage, type RgbImage } from '../util/images';
 import { writeDirAtomic } from '../util/atomic';
+import { claimOutput, markOutput, markedBy } from '../util/output';
 import { progress } from '../util/progress';
 import { resolveConfig, type Config } from '../config';
 import type { Box } from '../result';
@@ -77,6 +80,8 @@ export interface SynthManifestEntry {
   edgeBelowNoseTip?: number;
   /** With `degrade`: what was done to the image. */
   degrade?: Degradation;
+  /** The source was worked on scaled by this (it has more than `data.workPixels` pixels): `box` and `crop` are in those pixels. Absent: 1. */
+  scale?: number;
 }
 
 export type ImageSkipReason = 'no_face' | 'unreadable';
@@ -117,8 +122,8 @@ export interface SynthOptions {
   faceapi: FaceApi;
   /** No progress bar. default: false */
   quiet?: boolean;
-  /** Refuse to replace an existing output folder that is not a synth output. default: true */
-  safe?: boolean;
+  /** Replace an earlier synth output at `output` (never anything else, src/util/output.ts). default: false */
+  overwrite?: boolean;
   /** Return each generated image's mask outline (in its own pixels) in `summary.outlines`. default: false */
   keepOutlines?: boolean;
   /** Draw each lowered mask's top edge from its mode's range (seeded per image) instead of the fixed position. default: false */
@@ -278,12 +283,8 @@ export async function synthesise(inputs: string[], opts: SynthOptions): Promise<
   if (!Number.isInteger(perFace) || perFace < 1) throw new Error(`per-face must be a whole number >= 1 (got ${perFace})`);
   const degradeRanges = opts.degrade ? { ...DEGRADE_RANGES, ...(opts.degrade === true ? {} : opts.degrade) } : null;
   if (degradeRanges) checkDegradeRanges(degradeRanges);
-  const out = path.resolve(opts.output);
-  if ((opts.safe ?? true) && fs.existsSync(out)) {
-    if (!fs.statSync(out).isDirectory()) throw new Error(`--output ${opts.output} exists and is not a folder`);
-    const entries = fs.readdirSync(out);
-    if (entries.length && !entries.includes(MANIFEST)) throw new Error(`--output ${opts.output} is a non-empty folder that is not a synth output (no ${MANIFEST}); refusing to replace it`);
-  }
+  // the output folder, checked before any work: never an input, replaced only when it is synth's own and overwrite is set
+  const out = claimOutput({ verb: 'synth', flag: '--output', target: opts.output, kind: 'folder', inputs, overwrite: opts.overwrite ?? false, recognise: isSynthOutput, what: 'the synthetic images' }).path;
   const collected = collectSources(inputs);
   const every = opts.every ?? 1;
   if (!(Number.isInteger(every) && every >= 1)) throw new Error(`every must be a positive whole number, got ${every}`);
@@ -318,10 +319,11 @@ export async function synthesise(inputs: string[], opts: SynthOptions): Promise<
     // image's results are stored at its index so output does not depend on timing.
     await mapLimit(sources, cfg.concurrency, async (src, i) => {
       const entries: SynthManifestEntry[] = [];
-      let bytes: Buffer, img: RgbImage;
+      let bytes: Buffer, img: RgbImage, scale: number;
       try {
         bytes = fs.readFileSync(src.file);
-        img = await decodeImage(bytes, { maxPixels: base.data.maxPixels });
+        // a large photo is worked on scaled down (config data.workPixels): memory stays bounded
+        ({ image: img, scale } = await decodeImageWithin(bytes, { maxPixels: base.data.maxPixels, fitPixels: base.data.workPixels }));
       } catch (e) {
         perImage[i] = { entries, faces: [], error: (e as Error).message };
         bar.tick();
@@ -351,6 +353,7 @@ export async function synthesise(inputs: string[], opts: SynthOptions): Promise<
             face: f, copy: k, box: face.box, crop, style: made.drawn ?? style.name, mode, seed, roll: r1(face.roll), yaw: r1(face.yaw),
             ...(extras.edge === undefined ? {} : { edge: extras.edge, edgeBelowNoseTip: made.edgeBelowNoseTip }),
             ...(made.degrade ? { degrade: made.degrade } : {}),
+            ...(scale < 1 ? { scale: Math.round(scale * 1e4) / 1e4 } : {}),
           });
         }
       }
@@ -378,10 +381,32 @@ export async function synthesise(inputs: string[], opts: SynthOptions): Promise<
       }
     });
     fs.writeFileSync(path.join(tmp, MANIFEST), lines.length ? lines.join('\n') + '\n' : '');
+    markOutput(tmp, 'synth');
   });
   summary.seconds = (Date.now() - t0) / 1000;
   bar.done(`${summary.generated} generated from ${summary.faces.used} faces`);
   return summary;
+}
+
+/**
+ * Whether `dir` is a synth output (what `overwrite` may replace): its marker, or — made before
+ * markers — a manifest that lists every image in the folder and nothing else beside them.
+ */
+export function isSynthOutput(dir: string): boolean {
+  if (markedBy(dir) === 'facemask synth') return true;
+  let listed: Set<string>;
+  try {
+    listed = new Set(readSynthManifest(dir).map((e) => e.file));
+  } catch {
+    return false;
+  }
+  const labels = new Set(Object.values(SYNTH_LABEL) as string[]);
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (e.name === MANIFEST) continue;
+    if (!e.isDirectory() || !labels.has(e.name)) return false;
+    for (const f of fs.readdirSync(path.join(dir, e.name))) if (!listed.has(`${e.name}/${f}`)) return false;
+  }
+  return true;
 }
 
 /** Read a synth output's manifest (`dir/manifest.jsonl` or the file itself). */

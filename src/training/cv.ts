@@ -21,7 +21,7 @@ import { projectPaths } from '../paths';
 import { isLabel, type Label, type ModelClass } from '../labels';
 import type { Box } from '../result';
 import { writeFileAtomic } from '../util/atomic';
-import { freshRunDir } from '../util/runs';
+import { inFreshRunDir } from '../util/runs';
 import { decideAll, emittedOnly } from '../evaluation/evaluate';
 import { pairedMacroF1Gain, reportFromProbabilities, withWithoutBalancedAccuracy, type ClassificationReport } from '../evaluation/metrics';
 import { train, type TrainOptions } from './train';
@@ -120,38 +120,39 @@ export async function crossValidate(opts: CvOptions = {}): Promise<{ runDir: str
   const preset = opts.preset ?? 'realworld';
   const recipe = getRecipe(preset, opts.overrides ?? {});
   if (recipe.data.kind !== 'realworld' || recipe.data.ilc2021Copies < 1) throw new Error(`cross-validation holds out ilc2021 photos: the recipe must train on them (the realworld preset with data.ilc2021Copies >= 1; ${preset} has ${recipe.data.kind === 'realworld' ? `data.ilc2021Copies = ${recipe.data.ilc2021Copies}` : `the ${recipe.data.kind} data`})`);
-  const runDir = freshRunDir(opts.runsDir ?? path.join(projectPaths().runs, 'cv'), opts.name ?? `${preset}-cv${folds}`);
-  const predictions: CvPrediction[] = [];
-  let classes: ModelClass[] | null = null;
-  for (let k = 0; k < folds; k++) {
-    if (!opts.quiet) process.stderr.write(`cv: fold ${k + 1} of ${folds}\n`);
-    const r = await train({ ...opts, preset, seed: trainSeed, runsDir: runDir, name: `fold-${k}`, ilc2021Fold: { fold: k, folds, seed } });
-    const c = r.manifest.classes as ModelClass[];
-    if (classes && classes.join() !== c.join()) throw new Error(`fold ${k} trained classes [${c.join(', ')}], fold 0 [${classes.join(', ')}]`);
-    classes = c;
-    r.valItems.forEach((it, i) => {
-      if (it.source !== 'ilc2021' || !isLabel(it.label)) return;
-      predictions.push({ file: path.relative(projectPaths().root, it.file), ...(it.box ? { box: it.box } : {}), label: it.label, fold: k, group: it.group ?? it.file, probs: Array.from(r.valProbs[i], round6) });
-    });
-  }
-  if (!predictions.length) throw new Error('no ilc2021 faces were held out: the recipe must train on ilc2021 (data.ilc2021Copies >= 1) with its split recorded');
-  const synth = opts.synthDir === undefined ? null : opts.synthDir === null ? [] : [opts.synthDir].flat();
-  const cv: CvFile = {
-    format: CV_FORMAT,
-    preset,
-    overrides: opts.overrides ?? {},
-    recipe,
-    synth,
-    folds,
-    seed,
-    ...(trainSeed !== seed ? { trainSeed } : {}),
-    classes: classes!,
-    ...summariseCv(predictions, classes!, folds),
-    predictions,
-    seconds: Math.round((performance.now() - t0) / 100) / 10,
-  };
-  writeCvRun(runDir, cv);
-  return { runDir, cv };
+  return inFreshRunDir(opts.runsDir ?? path.join(projectPaths().runs, 'cv'), opts.name ?? `${preset}-cv${folds}`, async (runDir) => {
+    const predictions: CvPrediction[] = [];
+    let classes: ModelClass[] | null = null;
+    for (let k = 0; k < folds; k++) {
+      if (!opts.quiet) process.stderr.write(`cv: fold ${k + 1} of ${folds}\n`);
+      const r = await train({ ...opts, preset, seed: trainSeed, runsDir: runDir, name: `fold-${k}`, ilc2021Fold: { fold: k, folds, seed } });
+      const c = r.manifest.classes as ModelClass[];
+      if (classes && classes.join() !== c.join()) throw new Error(`fold ${k} trained classes [${c.join(', ')}], fold 0 [${classes.join(', ')}]`);
+      classes = c;
+      r.valItems.forEach((it, i) => {
+        if (it.source !== 'ilc2021' || !isLabel(it.label)) return;
+        predictions.push({ file: path.relative(projectPaths().root, it.file), ...(it.box ? { box: it.box } : {}), label: it.label, fold: k, group: it.group ?? it.file, probs: Array.from(r.valProbs[i], round6) });
+      });
+    }
+    if (!predictions.length) throw new Error('no ilc2021 faces were held out: the recipe must train on ilc2021 (data.ilc2021Copies >= 1) with its split recorded');
+    const synth = opts.synthDir === undefined ? null : opts.synthDir === null ? [] : [opts.synthDir].flat();
+    const cv: CvFile = {
+      format: CV_FORMAT,
+      preset,
+      overrides: opts.overrides ?? {},
+      recipe,
+      synth,
+      folds,
+      seed,
+      ...(trainSeed !== seed ? { trainSeed } : {}),
+      classes: classes!,
+      ...summariseCv(predictions, classes!, folds),
+      predictions,
+      seconds: Math.round((performance.now() - t0) / 100) / 10,
+    };
+    writeCvRun(runDir, cv);
+    return { runDir, cv };
+  });
 }
 
 /** A cv run without its predictions: what notebook 04 shows (docs/results/cv/). */

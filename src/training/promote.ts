@@ -14,7 +14,9 @@ import * as path from 'node:path';
 import { projectPaths } from '../paths';
 import { writeFileAtomic } from '../util/atomic';
 import { installModel, loadClassifier } from '../model/classifier';
-import { modelIdentity, readManifest, recordCalibration, recordDetectionSetting, type ModelManifest } from '../model/manifest';
+import { claimOutput } from '../util/output';
+import { isModelFolder, modelIdentity, readManifest, type ModelManifest } from '../model/manifest';
+import { recordCalibration, recordDetectionSetting } from '../model/manifest-files';
 import { checkCalibration } from '../model/calibration';
 import { checkDecisionRule } from '../result';
 import type { CalibrateConfig } from './calibrate';
@@ -22,10 +24,14 @@ import type { TuneConfig } from './tune';
 import { chooseSetting, modelName, type TuneRow } from './tune';
 import type { DetectionSummary } from '../evaluation/scenes';
 
-/** Install a training run's model (a run folder with `model/`, or a model folder) at `target`. */
-export async function promoteModel(run: string, target: string = projectPaths().defaultModel): Promise<ModelManifest> {
+/**
+ * Install a training run's model (a run folder with `model/`, or a model folder) at `target`. An
+ * existing `target` is replaced only when it is a model folder and `overwrite` is set (src/util/output.ts).
+ */
+export async function promoteModel(run: string, target: string = projectPaths().defaultModel, opts: { overwrite?: boolean } = {}): Promise<ModelManifest> {
   if (!fs.existsSync(run)) throw new Error(`no such run: ${run}`);
   const from = fs.existsSync(path.join(run, 'model')) ? path.join(run, 'model') : run;
+  claimOutput({ verb: 'promote', flag: '--to', target, kind: 'folder', inputs: [run], overwrite: opts.overwrite ?? false, recognise: isModelFolder, what: 'the installed model', mark: false });
   const clf = await loadClassifier(from); // refuses a broken or mismatched model before anything is replaced
   clf.dispose();
   return installModel(from, target);

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { interruption } from './interrupt';
 
 /** A temporary sibling name for `target` (same folder, so `rename` is atomic). */
 export function tempSibling(target: string): string {
@@ -36,13 +37,17 @@ export async function writeDirAtomic(target: string, fill: (tmpDir: string) => P
   fs.mkdirSync(path.dirname(target), { recursive: true });
   const tmp = tempSibling(target);
   fs.mkdirSync(tmp);
+  const remove = () => fs.rmSync(tmp, { recursive: true, force: true });
+  const done = interruption.whileRunning(remove); // Ctrl-C while filling leaves no temporary folder
   try {
     await fill(tmp);
+    replaceDir(tmp, target);
   } catch (e) {
-    fs.rmSync(tmp, { recursive: true, force: true });
+    remove();
     throw e;
+  } finally {
+    done();
   }
-  replaceDir(tmp, target);
 }
 
 /** Move the finished folder `src` to `target`, replacing what was there with two renames. */

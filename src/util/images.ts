@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import sharp from 'sharp';
+import { decode as bmpDecode } from 'bmp-ts';
 
 sharp.cache(false);
 
@@ -52,6 +53,15 @@ export interface DecodeOptions {
 
 /** Decode a file or buffer to RGB. Throws `ImageError` with the reason on any failure. */
 export async function decodeImage(input: string | Uint8Array, opts: DecodeOptions = {}): Promise<RgbImage> {
+  return (await decodeImageWithin(input, opts)).image;
+}
+
+/**
+ * Decode a file or buffer to RGB, scaled down (aspect kept) to at most `fitPixels` pixels when it
+ * has more — JPEGs shrink while loading, so a large photo never sits in memory at full size.
+ * `scale` is the decoded size over the original (1 when not scaled). Throws `ImageError`.
+ */
+export async function decodeImageWithin(input: string | Uint8Array, opts: DecodeOptions & { fitPixels?: number } = {}): Promise<{ image: RgbImage; scale: number }> {
   const maxPixels = opts.maxPixels ?? 50_000_000;
   let buf: Uint8Array;
   try {
@@ -62,6 +72,7 @@ export async function decodeImage(input: string | Uint8Array, opts: DecodeOption
   if (buf.length === 0) throw new ImageError('empty file (0 bytes)');
   const fmt = sniffImageFormat(buf.subarray(0, 16));
   if (!fmt) throw new ImageError('not an image (unrecognised content)');
+  if (fmt === 'bmp') return fitWithin(decodeBmp(buf, maxPixels), opts.fitPixels);
   let meta: Awaited<ReturnType<ReturnType<typeof sharp>["metadata"]>>;
   try {
     meta = await sharp(buf, { limitInputPixels: false }).metadata();
@@ -70,20 +81,64 @@ export async function decodeImage(input: string | Uint8Array, opts: DecodeOption
   }
   const px = (meta.width ?? 0) * (meta.height ?? 0);
   if (px > maxPixels) throw new ImageError(`image too large: ${meta.width}x${meta.height} = ${px} pixels (limit ${maxPixels})`);
+  const scale = opts.fitPixels && px > opts.fitPixels ? Math.sqrt(opts.fitPixels / px) : 1;
   try {
-    const { data, info } = await sharp(buf, { limitInputPixels: maxPixels, failOn: 'error' })
-      .rotate()
-      .flatten({ background: '#ffffff' })
-      .toColourspace('srgb')
-      .removeAlpha()
-      .raw()
-      .toBuffer({ resolveWithObject: true });
+    let pipeline = sharp(buf, { limitInputPixels: maxPixels, failOn: 'error' }).rotate();
+    if (scale < 1) {
+      // the box the oriented image must fit in (EXIF orientations 5-8 swap the sides)
+      const swap = (meta.orientation ?? 1) >= 5;
+      const [w, h] = swap ? [meta.height!, meta.width!] : [meta.width!, meta.height!];
+      pipeline = pipeline.resize(Math.max(1, Math.floor(w * scale)), Math.max(1, Math.floor(h * scale)), { fit: 'inside' });
+    }
+    const { data, info } = await pipeline.flatten({ background: '#ffffff' }).toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new ImageError(`unexpected ${info.channels} channels after conversion`);
-    return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
+    const image = { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
+    return { image, scale: scale < 1 ? image.width / ((meta.orientation ?? 1) >= 5 ? meta.height! : meta.width!) : 1 };
   } catch (e) {
     if (e instanceof ImageError) throw e;
     throw new ImageError(`corrupt ${fmt} image: ${(e as Error).message}`);
   }
+}
+
+/**
+ * BMP, which libvips (sharp) does not read: decoded by bmp-ts (jimp's decoder; 1, 4, 8, 16, 24 and
+ * 32 bits per pixel, uncompressed), its size checked from the header before any pixel is allocated.
+ * The alpha byte of 32-bit files is ignored (most leave it 0).
+ */
+function decodeBmp(buf: Uint8Array, maxPixels: number): RgbImage {
+  const b = Buffer.from(buf.buffer, buf.byteOffset, buf.length);
+  if (b.length < 26) throw new ImageError('corrupt bmp image: the header is cut short');
+  const w = b.readInt32LE(18);
+  const h = Math.abs(b.readInt32LE(22));
+  if (!(w > 0 && h > 0)) throw new ImageError(`corrupt bmp image: ${w}x${h} pixels in its header`);
+  if (w * h > maxPixels) throw new ImageError(`image too large: ${w}x${h} = ${w * h} pixels (limit ${maxPixels})`);
+  const compression = b.length >= 34 ? b.readUInt32LE(30) : 0;
+  if (compression === 1 || compression === 2) throw new ImageError('RLE-compressed bmp images are not read: save it as PNG or JPEG');
+  let abgr: Buffer;
+  try {
+    // bmp-ts writes A, B, G, R per pixel in every mode when not asked for RGBA (its RGBA option skips paletted files)
+    const d = bmpDecode(b, { toRGBA: false });
+    if (d.width !== w || d.data.length < w * h * 4) throw new Error('pixel data missing');
+    abgr = d.data;
+  } catch (e) {
+    throw new ImageError(`corrupt bmp image: ${(e as Error).message}`);
+  }
+  const data = new Uint8Array(w * h * 3);
+  for (let i = 0, j = 0; j < data.length; i += 4, j += 3) {
+    data[j] = abgr[i + 3];
+    data[j + 1] = abgr[i + 2];
+    data[j + 2] = abgr[i + 1];
+  }
+  return { data, width: w, height: h };
+}
+
+/** An already decoded image scaled down to at most `fitPixels` pixels. */
+async function fitWithin(img: RgbImage, fitPixels?: number): Promise<{ image: RgbImage; scale: number }> {
+  const px = img.width * img.height;
+  if (!fitPixels || px <= fitPixels) return { image: img, scale: 1 };
+  const s = Math.sqrt(fitPixels / px);
+  const image = await resizeImage(img, Math.max(1, Math.floor(img.width * s)), Math.max(1, Math.floor(img.height * s)));
+  return { image, scale: image.width / img.width };
 }
 
 /** Encode RGB to PNG or JPEG bytes. */

@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { interruption } from './interrupt';
 
 /** Create and return a fresh run folder `runsDir/name` (or `name-2`, `name-3`… when taken). */
 export function freshRunDir(runsDir: string, name: string): string {
@@ -22,15 +23,19 @@ export function freshRunDir(runsDir: string, name: string): string {
 
 /**
  * Run `work` in a fresh run folder (`freshRunDir`). A run folder is a finished run: when `work`
- * fails, its folder is removed — nothing half-made is left for `promote`, `ensemble` or a reader to
+ * fails or the process is stopped (src/util/interrupt.ts), its folder is removed — nothing half-made is left for `promote`, `ensemble` or a reader to
  * mistake for a result — and the error is passed on.
  */
 export async function inFreshRunDir<T>(runsDir: string, name: string, work: (runDir: string) => Promise<T>): Promise<T> {
   const dir = freshRunDir(runsDir, name);
+  const remove = () => fs.rmSync(dir, { recursive: true, force: true });
+  const done = interruption.whileRunning(remove); // Ctrl-C or kill: no half-made run either
   try {
     return await work(dir);
   } catch (e) {
-    fs.rmSync(dir, { recursive: true, force: true });
+    remove();
     throw e;
+  } finally {
+    done();
   }
 }

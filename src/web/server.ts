@@ -8,11 +8,13 @@
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
+import { pipeline } from 'node:stream';
 import { resolveConfig, type Config } from '../config';
 import { projectPaths, type ProjectPaths } from '../paths';
 import { findAsset } from '../assets/catalog';
 import { parseSums } from '../assets/sums';
 import { MANIFEST_FILE, readManifest } from '../model/manifest';
+import { verifyIntegrity } from '../model/manifest-files';
 import { bundlePage, PAGE_HTML } from './bundle';
 import { PAGE_DETECTOR_VARIANTS, type PageSetup } from './page/pipeline';
 
@@ -33,6 +35,8 @@ export interface ServeOptions {
   config?: Config;
   /** default: projectPaths() */
   paths?: ProjectPaths;
+  /** Other names the page may be reached by (`Host` header), beside `host`, localhost, 127.0.0.1 and [::1]. default: none */
+  allowHosts?: readonly string[];
 }
 
 export interface RunningServer {
@@ -70,6 +74,18 @@ function mustExist(file: string, what: string, hint: string): string {
 }
 
 /**
+ * `file` resolved (symbolic links followed), refused unless it lies inside `folder` (resolved too):
+ * every file the server streams is one of its own folders' files.
+ */
+export function containedFile(file: string, folder: string, what: string): string {
+  const real = fs.realpathSync(file);
+  const root = fs.realpathSync(folder);
+  const rel = path.relative(root, real);
+  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) throw new ServeError(`${what} (${file}) resolves to ${real}, outside its folder ${root}: refusing to serve it`);
+  return real;
+}
+
+/**
  * The routes and the page's setup for a model folder: checks that everything the page needs is
  * installed (throws `ServeError` saying what to run otherwise). Pure of network; reads only file names and small files.
  */
@@ -86,8 +102,13 @@ export function pageRoutes(opts: Pick<ServeOptions, 'model' | 'config' | 'paths'
   } catch (e) {
     throw new ServeError(`the model in ${dir} cannot be read: ${(e as Error).message}`);
   }
+  try {
+    verifyIntegrity(dir, manifest); // what the model means, checked before it is served (the page checks the manifest's part again)
+  } catch (e) {
+    throw new ServeError(`the model in ${dir} cannot be served: ${(e as Error).message}`);
+  }
   if (!manifest.onnx) throw new ServeError(`the model in ${dir} has no ONNX form (its manifest records no "onnx"): ${shipped ? PREPARE : 'run `npx facemask prepare` to export it, or serve a model that has one'}`);
-  const onnxFile = mustExist(path.join(dir, manifest.onnx.file), `the classifier's ${manifest.onnx.file}`, hint);
+  const onnxFile = containedFile(mustExist(path.join(dir, manifest.onnx.file), `the classifier's ${manifest.onnx.file}`, hint), dir, `the classifier's ${manifest.onnx.file}`);
 
   const yunetDir = findAsset('yunet').target(p);
   mustExist(path.join(yunetDir, 'yunet_s_dynamic.onnx'), "YuNet's yunet_s_dynamic.onnx", PREPARE);
@@ -100,15 +121,15 @@ export function pageRoutes(opts: Pick<ServeOptions, 'model' | 'config' | 'paths'
     const sha256 = sums.get(name);
     if (!fs.existsSync(file) || !sha256) continue;
     detectors[v] = { url: `/detector/${name}`, sha256 };
-    routes.set(`/detector/${name}`, { type: TYPES['.onnx'], file });
+    routes.set(`/detector/${name}`, { type: TYPES['.onnx'], file: containedFile(file, yunetDir, `YuNet's ${name}`) });
   }
 
   // the package exports no package.json: find its folder from its Node entry (dist/ort.node.min.js)
   const ortDir = path.dirname(path.dirname(require.resolve('onnxruntime-web')));
   const ortVersion = (JSON.parse(fs.readFileSync(path.join(ortDir, 'package.json'), 'utf8')) as { version: string }).version;
-  for (const f of ORT_FILES) routes.set(`/ort/${f}`, { type: TYPES[path.extname(f)], file: mustExist(path.join(ortDir, 'dist', f), `onnxruntime-web's ${f}`, 'run `npm ci`') });
+  for (const f of ORT_FILES) routes.set(`/ort/${f}`, { type: TYPES[path.extname(f)], file: containedFile(mustExist(path.join(ortDir, 'dist', f), `onnxruntime-web's ${f}`, 'run `npm ci`'), ortDir, `onnxruntime-web's ${f}`) });
 
-  routes.set('/model/manifest.json', { type: TYPES['.json'], file: path.join(dir, MANIFEST_FILE) });
+  routes.set('/model/manifest.json', { type: TYPES['.json'], file: containedFile(path.join(dir, MANIFEST_FILE), dir, "the model's manifest.json") });
   routes.set('/model/model.onnx', { type: TYPES['.onnx'], file: onnxFile });
   const setup: PageSetup = {
     model: { name: path.basename(dir), manifest: '/model/manifest.json', onnx: '/model/model.onnx' },
@@ -121,17 +142,60 @@ export function pageRoutes(opts: Pick<ServeOptions, 'model' | 'config' | 'paths'
   return { routes, setup };
 }
 
-/** Headers on every response: no caching (models may be re-promoted), cross-origin isolation for wasm threads. */
+/**
+ * What the page may do (Content-Security-Policy): its own script, with WebAssembly compiled and
+ * onnxruntime-web's workers started from this server; fetches, images and the camera from here (and
+ * the page's own blob:/data: URLs); no frame may embed it.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "worker-src 'self'",
+  "connect-src 'self' blob:",
+  "img-src 'self' data: blob:",
+  "media-src 'self' blob: mediastream:",
+  "style-src 'self' 'unsafe-inline'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** Headers on every response: no caching (models may be re-promoted), cross-origin isolation for wasm threads, the CSP. */
 const COMMON_HEADERS = {
   'Cache-Control': 'no-store',
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
   'Cross-Origin-Resource-Policy': 'same-origin',
   'X-Content-Type-Options': 'nosniff',
+  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+  'X-Frame-Options': 'DENY',
 };
 
-function handler(routes: Map<string, Route>): http.RequestListener {
+/**
+ * The names a request's `Host` may carry: the listening address, localhost, 127.0.0.1 and [::1], and
+ * any allowed by the user — anything else is refused, so a web page reached by another name (DNS
+ * rebinding) cannot read the server.
+ */
+export function allowedHostNames(host: string, extra: readonly string[] = []): Set<string> {
+  const bracket = (h: string) => (h.includes(':') && !h.startsWith('[') ? `[${h}]` : h);
+  return new Set(['localhost', '127.0.0.1', '[::1]', bracket(host), ...extra.map(bracket)].map((h) => h.toLowerCase()));
+}
+
+/** The host name of a `Host` header without its port (`[::1]:8080` → `[::1]`), lower case; null when malformed. */
+export function hostOf(header: string | undefined): string | null {
+  if (!header) return null;
+  const h = header.trim().toLowerCase();
+  const m = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::\d{1,5})?$/.exec(h);
+  return m ? m[1] : null;
+}
+
+function handler(routes: Map<string, Route>, hosts: Set<string>): http.RequestListener {
   return (req, res) => {
+    const host = hostOf(req.headers.host);
+    if (!host || !hosts.has(host)) {
+      res.writeHead(421, { ...COMMON_HEADERS, 'Content-Type': 'text/plain' }).end(`this server answers only to ${[...hosts].join(', ')} (Host ${JSON.stringify(req.headers.host ?? '')}); start it with --allow-host NAME to add a name\n`);
+      return;
+    }
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
     const route = routes.get(pathname === '/index.html' ? '/' : pathname);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -154,7 +218,8 @@ function handler(routes: Map<string, Route>): http.RequestListener {
       }
       res.writeHead(200, { ...COMMON_HEADERS, 'Content-Type': route.type, 'Content-Length': st.size });
       if (req.method === 'HEAD') res.end();
-      else fs.createReadStream(route.file!).on('error', () => res.destroy()).pipe(res);
+      // pipeline destroys the file stream when the client goes away mid-download: no open file is left behind
+      else pipeline(fs.createReadStream(route.file!), res, () => {});
     });
   };
 }
@@ -176,7 +241,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
   const bundle = await bundlePage();
   routes.set('/', { type: TYPES['.html'], body: fs.readFileSync(PAGE_HTML) });
   routes.set('/app.js', { type: TYPES['.js'], body: Buffer.from(bundle.js) });
-  const server = http.createServer(handler(routes));
+  const server = http.createServer(handler(routes, allowedHostNames(host, opts.allowHosts)));
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => reject(listenError(e, host, port)));
     server.listen(port, host, () => resolve());

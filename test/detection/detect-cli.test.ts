@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import sharp from 'sharp';
 import { projectPaths } from '../../src/paths';
 import { demoPhoto } from './clips';
+import { OUTPUT_MARKER } from '../../src/util/output';
 
 const ROOT = projectPaths().root;
 const CORRUPT = path.join(projectPaths().fixtures, 'detection', 'corrupt.jpg');
@@ -58,7 +59,7 @@ test('several faces, no face and a corrupt image in one run: three lines, exit 1
   assert.deepEqual(e.faces, []);
   assert.equal(c.file, CORRUPT);
   assert.match(c.error, /corrupt jpeg image/);
-  assert.deepEqual(fs.readdirSync(out).sort(), ['group.jpg', 'sky.png']);
+  assert.deepEqual(fs.readdirSync(out).sort(), [OUTPUT_MARKER, 'group.jpg', 'sky.png'].sort());
   assert.match(r.stderr, /corrupt\.jpg: corrupt jpeg/);
 });
 

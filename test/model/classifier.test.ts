@@ -76,6 +76,9 @@ test('a model whose base checksum does not match is refused with a clear message
   const m = JSON.parse(fs.readFileSync(mf, 'utf8'));
   m.base.sha256 = '0'.repeat(64);
   fs.writeFileSync(mf, JSON.stringify(m));
+  await assert.rejects(loadClassifier(dir), /manifest\.json was changed since the model was sealed/, 'the integrity record sees the edit first');
+  delete m.integrity; // a model made before integrity records: the base's own check
+  fs.writeFileSync(mf, JSON.stringify(m));
   await assert.rejects(loadClassifier(dir), /trained on base "mobilenet_v2_0.35_224" with SHA-256 000000000000…, but the installed base .* refusing it/);
 });
 
@@ -84,6 +87,9 @@ test('a model whose class list does not match its head is refused', async () => 
   const mf = path.join(dir, 'manifest.json');
   const m = JSON.parse(fs.readFileSync(mf, 'utf8'));
   m.classes = ['with_mask', 'without_mask', 'incorrect_mask'];
+  fs.writeFileSync(mf, JSON.stringify(m));
+  await assert.rejects(loadClassifier(dir), /manifest\.json was changed since the model was sealed/, 'the integrity record sees the edit first');
+  delete m.integrity; // a model made before integrity records: the head's own check
   fs.writeFileSync(mf, JSON.stringify(m));
   await assert.rejects(loadClassifier(dir), /head outputs 2 classes but the manifest lists 3/);
   m.classes = ['with_mask', 'hat'];

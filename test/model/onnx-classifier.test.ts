@@ -63,7 +63,7 @@ test('a missing model.onnx is exported again with the recorded bytes; a wrong on
 });
 
 test("a manifest's calibration and decision rule are applied by both engines; model.onnx stays valid; uncalibrated on request", async () => {
-  const { recordCalibration } = await import('../../src/model/manifest');
+  const { recordCalibration } = await import('../../src/model/manifest-files');
   const { calibrateRows } = await import('../../src/model/calibration');
   const { classifyFiles } = await import('../../src/model/classify');
   const { WITH_MASK_JPG, WITHOUT_MASK_JPG } = await import('./helpers');

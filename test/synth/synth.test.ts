@@ -7,6 +7,7 @@ import { loadFaceApi } from '../../src/backend/faceapi';
 import { synthesise, readSynthManifest, MANIFEST } from '../../src/synth/synth';
 import { main } from '../../src/cli/main';
 import { projectPaths } from '../../src/paths';
+import { OUTPUT_MARKER } from '../../src/util/output';
 
 const FIX = path.join(projectPaths().fixtures, 'synth');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'facemask-synth-'));
@@ -66,7 +67,7 @@ test('same inputs and seed give the same bytes, manifest included; another seed 
   const foreign = path.join(tmp, 'foreign');
   fs.mkdirSync(foreign);
   fs.writeFileSync(path.join(foreign, 'precious.txt'), 'x');
-  await assert.rejects(synthesise([inDir], { ...opts, modes: ['correct'], output: foreign }), /not a synth output/);
+  await assert.rejects(synthesise([inDir], { ...opts, modes: ['correct'], output: foreign }), /already exists and was not made by facemask synth: it is left as it is/);
   assert.ok(fs.existsSync(path.join(foreign, 'precious.txt')));
 });
 
@@ -135,7 +136,7 @@ test('confuser modes write without_mask images named for what was drawn; --start
     assert.ok(e.style.startsWith(e.mode + '-'), `${e.mode}: ${e.style}`);
     assert.ok(fs.existsSync(path.join(out, e.file)));
   }
-  assert.deepEqual(fs.readdirSync(out).sort(), ['incorrect_mask', MANIFEST, 'with_mask', 'without_mask'].sort());
+  assert.deepEqual(fs.readdirSync(out).sort(), ['incorrect_mask', MANIFEST, OUTPUT_MARKER, 'with_mask', 'without_mask'].sort());
   // --every 2 takes the first photo (in the order found), --start 1 the other
   const first = await synthesise([inDir], { modes: ['beard'], every: 2, faceapi, quiet: true, output: path.join(tmp, 'every0') });
   const second = await synthesise([inDir], { modes: ['beard'], every: 2, start: 1, faceapi, quiet: true, output: path.join(tmp, 'every1') });

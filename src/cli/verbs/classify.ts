@@ -1,8 +1,10 @@
 /** `facemask classify <files or folders...> [--model DIR] [--jsonl FILE]` */
-import type { VerbSpec } from '../args';
+import { OVERWRITE_FLAG, type VerbSpec } from '../args';
 import { collectInputs } from '../../util/files';
-import { writeFileAtomic } from '../../util/atomic';
-import { toJsonLine, isError, type FileResult } from '../../result';
+import { interruption } from '../../util/interrupt';
+import type { RgbImage } from '../../util/images';
+import { toJsonLine, isError, type FileResult, type ClassifyResult, type ErrorResult } from '../../result';
+import { openJsonLines } from './jsonl-flag';
 import { loadClassifier, type TfjsClassifier } from '../../model/classifier';
 import { classifyFiles } from '../../model/classify';
 import { projectPaths } from '../../paths';
@@ -15,8 +17,10 @@ export const classifyVerb: VerbSpec = {
   positional: { name: '<files or folders...>', min: 1 },
   flags: {
     model: { type: 'string', value: 'DIR', help: 'model folder (default: models/default, the promoted model)' },
-    jsonl: { type: 'string', value: 'FILE', help: 'write the JSON lines to FILE instead of stdout' },
+    jsonl: { type: 'string', value: 'FILE', help: 'write the JSON lines to FILE instead of stdout (streamed to FILE.partial until the run ends)' },
+    overwrite: OVERWRITE_FLAG,
   },
+  graceful: true,
   examples: [
     { cmd: 'facemask classify face.jpg', note: 'one image, JSON line on stdout' },
     { cmd: 'facemask classify photos/ --jsonl out.jsonl', note: 'a folder, recursively, results to a file' },
@@ -31,40 +35,41 @@ export const classifyVerb: VerbSpec = {
       console.error(`facemask classify: no images found in ${args.positional.join(' ')}`);
       return 2;
     }
-    let clf: TfjsClassifier;
-    try {
-      clf = await loadClassifier(modelDir);
-    } catch (e) {
-      console.error(`facemask classify: cannot use the model: ${(e as Error).message}`);
-      return 2;
-    }
-    // a model with the aligned crop rule: its landmark detector finds each image's face
-    let finder: LandmarkFinder | undefined;
-    if (clf.crop.kind === 'aligned') {
-      try {
-        finder = await createLandmarkFinder(clf.crop.landmarks, resolveConfig().detect);
-      } catch (e) {
-        clf.dispose();
-        console.error(`facemask classify: the model cuts aligned crops but its landmark detector ${clf.crop.landmarks.detector} cannot run: ${(e as Error).message}`);
-        return 2;
-      }
-    }
-    const lines: string[] = [];
+    // the lines' place, checked before any work (src/util/output.ts); lines streamed as they come
+    const file = jsonl ? openJsonLines('classify', jsonl, [...args.positional, modelDir], Boolean(args.flags.overwrite)) : undefined;
     const emit = (rs: FileResult[]) => {
       for (const r of rs) {
-        if (jsonl) lines.push(toJsonLine(r));
+        if (file) file.write(toJsonLine(r));
         else process.stdout.write(toJsonLine(r) + '\n');
       }
     };
     emit(errors);
-    const results = await classifyFiles(
-      images.map((i) => i.file),
-      clf,
-      { onResults: emit, ...(finder ? { landmarks: (img) => finder!.landmarks(async () => img, null) } : {}) },
-    );
-    clf.dispose();
-    finder?.dispose();
-    if (jsonl) writeFileAtomic(jsonl, lines.join('\n') + (lines.length ? '\n' : ''));
+    let clf: TfjsClassifier | undefined;
+    let finder: LandmarkFinder | undefined;
+    let results: (ClassifyResult | ErrorResult)[];
+    try {
+      try {
+        clf = await loadClassifier(modelDir);
+      } catch (e) {
+        console.error(`facemask classify: cannot use the model: ${(e as Error).message}`);
+        return 2;
+      }
+      // a model with the aligned crop rule: its landmark detector finds each image's face
+      if (clf.crop.kind === 'aligned') {
+        try {
+          finder = await createLandmarkFinder(clf.crop.landmarks, resolveConfig().detect);
+        } catch (e) {
+          console.error(`facemask classify: the model cuts aligned crops but its landmark detector ${clf.crop.landmarks.detector} cannot run: ${(e as Error).message}`);
+          return 2;
+        }
+      }
+      const landmarks = finder ? { landmarks: (img: RgbImage) => finder!.landmarks(async () => img, null) } : {};
+      results = await classifyFiles(images.map((i) => i.file), clf, { onResults: emit, signal: interruption.signal, ...landmarks });
+    } finally {
+      clf?.dispose();
+      finder?.dispose();
+      file?.close();
+    }
     const all = [...errors, ...results];
     const failed = all.filter(isError);
     const ok = all.length - failed.length;
@@ -75,6 +80,10 @@ export const classifyVerb: VerbSpec = {
     if (finder && ok > 0) {
       const whole = results.filter((r) => !isError(r) && r.crop === 'whole').length;
       console.error(`aligned crops: ${ok - whole} image(s) cut aligned on the face ${finder.source.detector} found; ${whole} with no face found, classified whole ("crop": "whole")`);
+    }
+    if (interruption.signal.aborted) {
+      console.error(`facemask classify: interrupted after ${results.length} of ${images.length} images${file ? `; their lines are in ${file.file}` : ''}`);
+      return interruption.exitCode;
     }
     if (ok === 0) return 2;
     return failed.length ? 1 : 0;

@@ -2,17 +2,19 @@
  * `facemask detect <files or folders...>`: find every face, label it, write JSON lines and
  * (with --output) annotated pictures. docs/contracts.md "Command line" and "JSON lines".
  */
-import * as fs from 'node:fs';
-import type { VerbSpec } from '../args';
+import { OVERWRITE_FLAG, type VerbSpec } from '../args';
 import { resolveConfig } from '../../config';
 import { collectInputs } from '../../util/files';
 import { toJsonLine, summarise, isError, type FileResult } from '../../result';
-import { writeFileAtomic } from '../../util/atomic';
+import { claimOutput, clearOutputFolder } from '../../util/output';
+import { interruption } from '../../util/interrupt';
+import { projectPaths } from '../../paths';
 import { createFaceMaskDetector } from '../../detection/create';
 import type { FaceMaskDetector } from '../../detection/pipeline';
 import { detectFiles } from '../../detection/run';
 import { initBackend } from '../../backend/tf';
 import { detectionFlags, settingsRequest, noteUnusedFlags } from './detection-flags';
+import { openJsonLines } from './jsonl-flag';
 
 export const detectVerb: VerbSpec = {
   name: 'detect',
@@ -23,7 +25,9 @@ export const detectVerb: VerbSpec = {
     jsonl: { type: 'string', value: 'FILE', help: 'write JSON lines here (default: stdout unless --output is given)' },
     output: { type: 'string', value: 'DIR', help: 'folder for annotated pictures (boxes and labels)' },
     landmarks: { type: 'boolean', help: 'draw the facial landmarks too (detectors that give them)' },
+    overwrite: OVERWRITE_FLAG,
   },
+  graceful: true,
   examples: [
     { cmd: 'facemask detect photo.jpg', note: 'one JSON line with every face, to stdout' },
     { cmd: 'facemask detect photos/ --output annotated/', note: 'annotated copies of every picture under photos/' },
@@ -31,23 +35,28 @@ export const detectVerb: VerbSpec = {
     { cmd: 'facemask detect a.jpg --model runs/train/x/model', note: 'another classifier' },
     { cmd: 'facemask detect photos/ --not-face 0.5', note: 'reject fewer boxes as not a face (more found, more false)' },
     { cmd: 'facemask detect photos/ --trust-above off', note: 'let the classifier reject any box, however sure the detector is' },
+    { cmd: 'facemask detect photos/ --output annotated/ --overwrite', note: 'replace an earlier run\'s annotated/ (never anything else)' },
   ],
   async run(args) {
     const cfg = resolveConfig();
     const jsonl = args.flags.jsonl as string | undefined;
     const outputDir = args.flags.output as string | undefined;
+    const model = args.flags.model as string | undefined;
     const request = settingsRequest(args.flags);
-    if (outputDir && fs.existsSync(outputDir) && !fs.statSync(outputDir).isDirectory()) {
-      console.error(`facemask detect: --output ${outputDir} exists and is not a folder`);
-      return 2;
-    }
     const { images, errors } = collectInputs(args.positional);
-    const lines: string[] = [];
+    // where the results go, checked before any work (src/util/output.ts)
+    const inputs = [...args.positional, model ?? projectPaths().defaultModel];
+    const overwrite = Boolean(args.flags.overwrite);
+    if (outputDir) {
+      const out = claimOutput({ verb: 'detect', flag: '--output', target: outputDir, kind: 'folder', inputs, overwrite, what: 'a folder of annotated pictures' });
+      if (out.replaces) clearOutputFolder(out.path, 'detect');
+    }
+    const file = jsonl ? openJsonLines('detect', jsonl, inputs, overwrite) : undefined;
     const toStdout = !jsonl && !outputDir;
     const emit = (r: FileResult) => {
       const line = toJsonLine(r);
       if (toStdout) process.stdout.write(line + '\n');
-      else lines.push(line);
+      else file?.write(line);
     };
     for (const e of errors) {
       emit(e);
@@ -55,14 +64,15 @@ export const detectVerb: VerbSpec = {
     }
     if (images.length === 0) {
       console.error(`facemask detect: no images found in ${args.positional.join(' ')}`);
-      if (jsonl) writeFileAtomic(jsonl, lines.map((l) => l + '\n').join(''));
+      file?.close();
       return 2;
     }
     await initBackend();
     let pipeline: FaceMaskDetector;
     try {
-      pipeline = await createFaceMaskDetector(cfg, { ...request, model: args.flags.model as string | undefined });
+      pipeline = await createFaceMaskDetector(cfg, { ...request, model });
     } catch (e) {
+      file?.close();
       console.error(`facemask detect: ${(e as Error).message}`);
       return 2;
     }
@@ -70,6 +80,7 @@ export const detectVerb: VerbSpec = {
     console.error(`facemask detect: ${pipeline.describe()}`);
     let failed = errors.length;
     let ok = 0;
+    let done = 0;
     try {
       await detectFiles(
         images.map((i) => i.file),
@@ -78,7 +89,9 @@ export const detectVerb: VerbSpec = {
           outputDir,
           landmarks: Boolean(args.flags.landmarks),
           maxPixels: cfg.data.maxPixels,
+          signal: interruption.signal,
           onResult: (r, annotated) => {
+            done++;
             emit(r);
             if (isError(r)) {
               failed++;
@@ -92,8 +105,12 @@ export const detectVerb: VerbSpec = {
       );
     } finally {
       pipeline.dispose();
+      file?.close();
     }
-    if (jsonl) writeFileAtomic(jsonl, lines.map((l) => l + '\n').join(''));
+    if (interruption.signal.aborted) {
+      console.error(`facemask detect: interrupted after ${done} of ${images.length} inputs${file ? `; their lines are in ${file.file}` : ''}${outputDir ? ` and their pictures in ${outputDir}` : ''}`);
+      return interruption.exitCode;
+    }
     if (ok === 0) return 2;
     return failed ? 1 : 0;
   },

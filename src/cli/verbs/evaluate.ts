@@ -1,11 +1,12 @@
 /** `facemask evaluate [--model DIR] [--output DIR] [--sets split real] [--record]` */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { VerbSpec } from '../args';
+import { OVERWRITE_FLAG, type VerbSpec } from '../args';
 import { projectPaths } from '../../paths';
 import { loadClassifier, type TfjsClassifier } from '../../model/classifier';
-import { freshRunDir } from '../../util/runs';
-import { recordTestNumbers } from '../../model/manifest';
+import { inFreshRunDir } from '../../util/runs';
+import { writeDirAtomic } from '../../util/atomic';
+import { claimOutput, markOutput } from '../../util/output';
+import { recordTestNumbers } from '../../model/manifest-files';
 import { evaluateModel, sideBySide, type SetEvaluation } from '../../evaluation/evaluate';
 import { confuserTableMarkdown, writeEvaluation } from '../../evaluation/report';
 
@@ -17,6 +18,7 @@ export const evaluateVerb: VerbSpec = {
     output: { type: 'string', value: 'DIR', help: 'folder for the report and pictures (default: runs/evaluate/<model>, never overwritten)' },
     sets: { type: 'list', value: 'SET', help: 'which sets (default: split and real; only real for a realworld model, which has no held-out split; ilc2021 sides and the confuser set on request)', choices: ['split', 'real', 'ilc2021-val', 'ilc2021-test', 'confusers'] },
     record: { type: 'boolean', help: "write the measured numbers into the model's manifest" },
+    overwrite: OVERWRITE_FLAG,
   },
   examples: [
     { cmd: 'facemask evaluate', note: 'the default model on both sets' },
@@ -27,6 +29,9 @@ export const evaluateVerb: VerbSpec = {
   ],
   async run(args) {
     const modelDir = (args.flags.model as string | undefined) ?? projectPaths().defaultModel;
+    const given = args.flags.output as string | undefined;
+    // a given report folder is checked before any work (src/util/output.ts)
+    if (given) claimOutput({ verb: 'evaluate', flag: '--output', target: given, kind: 'folder', inputs: [modelDir, projectPaths().dataset], overwrite: Boolean(args.flags.overwrite), what: 'the evaluation report' });
     let clf: TfjsClassifier;
     try {
       clf = await loadClassifier(modelDir);
@@ -35,7 +40,7 @@ export const evaluateVerb: VerbSpec = {
       return 2;
     }
     const sets = args.flags.sets as SetEvaluation['name'][] | undefined; // default: both, or only real for a realworld model
-    let evals;
+    let evals: SetEvaluation[];
     try {
       evals = await evaluateModel(clf, { sets });
     } catch (e) {
@@ -45,9 +50,17 @@ export const evaluateVerb: VerbSpec = {
     }
     clf.dispose();
     const name = path.basename(path.resolve(modelDir)) === 'model' ? path.basename(path.dirname(path.resolve(modelDir))) : path.basename(path.resolve(modelDir));
-    const out = (args.flags.output as string | undefined) ?? freshRunDir(projectPaths().runsEvaluate, name);
-    fs.mkdirSync(out, { recursive: true });
-    const files = await writeEvaluation(evals, out, modelDir);
+    // the report: into the given folder (replaced whole), or a new run folder
+    let files: string[] = [];
+    const fill = async (dir: string) => {
+      files = await writeEvaluation(evals, dir, modelDir);
+      markOutput(dir, 'evaluate');
+    };
+    const out = given ? path.resolve(given) : await inFreshRunDir(projectPaths().runsEvaluate, name, async (dir) => {
+      await fill(dir);
+      return dir;
+    });
+    if (given) await writeDirAtomic(out, fill);
     for (const r of sideBySide(evals)) console.log(Object.entries(r).map(([k, v]) => `${k} ${v}`).join('  '));
     for (const e of evals) if (e.aligned) console.log(`${e.name}: aligned crops for ${e.aligned.landmarks} of ${e.aligned.faces} faces (landmarks found); the rest cut to their box`);
     for (const e of evals) {

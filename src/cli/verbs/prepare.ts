@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { projectPaths } from '../../paths';
 import { readManifest } from '../../model/manifest';
 import { ensureOnnx, hasOnnxForm, ONNX_FILE } from '../../model/onnx-classifier';
+import { sealModelFolder } from '../../model/manifest-files';
 import { ASSET_NAMES, prepareAssets, PrepareError, type AssetOutcome } from '../../assets';
 import { resolveConfig } from '../../config';
 import { inspectDatasets, defaultInspectDatasets } from '../../data/inspect';
@@ -87,7 +88,8 @@ async function recordSplitsIfMissing(): Promise<void> {
 
 /**
  * The shipped models' `model.onnx`, derived from their weights and the installed base (never
- * committed: it holds the base's weights), checked against the SHA-256 their manifests record.
+ * committed: it holds the base's weights), checked against the SHA-256 their manifests record; and
+ * their integrity records, verified (or written for a model made before them).
  */
 async function deriveShippedOnnx(): Promise<void> {
   const models = projectPaths().models;
@@ -95,12 +97,14 @@ async function deriveShippedOnnx(): Promise<void> {
     const dir = path.join(models, name);
     if (!fs.existsSync(path.join(dir, 'manifest.json'))) continue;
     try {
+      // a model made before integrity records gets one (its files as they are); a sealed one is verified
+      if (sealModelFolder(dir)) console.log(`✓ models/${name}/manifest.json: integrity recorded (what the model means, checked at every load)`);
       if (!hasOnnxForm(readManifest(dir))) continue;
       const fresh = !fs.existsSync(path.join(dir, ONNX_FILE));
       const sha = await ensureOnnx(dir);
       console.log(`✓ models/${name}/${ONNX_FILE}: ${fresh ? 'exported from its weights' : 'present'}, SHA-256 ${sha.slice(0, 12)}… as its manifest records`);
     } catch (e) {
-      console.log(`✗ models/${name}/${ONNX_FILE}: ${(e as Error).message}`);
+      console.log(`✗ models/${name}: ${(e as Error).message}`);
     }
   }
 }

@@ -12,10 +12,11 @@ export const promoteVerb: VerbSpec = {
   flags: {
     to: { type: 'string', value: 'DIR', help: 'the model folder to install into or to write the setting into (default: models/default; for a tune run: the model it tuned)' },
     'default-detector': { type: 'boolean', help: "tune runs: also make the best of the runs' detectors (tune's rule, on validation) the model's default for photos" },
+    overwrite: { type: 'boolean', help: 'training runs: replace the model already installed at the target (only ever a model folder)' },
   },
   examples: [
-    { cmd: 'facemask promote runs/train/original-s1', note: 'make that run the default model' },
-    { cmd: 'facemask promote original-s1', note: 'a run name under runs/train/ works too' },
+    { cmd: 'facemask promote runs/train/original-s1 --overwrite', note: 'make that run the default model, replacing the one installed' },
+    { cmd: 'facemask promote original-s1 --to models/mine', note: 'a run name under runs/train/ works too; a new model folder' },
     { cmd: 'facemask promote runs/tune/default-ssd-mobilenet', note: "write the tuned setting into models/default's manifest (and docs/results/)" },
     { cmd: 'facemask promote runs/tune/default-yunet runs/tune/default-ssd-mobilenet --default-detector', note: 'both settings; the better detector on validation becomes the default' },
     { cmd: 'facemask promote runs/calibrate/default', note: "a calibrate run: its calibration and decision rule into the model's manifest (and docs/results/)" },
@@ -45,7 +46,7 @@ export const promoteVerb: VerbSpec = {
         return 2;
       }
       const target = to ?? p.defaultModel;
-      const m = await promoteModel(runs[0], target);
+      const m = await promoteModel(runs[0], target, { overwrite: Boolean(args.flags.overwrite) });
       console.log(`installed ${runs[0]} → ${target} (classes ${m.classes.join(', ')}; test accuracy ${typeof m.test.accuracy === 'number' ? (m.test.accuracy * 100).toFixed(2) + ' %' : '?'})`);
       console.log(`its detection settings: facemask tune --model ${target}, then facemask promote runs/tune/<that run> --default-detector (until then photos use the configured detector)`);
       return 0;

@@ -3,8 +3,7 @@
  * confusers (a scarf, a collar, a hand, an object at the mouth, a beard: still without_mask),
  * writing one folder per label plus `manifest.jsonl` (see src/synth/synth.ts, src/synth/confusers.ts).
  */
-import type { VerbSpec } from '../args';
-import { UsageError } from '../args';
+import { OVERWRITE_FLAG, UsageError, type VerbSpec } from '../args';
 import { loadFaceApi } from '../../backend/faceapi';
 import { SYNTH_MODES, STYLE_NAMES, synthesise, formatSummary, validateStyles, type SynthMode } from '../../synth';
 
@@ -13,7 +12,8 @@ export const synthVerb: VerbSpec = {
   summary: 'make masked faces (with_mask / incorrect_mask) or confusers (without_mask) from photos of unmasked faces, with manifest.jsonl',
   positional: { name: '<files or folders...>', min: 1 },
   flags: {
-    output: { type: 'string', value: 'DIR', help: 'output folder (required; replaced atomically, refused if it holds anything but an earlier synth output)' },
+    output: { type: 'string', value: 'DIR', help: 'output folder (required; a new one, or with --overwrite an earlier synth output, replaced whole)' },
+    overwrite: OVERWRITE_FLAG,
     styles: { type: 'list', value: 'STYLE', help: `styles drawn at random (default: surgical n95 kn95 cloth black); also concrete names such as cloth-dots-#3c78a0 (${STYLE_NAMES.join(', ')})` },
     modes: { type: 'list', value: 'MODE', help: 'wearing modes: correct → with_mask; nose, chin → incorrect_mask; confusers scarf, collar, hand, object, beard → without_mask (default: correct)', choices: SYNTH_MODES },
     'per-face': { type: 'integer', value: 'K', help: 'images per usable face (default: 1); with K >= number of modes each mode comes in turn' },
@@ -47,7 +47,7 @@ export const synthVerb: VerbSpec = {
     try {
       s = await synthesise(args.positional, {
         output, styles, modes: args.flags.modes as SynthMode[] | undefined, perFace, seed: args.flags.seed as number | undefined, every: args.flags.every as number | undefined, start: args.flags.start as number | undefined, faceapi,
-        varyEdge: Boolean(args.flags['vary-edge']), degrade: Boolean(args.flags.degrade),
+        varyEdge: Boolean(args.flags['vary-edge']), degrade: Boolean(args.flags.degrade), overwrite: Boolean(args.flags.overwrite),
       });
     } catch (e) {
       console.error(`facemask synth: ${(e as Error).message}`);

@@ -3,13 +3,15 @@
  * (or a camera such as /dev/video0) and write the annotated video. ffmpeg (Debian's 5.1 here) does
  * the decoding and encoding through pipes.
  */
-import * as fs from 'node:fs';
-import type { VerbSpec } from '../args';
+import { OVERWRITE_FLAG, type VerbSpec } from '../args';
 import { resolveConfig } from '../../config';
 import { createFaceMaskDetector } from '../../detection/create';
 import type { FaceMaskDetector } from '../../detection/pipeline';
 import { processVideo, VideoError } from '../../detection/video';
-import { containerFor, probeVideo } from '../../detection/ffmpeg';
+import { containerFor, isFacemaskVideo, probeVideo } from '../../detection/ffmpeg';
+import { claimOutput } from '../../util/output';
+import { interruption } from '../../util/interrupt';
+import { projectPaths } from '../../paths';
 import { initBackend } from '../../backend/tf';
 import { detectionFlags, settingsRequest, noteUnusedFlags } from './detection-flags';
 
@@ -22,7 +24,9 @@ export const videoVerb: VerbSpec = {
     ...detectionFlags(),
     'detect-every': { type: 'integer', value: 'N', help: `run the detector every Nth frame, track in between (default: ${resolveConfig().video.detectEvery})` },
     frames: { type: 'integer', value: 'N', help: 'stop after N frames (a camera runs until Ctrl-C otherwise)' },
+    overwrite: OVERWRITE_FLAG,
   },
+  graceful: true,
   examples: [
     { cmd: 'facemask video clip.mp4 --output annotated.mp4', note: 'annotate a video file' },
     { cmd: 'facemask video /dev/video0 --output cam.mp4', note: 'the camera, until Ctrl-C (the file is finalised)' },
@@ -45,13 +49,11 @@ export const videoVerb: VerbSpec = {
       console.error('facemask video: --frames must be at least 1');
       return 2;
     }
-    if (output && fs.existsSync(output) && fs.statSync(output).isDirectory()) {
-      console.error(`facemask video: --output ${output} is a folder; give a file name such as out.mp4`);
-      return 2;
-    }
     try {
       if (output) containerFor(output);
       probeVideo(input); // fail fast, before loading models
+      const model = (args.flags.model as string | undefined) ?? projectPaths().defaultModel;
+      if (output) claimOutput({ verb: 'video', flag: '--output', target: output, kind: 'file', inputs: [input, model], overwrite: Boolean(args.flags.overwrite), recognise: isFacemaskVideo, what: 'the annotated video' });
     } catch (e) {
       if (e instanceof VideoError) {
         console.error(`facemask video: ${e.message}`);
@@ -69,12 +71,8 @@ export const videoVerb: VerbSpec = {
     }
     noteUnusedFlags('video', pipeline.classifier.classes, args.flags);
     console.error(`facemask video: ${pipeline.describe()}`);
-    const ac = new AbortController();
-    const onSigint = () => {
-      process.stderr.write('\nstopping: finishing the output file…\n');
-      ac.abort();
-    };
-    process.once('SIGINT', onSigint);
+    const onStop = () => process.stderr.write(`\nstopping: finishing ${output ?? 'the frame in progress'} (Ctrl-C again stops at once${output ? ' and loses it' : ''})…\n`);
+    interruption.signal.addEventListener('abort', onStop, { once: true });
     const tty = process.stderr.isTTY;
     try {
       const report = await processVideo({
@@ -86,7 +84,7 @@ export const videoVerb: VerbSpec = {
         trackIou: cfg.video.trackIou,
         maxMissed: cfg.video.maxMissed,
         maxFrames,
-        signal: ac.signal,
+        signal: interruption.signal,
         onProgress: (p) => {
           const line = `frame ${p.frames}${p.total ? `/${p.total}` : ''}  ${p.fps.toFixed(1)} fps  ${p.seconds.toFixed(0)} s`;
           process.stderr.write(tty ? `\r\x1b[2K${line}` : line + '\n');
@@ -100,6 +98,10 @@ export const videoVerb: VerbSpec = {
           `(detector ${pipeline.settings.detector} every ${detectEvery} frame(s); ms/frame detect ${per(report.ms.detect)}, classify ${per(report.ms.classify)}, draw ${per(report.ms.draw)}, write ${per(report.ms.write)}; ${report.tracks} tracks)`,
       );
       if (output) console.error(`written: ${output}`);
+      if (interruption.signal.aborted) {
+        console.error(`facemask video: interrupted after ${report.framesRead} frames${output ? `; ${output} is finalised and plays` : ''}`);
+        return interruption.exitCode;
+      }
       if (report.error) {
         console.error(`facemask video: ${report.error}${output ? `; the ${report.framesWritten} frames before it are in ${output}` : ''}`);
         return 1;
@@ -108,11 +110,11 @@ export const videoVerb: VerbSpec = {
     } catch (e) {
       if (e instanceof VideoError) {
         console.error(`facemask video: ${e.message}`);
-        return 2;
+        return interruption.signal.aborted ? interruption.exitCode : 2;
       }
       throw e;
     } finally {
-      process.removeListener('SIGINT', onSigint);
+      interruption.signal.removeEventListener('abort', onStop);
       pipeline.dispose();
     }
   },

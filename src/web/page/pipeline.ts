@@ -18,7 +18,8 @@ import { BOX_CROP, checkCropRule } from '../../model/crop';
 import { BrowserClassifier } from './classifier';
 import { checkCalibration } from '../../model/calibration';
 import { checkDecisionRule } from '../../result';
-import { fetchBytes, fetchVerified, ModelLoadError, PREPARE_HINT } from './verify';
+import { fetchBytes, fetchVerified, ModelLoadError, PREPARE_HINT, sha256Hex } from './verify';
+import { checkIntegrityRecord, integrityText } from '../../model/integrity';
 
 /** What the server tells the page (`GET /setup.json`, written by src/web/server.ts). */
 export interface PageSetup {
@@ -78,6 +79,13 @@ export function checkManifest(m: unknown): ModelManifest {
     throw bad(`has an invalid calibration or decision rule (${(e as Error).message})`);
   }
   if (!x.onnx?.sha256) throw bad('records no ONNX file ("onnx.sha256"): this model has no ONNX form, or `facemask prepare` has not exported it yet');
+  if (x.integrity !== undefined) {
+    try {
+      checkIntegrityRecord(x.integrity, 'integrity');
+    } catch (e) {
+      throw bad(`has an invalid integrity record (${(e as Error).message})`);
+    }
+  }
   return x as ModelManifest;
 }
 
@@ -101,6 +109,7 @@ export async function loadPagePipeline(setup: PageSetup, engine: Engine, base: s
     if (e instanceof ModelLoadError) throw e;
     throw new ModelLoadError(`the model's manifest.json is not valid JSON (${(e as Error).message}) — ${PREPARE_HINT}`);
   }
+  await checkIntegrity(manifest);
   const onnx = await fetchVerified(at(setup.model.onnx), manifest.onnx!.sha256, `the classifier ${setup.model.name}/model.onnx`, 'its manifest.json');
   const classifier = new BrowserClassifier(await loadNet(engine, onnx, `the classifier ${setup.model.name}/model.onnx`), manifest.classes as ModelClass[], manifest.base.inputSize, manifest.crop ?? BOX_CROP, manifest.calibration, manifest.decision);
   try {
@@ -116,6 +125,17 @@ export async function loadPagePipeline(setup: PageSetup, engine: Engine, base: s
     classifier.dispose();
     throw e;
   }
+}
+
+/**
+ * The manifest against its own integrity checksum (src/model/integrity.ts), with Web Crypto: a manifest
+ * whose classes, calibration, crop, decision or detection settings were edited is refused. (The files
+ * the page does not load — the tfjs graph and weights — the server checks before serving.)
+ */
+export async function checkIntegrity(manifest: ModelManifest): Promise<void> {
+  if (!manifest.integrity) return; // a model made before integrity records
+  const got = await sha256Hex(new TextEncoder().encode(integrityText(manifest, manifest.integrity.files)));
+  if (got !== manifest.integrity.sha256) throw new ModelLoadError(`the model's manifest.json was changed since the model was sealed (its integrity checksum is ${got.slice(0, 12)}…, it records ${manifest.integrity.sha256.slice(0, 12)}…): refusing it — ${PREPARE_HINT}`);
 }
 
 /** Load a checked file on the engine; a failure here is the engine's (e.g. WebGPU), not the file's: a plain Error. */

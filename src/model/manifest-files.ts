@@ -1,0 +1,155 @@
+/**
+ * A model folder's manifest on disk, written sealed: its `integrity` (what it is: ./integrity.ts) is
+ * computed whenever a model is written (train, ensemble, promote, the calibrate and tune promotions,
+ * `prepare` for models made before it) and verified when it is loaded or served. Every change to a
+ * manifest goes through `updateManifest`, which verifies first — a tampered model is never sealed
+ * again as if it were whole.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createHash } from 'node:crypto';
+import { writeFileAtomic } from '../util/atomic';
+import { integrityText, type Integrity } from './integrity';
+import { MANIFEST_FILE, readManifest, validateManifest, type ModelManifest } from './manifest';
+import { checkTunedSetting, type TunedSetting } from './setting';
+import type { Calibration } from './calibration';
+import type { DecisionRule } from '../result';
+
+/** A model whose files or manifest are not what its `integrity` records. */
+export class IntegrityError extends Error {}
+
+const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
+
+function fileSum(dir: string, name: string): string {
+  const f = path.join(dir, name);
+  if (!fs.existsSync(f)) throw new IntegrityError(`model ${dir}: ${name} is missing`);
+  return sha256(fs.readFileSync(f));
+}
+
+/** The weight files a tfjs `model.json` names. */
+function weightFiles(dir: string, json: string): string[] {
+  try {
+    const j = JSON.parse(fs.readFileSync(path.join(dir, json), 'utf8')) as { weightsManifest?: { paths: string[] }[] };
+    return (j.weightsManifest ?? []).flatMap((g) => g.paths);
+  } catch (e) {
+    throw new IntegrityError(`model ${dir}: ${json} is not readable JSON (${(e as Error).message})`);
+  }
+}
+
+/** The SHA-256 of every file that shapes the model's outputs (a member: its own integrity), by name. */
+export function modelFileSums(dir: string, m: ModelManifest): Record<string, string> {
+  const files: Record<string, string> = {};
+  const add = (name: string) => (files[name] = fileSum(dir, name));
+  if (m.head) for (const f of [m.head.modelJson, ...weightFiles(dir, m.head.modelJson)]) add(f);
+  if (m.tail) for (const f of [m.tail.modelJson, m.tail.weights]) add(f);
+  for (const mem of m.members ?? []) {
+    const mm = readManifest(path.join(dir, mem.dir));
+    if (!mm.integrity) throw new IntegrityError(`model ${dir}: member ${mem.dir} is not sealed (no "integrity"): seal it first`);
+    files[mem.dir] = mm.integrity.sha256;
+  }
+  return files;
+}
+
+/** The integrity record of a model folder as its files and manifest are now. */
+export function integrityOf(dir: string, m: ModelManifest): Integrity {
+  const files = modelFileSums(dir, m);
+  return { files, sha256: sha256(integrityText(m, files)) };
+}
+
+/**
+ * Check a folder against its manifest's `integrity`. Returns false when the manifest has none (a
+ * model made before it: loaded as it is); throws `IntegrityError` naming what changed.
+ */
+export function verifyIntegrity(dir: string, m: ModelManifest): boolean {
+  if (!m.integrity) return false;
+  for (const mem of m.members ?? []) {
+    const md = path.join(dir, mem.dir);
+    if (!verifyIntegrity(md, readManifest(md))) throw new IntegrityError(`model ${dir}: member ${mem.dir} has no integrity record although the composite was sealed: refusing it`);
+  }
+  const now = integrityOf(dir, m);
+  const names = new Set([...Object.keys(now.files), ...Object.keys(m.integrity.files)]);
+  for (const n of names) {
+    if (now.files[n] !== m.integrity.files[n]) {
+      throw new IntegrityError(`model ${dir}: ${n} is not the file its manifest was sealed with (SHA-256 ${(now.files[n] ?? 'none').slice(0, 12)}…, sealed ${(m.integrity.files[n] ?? 'none').slice(0, 12)}…): refusing it — restore the model (git checkout, or promote it again)`);
+    }
+  }
+  if (now.sha256 !== m.integrity.sha256) {
+    throw new IntegrityError(`model ${dir}: ${MANIFEST_FILE} was changed since the model was sealed (its classes, calibration, crop, decision or detection settings no longer match its integrity checksum): refusing it — restore the manifest, or make the change with the verb that owns it (calibrate, tune, promote)`);
+  }
+  return true;
+}
+
+/** The manifest with its `integrity` computed from the folder's files. */
+export function sealManifest(dir: string, m: ModelManifest): ModelManifest {
+  const { integrity: _old, ...rest } = m;
+  void _old;
+  return { ...rest, integrity: integrityOf(dir, rest as ModelManifest) };
+}
+
+/** Write a manifest (validated, sealed) into a model folder, atomically. */
+export function writeSealedManifest(dir: string, m: ModelManifest): ModelManifest {
+  validateManifest(m, path.join(dir, MANIFEST_FILE));
+  const sealed = sealManifest(dir, m);
+  writeFileAtomic(path.join(dir, MANIFEST_FILE), JSON.stringify(sealed, null, 2) + '\n');
+  return sealed;
+}
+
+/** Change a model's manifest: verified first, then `change`d, validated, sealed and written atomically. */
+export function updateManifest(dir: string, change: (m: ModelManifest) => ModelManifest | void): ModelManifest {
+  const m = readManifest(dir);
+  verifyIntegrity(dir, m);
+  return writeSealedManifest(dir, change(m) ?? m);
+}
+
+/**
+ * Seal a model folder (its members first) that has no integrity yet; a sealed one is verified and
+ * left as it is. Returns whether anything was written (what `prepare` and `promote` do for models
+ * made before sealing).
+ */
+export function sealModelFolder(dir: string): boolean {
+  const m = readManifest(dir);
+  let wrote = false;
+  for (const mem of m.members ?? []) wrote = sealModelFolder(path.join(dir, mem.dir)) || wrote;
+  if (m.integrity) {
+    verifyIntegrity(dir, m);
+    return wrote;
+  }
+  writeSealedManifest(dir, m);
+  return true;
+}
+
+/** Write measured numbers into a model's manifest: `<set>_accuracy`, `<set>_macroF1`, … (what `evaluate --record` does). */
+export function recordTestNumbers(
+  dir: string,
+  evals: { name: string; description: string; report: { accuracy: number; balancedAccuracy: number; macro: { f1: number }; total: number } }[],
+): ModelManifest {
+  return updateManifest(dir, (m) => {
+    for (const e of evals) {
+      m.test[`${e.name}_set`] = e.description;
+      m.test[`${e.name}_n`] = e.report.total;
+      m.test[`${e.name}_accuracy`] = e.report.accuracy;
+      m.test[`${e.name}_balancedAccuracy`] = e.report.balancedAccuracy;
+      m.test[`${e.name}_macroF1`] = e.report.macro.f1;
+    }
+  });
+}
+
+/** Write a tuned detection setting into a model's manifest; `makeDefault` also names the detector the model's default. */
+export function recordDetectionSetting(dir: string, detector: string, setting: TunedSetting, makeDefault: boolean): ModelManifest {
+  checkTunedSetting(setting, `detection setting for ${detector}`);
+  return updateManifest(dir, (m) => {
+    m.detection = { ...(m.detection ?? { settings: {} }), settings: { ...(m.detection?.settings ?? {}), [detector]: setting } };
+    if (makeDefault) m.detection.detector = detector;
+  });
+}
+
+/**
+ * Write a calibration and the decision rule into a model's manifest, refusing a calibration whose
+ * classes are not the model's. `decision` 'argmax' is stored as such.
+ */
+export function recordCalibration(dir: string, calibration: Calibration, decision: DecisionRule): ModelManifest {
+  return updateManifest(dir, (m) => {
+    m.calibration = calibration;
+    m.decision = decision;
+  });
+}
