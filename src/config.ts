@@ -16,7 +16,7 @@ export interface Config {
   data: {
     /** Images with more pixels than this are refused before decoding. default: 50_000_000 */
     maxPixels: number;
-    /** Larger photos are scaled down to this many pixels before `synth` finds landmarks and draws (memory stays bounded). default: 12_000_000 */
+    /** Larger photos are scaled down to this many pixels before `synth` finds landmarks and draws (memory stays bounded). default: 8_000_000 */
     workPixels: number;
     /** Images kept per dataset and label in small-data mode. default: 40 */
     smallPerClass: number;
@@ -169,7 +169,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     small,
     seed: 42,
-    data: { maxPixels: 50_000_000, workPixels: 12_000_000, smallPerClass: 40, decodeConcurrency: 4 },
+    data: { maxPixels: 50_000_000, workPixels: 8_000_000, smallPerClass: 40, decodeConcurrency: 4 },
     split: { ratios: { train: 0.7, val: 0.1, test: 0.2 }, seed: 42, maxHashDistance: 4, hash: 'either', maxGroupSize: 12, strictDistance: 1, upperWholeLimit: 12, namedPairDistance: 10 },
     faces: { minSize: 24, matchIou: 0.3 },
     train: { preset: 'original', smallEpochs: 2, workers: 2, runtime: 'onnx' },

@@ -24,6 +24,19 @@ export function overview(): string {
   return lines.join('\n');
 }
 
+/**
+ * What a verb that stopped on an error says: the error's own message — every refusal of the project
+ * is an Error saying what is wrong and what to do — or, for a fault of the code itself (a TypeError,
+ * RangeError, …), that it is one, with the stack under FACEMASK_DEBUG=1.
+ */
+export function failure(e: unknown): string {
+  if (e instanceof UsageError || e instanceof OutputRefused) return e.message;
+  const internal = e instanceof TypeError || e instanceof RangeError || e instanceof ReferenceError || e instanceof SyntaxError || !(e instanceof Error);
+  if (!internal) return (e as Error).message;
+  const stack = process.env.FACEMASK_DEBUG ? `\n${(e as Error).stack}` : ' (FACEMASK_DEBUG=1 shows where)';
+  return `internal error: ${e instanceof Error ? e.message : String(e)}${stack} — please report it with the command that caused it`;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [verbName, ...rest] = argv;
   if (!verbName || verbName === '--help' || verbName === '-h' || verbName === 'help') {
@@ -46,11 +59,8 @@ export async function main(argv: string[]): Promise<number> {
     const args = parseArgs(verb, rest);
     return await verb.run(args);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof OutputRefused) {
-      console.error(`facemask ${verb.name}: ${e.message}`);
-      return 2;
-    }
-    throw e;
+    console.error(`facemask ${verb.name}: ${failure(e)}`);
+    return 2;
   } finally {
     unhandle();
   }

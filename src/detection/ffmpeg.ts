@@ -9,6 +9,8 @@ export class VideoError extends Error {}
 
 export const FFMPEG = process.env.FACEMASK_FFMPEG ?? 'ffmpeg';
 export const FFPROBE = process.env.FACEMASK_FFPROBE ?? 'ffprobe';
+/** The largest frame read (8K UHD, 7680x4320): a frame is held three times over in memory. */
+export const MAX_FRAME_PIXELS = 7680 * 4320;
 /** Frame rate used when the source does not say (cameras, some streams). */
 export const DEFAULT_FPS = 25;
 
@@ -68,6 +70,7 @@ export function probeVideo(input: string): VideoInfo {
     throw new VideoError(`${input}: ffprobe gave unreadable output`);
   }
   if (!s || !s.width || !s.height) throw new VideoError(`${input}: no video stream (zero frames to process)`);
+  if (s.width * s.height > MAX_FRAME_PIXELS) throw new VideoError(`${input}: frames of ${s.width}x${s.height} pixels are more than this tool reads (${MAX_FRAME_PIXELS} pixels, 8K): scale the video down first (ffmpeg -vf scale=1920:-2)`);
   const frames = s.nb_frames !== undefined && /^\d+$/.test(s.nb_frames) ? Number(s.nb_frames) : undefined;
   if (frames === 0) throw new VideoError(`${input}: the video has zero frames`);
   return { width: s.width, height: s.height, fps: parseRate(s.avg_frame_rate) ?? parseRate(s.r_frame_rate) ?? DEFAULT_FPS, frames, device };

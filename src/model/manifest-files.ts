@@ -73,6 +73,10 @@ export function verifyIntegrity(dir: string, m: ModelManifest): boolean {
       throw new IntegrityError(`model ${dir}: ${n} is not the file its manifest was sealed with (SHA-256 ${(now.files[n] ?? 'none').slice(0, 12)}…, sealed ${(m.integrity.files[n] ?? 'none').slice(0, 12)}…): refusing it — restore the model (git checkout, or promote it again)`);
     }
   }
+  // the ONNX form is derived, but what detection runs: its bytes must be the export the manifest records
+  if (m.onnx && fs.existsSync(path.join(dir, m.onnx.file)) && fileSum(dir, m.onnx.file) !== m.onnx.sha256) {
+    throw new IntegrityError(`model ${dir}: ${m.onnx.file} is not the export its manifest records: refusing it — delete it and run \`npx facemask prepare\` (shipped models) or train again`);
+  }
   if (now.sha256 !== m.integrity.sha256) {
     throw new IntegrityError(`model ${dir}: ${MANIFEST_FILE} was changed since the model was sealed (its classes, calibration, crop, decision or detection settings no longer match its integrity checksum): refusing it — restore the manifest, or make the change with the verb that owns it (calibrate, tune, promote)`);
   }

@@ -284,7 +284,7 @@ export async function synthesise(inputs: string[], opts: SynthOptions): Promise<
   const degradeRanges = opts.degrade ? { ...DEGRADE_RANGES, ...(opts.degrade === true ? {} : opts.degrade) } : null;
   if (degradeRanges) checkDegradeRanges(degradeRanges);
   // the output folder, checked before any work: never an input, replaced only when it is synth's own and overwrite is set
-  const out = claimOutput({ verb: 'synth', flag: '--output', target: opts.output, kind: 'folder', inputs, overwrite: opts.overwrite ?? false, recognise: isSynthOutput, what: 'the synthetic images' }).path;
+  const out = claimOutput({ verb: 'synth', flag: '--output', target: opts.output, kind: 'folder', inputs, overwrite: opts.overwrite ?? false, recognise: isSynthOutput, what: 'the synthetic images', create: false }).path;
   const collected = collectSources(inputs);
   const every = opts.every ?? 1;
   if (!(Number.isInteger(every) && every >= 1)) throw new Error(`every must be a positive whole number, got ${every}`);

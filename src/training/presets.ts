@@ -175,7 +175,8 @@ export function applyOverrides(recipe: Recipe, overrides: Record<string, unknown
     let obj = out;
     for (const p of parts.slice(0, -1)) {
       const next = obj[p];
-      if (next === null || typeof next !== 'object' || Array.isArray(next)) throw new Error(`unknown recipe field "${key}" (${p} is ${kindOf(next)})`);
+      if (next === undefined) throw new Error(`unknown recipe field "${key}": the recipe has no section "${p}" (sections: ${Object.keys(obj).filter((k) => obj[k] !== null && typeof obj[k] === 'object' && !Array.isArray(obj[k])).join(', ')})`);
+      if (next === null || typeof next !== 'object' || Array.isArray(next)) throw new Error(`unknown recipe field "${key}" (${p} is a ${kindOf(next)}, not a section)`);
       obj = next as Record<string, unknown>;
     }
     const last = parts[parts.length - 1];
@@ -198,7 +199,41 @@ export function getRecipe(name: string, overrides: Record<string, unknown> = {})
   if (!(CROP_KINDS as readonly string[]).includes(r.crop)) throw new Error(`recipe field "crop" must be one of ${CROP_KINDS.join(', ')} (e.g. --set crop=aligned), got ${JSON.stringify(r.crop)}`);
   checkAlignTemplate(r.alignTemplate, 'recipe field "alignTemplate"');
   if (r.crop === 'aligned' && r.data.kind !== 'realworld') throw new Error(`crop=aligned needs the realworld data (face boxes and landmarks); preset ${r.name} uses the ${r.data.kind} data`);
+  checkRecipeValues(r);
   return r;
+}
+
+const wholeFrom = (min: number, max = Infinity) => (x: unknown) => Number.isInteger(x) && (x as number) >= min && (x as number) <= max;
+const positive = (x: unknown) => typeof x === 'number' && x > 0 && Number.isFinite(x);
+const oneOf = (...v: unknown[]) => (x: unknown) => v.includes(x);
+
+/** The values a recipe field may take, with the valid form for the message. */
+const RECIPE_VALUES: [string, (x: unknown) => boolean, string][] = [
+  ['head.units', wholeFrom(1, 8192), 'a whole number from 1 to 8192'],
+  ['head.dropout', (x) => typeof x === 'number' && x >= 0 && x < 1, 'a number from 0 up to (not including) 1'],
+  ['fit.epochs', wholeFrom(1, 10_000), 'a whole number >= 1'],
+  ['fit.batchSize', wholeFrom(1, 65_536), 'a whole number >= 1'],
+  ['fit.learningRate', positive, 'a number > 0'],
+  ['fit.decay', oneOf('lr/epochs', 'none'), '"lr/epochs" or "none"'],
+  ['fit.classWeights', oneOf('balanced', 'none'), '"balanced" or "none"'],
+  ['views.count', wholeFrom(1, 1000), 'a whole number >= 1'],
+  ['views.smallCount', wholeFrom(1, 1000), 'a whole number >= 1'],
+  ['features', oneOf('pooled', 'bands', 'bands+mid', 'finetune', 'blocks'), 'pooled, bands, bands+mid, finetune or blocks'],
+  ['finetune.epochs', wholeFrom(0, 10_000), 'a whole number >= 0'],
+  ['finetune.learningRate', positive, 'a number > 0'],
+  ['finetune.blocks', wholeFrom(0, 16), 'a whole number from 0 to 16'],
+  ['data.tuneCopies', (x) => x === undefined || wholeFrom(0, 100)(x), 'a whole number from 0 to 100'],
+  ['data.ilc2021Copies', (x) => x === undefined || wholeFrom(0, 100)(x), 'a whole number from 0 to 100'],
+];
+
+/** Refuse a recipe whose values make no sense (a negative layer size, a learning rate of 0), naming the valid form. */
+export function checkRecipeValues(r: Recipe): void {
+  for (const [key, ok, valid] of RECIPE_VALUES) {
+    const v = key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], r);
+    if (!ok(v)) throw new Error(`recipe field "${key}" must be ${valid}, got ${JSON.stringify(v)}`);
+  }
+  const nf = r.data.kind === 'realworld' ? r.data.notFace : null;
+  if (nf && !(nf.minScore > 0 && nf.minScore < 1)) throw new Error(`recipe field "data.notFace.minScore" must be between 0 and 1, got ${JSON.stringify(nf.minScore)}`);
 }
 
 /** A recipe in one table row (notebooks, reports): what a run with it will use. */

@@ -31,7 +31,7 @@ import type { DetectionSummary } from '../evaluation/scenes';
 export async function promoteModel(run: string, target: string = projectPaths().defaultModel, opts: { overwrite?: boolean } = {}): Promise<ModelManifest> {
   if (!fs.existsSync(run)) throw new Error(`no such run: ${run}`);
   const from = fs.existsSync(path.join(run, 'model')) ? path.join(run, 'model') : run;
-  claimOutput({ verb: 'promote', flag: '--to', target, kind: 'folder', inputs: [run], overwrite: opts.overwrite ?? false, recognise: isModelFolder, what: 'the installed model', mark: false });
+  claimOutput({ verb: 'promote', flag: '--to', target, kind: 'folder', inputs: [run], overwrite: opts.overwrite ?? false, recognise: isModelFolder, what: 'the installed model', create: false });
   const clf = await loadClassifier(from); // refuses a broken or mismatched model before anything is replaced
   clf.dispose();
   return installModel(from, target);

@@ -15,6 +15,27 @@ export interface CollectedInputs {
   images: InputFile[];
   /** Inputs that could not be used, with the reason (missing path, not an image given by name). */
   errors: { file: string; error: string }[];
+  /** Both, in the order the inputs were named (a folder's images in walk order): the order of the result lines. */
+  entries: (InputFile & { error?: string })[];
+}
+
+/**
+ * Results in input order: `image` for each image's result as it comes (in `images` order), `rest`
+ * at the end. An input that could not be used gets its error line where it was named.
+ */
+export function inInputOrder<R>(c: CollectedInputs, emit: (r: R | { file: string; error: string }) => void): { image: (r: R) => void; rest: () => void } {
+  let next = 0;
+  const errorsUpTo = () => {
+    for (; next < c.entries.length && c.entries[next].error !== undefined; next++) emit({ file: c.entries[next].file, error: c.entries[next].error! });
+  };
+  return {
+    image(r) {
+      errorsUpTo();
+      emit(r);
+      next++;
+    },
+    rest: errorsUpTo,
+  };
 }
 
 function walk(dir: string, out: string[]): void {
@@ -31,14 +52,13 @@ function walk(dir: string, out: string[]): void {
  * its own error line); inside folders only files whose content is an image are kept.
  */
 export function collectInputs(inputs: string[]): CollectedInputs {
-  const images: InputFile[] = [];
-  const errors: { file: string; error: string }[] = [];
+  const entries: CollectedInputs['entries'] = [];
   for (const inp of inputs) {
     let st: fs.Stats;
     try {
       st = fs.statSync(inp);
     } catch {
-      errors.push({ file: inp, error: 'no such file or folder' });
+      entries.push({ file: inp, error: 'no such file or folder' });
       continue;
     }
     if (st.isDirectory()) {
@@ -46,16 +66,23 @@ export function collectInputs(inputs: string[]): CollectedInputs {
       walk(inp, found);
       for (const f of found) {
         try {
-          if (sniffFile(f)) images.push({ file: f });
+          if (sniffFile(f)) entries.push({ file: f });
         } catch {
           /* unreadable entries inside folders are skipped like non-images */
         }
       }
+    } else if (st.isFile()) {
+      entries.push({ file: inp });
     } else {
-      images.push({ file: inp });
+      // a pipe, socket or device would block or never end: only regular files are read
+      entries.push({ file: inp, error: 'not a regular file (a pipe, socket or device): give an image file' });
     }
   }
-  return { images, errors };
+  return {
+    entries,
+    images: entries.filter((e) => e.error === undefined).map((e) => ({ file: e.file })),
+    errors: entries.filter((e): e is { file: string; error: string } => e.error !== undefined),
+  };
 }
 
 /** Run `fn` over `items` with at most `limit` in flight; results keep the input order. */

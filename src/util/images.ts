@@ -112,6 +112,10 @@ function decodeBmp(buf: Uint8Array, maxPixels: number): RgbImage {
   const h = Math.abs(b.readInt32LE(22));
   if (!(w > 0 && h > 0)) throw new ImageError(`corrupt bmp image: ${w}x${h} pixels in its header`);
   if (w * h > maxPixels) throw new ImageError(`image too large: ${w}x${h} = ${w * h} pixels (limit ${maxPixels})`);
+  const bits = b.length >= 30 ? b.readUInt16LE(28) : 0;
+  const offset = b.readUInt32LE(10);
+  const needed = offset + Math.ceil((w * bits) / 32) * 4 * h;
+  if (b.length < 54 || needed > b.length) throw new ImageError(`corrupt bmp image: cut short (${b.length} bytes of the ${needed} its header announces)`);
   const compression = b.length >= 34 ? b.readUInt32LE(30) : 0;
   if (compression === 1 || compression === 2) throw new ImageError('RLE-compressed bmp images are not read: save it as PNG or JPEG');
   let abgr: Buffer;

@@ -40,8 +40,12 @@ export interface OutputRequest {
   recognise?: (target: string) => boolean;
   /** What the verb's output is called in messages: `a folder of annotated pictures`. */
   what: string;
-  /** Mark a new folder as the verb's (`OUTPUT_MARKER`). default: true (a model folder is known by its manifest instead) */
-  mark?: boolean;
+  /**
+   * Create a new folder output now (and mark it, `OUTPUT_MARKER`), for a verb that writes into it as it
+   * goes. false: a verb that builds its folder elsewhere and renames it into place (`writeDirAtomic`,
+   * which marks it itself) — only the place is checked. default: true
+   */
+  create?: boolean;
 }
 
 /** A place granted: the absolute path and whether something of the verb's own is there to replace. */
@@ -140,6 +144,20 @@ export function makeFolders(dir: string, refuse: (why: string) => never): void {
   }
 }
 
+/** Whether folder `dir` could be made: its nearest existing ancestor is a folder that takes new entries (tried for real). */
+function assertCreatable(dir: string, refuse: (why: string) => never): void {
+  let cur = path.dirname(dir);
+  while (!statOrNull(cur)) cur = path.dirname(cur);
+  if (!statOrNull(cur)!.isDirectory()) refuse(`${cur} is a file, not a folder`);
+  const probe = path.join(cur, `.facemask-write-test-${process.pid}`);
+  try {
+    fs.mkdirSync(probe);
+    fs.rmdirSync(probe);
+  } catch (e) {
+    refuse(`no folder can be made in ${cur} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
 /** Whether a file can be created in folder `dir` (tried for real, then removed). */
 function assertWritable(dir: string, refuse: (why: string) => never): void {
   const probe = path.join(dir, `.facemask-write-test-${process.pid}`);
@@ -154,7 +172,7 @@ function assertWritable(dir: string, refuse: (why: string) => never): void {
 
 /**
  * Check (and prepare) the place a verb writes to, before any work: a folder output is created (with
- * its missing parents) and marked when new. Throws `OutputRefused`.
+ * its missing parents) and marked when new, unless `create` is false. Throws `OutputRefused`.
  */
 export function claimOutput(req: OutputRequest): OutputClaim {
   const given = `${req.flag} ${req.target}`;
@@ -178,11 +196,17 @@ export function claimOutput(req: OutputRequest): OutputClaim {
     }
   }
   // a folder output is made with its missing parents (mkdir -p); a file goes into a folder that exists
-  const folder = req.kind === 'folder' ? out : path.dirname(out);
-  if (req.kind === 'folder') makeFolders(folder, refuse);
-  else if (!statOrNull(folder)?.isDirectory()) refuse(`its folder ${folder} does not exist${statOrNull(folder) ? ' (a file is there)' : ''}: create it first (mkdir -p ${folder}), or name a file in a folder that exists`);
-  assertWritable(folder, refuse);
-  if (req.kind === 'folder' && !replaces && (req.mark ?? true)) markOutput(out, req.verb);
+  if (req.kind === 'file') {
+    const folder = path.dirname(out);
+    if (!statOrNull(folder)?.isDirectory()) refuse(`its folder ${folder} does not exist${statOrNull(folder) ? ' (a file is there)' : ''}: create it first (mkdir -p ${folder}), or name a file in a folder that exists`);
+    assertWritable(folder, refuse);
+  } else if (req.create ?? true) {
+    makeFolders(out, refuse);
+    assertWritable(out, refuse);
+    if (!replaces) markOutput(out, req.verb);
+  } else {
+    assertCreatable(out, refuse);
+  }
   return { path: out, replaces };
 }
 

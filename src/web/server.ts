@@ -15,6 +15,7 @@ import { findAsset } from '../assets/catalog';
 import { parseSums } from '../assets/sums';
 import { MANIFEST_FILE, readManifest } from '../model/manifest';
 import { verifyIntegrity } from '../model/manifest-files';
+import { createHash } from 'node:crypto';
 import { bundlePage, PAGE_HTML } from './bundle';
 import { PAGE_DETECTOR_VARIANTS, type PageSetup } from './page/pipeline';
 
@@ -109,6 +110,7 @@ export function pageRoutes(opts: Pick<ServeOptions, 'model' | 'config' | 'paths'
   }
   if (!manifest.onnx) throw new ServeError(`the model in ${dir} has no ONNX form (its manifest records no "onnx"): ${shipped ? PREPARE : 'run `npx facemask prepare` to export it, or serve a model that has one'}`);
   const onnxFile = containedFile(mustExist(path.join(dir, manifest.onnx.file), `the classifier's ${manifest.onnx.file}`, hint), dir, `the classifier's ${manifest.onnx.file}`);
+  if (createHash('sha256').update(fs.readFileSync(onnxFile)).digest('hex') !== manifest.onnx.sha256) throw new ServeError(`the classifier's ${manifest.onnx.file} in ${dir} is not the file its manifest records (damaged or replaced): delete it and run \`npx facemask prepare\` to export it again`);
 
   const yunetDir = findAsset('yunet').target(p);
   mustExist(path.join(yunetDir, 'yunet_s_dynamic.onnx'), "YuNet's yunet_s_dynamic.onnx", PREPARE);

@@ -51,7 +51,8 @@ test('serves the page, its script, the setup, the model files and onnxruntime-we
   const wasm = await get('/ort/ort-wasm-simd-threaded.wasm', { method: 'HEAD' });
   assert.equal(wasm.headers.get('content-type'), 'application/wasm');
 
-  for (const p of ['/package.json', '/src/web/server.ts', '/model/../../package.json', '/ort/../package.json', '/detector/yunet_s_640_640.onnx']) {
+  // (paths with `..` are sent over raw sockets in server-faults.test.ts: fetch would normalise them away)
+  for (const p of ['/package.json', '/src/web/server.ts', '/detector/yunet_s_640_640.onnx']) {
     const r = await get(p);
     assert.equal(r.status, 404, p);
     await r.text();

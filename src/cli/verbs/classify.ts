@@ -1,6 +1,6 @@
 /** `facemask classify <files or folders...> [--model DIR] [--jsonl FILE]` */
 import { OVERWRITE_FLAG, type VerbSpec } from '../args';
-import { collectInputs } from '../../util/files';
+import { collectInputs, inInputOrder } from '../../util/files';
 import { interruption } from '../../util/interrupt';
 import type { RgbImage } from '../../util/images';
 import { toJsonLine, isError, type FileResult, type ClassifyResult, type ErrorResult } from '../../result';
@@ -29,7 +29,8 @@ export const classifyVerb: VerbSpec = {
   async run(args) {
     const modelDir = (args.flags.model as string | undefined) ?? projectPaths().defaultModel;
     const jsonl = args.flags.jsonl as string | undefined;
-    const { images, errors } = collectInputs(args.positional);
+    const inputs = collectInputs(args.positional);
+    const { images, errors } = inputs;
     if (images.length === 0) {
       for (const e of errors) console.error(`facemask classify: ${e.file}: ${e.error}`);
       console.error(`facemask classify: no images found in ${args.positional.join(' ')}`);
@@ -37,13 +38,9 @@ export const classifyVerb: VerbSpec = {
     }
     // the lines' place, checked before any work (src/util/output.ts); lines streamed as they come
     const file = jsonl ? openJsonLines('classify', jsonl, [...args.positional, modelDir], Boolean(args.flags.overwrite)) : undefined;
-    const emit = (rs: FileResult[]) => {
-      for (const r of rs) {
-        if (file) file.write(toJsonLine(r));
-        else process.stdout.write(toJsonLine(r) + '\n');
-      }
-    };
-    emit(errors);
+    const write = (r: FileResult) => (file ? file.write(toJsonLine(r)) : process.stdout.write(toJsonLine(r) + '\n'));
+    const lines = inInputOrder<FileResult>(inputs, write); // an input's line where it was named
+    const emit = (rs: FileResult[]) => rs.forEach((r) => lines.image(r));
     let clf: TfjsClassifier | undefined;
     let finder: LandmarkFinder | undefined;
     let results: (ClassifyResult | ErrorResult)[];
@@ -65,6 +62,7 @@ export const classifyVerb: VerbSpec = {
       }
       const landmarks = finder ? { landmarks: (img: RgbImage) => finder!.landmarks(async () => img, null) } : {};
       results = await classifyFiles(images.map((i) => i.file), clf, { onResults: emit, signal: interruption.signal, ...landmarks });
+      if (!interruption.signal.aborted) lines.rest();
     } finally {
       clf?.dispose();
       finder?.dispose();

@@ -4,7 +4,7 @@
  */
 import { OVERWRITE_FLAG, type VerbSpec } from '../args';
 import { resolveConfig } from '../../config';
-import { collectInputs } from '../../util/files';
+import { collectInputs, inInputOrder } from '../../util/files';
 import { toJsonLine, summarise, isError, type FileResult } from '../../result';
 import { claimOutput, clearOutputFolder } from '../../util/output';
 import { interruption } from '../../util/interrupt';
@@ -43,27 +43,27 @@ export const detectVerb: VerbSpec = {
     const outputDir = args.flags.output as string | undefined;
     const model = args.flags.model as string | undefined;
     const request = settingsRequest(args.flags);
-    const { images, errors } = collectInputs(args.positional);
+    const inputs = collectInputs(args.positional);
+    const { images, errors } = inputs;
     // where the results go, checked before any work (src/util/output.ts)
-    const inputs = [...args.positional, model ?? projectPaths().defaultModel];
+    const read = [...args.positional, model ?? projectPaths().defaultModel];
     const overwrite = Boolean(args.flags.overwrite);
     if (outputDir) {
-      const out = claimOutput({ verb: 'detect', flag: '--output', target: outputDir, kind: 'folder', inputs, overwrite, what: 'a folder of annotated pictures' });
+      const out = claimOutput({ verb: 'detect', flag: '--output', target: outputDir, kind: 'folder', inputs: read, overwrite, what: 'a folder of annotated pictures' });
       if (out.replaces) clearOutputFolder(out.path, 'detect');
     }
-    const file = jsonl ? openJsonLines('detect', jsonl, inputs, overwrite) : undefined;
+    const file = jsonl ? openJsonLines('detect', jsonl, read, overwrite) : undefined;
     const toStdout = !jsonl && !outputDir;
     const emit = (r: FileResult) => {
       const line = toJsonLine(r);
       if (toStdout) process.stdout.write(line + '\n');
       else file?.write(line);
     };
-    for (const e of errors) {
-      emit(e);
-      console.error(`facemask detect: ${e.file}: ${e.error.split('\n')[0]}`);
-    }
+    for (const e of errors) console.error(`facemask detect: ${e.file}: ${e.error.split('\n')[0]}`);
+    const lines = inInputOrder<FileResult>(inputs, emit); // an input's line where it was named
     if (images.length === 0) {
       console.error(`facemask detect: no images found in ${args.positional.join(' ')}`);
+      lines.rest();
       file?.close();
       return 2;
     }
@@ -92,7 +92,7 @@ export const detectVerb: VerbSpec = {
           signal: interruption.signal,
           onResult: (r, annotated) => {
             done++;
-            emit(r);
+            lines.image(r);
             if (isError(r)) {
               failed++;
               console.error(`facemask detect: ${r.file}: ${r.error.split('\n')[0]}`);
@@ -103,6 +103,7 @@ export const detectVerb: VerbSpec = {
           },
         },
       );
+      if (!interruption.signal.aborted) lines.rest();
     } finally {
       pipeline.dispose();
       file?.close();

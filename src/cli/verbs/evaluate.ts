@@ -31,7 +31,7 @@ export const evaluateVerb: VerbSpec = {
     const modelDir = (args.flags.model as string | undefined) ?? projectPaths().defaultModel;
     const given = args.flags.output as string | undefined;
     // a given report folder is checked before any work (src/util/output.ts)
-    if (given) claimOutput({ verb: 'evaluate', flag: '--output', target: given, kind: 'folder', inputs: [modelDir, projectPaths().dataset], overwrite: Boolean(args.flags.overwrite), what: 'the evaluation report' });
+    if (given) claimOutput({ verb: 'evaluate', flag: '--output', target: given, kind: 'folder', inputs: [modelDir, projectPaths().dataset], overwrite: Boolean(args.flags.overwrite), what: 'the evaluation report', create: false });
     let clf: TfjsClassifier;
     try {
       clf = await loadClassifier(modelDir);

@@ -42,7 +42,7 @@ export const inspectVerb: VerbSpec = {
     const given = args.flags.output as string | undefined;
     const overwrite = Boolean(args.flags.overwrite);
     const inputs = [projectPaths().dataset];
-    if (given) claimOutput({ verb: 'inspect', flag: '--output', target: given, kind: 'folder', inputs, overwrite, what: 'the inspection report' });
+    if (given) claimOutput({ verb: 'inspect', flag: '--output', target: given, kind: 'folder', inputs, overwrite, what: 'the inspection report', create: false });
     const splitGiven = args.flags['split-file'] as string | undefined;
     const writeSplit = !args.flags['no-split'];
     if (splitGiven && writeSplit) claimOutput({ verb: 'inspect', flag: '--split-file', target: splitGiven, kind: 'file', inputs: [], overwrite, recognise: isSplitFile, what: 'the split' });
