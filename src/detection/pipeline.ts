@@ -4,12 +4,16 @@
  * policy.ts). Browser-safe: the detector, the classifier and the settings are passed in, built by
  * `createFaceMaskDetector` (src/detection/create.ts) in Node and by the page in a browser.
  *
+ * It is the one detection path: outside src/detection/, boxes come only from a pipeline — `detect`
+ * for photos, `findFaces` + `classifyBoxes` for video tracks (so video gets the same box correction),
+ * `findFaces({ raw: true })` for learning the correction. Its detector and classifier are not exposed.
  * `score` is the raw material of `detect` (every box at the threshold, with its probabilities);
  * measurements that sweep settings over it (src/evaluation/scenes.ts) apply the same policy
  * function, so they measure what `detect` ships.
  */
 import type { FaceClassifier } from '../model/types';
-import type { Classification, DetectResult } from '../result';
+import type { Classification, DecisionRule, DetectResult } from '../result';
+import type { ModelClass } from '../labels';
 import type { RgbImage } from '../util/images';
 import { labelBox, labelBoxes } from './policy';
 import { correctBox } from './boxfit';
@@ -26,13 +30,20 @@ export interface ScoredImage {
 
 export interface FaceMaskDetector {
   readonly settings: ResolvedSettings;
-  readonly detector: FaceDetector;
-  readonly classifier: FaceClassifier;
+  /** The classifier's classes in output order (internal ones, such as not_face, included). */
+  readonly classes: readonly ModelClass[];
+  /** The classifier's decision rule (src/result.ts `bestEmitted`); undefined: argmax. */
+  readonly decision: DecisionRule | undefined;
   /** The faces of an image: found, classified, kept or dropped by the box policy; timings per stage. */
   detect(image: RgbImage, file?: string): Promise<DetectResult>;
+  /**
+   * The detector's faces at the pipeline's threshold, each box moved by the setting's box correction
+   * (the boxes `detect` classifies). `raw`: as the detector gives them — what a correction is learnt from.
+   */
+  findFaces(image: RgbImage, opts?: { raw?: boolean }): Promise<FaceDetection[]>;
   /** Every detection at the threshold with its probabilities (before the box policy). */
   score(image: RgbImage): Promise<ScoredImage>;
-  /** Classify boxes found elsewhere (video tracks): in order, null where the policy drops the box. */
+  /** Classify boxes found by `findFaces` (video tracks): in order, null where the policy drops the box. */
   classifyBoxes(image: RgbImage, boxes: readonly FaceDetection[]): Promise<(Classification | null)[]>;
   /** One line: detector, threshold and policy, and where they came from. */
   describe(): string;
@@ -42,19 +53,23 @@ export interface FaceMaskDetector {
 
 /** Assemble a pipeline from loaded parts. `ownsClassifier`: `dispose()` also disposes the classifier. */
 export function assemblePipeline(detector: FaceDetector, classifier: FaceClassifier, settings: ResolvedSettings, ownsClassifier = true): FaceMaskDetector {
-  const score = async (image: RgbImage): Promise<ScoredImage> => {
-    const t0 = performance.now();
+  const findFaces = async (image: RgbImage, opts: { raw?: boolean } = {}): Promise<FaceDetection[]> => {
     const found = await detector.detectFaces(image);
     const c = settings.box;
-    const detections = c ? found.map((d) => ({ ...d, box: clipBox(correctBox(d.box, c), image.width, image.height) ?? d.box })) : found;
+    return c && !opts.raw ? found.map((d) => ({ ...d, box: clipBox(correctBox(d.box, c), image.width, image.height) ?? d.box })) : found;
+  };
+  const score = async (image: RgbImage): Promise<ScoredImage> => {
+    const t0 = performance.now();
+    const detections = await findFaces(image);
     const t1 = performance.now();
     const probabilities = await classifier.probabilitiesOfBoxes(image, detections.map((d) => d.box), detections.map((d) => d.landmarks));
     return { detections, probabilities, ms: { detect: t1 - t0, classify: performance.now() - t1 } };
   };
   return {
     settings,
-    detector,
-    classifier,
+    classes: classifier.classes,
+    decision: classifier.decision,
+    findFaces,
     score,
     async detect(image, file = '') {
       const s = await score(image);

@@ -82,13 +82,13 @@ export async function processVideo(opts: VideoOptions): Promise<VideoReport> {
   if (width % 2 || height % 2) notes.push(`odd frame size ${width}x${height}: the output is padded to ${width + (width % 2)}x${height + (height % 2)} (H.264 needs even sides)`);
   const format = opts.output ? containerFor(opts.output) : undefined;
   const frameBytes = width * height * 3;
-  const tracker = new IouTracker({ ...opts, decision: opts.pipeline.classifier.decision });
+  const tracker = new IouTracker({ ...opts, decision: opts.pipeline.decision });
   const ms = { detect: 0, classify: 0, draw: 0, write: 0 };
   let detections = 0;
 
   if (opts.warmUp ?? true) {
     const blank: RgbImage = { data: new Uint8Array(frameBytes).fill(128), width, height };
-    await opts.pipeline.detector.detectFaces(blank);
+    await opts.pipeline.findFaces(blank);
     await opts.pipeline.classifyBoxes(blank, [{ box: [0, 0, Math.min(64, width), Math.min(64, height)], score: 0 }]);
   }
 
@@ -131,7 +131,7 @@ export async function processVideo(opts: VideoOptions): Promise<VideoReport> {
       const detected = index % opts.detectEvery === 0;
       if (detected) {
         const a = performance.now();
-        const dets = await opts.pipeline.detector.detectFaces(frame);
+        const dets = await opts.pipeline.findFaces(frame);
         const b = performance.now();
         ms.detect += b - a;
         detections += dets.length;

@@ -289,7 +289,7 @@ export async function scoreScenes(pipeline: FaceMaskDetector, scenes: readonly K
     const s = await pipeline.score(img);
     out.push({ scene, detections: s.detections, probabilities: s.probabilities, ms: s.ms.detect + s.ms.classify });
   });
-  return { detector: pipeline.settings.detector, low: pipeline.settings.threshold, classes: pipeline.classifier.classes, decision: pipeline.classifier.decision, scenes: out };
+  return { detector: pipeline.settings.detector, low: pipeline.settings.threshold, classes: pipeline.classes, decision: pipeline.decision, scenes: out };
 }
 
 /** A detection setting: the detector's threshold and the box policy. */

@@ -29,7 +29,7 @@ export function pipelineRows(pipelines: Record<string, FaceMaskDetector>) {
     'threshold from': p.settings.source.threshold,
     'not_face >=': p.settings.policy.rejectAt ?? 'off',
     'trusted >=': p.settings.policy.trustAbove ?? 'off',
-    classes: p.classifier.classes.join(', '),
+    classes: p.classes.join(', '),
   }));
 }
 

@@ -36,9 +36,7 @@ import { foldsByGroup } from '../data/split';
 import { createEngine } from '../backend/onnx';
 import { calibrateRows, expectedCalibrationError, fitCalibration, meanNll, reliabilityBins, ECE_BINS, type Calibration, type ReliabilityBin } from '../model/calibration';
 import { modelIdentity } from '../model/manifest';
-import { DETECTORS } from '../detection/detectors';
-import { cachedDetector } from '../detection/cache';
-import { mineBoxes } from '../detection/mining';
+import { mineScenes } from '../detection/mine-scenes';
 import { loadFaceClassifier } from '../detection/create';
 import { classificationReport, confusionMatrix, pairedMacroF1Gain } from '../evaluation/metrics';
 import { manifestNotFace } from './presets';
@@ -313,21 +311,15 @@ export async function calibrationItems(sets: readonly CalibrationSet[], classes:
     if (classes.includes('not_face')) {
       if (!notFace) notFaceNote = "the model's recipe mines no not_face boxes: not_face's bias stays 0";
       else {
-        const det = cachedDetector(await DETECTORS.create(notFace.detector, cfg.detect, notFace.minScore), projectPaths().measureCache, { threshold: notFace.minScore, config: { ...cfg.detect, detector: null } });
         let n = 0;
-        try {
-          for (const sc of scenes) {
-            const img = await decodeImage(sc.file);
-            for (const m of mineBoxes(await det.detectFaces(img), sc.faces, img.width, img.height, { minScore: notFace.minScore, minFace: cfg.faces.minSize })) {
-              if (m.label !== 'not_face') continue;
-              items.push({ file: sc.file, box: m.box, label: 'not_face', set: 'real-val', group: `kaggle:${sc.file}` });
-              n++;
-            }
+        for (const { scene, boxes } of await mineScenes(scenes, notFace, cfg.detect, cfg.faces.minSize)) {
+          for (const m of boxes) {
+            if (m.label !== 'not_face') continue;
+            items.push({ file: scene.file, box: m.box, label: 'not_face', set: 'real-val', group: `kaggle:${scene.file}` });
+            n++;
           }
-        } finally {
-          det.dispose();
         }
-        notFaceNote = `${n} ${notFace.detector} boxes (score >= ${notFace.minScore}) on ${describePart('validation')} that overlap no annotated face (src/detection/mining.ts, as training's validation not_face items)`;
+        notFaceNote = `${n} ${notFace.detector} boxes (score >= ${notFace.minScore}) on ${describePart('validation')} that overlap no annotated face (src/detection/mine-scenes.ts, as training's validation not_face items)`;
       }
     }
   } else if (classes.includes('not_face')) notFaceNote = 'no Kaggle validation photos in the sets: not_face has no items and its bias stays 0';

@@ -44,10 +44,7 @@ import { KAGGLE, faceCounts, kaggleScenes, kagglePart, kagglePhotoNumber, kaggle
 import { checkConfuserRecords, confuserExclusion, confuserSynth, isConfuserExcluded, readConfuserList, type ConfuserExclusion } from '../data/confusers';
 import { readSynthManifest, type SynthManifestEntry } from '../synth/synth';
 import { excludeSynthSources, separateConfusers } from '../synth/groups';
-import { decodeImage } from '../util/images';
-import { DETECTORS } from '../detection/detectors';
-import { cachedDetector } from '../detection/cache';
-import { mineBoxes } from '../detection/mining';
+import { mineScenes } from '../detection/mine-scenes';
 import type { RealworldDataSpec, SplitDataSpec } from './presets';
 
 export interface TrainingData {
@@ -234,26 +231,22 @@ export async function realworldData(spec: RealworldDataSpec, opts: RealworldOpti
     }
   }
   if (spec.notFace) {
-    // the detector's boxes on the fit and validation photos, mined (src/detection/mining.ts)
+    // the detector's boxes on the fit and validation photos, mined (src/detection/mine-scenes.ts)
     const byFile = new Map(kaggle.map((r) => [r.path, r]));
-    const det = cachedDetector(await DETECTORS.create(spec.notFace.detector, cfg.detect, spec.notFace.minScore), projectPaths().measureCache, { threshold: spec.notFace.minScore, config: { ...cfg.detect, detector: null } });
-    try {
-      for (const sc of kaggleScenes(['fit', 'validation'])) {
-        const r = byFile.get(sc.file);
-        if (!r || !usable(r)) continue;
-        const isVal = kagglePart(sc.photo) === 'validation';
-        if (!isVal && isConfuser(r.sha256)) continue;
-        const img = await decodeImage(sc.file);
-        for (const m of mineBoxes(await det.detectFaces(img), sc.faces, r.width, r.height, { minScore: spec.notFace.minScore, minFace: minTrainFace })) {
-          const item: TrainItem = { file: r.path, sha256: r.sha256, label: m.label, box: m.box, source: 'detector', group: groupOf(r.sha256) };
-          // validation gets only not_face boxes (its faces are already there as annotated boxes)
-          if (isVal) {
-            if (m.label === 'not_face') val.push(item);
-          } else train.push(item);
-        }
+    const scenes = kaggleScenes(['fit', 'validation']).filter((sc) => {
+      const r = byFile.get(sc.file);
+      return r && usable(r) && (kagglePart(sc.photo) === 'validation' || !isConfuser(r.sha256));
+    });
+    for (const { scene, boxes } of await mineScenes(scenes, spec.notFace, cfg.detect, minTrainFace)) {
+      const r = byFile.get(scene.file)!;
+      const isVal = kagglePart(scene.photo) === 'validation';
+      for (const m of boxes) {
+        const item: TrainItem = { file: r.path, sha256: r.sha256, label: m.label, box: m.box, source: 'detector', group: groupOf(r.sha256) };
+        // validation gets only not_face boxes (its faces are already there as annotated boxes)
+        if (isVal) {
+          if (m.label === 'not_face') val.push(item);
+        } else train.push(item);
       }
-    } finally {
-      det.dispose();
     }
   }
   const notes = {

@@ -192,7 +192,7 @@ async function learnBoxCorrection(cfg: Config, classifier: LoadedClassifier, det
   try {
     const photos = [];
     for (const sc of kaggleScenes('fit', { limit })) {
-      const dets = await p.detector.detectFaces(await decodeImage(sc.file));
+      const dets = await p.findFaces(await decodeImage(sc.file), { raw: true });
       photos.push({ detections: dets, faces: sc.faces.filter((f) => faceCounts(f.box, cfg.faces.minSize)) });
     }
     const c = fitBoxCorrection(matchedPairs(photos, cfg.faces.matchIou));

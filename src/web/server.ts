@@ -103,13 +103,13 @@ export function pageRoutes(opts: Pick<ServeOptions, 'model' | 'config' | 'paths'
   } catch (e) {
     throw new ServeError(`the model in ${dir} cannot be read: ${(e as Error).message}`);
   }
+  if (!manifest.onnx) throw new ServeError(`the model in ${dir} has no ONNX form (its manifest records no "onnx"): ${shipped ? PREPARE : 'run `npx facemask prepare` to export it, or serve a model that has one'}`);
+  const onnxFile = containedFile(mustExist(path.join(dir, manifest.onnx.file), `the classifier's ${manifest.onnx.file}`, hint), dir, `the classifier's ${manifest.onnx.file}`);
   try {
     verifyIntegrity(dir, manifest); // what the model means, checked before it is served (the page checks the manifest's part again)
   } catch (e) {
     throw new ServeError(`the model in ${dir} cannot be served: ${(e as Error).message}`);
   }
-  if (!manifest.onnx) throw new ServeError(`the model in ${dir} has no ONNX form (its manifest records no "onnx"): ${shipped ? PREPARE : 'run `npx facemask prepare` to export it, or serve a model that has one'}`);
-  const onnxFile = containedFile(mustExist(path.join(dir, manifest.onnx.file), `the classifier's ${manifest.onnx.file}`, hint), dir, `the classifier's ${manifest.onnx.file}`);
   if (createHash('sha256').update(fs.readFileSync(onnxFile)).digest('hex') !== manifest.onnx.sha256) throw new ServeError(`the classifier's ${manifest.onnx.file} in ${dir} is not the file its manifest records (damaged or replaced): delete it and run \`npx facemask prepare\` to export it again`);
 
   const yunetDir = findAsset('yunet').target(p);

@@ -16,6 +16,7 @@ import { probeVideo } from '../../src/detection/ffmpeg';
 import { resolveConfig } from '../../src/config';
 import { tf, initBackend } from '../../src/backend/tf';
 import { makeClip, countFrames, demoPhoto } from './clips';
+import { videoFrames } from '../../src/detection/clips';
 
 const cfg = resolveConfig();
 let dir: string;
@@ -126,4 +127,34 @@ test('a clip whose raw per-frame label flips while the smoothed (drawn) label ho
   assert.ok(raw.length >= 20, `frames with a labelled face: ${raw.length}`);
   assert.ok(new Set(raw).size >= 2, `the raw label must flip in this clip: ${raw.join(' ')}`);
   assert.equal(new Set(drawn).size, 1, `the drawn label flickered: ${drawn.join(' ')}`);
+});
+
+test('one detection path: on frame 0 of a still clip, video\'s boxes and labels are detect\'s (the shipped setting, box correction included)', async () => {
+  const shipped = await createFaceMaskDetector(cfg, { model: process.env.FACEMASK_TEST_MODEL || undefined, use: 'video' });
+  try {
+    assert.ok(shipped.settings.box, 'the shipped setting corrects boxes: the case video once missed');
+    const clip = path.join(dir, 'still.mp4');
+    const r = spawnSync('ffmpeg', ['-v', 'error', '-y', '-loop', '1', '-i', demoPhoto(5), '-vf', 'scale=640:480,format=yuv420p', '-frames:v', '3', '-c:v', 'libx264', '-preset', 'ultrafast', clip], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const [frame] = videoFrames(clip, [0], 640, 480);
+    const photo = await shipped.detect(frame);
+    assert.ok(photo.faces.length >= 3, `faces on the photo: ${photo.faces.length}`);
+    let first: { box: number[]; label: string | undefined }[] = [];
+    await processVideo({
+      ...track, input: clip, pipeline: shipped, detectEvery: 1,
+      onFrame: (f) => {
+        if (f.index === 0) first = f.tracks.filter((t) => t.raw).map((t) => ({ box: t.box, label: t.raw!.label }));
+      },
+    });
+    const key = (x: { box: number[] }) => x.box[0] * 1e4 + x.box[1];
+    const want = photo.faces.map((f) => ({ box: f.box, label: f.label })).sort((a, b) => key(a) - key(b));
+    const got = first.sort((a, b) => key(a) - key(b));
+    assert.equal(got.length, want.length, `faces: video ${got.length}, detect ${want.length}`);
+    got.forEach((g, i) => {
+      assert.equal(g.label, want[i].label);
+      g.box.forEach((v, k) => assert.ok(Math.abs(v - want[i].box[k]) < 1e-6, `box ${i}: video ${g.box.join(',')} vs detect ${want[i].box.join(',')}`));
+    });
+  } finally {
+    shipped.dispose();
+  }
 });

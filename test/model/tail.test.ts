@@ -163,10 +163,16 @@ test('a model folder with a tail: tfjs and ONNX agree within 1e-4 on real face b
   const bytes = fs.readFileSync(path.join(copy, 'tail.bin'));
   bytes[100] ^= 0x01;
   fs.writeFileSync(path.join(copy, 'tail.bin'), bytes);
-  await assert.rejects(loadClassifier(copy), /the fine-tuned tail's weights do not match the manifest \(tail\.bin SHA-256 .*\): refusing it/);
-  await assert.rejects(loadOnnxClassifier(copy, engine), /the fine-tuned tail's weights do not match the manifest/);
+  await assert.rejects(loadClassifier(copy), /tail\.bin is not the file its manifest was sealed with \(SHA-256 .*\): refusing it/);
+  await assert.rejects(loadOnnxClassifier(copy, engine), /tail\.bin .*refusing it/);
   fs.rmSync(path.join(copy, 'tail.bin'));
-  await assert.rejects(loadClassifier(copy), /the fine-tuned tail's weights tail\.bin are missing: refusing it/);
+  await assert.rejects(loadClassifier(copy), /tail\.bin is missing/);
+  // a model made before integrity records: the tail's own checksum still refuses it
+  const unsealed = readManifest(copy);
+  delete unsealed.integrity;
+  fs.writeFileSync(path.join(copy, 'manifest.json'), JSON.stringify(unsealed));
+  fs.writeFileSync(path.join(copy, 'tail.bin'), bytes);
+  await assert.rejects(loadClassifier(copy), /the fine-tuned tail's weights do not match the manifest \(tail\.bin SHA-256 .*\): refusing it/);
   // a manifest whose tail record is malformed
   const bad = { ...readManifest(tuned), tail: { ...m.tail!, blocks: 20 } };
   assert.throws(() => validateManifest(bad), /"tail" must be \{ blocks: 0-16/);

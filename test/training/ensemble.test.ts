@@ -108,7 +108,7 @@ test('a 224 px model and a 128 px one with a fine-tuned tail: a composite whose 
   const again = await loadClassifier(copy);
   again.dispose();
   fs.copyFileSync(path.join(a.modelDir, 'manifest.json'), path.join(copy, 'members/c-128/manifest.json'));
-  await assert.rejects(loadClassifier(copy), /member members\/c-128 is not the model the composite recorded/);
+  await assert.rejects(loadClassifier(copy), /members\/c-128: model\.json is not the file its manifest was sealed with/, 'the integrity record sees the changed member');
   // a composite is not itself a member
   await assert.rejects(ensembleModels([e.runDir, a.runDir], { runsDir: runs }), /composite is itself an ensemble of models on different bases: list its members instead/);
 });

@@ -113,7 +113,7 @@ test('features=blocks: the pooled phase, then the last block + Conv_1 with the h
   assert.deepEqual(clf.base.model.getLayer('block_15_project').getWeights()[0].dataSync(), base.model.getLayer('block_15_project').getWeights()[0].dataSync(), 'layers before the tail are the pretrained ones');
   clf.dispose();
   base.model.dispose();
-  await assert.rejects(train({ ...opts, name: 'blocks-bad', overrides: { features: 'blocks', 'finetune.blocks': 17 } }), /finetune.blocks must be an integer from 0 \(Conv_1 alone\) to 16/);
+  await assert.rejects(train({ ...opts, name: 'blocks-bad', overrides: { features: 'blocks', 'finetune.blocks': 17 } }), /recipe field "finetune\.blocks" must be a whole number from 0 to 16, got 17/);
   assert.ok(!fs.readdirSync(runs).some((d) => d.startsWith('blocks-bad')), 'no run folder for a refused recipe');
 });
 

@@ -18,7 +18,7 @@ import sharp from 'sharp';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { projectPaths } from '../../src/paths';
 import { iou } from '../../src/detection/geometry';
-import { startServer, type RunningServer } from '../../src/web/server';
+import { pageRoutes, startServer, type RunningServer } from '../../src/web/server';
 import type { Box } from '../../src/result';
 
 const P = projectPaths();
@@ -215,13 +215,14 @@ test('the camera refused, and no camera at all: the page says what to do', { tim
 });
 
 test('models that cannot load: a tampered model.onnx is refused by its SHA-256 and the page says what to do', { timeout: 120_000 }, async () => {
+  // the file replaced while the server runs (it refuses a damaged one at start: checked below)
   const dir = path.join(tmp, 'tampered');
-  fs.mkdirSync(dir);
-  fs.copyFileSync(path.join(P.defaultModel, 'manifest.json'), path.join(dir, 'manifest.json'));
+  fs.cpSync(P.defaultModel, dir, { recursive: true });
+  const other = await startServer({ port: 0, model: dir });
   const bytes = fs.readFileSync(path.join(P.defaultModel, 'model.onnx'));
   bytes[Math.floor(bytes.length / 2)] ^= 0x01;
   fs.writeFileSync(path.join(dir, 'model.onnx'), bytes);
-  const other = await startServer({ port: 0, model: dir });
+  assert.throws(() => pageRoutes({ model: dir }), /model\.onnx is not the export its manifest records/, 'a server started now refuses it');
   try {
     const { page } = await openPage(browser, other.url, { ready: false });
     assert.equal(await page.evaluate(() => document.body.dataset.state), 'error');

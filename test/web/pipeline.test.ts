@@ -16,7 +16,7 @@ import { readManifest } from '../../src/model/manifest';
 import { createEngine } from '../../src/backend/onnx';
 import { createFaceMaskDetector } from '../../src/detection/create';
 import { iou } from '../../src/detection/geometry';
-import { startServer, type RunningServer } from '../../src/web/server';
+import { pageRoutes, startServer, type RunningServer } from '../../src/web/server';
 import { browserRegistry, chooseSettings, loadPagePipeline, type PageSetup } from '../../src/web/page/pipeline';
 import { ModelLoadError } from '../../src/web/page/verify';
 
@@ -91,13 +91,14 @@ test('the page\'s pipeline on onnxruntime-web gives what the Node pipeline gives
 });
 
 test('a tampered model file is refused by its SHA-256, with what to do', { timeout: 60_000 }, async () => {
+  // the file replaced while the server runs (it refuses a damaged one at start: checked below)
   const dir = path.join(tmp, 'tampered');
-  fs.mkdirSync(dir);
-  fs.copyFileSync(path.join(P.defaultModel, 'manifest.json'), path.join(dir, 'manifest.json'));
+  fs.cpSync(P.defaultModel, dir, { recursive: true });
+  const other = await startServer({ port: 0, model: dir });
   const bytes = fs.readFileSync(path.join(P.defaultModel, 'model.onnx'));
   bytes[bytes.length - 100] ^= 0xff;
   fs.writeFileSync(path.join(dir, 'model.onnx'), bytes);
-  const other = await startServer({ port: 0, model: dir });
+  assert.throws(() => pageRoutes({ model: dir }), /model\.onnx is not the export its manifest records/, 'a server started now refuses it');
   try {
     await assert.rejects(loadPagePipeline(await setupOf(other), await createEngine({ prefer: 'web', quiet: true }), other.url), (e: Error) => {
       assert.ok(e instanceof ModelLoadError);

@@ -76,7 +76,7 @@ export const detectVerb: VerbSpec = {
       console.error(`facemask detect: ${(e as Error).message}`);
       return 2;
     }
-    noteUnusedFlags('detect', pipeline.classifier.classes, args.flags);
+    noteUnusedFlags('detect', pipeline.classes, args.flags);
     console.error(`facemask detect: ${pipeline.describe()}`);
     let failed = errors.length;
     let ok = 0;

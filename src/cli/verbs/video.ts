@@ -69,7 +69,7 @@ export const videoVerb: VerbSpec = {
       console.error(`facemask video: ${(e as Error).message}`);
       return 2;
     }
-    noteUnusedFlags('video', pipeline.classifier.classes, args.flags);
+    noteUnusedFlags('video', pipeline.classes, args.flags);
     console.error(`facemask video: ${pipeline.describe()}`);
     const onStop = () => process.stderr.write(`\nstopping: finishing ${output ?? 'the frame in progress'} (Ctrl-C again stops at once${output ? ' and loses it' : ''})…\n`);
     interruption.signal.addEventListener('abort', onStop, { once: true });
