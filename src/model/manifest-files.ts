@@ -98,11 +98,12 @@ export function writeSealedManifest(dir: string, m: ModelManifest): ModelManifes
   return sealed;
 }
 
-/** Change a model's manifest: verified first, then `change`d, validated, sealed and written atomically. */
-export function updateManifest(dir: string, change: (m: ModelManifest) => ModelManifest | void): ModelManifest {
+/** Change a model's manifest: verified first, then changed in place by `change`, validated, sealed and written atomically. */
+export function updateManifest(dir: string, change: (m: ModelManifest) => void): ModelManifest {
   const m = readManifest(dir);
   verifyIntegrity(dir, m);
-  return writeSealedManifest(dir, change(m) ?? m);
+  change(m);
+  return writeSealedManifest(dir, m);
 }
 
 /**
