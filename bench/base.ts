@@ -7,11 +7,10 @@
 import * as os from 'node:os';
 import { initBackend } from '../src/backend/tf';
 import { loadBase } from '../src/model/base';
-import { startBaseRunner, type BaseRunner } from '../src/model/features';
-import { ORIGINAL_AUGMENTATION, augmentView } from '../src/model/augment';
+import { startBaseRunner, type BaseRunner } from '../src/model/learn/features';
+import { ORIGINAL_AUGMENTATION, augmentView, mulberry32 } from '../src/model/learn/augment';
 import { mapLimit } from '../src/util/files';
 import type { RgbImage } from '../src/util/images';
-import { mulberry32 } from '../src/model/augment';
 
 async function main() {
   const argIdx = process.argv.indexOf('--images');

@@ -14,7 +14,7 @@ import * as os from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { initBackend, tf } from '../src/backend/tf';
 import { loadClassifier, stackPixels, type TfjsClassifier } from '../src/model/classifier';
-import { exportMaskClassifierOnnx } from '../src/model/onnx-export';
+import { exportMaskClassifierOnnx } from '../src/model/onnx/export';
 import { kaggleScenes } from '../src/data/kaggle';
 import { cropResize, decodeImage, type RgbImage } from '../src/util/images';
 import { projectPaths } from '../src/paths';

@@ -11,9 +11,9 @@ import { resolveConfig, type Config } from '../config';
 import { projectPaths } from '../paths';
 import type { Engine } from '../backend/engine';
 import { createEngine, type EngineOptions } from '../backend/onnx';
-import { loadClassifier } from '../model/classifier';
-import { hasOnnxForm, loadOnnxClassifier, type LoadClassifierOptions, type LoadedClassifier } from '../model/onnx-classifier';
-import { modelIdentity, readManifest } from '../model/manifest';
+import { loadFaceClassifier } from '../model/load';
+import type { LoadedClassifier } from '../model/types';
+import { modelIdentity } from '../model/manifest-files';
 import { DETECTORS } from './detectors';
 import { assemblePipeline, type FaceMaskDetector } from './pipeline';
 import { resolveSettings, type SettingsRequest } from './registry';
@@ -39,16 +39,6 @@ export interface CreateOptions extends SettingsRequest {
 
 /** The engine of pipelines, which run for hours on frames whose face count changes: no memory arena (`EngineOptions.memoryArena`). */
 export const PIPELINE_ENGINE: EngineOptions = { memoryArena: false };
-
-/** Load a model folder's classifier on a runtime (a model without an ONNX form runs on tfjs). */
-export async function loadFaceClassifier(dir: string, runtime: 'onnx' | 'tfjs', engine: () => Promise<Engine>, opts: LoadClassifierOptions = {}): Promise<LoadedClassifier> {
-  try {
-    if (runtime === 'onnx' && hasOnnxForm(readManifest(dir))) return await loadOnnxClassifier(dir, await engine(), opts);
-    return await loadClassifier(dir, opts);
-  } catch (e) {
-    throw new Error(`cannot load the classifier from ${dir}: ${(e as Error).message}`);
-  }
-}
 
 /** The classifier as the shipped pipeline runs it (config `classify.runtime`), to share between pipelines. default `dir`: models/default */
 export function loadShippedClassifier(config: Config = resolveConfig(), dir: string = projectPaths().defaultModel): Promise<LoadedClassifier> {

@@ -10,20 +10,18 @@ import * as path from 'node:path';
 import { tf, initBackend } from '../backend/tf';
 import { projectPaths } from '../paths';
 import type { ModelClass } from '../labels';
-import type { Box } from '../result';
+import type { Box, DecisionRule } from '../result';
 import { resizeImage, type RgbImage } from '../util/images';
 import { cropFace, type CropRule, type Landmarks } from './crop';
 import { mapLimit } from '../util/files';
 import { writeDirAtomic } from '../util/atomic';
-import type { FaceClassifier } from './types';
+import type { FaceClassifier, LoadClassifierOptions } from './types';
 import { loadBase, baseChecksum, baseDir, type LoadedBase, PixelBase, richFeatureFn, RICH_DIM } from './base';
 import { fileLoader, fileSaver, sha256File, MODEL_JSON, WEIGHTS_BIN, ONNX_FILE } from './io';
-import { MANIFEST_FILE, cropRuleOf, modelIdentity, readManifest, type ModelManifest } from './manifest';
-import { sealModelFolder, verifyIntegrity, writeSealedManifest } from './manifest-files';
+import { MANIFEST_FILE, cropRuleOf, type ModelManifest } from './manifest';
+import { modelIdentity, readManifest, sealModelFolder, verifyIntegrity, writeSealedManifest } from './manifest-files';
 import { checkClasses } from './head';
 import { calibrateRows, type Calibration } from './calibration';
-import type { DecisionRule } from '../result';
-import type { LoadClassifierOptions } from './onnx-classifier';
 import { loadTailInto, saveTail, type TailSpec } from './tail';
 import { CLASSIFY_BATCH } from './classifier-net';
 
@@ -186,16 +184,16 @@ export type TfjsClassifier = MaskClassifier | CompositeClassifier;
  * checksum or output size does not match the manifest, a base whose SHA-256 differs from the
  * one the head was trained on, or a fine-tuned tail whose weights are not the ones recorded.
  */
-export async function loadClassifier(dir: string = projectPaths().defaultModel, opts: { baseDir?: string } & LoadClassifierOptions = {}): Promise<TfjsClassifier> {
-  const manifest = readManifest(dir);
+export async function loadClassifier(dir: string = projectPaths().defaultModel, opts: { baseDir?: string; manifest?: ModelManifest } & LoadClassifierOptions = {}): Promise<TfjsClassifier> {
+  const manifest = opts.manifest ?? readManifest(dir);
   if (manifest.members) return loadComposite(dir, manifest, opts);
-  return loadNetwork(dir, opts);
+  return loadNetwork(dir, { ...opts, manifest });
 }
 
 /** Load a model folder that must be one network (not a composite ensemble): what exporting, averaging heads and fine-tuning need. */
-export async function loadNetwork(dir: string, opts: { baseDir?: string } & LoadClassifierOptions = {}): Promise<MaskClassifier> {
+export async function loadNetwork(dir: string, opts: { baseDir?: string; manifest?: ModelManifest } & LoadClassifierOptions = {}): Promise<MaskClassifier> {
   await initBackend({ quiet: true });
-  const manifest = readManifest(dir);
+  const manifest = opts.manifest ?? readManifest(dir);
   if (manifest.members) throw new Error(`model ${dir} is a composite ensemble of ${manifest.members.length} models, not one network`);
   verifyIntegrity(dir, manifest); // what the model means: classes, calibration, graph, weights (src/model/integrity.ts)
   const headSha = sha256File(path.join(dir, WEIGHTS_BIN));
@@ -245,7 +243,7 @@ async function loadComposite(dir: string, manifest: ModelManifest, opts: { baseD
       const mm = readManifest(mdir);
       if (mm.members) throw new Error(`model ${dir}: member ${m.dir} is itself a composite ensemble: refusing it`);
       if (modelIdentity(mm) !== m.identity) throw new Error(`model ${dir}: member ${m.dir} is not the model the composite recorded (identity ${modelIdentity(mm).slice(0, 12)}…, recorded ${m.identity.slice(0, 12)}…): refusing it`);
-      members.push(await loadNetwork(mdir, { baseDir: opts.baseDir, calibrated: false }));
+      members.push(await loadNetwork(mdir, { baseDir: opts.baseDir, calibrated: false, manifest: mm }));
     }
     return new CompositeClassifier(members, manifest, dir, opts);
   } catch (e) {

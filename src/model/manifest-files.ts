@@ -1,5 +1,6 @@
 /**
- * A model folder's manifest on disk, written sealed: its `integrity` (what it is: ./integrity.ts) is
+ * A model folder's manifest on disk (the manifest itself, pure and browser-safe: ./manifest.ts):
+ * read and validated (`readManifest`), what a model is (`modelIdentity`), and written sealed: its `integrity` (what it is: ./integrity.ts) is
  * computed whenever a model is written (train, ensemble, promote, the calibrate and tune promotions,
  * `prepare` for models made before it) and verified when it is loaded or served. Every change to a
  * manifest goes through `updateManifest`, which verifies first — a tampered model is never sealed
@@ -10,10 +11,46 @@ import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { writeFileAtomic } from '../util/atomic';
 import { integrityText, type Integrity } from './integrity';
-import { MANIFEST_FILE, readManifest, validateManifest, type ModelManifest } from './manifest';
+import { MANIFEST_FILE, MANIFEST_FORMAT, validateManifest, type ModelManifest } from './manifest';
 import { checkTunedSetting, type TunedSetting } from './setting';
 import type { Calibration } from './calibration';
 import type { DecisionRule } from '../result';
+
+/**
+ * What a model is, as one string: its head's SHA-256, or for a composite ensemble the SHA-256 of its
+ * members' identities in order. Runs that fit something to a model (calibrate, tune) record it, and
+ * promote refuses a model whose identity changed; caches key on it.
+ */
+export function modelIdentity(m: Pick<ModelManifest, 'head' | 'members'>): string {
+  if (m.members) return createHash('sha256').update(m.members.map((x) => x.identity).join('\n')).digest('hex');
+  if (!m.head) throw new Error('a model manifest has either a "head" or "members"');
+  return m.head.sha256;
+}
+
+/** Whether `dir` holds a facemask model (a manifest of this format): what `promote --overwrite` may replace. */
+export function isModelFolder(dir: string): boolean {
+  try {
+    return (JSON.parse(fs.readFileSync(path.join(dir, MANIFEST_FILE), 'utf8')) as { format?: unknown }).format === MANIFEST_FORMAT;
+  } catch {
+    return false;
+  }
+}
+
+/** Read and validate a model folder's manifest (throws saying what is missing or wrong). */
+export function readManifest(dir: string): ModelManifest {
+  const f = path.join(dir, MANIFEST_FILE);
+  if (!fs.existsSync(dir)) throw new Error(`model folder not found: ${dir}`);
+  if (!fs.existsSync(f)) throw new Error(`not a facemask model: no ${MANIFEST_FILE} in ${dir}`);
+  let m: ModelManifest;
+  try {
+    m = JSON.parse(fs.readFileSync(f, 'utf8'));
+  } catch (e) {
+    throw new Error(`unreadable model manifest ${f}: ${(e as Error).message}`);
+  }
+  validateManifest(m, f);
+  return m;
+}
+
 
 /** A model whose files or manifest are not what its `integrity` records. */
 export class IntegrityError extends Error {}
@@ -37,22 +74,27 @@ function weightFiles(dir: string, json: string): string[] {
 }
 
 /** The SHA-256 of every file that shapes the model's outputs (a member: its own integrity), by name. */
-export function modelFileSums(dir: string, m: ModelManifest): Record<string, string> {
+export function modelFileSums(dir: string, m: ModelManifest, members: readonly ModelManifest[] = memberManifests(dir, m)): Record<string, string> {
   const files: Record<string, string> = {};
   const add = (name: string) => (files[name] = fileSum(dir, name));
   if (m.head) for (const f of [m.head.modelJson, ...weightFiles(dir, m.head.modelJson)]) add(f);
   if (m.tail) for (const f of [m.tail.modelJson, m.tail.weights]) add(f);
-  for (const mem of m.members ?? []) {
-    const mm = readManifest(path.join(dir, mem.dir));
+  for (const [i, mem] of (m.members ?? []).entries()) {
+    const mm = members[i];
     if (!mm.integrity) throw new IntegrityError(`model ${dir}: member ${mem.dir} is not sealed (no "integrity"): seal it first`);
     files[mem.dir] = mm.integrity.sha256;
   }
   return files;
 }
 
+/** A composite's members' manifests, in order (none for one network). */
+function memberManifests(dir: string, m: ModelManifest): ModelManifest[] {
+  return (m.members ?? []).map((mem) => readManifest(path.join(dir, mem.dir)));
+}
+
 /** The integrity record of a model folder as its files and manifest are now. */
-export function integrityOf(dir: string, m: ModelManifest): Integrity {
-  const files = modelFileSums(dir, m);
+export function integrityOf(dir: string, m: ModelManifest, members?: readonly ModelManifest[]): Integrity {
+  const files = modelFileSums(dir, m, members);
   return { files, sha256: sha256(integrityText(m, files)) };
 }
 
@@ -62,11 +104,11 @@ export function integrityOf(dir: string, m: ModelManifest): Integrity {
  */
 export function verifyIntegrity(dir: string, m: ModelManifest): boolean {
   if (!m.integrity) return false;
-  for (const mem of m.members ?? []) {
-    const md = path.join(dir, mem.dir);
-    if (!verifyIntegrity(md, readManifest(md))) throw new IntegrityError(`model ${dir}: member ${mem.dir} has no integrity record although the composite was sealed: refusing it`);
-  }
-  const now = integrityOf(dir, m);
+  const members = memberManifests(dir, m);
+  (m.members ?? []).forEach((mem, i) => {
+    if (!verifyIntegrity(path.join(dir, mem.dir), members[i])) throw new IntegrityError(`model ${dir}: member ${mem.dir} has no integrity record although the composite was sealed: refusing it`);
+  });
+  const now = integrityOf(dir, m, members);
   const names = new Set([...Object.keys(now.files), ...Object.keys(m.integrity.files)]);
   for (const n of names) {
     if (now.files[n] !== m.integrity.files[n]) {

@@ -3,11 +3,9 @@
  * in output order, the base network and its SHA-256, alpha, input size, preprocessing, the
  * training preset and seeds, and the measured test numbers. Only the head's weights (and a
  * fine-tuned tail's, `tail`) are saved beside it; the base comes from `models/pretrained/` and must
- * match the checksum.
+ * match the checksum. Pure and browser-safe (the page validates with it): reading, writing and
+ * sealing a model folder's manifest are ./manifest-files.ts.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { createHash } from 'node:crypto';
 import { INTERNAL_LABELS, LABELS, type ModelClass } from '../labels';
 import { checkTunedSetting, type TunedSetting } from './setting';
 import { BOX_CROP, checkCropRule, type CropRule } from './crop';
@@ -109,40 +107,6 @@ export interface ModelManifest {
 /** Where a composite's members live: `members/<name>`. */
 const MEMBER_DIR = /^members\/[\w.+-]+$/;
 
-/**
- * What a model is, as one string: its head's SHA-256, or for a composite ensemble the SHA-256 of its
- * members' identities in order. Runs that fit something to a model (calibrate, tune) record it, and
- * promote refuses a model whose identity changed; caches key on it.
- */
-export function modelIdentity(m: Pick<ModelManifest, 'head' | 'members'>): string {
-  if (m.members) return createHash('sha256').update(m.members.map((x) => x.identity).join('\n')).digest('hex');
-  if (!m.head) throw new Error('a model manifest has either a "head" or "members"');
-  return m.head.sha256;
-}
-
-/** Whether `dir` holds a facemask model (a manifest of this format): what `promote --overwrite` may replace. */
-export function isModelFolder(dir: string): boolean {
-  try {
-    return (JSON.parse(fs.readFileSync(path.join(dir, MANIFEST_FILE), 'utf8')) as { format?: unknown }).format === MANIFEST_FORMAT;
-  } catch {
-    return false;
-  }
-}
-
-export function readManifest(dir: string): ModelManifest {
-  const f = path.join(dir, MANIFEST_FILE);
-  if (!fs.existsSync(dir)) throw new Error(`model folder not found: ${dir}`);
-  if (!fs.existsSync(f)) throw new Error(`not a facemask model: no ${MANIFEST_FILE} in ${dir}`);
-  let m: ModelManifest;
-  try {
-    m = JSON.parse(fs.readFileSync(f, 'utf8'));
-  } catch (e) {
-    throw new Error(`unreadable model manifest ${f}: ${(e as Error).message}`);
-  }
-  validateManifest(m, f);
-  return m;
-}
-
 /** A file a manifest names is a plain name inside its model folder: no folder part, not `.` or `..`. */
 export const isPlainFileName = (f: unknown): boolean => typeof f === 'string' && /^[\w.-]+$/.test(f) && f !== '.' && f !== '..';
 
@@ -184,6 +148,11 @@ export function validateManifest(m: ModelManifest, where = 'manifest'): void {
     const ok = f && f.kind === 'rich' && Array.isArray(f.columns) && f.columns.length > 0 && f.columns.every((c) => Array.isArray(c) && c.length === 2 && Number.isInteger(c[0]) && Number.isInteger(c[1]) && 0 <= c[0] && c[0] < c[1]);
     if (!ok) throw new Error(`${where}: "features" must be { kind: "rich", columns: [[from, to], ...] }`);
   }
+}
+
+/** Whether a model can run on ONNX (a head on `rich` features cannot be exported). */
+export function hasOnnxForm(m: Pick<ModelManifest, 'features'>): boolean {
+  return !m.features;
 }
 
 /** A manifest's crop rule (absent: the box). */

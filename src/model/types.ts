@@ -7,6 +7,8 @@ import type { ModelClass } from '../labels';
 import type { Box, DecisionRule } from '../result';
 import type { RgbImage } from '../util/images';
 import type { CropRule, Landmarks } from './crop';
+import type { ModelManifest } from './manifest';
+import type { Calibration } from './calibration';
 
 export interface FaceClassifier {
   /** Classes in the model's output order (may include internal classes such as `not_face`). */
@@ -27,4 +29,22 @@ export interface FaceClassifier {
    */
   probabilitiesOfBoxes(image: RgbImage, boxes: readonly Box[], landmarks?: readonly (Landmarks | undefined)[]): Promise<Float32Array[]>;
   dispose(): void;
+}
+
+/** A classifier that knows the model it came from: its manifest, runtime and calibration (and folder, in Node). */
+export type LoadedClassifier = FaceClassifier & {
+  readonly manifest: ModelManifest;
+  /** The model folder it was loaded from (none in a browser). */
+  readonly dir?: string;
+  readonly runtime: 'onnx' | 'tfjs';
+  readonly calibration: Calibration | undefined;
+};
+
+/** How a model folder's classifier is loaded. */
+export interface LoadClassifierOptions {
+  /**
+   * Apply the manifest's calibration and decision rule (src/model/calibration.ts); false: the
+   * network's own probabilities and argmax, what `facemask calibrate` fits on. default: true
+   */
+  calibrated?: boolean;
 }

@@ -29,7 +29,7 @@ import { getRecipe, type Recipe } from './presets';
 import { chosenForm, faceNumbers, studyDecision, type DecisionStudy, type FaceNumbers } from './calibrate';
 import { decodeImage, mirrorBox, mirrorImage } from '../util/images';
 import { progress } from '../util/progress';
-import { loadFaceClassifier } from '../detection/create';
+import { loadFaceClassifier } from '../model/load';
 import { createEngine } from '../backend/onnx';
 
 export const CV_FILE = 'cv.json';

@@ -16,8 +16,9 @@ import { writeFileAtomic } from '../util/atomic';
 import { inFreshRunDir } from '../util/runs';
 import { loadNetwork, saveClassifier, saveComposite, type MaskClassifier } from '../model/classifier';
 import { averageHeads } from '../model/head';
-import { ensureOnnx } from '../model/onnx-classifier';
-import { readManifest, type ModelManifest } from '../model/manifest';
+import { exportModelOnnx } from '../model/onnx/export';
+import { type ModelManifest } from '../model/manifest';
+import { readManifest } from '../model/manifest-files';
 import { manifestNotFace } from './presets';
 
 export interface EnsembleOptions {
@@ -98,7 +99,7 @@ export async function ensembleModels(runs: readonly string[], opts: EnsembleOpti
     writeFileAtomic(path.join(runDir, 'config.json'), JSON.stringify({ kind: 'ensemble', members: dirs.map((d) => path.relative(projectPaths().root, d)), averaged: kind, started: new Date().toISOString() }, null, 2) + '\n');
     if (kind === 'heads') await saveAveragedHeads(dirs, modelDir, manifest);
     else await saveComposite(modelDir, dirs.map((d, i) => ({ name: names[i], dir: d })), manifest);
-    await ensureOnnx(modelDir);
+    await exportModelOnnx(modelDir);
     writeFileAtomic(path.join(runDir, 'results.json'), JSON.stringify({ kind: 'ensemble', averaged: kind, members: ensemble }, null, 2) + '\n');
     return { runDir, modelDir, manifest: readManifest(modelDir) };
   });

@@ -8,7 +8,7 @@ import { tf } from '../backend/tf';
 import { progress } from '../util/progress';
 import { hashSeed, mulberry32 } from '../util/random';
 import { RICH_LAYOUT } from '../model/base';
-import { featureRow, type FeatureMatrix } from '../model/features';
+import { featureRow, type FeatureMatrix } from '../model/learn/features';
 import type { FeatureSelection } from './presets';
 
 export interface EpochLog {

@@ -5,9 +5,9 @@
  * file.json`), recorded in the run's `config.json` and the model's manifest. An ablation is an
  * override, not a preset. The classes come from the labels present in the training data.
  */
-import { ORIGINAL_AUGMENTATION, type AugmentParams } from '../model/augment';
+import { ORIGINAL_AUGMENTATION, type AugmentParams } from '../model/learn/augment';
 import { MOBILENET_V2_035 } from '../model/base';
-import { REAL_AUGMENT, type RealAugment } from '../model/views';
+import { REAL_AUGMENT, type RealAugment } from '../model/learn/views';
 import { ALIGN_TEMPLATE, checkAlignTemplate, type AlignTemplate } from '../model/crop';
 import type { ModelManifest } from '../model/manifest';
 

@@ -15,8 +15,9 @@ import { projectPaths } from '../paths';
 import { writeFileAtomic } from '../util/atomic';
 import { installModel, loadClassifier } from '../model/classifier';
 import { claimOutput } from '../util/output';
-import { isModelFolder, modelIdentity, readManifest, type ModelManifest } from '../model/manifest';
-import { recordCalibration, recordDetectionSetting } from '../model/manifest-files';
+import { exportModelOnnx } from '../model/onnx/export';
+import { hasOnnxForm, type ModelManifest } from '../model/manifest';
+import { isModelFolder, modelIdentity, readManifest, recordCalibration, recordDetectionSetting } from '../model/manifest-files';
 import { checkCalibration } from '../model/calibration';
 import { checkDecisionRule } from '../result';
 import type { CalibrateConfig } from './calibrate';
@@ -34,7 +35,9 @@ export async function promoteModel(run: string, target: string = projectPaths().
   claimOutput({ verb: 'promote', flag: '--to', target, kind: 'folder', inputs: [run], overwrite: opts.overwrite ?? false, recognise: isModelFolder, what: 'the installed model', create: false });
   const clf = await loadClassifier(from); // refuses a broken or mismatched model before anything is replaced
   clf.dispose();
-  return installModel(from, target);
+  const m = await installModel(from, target);
+  if (hasOnnxForm(m) && !m.onnx) await exportModelOnnx(target); // a model trained before ONNX exports: what detection runs
+  return readManifest(target);
 }
 
 /** The `kind` a run folder's results.json records ('tune', 'calibrate'), or null. */

@@ -20,13 +20,14 @@ import type { TrainItem } from '../data/types';
 import { loadBase, featureDim, BANDS_POOL, RICH_LAYOUT, type FeatureKind, type LoadedBase } from '../model/base';
 import { buildFoldedTail, tailPooled, tailSpec, unfoldTail } from '../model/tail';
 import { buildHead, buildFinetuneHead } from '../model/head';
-import { embedItems, startBaseRunner, type FeatureMatrix } from '../model/features';
-import { affineViews, alignedViews, realViews, type ViewMaker } from '../model/views';
+import { embedItems, startBaseRunner, type FeatureMatrix } from '../model/learn/features';
+import { affineViews, alignedViews, realViews, type ViewMaker } from '../model/learn/views';
 import { ALIGN_TEMPLATE, ALIGNED_CROP, BOX_CROP, checkAlignTemplate, type CropRule } from '../model/crop';
 import { attachLandmarks } from './landmarks';
 import { saveClassifier } from '../model/classifier';
-import { ensureOnnx, hasOnnxForm } from '../model/onnx-classifier';
-import { readManifest, type ModelManifest } from '../model/manifest';
+import { hasOnnxForm, type ModelManifest } from '../model/manifest';
+import { exportModelOnnx } from '../model/onnx/export';
+import { readManifest } from '../model/manifest-files';
 import { reportFromProbabilities, withWithoutBalancedAccuracy, type ClassificationReport } from '../evaluation/metrics';
 import { emittedOnly } from '../evaluation/evaluate';
 import { getRecipe, recipeDatasets, type Recipe, type FeatureSelection } from './presets';
@@ -329,7 +330,7 @@ export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
       },
       createdAt: new Date().toISOString(),
     }, tailModel && tail ? { model: tailModel, spec: tail } : undefined);
-    if (hasOnnxForm(manifest)) await ensureOnnx(modelDir); // model.onnx beside the tfjs files, its SHA-256 in the manifest
+    if (hasOnnxForm(manifest)) await exportModelOnnx(modelDir); // model.onnx beside the tfjs files, its SHA-256 in the manifest
     await callbacks.onTrainEnd!(history, `${recipe.name}, seed ${seed}: test accuracy ${(report.accuracy * 100).toFixed(2)} %`);
     const seconds = { data: (tData - t0) / 1000, features: (tFeatures - tData) / 1000, fit: (tFit - tFeatures) / 1000, total: (performance.now() - t0) / 1000 };
     const pooledPhase = beforeFinetune ? { beforeFinetune: { val: beforeFinetune.report, valWithWithout: beforeFinetune.withWithout, valNotFace: beforeFinetune.notFace } } : {};

@@ -19,9 +19,10 @@ import { tradeoffChart } from '../charts/index';
 import { kaggleScenes, describePart, faceCounts, type KagglePart } from '../data/kaggle';
 import { decodeImage } from '../util/images';
 import { fitBoxCorrection, matchedPairs, type BoxCorrection } from '../detection/boxfit';
-import type { LoadedClassifier } from '../model/onnx-classifier';
-import { modelIdentity } from '../model/manifest';
-import { createFaceMaskDetector, loadFaceClassifier } from '../detection/create';
+import type { LoadedClassifier } from '../model/types';
+import { modelIdentity } from '../model/manifest-files';
+import { createFaceMaskDetector } from '../detection/create';
+import { loadFaceClassifier } from '../model/load';
 import { createEngine } from '../backend/onnx';
 import { measureSetting, scoreScenes, type DetectionSetting, type DetectionSummary } from '../evaluation/scenes';
 

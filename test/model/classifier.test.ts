@@ -8,9 +8,9 @@ import { tf, initBackend } from '../../src/backend/tf';
 import { loadClassifier, saveClassifier, stackPixels, toModelInput } from '../../src/model/classifier';
 import { loadBase } from '../../src/model/base';
 import { buildHead, composeModel } from '../../src/model/head';
-import { readManifest } from '../../src/model/manifest';
+import { readManifest } from '../../src/model/manifest-files';
 import { decodeImage } from '../../src/util/images';
-import { cropResizeLinear } from '../../src/model/crop';
+import { cropResizeLinear } from '../../src/model/resize';
 import { bestEmitted } from '../../src/result';
 import { randomModel, tmpDir, manifestFor, WITH_MASK_JPG, WITHOUT_MASK_JPG } from './helpers';
 

@@ -5,7 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ALIGN_TEMPLATE, ALIGNED_CROP, alignTransform, alignedCrop, checkCropRule, cropFace, cropResizeLinear, imageToCrop, cropToImage, warpCrop, type Landmarks } from '../../src/model/crop';
+import { ALIGN_TEMPLATE, ALIGNED_CROP, alignTransform, alignedCrop, checkCropRule, cropFace, imageToCrop, cropToImage, warpCrop, type Landmarks } from '../../src/model/crop';
+import { cropResizeLinear } from '../../src/model/resize';
 import type { RgbImage } from '../../src/util/images';
 
 const SIZE = 224;

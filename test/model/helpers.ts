@@ -8,7 +8,8 @@ import { buildHead } from '../../src/model/head';
 import { saveClassifier, stackPixels } from '../../src/model/classifier';
 import { decodeImage, resizeImage } from '../../src/util/images';
 import type { tf } from '../../src/backend/tf';
-import { readManifest, type ModelManifest } from '../../src/model/manifest';
+import { type ModelManifest } from '../../src/model/manifest';
+import { readManifest } from '../../src/model/manifest-files';
 import type { Label } from '../../src/labels';
 import { datasetDir } from '../../src/paths';
 

@@ -13,9 +13,10 @@ import { createEngine } from '../../src/backend/onnx';
 import type { Engine } from '../../src/backend/engine';
 import { kaggleScenes } from '../../src/data/kaggle';
 import { loadClassifier } from '../../src/model/classifier';
-import { loadOnnxClassifier, ensureOnnx, ONNX_FILE } from '../../src/model/onnx-classifier';
-import { readManifest } from '../../src/model/manifest';
-import { loadFaceClassifier } from '../../src/detection/create';
+import { exportModelOnnx } from '../../src/model/onnx/export';
+import { ONNX_FILE } from '../../src/model/io';
+import { loadOnnxClassifier, loadFaceClassifier } from '../../src/model/load';
+import { readManifest } from '../../src/model/manifest-files';
 import { projectPaths } from '../../src/paths';
 import { decodeImage } from '../../src/util/images';
 import { randomModel, tmpDir } from './helpers';
@@ -47,10 +48,10 @@ test('the shipped model on ONNX Runtime gives the tfjs probabilities on real fac
 
 test('a missing model.onnx is exported again with the recorded bytes; a wrong one is refused', async () => {
   const dir = await randomModel(path.join(tmpDir('onnx'), 'model'));
-  const sha = await ensureOnnx(dir);
+  const sha = await exportModelOnnx(dir);
   assert.equal(readManifest(dir).onnx?.sha256, sha, 'recorded on first export');
   fs.rmSync(path.join(dir, ONNX_FILE));
-  assert.equal(await ensureOnnx(dir), sha, 'the export is deterministic');
+  assert.equal(await exportModelOnnx(dir), sha, 'the export is deterministic');
   const bytes = fs.readFileSync(path.join(dir, ONNX_FILE));
   bytes[bytes.length - 10] ^= 0xff;
   fs.writeFileSync(path.join(dir, ONNX_FILE), bytes);
@@ -67,14 +68,14 @@ test("a manifest's calibration and decision rule are applied by both engines; mo
   const { classifyFiles } = await import('../../src/model/classify');
   const { WITH_MASK_JPG, WITHOUT_MASK_JPG } = await import('./helpers');
   const dir = await randomModel(path.join(tmpDir('onnx-cal'), 'model'), ['with_mask', 'without_mask', 'incorrect_mask'], 11);
-  const sha = await ensureOnnx(dir);
+  const sha = await exportModelOnnx(dir);
   const imgs = [await decodeImage(WITH_MASK_JPG), await decodeImage(WITHOUT_MASK_JPG)];
   const before = await loadOnnxClassifier(dir, engine);
   const raw = await before.probabilities(imgs);
   before.dispose();
   const cal = { temperature: 0.5, bias: { without_mask: 0.4, incorrect_mask: -0.3 }, fittedOn: ['ilc2021-val'], n: 3, nllBefore: 1, nllAfter: 0.9, eceBefore: 0.2, eceAfter: 0.1 };
   recordCalibration(dir, cal, { incorrect_mask: 0.01 });
-  assert.equal(await ensureOnnx(dir), sha, 'the ONNX file and its recorded SHA-256 are unchanged');
+  assert.equal(await exportModelOnnx(dir), sha, 'the ONNX file and its recorded SHA-256 are unchanged');
   const want = calibrateRows(raw, ['with_mask', 'without_mask', 'incorrect_mask'], cal);
   for (const clf of [await loadOnnxClassifier(dir, engine), await loadClassifier(dir)]) {
     try {

@@ -15,12 +15,13 @@ import { createEngine } from '../../src/backend/onnx';
 import { kaggleScenes } from '../../src/data/kaggle';
 import type { Label } from '../../src/labels';
 import { buildHead } from '../../src/model/head';
-import { startBaseRunner } from '../../src/model/features';
+import { startBaseRunner } from '../../src/model/learn/features';
 import { installModel, loadClassifier, saveClassifier } from '../../src/model/classifier';
-import { readManifest, validateManifest } from '../../src/model/manifest';
-import { sha256File } from '../../src/model/io';
-import { loadOnnxClassifier, ONNX_FILE } from '../../src/model/onnx-classifier';
-import { ONNX_METADATA } from '../../src/model/onnx-export';
+import { validateManifest } from '../../src/model/manifest';
+import { readManifest } from '../../src/model/manifest-files';
+import { sha256File, ONNX_FILE } from '../../src/model/io';
+import { loadOnnxClassifier } from '../../src/model/load';
+import { exportModelOnnx, ONNX_METADATA } from '../../src/model/onnx/export';
 import { initBackend, tf } from '../../src/backend/tf';
 import { loadBase, mapFeatureFn, scalePixels, type LoadedBase } from '../../src/model/base';
 import { applyTail, buildFoldedTail, buildTail, tailPooled, tailSpec, unfoldTail } from '../../src/model/tail';
@@ -140,6 +141,7 @@ test('a model folder with a tail: tfjs and ONNX agree within 1e-4 on real face b
   const scene = kaggleScenes('test').find((s) => s.faces.length >= 5)!;
   const img = await decodeImage(scene.file);
   const boxes = scene.faces.map((f) => f.box);
+  for (const dir of [tuned, untuned]) await exportModelOnnx(dir); // what train does after saving
   const tfjs = await loadClassifier(tuned);
   const onnx = await loadOnnxClassifier(tuned, engine);
   const plain = await loadOnnxClassifier(untuned, engine);
@@ -176,7 +178,7 @@ test('a model folder with a tail: tfjs and ONNX agree within 1e-4 on real face b
   // a manifest whose tail record is malformed
   const bad = { ...readManifest(tuned), tail: { ...m.tail!, blocks: 20 } };
   assert.throws(() => validateManifest(bad), /"tail" must be \{ blocks: 0-16/);
-  assert.throws(() => validateManifest({ ...bad, tail: { ...m.tail!, weights: '../x.bin' } }), /"tail" must be/);
+  assert.throws(() => validateManifest({ ...bad, tail: { ...m.tail!, weights: '../x.bin' } }), /"tail\.weights" must name a file in the model's own folder/);
 });
 
 test("the cached map on ONNX Runtime (the base cut at the tail's input) equals the tfjs map within 1e-4", async () => {

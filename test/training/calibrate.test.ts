@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { calibrate, checkCalibrationSets, chooseIncorrectThreshold, chooseRule, faceNumbers, studyDecision } from '../../src/training/calibrate';
 import { isCalibrateRun, promoteCalibration } from '../../src/training/promote';
-import { readManifest } from '../../src/model/manifest';
+import { readManifest } from '../../src/model/manifest-files';
 import { projectPaths } from '../../src/paths';
 import { mulberry32 } from '../../src/util/random';
 import { changeModelIdentity, tmpDir } from '../model/helpers';

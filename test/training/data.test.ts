@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { realworldData } from '../../src/training/data';
 import { PRESETS, type RealworldDataSpec } from '../../src/training/presets';
-import { realView, REAL_AUGMENT } from '../../src/model/views';
+import { realView, REAL_AUGMENT } from '../../src/model/learn/views';
 import { readSynthManifest } from '../../src/synth/synth';
 import { loadDataset } from '../../src/data/load';
 import { KAGGLE, kagglePartOf, kagglePhotoNumber } from '../../src/data/kaggle';

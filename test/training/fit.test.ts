@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { tf, initBackend } from '../../src/backend/tf';
 import { buildHead } from '../../src/model/head';
 import { dropoutMask, headForward, balancedClassWeights } from '../../src/training/fit';
-import { mulberry32 } from '../../src/model/augment';
+import { mulberry32 } from '../../src/model/learn/augment';
 
 before(async () => {
   await initBackend({ quiet: true });

@@ -13,12 +13,12 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { train } from '../../src/training/train';
-import { readManifest } from '../../src/model/manifest';
+import { readManifest } from '../../src/model/manifest-files';
 import { loadNetwork } from '../../src/model/classifier';
 import { loadBase } from '../../src/model/base';
 import { tf } from '../../src/backend/tf';
 import { tmpDir } from '../model/helpers';
-import { loadOnnxClassifier } from '../../src/model/onnx-classifier';
+import { loadOnnxClassifier } from '../../src/model/load';
 import { createEngine } from '../../src/backend/onnx';
 import { decodeImage, type RgbImage } from '../../src/util/images';
 

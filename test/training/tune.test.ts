@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chooseSetting, sweep, tune, type TuneRow } from '../../src/training/tune';
 import { promoteTune, promoteTunes } from '../../src/training/promote';
-import { readManifest } from '../../src/model/manifest';
+import { readManifest } from '../../src/model/manifest-files';
 import { installModel } from '../../src/model/classifier';
 import { kaggleScenes } from '../../src/data/kaggle';
 import type { DetectionSummary, ScoredScenes } from '../../src/evaluation/scenes';

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { resolveConfig } from '../../src/config';
 import { projectPaths } from '../../src/paths';
 import { decodeImage } from '../../src/util/images';
-import { readManifest } from '../../src/model/manifest';
+import { readManifest } from '../../src/model/manifest-files';
 import { createEngine } from '../../src/backend/onnx';
 import { createFaceMaskDetector } from '../../src/detection/create';
 import { iou } from '../../src/detection/geometry';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { cropResize, decodeImage, type RgbImage } from '../../src/util/images';
 import { labelTextPx } from '../../src/detection/draw';
-import { cropRegion, cropResizeLinear, resizeLinear } from '../../src/model/crop';
+import { cropRegion, cropResizeLinear, resizeLinear } from '../../src/model/resize';
 import { rgbFromRgba } from '../../src/web/page/pixels';
 import { labelStyle } from '../../src/web/page/draw';
 import { FpsMeter } from '../../src/web/page/fps';

@@ -3,9 +3,10 @@ import type { VerbSpec } from '../args';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { projectPaths } from '../../paths';
-import { readManifest } from '../../model/manifest';
-import { ensureOnnx, hasOnnxForm, ONNX_FILE } from '../../model/onnx-classifier';
-import { sealModelFolder } from '../../model/manifest-files';
+import { readManifest, sealModelFolder } from '../../model/manifest-files';
+import { hasOnnxForm } from '../../model/manifest';
+import { exportModelOnnx } from '../../model/onnx/export';
+import { ONNX_FILE } from '../../model/io';
 import { ASSET_NAMES, prepareAssets, PrepareError, type AssetOutcome } from '../../assets';
 import { resolveConfig } from '../../config';
 import { inspectDatasets, defaultInspectDatasets } from '../../data/inspect';
@@ -101,7 +102,7 @@ async function deriveShippedOnnx(): Promise<void> {
       if (sealModelFolder(dir)) console.log(`✓ models/${name}/manifest.json: integrity recorded (what the model means, checked at every load)`);
       if (!hasOnnxForm(readManifest(dir))) continue;
       const fresh = !fs.existsSync(path.join(dir, ONNX_FILE));
-      const sha = await ensureOnnx(dir);
+      const sha = await exportModelOnnx(dir);
       console.log(`✓ models/${name}/${ONNX_FILE}: ${fresh ? 'exported from its weights' : 'present'}, SHA-256 ${sha.slice(0, 12)}… as its manifest records`);
     } catch (e) {
       console.log(`✗ models/${name}: ${(e as Error).message}`);

@@ -1,7 +1,7 @@
 /**
  * The page's pipeline: the library's own (`assemblePipeline`, `resolveSettings`, YuNet's registry
- * entries) over browser parts — models fetched from the server and checked (./verify.ts), the
- * classifier with its crop in JavaScript (./classifier.ts), an ONNX engine over onnxruntime-web.
+ * entries, the ONNX classifier src/model/onnx-classifier.ts) over browser parts — models fetched from
+ * the server and checked (./verify.ts), an ONNX engine over onnxruntime-web.
  * One pipeline, two engines: Node runs the same code on onnxruntime-node.
  *
  * Which detector runs: the browser has YuNet only. The model's tuned detector (or the config's) runs
@@ -9,17 +9,13 @@
  * else at YuNet's own threshold (`detect.yunet.minConfidence`) with the plain box policy.
  */
 import type { Engine } from '../../backend/engine';
-import { isLabel, INTERNAL_LABELS, type ModelClass } from '../../labels';
-import type { ModelManifest } from '../../model/manifest';
+import { hasOnnxForm, validateManifest, type ModelManifest } from '../../model/manifest';
+import { OnnxClassifier } from '../../model/onnx-classifier';
 import { assemblePipeline, type FaceMaskDetector } from '../../detection/pipeline';
 import { DetectorRegistry, resolveSettings, type DetectConfig, type ResolvedSettings } from '../../detection/registry';
 import { yunetEntries, YUNET_VARIANTS, type YuNetVariant } from '../../detection/yunet';
-import { BOX_CROP, checkCropRule } from '../../model/crop';
-import { BrowserClassifier } from './classifier';
-import { checkCalibration } from '../../model/calibration';
-import { checkDecisionRule } from '../../result';
 import { fetchBytes, fetchVerified, ModelLoadError, PREPARE_HINT, sha256Hex } from './verify';
-import { checkIntegrityRecord, integrityText } from '../../model/integrity';
+import { integrityText } from '../../model/integrity';
 
 /** What the server tells the page (`GET /setup.json`, written by src/web/server.ts). */
 export interface PageSetup {
@@ -57,36 +53,18 @@ export function chooseSettings(registry: DetectorRegistry, manifest: Pick<ModelM
   return { settings, note };
 }
 
-/** The manifest fields the page uses, checked: classes, input size, the ONNX file's SHA-256. */
+/** The manifest as the page receives it, checked as Node checks it (src/model/manifest.ts) and with an ONNX form. */
 export function checkManifest(m: unknown): ModelManifest {
   const bad = (what: string) => new ModelLoadError(`the model's manifest.json ${what} — ${PREPARE_HINT}`);
-  const x = m as Partial<ModelManifest> | null;
-  if (!x || typeof x !== 'object') throw bad('is not a JSON object');
-  const known = (c: unknown) => typeof c === 'string' && (isLabel(c) || (INTERNAL_LABELS as readonly string[]).includes(c));
-  if (!Array.isArray(x.classes) || x.classes.length < 2 || !x.classes.every(known)) throw bad(`has no valid "classes" (got ${JSON.stringify(x.classes)})`);
-  if (!(Number.isInteger(x.base?.inputSize) && x.base!.inputSize > 0)) throw bad('has no valid "base.inputSize"');
-  if (x.crop !== undefined) {
-    try {
-      checkCropRule(x.crop);
-    } catch (e) {
-      throw bad(`has an invalid crop rule: ${(e as Error).message}`);
-    }
-  }
+  if (!m || typeof m !== 'object' || Array.isArray(m)) throw bad('is not a JSON object');
   try {
-    if (x.calibration !== undefined) checkCalibration(x.calibration, x.classes, 'calibration');
-    if (x.decision !== undefined) checkDecisionRule(x.decision, 'decision', x.classes);
+    validateManifest(m as ModelManifest, 'manifest.json');
   } catch (e) {
-    throw bad(`has an invalid calibration or decision rule (${(e as Error).message})`);
+    throw bad(`is not valid (${(e as Error).message})`);
   }
-  if (!x.onnx?.sha256) throw bad('records no ONNX file ("onnx.sha256"): this model has no ONNX form, or `facemask prepare` has not exported it yet');
-  if (x.integrity !== undefined) {
-    try {
-      checkIntegrityRecord(x.integrity, 'integrity');
-    } catch (e) {
-      throw bad(`has an invalid integrity record (${(e as Error).message})`);
-    }
-  }
-  return x as ModelManifest;
+  const x = m as ModelManifest;
+  if (!hasOnnxForm(x) || !x.onnx?.sha256) throw bad('records no ONNX file ("onnx.sha256"): this model has no ONNX form, or `facemask prepare` has not exported it yet');
+  return x;
 }
 
 export interface PagePipeline {
@@ -111,7 +89,7 @@ export async function loadPagePipeline(setup: PageSetup, engine: Engine, base: s
   }
   await checkIntegrity(manifest);
   const onnx = await fetchVerified(at(setup.model.onnx), manifest.onnx!.sha256, `the classifier ${setup.model.name}/model.onnx`, 'its manifest.json');
-  const classifier = new BrowserClassifier(await loadNet(engine, onnx, `the classifier ${setup.model.name}/model.onnx`), manifest.classes as ModelClass[], manifest.base.inputSize, manifest.crop ?? BOX_CROP, manifest.calibration, manifest.decision);
+  const classifier = new OnnxClassifier(await loadNet(engine, onnx, `the classifier ${setup.model.name}/model.onnx`), manifest);
   try {
     const registry = browserRegistry(async (variant) => {
       const f = setup.detectors[variant];

@@ -7,12 +7,12 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { initBackend } from '../../src/backend/tf';
-import { loadBase, type LoadedBase } from '../../src/model/base';
-import { embedItems, featureCacheKey, featureRow, LocalBaseRunner, OnnxBaseRunner, WorkerBaseRunner, type EmbedOptions } from '../../src/model/features';
-import { ORIGINAL_AUGMENTATION } from '../../src/model/augment';
-import { affineViews, realViews, REAL_AUGMENT } from '../../src/model/views';
-import { FIXTURES, WITH_MASK_JPG, WITHOUT_MASK_JPG, tmpDir } from './helpers';
+import { initBackend } from '../../../src/backend/tf';
+import { loadBase, type LoadedBase } from '../../../src/model/base';
+import { embedItems, featureCacheKey, featureRow, LocalBaseRunner, OnnxBaseRunner, WorkerBaseRunner, type EmbedOptions } from '../../../src/model/learn/features';
+import { ORIGINAL_AUGMENTATION } from '../../../src/model/learn/augment';
+import { affineViews, realViews, REAL_AUGMENT } from '../../../src/model/learn/views';
+import { FIXTURES, WITH_MASK_JPG, WITHOUT_MASK_JPG, tmpDir } from '../helpers';
 
 let base: LoadedBase;
 before(async () => {

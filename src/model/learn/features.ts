@@ -10,16 +10,16 @@ import * as path from 'node:path';
 import * as os from 'node:os';
 import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
-import { tf, backendName } from '../backend/tf';
-import { decodeImage, type RgbImage } from '../util/images';
-import { mapLimit } from '../util/files';
-import { writeFileAtomic } from '../util/atomic';
-import { projectPaths } from '../paths';
-import { type LoadedBase, featureFn, mapLayerOf, type FeatureKind } from './base';
+import { tf, backendName } from '../../backend/tf';
+import { decodeImage, type RgbImage } from '../../util/images';
+import { mapLimit } from '../../util/files';
+import { writeFileAtomic } from '../../util/atomic';
+import { projectPaths } from '../../paths';
+import { type LoadedBase, featureFn, mapLayerOf, type FeatureKind } from '../base';
 import type { ViewItem, ViewMaker } from './views';
-import type { Engine, Net } from '../backend/engine';
-import { createEngine } from '../backend/onnx';
-import { exportBaseOnnx, ONNX_FEATURES, ONNX_INPUT } from './onnx-export';
+import type { Engine, Net } from '../../backend/engine';
+import { createEngine } from '../../backend/onnx';
+import { exportBaseOnnx, ONNX_FEATURES, ONNX_INPUT } from '../onnx/export';
 
 /** Runs the base: raw pixels of n images (n*s*s*3 bytes) → pooled features (n*C floats). */
 export interface BaseRunner {

@@ -1,8 +1,8 @@
 /** Pictures for the training notebook: augmented views of training images, as the base sees them. */
-import { imageGrid, type Picture } from '../charts/index';
-import type { SplitRecord } from '../data/split';
-import { decodeImage } from '../util/images';
-import { mapLimit } from '../util/files';
+import { imageGrid, type Picture } from '../../charts/index';
+import type { SplitRecord } from '../../data/split';
+import { decodeImage } from '../../util/images';
+import { mapLimit } from '../../util/files';
 import { ORIGINAL_AUGMENTATION, type AugmentParams } from './augment';
 import { affineViews } from './views';
 

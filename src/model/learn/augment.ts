@@ -5,7 +5,7 @@
  * bilinear sampling, edges filled with the nearest pixel. Deterministic under a seed: a view's
  * transform depends only on (seed, image key, view index).
  */
-import type { RgbImage } from '../util/images';
+import type { RgbImage } from '../../util/images';
 
 export interface AugmentParams {
   /** Rotation range in degrees (uniform in ±). default: 20 */
@@ -45,7 +45,7 @@ export interface Transform {
 
 export const IDENTITY: Transform = { theta: 0, tx: 0, ty: 0, shear: 0, zx: 1, zy: 1, flip: false };
 
-import { mulberry32, hashSeed } from '../util/random';
+import { mulberry32, hashSeed } from '../../util/random';
 
 export { mulberry32, hashSeed };
 

@@ -3,8 +3,8 @@
  * features out (`FeatureKind`: pooled [n, 1280] by default). Started by `WorkerBaseRunner` (features.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { tf, initBackend } from '../backend/tf';
-import { loadBase, featureFn, type FeatureKind } from './base';
+import { tf, initBackend } from '../../backend/tf';
+import { loadBase, featureFn, type FeatureKind } from '../base';
 
 interface Init {
   baseName: string;

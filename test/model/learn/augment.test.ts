@@ -1,9 +1,9 @@
 /** Augmentation: deterministic under a seed, different views differ, each epoch sees a different cached view. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { augmentView, applyTransform, IDENTITY, viewTransform, ORIGINAL_AUGMENTATION, mulberry32, drawTransform } from '../../src/model/augment';
-import { viewSchedule, shuffled } from '../../src/training/fit';
-import type { RgbImage } from '../../src/util/images';
+import { augmentView, applyTransform, IDENTITY, viewTransform, ORIGINAL_AUGMENTATION, mulberry32, drawTransform } from '../../../src/model/learn/augment';
+import { viewSchedule, shuffled } from '../../../src/training/fit';
+import type { RgbImage } from '../../../src/util/images';
 
 function gradient(w = 32, h = 24): RgbImage {
   const data = new Uint8Array(w * h * 3);

@@ -1,12 +1,7 @@
 /**
- * ONNX export of the mask classifier (frozen base + head, raw pixels → class probabilities) and of
- * the base alone (raw pixels → pooled features), written with the ONNX protobuf schema
- * (`onnx-proto`), no Python.
- *
- * The tfjs models are walked generically, layer by layer along their inbound nodes, by class name
- * (`LAYER_CLASSES`); an unknown layer is refused with its name and class. On the way:
- *  - the graph is NCHW (ONNX' convolution layout): input "pixels" [N, s, s, 3] NHWC → Transpose →
- *    x / 127.5 − 1 → the base;
+ * Keras layers as ONNX nodes: a tfjs model walked generically, layer by layer along its inbound
+ * nodes, by class name (`LAYER_CLASSES`); an unknown layer is refused with its name and class. On the way:
+ *  - maps are NCHW (ONNX' convolution layout);
  *  - BatchNormalization is folded into the preceding convolution's weights and bias (when that
  *    convolution feeds nothing else), otherwise it becomes Mul + Add;
  *  - ZeroPadding2D is folded into the next convolution's pads (when it feeds only that), otherwise
@@ -15,46 +10,9 @@
  *    TensorFlow, which matters for stride 2;
  *  - ReLU with a maximum is Clip, depthwise convolution is Conv with group = channels, a pooling
  *    window covering the whole map is GlobalAveragePool, Dense is Gemm, Dropout is skipped.
- *
- * The output is deterministic: the same weights give the same bytes (no timestamps, fixed order).
- *
- * One file of ~630 lines on purpose: the graph walk, the folding decisions and the node builders
- * share one small state (names, initialisers, what feeds what); split apart they would pass it around.
  */
-import { onnx } from 'onnx-proto';
-import { tf } from '../backend/tf';
-import { modelIdentity, type ModelManifest } from './manifest';
-import type { CompositeClassifier, TfjsClassifier } from './classifier';
-import { ONNX_INPUT, ONNX_PROBABILITIES } from './classifier-net';
-import { BANDS_POOL } from './base';
-
-/** ONNX operator set (13: Clip takes its bounds as inputs, Softmax works along one axis). */
-export const ONNX_OPSET = 13;
-/** The IR version that goes with opset 13 (ONNX 1.8). */
-export const ONNX_IR_VERSION = 7;
-/** The graph's input and the classifier's output names (./classifier-net.ts, shared with the browser). */
-export { ONNX_INPUT, ONNX_PROBABILITIES };
-/** Base output: float32 [N, channels], the spatial mean of the base's last map. */
-export const ONNX_FEATURES = 'features';
-/** Name of the batch dimension in the graph's input and output shapes. */
-export const ONNX_BATCH_DIM = 'N';
-/** Keys of the model's `metadata_props`. */
-export const ONNX_METADATA = {
-  /** JSON array of the class names, in output order. */
-  classes: 'facemask.classes',
-  /** SHA-256 of the base's `weights.bin`. */
-  baseSha256: 'facemask.base.sha256',
-  /** SHA-256 of the head's `weights.bin` (a composite ensemble: its `modelIdentity`). */
-  headSha256: 'facemask.head.sha256',
-  /** SHA-256 of a fine-tuned tail's weights (`tail.bin`, src/model/tail.ts), when the base's last blocks were fine-tuned. */
-  tailSha256: 'facemask.tail.sha256',
-  /** A composite ensemble's members in order (JSON: input size, base, identity, tail). */
-  members: 'facemask.members',
-  /** How the graph scales the raw pixels before the base ("x/127.5-1"). */
-  preprocessing: 'facemask.preprocessing',
-  /** The input layout in words. */
-  input: 'facemask.input',
-} as const;
+import { tf } from '../../backend/tf';
+import { clip, type OnnxGraph, type Value } from './graph';
 
 /** The layer classes the exporter knows (anything else is refused). */
 export const LAYER_CLASSES = [
@@ -74,301 +32,6 @@ export const LAYER_CLASSES = [
   'Dense',
   'Dropout',
 ] as const;
-
-const PRODUCER = 'facemask onnx-export';
-const PRODUCER_VERSION = '1';
-const SHA256 = /^[0-9a-f]{64}$/;
-
-export interface BaseExportOptions {
-  /** Side of the square input in pixels; must match the base's input. */
-  inputSize: number;
-  /** SHA-256 of the base's `weights.bin` (`LoadedBase.sha256`), recorded in the metadata. */
-  baseSha256: string;
-  /** `exportBaseOnnx`: the output of this inner layer, flattened channels last, instead of the pooled last map. default: none */
-  mapLayer?: string;
-  /** `exportBaseOnnx`: how the last map is pooled — its mean, or its three horizontal bands (src/model/base.ts `BANDS_POOL`). default: 'mean' */
-  pool?: 'mean' | 'bands';
-}
-
-export interface ClassifierExportOptions extends BaseExportOptions {
-  /** Class names in the head's output order (`manifest.classes`), recorded in the metadata. */
-  classes: readonly string[];
-  /** SHA-256 of the head's `weights.bin` (`manifest.head.sha256`), recorded in the metadata. */
-  headSha256: string;
-  /** SHA-256 of the fine-tuned tail's weights (`manifest.tail.sha256`) when the base carries one, recorded in the metadata. default: none */
-  tailSha256?: string;
-  /** The manifest's `features` (a head on "rich" base features): such a head is refused. default: none */
-  features?: ModelManifest['features'];
-}
-
-/**
- * Export base + head as one ONNX graph: "pixels" float32 [N, s, s, 3] (raw 0–255 RGB, NHWC) →
- * "probabilities" float32 [N, classes]. Refuses a head that does not take the base's output map
- * (a head on pooled or "rich" features), an unknown layer, or options that do not match the models.
- */
-export function exportClassifierOnnx(base: tf.LayersModel, head: tf.LayersModel, opts: ClassifierExportOptions): Uint8Array {
-  if (opts.features) {
-    throw new Error(
-      `cannot export to ONNX: this head takes "rich" base features (manifest "features": ${JSON.stringify(opts.features)}), ` +
-        `not the base's output map; only heads on the base's [${shapeOf(base.outputs[0]).join(', ')}] map can be exported`,
-    );
-  }
-  checkSha256('baseSha256', opts.baseSha256);
-  checkSha256('headSha256', opts.headSha256);
-  if (opts.tailSha256 !== undefined) checkSha256('tailSha256', opts.tailSha256);
-  const baseOut = shapeOf(base.outputs[0]);
-  const headIn = shapeOf(head.inputs[0]);
-  if (head.inputs.length !== 1 || head.outputs.length !== 1) throw new Error(`cannot export to ONNX: the head must have one input and one output (it has ${head.inputs.length} and ${head.outputs.length})`);
-  if (headIn.join() !== baseOut.join()) {
-    throw new Error(`cannot export to ONNX: the head takes [${headIn.join(', ')}] but the base outputs [${baseOut.join(', ')}]; only heads on the base's output map can be exported`);
-  }
-  const outShape = shapeOf(head.outputs[0]);
-  const units = outShape[outShape.length - 1];
-  if (outShape.length !== 1) throw new Error(`cannot export to ONNX: the head's output must be [classes], it is [${outShape.join(', ')}]`);
-  if (opts.classes.length !== units) throw new Error(`cannot export to ONNX: ${opts.classes.length} class names (${opts.classes.join(', ')}) for a head with ${units} outputs`);
-  if (new Set(opts.classes).size !== opts.classes.length || opts.classes.some((c) => typeof c !== 'string' || c === '')) {
-    throw new Error(`cannot export to ONNX: class names must be unique non-empty strings, got ${JSON.stringify(opts.classes)}`);
-  }
-  const g = new OnnxGraph();
-  const maps = walkModel(g, base, [pixelInput(g, base, opts.inputSize)], 'base/');
-  const [probs] = walkModel(g, head, maps, 'head/');
-  if (probs.layout !== 'flat') throw new Error('cannot export to ONNX: the head does not end in a flat [N, classes] output');
-  g.rename(probs.name, ONNX_PROBABILITIES);
-  return g.encode({
-    name: 'facemask_classifier',
-    input: [ONNX_INPUT, [ONNX_BATCH_DIM, opts.inputSize, opts.inputSize, 3]],
-    output: [ONNX_PROBABILITIES, [ONNX_BATCH_DIM, units]],
-    doc: `facemask classifier: raw RGB pixels [N, ${opts.inputSize}, ${opts.inputSize}, 3] (0–255) → probabilities of ${opts.classes.join(', ')}`,
-    metadata: [
-      [ONNX_METADATA.classes, JSON.stringify(opts.classes)],
-      [ONNX_METADATA.baseSha256, opts.baseSha256],
-      [ONNX_METADATA.headSha256, opts.headSha256],
-      ...(opts.tailSha256 ? [[ONNX_METADATA.tailSha256, opts.tailSha256] as [string, string]] : []),
-      ...commonMetadata(opts.inputSize),
-    ],
-  });
-}
-
-/**
- * Export the base alone: "pixels" float32 [N, s, s, 3] (raw 0–255 RGB, NHWC) → "features" float32
- * [N, channels], the spatial mean of the base's last map (what `pooledFeatures` computes); with `pool`
- * 'bands', [N, 3 * channels], its three horizontal bands (what `bandFeatures` computes); or, with
- * `mapLayer`, [N, h * w * c], that inner layer's map flattened channels last (what `mapFeatureFn`
- * computes: the input of a fine-tuned tail).
- */
-export function exportBaseOnnx(base: tf.LayersModel, opts: BaseExportOptions): Uint8Array {
-  checkSha256('baseSha256', opts.baseSha256);
-  if (opts.mapLayer && opts.pool === 'bands') throw new Error('cannot export to ONNX: a base map (mapLayer) is not pooled; leave pool out');
-  const g = new OnnxGraph();
-  const net = opts.mapLayer ? innerModel(base, opts.mapLayer) : base;
-  const [maps] = walkModel(g, net, [pixelInput(g, base, opts.inputSize)], 'base/');
-  if (maps.layout !== 'nchw') throw new Error(`cannot export to ONNX: the base must end in a [h, w, channels] map, it ends in [${maps.shape.slice(1).join(', ')}]`);
-  const [, channels, h, w] = maps.shape;
-  let dim = channels;
-  let what = `mean of the base's last map [N, ${channels}]`;
-  if (opts.mapLayer) {
-    const nhwc = g.node('Transpose', [maps.name], 'features/nhwc', { perm: [0, 2, 3, 1] });
-    g.node('Flatten', [nhwc], ONNX_FEATURES, { axis: 1 });
-    dim = h * w * channels;
-    what = `the base's "${opts.mapLayer}" map [N, ${h} * ${w} * ${channels}], channels last`;
-  } else if (opts.pool === 'bands') {
-    const [k, s] = [BANDS_POOL.poolSize, BANDS_POOL.strides];
-    if (h !== BANDS_POOL.side || w !== BANDS_POOL.side) throw new Error(`cannot export to ONNX: band features need the base's ${BANDS_POOL.side}x${BANDS_POOL.side} last map, it gives ${h}x${w}`);
-    const bands = g.node('AveragePool', [maps.name], 'features/bands', { kernel_shape: k, strides: s, pads: [0, 0, 0, 0], count_include_pad: 0 });
-    // band after band, channels last (as Keras' Flatten of [bands, 1, channels])
-    const nhwc = g.node('Transpose', [bands], 'features/nhwc', { perm: [0, 2, 3, 1] });
-    g.node('Flatten', [nhwc], ONNX_FEATURES, { axis: 1 });
-    dim = BANDS_POOL.count * channels;
-    what = `the base's last map averaged in ${BANDS_POOL.count} horizontal bands [N, ${BANDS_POOL.count} * ${channels}]`;
-  } else {
-    const pooled = g.node('GlobalAveragePool', [maps.name], 'features/pool');
-    g.node('Flatten', [pooled], ONNX_FEATURES, { axis: 1 });
-  }
-  return g.encode({
-    name: 'facemask_base_features',
-    input: [ONNX_INPUT, [ONNX_BATCH_DIM, opts.inputSize, opts.inputSize, 3]],
-    output: [ONNX_FEATURES, [ONNX_BATCH_DIM, dim]],
-    doc: `facemask base ${opts.mapLayer ? 'map' : 'features'}: raw RGB pixels [N, ${opts.inputSize}, ${opts.inputSize}, 3] (0–255) → ${what}`,
-    metadata: [[ONNX_METADATA.baseSha256, opts.baseSha256], ...commonMetadata(opts.inputSize)],
-  });
-}
-
-/** The base from its input to an inner layer's output (the same layers and weights). */
-function innerModel(base: tf.LayersModel, layer: string): tf.LayersModel {
-  let out: tf.SymbolicTensor;
-  try {
-    out = base.getLayer(layer).output as tf.SymbolicTensor;
-  } catch {
-    throw new Error(`cannot export to ONNX: the base has no layer "${layer}"`);
-  }
-  return tf.model({ inputs: base.inputs, outputs: out, name: `${base.name}_to_${layer}` });
-}
-
-/**
- * Export a loaded classifier (`loadClassifier`) with the class names and checksums of its manifest;
- * a model with a fine-tuned tail has it in its base already (`loadClassifier` wrote it there), so the
- * file is the whole fine-tuned network. A composite ensemble becomes one graph (`exportCompositeOnnx`).
- */
-export function exportMaskClassifierOnnx(clf: TfjsClassifier): Uint8Array {
-  if (!('head' in clf)) return exportCompositeOnnx(clf);
-  return exportClassifierOnnx(clf.base.model, clf.head, {
-    classes: clf.classes,
-    inputSize: clf.inputSize,
-    baseSha256: clf.base.sha256,
-    headSha256: modelIdentity(clf.manifest),
-    ...(clf.manifest.tail ? { tailSha256: clf.manifest.tail.sha256 } : {}),
-    features: clf.manifest.features,
-  });
-}
-
-/**
- * A composite ensemble as one graph: "pixels" [N, s, s, 3] at the composite's input → for each
- * member, Resize (linear, half-pixel centres: what `memberInput` does on tfjs) to its own input when
- * smaller → its base (with its tail) and head → the members' probabilities averaged (Mean).
- */
-export function exportCompositeOnnx(clf: CompositeClassifier): Uint8Array {
-  const size = clf.inputSize;
-  const classes = clf.classes;
-  const g = new OnnxGraph();
-  const outer = clf.members.find((m) => m.inputSize === size)!; // CompositeClassifier checks its members: one at its input, all of its classes
-  const scaled = pixelInput(g, outer.base.model, size);
-  const probs = clf.members.map((m, i) => {
-    if (m.manifest.features) throw new Error(`cannot export to ONNX: member ${i} has a head on "rich" base features`);
-    const s = m.inputSize;
-    const input: Value =
-      s === size
-        ? scaled
-        : { name: g.node('Resize', [scaled.name, '', g.constant(`m${i}/resize/scales`, [4], [1, 1, s / size, s / size])], `m${i}/resize`, { mode: { str: 'linear' }, coordinate_transformation_mode: { str: 'half_pixel' } }), shape: [-1, 3, s, s], layout: 'nchw' };
-    const maps = walkModel(g, m.base.model, [input], `m${i}/base/`);
-    const [p] = walkModel(g, m.head, maps, `m${i}/head/`);
-    if (p.layout !== 'flat' || p.shape[1] !== classes.length) throw new Error(`cannot export to ONNX: member ${i}'s head does not end in [N, ${classes.length}]`);
-    return p.name;
-  });
-  g.node('Mean', probs, ONNX_PROBABILITIES);
-  return g.encode({
-    name: 'facemask_composite_classifier',
-    input: [ONNX_INPUT, [ONNX_BATCH_DIM, size, size, 3]],
-    output: [ONNX_PROBABILITIES, [ONNX_BATCH_DIM, classes.length]],
-    doc: `facemask composite classifier (${clf.members.length} members averaged): raw RGB pixels [N, ${size}, ${size}, 3] (0–255) → probabilities of ${classes.join(', ')}`,
-    metadata: [
-      [ONNX_METADATA.classes, JSON.stringify(classes)],
-      [ONNX_METADATA.headSha256, modelIdentity(clf.manifest)],
-      [ONNX_METADATA.members, JSON.stringify(clf.members.map((m) => ({ inputSize: m.inputSize, base: m.base.sha256, identity: modelIdentity(m.manifest), ...(m.manifest.tail ? { tail: m.manifest.tail.sha256 } : {}) })))],
-      ...commonMetadata(size),
-    ],
-  });
-}
-
-function commonMetadata(size: number): [string, string][] {
-  return [
-    [ONNX_METADATA.preprocessing, 'x/127.5-1'],
-    [ONNX_METADATA.input, `${ONNX_INPUT}: float32 [N, ${size}, ${size}, 3], raw RGB 0-255, NHWC`],
-  ];
-}
-
-function checkSha256(what: string, s: string): void {
-  if (typeof s !== 'string' || !SHA256.test(s)) throw new Error(`cannot export to ONNX: ${what} must be a SHA-256 (64 lowercase hex digits), got ${JSON.stringify(s)}`);
-}
-
-/** Static shape of a symbolic tensor without the batch dimension. */
-function shapeOf(t: tf.SymbolicTensor): (number | null)[] {
-  return t.shape.slice(1);
-}
-
-/** "pixels" NHWC → Transpose → NCHW → x / 127.5 − 1: the base's input. */
-function pixelInput(g: OnnxGraph, base: tf.LayersModel, size: number): Value {
-  if (!Number.isInteger(size) || size < 1) throw new Error(`cannot export to ONNX: inputSize must be a positive integer, got ${size}`);
-  const want = shapeOf(base.inputs[0]);
-  if (base.inputs.length !== 1 || want.length !== 3 || want[2] !== 3 || (want[0] !== null && want[0] !== size) || (want[1] !== null && want[1] !== size)) {
-    throw new Error(`cannot export to ONNX: the base takes [${want.map(String).join(', ')}], not RGB pixels [${size}, ${size}, 3]`);
-  }
-  const nchw = g.node('Transpose', [ONNX_INPUT], 'pixels/nchw', { perm: [0, 3, 1, 2] });
-  const scaled = g.node('Div', [nchw, g.constant('pixels/127.5', [], [127.5])], 'pixels/div');
-  const name = g.node('Sub', [scaled, g.constant('pixels/one', [], [1])], 'pixels/scaled');
-  return { name, shape: [-1, 3, size, size], layout: 'nchw' };
-}
-
-// ---------------------------------------------------------------------------------------------
-// The ONNX graph being built
-
-type AttrValue = number | number[] | { float: number } | { str: string };
-
-class OnnxGraph {
-  private readonly nodes: onnx.INodeProto[] = [];
-  private readonly initializers: onnx.ITensorProto[] = [];
-  private readonly names = new Set<string>([ONNX_INPUT]);
-
-  private fresh(name: string): string {
-    if (this.names.has(name)) throw new Error(`ONNX export: duplicate tensor name "${name}"`);
-    this.names.add(name);
-    return name;
-  }
-
-  /** A float32 initializer; returns its name. */
-  constant(name: string, dims: number[], data: ArrayLike<number>): string {
-    const n = dims.reduce((a, b) => a * b, 1);
-    if (data.length !== n) throw new Error(`ONNX export: constant "${name}" has ${data.length} values for shape [${dims.join(', ')}]`);
-    const raw = new Uint8Array(4 * n);
-    const view = new DataView(raw.buffer);
-    for (let i = 0; i < n; i++) view.setFloat32(4 * i, data[i], true); // ONNX raw_data is little-endian
-    this.initializers.push({ name: this.fresh(name), dims, dataType: onnx.TensorProto.DataType.FLOAT, rawData: raw });
-    return name;
-  }
-
-  /** An int64 initializer (shapes and pads); returns its name. */
-  int64Constant(name: string, data: number[]): string {
-    this.initializers.push({ name: this.fresh(name), dims: [data.length], dataType: onnx.TensorProto.DataType.INT64, int64Data: data });
-    return name;
-  }
-
-  /** One node with one output named `output` (and the node too, unless `nodeName`); returns the output name. */
-  node(op: string, inputs: string[], output: string, attrs: Record<string, AttrValue> = {}, nodeName = output): string {
-    const attribute: onnx.IAttributeProto[] = Object.entries(attrs).map(([name, v]) => {
-      if (Array.isArray(v)) return { name, type: onnx.AttributeProto.AttributeType.INTS, ints: v };
-      if (typeof v === 'object' && 'str' in v) return { name, type: onnx.AttributeProto.AttributeType.STRING, s: new TextEncoder().encode(v.str) };
-      if (typeof v === 'object') return { name, type: onnx.AttributeProto.AttributeType.FLOAT, f: v.float };
-      return { name, type: onnx.AttributeProto.AttributeType.INT, i: v };
-    });
-    this.nodes.push({ name: nodeName, opType: op, input: inputs, output: [this.fresh(output)], attribute });
-    return output;
-  }
-
-  /** Rename a node output (and its uses): the graph's output gets its public name. */
-  rename(from: string, to: string): void {
-    this.fresh(to);
-    for (const n of this.nodes) {
-      n.output = n.output!.map((o) => (o === from ? to : o));
-      n.input = n.input!.map((i) => (i === from ? to : i));
-    }
-  }
-
-  encode(m: { name: string; input: [string, (number | string)[]]; output: [string, (number | string)[]]; doc: string; metadata: [string, string][] }): Uint8Array {
-    const info = ([name, dims]: [string, (number | string)[]]): onnx.IValueInfoProto => ({
-      name,
-      type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } } },
-    });
-    const model = onnx.ModelProto.create({
-      irVersion: ONNX_IR_VERSION,
-      opsetImport: [{ domain: '', version: ONNX_OPSET }],
-      producerName: PRODUCER,
-      producerVersion: PRODUCER_VERSION,
-      docString: m.doc,
-      graph: { name: m.name, node: this.nodes, initializer: this.initializers, input: [info(m.input)], output: [info(m.output)] },
-      metadataProps: m.metadata.map(([key, value]) => ({ key, value })),
-    });
-    return onnx.ModelProto.encode(model).finish();
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Walking a tfjs model
-
-/** A tensor of the ONNX graph: NCHW maps ([-1, c, h, w]) or flat vectors ([-1, f]); -1 is the batch. */
-interface Value {
-  name: string;
-  shape: number[];
-  layout: 'nchw' | 'flat';
-}
 
 /** A convolution not emitted yet (a following BatchNormalization may fold into it). */
 interface PendingConv {
@@ -423,7 +86,7 @@ interface ModelConfig {
  * Emit the layers of `model` into `g`, fed by `inputs` (one per model input), in an order that
  * follows the inbound nodes. Names get `prefix`. Returns the model's outputs, emitted.
  */
-function walkModel(g: OnnxGraph, model: tf.LayersModel, inputs: Value[], prefix: string): Value[] {
+export function walkModel(g: OnnxGraph, model: tf.LayersModel, inputs: Value[], prefix: string): Value[] {
   const cfg = model.getConfig() as unknown as ModelConfig;
   if (!cfg.layers || !cfg.inputLayers || !cfg.outputLayers || cfg.layers.some((l) => !Array.isArray(l.inboundNodes))) {
     throw new Error(`cannot export to ONNX: model "${model.name}" is not a functional model with a layer graph (build it with tf.model, not tf.sequential)`);
@@ -690,10 +353,6 @@ function emitLayer(g: OnnxGraph, model: tf.LayersModel, l: LayerConfig, name: st
     default:
       return refuse(l, `is not supported by the ONNX exporter (supported: ${LAYER_CLASSES.join(', ')})`);
   }
-}
-
-function clip(g: OnnxGraph, x: string, min: number, max: number, name: string): string {
-  return g.node('Clip', [x, g.constant(name + '/min', [], [min]), g.constant(name + '/max', [], [max])], name);
 }
 
 /** A Keras activation by name (`linear` is the value itself). */

@@ -10,11 +10,11 @@
  * (seed, item, view index), so cached features stay valid across runs.
  */
 import sharp from 'sharp';
-import type { TrainItem } from '../data/types';
-import type { Box } from '../result';
-import { clampBox, resizeImage, type RgbImage } from '../util/images';
+import type { TrainItem } from '../../data/types';
+import type { Box } from '../../result';
+import { clampBox, resizeImage, type RgbImage } from '../../util/images';
 import { augmentView, hashSeed, mulberry32, type AugmentParams } from './augment';
-import { alignedCrop, usableLandmarks, type CropRule } from './crop';
+import { alignedCrop, usableLandmarks, type CropRule } from '../crop';
 
 /** What a view needs of an item: its photo's identity and the face box (absent: the whole image). */
 export type ViewItem = Pick<TrainItem, 'file' | 'sha256' | 'box' | 'copy' | 'landmarks'>;

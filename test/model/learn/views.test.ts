@@ -5,10 +5,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ALIGNED_CROP, BOX_CROP, cropFace } from '../../src/model/crop';
-import { alignedView, alignedViews, realView, REAL_AUGMENT } from '../../src/model/views';
-import { itemKey } from '../../src/model/features';
-import type { RgbImage } from '../../src/util/images';
+import { ALIGNED_CROP, BOX_CROP, cropFace } from '../../../src/model/crop';
+import { alignedView, alignedViews, realView, REAL_AUGMENT } from '../../../src/model/learn/views';
+import { itemKey } from '../../../src/model/learn/features';
+import type { RgbImage } from '../../../src/util/images';
 
 function photo(): RgbImage {
   const w = 320, h = 240;
