@@ -10,7 +10,6 @@
  * Run: node --import tsx bench/descriptor.ts [--views K]   (default: the preset's 2 views; descriptors
  * cached in .cache/features/)
  */
-import * as os from 'node:os';
 import { tf, initBackend } from '../src/backend/tf';
 import { loadFaceApi } from '../src/backend/faceapi';
 import { isLabel, type ModelClass } from '../src/labels';
@@ -25,6 +24,7 @@ import { balancedClassWeights, fitHead, evaluateFeatures, joinColumns } from '..
 import { reportFromProbabilities, withWithoutBalancedAccuracy } from '../src/evaluation/metrics';
 import { emittedOnly } from '../src/evaluation/evaluate';
 import { progress } from '../src/util/progress';
+import { machineLine, runBench } from './lib';
 
 const DESC_SIZE = 150;
 
@@ -48,80 +48,87 @@ async function descriptorRunner(): Promise<BaseRunner> {
   };
 }
 
-async function main() {
-  await initBackend();
-  const preset = PRESETS.realworld;
-  const seed = 42;
-  const vi = process.argv.indexOf('--views');
-  const views = vi > 0 ? Number(process.argv[vi + 1]) : preset.views.count;
-  if (!Number.isInteger(views) || views < 1) throw new Error(`--views must be a positive integer`);
-  const rw = await realworldData(preset.data as RealworldDataSpec, { progress: true });
-  const classes: ModelClass[] = classesOf(rw.train);
-  const val = rw.val.filter((r) => classes.includes(r.label as ModelClass));
-  const test = rw.test.filter((r) => classes.includes(r.label as ModelClass));
-  const y = (xs: TrainItem[]) => xs.map((r) => classes.indexOf(r.label as ModelClass));
-  const [yTrain, yVal, yTest] = [y(rw.train), y(val), y(test)];
+runBench(
+  {
+    name: 'descriptor',
+    summary: "face-api's 128-d face descriptor instead of (or beside) MobileNetV2 features: heads trained with the realworld recipe, measured on Kaggle validation and test faces",
+    flags: { views: { type: 'integer', value: 'K', min: 1, help: "views of each training item (default: the realworld preset's)" } },
+    quick: 'the small-data realworld items (FACEMASK_SMALL=1), 1 view',
+    method: "heads trained with the realworld preset's recipe, seed 42; macro F1 and with/without balanced accuracy over the faces of the model's classes",
+  },
+  async ({ flags, quick }) => {
+    await initBackend();
+    const preset = PRESETS.realworld;
+    const seed = 42;
+    const views = quick ? 1 : (flags.views ?? preset.views.count);
+    const rw = await realworldData(preset.data as RealworldDataSpec, { progress: true });
+    const classes: ModelClass[] = classesOf(rw.train);
+    const val = rw.val.filter((r) => classes.includes(r.label as ModelClass));
+    const test = rw.test.filter((r) => classes.includes(r.label as ModelClass));
+    const y = (xs: TrainItem[]) => xs.map((r) => classes.indexOf(r.label as ModelClass));
+    const [yTrain, yVal, yTest] = [y(rw.train), y(val), y(test)];
 
-  const base = await loadBase(preset.base);
-  const embed = async (runner: BaseRunner, dim: number, size: number, baseSha256: string, label: string) => {
-    const bar = progress(label, rw.train.length * views + val.length + test.length, { unit: 'img' });
-    const common = { size, seed, baseSha256, onProgress: (n: number) => bar.tick(n) };
-    const out = [
-      await embedItems(rw.train, runner, dim, { ...common, count: views, views: realViews(preset.views.real) }),
-      await embedItems(val, runner, dim, { ...common, count: 1, views: realViews(null) }),
-      await embedItems(test, runner, dim, { ...common, count: 1, views: realViews(null) }),
-    ];
-    bar.done();
-    await runner.close();
-    return out;
-  };
-  const t0 = performance.now();
-  const mobile = await embed(await startBaseRunner(base, 2), 1280, base.spec.inputSize, base.sha256, 'MobileNetV2 features');
-  const t1 = performance.now();
-  const desc = await embed(await descriptorRunner(), 128, DESC_SIZE, 'face-api-face-recognition-net', 'face descriptors');
-  const t2 = performance.now();
-  console.log(`features: MobileNetV2 ${((t1 - t0) / 1000).toFixed(0)} s (cached after the first run), descriptors ${((t2 - t1) / 1000).toFixed(0)} s; machine ${os.cpus().length} x ${os.cpus()[0]?.model}`);
-
-  const variants: [string, FeatureMatrix[]][] = [
-    ['descriptor only (128)', desc],
-    ['MobileNetV2 + descriptor (1408)', mobile.map((m, k) => joinColumns(m, desc[k]))],
-    ['MobileNetV2 only (1280, = realworld)', mobile],
-  ];
-  const classWeights = balancedClassWeights(yTrain, classes.length);
-  for (const [name, [tr, va, te]] of variants) {
-    const { pooledHead, head } = buildHead(classes.length, { seed, hidden: preset.head.units, dropout: preset.head.dropout, featureShape: [7, 7, tr.dim] });
-    await fitHead(pooledHead, tr, yTrain, va, yVal, {
-      epochs: preset.fit.epochs,
-      learningRate: preset.fit.learningRate,
-      decay: preset.fit.decay,
-      batchSize: preset.fit.batchSize,
-      views,
-      seed,
-      classWeights,
-      dropout: preset.head.dropout,
-      units: preset.head.units,
-      nClasses: classes.length,
-      quiet: true,
-      label: name,
-      epochOffset: 0,
-      callbacks: {},
-    });
-    const line = (set: string, m: FeatureMatrix, ys: number[]) => {
-      const faces = ys.map((c, i) => ({ c, i })).filter((r) => isLabel(classes[r.c]));
-      const probs = evaluateFeatures(pooledHead, m, ys, classes.length).probs;
-      const em = emittedOnly(classes, faces.map((r) => probs[r.i]));
-      const truth = faces.map((r) => em.classes.indexOf(classes[r.c]));
-      const rep = reportFromProbabilities(truth, em.probs, em.classes);
-      const ww = withWithoutBalancedAccuracy(truth, em.probs, em.classes);
-      return `${set} macro F1 ${rep.macro.f1.toFixed(3)}, with/without ${ww ? (ww.value * 100).toFixed(1) + ' %' : 'n/a'} (${faces.length} faces)`;
+    const base = await loadBase(preset.base);
+    const embed = async (runner: BaseRunner, dim: number, size: number, baseSha256: string, label: string) => {
+      const bar = progress(label, rw.train.length * views + val.length + test.length, { unit: 'img' });
+      const common = { size, seed, baseSha256, onProgress: (n: number) => bar.tick(n) };
+      const out = [
+        await embedItems(rw.train, runner, dim, { ...common, count: views, views: realViews(preset.views.real) }),
+        await embedItems(val, runner, dim, { ...common, count: 1, views: realViews(null) }),
+        await embedItems(test, runner, dim, { ...common, count: 1, views: realViews(null) }),
+      ];
+      bar.done();
+      await runner.close();
+      return out;
     };
-    console.log(`${name}: ${line('val', va, yVal)}; ${line('test', te, yTest)}`);
-    head.dispose();
-  }
-  base.model.dispose();
-}
+    const t0 = performance.now();
+    const mobile = await embed(await startBaseRunner(base, 2), 1280, base.spec.inputSize, base.sha256, 'MobileNetV2 features');
+    const t1 = performance.now();
+    const desc = await embed(await descriptorRunner(), 128, DESC_SIZE, 'face-api-face-recognition-net', 'face descriptors');
+    const t2 = performance.now();
+    console.log(`features: MobileNetV2 ${((t1 - t0) / 1000).toFixed(0)} s (cached after the first run), descriptors ${((t2 - t1) / 1000).toFixed(0)} s; ${machineLine()}`);
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+    const variants: [string, FeatureMatrix[]][] = [
+      ['descriptor only (128)', desc],
+      ['MobileNetV2 + descriptor (1408)', mobile.map((m, k) => joinColumns(m, desc[k]))],
+      ['MobileNetV2 only (1280, = realworld)', mobile],
+    ];
+    const classWeights = balancedClassWeights(yTrain, classes.length);
+    const rows: Record<string, unknown>[] = [];
+    for (const [name, [tr, va, te]] of variants) {
+      const { pooledHead, head } = buildHead(classes.length, { seed, hidden: preset.head.units, dropout: preset.head.dropout, featureShape: [7, 7, tr.dim] });
+      await fitHead(pooledHead, tr, yTrain, va, yVal, {
+        epochs: preset.fit.epochs,
+        learningRate: preset.fit.learningRate,
+        decay: preset.fit.decay,
+        batchSize: preset.fit.batchSize,
+        views,
+        seed,
+        classWeights,
+        dropout: preset.head.dropout,
+        units: preset.head.units,
+        nClasses: classes.length,
+        quiet: true,
+        label: name,
+        epochOffset: 0,
+        callbacks: {},
+      });
+      const measure = (m: FeatureMatrix, ys: number[]) => {
+        const faces = ys.map((c, i) => ({ c, i })).filter((r) => isLabel(classes[r.c]));
+        const probs = evaluateFeatures(pooledHead, m, ys, classes.length).probs;
+        const em = emittedOnly(classes, faces.map((r) => probs[r.i]));
+        const truth = faces.map((r) => em.classes.indexOf(classes[r.c]));
+        const rep = reportFromProbabilities(truth, em.probs, em.classes);
+        const ww = withWithoutBalancedAccuracy(truth, em.probs, em.classes);
+        return { macroF1: +rep.macro.f1.toFixed(4), withWithout: ww ? +ww.value.toFixed(4) : null, faces: faces.length };
+      };
+      const line = (set: string, r: ReturnType<typeof measure>) => `${set} macro F1 ${r.macroF1.toFixed(3)}, with/without ${r.withWithout !== null ? (r.withWithout * 100).toFixed(1) + ' %' : 'n/a'} (${r.faces} faces)`;
+      const [val, tst] = [measure(va, yVal), measure(te, yTest)];
+      console.log(`${name}: ${line('val', val)}; ${line('test', tst)}`);
+      rows.push({ features: name, validation: val, test: tst });
+      head.dispose();
+    }
+    base.model.dispose();
+    return { views, seed, featureSeconds: { mobilenet: +((t1 - t0) / 1000).toFixed(1), descriptor: +((t2 - t1) / 1000).toFixed(1) }, variants: rows };
+  },
+);

@@ -8,9 +8,8 @@
  * per face (all threads) is printed: on a shared machine it is the figure that says what an idle
  * core would do. Target: <= 5 ms per face in batches on ORT.
  *
- *   FACEMASK_BACKEND=wasm node --import tsx bench/onnx-classifier.ts [MODEL_DIR] [--faces 64] [--rounds 3]
+ *   FACEMASK_BACKEND=wasm node --import tsx bench/onnx-classifier.ts [MODEL_DIR] [--faces 64] [--runs 3]
  */
-import * as os from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { initBackend, tf } from '../src/backend/tf';
 import { loadClassifier, stackPixels, type TfjsClassifier } from '../src/model/classifier';
@@ -19,6 +18,7 @@ import { kaggleScenes } from '../src/data/kaggle';
 import { cropResize, decodeImage, type RgbImage } from '../src/util/images';
 import { projectPaths } from '../src/paths';
 import { resolveConfig } from '../src/config';
+import { fromRoot, machineLine, median, runBench } from './lib';
 
 /** Batch sizes measured. */
 const BATCHES = [1, 8, 32];
@@ -33,19 +33,6 @@ const ORT_SETTINGS: [string, ort.InferenceSession.SessionOptions][] = [
   ['ORT 2t nospin', { intraOpNumThreads: 2, extra: { session: { intra_op: { allow_spinning: '0' } } } }],
   ['ORT 1t', { intraOpNumThreads: 1 }],
 ];
-
-function option(name: string, dflt: number): number {
-  const i = process.argv.indexOf(name);
-  if (i < 0) return dflt;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isInteger(v) || v < 1) throw new Error(`${name} takes a positive integer, got "${process.argv[i + 1]}"`);
-  return v;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
 
 async function faceCrops(n: number, size: number): Promise<RgbImage[]> {
   const minSize = resolveConfig().faces.minSize;
@@ -90,56 +77,67 @@ async function runOrt(session: ort.InferenceSession, crops: RgbImage[], b: numbe
   }
 }
 
-async function main() {
-  const dir = process.argv[2] && !process.argv[2].startsWith('--') ? process.argv[2] : projectPaths().defaultModel;
-  const nFaces = option('--faces', 64);
-  const rounds = option('--rounds', 3);
-  const backend = await initBackend({ quiet: true });
-  const clf = await loadClassifier(dir);
-  const crops = await faceCrops(nFaces, clf.inputSize);
+runBench(
+  {
+    name: 'onnx-classifier',
+    summary: 'the classifier on tfjs against its ONNX export on onnxruntime-node: ms per face (wall and CPU) in batches of 1, 8 and 32 real face crops, and the export time',
+    flags: { faces: { type: 'integer', value: 'N', default: 64, min: 1, help: 'real face crops (Kaggle test photos, annotated boxes >= 24 px)' } },
+    positionals: { name: 'MODEL_DIR', help: 'the classifier (default: models/default)', max: 1 },
+    runs: 3,
+    quick: '8 faces, 1 run',
+    method: 'per batch size, one warm-up, then tfjs and each ORT setting take turns run by run; ms per face is the median run over the faces (wall, and CPU time of all threads); export: median of --runs',
+  },
+  async ({ flags, positionals, runs: rounds, quick }) => {
+    const dir = positionals[0] ?? projectPaths().defaultModel;
+    const nFaces = quick ? 8 : flags.faces;
+    const backend = await initBackend({ quiet: true });
+    const clf = await loadClassifier(dir);
+    const crops = await faceCrops(nFaces, clf.inputSize);
 
-  const exportMs: number[] = [];
-  let bytes = new Uint8Array();
-  for (let r = 0; r < rounds; r++) {
-    const t = performance.now();
-    bytes = exportMaskClassifierOnnx(clf);
-    exportMs.push(performance.now() - t);
-  }
-  const engines: [string, (b: number) => Promise<void>][] = [['tfjs', (b) => runTfjs(clf, crops, b)]];
-  const sessions: ort.InferenceSession[] = [];
-  for (const [name, opts] of ORT_SETTINGS) {
-    const session = await ort.InferenceSession.create(bytes, opts);
-    sessions.push(session);
-    engines.push([name, (b) => runOrt(session, crops, b, clf.inputSize)]);
-  }
+    const exportMs: number[] = [];
+    let bytes = new Uint8Array();
+    for (let r = 0; r < rounds; r++) {
+      const t = performance.now();
+      bytes = exportMaskClassifierOnnx(clf);
+      exportMs.push(performance.now() - t);
+    }
+    const engines: [string, (b: number) => Promise<void>][] = [['tfjs', (b) => runTfjs(clf, crops, b)]];
+    const sessions: ort.InferenceSession[] = [];
+    for (const [name, opts] of ORT_SETTINGS) {
+      const session = await ort.InferenceSession.create(bytes, opts);
+      sessions.push(session);
+      engines.push([name, (b) => runOrt(session, crops, b, clf.inputSize)]);
+    }
 
-  console.log(`machine: ${os.cpus().length} x ${os.cpus()[0].model}, load average ${os.loadavg()[0].toFixed(1)}; tfjs ${tf.version.tfjs} on ${backend}, onnxruntime-node ${ort.env.versions.common}`);
-  console.log(`model: ${dir} (${clf.classes.join(', ')}); ${crops.length} real face crops at ${clf.inputSize}; median of ${rounds} alternating rounds`);
-  console.log(`export: ${median(exportMs).toFixed(0)} ms (median of ${rounds}), ${(bytes.length / 1e6).toFixed(2)} MB`);
-  console.log(`ms per face, wall (CPU): ${engines.map(([n]) => n.padStart(15)).join('')}   tfjs/ORT 2t wall (CPU)`);
-  const ortBatched: { wall: number; cpu: number }[][] = [];
-  for (const b of BATCHES) {
-    const warm = crops.slice(0, b);
-    await runTfjs(clf, warm, b); // warm-up: kernels and buffers for this shape
-    for (const s of sessions) await runOrt(s, warm, b, clf.inputSize);
-    const times = engines.map(() => [] as { wall: number; cpu: number }[]);
-    for (let r = 0; r < rounds; r++) for (const [k, [, run]] of engines.entries()) times[k].push(await timed(() => run(b)));
-    const per = times.map((ts) => ({ wall: median(ts.map((t) => t.wall)) / crops.length, cpu: median(ts.map((t) => t.cpu)) / crops.length }));
-    if (b > 1) ortBatched.push(per.slice(1));
-    const cell = (p: { wall: number; cpu: number }) => `${p.wall.toFixed(1)} (${p.cpu.toFixed(1)})`.padStart(15);
-    console.log(`batch ${String(b).padStart(2)}                 ${per.map(cell).join('')}   ${(per[0].wall / per[1].wall).toFixed(2)} (${(per[0].cpu / per[1].cpu).toFixed(2)})`);
-  }
-  for (const [k, [name]] of ORT_SETTINGS.entries()) {
-    const wall = Math.max(...ortBatched.map((p) => p[k].wall));
-    const cpu = Math.max(...ortBatched.map((p) => p[k].cpu));
-    const verdict = (v: number) => `${v <= TARGET_MS ? 'met' : 'not met'} (worst ${v.toFixed(1)})`;
-    console.log(`target <= ${TARGET_MS} ms/face in batches, ${name.padEnd(13)}: wall ${verdict(wall)}, CPU ${verdict(cpu)}`);
-  }
-  for (const s of sessions) await s.release();
-  clf.dispose();
-}
-
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+    console.log(`${machineLine()}; tfjs ${tf.version.tfjs} on ${backend}, onnxruntime-node ${ort.env.versions.common}`);
+    console.log(`model: ${dir} (${clf.classes.join(', ')}); ${crops.length} real face crops at ${clf.inputSize}; median of ${rounds} alternating run(s)`);
+    console.log(`export: ${median(exportMs).toFixed(0)} ms (median of ${rounds}), ${(bytes.length / 1e6).toFixed(2)} MB`);
+    console.log(`ms per face, wall (CPU): ${engines.map(([n]) => n.padStart(15)).join('')}   tfjs/ORT 2t wall (CPU)`);
+    const ortBatched: { wall: number; cpu: number }[][] = [];
+    const batches: Record<string, unknown>[] = [];
+    for (const b of BATCHES) {
+      const warm = crops.slice(0, b);
+      await runTfjs(clf, warm, b); // warm-up: kernels and buffers for this shape
+      for (const s of sessions) await runOrt(s, warm, b, clf.inputSize);
+      const times = engines.map(() => [] as { wall: number; cpu: number }[]);
+      for (let r = 0; r < rounds; r++) for (const [k, [, run]] of engines.entries()) times[k].push(await timed(() => run(b)));
+      const per = times.map((ts) => ({ wall: median(ts.map((t) => t.wall)) / crops.length, cpu: median(ts.map((t) => t.cpu)) / crops.length }));
+      if (b > 1) ortBatched.push(per.slice(1));
+      const cell = (p: { wall: number; cpu: number }) => `${p.wall.toFixed(1)} (${p.cpu.toFixed(1)})`.padStart(15);
+      console.log(`batch ${String(b).padStart(2)}                 ${per.map(cell).join('')}   ${(per[0].wall / per[1].wall).toFixed(2)} (${(per[0].cpu / per[1].cpu).toFixed(2)})`);
+      const r2 = (x: number) => +x.toFixed(3);
+      batches.push({ batch: b, msPerFace: Object.fromEntries(engines.map(([n], k) => [n, { wall: r2(per[k].wall), cpu: r2(per[k].cpu) }])), tfjsOverOrt2t: { wall: r2(per[0].wall / per[1].wall), cpu: r2(per[0].cpu / per[1].cpu) } });
+    }
+    const targets: Record<string, unknown> = {};
+    for (const [k, [name]] of ORT_SETTINGS.entries()) {
+      const wall = Math.max(...ortBatched.map((p) => p[k].wall));
+      const cpu = Math.max(...ortBatched.map((p) => p[k].cpu));
+      const verdict = (v: number) => `${v <= TARGET_MS ? 'met' : 'not met'} (worst ${v.toFixed(1)})`;
+      console.log(`target <= ${TARGET_MS} ms/face in batches, ${name.padEnd(13)}: wall ${verdict(wall)}, CPU ${verdict(cpu)}`);
+      targets[name] = { worstWall: +wall.toFixed(3), worstCpu: +cpu.toFixed(3), wallMet: wall <= TARGET_MS, cpuMet: cpu <= TARGET_MS };
+    }
+    for (const s of sessions) await s.release();
+    clf.dispose();
+    return { model: fromRoot(dir), classes: clf.classes, faces: crops.length, inputSize: clf.inputSize, backend, tfjs: tf.version.tfjs, onnxruntime: ort.env.versions.common, exportMs: +median(exportMs).toFixed(1), onnxMB: +(bytes.length / 1e6).toFixed(3), batches, targetMsPerFace: TARGET_MS, targets };
+  },
+);

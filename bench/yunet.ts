@@ -12,10 +12,10 @@
  *      band (shorter side of the annotated box, every annotated face), with and without upscaling 2x,
  *      and what the upscaling costs in time and false boxes.
  *
- *   npx tsx bench/yunet.ts [--rounds 5] [--speed-only]
+ *   npx tsx bench/yunet.ts [--runs 5] [--speed-only]
  *
- * FACEMASK_SMALL=1 uses the first 10 photos of each part and 2 rounds. Needs `facemask prepare`
- * (yunet, kaggle-face-mask-dev). Prints figures (tables and one JSON line); not a test.
+ * --quick (or FACEMASK_SMALL=1) uses the first 10 photos of each part and 1 round. Needs `facemask
+ * prepare` (yunet, kaggle-face-mask-dev). Prints figures (tables); not a test.
  */
 import { createEngine, type Engine } from '../src/backend/onnx';
 import { initBackend } from '../src/backend/tf';
@@ -29,6 +29,7 @@ import type { FaceDetector } from '../src/detection/types';
 import { resolveConfig } from '../src/config';
 import { decodeImage, resizeImage, type RgbImage } from '../src/util/images';
 import { tableText } from '../src/charts/index';
+import { median, quantile, runBench } from './lib';
 
 /** The false-detection budget of every choice (facemask tune's). */
 const MAX_FALSE_PER_IMAGE = 0.1;
@@ -45,7 +46,6 @@ async function runDetectorOnScenes(det: FaceDetector, scenes: KaggleScene[]): Pr
   return out;
 }
 
-const SMALL = process.env.FACEMASK_SMALL === '1';
 /** Thresholds printed per part. */
 const THRESHOLDS = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
 /** Thresholds tried when choosing one on validation (finer). */
@@ -58,13 +58,7 @@ const BANDS: [string, number, number][] = [['< 16', 0, 16], ['16–24', 16, 24],
 
 const rules = resolveConfig().faces;
 const { nmsIou } = resolveConfig().detect;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const pct = (a: number, b: number) => (b ? +((100 * a) / b).toFixed(1) : NaN);
-
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  return i < 0 ? fallback : Number(process.argv[i + 1]);
-}
 
 interface Timed {
   key: string;
@@ -100,7 +94,7 @@ async function speed(native: Engine, native1: Engine, web: Engine, tfBackend: st
     detector: r.key,
     engine: r.engine,
     'ms / image': +median(r.ms).toFixed(1),
-    'p90 ms': +[...r.ms].sort((a, b) => a - b)[Math.floor(r.ms.length * 0.9)].toFixed(1),
+    'p90 ms': +quantile(r.ms, 0.9).toFixed(1),
     'x faster than SSD': +(ssd / median(r.ms)).toFixed(1),
   }));
   console.log(`\n## speed at 640x480 (${images.length} photos x ${rounds} rounds, medians; YuNet's input preparation in JS: ${median(prep).toFixed(1)} ms of each)`);
@@ -162,20 +156,16 @@ function choose(results: SceneResult[]): number | undefined {
   return best?.t;
 }
 
-async function main() {
-  const rounds = flag('--rounds', SMALL ? 2 : 5);
+async function main(rounds: number, quick: boolean, speedOnly: boolean) {
   const tfBackend = await initBackend();
   const native = await createEngine({ prefer: 'node' });
   const native1 = await createEngine({ prefer: 'node', threads: 1, quiet: true });
   const web = await createEngine({ prefer: 'web' });
   const summary: Record<string, unknown> = {};
   summary.speed = await speed(native, native1, web, tfBackend, rounds);
-  if (process.argv.includes('--speed-only')) {
-    console.log(JSON.stringify(summary));
-    return;
-  }
+  if (speedOnly) return summary;
 
-  const limit = SMALL ? 10 : undefined;
+  const limit = quick ? 10 : undefined;
   const parts: [string, KaggleScene[]][] = [
     ['validation 160–199', kaggleScenes('validation', { limit })],
     ['test 200–299', kaggleScenes('test', { limit })],
@@ -236,7 +226,7 @@ async function main() {
   const upRows: Record<string, unknown>[] = [];
   for (const v of YUNET_VARIANTS) {
     const pair = [await yunet(native, v), await yunet(native, v, { upscale: 2 })];
-    const [ms1, ms2] = (await takeTurns(pair, testImages, SMALL ? 1 : 2)).map(median);
+    const [ms1, ms2] = (await takeTurns(pair, testImages, quick ? 1 : 2)).map(median);
     for (const d of pair) await d.dispose();
     for (const t of [0.5, 0.7]) {
       const a = bands(raw.get(v)![1], t);
@@ -261,12 +251,17 @@ async function main() {
   }
   console.log('\n## Kaggle test 200–299: does upscaling 2x recover faces under 24 px? (same threshold; ms per photo at its own size, mostly 400 px wide, x1 and x2 taking turns)');
   console.log(tableText(upRows as never));
-  console.log(JSON.stringify({ ...summary, sweeps, bands: bandRows, upscale: upRows }));
+  return { ...summary, sweeps, bands: bandRows, upscale: upRows };
 }
 
-if (require.main === module) {
-  main().catch((e) => {
-    console.error(e);
-    process.exit(1);
-  });
-}
+runBench(
+  {
+    name: 'yunet',
+    summary: "YuNet (yunet_s, yunet_n) on onnxruntime-node and -web against face-api's SSD: speed at 640x480, recall and false detections per threshold on Kaggle validation and test, recall by face size, upscaling",
+    flags: { 'speed-only': { type: 'boolean', help: 'part 1 only (speed)' } },
+    runs: 5,
+    quick: 'the first 10 photos of each part, 1 round',
+    method: "speed: ms per detectFaces call on face-api's 6 demo photos at 640x480 after a warm-up on 3, the detectors taking turns image by image, median (and p90, linear quantile) over --runs rounds x 6 photos; upscale timing: 2 rounds of the test photos (1 in quick mode)",
+  },
+  async ({ flags, runs, quick }) => main(runs, quick, flags['speed-only']),
+);

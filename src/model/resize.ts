@@ -1,7 +1,7 @@
 /**
  * libvips' 'linear' resize as sharp runs it (`resize(size, size, { fit: 'fill', kernel: 'linear' })`,
  * what the training views use, src/model/views.ts), reproduced in TypeScript to within 2 levels per
- * pixel (test/model/resize.test.ts): how the box form of the crop rule (./crop.ts) resizes a face box
+ * pixel (test/model/resize.test.ts, against sharp): how the box form of the crop rule (./crop.ts) resizes a face box
  * to the model's input, in Node and in the browser alike. Pure and browser-safe.
  *
  * libvips' steps, per axis, as measured against sharp 0.35 / libvips 8.18:

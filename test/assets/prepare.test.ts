@@ -14,6 +14,7 @@ import { AddressInfo } from 'node:net';
 import { prepareAssets, PrepareError } from '../../src/assets';
 import { parseSums, safeRelative } from '../../src/assets/sums';
 import { projectPaths } from '../../src/paths';
+import { skipOrFail } from '../skip';
 
 const REPO = path.resolve(__dirname, '../..');
 const SHARED = process.env.FACEMASK_SHARED ?? path.resolve(REPO, '../shared');
@@ -220,7 +221,8 @@ test('manual assets say what to do when there is no mirror', async () => {
   assert.match(o.message!, /--mirror .* --only mobilenet_v2_0.35_224/);
 });
 
-test('ilc2021 installs from the mirror into dataset/ilc2021/ and verifies; without a mirror prepare says to use one', { skip: fs.existsSync(path.join(SHARED, 'datasets/ilc2021/crops.jsonl')) ? false : `no ilc2021 in the mirror ${SHARED}` }, async () => {
+test('ilc2021 installs from the mirror into dataset/ilc2021/ and verifies; without a mirror prepare says to use one', async (t) => {
+  if (skipOrFail(t, fs.existsSync(path.join(SHARED, 'datasets/ilc2021/crops.jsonl')) ? false : `no ilc2021 in the mirror ${SHARED}`)) return;
   const p = projectPaths(makeRoot());
   const [manual] = await prepareAssets({ only: ['ilc2021'], paths: p, ...quiet });
   assert.equal(manual.status, 'manual', 'no public source: nothing is downloaded');

@@ -17,6 +17,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import type { Browser } from 'playwright-core';
 import { executeNotebook, installKernel, jupyterEnv } from '../../scripts/run-notebooks';
 import { launchChromium, tooltipAt, tooltipFields } from './browser';
+import { skipOrFail } from '../skip';
 
 const root = path.resolve(__dirname, '..', '..');
 const hasNotebook6 = spawnSync('jupyter', ['notebook', '--version'], { encoding: 'utf8' }).stdout?.trim().startsWith('6.');
@@ -61,7 +62,8 @@ async function look(browser: Browser, url: string, runAll: boolean) {
   }
 }
 
-test('Notebook 6: untrusted shows the PNGs; trusted and live runs show interactive charts with tooltips', { timeout: 600_000, skip: hasNotebook6 ? false : 'classic Notebook 6 is not installed (apt-get install -y jupyter-notebook)' }, async () => {
+test('Notebook 6: untrusted shows the PNGs; trusted and live runs show interactive charts with tooltips', { timeout: 600_000 }, async (t) => {
+  if (skipOrFail(t, hasNotebook6 ? false : 'classic Notebook 6 is not installed (apt-get install -y jupyter-notebook)')) return;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nb6-charts-'));
   let server: ReturnType<typeof spawn> | undefined;
   let browser: Browser | undefined;

@@ -20,10 +20,11 @@ import { KAGGLE, kagglePartOf } from '../../src/data/kaggle';
 import { datasetDir } from '../../src/paths';
 import { LABELS } from '../../src/labels';
 import type { SplitName } from '../../src/data/types';
+import { skipOrFail } from '../skip';
 
 const DIR = datasetDir(ILC2021);
 const installed = fs.existsSync(path.join(DIR, 'crops.jsonl'));
-const skip = installed ? false : `ilc2021 is not installed in ${DIR} (run "facemask prepare --mirror ../shared --only ilc2021")`;
+const missing = installed ? false : `ilc2021 is not installed in ${DIR} (run "facemask prepare --mirror ../shared --only ilc2021")`;
 const DATASETS = ['observations', 'chandrikadeb7', KAGGLE, ILC2021];
 
 let report: InspectionReport;
@@ -37,7 +38,8 @@ before(async () => {
   split = report.ilc2021!.split;
 });
 
-test('counts match the dataset notes: 3,782 crops (1,880 / 1,440 / 462), 300 scenes, 100 with an incorrect mask', { skip }, () => {
+test('counts match the dataset notes: 3,782 crops (1,880 / 1,440 / 462), 300 scenes, 100 with an incorrect mask', (t) => {
+  if (skipOrFail(t, missing)) return;
   const ilc = report.records.filter((r) => r.dataset === ILC2021);
   assert.deepEqual(report.failures.filter((f) => f.dataset === ILC2021), [], 'every file loads');
   const crops = ilc.filter((r) => r.relPath.startsWith('crops/'));
@@ -50,7 +52,8 @@ test('counts match the dataset notes: 3,782 crops (1,880 / 1,440 / 462), 300 sce
   assert.equal(readIlc2021Crops().filter((c) => c.label === 'incorrect_mask' && c.facePx >= 24).length, 456);
 });
 
-test('labels are mapped: every scene name with_incorrect_mask became incorrect_mask, nothing unknown', { skip }, () => {
+test('labels are mapped: every scene name with_incorrect_mask became incorrect_mask, nothing unknown', (t) => {
+  if (skipOrFail(t, missing)) return;
   const annDir = path.join(DIR, 'scenes', 'annotations');
   const raw = new Map<string, number>();
   for (const f of fs.readdirSync(annDir)) for (const m of fs.readFileSync(path.join(annDir, f), 'utf8').matchAll(/<name>\s*([^<]*?)\s*<\/name>/g)) raw.set(m[1], (raw.get(m[1]) ?? 0) + 1);
@@ -60,7 +63,8 @@ test('labels are mapped: every scene name with_incorrect_mask became incorrect_m
   assert.ok(faces.every((f) => (LABELS as readonly string[]).includes(f.label)));
 });
 
-test('every crop is a labelled face: its box inside the crop, its photo; scenes are photos with their faces', { skip }, () => {
+test('every crop is a labelled face: its box inside the crop, its photo; scenes are photos with their faces', (t) => {
+  if (skipOrFail(t, missing)) return;
   const byPath = new Map(report.records.filter((r) => r.dataset === ILC2021).map((r) => [r.path, r]));
   const crops = readIlc2021Crops();
   for (const c of crops) {
@@ -79,7 +83,8 @@ test('every crop is a labelled face: its box inside the crop, its photo; scenes 
   }
 });
 
-test('the split: whole groups, a photo\'s crops and scene on one side, 60/20/20 by photo, about 90 incorrect faces in validation and in test', { skip }, () => {
+test('the split: whole groups, a photo\'s crops and scene on one side, 60/20/20 by photo, about 90 incorrect faces in validation and in test', (t) => {
+  if (skipOrFail(t, missing)) return;
   const sideOfGroup = new Map<string, SplitName>();
   for (const [p, e] of Object.entries(split.photos)) {
     const s = sideOfGroup.get(e.group);
@@ -115,7 +120,8 @@ test('the split: whole groups, a photo\'s crops and scene on one side, 60/20/20 
   }
 });
 
-test('no leak: no ilc2021 photo shares a group with a Kaggle dev test photo, and groups shared with other datasets keep their side', { skip }, () => {
+test('no leak: no ilc2021 photo shares a group with a Kaggle dev test photo, and groups shared with other datasets keep their side', (t) => {
+  if (skipOrFail(t, missing)) return;
   const ilc = report.ilc2021!;
   const photoSet = new Set([...Object.keys(split.photos), ...Object.keys(split.excluded)]);
   const others = new Map(report.records.filter((r) => r.dataset !== ILC2021).map((r) => [r.sha256, r]));
@@ -143,7 +149,8 @@ test('no leak: no ilc2021 photo shares a group with a Kaggle dev test photo, and
   for (const l of split.links) if (split.photos[l.photo] && split.photos[l.photo].split !== 'train') assert.ok(linked.has(l.sha256));
 });
 
-test('the split file: same seed same bytes whatever the input order, another seed another split; read back from dataset/splits.json', { skip }, () => {
+test('the split file: same seed same bytes whatever the input order, another seed another split; read back from dataset/splits.json', (t) => {
+  if (skipOrFail(t, missing)) return;
   const bytes = serialiseSplitFile(report.split!);
   const opts = { seed: 42, grouping: report.groupingOptions, datasets: DATASETS };
   const again = inspectIlc2021([...report.records].reverse(), report.fingerprints, report.split!, opts);
@@ -165,7 +172,8 @@ test('the split file: same seed same bytes whatever the input order, another see
   assert.throws(() => ilc2021Crops('tune' as SplitName, { split }), /unknown split "tune"/);
 });
 
-test('bad files of a copy are reported with their reason, the good ones load', { skip }, async () => {
+test('bad files of a copy are reported with their reason, the good ones load', async (t) => {
+  if (skipOrFail(t, missing)) return;
   // a throw-away copy of a few installed files (never committed), with broken pieces
   const root = path.join(tmp, 'datasets');
   const dir = path.join(root, ILC2021);

@@ -1,13 +1,14 @@
 /**
  * `blazeface`: the real BlazeFace weights (from @vladmandic/human) on real photos — face-api's demo
- * group photo and a Kaggle test street photo with masked faces — behind the common interface.
+ * group photo and a Kaggle test street photo with masked faces — behind the common interface. (The
+ * anchor grid: blazeface.fast.test.ts.)
  */
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { DETECTORS } from '../../src/detection/detectors';
 import { DetectorError } from '../../src/detection/types';
 import { iou } from '../../src/detection/geometry';
-import { blazeFaceAnchors, createBlazeFace, BLAZEFACE_INPUT_SIZE } from '../../src/detection/blazeface';
+import { createBlazeFace } from '../../src/detection/blazeface';
 import { MAX_NET_SIDE } from '../../src/detection/faceapi';
 import { kaggleScenes } from '../../src/data/kaggle';
 import { matchScene } from '../../src/evaluation/scenes';
@@ -20,14 +21,6 @@ const cfg = resolveConfig().detect;
 
 before(async () => {
   await initBackend({ quiet: true });
-});
-
-test('anchors: 16x16x2 at stride 16 then 8x8x6 at stride 32, centred in their cells', () => {
-  const a = blazeFaceAnchors(BLAZEFACE_INPUT_SIZE);
-  assert.equal(a.length, 896);
-  assert.deepEqual(a.slice(0, 3), [[8, 8], [8, 8], [24, 8]]);
-  assert.deepEqual(a[512], [16, 16]);
-  assert.deepEqual(a[895], [240, 240]);
 });
 
 test('finds the five faces of a group photo (as SSD does), nothing in a flat picture, no tensor leak', async () => {

@@ -1,8 +1,7 @@
-/** Detectors behind one interface, on real photos (face-api's demo photos) with the real weights. */
+/** Detectors behind one interface, on real photos (face-api's demo photos) with the real weights. (Names refused, the consensus score: detector.fast.test.ts.) */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DETECTORS } from '../../src/detection/detectors';
-import { DetectorError } from '../../src/detection/types';
 import { resolveConfig } from '../../src/config';
 import { decodeImage, resizeImage, type RgbImage } from '../../src/util/images';
 import { tf, initBackend } from '../../src/backend/tf';
@@ -22,10 +21,6 @@ function noFace(width = 640, height = 480): RgbImage {
     }
   return { data, width, height };
 }
-
-test('unknown detector names are refused with the valid ones', async () => {
-  await assert.rejects(DETECTORS.create('yolo', cfg), (e: Error) => e instanceof DetectorError && e.message.includes(DETECTORS.names().join(', ')));
-});
 
 test('ssd-mobilenet finds the five faces of a group photo, nothing in a photo without faces, and leaks no tensors', async () => {
   await initBackend({ quiet: true });
@@ -90,15 +85,4 @@ test('consensus: ssd-mobilenet boxes confirmed by res10, behind the same interfa
   assert.deepEqual(await det.detectFaces(noFace()), []);
   det.dispose();
   await assert.rejects(DETECTORS.create('consensus', { ...cfg, consensus: { ...cfg.consensus, verifier: 'ssd-mobilenet' } }), /two different/);
-});
-
-test('fused score: geometric mean with the best overlapping verifier box, 0 without one', async () => {
-  const { fuseDetections } = await import('../../src/detection/consensus');
-  const fused = fuseDetections(
-    [{ box: [0, 0, 10, 10], score: 0.81 }, { box: [100, 100, 10, 10], score: 0.9 }],
-    [{ box: [1, 0, 10, 10], score: 0.25 }, { box: [0, 1, 10, 10], score: 0.16 }],
-    0.4,
-  );
-  assert.ok(Math.abs(fused[0].score - 0.45) < 1e-9);
-  assert.equal(fused[1].score, 0);
 });

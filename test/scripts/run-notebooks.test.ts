@@ -2,14 +2,14 @@
  * The notebook runner against a real tslab kernel (about 25 s: kernel start plus tslab compiling
  * src/charts). A temporary notebook outside the repository shows a table, a chart and a live
  * chart, then fails on purpose: the run must report that cell with its error, keep the outputs
- * made before it, and not run the cells after it.
+ * made before it, and not run the cells after it. (Arguments: run-notebooks.fast.test.ts.)
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { errorLine, executeNotebook, installKernel, jupyterEnv, kernelSpec, parseArgs, resolveNotebooks, UsageError } from '../../scripts/run-notebooks';
+import { executeNotebook, installKernel, jupyterEnv } from '../../scripts/run-notebooks';
 import { projectPaths } from '../../src/paths';
 
 const root = projectPaths().root;
@@ -71,25 +71,4 @@ test('a failing cell fails the run, is reported with its error, and keeps earlie
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
-});
-
-test('arguments: names resolve to notebooks, unknown names and flags are refused with the valid form', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nbargs-'));
-  try {
-    fs.writeFileSync(path.join(dir, '10_b.ipynb'), '{}');
-    fs.writeFileSync(path.join(dir, '00_a.ipynb'), '{}');
-    assert.deepEqual(resolveNotebooks([], dir), [path.join(dir, '00_a.ipynb'), path.join(dir, '10_b.ipynb')]);
-    assert.deepEqual(resolveNotebooks(['10_b', '00_a.ipynb'], dir), [path.join(dir, '10_b.ipynb'), path.join(dir, '00_a.ipynb')]);
-    assert.throws(() => resolveNotebooks(['20_c'], dir), (e: Error) => e instanceof UsageError && /no notebook "20_c" \(available: 00_a, 10_b\)/.test(e.message));
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-  assert.deepEqual(parseArgs(['00_setup', '--timeout', '60']), { names: ['00_setup'], timeout: 60, installOnly: false, help: false });
-  assert.throws(() => parseArgs(['--timeout', 'x']), /valid form: --timeout 600/);
-  assert.throws(() => parseArgs(['--bogus']), /unknown flag "--bogus" \(valid: --timeout SECONDS, --install-kernel, --help\)/);
-  const spec = kernelSpec('/r') as { argv: string[]; env: Record<string, string> };
-  assert.equal(spec.argv[0], '/r/node_modules/.bin/tslab');
-  assert.equal(spec.env.FACEMASK_ROOT, '/r');
-  assert.equal(errorLine('CellExecutionError: <Error>:', 'x\n1:7 - Type string is not assignable\n'), '1:7 - Type string is not assignable');
-  assert.equal(errorLine('CellTimeoutError: A cell timed out', ''), 'CellTimeoutError: A cell timed out');
 });

@@ -29,6 +29,7 @@ import { createFaceMaskDetector } from '../../src/detection/create';
 import { labelBox } from '../../src/detection/policy';
 import { decodeImage, cropResize } from '../../src/util/images';
 import { manifestFor, tmpDir } from '../model/helpers';
+import { skipOrFail } from '../skip';
 
 const kaggleInstalled = fs.existsSync(path.join(datasetDir(KAGGLE), 'annotations'));
 /** ilc2021 installed and its split recorded (`facemask inspect`): then the recipe also trains on its train side. */
@@ -48,7 +49,8 @@ before(async () => {
   if (kaggleInstalled) data = await realworldData(spec, { synthDir: fs.existsSync(path.join(projectPaths().cache, 'synth-realworld', 'manifest.jsonl')) ? undefined : null });
 });
 
-test('no training or tuning image, group member or synthetic variant of one is in the measured set', { skip: !kaggleInstalled && 'datasets not installed' }, async () => {
+test('no training or tuning image, group member or synthetic variant of one is in the measured set', async (t) => {
+  if (skipOrFail(t, !kaggleInstalled && 'datasets not installed')) return;
   assert.ok(data.test.length > 0 && data.train.length > 0 && data.val.length > 0);
   // every measured face is from a Kaggle photo numbered 200–299
   for (const it of data.test) {
@@ -86,7 +88,8 @@ test('no training or tuning image, group member or synthetic variant of one is i
   for (const it of data.val) assert.equal(kagglePartOf(it.file), 'validation');
 });
 
-test('ilc2021: only train-side crops are trained on, each copy its own view; images grouped with its measured photos are left out', { skip: (!kaggleInstalled || !ilcSplit) && 'needs the datasets and the recorded ilc2021 split' }, async () => {
+test('ilc2021: only train-side crops are trained on, each copy its own view; images grouped with its measured photos are left out', async (t) => {
+  if (skipOrFail(t, (!kaggleInstalled || !ilcSplit) && 'needs the datasets and the recorded ilc2021 split')) return;
   const ilc = data.train.filter((it) => it.source === 'ilc2021');
   assert.ok(ilc.length > 0, 'the recipe with ilc2021Copies trains on ilc2021 crops');
   const side = new Map(Object.entries(ilcSplit!.photos).map(([photo, e]) => [photo, e.split]));
@@ -105,7 +108,8 @@ test('ilc2021: only train-side crops are trained on, each copy its own view; ima
   assert.ok((data.notes.excluded as { ilc2021Confusers: number }).ilc2021Confusers > 0);
 });
 
-test('the confuser test set never reaches training: its images, their near-duplicate groups and their Kaggle fit photos are left out, and counted', { skip: !kaggleInstalled && 'datasets not installed' }, () => {
+test('the confuser test set never reaches training: its images, their near-duplicate groups and their Kaggle fit photos are left out, and counted', (t) => {
+  if (skipOrFail(t, !kaggleInstalled && 'datasets not installed')) return;
   const list = readConfuserList();
   const ex = data.confusers;
   const excluded = data.notes.excluded as { confuserImages: number; confuserKagglePhotos: number };
@@ -127,7 +131,8 @@ test('the confuser test set never reaches training: its images, their near-dupli
   assert.equal((data.notes.confusers as { entries: number }).entries, list.length);
 });
 
-test('views: view 0 is the annotated box as is; others are deterministic and differ', { skip: !kaggleInstalled && 'datasets not installed' }, async () => {
+test('views: view 0 is the annotated box as is; others are deterministic and differ', async (t) => {
+  if (skipOrFail(t, !kaggleInstalled && 'datasets not installed')) return;
   const it: TrainItem = data.val.find((v) => v.box && v.label !== 'not_face')!;
   const img = await decodeImage(it.file);
   const plain = await cropResize(img, it.box!, 224);
@@ -143,7 +148,8 @@ test('views: view 0 is the annotated box as is; others are deterministic and dif
   assert.notDeepEqual(a.data, c.data);
 });
 
-test('three classes + not_face end to end: classify, evaluation report, detection pipeline', { skip: !kaggleInstalled && 'datasets not installed' }, async () => {
+test('three classes + not_face end to end: classify, evaluation report, detection pipeline', async (t) => {
+  if (skipOrFail(t, !kaggleInstalled && 'datasets not installed')) return;
   await initBackend({ quiet: true });
   const dir = path.join(tmpDir('rw3'), 'model');
   const { head } = buildHead(4, { seed: 3 });
@@ -203,7 +209,8 @@ const defaultIsRealworld = (() => {
   }
 })();
 
-test('the shipped realworld default on the real test faces: three classes, with/without >= 85 % (measured 88.9 %; the tutorial\'s model 74.3 %)', { skip: (!kaggleInstalled || !defaultIsRealworld) && 'needs the datasets and the realworld default model' }, async () => {
+test('the shipped realworld default on the real test faces: three classes, with/without >= 85 % (measured 88.9 %; the tutorial\'s model 74.3 %)', async (t) => {
+  if (skipOrFail(t, (!kaggleInstalled || !defaultIsRealworld) && 'needs the datasets and the realworld default model')) return;
   const { evaluateReal } = await import('../../src/evaluation/evaluate');
   const clf = await loadClassifier();
   const e = await evaluateReal(clf, { quiet: true });

@@ -1,9 +1,9 @@
-/** Fitting pieces: seeded dropout masks that change every step, the explicit-mask forward pass, balanced class weights. */
+/** Fitting pieces: seeded dropout masks that change every step, the explicit-mask forward pass. (Balanced class weights: fit.fast.test.ts.) */
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf, initBackend } from '../../src/backend/tf';
 import { buildHead } from '../../src/model/head';
-import { dropoutMask, headForward, balancedClassWeights } from '../../src/training/fit';
+import { dropoutMask, headForward } from '../../src/training/fit';
 import { mulberry32 } from '../../src/model/learn/augment';
 
 before(async () => {
@@ -34,11 +34,4 @@ test('the explicit-mask forward pass is the head: with a mask of ones it equals 
   assert.ok(c.every((row) => row.every((v, j) => Math.abs(v - c[0][j]) < 1e-6)), 'all-dropped rows depend only on the output bias');
   tf.dispose([x, ones, a, b, zeros]);
   head.dispose();
-});
-
-test('balanced class weights: n / (k * n_class), 0 for an absent class', () => {
-  const w = balancedClassWeights([0, 0, 0, 1], 3);
-  assert.deepEqual(w, [4 / 9, 4 / 3, 0]);
-  // every class then weighs the same in total
-  assert.ok(Math.abs(3 * w[0] - 1 * w[1]) < 1e-12);
 });

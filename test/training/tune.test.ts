@@ -1,40 +1,21 @@
 /**
- * `facemask tune` (src/training/tune.ts) and promoting its choice (src/training/promote.ts): the
- * rule picks by typed numbers within the budget; a real (small) run writes its folder; settings are
+ * `facemask tune` (src/training/tune.ts) and promoting its choice (src/training/promote.ts): a sweep
+ * over scored scenes; a real (small) run writes its folder; settings are
  * never chosen on test photos; promote writes the choice into the manifest and a summary, refuses a
- * small-data run and a model whose head changed, and names the better detector the default.
+ * small-data run and a model whose head changed, and names the better detector the default. (The rule alone: tune.fast.test.ts.)
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { chooseSetting, sweep, tune, type TuneRow } from '../../src/training/tune';
+import { sweep, tune } from '../../src/training/tune';
 import { promoteTune, promoteTunes } from '../../src/training/promote';
 import { readManifest } from '../../src/model/manifest-files';
 import { installModel } from '../../src/model/classifier';
 import { kaggleScenes } from '../../src/data/kaggle';
-import type { DetectionSummary, ScoredScenes } from '../../src/evaluation/scenes';
+import type { ScoredScenes } from '../../src/evaluation/scenes';
 import { projectPaths } from '../../src/paths';
 import { changeModelIdentity, tmpDir } from '../model/helpers';
-
-const summary = (maskedRecall: number, falsePerImage: number, endToEnd: number) => ({ maskedRecall, falsePerImage, endToEnd }) as DetectionSummary;
-const row = (threshold: number, rejectAt: number | null, trustAbove: number | null, s: DetectionSummary): TuneRow => ({ threshold, rejectAt, trustAbove, summary: s });
-
-test('the rule: best masked recall within the budget, then end to end, then the smaller change', () => {
-  const rows = [
-    row(0.1, 0.2, 0.9, summary(0.95, 0.3, 0.9)), // over budget
-    row(0.2, 0.3, 0.9, summary(0.85, 0.1, 0.7)),
-    row(0.3, 0.3, null, summary(0.85, 0.08, 0.75)), // same recall, better end to end
-    row(0.4, 0.5, null, summary(0.8, 0.02, 0.8)),
-  ];
-  assert.equal(chooseSetting(rows, 0.1), rows[2]);
-  // a tie on both: no trusted boxes beats trusted ones, less rejection beats more, a higher threshold wins
-  const tie = [row(0.2, 0.3, 0.9, summary(0.85, 0.1, 0.7)), row(0.2, 0.3, null, summary(0.85, 0.1, 0.7))];
-  assert.equal(chooseSetting(tie, 0.1), tie[1]);
-  const tie2 = [row(0.2, 0.3, null, summary(0.85, 0.1, 0.7)), row(0.2, null, null, summary(0.85, 0.1, 0.7)), row(0.3, null, null, summary(0.85, 0.1, 0.7))];
-  assert.equal(chooseSetting(tie2, 0.1), tie2[2]);
-  assert.equal(chooseSetting(rows.slice(0, 1), 0.1), null, 'nothing within the budget');
-});
 
 test('a sweep tries every combination, and only thresholds for a model without not_face', () => {
   const scene = kaggleScenes('validation')[0];

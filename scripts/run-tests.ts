@@ -1,0 +1,188 @@
+/**
+ * Run a tier of the unit tests with node's test runner, then say how long it took, which files and
+ * tests were slowest, and what was skipped.
+ *
+ *   npm run test:fast        the pure tests: every test/<x>/<y>.fast.test.ts (under a minute)
+ *   npm run test:unit        every test/<x>/<y>.test.ts, the fast ones included (real models,
+ *                            datasets, ffmpeg, Jupyter, a browser: 6–10 minutes on a 2-core machine)
+ *   tsx scripts/run-tests.ts fast test/detection/geometry.fast.test.ts   only these files of the tier
+ *
+ * Tiers. A test file is fast when its name ends in `.fast.test.ts`; beside it, `<y>.test.ts` holds the
+ * tests of the same module (src/<x>/<y>.ts) that need more. A fast test is pure: no subprocess, no
+ * worker thread, no model or WebAssembly backend, no installed dataset, cache or mirror. The fast tier
+ * loads scripts/fast-guard.ts into each of its files, so a fast test that breaks the rule fails at
+ * once, saying where it belongs; and it prints its total time against its budget and the slowest
+ * files and tests, so a test that has become slow is easy to spot.
+ *
+ * Skips. Under CI (`CI=true`, as .ci/run sets it) a skipped test fails the run: CI installs every
+ * dataset, model and tool, so a skip there means something is missing, not that a test may be
+ * passed over. Tests skip through `skipOrFail(t, reason)` (test/skip.ts), which fails at once under
+ * CI with its reason; this runner also counts any other skip and fails the run for it under CI.
+ *
+ * Exit status: node's (1 when a test failed), else 1 when CI and a test was skipped, else 0; 2 on bad
+ * arguments.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawn } from 'node:child_process';
+
+const ROOT = path.resolve(__dirname, '..');
+
+export interface Tier {
+  name: 'fast' | 'all';
+  /** The npm script that runs it. */
+  script: string;
+  /** Which files of test/ belong to it. */
+  pattern: RegExp;
+  /** Load scripts/fast-guard.ts into every test file. */
+  guard: boolean;
+  /** Files run at once (undefined: node's default, one less than the cores). */
+  concurrency?: number;
+  /** The tier's wall-time budget in seconds, reported against (null: none). */
+  budgetSeconds: number | null;
+  /** Tests slower than this are listed by name (ms; null: only the slowest few). */
+  slowTestMs: number | null;
+}
+
+export const TIERS: Record<Tier['name'], Tier> = {
+  fast: { name: 'fast', script: 'test:fast', pattern: /\.fast\.test\.ts$/, guard: true, concurrency: Math.max(1, os.availableParallelism()), budgetSeconds: 60, slowTestMs: 1000 },
+  all: { name: 'all', script: 'test:unit', pattern: /\.test\.ts$/, guard: false, budgetSeconds: null, slowTestMs: null },
+};
+
+const USAGE = `usage: tsx scripts/run-tests.ts fast|all [FILE...]
+examples:
+  1. npm run test:fast                                          the pure tests (*.fast.test.ts)
+  2. npm run test:unit                                          every test (*.test.ts)
+  3. tsx scripts/run-tests.ts fast test/detection/geometry.fast.test.ts   some files of a tier
+  4. CI=true npm run test:unit                                  as CI runs it: a skipped test fails`;
+
+export class UsageError extends Error {}
+
+/** Every test file of the tier under `dir`, as paths relative to the project, sorted. */
+export function tierFiles(tier: Tier, dir = path.join(ROOT, 'test')): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (tier.pattern.test(e.name)) out.push(path.relative(ROOT, p));
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+export function parseArgs(argv: string[]): { tier: Tier; files: string[] } | 'help' {
+  if (argv.includes('--help') || argv.includes('-h')) return 'help';
+  const [name, ...files] = argv;
+  if (name !== 'fast' && name !== 'all') throw new UsageError(`the first argument is the tier: fast or all, got ${name === undefined ? 'nothing' : `"${name}"`}`);
+  const tier = TIERS[name];
+  for (const f of files) {
+    if (f.startsWith('-')) throw new UsageError(`unknown flag "${f}" (valid: --help)`);
+    if (!tier.pattern.test(f)) throw new UsageError(`${f} is not in the ${name} tier (its files match ${tier.pattern})`);
+    if (!fs.existsSync(f)) throw new UsageError(`${f} does not exist`);
+  }
+  return { tier, files };
+}
+
+/** True when the environment says this is CI (`CI=true`, `CI=1`, …; not `CI=false`, `CI=0` or empty). */
+export function isCi(env: NodeJS.ProcessEnv = process.env): boolean {
+  const v = env.CI;
+  return v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
+}
+
+/** What scripts/test-tally.mjs writes. */
+export interface Tally {
+  tests: { file: string | null; name: string; status: 'pass' | 'fail' | 'skip' | 'todo'; ms: number; reason?: string; error?: string }[];
+  files: Record<string, { ms: number; ok: boolean }>;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const rel = (f: string | null) => (f ? path.relative(ROOT, f) : '?');
+
+/**
+ * The summary printed after node's own report, and the exit status: node's when it failed, else 1
+ * when under CI a test was skipped, else 0.
+ */
+export function summarise(tier: Tier, tally: Tally, wallMs: number, nodeStatus: number, ci: boolean): { lines: string[]; status: number } {
+  const count = (s: string) => tally.tests.filter((t) => t.status === s).length;
+  const files = Object.entries(tally.files).sort((a, b) => b[1].ms - a[1].ms);
+  const budget = tier.budgetSeconds;
+  const over = budget !== null && wallMs > budget * 1000;
+  const lines = [
+    '',
+    `npm run ${tier.script}: ${plural(files.length, 'file')}, ${plural(tally.tests.length, 'test')} in ${seconds(wallMs)}${budget !== null ? ` (budget ${budget} s${over ? ': OVER' : ''})` : ''} — ${count('pass')} passed, ${count('fail')} failed, ${count('skip')} skipped${count('todo') ? `, ${count('todo')} todo` : ''}`,
+    `slowest files: ${files.slice(0, 5).map(([f, r]) => `${rel(f)} ${seconds(r.ms)}`).join(', ') || 'none'}`,
+  ];
+  const slow = tally.tests.filter((t) => t.status !== 'skip').sort((a, b) => b.ms - a.ms);
+  const listed = tier.slowTestMs === null ? slow.slice(0, 5) : slow.filter((t) => t.ms > tier.slowTestMs!);
+  if (listed.length) lines.push(`${tier.slowTestMs === null ? 'slowest tests' : `tests over ${tier.slowTestMs / 1000} s`}:`, ...listed.slice(0, 10).map((t) => `  ${seconds(t.ms)}  ${rel(t.file)} › ${t.name}`));
+  if (over) lines.push(`the ${tier.name} tier took longer than its ${budget} s budget: if the machine was not just busy, a test above has become slow; move it to <y>.test.ts (the full tier)`);
+  const skipped = tally.tests.filter((t) => t.status === 'skip');
+  if (skipped.length) {
+    lines.push(ci ? `CI=true: ${plural(skipped.length, 'skipped test')} fail${skipped.length === 1 ? 's' : ''} the run (CI installs every dataset, model and tool, so a skip means something is missing):` : `skipped (a failure under CI=true):`);
+    lines.push(...skipped.map((t) => `  ${rel(t.file)} › ${t.name}: ${t.reason || '(no reason given)'}`));
+  }
+  const status = nodeStatus !== 0 ? nodeStatus : ci && skipped.length ? 1 : 0;
+  return { lines, status };
+}
+
+async function main(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`run-tests: ${e.message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (parsed === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const { tier } = parsed;
+  const files = parsed.files.length ? parsed.files : tierFiles(tier);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'facemask-tests-'));
+  const tallyFile = path.join(tmp, 'tally.json');
+  const args = [
+    '--import', 'tsx',
+    ...(tier.guard ? ['--import', './scripts/fast-guard.ts'] : []),
+    '--test',
+    ...(tier.concurrency ? [`--test-concurrency=${tier.concurrency}`] : []),
+    '--test-reporter=spec', '--test-reporter-destination=stdout',
+    '--test-reporter=./scripts/test-tally.mjs', `--test-reporter-destination=${tallyFile}`,
+    ...files,
+  ];
+  const t0 = performance.now();
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: 'inherit' });
+  // Ctrl-C reaches the test runner too (same process group); wait for it to finish its report.
+  const ignore = () => undefined;
+  process.on('SIGINT', ignore);
+  const nodeStatus = await new Promise<number>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal === 'SIGINT' ? 130 : 1))));
+  process.off('SIGINT', ignore);
+  const wallMs = performance.now() - t0;
+  try {
+    if (!fs.existsSync(tallyFile)) {
+      process.stdout.write(`\nnpm run ${tier.script}: no summary (the test runner ended with status ${nodeStatus} before writing it), ${seconds(wallMs)}\n`);
+      return nodeStatus || 1;
+    }
+    const tally = JSON.parse(fs.readFileSync(tallyFile, 'utf8')) as Tally;
+    const { lines, status } = summarise(tier, tally, wallMs, nodeStatus, isCi());
+    process.stdout.write(lines.join('\n') + '\n');
+    return status;
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e) => {
+      process.stderr.write(`run-tests: ${(e as Error).stack ?? e}\n`);
+      process.exit(2);
+    },
+  );
+}
