@@ -17,6 +17,7 @@ import { projectPaths } from '../src/paths';
 import type { RgbImage } from '../src/util/images';
 import type { Box } from '../src/result';
 import { fromRoot, runBench } from './lib';
+import { resolveConfig } from '../src/config';
 
 /** The member as the composite runs it: the face cut at `outer` px, then resized to the member's input. */
 function viaComposite(m: MaskClassifier, outer: number): FaceClassifier {
@@ -50,12 +51,12 @@ runBench(
     const dir = positionals[0] ?? projectPaths().defaultModel;
     const clf = await loadClassifier(dir, { calibrated: false });
     if (!(clf instanceof CompositeClassifier)) throw new Error(`${dir} is not a composite ensemble (its manifest lists no "members")`);
-    const faces = ilc2021Faces('val').length;
+    const faces = ilc2021Faces('val', resolveConfig()).length;
     console.log(`model: ${dir}, a composite at ${clf.inputSize} px; ilc2021 validation, ${faces} faces >= 24 px, network probabilities (uncalibrated), argmax`);
     const members: Record<string, unknown>[] = [];
     for (const m of clf.members.filter((x) => x.inputSize < clf.inputSize)) {
-      const direct = await evaluateIlc2021(m, 'val', { quiet: true });
-      const resized = await evaluateIlc2021(viaComposite(m, clf.inputSize), 'val', { quiet: true });
+      const direct = await evaluateIlc2021(m, 'val', { config: resolveConfig(), quiet: true });
+      const resized = await evaluateIlc2021(viaComposite(m, clf.inputSize), 'val', { config: resolveConfig(), quiet: true });
       let changed = 0;
       let dMax = 0;
       direct.probs.forEach((p, i) => {

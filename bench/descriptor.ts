@@ -25,6 +25,7 @@ import { reportFromProbabilities, withWithoutBalancedAccuracy } from '../src/eva
 import { emittedOnly } from '../src/evaluation/evaluate';
 import { progress } from '../src/util/progress';
 import { machineLine, runBench } from './lib';
+import { resolveConfig } from '../src/config';
 
 const DESC_SIZE = 150;
 
@@ -61,7 +62,7 @@ runBench(
     const preset = PRESETS.realworld;
     const seed = 42;
     const views = quick ? 1 : (flags.views ?? preset.views.count);
-    const rw = await realworldData(preset.data as RealworldDataSpec, { progress: true });
+    const rw = await realworldData(preset.data as RealworldDataSpec, { config: resolveConfig(), progress: true });
     const classes: ModelClass[] = classesOf(rw.train);
     const val = rw.val.filter((r) => classes.includes(r.label as ModelClass));
     const test = rw.test.filter((r) => classes.includes(r.label as ModelClass));

@@ -37,7 +37,7 @@ runBench(
     for (const dir of dirs) {
       const clf = await loadClassifier(dir);
       console.log(`\n## ${path.relative(projectPaths().root, dir) || dir}: classes ${clf.classes.join(', ')} (preset ${clf.manifest.training.preset})`);
-      const real = await evaluateReal(clf, { quiet: true });
+      const real = await evaluateReal(clf, { config: resolveConfig(), quiet: true });
       const r = real.report;
       console.log(`classification, Kaggle test faces >= 24 px (${r.total}): accuracy ${(r.accuracy * 100).toFixed(2)} %, balanced ${(r.balancedAccuracy * 100).toFixed(2)} %, macro F1 ${r.macro.f1.toFixed(4)} [${real.intervals.macroF1.map((x) => x.toFixed(3)).join(', ')}], with/without balanced ${real.withWithout ? (real.withWithout.value * 100).toFixed(2) + ' %' : 'n/a'}`);
       r.rows.forEach((row, k) => {

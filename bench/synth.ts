@@ -100,7 +100,7 @@ runBench(
       const inputs = stageInputs(path.join(tmp, 'in'), { demo: demoPhotos(demo), chandrikadeb7: unmaskedPhotos(n) });
       let last = '';
       const e2e = await medianOfRuns(runs, async (r) => {
-        const s = await synthesise(inputs, { output: path.join(tmp, `out-${r}`), modes: ['correct', 'nose', 'chin'], perFace: 1, faceapi, quiet: true });
+        const s = await synthesise(inputs, { config: resolveConfig(), output: path.join(tmp, `out-${r}`), modes: ['correct', 'nose', 'chin'], perFace: 1, faceapi, quiet: true });
         last = formatSummary(s);
         return { generatedPerSecond: s.generated / s.seconds, inputsPerSecond: s.inputs / s.seconds, seconds: s.seconds, generated: s.generated, inputs: s.inputs };
       });

@@ -11,6 +11,7 @@
 import * as os from 'node:os';
 import { train } from '../src/training/train';
 import { machineLine, medianOfRuns, runBench, timeIt } from './lib';
+import { resolveConfig } from '../src/config';
 
 runBench(
   {
@@ -30,7 +31,7 @@ runBench(
     const seed = flags.seed;
     let last: Awaited<ReturnType<typeof train>> | undefined;
     const r = await medianOfRuns(runs, async (k) => {
-      const { value, ms } = await timeIt(() => train({ seed, views: flags.views, workers: flags.workers, epochs: flags.epochs, name: `bench-s${seed}${runs > 1 ? `-r${k + 1}` : ''}`, quiet: true, cacheDir: null }));
+      const { value, ms } = await timeIt(() => train({ config: resolveConfig(), seed, views: flags.views, workers: flags.workers, epochs: flags.epochs, name: `bench-s${seed}${runs > 1 ? `-r${k + 1}` : ''}`, quiet: true, cacheDir: null }));
       last = value;
       const s = value.seconds;
       const nTrain = Object.values(value.settings.counts.train).reduce((a: number, b) => a + (b ?? 0), 0);

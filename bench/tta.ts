@@ -14,6 +14,7 @@ import { decodeImage, cropResize, clampBox, type RgbImage } from '../src/util/im
 import { scaleBox } from '../src/detection/geometry';
 import { projectPaths } from '../src/paths';
 import { fromRoot, runBench } from './lib';
+import { resolveConfig } from '../src/config';
 
 async function flip(im: RgbImage): Promise<RgbImage> {
   const d = await sharp(Buffer.from(im.data), { raw: { width: im.width, height: im.height, channels: 3 } }).flop().raw().toBuffer();
@@ -31,7 +32,7 @@ runBench(
   async ({ positionals, quick }) => {
     const dir = positionals[0] ?? projectPaths().defaultModel;
     const clf = await loadClassifier(dir);
-    const faces = realFaces().filter((f) => clf.classes.includes(f.label)).slice(0, quick ? 20 : undefined);
+    const faces = realFaces(resolveConfig().faces.minSize).filter((f) => clf.classes.includes(f.label)).slice(0, quick ? 20 : undefined);
     const variants: Record<string, Float32Array[]> = { plain: [], flip: [], s12: [], s09: [] };
     for (const f of faces) {
       const img = await decodeImage(f.file);

@@ -6,6 +6,9 @@
  * notebooks and slow tests finish fast in CI while still running every code path.
  */
 
+/** Where a network runs: its ONNX export on ONNX Runtime, or tfjs. */
+export type Runtime = 'onnx' | 'tfjs';
+
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
 
 export interface Config {
@@ -56,12 +59,12 @@ export interface Config {
     /** Worker threads running the frozen base on tfjs while caching features (0 = the main thread). default: 2 */
     workers: number;
     /** Where the frozen base runs while caching features: 'onnx' (its export on ONNX Runtime, native) or 'tfjs'; heads on "rich" features always use tfjs. default: 'onnx' */
-    runtime: string;
+    runtime: Runtime;
   };
   /** Classifying faces (detection, video, `facemask classify`). */
   classify: {
     /** Where the classifier runs: 'onnx' (its `model.onnx` on ONNX Runtime: native, about 4x faster than tfjs here) or 'tfjs' (the tfjs backend; heads on "rich" features always run here). default: 'onnx' */
-    runtime: string;
+    runtime: Runtime;
   };
   /**
    * Face detection. The threshold a detector runs at and the box policy (not_face rejection, trusted

@@ -16,7 +16,6 @@ import { findLinks, groupBound, groupImages, linkDistance, type Grouping, type G
 import { buildSplit, groupingFromConfig, splitCounts, type SplitFileV1 } from './split';
 import { datasetDir } from '../paths';
 import { hashWords, popcount32, type Fingerprint } from './fingerprint';
-import { resolveConfig } from '../config';
 
 export interface InspectOptions extends LoadOptions {
   /** Datasets to inspect. default: observations, chandrikadeb7, kaggle-face-mask-dev, and ilc2021 when installed (`defaultInspectDatasets`) */
@@ -242,10 +241,10 @@ export function inspectIlc2021(records: ImageRecord[], fingerprints: Map<string,
 }
 
 /** Everything the inspection shows, computed once. */
-export async function inspectDatasets(opts: InspectOptions = {}): Promise<InspectionReport> {
-  const cfg = resolveConfig();
+export async function inspectDatasets(opts: InspectOptions): Promise<InspectionReport> {
+  const cfg = opts.config;
   const datasets = opts.datasets ?? defaultInspectDatasets();
-  const groupingOptions = { ...groupingFromConfig(), ...(opts.grouping ?? {}) };
+  const groupingOptions = { ...groupingFromConfig(cfg.split), ...(opts.grouping ?? {}) };
   const data: LoadedData = await loadDatasets(datasets, opts);
   const { records, failures, fingerprints } = data;
 
@@ -294,7 +293,7 @@ export async function inspectDatasets(opts: InspectOptions = {}): Promise<Inspec
   const groupSeconds = (Date.now() - t) / 1000;
   t = Date.now();
   const withIlc = datasets.includes(ILC2021);
-  const split = labelled.length || withIlc ? buildSplit(labelled, grouping.groupOf, { seed: opts.seed ?? cfg.split.seed, ratios: opts.ratios, grouping: groupingOptions }) : null;
+  const split = labelled.length || withIlc ? buildSplit(labelled, grouping.groupOf, { config: cfg, seed: opts.seed ?? cfg.split.seed, ratios: opts.ratios, grouping: groupingOptions }) : null;
   const ilc2021 = withIlc ? inspectIlc2021(records, fingerprints, split, { seed: opts.seed ?? cfg.split.seed, grouping: groupingOptions, datasets }) : null;
   if (split && ilc2021) split.ilc2021 = ilc2021.split;
   const splitSeconds = (Date.now() - t) / 1000;

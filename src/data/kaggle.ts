@@ -15,7 +15,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { datasetDir } from '../paths';
-import { resolveConfig } from '../config';
 import type { Box } from '../result';
 import type { FaceItem } from './types';
 import { parseVocXml } from './voc';
@@ -56,7 +55,7 @@ export function kaggleUsable(photo: number): boolean {
 }
 
 /** A face counts for measurements when the shorter side of its box is at least `minSize` (config `faces.minSize`, 24 px). */
-export function faceCounts(box: Box, minSize: number = resolveConfig().faces.minSize): boolean {
+export function faceCounts(box: Box, minSize: number): boolean {
   return Math.min(box[2], box[3]) >= minSize;
 }
 
@@ -96,7 +95,7 @@ export function kaggleScenes(parts: KagglePart | readonly KagglePart[], opts: { 
 }
 
 /** The faces of some scenes that count for measurements (shorter side >= `minSize`). */
-export function countedFaces(scenes: KaggleScene[], minSize: number = resolveConfig().faces.minSize): (FaceItem & { box: Box })[] {
+export function countedFaces(scenes: KaggleScene[], minSize: number): (FaceItem & { box: Box })[] {
   return scenes.flatMap((s) => s.faces.filter((f) => faceCounts(f.box, minSize)));
 }
 

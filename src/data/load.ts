@@ -28,7 +28,7 @@ import { mapLimit } from '../util/files';
 import { progress as makeProgress } from '../util/progress';
 import { projectPaths } from '../paths';
 import { isLabel, type Label } from '../labels';
-import { resolveConfig } from '../config';
+import type { Config } from '../config';
 
 sharp.cache(false);
 
@@ -38,6 +38,8 @@ export const DATASETS = ['observations', 'chandrikadeb7', 'kaggle-face-mask-dev'
 export const DEFAULT_SPLIT_DATASETS: DatasetName[] = ['observations', 'chandrikadeb7'];
 
 export interface LoadOptions {
+  /** The configuration (its `data` section and small-data mode). */
+  config: Config;
   /** Root folder of the datasets. default: `projectPaths().dataset` */
   datasetRoot?: string;
   /** Refuse images with more pixels than this. default: config `data.maxPixels` */
@@ -284,8 +286,8 @@ function subsetPerClass(c: Candidate[], n: number, dataset: DatasetName): Candid
  * Load datasets (by name, under the dataset root). Records come in dataset order, then natural
  * file-name order. Throws only when a dataset folder is missing altogether.
  */
-export async function loadDatasets(names: DatasetName[], opts: LoadOptions = {}): Promise<LoadedData> {
-  const cfg = resolveConfig();
+export async function loadDatasets(names: DatasetName[], opts: LoadOptions): Promise<LoadedData> {
+  const cfg = opts.config;
   const t0 = Date.now();
   const root = opts.datasetRoot ?? projectPaths().dataset;
   const maxPixels = opts.maxPixels ?? cfg.data.maxPixels;
@@ -370,7 +372,7 @@ export async function loadDatasets(names: DatasetName[], opts: LoadOptions = {})
 }
 
 /** Load one dataset. */
-export function loadDataset(name: DatasetName, opts: LoadOptions = {}): Promise<LoadedData> {
+export function loadDataset(name: DatasetName, opts: LoadOptions): Promise<LoadedData> {
   return loadDatasets([name], opts);
 }
 

@@ -15,7 +15,7 @@ import type { Label } from '../labels';
 import { LABELS } from '../labels';
 import { writeFileAtomic } from '../util/atomic';
 import { projectPaths } from '../paths';
-import { resolveConfig } from '../config';
+import type { Config } from '../config';
 import { hashSeed, mulberry32 } from '../util/random';
 import { findLinks, groupImages, type GroupingOptions } from './duplicates';
 import { loadDatasets, naturalCompare, type LoadOptions } from './load';
@@ -25,6 +25,8 @@ export const SPLITS: SplitName[] = ['train', 'val', 'test'];
 export const SPLIT_FILE_VERSION = 1;
 
 export interface SplitOptions {
+  /** The configuration (its `split` section). */
+  config: Config;
   /** default: config `split.seed` (42) */
   seed?: number;
   /** default: config `split.ratios` (0.7 / 0.1 / 0.2) */
@@ -51,8 +53,8 @@ export interface SplitFileV1 extends SplitFile {
  * Method: groups in a seeded random order, larger groups first; each goes to the split with the
  * largest remaining shortfall for its labels (shortfall relative to that split's target).
  */
-export function buildSplit(records: ImageRecord[], groups: Map<string, string>, opts: SplitOptions = {}): SplitFileV1 {
-  const cfg = resolveConfig();
+export function buildSplit(records: ImageRecord[], groups: Map<string, string>, opts: SplitOptions): SplitFileV1 {
+  const cfg = opts.config;
   const seed = opts.seed ?? cfg.split.seed;
   const ratios = opts.ratios ?? cfg.split.ratios;
   const labelled = records.filter((r) => r.label);
@@ -128,7 +130,7 @@ export function buildSplit(records: ImageRecord[], groups: Map<string, string>, 
     seed,
     ratios: { train: ratios.train, val: ratios.val, test: ratios.test },
     datasets,
-    grouping: { ...groupingFromConfig(), ...(opts.grouping ?? {}) },
+    grouping: { ...groupingFromConfig(cfg.split), ...(opts.grouping ?? {}) },
     counts: splitCounts({ images } as SplitFile),
     images,
   };
@@ -235,8 +237,7 @@ export function recordsForSplit(file: SplitFile, split: SplitName, datasetRoot: 
 }
 
 /** The grouping parameters of the config's `split` section. */
-export function groupingFromConfig(): Required<GroupingOptions> {
-  const s = resolveConfig().split;
+export function groupingFromConfig(s: Config['split']): Required<GroupingOptions> {
   return { maxDistance: s.maxHashDistance, hash: s.hash, maxGroupSize: s.maxGroupSize, strictDistance: s.strictDistance, upperWholeLimit: s.upperWholeLimit, namedPairDistance: s.namedPairDistance };
 }
 
@@ -264,13 +265,13 @@ export function splitCacheName(datasets: DatasetName[], seed: number, ratios: { 
  *   const split = await splitFor(['observations'], 1);
  *   const train = recordsForSplit(split, 'train');
  */
-export async function splitFor(datasets: DatasetName[], seed: number, opts: SplitForOptions = {}): Promise<SplitFileV1> {
+export async function splitFor(datasets: DatasetName[], seed: number, opts: SplitForOptions): Promise<SplitFileV1> {
   if (datasets.includes(ILC2021)) {
     throw new Error(`ilc2021 has its own fixed split by photo (src/data/ilc2021.ts): read it with ilc2021Crops(side) / ilc2021Scenes(side), not through splitFor`);
   }
-  const cfg = resolveConfig();
+  const cfg = opts.config;
   const ratios = opts.ratios ?? cfg.split.ratios;
-  const grouping = { ...groupingFromConfig(), ...(opts.grouping ?? {}) };
+  const grouping = { ...groupingFromConfig(cfg.split), ...(opts.grouping ?? {}) };
   const perClass = opts.perClass ?? (cfg.small ? cfg.data.smallPerClass : Infinity);
   const dir = opts.cacheDir ?? path.join(projectPaths().cache, 'splits');
   const file = path.join(dir, splitCacheName(datasets, seed, ratios, perClass, grouping));
@@ -286,7 +287,7 @@ export async function splitFor(datasets: DatasetName[], seed: number, opts: Spli
   const shas = [...new Set(labelled.map((r) => r.sha256))];
   const pairs = findLinks(labelled, data.fingerprints, grouping);
   const g = groupImages(shas, pairs, grouping);
-  const split = buildSplit(data.records, g.groupOf, { seed, ratios, grouping });
+  const split = buildSplit(data.records, g.groupOf, { config: cfg, seed, ratios, grouping });
   writeSplitFile(file, split);
   return split;
 }

@@ -41,14 +41,14 @@ export interface CreateOptions extends SettingsRequest {
 export const PIPELINE_ENGINE: EngineOptions = { memoryArena: false };
 
 /** The classifier as the shipped pipeline runs it (config `classify.runtime`), to share between pipelines. default `dir`: models/default */
-export function loadShippedClassifier(config: Config = resolveConfig(), dir: string = projectPaths().defaultModel): Promise<LoadedClassifier> {
-  return loadFaceClassifier(dir, config.classify.runtime as 'onnx' | 'tfjs', () => createEngine(PIPELINE_ENGINE));
+export function loadShippedClassifier(config: Config, dir: string = projectPaths().defaultModel): Promise<LoadedClassifier> {
+  return loadFaceClassifier(dir, config.classify.runtime, () => createEngine(PIPELINE_ENGINE));
 }
 
 export async function createFaceMaskDetector(config: Config = resolveConfig(), opts: CreateOptions = {}): Promise<FaceMaskDetector> {
   let engine = opts.engine;
   const getEngine = async () => (engine ??= await createEngine(PIPELINE_ENGINE));
-  const runtime = opts.runtime ?? (config.classify.runtime as 'onnx' | 'tfjs');
+  const runtime = opts.runtime ?? (config.classify.runtime);
   const classifier = opts.classifier ?? (await loadFaceClassifier(opts.model ?? projectPaths().defaultModel, runtime, getEngine));
   const owns = !opts.classifier;
   try {

@@ -13,7 +13,7 @@
  * face's image — the scene photo, the ilc2021 crop, the whole image — matched to the annotated box (or
  * the best face of a whole image); a face without a match is cut to its box (`aligned` counts them).
  */
-import { resolveConfig } from '../config';
+import type { Config } from '../config';
 import { LABELS, isLabel, type Label } from '../labels';
 import { bestEmitted, type DecisionRule } from '../result';
 import { splitFor, recordsForSplit } from '../data/split';
@@ -93,6 +93,8 @@ export interface SetEvaluation {
 }
 
 export interface EvaluateOptions {
+  /** The configuration (its faces, data and detect sections; small-data mode). */
+  config: Config;
   /** Which sets. default: both (only `real` for a model trained on Kaggle tune faces, the realworld preset) */
   sets?: SetEvaluation['name'][];
   /** default: the model manifest's datasets / split seed */
@@ -111,7 +113,7 @@ export interface EvaluateOptions {
 async function faceLandmarks(clf: FaceClassifier, opts: EvaluateOptions): Promise<{ of: (img: RgbImage, box: Box | null) => Promise<Landmarks | undefined>; counts: () => { faces: number; landmarks: number }; close: () => void } | null> {
   const rule = clf.crop;
   if (!rule || rule.kind !== 'aligned') return null;
-  const finder = opts.landmarks ?? (await createLandmarkFinder(rule.landmarks, resolveConfig().detect));
+  const finder = opts.landmarks ?? (await createLandmarkFinder(rule.landmarks, opts.config.detect));
   const c = { faces: 0, landmarks: 0 };
   return {
     async of(img, box) {
@@ -177,7 +179,7 @@ export function summariseSet(name: SetEvaluation['name'], description: string, a
 }
 
 /** (a) the test split of the training datasets. */
-export async function evaluateSplit(clf: TfjsClassifier, opts: EvaluateOptions = {}): Promise<SetEvaluation> {
+export async function evaluateSplit(clf: TfjsClassifier, opts: EvaluateOptions): Promise<SetEvaluation> {
   const t = clf.manifest.training;
   if (!opts.datasets && t.datasets.includes(KAGGLE)) {
     throw new Error(`the model was trained on all of ${t.datasets.filter((d) => d !== KAGGLE).join(', ')} and the Kaggle tune part (preset ${t.preset}): it has no held-out split; measure it on the real faces (--sets real)`);
@@ -186,9 +188,9 @@ export async function evaluateSplit(clf: TfjsClassifier, opts: EvaluateOptions =
   const seed = opts.splitSeed ?? t.splitSeed;
   // Always the full split the model was trained with (in small-data mode a subset split would put
   // training images of a full-size model into "test"); small-data mode then keeps a few per class.
-  const split = await splitFor(datasets, seed, { progress: !opts.quiet, perClass: Infinity });
+  const cfg = opts.config;
+  const split = await splitFor(datasets, seed, { config: cfg, progress: !opts.quiet, perClass: Infinity });
   let recs = recordsForSplit(split, 'test').filter((r) => clf.classes.includes(r.label));
-  const cfg = resolveConfig();
   if (cfg.small) {
     const per = Math.max(1, Math.floor(cfg.data.smallPerClass / 2));
     recs = clf.classes.flatMap((c) => recs.filter((r) => r.label === c).slice(0, per));
@@ -198,7 +200,7 @@ export async function evaluateSplit(clf: TfjsClassifier, opts: EvaluateOptions =
   const lms = await faceLandmarks(clf, opts);
   try {
     for (let i = 0; i < recs.length; i += 64) {
-      const imgs = await mapLimit(recs.slice(i, i + 64), resolveConfig().data.decodeConcurrency, (r) => decodeImage(r.path));
+      const imgs = await mapLimit(recs.slice(i, i + 64), cfg.data.decodeConcurrency, (r) => decodeImage(r.path));
       if (lms) for (const img of imgs) probs.push(...(await clf.probabilitiesOfBoxes(img, [[0, 0, img.width, img.height]], [await lms.of(img, null)])));
       else probs.push(...(await clf.probabilities(imgs)));
       bar.tick(imgs.length);
@@ -214,13 +216,13 @@ export async function evaluateSplit(clf: TfjsClassifier, opts: EvaluateOptions =
 const withAligned = (lms: { counts: () => { faces: number; landmarks: number } } | null, e: SetEvaluation): SetEvaluation => (lms ? { ...e, aligned: lms.counts() } : e);
 
 /** The faces of the Kaggle dev set's test part that count (shorter side >= `minSize`). */
-export function realFaces(minSize = resolveConfig().faces.minSize): EvalItem[] {
+export function realFaces(minSize: number): EvalItem[] {
   return countedFaces(kaggleScenes('test'), minSize);
 }
 
 /** (b) real faces in street scenes. */
-export async function evaluateReal(clf: TfjsClassifier, opts: EvaluateOptions = {}): Promise<SetEvaluation> {
-  const faces = realFaces();
+export async function evaluateReal(clf: FaceClassifier, opts: EvaluateOptions): Promise<SetEvaluation> {
+  const faces = realFaces(opts.config.faces.minSize);
   const byFile = new Map<string, EvalItem[]>();
   for (const f of faces) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
   const bar = progress('evaluate real faces', faces.length, { quiet: opts.quiet, unit: 'face' });
@@ -242,7 +244,7 @@ export async function evaluateReal(clf: TfjsClassifier, opts: EvaluateOptions = 
   const outside = faces.filter((f) => !clf.classes.includes(f.label)).map((f) => ({ truth: f.label, probs: probsOf.get(f)! }));
   return withAligned(lms, summariseSet(
     'real',
-    `real faces: ${describePart('test')}, faces >= ${resolveConfig().faces.minSize} px, ${inside.length} faces of the model's classes`,
+    `real faces: ${describePart('test')}, faces >= ${opts.config.faces.minSize} px, ${inside.length} faces of the model's classes`,
     clf.classes,
     inside,
     inside.map((f) => probsOf.get(f)!),
@@ -252,9 +254,9 @@ export async function evaluateReal(clf: TfjsClassifier, opts: EvaluateOptions = 
 }
 
 /** ilc2021 face crops counted (face >= `minSize` px in its photo), cut to the annotated box. */
-export function ilc2021Faces(side: 'val' | 'test', minSize = resolveConfig().faces.minSize): EvalItem[] {
-  return ilc2021Crops(side, { limit: resolveConfig().small ? 20 : undefined })
-    .filter((c) => c.facePx >= minSize)
+export function ilc2021Faces(side: 'val' | 'test', config: Pick<Config, 'faces' | 'small'>): EvalItem[] {
+  return ilc2021Crops(side, { limit: config.small ? 20 : undefined })
+    .filter((c) => c.facePx >= config.faces.minSize)
     .map((c) => ({ file: c.file, box: c.box, label: c.label }));
 }
 
@@ -262,8 +264,8 @@ export function ilc2021Faces(side: 'val' | 'test', minSize = resolveConfig().fac
  * (c) ilc2021's real photos of all three classes (462 masks worn under the nose or on the chin):
  * its validation or test side of the recorded split, face crops >= 24 px cut to the annotated box.
  */
-export async function evaluateIlc2021(clf: FaceClassifier, side: 'val' | 'test', opts: EvaluateOptions = {}): Promise<SetEvaluation> {
-  const faces = ilc2021Faces(side);
+export async function evaluateIlc2021(clf: FaceClassifier, side: 'val' | 'test', opts: EvaluateOptions): Promise<SetEvaluation> {
+  const faces = ilc2021Faces(side, opts.config);
   const bar = progress(`evaluate ilc2021 ${side}`, faces.length, { quiet: opts.quiet, unit: 'face' });
   const probs: Float32Array[] = [];
   const lms = await faceLandmarks(clf, opts);
@@ -281,7 +283,7 @@ export async function evaluateIlc2021(clf: FaceClassifier, side: 'val' | 'test',
   const inside = faces.map((f, i) => ({ f, p: probs[i] })).filter((x) => clf.classes.includes(x.f.label));
   const outside = faces.map((f, i) => ({ f, p: probs[i] })).filter((x) => !clf.classes.includes(x.f.label)).map((x) => ({ truth: x.f.label, probs: x.p }));
   const cut = lms ? 'aligned from their landmarks (the annotated box without)' : 'cut to the annotated box';
-  return withAligned(lms, summariseSet(`ilc2021-${side}`, `ilc2021 ${side === 'val' ? 'validation' : 'test'} side: ${inside.length} face crops >= ${resolveConfig().faces.minSize} px of the model's classes, ${cut}`, clf.classes, inside.map((x) => x.f), inside.map((x) => x.p), outside, clf.decision));
+  return withAligned(lms, summariseSet(`ilc2021-${side}`, `ilc2021 ${side === 'val' ? 'validation' : 'test'} side: ${inside.length} face crops >= ${opts.config.faces.minSize} px of the model's classes, ${cut}`, clf.classes, inside.map((x) => x.f), inside.map((x) => x.p), outside, clf.decision));
 }
 
 /**
@@ -311,7 +313,7 @@ export function confuserTable(items: readonly { kind: string }[], classes: reado
  * (d) the confuser test set: whole images classified as `classify` does, scene faces and ilc2021
  * crops cut to their annotated box (the crop rule).
  */
-export async function evaluateConfusers(clf: FaceClassifier, opts: EvaluateOptions = {}): Promise<SetEvaluation> {
+export async function evaluateConfusers(clf: FaceClassifier, opts: EvaluateOptions): Promise<SetEvaluation> {
   const faces: ConfuserFace[] = confuserFaces();
   const bar = progress('evaluate confusers', faces.length, { quiet: opts.quiet, unit: 'face' });
   const lms = await faceLandmarks(clf, opts);
@@ -344,7 +346,7 @@ export async function evaluateConfusers(clf: FaceClassifier, opts: EvaluateOptio
   return { ...withAligned(lms, ev), kinds: confuserTable(faces, clf.classes, probs, undefined, clf.decision), sources: confuserTable(faces, clf.classes, probs, (i) => confuserDataset(faces[i].entry), clf.decision) };
 }
 
-export async function evaluateModel(clf: TfjsClassifier, opts: EvaluateOptions = {}): Promise<SetEvaluation[]> {
+export async function evaluateModel(clf: TfjsClassifier, opts: EvaluateOptions): Promise<SetEvaluation[]> {
   // a realworld model trained on all of chandrikadeb7 and the Kaggle tune part has no held-out
   // split: only the real scene faces measure it
   const realworld = clf.manifest.training.datasets.includes(KAGGLE);
@@ -352,7 +354,7 @@ export async function evaluateModel(clf: TfjsClassifier, opts: EvaluateOptions =
   const out: SetEvaluation[] = [];
   // one landmark detector for every set (a model with the aligned crop rule)
   const rule = clf.crop;
-  const finder = !opts.landmarks && rule?.kind === 'aligned' ? await createLandmarkFinder(rule.landmarks, resolveConfig().detect) : undefined;
+  const finder = !opts.landmarks && rule?.kind === 'aligned' ? await createLandmarkFinder(rule.landmarks, opts.config.detect) : undefined;
   const o = finder ? { ...opts, landmarks: finder } : opts;
   try {
     if (sets.includes('split')) out.push(await evaluateSplit(clf, o));

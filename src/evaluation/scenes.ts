@@ -13,7 +13,6 @@
  * A little over 300 lines: the counting rule, AP and size bands, and the two ways to measure, which
  * must stay together to stay one rule.
  */
-import { resolveConfig } from '../config';
 import { LABELS, type Label } from '../labels';
 import type { Box, DecisionRule } from '../result';
 import { decodeImage } from '../util/images';
@@ -181,7 +180,7 @@ export function recallBySize(results: readonly SceneResult[], rules: MatchRules)
 const rate = (a: number, b: number) => (b ? a / b : NaN);
 
 /** Aggregate per-photo results (boxes scoring below `minScore` ignored). */
-export function summariseDetections(results: readonly SceneResult[], rules: MatchRules = resolveConfig().faces, minScore = 0): DetectionSummary {
+export function summariseDetections(results: readonly SceneResult[], rules: MatchRules, minScore = 0): DetectionSummary {
   const blank = (): ClassCount => ({ faces: 0, found: 0, right: 0 });
   const perClass = Object.fromEntries(LABELS.map((l) => [l, blank()])) as Record<Label, ClassCount>;
   const all = blank();
@@ -260,7 +259,7 @@ export async function runPipelineOnScenes(pipeline: FaceMaskDetector, scenes: re
 }
 
 /** `runPipelineOnScenes` + `summariseDetections`. */
-export async function measurePipeline(pipeline: FaceMaskDetector, scenes: readonly KaggleScene[], opts: { quiet?: boolean; rules?: MatchRules } = {}): Promise<DetectionSummary> {
+export async function measurePipeline(pipeline: FaceMaskDetector, scenes: readonly KaggleScene[], opts: { quiet?: boolean; rules: MatchRules }): Promise<DetectionSummary> {
   return summariseDetections(await runPipelineOnScenes(pipeline, scenes, opts), opts.rules);
 }
 
@@ -314,6 +313,6 @@ export function applySetting(s: ScoredScenes, setting: DetectionSetting): SceneR
 }
 
 /** `applySetting` + `summariseDetections`. */
-export function measureSetting(s: ScoredScenes, setting: DetectionSetting, rules?: MatchRules): DetectionSummary {
+export function measureSetting(s: ScoredScenes, setting: DetectionSetting, rules: MatchRules): DetectionSummary {
   return summariseDetections(applySetting(s, setting), rules);
 }

@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Engine } from '../backend/engine';
+import type { Runtime } from '../config';
 import { resizeImage } from '../util/images';
 import { ONNX_FILE, sha256File } from './io';
 import { hasOnnxForm, type ModelManifest } from './manifest';
@@ -15,8 +16,8 @@ import { OnnxClassifier } from './onnx-classifier';
 import { loadClassifier } from './classifier';
 import type { LoadClassifierOptions, LoadedClassifier } from './types';
 
-/** Where a classifier runs: its ONNX export on ONNX Runtime, or tfjs. */
-export type ClassifierRuntime = 'onnx' | 'tfjs';
+/** Where a classifier runs: its ONNX export on ONNX Runtime, or tfjs (config `classify.runtime`). */
+export type ClassifierRuntime = Runtime;
 
 /**
  * A model folder's classifier on an ONNX engine. Refuses (saying what to run) a folder without its

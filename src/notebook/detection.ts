@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Config } from '../config';
+import { resolveConfig, type Config } from '../config';
 import type { DetectResult, ErrorResult } from '../result';
 import { isError, summarise } from '../result';
 import type { GridItem } from '../charts/index';
@@ -90,10 +90,10 @@ export function speedRows(photos: (DetectResult | ErrorResult)[], photo: FaceMas
  * Detection on the Kaggle test photos (the first `limit`, all when undefined), each pipeline run as
  * `facemask detect` runs it, measured by the contracts' rule: one row per pipeline.
  */
-export async function sceneRows(pipelines: Record<string, FaceMaskDetector>, opts: { limit?: number; rules?: Config['faces'] } = {}) {
+export async function sceneRows(pipelines: Record<string, FaceMaskDetector>, opts: { limit?: number; rules?: Config["faces"] } = {}) {
   const scenes = kaggleScenes('test', { limit: opts.limit });
   const rows = [];
-  for (const [name, p] of Object.entries(pipelines)) rows.push(summaryRow(await measurePipeline(p, scenes, { quiet: true, rules: opts.rules }), { pipeline: name, detector: `${p.settings.detector}@${p.settings.threshold}`, photos: `${scenes[0].photo}–${scenes[scenes.length - 1].photo}` }));
+  for (const [name, p] of Object.entries(pipelines)) rows.push(summaryRow(await measurePipeline(p, scenes, { quiet: true, rules: opts.rules ?? resolveConfig().faces }), { pipeline: name, detector: `${p.settings.detector}@${p.settings.threshold}`, photos: `${scenes[0].photo}–${scenes[scenes.length - 1].photo}` }));
   return rows;
 }
 

@@ -10,4 +10,4 @@ export * from './groups';
 export * from './rng';
 export * from './check';
 export * from './draw';
-export * from './notebook';
+export * from '../notebook/synth';

@@ -25,7 +25,7 @@ import { decodeImageWithin, encodeImage, type RgbImage } from '../util/images';
 import { writeDirAtomic } from '../util/atomic';
 import { claimOutput, markOutput, markedBy } from '../util/output';
 import { progress } from '../util/progress';
-import { resolveConfig, type Config } from '../config';
+import type { Config } from '../config';
 import type { Box } from '../result';
 import { MODES, MODE_LABEL, edgeBelowNoseTip, faceAnchors, type Landmarks, type Pt, type SkipReason, type WearMode } from './geometry';
 import { CONFUSER_MODES, drawConfuser, isConfuserMode, type ConfuserMode } from './confusers';
@@ -116,8 +116,8 @@ export interface SynthOptions {
   start?: number;
   /** default: config `seed` (42) */
   seed?: number;
-  /** Overrides of the `synth` config section. */
-  config?: Partial<Config['synth']>;
+  /** The configuration (its `synth` and `data` sections; `seed` is the default seed). */
+  config: Config;
   /** A loaded face-api with ssdMobilenetv1 + faceLandmark68Net (see `loadFaceApi`). */
   faceapi: FaceApi;
   /** No progress bar. default: false */
@@ -268,8 +268,8 @@ export function validateStyles(styles: string[]): void {
 /** Run synthesis over `inputs` into `opts.output`. */
 export async function synthesise(inputs: string[], opts: SynthOptions): Promise<SynthSummary> {
   const t0 = Date.now();
-  const base = resolveConfig();
-  const cfg: Config['synth'] = { ...base.synth, ...(opts.config ?? {}) };
+  const base = opts.config;
+  const cfg: Config['synth'] = base.synth;
   const seed = opts.seed ?? base.seed;
   if (!(cfg.cropMargin >= 0)) throw new Error(`synth.cropMargin must be >= 0 (got ${cfg.cropMargin})`);
   if (!(cfg.jpegQuality >= 1 && cfg.jpegQuality <= 100)) throw new Error(`synth.jpegQuality must be in 1..100 (got ${cfg.jpegQuality})`);

@@ -20,7 +20,7 @@
  * it relies on (the fit, NLL, ECE, bins) is in src/model/calibration.ts, the label in src/result.ts.
  */
 import * as path from 'node:path';
-import { resolveConfig } from '../config';
+import type { Config } from '../config';
 import { projectPaths } from '../paths';
 import { isLabel, type ModelClass } from '../labels';
 import { bestEmitted, type DecisionRule } from '../result';
@@ -122,6 +122,8 @@ export interface DecisionStudy extends FormStudy {
 }
 
 export interface CalibrateOptions {
+  /** The configuration (its detect, faces and classify sections; small-data mode). */
+  config: Config;
   /** default: models/default */
   model?: string;
   /** default: both */
@@ -296,8 +298,7 @@ export function chooseRule(forms: readonly FormStudy[], biasGain: Gain, k: numbe
 }
 
 /** The validation items of the sets (faces >= `faces.minSize`; not_face boxes from the recipe's detector when the model has that class). */
-export async function calibrationItems(sets: readonly CalibrationSet[], classes: readonly string[], notFace: { detector: string; minScore: number } | null, limit: number | undefined): Promise<{ items: CalibrationItem[]; notFaceNote: string }> {
-  const cfg = resolveConfig();
+export async function calibrationItems(cfg: Config, sets: readonly CalibrationSet[], classes: readonly string[], notFace: { detector: string; minScore: number } | null, limit: number | undefined): Promise<{ items: CalibrationItem[]; notFaceNote: string }> {
   const items: CalibrationItem[] = [];
   let notFaceNote = 'the model has no not_face class';
   if (sets.includes('ilc2021-val')) {
@@ -397,13 +398,13 @@ export function calibrationReport(r: Omit<CalibrateResult, 'runDir'>): string {
   ].join('\n');
 }
 
-export async function calibrate(opts: CalibrateOptions = {}): Promise<CalibrateResult> {
-  const cfg = resolveConfig();
+export async function calibrate(opts: CalibrateOptions): Promise<CalibrateResult> {
+  const cfg = opts.config;
   const modelDir = path.resolve(opts.model ?? projectPaths().defaultModel);
   const sets = checkCalibrationSets(opts.sets);
   const limit = opts.limit ?? (cfg.small ? 10 : undefined);
   // the network's own probabilities: a calibration already in the manifest is not applied
-  const clf = await loadFaceClassifier(modelDir, cfg.classify.runtime as 'onnx' | 'tfjs', () => createEngine({ quiet: opts.quiet }), { calibrated: false });
+  const clf = await loadFaceClassifier(modelDir, cfg.classify.runtime, () => createEngine({ quiet: opts.quiet }), { calibrated: false });
   try {
     const m = clf.manifest;
     const classes = [...clf.classes];
@@ -411,7 +412,7 @@ export async function calibrate(opts: CalibrateOptions = {}): Promise<CalibrateR
     if (sets.includes('real-val') && fit && fit[1] >= 160) throw new Error(`${modelDir} was fitted on Kaggle photos ${fit[0]}–${fit[1]}, which include the validation photos: calibrate it on ilc2021-val only (--sets ilc2021-val)`);
     // null for a recipe this version does not know: no not_face items (its bias stays 0, said in the report)
     const notFace = manifestNotFace(m);
-    const { items, notFaceNote } = await calibrationItems(sets, classes, notFace, limit);
+    const { items, notFaceNote } = await calibrationItems(cfg, sets, classes, notFace, limit);
     if (items.length === 0) throw new Error(`no validation items in ${sets.join(', ')} (is the dataset installed? run "facemask prepare" and "facemask inspect")`);
     const bar = progress('calibrate: classify validation items', items.length, { quiet: opts.quiet, unit: 'item' });
     const byFile = new Map<string, number[]>();

@@ -16,7 +16,6 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { resolveConfig } from '../config';
 import { projectPaths } from '../paths';
 import { isLabel, type Label, type ModelClass } from '../labels';
 import type { Box } from '../result';
@@ -77,7 +76,7 @@ export interface CvFile {
   members?: { name: string; preset: string; overrides: Record<string, unknown>; recipe: Recipe; synth: string[] | null }[];
 }
 
-export interface CvOptions extends Pick<TrainOptions, 'preset' | 'overrides' | 'synthDir' | 'epochs' | 'views' | 'seed' | 'quiet' | 'workers'> {
+export interface CvOptions extends Pick<TrainOptions, 'config' | 'preset' | 'overrides' | 'synthDir' | 'epochs' | 'views' | 'seed' | 'quiet' | 'workers'> {
   /** default: 5 */
   folds?: number;
   /** Seed of training only (views, initial weights, dropout); the folds stay those of `seed`: another model of the same recipe on the same faces. default: `seed` */
@@ -110,9 +109,9 @@ export function summariseCv(predictions: readonly CvPrediction[], classes: reado
 }
 
 /** Train the folds and write `cv.json` (see the module comment). */
-export async function crossValidate(opts: CvOptions = {}): Promise<{ runDir: string; cv: CvFile }> {
+export async function crossValidate(opts: CvOptions): Promise<{ runDir: string; cv: CvFile }> {
   const t0 = performance.now();
-  const cfg = resolveConfig();
+  const cfg = opts.config;
   const folds = opts.folds ?? 5;
   if (!(Number.isInteger(folds) && folds >= 2)) throw new Error(`folds must be a whole number >= 2 (got ${folds})`);
   const seed = opts.seed ?? cfg.seed;

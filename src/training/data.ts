@@ -32,7 +32,7 @@
 import * as fs from 'node:fs';
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { resolveConfig } from '../config';
+import type { Config } from '../config';
 import { projectPaths } from '../paths';
 import { LABELS, type Label, type ModelClass } from '../labels';
 import type { TrainItem } from '../data/types';
@@ -81,10 +81,10 @@ export function sourceCounts(items: readonly TrainItem[]): Record<string, Partia
 }
 
 /** The group-aware split of folder datasets. */
-export async function splitData(spec: SplitDataSpec, splitSeed: number, opts: { progress?: boolean } = {}): Promise<TrainingData> {
-  const split = await splitFor(spec.datasets, splitSeed, { progress: opts.progress });
+export async function splitData(spec: SplitDataSpec, splitSeed: number, opts: { config: Config; progress?: boolean }): Promise<TrainingData> {
+  const split = await splitFor(spec.datasets, splitSeed, { config: opts.config, progress: opts.progress });
   const items = (s: 'train' | 'val' | 'test'): TrainItem[] => recordsForSplit(split, s).map((r) => ({ file: r.path, sha256: r.sha256, label: r.label, source: 'split', group: r.group }));
-  const small = resolveConfig().small;
+  const small = opts.config.small;
   return {
     train: items('train'),
     val: items('val'),
@@ -100,6 +100,8 @@ export function defaultSynthDir(): string {
 }
 
 export interface RealworldOptions {
+  /** The configuration (data, split, detect and faces sections; small-data mode). */
+  config: Config;
   /** `facemask synth` outputs to use (one or several), or null for none. default: `.cache/synth-realworld` when it exists */
   synthDir?: string | string[] | null;
   /** Kaggle fit faces smaller than this (shorter side, px) are not used for training. default: 12 */
@@ -116,16 +118,16 @@ export interface RealworldOptions {
 }
 
 /** Assemble the realworld train/val/test items (see the module comment). */
-export async function realworldData(spec: RealworldDataSpec, opts: RealworldOptions = {}): Promise<TrainingData & { testGroups: Set<string>; synthDirs: string[]; confusers: ConfuserExclusion }> {
-  const cfg = resolveConfig();
+export async function realworldData(spec: RealworldDataSpec, opts: RealworldOptions): Promise<TrainingData & { testGroups: Set<string>; synthDirs: string[]; confusers: ConfuserExclusion }> {
+  const cfg = opts.config;
   const minTrainFace = opts.minTrainFace ?? 12;
   // Groups are always computed on the full datasets (a subset could miss a link), then subset.
   const extra = spec.extraDatasets;
-  const data = await loadDatasets(['chandrikadeb7', ...extra, KAGGLE], { progress: opts.progress, perClass: Infinity });
+  const data = await loadDatasets(['chandrikadeb7', ...extra, KAGGLE], { config: cfg, progress: opts.progress, perClass: Infinity });
   const grouping = groupImages(
     data.records.map((r) => r.sha256),
-    findLinks(data.records, data.fingerprints, groupingFromConfig()),
-    groupingFromConfig(),
+    findLinks(data.records, data.fingerprints, groupingFromConfig(cfg.split)),
+    groupingFromConfig(cfg.split),
   );
   const groupOf = (sha: string) => grouping.groupOf.get(sha) ?? 'g' + sha.slice(0, 12);
   const photoOf = (relPath: string) => kagglePhotoNumber(relPath) ?? -1;

@@ -7,7 +7,7 @@
  * landmarks, and its views fall back to the box (or the whole image). Detections are cached in
  * `.cache/landmarks/` (src/detection/landmark-finder.ts), per image file's SHA-256.
  */
-import { resolveConfig } from '../config';
+import type { Config } from '../config';
 import type { TrainItem } from '../data/types';
 import type { LandmarkSource } from '../model/crop';
 import { createLandmarkFinder, type LandmarkFinderOptions } from '../detection/landmark-finder';
@@ -27,8 +27,8 @@ export interface AttachOptions extends LandmarkFinderOptions {
  * The items with `landmarks` set where the detector found a matching face (others unchanged), and
  * counts per source. Every list is matched the same way; images are decoded only on a cache miss.
  */
-export async function attachLandmarks<T extends Record<string, TrainItem[]>>(lists: T, source: LandmarkSource, opts: AttachOptions = {}): Promise<{ lists: T; counts: Record<keyof T & string, LandmarkCounts> }> {
-  const finder = await createLandmarkFinder(source, resolveConfig().detect, opts);
+export async function attachLandmarks<T extends Record<string, TrainItem[]>>(lists: T, source: LandmarkSource, detect: Config['detect'], opts: AttachOptions = {}): Promise<{ lists: T; counts: Record<keyof T & string, LandmarkCounts> }> {
+  const finder = await createLandmarkFinder(source, detect, opts);
   try {
     const all = Object.values(lists).flat();
     const byFile = new Map<string, TrainItem[]>();

@@ -8,7 +8,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { tf, initBackend } from '../backend/tf';
-import { resolveConfig } from '../config';
+import type { Config } from '../config';
 import { projectPaths } from '../paths';
 import { isLabel, type ModelClass } from '../labels';
 import { writeFileAtomic } from '../util/atomic';
@@ -37,6 +37,8 @@ import { allCallbacks, balancedClassWeights, evaluateFeatures, fitHead, meanFrom
 export type { EpochLog };
 
 export interface TrainOptions extends TrainCallbacks {
+  /** The configuration (its train, data, split, detect and faces sections; small-data mode). */
+  config: Config;
   /** default: config `train.preset` ('original') */
   preset?: string;
   /** Recipe overrides (`{ 'head.units': 256 }`), recorded in the run. default: none */
@@ -168,9 +170,9 @@ export function runFolderCallbacks(runDir: string): TrainCallbacks {
   };
 }
 
-export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
+export async function train(opts: TrainOptions): Promise<TrainResult> {
   const t0 = performance.now();
-  const cfg = resolveConfig();
+  const cfg = opts.config;
   const backend = await initBackend({ quiet: opts.quiet });
   const { recipe, overrides } = runRecipe(opts, opts.preset ?? cfg.train.preset);
   const seed = opts.seed ?? cfg.seed;
@@ -189,7 +191,7 @@ export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
   if (baseFeatureKind(recipe.features) !== 'pooled' && side !== BANDS_POOL.side) throw new Error(`features "${recipe.features}" cut the base's last map in bands of a ${BANDS_POOL.side}x${BANDS_POOL.side} map; base "${base.spec.name}" gives ${side}x${side}: use features=pooled or blocks with it`);
   // 'blocks': which of the base's layers train (a bad number of blocks is refused before any work)
   const tail = recipe.features === 'blocks' ? tailSpec(base.model, recipe.finetune.blocks) : null;
-  const data: TrainingData = recipe.data.kind === 'realworld' ? await realworldData(recipe.data, { progress: !quiet, synthDir: opts.synthDir, ilc2021Fold: opts.ilc2021Fold }) : await splitData(recipe.data, splitSeed, { progress: !quiet });
+  const data: TrainingData = recipe.data.kind === 'realworld' ? await realworldData(recipe.data, { config: cfg, progress: !quiet, synthDir: opts.synthDir, ilc2021Fold: opts.ilc2021Fold }) : await splitData(recipe.data, splitSeed, { config: cfg, progress: !quiet });
   const classes = classesOf(data.train);
   if (classes.length < 2) throw new Error(`training needs at least 2 classes; the training data has [${classes.join(', ')}]`);
   // faces of a class the model lacks cannot be scored: measured only on the model's classes
@@ -198,7 +200,7 @@ export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
   const crop = recipeCropRule(recipe);
   if (crop.kind === 'aligned') {
     // 1b. landmarks of every face for the aligned crop (faces without: the box)
-    const found = await attachLandmarks({ train: data.train, val, test }, crop.landmarks, { quiet });
+    const found = await attachLandmarks({ train: data.train, val, test }, crop.landmarks, cfg.detect, { quiet });
     [data.train, val, test] = [found.lists.train, found.lists.val, found.lists.test];
     data.notes.landmarks = { source: crop.landmarks, ...found.counts };
     if (!quiet) for (const [name, c] of Object.entries(found.counts)) process.stderr.write(`landmarks ${name}: ${Object.entries(c).map(([s, v]) => `${s} ${v.landmarks}/${v.faces}`).join(', ')}\n`);
@@ -228,7 +230,7 @@ export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
     const tData = performance.now();
 
     // 2. Base features (for 'blocks' also the map that feeds the fine-tuned blocks, cached per view).
-    const embedOpts = { views, seed, workers, runtime: (opts.runtime ?? cfg.train.runtime) as 'onnx' | 'tfjs', quiet, cacheDir: opts.cacheDir };
+    const embedOpts = { views, seed, workers, runtime: opts.runtime ?? cfg.train.runtime, quiet, cacheDir: opts.cacheDir };
     const F = await embedAll({ train: data.train, val, test }, recipe, base, baseFeatureKind(recipe.features), embedOpts);
     let maps: { train: FeatureMatrix; val: FeatureMatrix; test: FeatureMatrix } | null = null;
     if (tail) {

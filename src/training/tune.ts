@@ -11,7 +11,7 @@
  * trusted boxes, less rejection, a higher threshold).
  */
 import * as path from 'node:path';
-import { resolveConfig, type Config } from '../config';
+import type { Config } from '../config';
 import { projectPaths } from '../paths';
 import { writeFileAtomic } from '../util/atomic';
 import { inFreshRunDir } from '../util/runs';
@@ -45,7 +45,7 @@ export interface TuneRow extends DetectionSetting {
 }
 
 /** Every setting of the grid measured (settings that only differ in rejection are skipped for a model without not_face). */
-export function sweep(scored: Parameters<typeof measureSetting>[0], grid: TuneGrid, rules?: Config['faces']): TuneRow[] {
+export function sweep(scored: Parameters<typeof measureSetting>[0], grid: TuneGrid, rules: Config['faces']): TuneRow[] {
   const nf = scored.classes.includes('not_face');
   const rows: TuneRow[] = [];
   for (const threshold of grid.thresholds)
@@ -75,6 +75,8 @@ export function chooseSetting(rows: readonly TuneRow[], maxFalse: number): TuneR
 }
 
 export interface TuneOptions {
+  /** The configuration (its detect, faces, classify and tune sections; small-data mode). */
+  config: Config;
   /** Model folder. default: models/default */
   model?: string;
   /** Detector. default: the one the model's settings would use (src/detection/registry.ts) */
@@ -130,15 +132,15 @@ export function modelName(dir: string): string {
   return path.basename(abs) === 'model' ? path.basename(path.dirname(abs)) : path.basename(abs);
 }
 
-export async function tune(opts: TuneOptions = {}): Promise<TuneResult> {
-  const cfg = resolveConfig();
+export async function tune(opts: TuneOptions): Promise<TuneResult> {
+  const cfg = opts.config;
   const modelDir = path.resolve(opts.model ?? projectPaths().defaultModel);
   const maxFalse = opts.maxFalse ?? 0.1;
   const chooseOn = opts.choose ?? 'validation';
   const reportOn = opts.report === undefined ? 'test' : opts.report;
   if (chooseOn === 'test') throw new Error('settings are never chosen on the test part (docs/contracts.md "Splits"): choose on validation');
   const limit = opts.limit ?? (cfg.small ? 10 : undefined);
-  const classifier = await loadFaceClassifier(modelDir, cfg.classify.runtime as 'onnx' | 'tfjs', () => createEngine({ quiet: opts.quiet }));
+  const classifier = await loadFaceClassifier(modelDir, cfg.classify.runtime, () => createEngine({ quiet: opts.quiet }));
   try {
     const fit = classifier.manifest.training.kaggle?.fit;
     const chooseScenes = kaggleScenes(chooseOn, { limit });

@@ -21,6 +21,7 @@ import { groupingFromConfig } from '../../src/data/split';
 import { KAGGLE } from '../../src/data/kaggle';
 import { datasetDir, projectPaths } from '../../src/paths';
 import { skipOrFail } from '../skip';
+import { resolveConfig } from '../../src/config';
 
 const entries = readConfuserList();
 const datasets = [...new Set(entries.map((e) => confuserDataset(e.file)))];
@@ -110,8 +111,8 @@ test('a scene face must be an annotated box with the annotators\' label', (t) =>
 test('the exclusion: a listed image, every member of its near-duplicate group, and synthetic images made from them', async (t) => {
   if (skipOrFail(t, skipC0 || (!fs.existsSync(datasetDir('observations')) && 'observations is not installed'))) return;
   // the real grouping (src/data/duplicates.ts) over the datasets the listed images come from
-  const data = await loadDatasets(['observations', 'chandrikadeb7'], { perClass: Infinity });
-  const grouping = groupImages(data.records.map((r) => r.sha256), findLinks(data.records, data.fingerprints, groupingFromConfig()), groupingFromConfig());
+  const data = await loadDatasets(['observations', 'chandrikadeb7'], { config: resolveConfig(), perClass: Infinity });
+  const grouping = groupImages(data.records.map((r) => r.sha256), findLinks(data.records, data.fingerprints, groupingFromConfig(resolveConfig().split)), groupingFromConfig(resolveConfig().split));
   const groupOf = (s: string) => grouping.groupOf.get(s);
   const ex = confuserExclusion(entries, { groupOf });
   const members = (g: string) => data.records.filter((r) => groupOf(r.sha256) === g);

@@ -13,12 +13,13 @@ import { serialiseSplitFile, buildSplit, splitFor, recordsForSplit, SPLITS } fro
 import { kagglePartOf, kaggleScenes, KAGGLE } from '../../src/data/kaggle';
 import { datasetDir } from '../../src/paths';
 import type { ImageRecord } from '../../src/data/types';
+import { resolveConfig } from '../../src/config';
 
 let report: InspectionReport;
 const DATASETS = ['observations', 'chandrikadeb7', KAGGLE];
 
 before(async () => {
-  report = await inspectDatasets({ datasets: DATASETS, perClass: Infinity, seed: 42 });
+  report = await inspectDatasets({ config: resolveConfig(), datasets: DATASETS, perClass: Infinity, seed: 42 });
 });
 
 function filesOnDisk(dir: string, rel = ''): string[] {
@@ -98,20 +99,20 @@ test('no group spans two splits; class proportions per split within 2 points of 
 
 test('the same seed gives the same split file; a subset mix (observations alone) works too', async () => {
   const labelled = report.records.filter((r) => r.label);
-  const a = serialiseSplitFile(buildSplit(labelled, report.grouping.groupOf, { seed: 42, grouping: report.groupingOptions }));
+  const a = serialiseSplitFile(buildSplit(labelled, report.grouping.groupOf, { config: resolveConfig(), seed: 42, grouping: report.groupingOptions }));
   assert.equal(a, serialiseSplitFile(report.split!));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fm-splitfor-'));
   try {
-    const s1 = await splitFor(['observations'], 1, { cacheDir: dir, perClass: Infinity });
+    const s1 = await splitFor(['observations'], 1, { config: resolveConfig(), cacheDir: dir, perClass: Infinity });
     const files = fs.readdirSync(dir);
     assert.equal(files.length, 1);
     const bytes = fs.readFileSync(path.join(dir, files[0]), 'utf8');
-    const again = await splitFor(['observations'], 1, { cacheDir: dir, perClass: Infinity, rebuild: true });
+    const again = await splitFor(['observations'], 1, { config: resolveConfig(), cacheDir: dir, perClass: Infinity, rebuild: true });
     assert.equal(fs.readFileSync(path.join(dir, files[0]), 'utf8'), bytes, 'rebuilt with the same seed: same bytes');
     assert.deepEqual(again.datasets, ['observations']);
     const train = recordsForSplit(s1, 'train');
     assert.ok(train.every((r) => r.dataset === 'observations' && fs.existsSync(r.path)));
-    const s2 = await splitFor(['observations'], 2, { cacheDir: dir, perClass: Infinity });
+    const s2 = await splitFor(['observations'], 2, { config: resolveConfig(), cacheDir: dir, perClass: Infinity });
     assert.notDeepEqual(recordsForSplit(s2, 'test').map((r) => r.sha256), recordsForSplit(s1, 'test').map((r) => r.sha256));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

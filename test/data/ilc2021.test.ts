@@ -21,6 +21,7 @@ import { datasetDir } from '../../src/paths';
 import { LABELS } from '../../src/labels';
 import type { SplitName } from '../../src/data/types';
 import { skipOrFail } from '../skip';
+import { resolveConfig } from '../../src/config';
 
 const DIR = datasetDir(ILC2021);
 const installed = fs.existsSync(path.join(DIR, 'crops.jsonl'));
@@ -34,7 +35,7 @@ process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
 
 before(async () => {
   if (!installed) return;
-  report = await inspectDatasets({ datasets: DATASETS, perClass: Infinity, seed: 42 });
+  report = await inspectDatasets({ config: resolveConfig(), datasets: DATASETS, perClass: Infinity, seed: 42 });
   split = report.ilc2021!.split;
 });
 
@@ -192,7 +193,7 @@ test('bad files of a copy are reported with their reason, the good ones load', a
   const outside = { ...JSON.parse(lines[2]), box: [0, 0, 5000, 10] };
   const gone = { ...first, file: 'crops/gone.jpg' };
   fs.writeFileSync(path.join(dir, 'crops.jsonl'), [lines[0], JSON.stringify(broken), JSON.stringify(outside), JSON.stringify(gone), 'not json'].join('\n') + '\n');
-  const d = await loadDatasets([ILC2021], { datasetRoot: root, cacheFile: null, perClass: Infinity });
+  const d = await loadDatasets([ILC2021], { config: resolveConfig(), datasetRoot: root, cacheFile: null, perClass: Infinity });
   const reasons = d.failures.map((f) => `${f.relPath}: ${f.reason}`);
   assert.deepEqual(d.records.map((r) => r.relPath).sort(), [first.file, `scenes/images/${scene.photo}.jpg`].sort());
   const expect = [
@@ -268,5 +269,5 @@ test('parseCropsLines: each bad line is named with its reason, good lines kept',
 });
 
 test('ilc2021 is split only by its own rule: the generic split refuses it', async () => {
-  await assert.rejects(splitFor(['chandrikadeb7', ILC2021], 1, { cacheDir: tmp }), /ilc2021 has its own fixed split by photo.*ilc2021Crops/);
+  await assert.rejects(splitFor(['chandrikadeb7', ILC2021], 1, { config: resolveConfig(), cacheDir: tmp }), /ilc2021 has its own fixed split by photo.*ilc2021Crops/);
 });

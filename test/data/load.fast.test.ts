@@ -8,6 +8,7 @@ import { loadDatasets, naturalCompare } from '../../src/data/load';
 import { kagglePart, kagglePartOf, kagglePhotoNumber, KAGGLE_PARTS, KAGGLE_EXCLUDED, kaggleUsable, faceCounts } from '../../src/data/kaggle';
 import { parseVocXml, AnnotationError } from '../../src/data/voc';
 import { decodeImage } from '../../src/util/images';
+import { resolveConfig } from '../../src/config';
 
 const ROOT = path.join(__dirname, '..', 'fixtures', 'data', 'datasets');
 const opts = { datasetRoot: ROOT, cacheFile: null, perClass: Infinity };
@@ -23,7 +24,7 @@ function filesUnder(dir: string): string[] {
 }
 
 test('odd cases: each file is loaded or reported with its reason, never a crash', async () => {
-  const d = await loadDatasets(['odd'], opts);
+  const d = await loadDatasets(['odd'], { ...opts, config: resolveConfig() });
   const loaded = new Map(d.records.map((r) => [r.relPath, r]));
   const failed = new Map(d.failures.map((f) => [f.relPath, f.reason]));
   for (const name of ['plain.jpg', 'UPPER.JPG', 'other.jpeg', 'image.webp', 'photo.jpg_1088Wx1632H', 'naïve ümlaut 写真 with spaces.jpg', 'alpha.png']) {
@@ -60,7 +61,7 @@ test('odd cases: each file is loaded or reported with its reason, never a crash'
 });
 
 test('loaded records decode with decodeImage (what training uses) at the recorded size', async () => {
-  const d = await loadDatasets(['odd'], opts);
+  const d = await loadDatasets(['odd'], { ...opts, config: resolveConfig() });
   for (const r of d.records) {
     const img = await decodeImage(r.path);
     assert.deepEqual([img.width, img.height], [r.width, r.height], r.relPath);
@@ -70,14 +71,14 @@ test('loaded records decode with decodeImage (what training uses) at the recorde
 });
 
 test('the pixel limit refuses an image before decoding', async () => {
-  const d = await loadDatasets(['odd'], { ...opts, maxPixels: 1000 });
+  const d = await loadDatasets(['odd'], { config: resolveConfig(), ...opts, maxPixels: 1000 });
   const plain = d.failures.find((f) => f.relPath === 'with_mask/plain.jpg');
   assert.ok(plain);
   assert.match(plain.reason, /too large: 48x48 = 2304 pixels \(limit 1000\)/);
 });
 
 test('Kaggle-style set: VOC boxes to [x, y, w, h], label names mapped, odd pairs reported', async () => {
-  const d = await loadDatasets(['kaggle-face-mask-dev'], opts);
+  const d = await loadDatasets(['kaggle-face-mask-dev'], { ...opts, config: resolveConfig() });
   const byName = new Map(d.records.map((r) => [path.basename(r.relPath), r]));
   assert.deepEqual([...byName.keys()].sort(), ['maksssksksss250.jpg', 'maksssksksss3.jpg']);
   assert.deepEqual(byName.get('maksssksksss3.jpg')!.faces, [
@@ -119,8 +120,8 @@ test('the fingerprint cache gives the same records and fingerprints', async () =
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fm-cache-'));
   try {
     const cacheFile = path.join(dir, 'fp.json');
-    const a = await loadDatasets(['odd'], { ...opts, cacheFile });
-    const b = await loadDatasets(['odd'], { ...opts, cacheFile });
+    const a = await loadDatasets(['odd'], { config: resolveConfig(), ...opts, cacheFile });
+    const b = await loadDatasets(['odd'], { config: resolveConfig(), ...opts, cacheFile });
     assert.equal(a.stats.cached, 0);
     assert.equal(b.stats.cached, b.records.length);
     assert.deepEqual(b.records, a.records);

@@ -9,6 +9,7 @@ import { groupImages, findNearPairs, linkDistance, DEFAULT_GROUPING } from '../.
 import { hammingHex, hashesFromGrid } from '../../src/data/fingerprint';
 import type { ImageRecord } from '../../src/data/types';
 import type { Label } from '../../src/labels';
+import { resolveConfig } from '../../src/config';
 
 const hex = (i: number) => i.toString(16).padStart(64, '0');
 
@@ -34,7 +35,7 @@ function synthetic(n: number): { records: ImageRecord[]; groups: Map<string, str
 
 test('no group is on two sides of the split; class proportions within 2 points', () => {
   const { records, groups } = synthetic(3000);
-  const split = buildSplit(records, groups, { seed: 42, ratios: { train: 0.7, val: 0.1, test: 0.2 } });
+  const split = buildSplit(records, groups, { config: resolveConfig(), seed: 42, ratios: { train: 0.7, val: 0.1, test: 0.2 } });
   const sideOf = new Map<string, string>();
   for (const e of Object.values(split.images)) {
     const s = sideOf.get(e.group);
@@ -54,10 +55,10 @@ test('no group is on two sides of the split; class proportions within 2 points',
 
 test('same seed → same bytes; another seed → another split', () => {
   const { records, groups } = synthetic(500);
-  const a = serialiseSplitFile(buildSplit(records, groups, { seed: 7 }));
-  const b = serialiseSplitFile(buildSplit([...records].reverse(), new Map([...groups].reverse()), { seed: 7 }));
+  const a = serialiseSplitFile(buildSplit(records, groups, { config: resolveConfig(), seed: 7 }));
+  const b = serialiseSplitFile(buildSplit([...records].reverse(), new Map([...groups].reverse()), { config: resolveConfig(), seed: 7 }));
   assert.equal(a, b, 'input order must not matter');
-  const c = serialiseSplitFile(buildSplit(records, groups, { seed: 8 }));
+  const c = serialiseSplitFile(buildSplit(records, groups, { config: resolveConfig(), seed: 8 }));
   assert.notEqual(a, c);
   JSON.parse(a); // valid JSON
 });
@@ -65,22 +66,22 @@ test('same seed → same bytes; another seed → another split', () => {
 test('files with identical bytes are one entry with copies; two labels for one image is an error', () => {
   const { records, groups } = synthetic(20);
   const dup = { ...records[0], dataset: 'observations', relPath: 'with_mask/copy.jpg' };
-  const split = buildSplit([...records, dup], groups, { seed: 1 });
+  const split = buildSplit([...records, dup], groups, { config: resolveConfig(), seed: 1 });
   assert.equal(Object.keys(split.images).length, 20);
   assert.deepEqual(split.images[records[0].sha256].copies, ['observations/with_mask/copy.jpg']);
   const bad = { ...records[0], label: 'without_mask' as Label, relPath: 'without_mask/x.jpg' };
-  assert.throws(() => buildSplit([...records, bad], groups, { seed: 1 }), /two labels/);
+  assert.throws(() => buildSplit([...records, bad], groups, { config: resolveConfig(), seed: 1 }), /two labels/);
 });
 
 test('writeSplitFile / readSplitFile / recordsForSplit round trip; a missing file says to run facemask inspect', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fm-split-'));
   try {
     const { records, groups } = synthetic(100);
-    const split = buildSplit(records, groups, { seed: 3 });
+    const split = buildSplit(records, groups, { config: resolveConfig(), seed: 3 });
     const file = path.join(dir, 'splits.json');
     writeSplitFile(file, split);
     const bytes = fs.readFileSync(file, 'utf8');
-    writeSplitFile(file, buildSplit(records, groups, { seed: 3 }));
+    writeSplitFile(file, buildSplit(records, groups, { config: resolveConfig(), seed: 3 }));
     assert.equal(fs.readFileSync(file, 'utf8'), bytes, 'deterministic bytes');
     const back = readSplitFile(file);
     assert.deepEqual(back.images, split.images);

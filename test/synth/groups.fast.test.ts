@@ -7,6 +7,7 @@ import { buildSplit } from '../../src/data/split';
 import { groupImages } from '../../src/data/duplicates';
 import type { ImageRecord } from '../../src/data/types';
 import type { Label } from '../../src/labels';
+import { resolveConfig } from '../../src/config';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 function rec(name: string, label: Label): ImageRecord {
@@ -40,7 +41,7 @@ test('the split never separates a generated image from its source', () => {
     const grouping = groupImages([...without, ...withMask].map((r) => r.sha256), pairs);
     const synthRecords = manifest.map((e) => ({ ...rec(`${e.source}#${e.copy}`, e.label), relPath: e.file }));
     const groups = new Map([...grouping.groupOf, ...synthGroups(manifest, grouping.groupOf)]);
-    const split = buildSplit([...without, ...withMask, ...synthRecords], groups, { seed });
+    const split = buildSplit([...without, ...withMask, ...synthRecords], groups, { config: resolveConfig(), seed });
     let checked = 0;
     for (const e of manifest) {
       const a = split.images[e.sha256], b = split.images[e.sourceSha256];
@@ -58,10 +59,10 @@ test('the split never separates a generated image from its source', () => {
   // without synthGroups the generated images would be singletons and land on other sides
   const grouping = groupImages([...without, ...withMask].map((r) => r.sha256), pairs);
   const synthRecords = manifest.map((e) => ({ ...rec(`${e.source}#${e.copy}`, e.label), relPath: e.file }));
-  const naive = buildSplit([...without, ...withMask, ...synthRecords], grouping.groupOf, { seed: 1 });
+  const naive = buildSplit([...without, ...withMask, ...synthRecords], grouping.groupOf, { config: resolveConfig(), seed: 1 });
   assert.ok(manifest.some((e) => naive.images[e.sha256].split !== naive.images[e.sourceSha256].split), 'the rule matters');
   // a source missing from the split file: training material only
-  const split = buildSplit([...without, ...withMask], new Map(), { seed: 1 });
+  const split = buildSplit([...without, ...withMask], new Map(), { config: resolveConfig(), seed: 1 });
   assert.equal(synthSplits([entry('elsewhere', 0)], split).get(sha('elsewhere#0'))!.split, 'train');
 });
 

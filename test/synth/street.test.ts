@@ -34,7 +34,7 @@ const base = { modes: ['correct', 'nose', 'chin'] as g.WearMode[], perFace: 3, s
 
 async function run(name: string, extra: { varyEdge?: boolean; degrade?: boolean }) {
   const dir = path.join(tmp, name);
-  const summary = await synthesise([inDir], { ...base, modes: [...base.modes], ...extra, faceapi, output: dir });
+  const summary = await synthesise([inDir], { config: resolveConfig(), ...base, modes: [...base.modes], ...extra, faceapi, output: dir });
   runs[name] = { summary, manifest: readSynthManifest(dir), dir };
 }
 

@@ -8,6 +8,7 @@ import { synthesise, readSynthManifest, MANIFEST } from '../../src/synth/synth';
 import { main } from '../../src/cli/main';
 import { projectPaths } from '../../src/paths';
 import { OUTPUT_MARKER } from '../../src/util/output';
+import { resolveConfig } from '../../src/config';
 
 const FIX = path.join(projectPaths().fixtures, 'synth');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'facemask-synth-'));
@@ -33,8 +34,8 @@ test('same inputs and seed give the same bytes, manifest included; another seed 
   fs.mkdirSync(inDir);
   for (const f of ['two-faces.jpg', 'one-face.jpg', 'truncated.jpg']) fs.copyFileSync(path.join(FIX, f), path.join(inDir, f));
   const opts = { modes: ['correct', 'nose', 'chin'] as const, perFace: 3, seed: 7, faceapi, quiet: true };
-  const a = await synthesise([inDir], { ...opts, modes: [...opts.modes], output: path.join(tmp, 'a') });
-  const b = await synthesise([inDir], { ...opts, modes: [...opts.modes], output: path.join(tmp, 'b') });
+  const a = await synthesise([inDir], { config: resolveConfig(), ...opts, modes: [...opts.modes], output: path.join(tmp, 'a') });
+  const b = await synthesise([inDir], { config: resolveConfig(), ...opts, modes: [...opts.modes], output: path.join(tmp, 'b') });
   const fa = filesOf(path.join(tmp, 'a')), fb = filesOf(path.join(tmp, 'b'));
   assert.deepEqual([...fa.keys()].sort(), [...fb.keys()].sort());
   for (const [k, v] of fa) assert.ok(v.equals(fb.get(k)!), `${k} differs between two runs`);
@@ -60,14 +61,14 @@ test('same inputs and seed give the same bytes, manifest included; another seed 
     assert.ok(fa.has(e.file));
   }
   // another seed: other styles
-  await synthesise([inDir], { ...opts, modes: [...opts.modes], seed: 8, output: path.join(tmp, 'c') });
+  await synthesise([inDir], { config: resolveConfig(), ...opts, modes: [...opts.modes], seed: 8, output: path.join(tmp, 'c') });
   const mc = readSynthManifest(path.join(tmp, 'c'));
   assert.notDeepEqual(mc.map((e) => e.style), m.map((e) => e.style));
   // replacing an earlier output is fine, a foreign non-empty folder is refused
   const foreign = path.join(tmp, 'foreign');
   fs.mkdirSync(foreign);
   fs.writeFileSync(path.join(foreign, 'precious.txt'), 'x');
-  await assert.rejects(synthesise([inDir], { ...opts, modes: ['correct'], output: foreign }), /already exists and was not made by facemask synth: it is left as it is/);
+  await assert.rejects(synthesise([inDir], { config: resolveConfig(), ...opts, modes: ['correct'], output: foreign }), /already exists and was not made by facemask synth: it is left as it is/);
   assert.ok(fs.existsSync(path.join(foreign, 'precious.txt')));
 });
 
@@ -126,7 +127,7 @@ test('confuser modes write without_mask images named for what was drawn; --start
   fs.mkdirSync(inDir);
   for (const f of ['one-face.jpg', 'two-faces.jpg']) fs.copyFileSync(path.join(FIX, f), path.join(inDir, f));
   const out = path.join(tmp, 'confusers');
-  const s = await synthesise([inDir], { modes: ['scarf', 'hand'], perFace: 2, seed: 3, faceapi, quiet: true, output: out });
+  const s = await synthesise([inDir], { config: resolveConfig(), modes: ['scarf', 'hand'], perFace: 2, seed: 3, faceapi, quiet: true, output: out });
   assert.equal(s.generated, 2 * s.faces.used);
   assert.deepEqual([s.byLabel.without_mask, s.byMode.scarf, s.byMode.hand], [s.generated, s.faces.used, s.faces.used]);
   const m = readSynthManifest(out);
@@ -138,10 +139,10 @@ test('confuser modes write without_mask images named for what was drawn; --start
   }
   assert.deepEqual(fs.readdirSync(out).sort(), ['incorrect_mask', MANIFEST, OUTPUT_MARKER, 'with_mask', 'without_mask'].sort());
   // --every 2 takes the first photo (in the order found), --start 1 the other
-  const first = await synthesise([inDir], { modes: ['beard'], every: 2, faceapi, quiet: true, output: path.join(tmp, 'every0') });
-  const second = await synthesise([inDir], { modes: ['beard'], every: 2, start: 1, faceapi, quiet: true, output: path.join(tmp, 'every1') });
+  const first = await synthesise([inDir], { config: resolveConfig(), modes: ['beard'], every: 2, faceapi, quiet: true, output: path.join(tmp, 'every0') });
+  const second = await synthesise([inDir], { config: resolveConfig(), modes: ['beard'], every: 2, start: 1, faceapi, quiet: true, output: path.join(tmp, 'every1') });
   const sourcesOf = (d: string) => [...new Set(readSynthManifest(d).map((e) => e.source))];
   assert.equal(first.inputs + second.inputs, 2);
   assert.deepEqual([...sourcesOf(path.join(tmp, 'every0')), ...sourcesOf(path.join(tmp, 'every1'))].sort(), ['confuser-photos/one-face.jpg', 'confuser-photos/two-faces.jpg']);
-  await assert.rejects(synthesise([inDir], { modes: ['beard'], every: 2, start: 2, faceapi, quiet: true, output: path.join(tmp, 'bad') }), /start must be a whole number from 0 to every - 1/);
+  await assert.rejects(synthesise([inDir], { config: resolveConfig(), modes: ['beard'], every: 2, start: 2, faceapi, quiet: true, output: path.join(tmp, 'bad') }), /start must be a whole number from 0 to every - 1/);
 });

@@ -15,19 +15,20 @@ import { readManifest } from '../../src/model/manifest-files';
 import { projectPaths } from '../../src/paths';
 import { changeModelIdentity, tmpDir } from '../model/helpers';
 import { installModel } from '../../src/model/classifier';
+import { resolveConfig } from '../../src/config';
 
 test('a real small calibrate run writes its folder; promote writes the manifest and a summary and refuses what it must', async () => {
   const runs = tmpDir('calibrate-runs');
   const model = path.join(tmpDir('calibrate-model'), 'model');
   await installModel(projectPaths().defaultModel, model);
-  const r = await calibrate({ model, limit: 3, runsDir: runs, quiet: true, name: 'small' });
+  const r = await calibrate({ config: resolveConfig(), model, limit: 3, runsDir: runs, quiet: true, name: 'small' });
   for (const f of ['config.json', 'calibration.json', 'results.json', 'reliability.png', 'reliability.html', 'report.md']) assert.ok(fs.existsSync(path.join(r.runDir, f)), f);
   assert.ok(isCalibrateRun(r.runDir));
   assert.deepEqual(r.config.sets, ['ilc2021-val', 'real-val']);
   assert.ok(r.calibration.n > 0 && r.calibration.nllAfter <= r.calibration.nllBefore, 'the NLL does not increase');
   assert.ok(r.config.items['real-val']?.not_face !== undefined || /no not_face|0 /.test(r.config.notFace), 'not_face boxes mined, or said why not');
   assert.match(fs.readFileSync(path.join(r.runDir, 'report.md'), 'utf8'), /Fitted on validation only: ilc2021-val, real-val/);
-  await assert.rejects(calibrate({ model, sets: ['ilc2021-test'], runsDir: runs, quiet: true }), /never fitted on a test part/);
+  await assert.rejects(calibrate({ config: resolveConfig(), model, sets: ['ilc2021-test'], runsDir: runs, quiet: true }), /never fitted on a test part/);
   const onnxBefore = readManifest(model).onnx!.sha256;
   // a small-data run is never promoted; the same run marked full-size is
   const cf = path.join(r.runDir, 'config.json');
@@ -43,7 +44,7 @@ test('a real small calibrate run writes its folder; promote writes the manifest 
   assert.equal(path.basename(summary), `calibration-${path.basename(path.dirname(model))}.json`, 'named after the model (…/x/model → x)');
   assert.equal(JSON.parse(fs.readFileSync(summary, 'utf8')).calibration.temperature, r.calibration.temperature);
   // calibrating the promoted model fits on the network's own probabilities again: the same calibration
-  const again = await calibrate({ model, limit: 3, runsDir: runs, quiet: true, name: 'again' });
+  const again = await calibrate({ config: resolveConfig(), model, limit: 3, runsDir: runs, quiet: true, name: 'again' });
   assert.ok(Math.abs(again.calibration.temperature - r.calibration.temperature) < 1e-9);
   // a model whose identity changed since the run (its head, or a composite's member) is refused
   changeModelIdentity(model);

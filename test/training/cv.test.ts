@@ -13,13 +13,14 @@ import { readIlc2021Split } from '../../src/data/ilc2021';
 import { projectPaths } from '../../src/paths';
 import { tmpDir } from '../model/helpers';
 import { skipOrFail } from '../skip';
+import { resolveConfig } from '../../src/config';
 
 const installed = fs.existsSync(projectPaths().splits) && fs.existsSync(path.join(projectPaths().dataset, 'ilc2021', 'crops.jsonl'));
 
 test('a real small cross-validation: every held-out face once, by photo group, from train and validation photos only', async (t) => {
   if (skipOrFail(t, !installed && 'ilc2021 or its split is not installed (facemask prepare)')) return;
   const runs = tmpDir('cv');
-  const { runDir, cv } = await crossValidate({ folds: 2, epochs: 1, views: 1, workers: 1, quiet: true, runsDir: runs, name: 'small' });
+  const { runDir, cv } = await crossValidate({ config: resolveConfig(), folds: 2, epochs: 1, views: 1, workers: 1, quiet: true, runsDir: runs, name: 'small' });
   assert.ok(fs.existsSync(path.join(runDir, 'fold-0', 'model', 'manifest.json')) && fs.existsSync(path.join(runDir, 'fold-1', 'model', 'manifest.json')));
   assert.deepEqual(readCv(runDir).predictions.length, cv.predictions.length);
   assert.ok(cv.predictions.length > 10, `${cv.predictions.length} faces held out`);
@@ -43,7 +44,7 @@ test('a real small cross-validation: every held-out face once, by photo group, f
   const same = compareCv(cv, cv);
   assert.equal(same.gain.value, 0);
   // another training seed on the same folds: the same faces in the same folds, another model (an ensemble control)
-  const other = await crossValidate({ folds: 2, epochs: 1, views: 1, workers: 1, quiet: true, runsDir: runs, name: 'small-s7', trainSeed: 7 });
+  const other = await crossValidate({ config: resolveConfig(), folds: 2, epochs: 1, views: 1, workers: 1, quiet: true, runsDir: runs, name: 'small-s7', trainSeed: 7 });
   assert.equal(other.cv.seed, cv.seed);
   assert.equal(other.cv.trainSeed, 7);
   const e = ensembleCv([{ name: 'small', cv }, { name: 'small-s7', cv: other.cv }]);

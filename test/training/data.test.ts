@@ -46,7 +46,7 @@ let data: Awaited<ReturnType<typeof realworldData>>;
 before(async () => {
   // the recipe's data without the detector's boxes (not_face mining has its own test: src/detection/mining.ts)
   const spec: RealworldDataSpec = { ...(PRESETS.realworld.data as RealworldDataSpec), notFace: null, ilc2021Copies: ilcSplit ? 2 : 0 };
-  if (kaggleInstalled) data = await realworldData(spec, { synthDir: fs.existsSync(path.join(projectPaths().cache, 'synth-realworld', 'manifest.jsonl')) ? undefined : null });
+  if (kaggleInstalled) data = await realworldData(spec, { config: resolveConfig(), synthDir: fs.existsSync(path.join(projectPaths().cache, 'synth-realworld', 'manifest.jsonl')) ? undefined : null });
 });
 
 test('no training or tuning image, group member or synthetic variant of one is in the measured set', async (t) => {
@@ -67,7 +67,7 @@ test('no training or tuning image, group member or synthetic variant of one is i
   // every test photo's group is a test group (the check above is not vacuous)
   for (const it of data.test) assert.ok(data.testGroups.has(it.group));
   // the known byte-identical pair: tune photo 146 = test photo 219 is never used
-  const k = await loadDataset(KAGGLE, { perClass: Infinity });
+  const k = await loadDataset(KAGGLE, { config: resolveConfig(), perClass: Infinity });
   const p146 = k.records.find((r) => r.relPath.endsWith('maksssksksss146.jpg'))!;
   const p219 = k.records.find((r) => r.relPath.endsWith('maksssksksss219.jpg'))!;
   assert.equal(p146.sha256, p219.sha256, 'fixture assumption: 146 and 219 are byte-identical');
@@ -213,7 +213,7 @@ test('the shipped realworld default on the real test faces: three classes, with/
   if (skipOrFail(t, (!kaggleInstalled || !defaultIsRealworld) && 'needs the datasets and the realworld default model')) return;
   const { evaluateReal } = await import('../../src/evaluation/evaluate');
   const clf = await loadClassifier();
-  const e = await evaluateReal(clf, { quiet: true });
+  const e = await evaluateReal(clf, { config: resolveConfig(), quiet: true });
   clf.dispose();
   assert.deepEqual(e.report.classes, ['with_mask', 'without_mask', 'incorrect_mask']);
   assert.equal(e.outside.length, 0, 'every test face is of a class the model has');

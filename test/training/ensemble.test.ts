@@ -21,13 +21,14 @@ import { createEngine } from '../../src/backend/onnx';
 import { decodeImage } from '../../src/util/images';
 import { projectPaths } from '../../src/paths';
 import { randomModel, tmpDir } from '../model/helpers';
+import { resolveConfig } from '../../src/config';
 
 const runs = tmpDir('ensemble');
 const opts = { epochs: 2, views: 1, workers: 1, quiet: true, runsDir: runs, cacheDir: tmpDir('ensemble-features') };
 
 test('a mean head and a band head averaged: one model whose tfjs and ONNX probabilities are the mean of the two', async () => {
-  const a = await train({ ...opts, seed: 3, name: 'mean' });
-  const b = await train({ ...opts, seed: 4, name: 'bands', overrides: { features: 'bands' } });
+  const a = await train({ config: resolveConfig(), ...opts, seed: 3, name: 'mean' });
+  const b = await train({ config: resolveConfig(), ...opts, seed: 4, name: 'bands', overrides: { features: 'bands' } });
   const e = await ensembleModels([a.runDir, b.runDir], { runsDir: runs, name: 'both' });
   assert.equal(path.basename(e.runDir), 'both');
   assert.deepEqual(e.manifest.training.ensemble?.map((m) => [m.run, m.seed]), [['mean', 3], ['bands', 4]]);
@@ -58,8 +59,8 @@ test('a mean head and a band head averaged: one model whose tfjs and ONNX probab
 });
 
 test('a 224 px model and a 128 px one with a fine-tuned tail: a composite whose tfjs and ONNX probabilities are the mean of its members\' on the same crops; it installs with its members and refuses a changed one', async () => {
-  const a = await train({ ...opts, seed: 3, name: 'c-mean' });
-  const b = await train({ ...opts, seed: 5, name: 'c-128', overrides: { base: 'mobilenet_v2_0.35_128', features: 'blocks', 'finetune.blocks': 1, 'finetune.epochs': 1 } });
+  const a = await train({ config: resolveConfig(), ...opts, seed: 3, name: 'c-mean' });
+  const b = await train({ config: resolveConfig(), ...opts, seed: 5, name: 'c-128', overrides: { base: 'mobilenet_v2_0.35_128', features: 'blocks', 'finetune.blocks': 1, 'finetune.epochs': 1 } });
   const e = await ensembleModels([a.runDir, b.runDir], { runsDir: runs, name: 'composite' });
   const m = e.manifest;
   assert.deepEqual(m.members?.map((x) => x.dir), ['members/c-mean', 'members/c-128']);

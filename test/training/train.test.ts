@@ -21,6 +21,7 @@ import { tmpDir } from '../model/helpers';
 import { loadOnnxClassifier } from '../../src/model/load';
 import { createEngine } from '../../src/backend/onnx';
 import { decodeImage, type RgbImage } from '../../src/util/images';
+import { resolveConfig } from '../../src/config';
 
 const runs = tmpDir('train');
 const cache = tmpDir('features');
@@ -40,9 +41,9 @@ async function assertRunProbabilities(r: { valItems: { file: string }[]; valProb
 }
 
 test('same seed, same head; the run folder holds config, metrics, curves, results and the model', async () => {
-  const a = await train(opts);
-  const b = await train(opts);
-  const c = await train({ ...opts, seed: 6, splitSeed: 5 });
+  const a = await train({ ...opts, config: resolveConfig() });
+  const b = await train({ ...opts, config: resolveConfig() });
+  const c = await train({ config: resolveConfig(), ...opts, seed: 6, splitSeed: 5 });
   const w = (r: { modelDir: string }) => fs.readFileSync(path.join(r.modelDir, 'weights.bin'));
   assert.deepEqual(w(a), w(b));
   assert.notDeepEqual(w(a), w(c));
@@ -58,22 +59,22 @@ test('same seed, same head; the run folder holds config, metrics, curves, result
 });
 
 test('overrides change the recipe and are recorded; a bad key is refused before any work', async () => {
-  const r = await train({ ...opts, name: 'wide', overrides: { 'head.units': 32, 'fit.learningRate': 0.001 } });
+  const r = await train({ config: resolveConfig(), ...opts, name: 'wide', overrides: { 'head.units': 32, 'fit.learningRate': 0.001 } });
   const config = JSON.parse(fs.readFileSync(path.join(r.runDir, 'config.json'), 'utf8'));
   assert.deepEqual(config.overrides, { 'head.units': 32, 'fit.learningRate': 0.001, 'fit.epochs': 2 }, 'the epochs shorthand is an override too');
   assert.equal(config.recipe.head.units, 32);
   assert.deepEqual(readManifest(r.modelDir).training.overrides, config.overrides);
   const weights = fs.readFileSync(path.join(r.modelDir, 'model.json'), 'utf8');
   assert.match(weights, /"units":32/);
-  await assert.rejects(train({ ...opts, overrides: { 'head.size': 3 } }), /unknown recipe field "head.size" \(valid here: head.units, head.dropout\)/);
+  await assert.rejects(train({ config: resolveConfig(), ...opts, overrides: { 'head.size': 3 } }), /unknown recipe field "head.size" \(valid here: head.units, head.dropout\)/);
   assert.ok(!fs.readdirSync(runs).some((d) => d.startsWith('original-s5-3')), 'no run folder for a refused recipe');
 });
 
 test('crop=aligned: every face gets YuNet landmarks where it has a face, the manifest records the aligned rule, the model cuts aligned crops', async () => {
-  await assert.rejects(train({ ...opts, overrides: { crop: 'tight' } }), /recipe field "crop" must be one of box, aligned/);
-  await assert.rejects(train({ ...opts, overrides: { crop: 'aligned' } }), /crop=aligned needs the realworld data/);
-  await assert.rejects(train({ ...opts, preset: 'realworld', overrides: { crop: 'aligned', 'alignTemplate.eyeY': 0.9 } }), /alignTemplate" must be \{ eyeY, mouthY \} with 0 < eyeY < mouthY < 1/);
-  const r = await train({ ...opts, preset: 'realworld', name: 'aligned', overrides: { crop: 'aligned', 'alignTemplate.eyeY': 0.3 } });
+  await assert.rejects(train({ config: resolveConfig(), ...opts, overrides: { crop: 'tight' } }), /recipe field "crop" must be one of box, aligned/);
+  await assert.rejects(train({ config: resolveConfig(), ...opts, overrides: { crop: 'aligned' } }), /crop=aligned needs the realworld data/);
+  await assert.rejects(train({ config: resolveConfig(), ...opts, preset: 'realworld', overrides: { crop: 'aligned', 'alignTemplate.eyeY': 0.9 } }), /alignTemplate" must be \{ eyeY, mouthY \} with 0 < eyeY < mouthY < 1/);
+  const r = await train({ config: resolveConfig(), ...opts, preset: 'realworld', name: 'aligned', overrides: { crop: 'aligned', 'alignTemplate.eyeY': 0.3 } });
   const m = readManifest(r.modelDir);
   assert.equal(m.crop?.kind, 'aligned');
   assert.ok(m.crop?.kind === 'aligned' && m.crop.template.eyeY === 0.3, 'the template as trained');
@@ -96,7 +97,7 @@ test('crop=aligned: every face gets YuNet landmarks where it has a face, the man
 });
 
 test('features=blocks: the pooled phase, then the last block + Conv_1 with the head; the model keeps the trained tail; a bad number of blocks is refused before any work', async () => {
-  const r = await train({ ...opts, epochs: 1, name: 'blocks', overrides: { features: 'blocks', 'finetune.blocks': 1 } });
+  const r = await train({ config: resolveConfig(), ...opts, epochs: 1, name: 'blocks', overrides: { features: 'blocks', 'finetune.blocks': 1 } });
   assert.deepEqual(r.history.map((h) => h.epoch), [1, 2], 'one pooled epoch, then one fine-tuning epoch (small-data mode)');
   const m = readManifest(r.modelDir);
   assert.equal(m.tail?.blocks, 1);
@@ -113,12 +114,12 @@ test('features=blocks: the pooled phase, then the last block + Conv_1 with the h
   assert.deepEqual(clf.base.model.getLayer('block_15_project').getWeights()[0].dataSync(), base.model.getLayer('block_15_project').getWeights()[0].dataSync(), 'layers before the tail are the pretrained ones');
   clf.dispose();
   base.model.dispose();
-  await assert.rejects(train({ ...opts, name: 'blocks-bad', overrides: { features: 'blocks', 'finetune.blocks': 17 } }), /recipe field "finetune\.blocks" must be a whole number from 0 to 16, got 17/);
+  await assert.rejects(train({ config: resolveConfig(), ...opts, name: 'blocks-bad', overrides: { features: 'blocks', 'finetune.blocks': 17 } }), /recipe field "finetune\.blocks" must be a whole number from 0 to 16, got 17/);
   assert.ok(!fs.readdirSync(runs).some((d) => d.startsWith('blocks-bad')), 'no run folder for a refused recipe');
 });
 
 test('features=bands: the head pools the 7x7 map in three bands itself; the saved model (tfjs and ONNX) gives the run\'s validation probabilities', async () => {
-  const r = await train({ ...opts, name: 'bands', overrides: { features: 'bands' } });
+  const r = await train({ config: resolveConfig(), ...opts, name: 'bands', overrides: { features: 'bands' } });
   const m = readManifest(r.modelDir);
   assert.equal(m.features, undefined, 'no feature columns: the model takes pixels like any other');
   const clf = await loadNetwork(r.modelDir, { calibrated: false });
@@ -135,7 +136,7 @@ test('features=bands: the head pools the 7x7 map in three bands itself; the save
 });
 
 test('base=mobilenet_v2_0.35_128: the same weights at 128 px, a 4x4 last map; the saved model (tfjs and ONNX) crops at 128 and gives the run\'s validation probabilities; band heads are refused with it', async () => {
-  const r = await train({ ...opts, name: 'base128', overrides: { base: 'mobilenet_v2_0.35_128' } });
+  const r = await train({ config: resolveConfig(), ...opts, name: 'base128', overrides: { base: 'mobilenet_v2_0.35_128' } });
   const m = readManifest(r.modelDir);
   assert.equal(m.base.name, 'mobilenet_v2_0.35_128');
   assert.equal(m.base.inputSize, 128);
@@ -151,6 +152,6 @@ test('base=mobilenet_v2_0.35_128: the same weights at 128 px, a 4x4 last map; th
     clf.dispose();
     onnx.dispose();
   }
-  await assert.rejects(train({ ...opts, name: 'base128-bands', overrides: { base: 'mobilenet_v2_0.35_128', features: 'bands' } }), /features "bands" cut the base's last map in bands of a 7x7 map; base "mobilenet_v2_0.35_128" gives 4x4/);
-  await assert.rejects(train({ ...opts, name: 'base-unknown', overrides: { base: 'mobilenet_v9' } }), /unknown base network "mobilenet_v9" \(known: mobilenet_v2_0.35_224, mobilenet_v2_0.35_128\)/);
+  await assert.rejects(train({ config: resolveConfig(), ...opts, name: 'base128-bands', overrides: { base: 'mobilenet_v2_0.35_128', features: 'bands' } }), /features "bands" cut the base's last map in bands of a 7x7 map; base "mobilenet_v2_0.35_128" gives 4x4/);
+  await assert.rejects(train({ config: resolveConfig(), ...opts, name: 'base-unknown', overrides: { base: 'mobilenet_v9' } }), /unknown base network "mobilenet_v9" \(known: mobilenet_v2_0.35_224, mobilenet_v2_0.35_128\)/);
 });

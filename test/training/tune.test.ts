@@ -16,13 +16,14 @@ import { kaggleScenes } from '../../src/data/kaggle';
 import type { ScoredScenes } from '../../src/evaluation/scenes';
 import { projectPaths } from '../../src/paths';
 import { changeModelIdentity, tmpDir } from '../model/helpers';
+import { resolveConfig } from '../../src/config';
 
 test('a sweep tries every combination, and only thresholds for a model without not_face', () => {
   const scene = kaggleScenes('validation')[0];
   const scored = (classes: string[]): ScoredScenes => ({ detector: 'x', low: 0.1, classes, scenes: [{ scene, detections: [{ box: scene.faces[0].box, score: 0.5 }], probabilities: [Float32Array.from(classes.map((_, i) => (i === 0 ? 1 : 0)))], ms: 1 }] });
   const grid = { thresholds: [0.2, 0.6], rejectAts: [0.3, null], trustAboves: [0.9, null] };
-  assert.equal(sweep(scored(['with_mask', 'without_mask', 'not_face']), grid).length, 8);
-  const two = sweep(scored(['with_mask', 'without_mask']), grid);
+  assert.equal(sweep(scored(['with_mask', 'without_mask', 'not_face']), grid, resolveConfig().faces).length, 8);
+  const two = sweep(scored(['with_mask', 'without_mask']), grid, resolveConfig().faces);
   assert.deepEqual(two.map((r) => [r.threshold, r.rejectAt, r.trustAbove]), [[0.2, null, null], [0.6, null, null]]);
   assert.ok(two[0].summary.allRecall > two[1].summary.allRecall, 'the box at 0.5 counts only below the threshold 0.6');
 });
@@ -31,14 +32,14 @@ test('a real small tune run writes its folder; promote writes the manifest and a
   const runs = tmpDir('tune-runs');
   const model = path.join(tmpDir('tune-model'), 'model');
   await installModel(projectPaths().defaultModel, model);
-  const r = await tune({ model, detector: 'blazeface', grid: { thresholds: [0.4, 0.6], rejectAts: [0.3, null], trustAboves: [null] }, limit: 3, runsDir: runs, quiet: true, maxFalse: 10 });
+  const r = await tune({ config: resolveConfig(), model, detector: 'blazeface', grid: { thresholds: [0.4, 0.6], rejectAts: [0.3, null], trustAboves: [null] }, limit: 3, runsDir: runs, quiet: true, maxFalse: 10 });
   for (const f of ['config.json', 'results.json', 'tradeoff.png']) assert.ok(fs.existsSync(path.join(r.runDir, f)), f);
   assert.equal(r.rows.length, 4);
   assert.ok(r.chosen, 'a generous budget lets a setting through');
   assert.equal(r.config.choose.part, 'validation');
   assert.ok(r.config.choose.n === 3 && r.reported !== null);
-  await assert.rejects(tune({ model, choose: 'test', runsDir: runs, quiet: true }), /never chosen on the test part/);
-  await assert.rejects(tune({ model, choose: 'fit', runsDir: runs, quiet: true }), /was fitted on Kaggle photos 0–159/);
+  await assert.rejects(tune({ config: resolveConfig(), model, choose: 'test', runsDir: runs, quiet: true }), /never chosen on the test part/);
+  await assert.rejects(tune({ config: resolveConfig(), model, choose: 'fit', runsDir: runs, quiet: true }), /was fitted on Kaggle photos 0–159/);
   // a small-data run is never promoted; the same run marked full-size is
   const config = JSON.parse(fs.readFileSync(path.join(r.runDir, 'config.json'), 'utf8'));
   if (config.small) assert.throws(() => promoteTune(r.runDir, { target: model }), /small-data run/);

@@ -1,6 +1,7 @@
 /** `facemask calibrate [--model DIR] [--sets ilc2021-val real-val] [--name N]`: calibration and decision rule on validation faces; a run folder under runs/calibrate/. */
 import * as path from 'node:path';
 import type { VerbSpec } from '../args';
+import { resolveConfig } from '../../config';
 import { projectPaths } from '../../paths';
 import { tableText } from '../../charts/index';
 import { calibrate, CALIBRATION_SETS, type CalibrateResult } from '../../training/calibrate';
@@ -24,7 +25,7 @@ export const calibrateVerb: VerbSpec = {
     await initBackend({ quiet: true });
     let r: CalibrateResult;
     try {
-      r = await calibrate({ model: f.model as string | undefined, sets: f.sets as string[] | undefined, name: f.name as string | undefined });
+      r = await calibrate({ config: resolveConfig(), model: f.model as string | undefined, sets: f.sets as string[] | undefined, name: f.name as string | undefined });
     } catch (e) {
       console.error(`facemask calibrate: ${(e as Error).message}`);
       return 2;

@@ -1,6 +1,7 @@
 /** `facemask cv`: cross-validate a recipe over ilc2021's train + validation photos, or compare two such runs (src/training/cv.ts). */
 import * as path from 'node:path';
 import { UsageError, type VerbSpec } from '../args';
+import { resolveConfig } from '../../config';
 import { writeFileAtomic } from '../../util/atomic';
 import { PRESET_NAMES } from '../../training/presets';
 import { compareCv, crossValidate, ensembleCv, flipCv, formatCv, readCv, summariseCv, writeCvRun } from '../../training/cv';
@@ -87,6 +88,7 @@ export const cvVerb: VerbSpec = {
     const folds = f.folds as number | undefined;
     if (folds !== undefined && folds < 2) throw new UsageError('--folds must be at least 2');
     const { runDir, cv } = await crossValidate({
+      config: resolveConfig(),
       preset: (f.preset as string | undefined) ?? 'realworld',
       overrides: recipeOverrides({ ...f, preset: f.preset ?? 'realworld' }),
       synthDir: synthFolders(f),

@@ -1,6 +1,7 @@
 /** `facemask evaluate [--model DIR] [--output DIR] [--sets split real] [--record]` */
 import * as path from 'node:path';
 import { OVERWRITE_FLAG, type VerbSpec } from '../args';
+import { resolveConfig } from '../../config';
 import { projectPaths } from '../../paths';
 import { loadClassifier, type TfjsClassifier } from '../../model/classifier';
 import { inFreshRunDir } from '../../util/runs';
@@ -42,7 +43,7 @@ export const evaluateVerb: VerbSpec = {
     const sets = args.flags.sets as SetEvaluation['name'][] | undefined; // default: both, or only real for a realworld model
     let evals: SetEvaluation[];
     try {
-      evals = await evaluateModel(clf, { sets });
+      evals = await evaluateModel(clf, { config: resolveConfig(), sets });
     } catch (e) {
       clf.dispose();
       console.error(`facemask evaluate: ${(e as Error).message}`);

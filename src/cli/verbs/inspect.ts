@@ -51,7 +51,7 @@ export const inspectVerb: VerbSpec = {
 
     let report: InspectionReport;
     try {
-      report = await inspectDatasets({ datasets, seed, progress: true });
+      report = await inspectDatasets({ config: cfg, datasets, seed, progress: true });
     } catch (e) {
       console.error(`facemask inspect: ${(e as Error).message}`);
       return 2;

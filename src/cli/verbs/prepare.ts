@@ -78,7 +78,8 @@ async function recordSplitsIfMissing(): Promise<void> {
   if (fs.existsSync(file)) return;
   const datasets = defaultInspectDatasets();
   try {
-    const report = await inspectDatasets({ datasets, seed: resolveConfig().split.seed, progress: true });
+    const config = resolveConfig();
+    const report = await inspectDatasets({ config, datasets, seed: config.split.seed, progress: true });
     if (!report.split) throw new Error('no labelled dataset installed');
     writeSplitFile(file, report.split);
     console.log(`✓ ${path.relative(process.cwd(), file) || file}: the group-aware split of ${datasets.join(', ')} recorded (as facemask inspect writes it)`);

@@ -4,6 +4,7 @@
  * writing one folder per label plus `manifest.jsonl` (see src/synth/synth.ts, src/synth/confusers.ts).
  */
 import { OVERWRITE_FLAG, UsageError, type VerbSpec } from '../args';
+import { resolveConfig } from '../../config';
 import { loadFaceApi } from '../../backend/faceapi';
 import { SYNTH_MODES, STYLE_NAMES, synthesise, formatSummary, validateStyles, type SynthMode } from '../../synth';
 
@@ -46,7 +47,7 @@ export const synthVerb: VerbSpec = {
     let s;
     try {
       s = await synthesise(args.positional, {
-        output, styles, modes: args.flags.modes as SynthMode[] | undefined, perFace, seed: args.flags.seed as number | undefined, every: args.flags.every as number | undefined, start: args.flags.start as number | undefined, faceapi,
+        config: resolveConfig(), output, styles, modes: args.flags.modes as SynthMode[] | undefined, perFace, seed: args.flags.seed as number | undefined, every: args.flags.every as number | undefined, start: args.flags.start as number | undefined, faceapi,
         varyEdge: Boolean(args.flags['vary-edge']), degrade: Boolean(args.flags.degrade), overwrite: Boolean(args.flags.overwrite),
       });
     } catch (e) {

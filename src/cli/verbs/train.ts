@@ -81,6 +81,7 @@ export const trainVerb: VerbSpec = {
     const overrides = recipeOverrides(f);
     const synth = synthFolders(f);
     const r = await train({
+      config: resolveConfig(),
       preset: f.preset as string | undefined,
       overrides,
       datasets: f.datasets as string[] | undefined,

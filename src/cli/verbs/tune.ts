@@ -1,6 +1,7 @@
 /** `facemask tune [--model DIR] [--detector NAME]`: choose the detection setting on validation photos; a run folder under runs/tune/. */
 import * as path from 'node:path';
 import { UsageError, type VerbSpec } from '../args';
+import { resolveConfig } from '../../config';
 import { projectPaths } from '../../paths';
 import { tableText } from '../../charts/index';
 import { DETECTORS } from '../../detection/detectors';
@@ -52,7 +53,7 @@ export const tuneVerb: VerbSpec = {
     await initBackend();
     let r: TuneResult;
     try {
-      r = await tune({ model: f.model as string | undefined, detector: f.detector as string | undefined, grid, maxFalse, name: f.name as string | undefined, fitBoxes: Boolean(f['fit-boxes']) });
+      r = await tune({ config: resolveConfig(), model: f.model as string | undefined, detector: f.detector as string | undefined, grid, maxFalse, name: f.name as string | undefined, fitBoxes: Boolean(f['fit-boxes']) });
     } catch (e) {
       console.error(`facemask tune: ${(e as Error).message}`);
       return 2;

@@ -9,15 +9,15 @@ import { datasetDir } from '../paths';
 import { decodeImage, type RgbImage } from '../util/images';
 import type { GridItem } from '../charts';
 import type { Box } from '../result';
-import { faceAnchors, faceOutline, meshWarp, range, LM, ANCHOR_ORDER, type Pt, type WearMode } from './geometry';
-import { findLandmarkedFaces, type FaceApi, type LandmarkedFace } from './landmarks';
-import { placeMask } from './place';
-import { drawConfuser, type ConfuserMode } from './confusers';
-import { renderStyle, resolveStyle, styleOutline } from './styles';
-import { cropAround, cropImage, type SynthSummary } from './synth';
-import { drawCrosses, drawPoints, drawPolyline, type Colour } from './draw';
-import { rngFor } from './rng';
-import type { PlacementResult } from './check';
+import { faceAnchors, faceOutline, meshWarp, range, LM, ANCHOR_ORDER, type Pt, type WearMode } from '../synth/geometry';
+import { findLandmarkedFaces, type FaceApi, type LandmarkedFace } from '../synth/landmarks';
+import { placeMask } from '../synth/place';
+import { drawConfuser, type ConfuserMode } from '../synth/confusers';
+import { renderStyle, resolveStyle, styleOutline } from '../synth/styles';
+import { cropAround, cropImage, type SynthSummary } from '../synth/synth';
+import { drawCrosses, drawPoints, drawPolyline, type Colour } from '../synth/draw';
+import { rngFor } from '../synth/rng';
+import type { PlacementResult } from '../synth/check';
 import { resolveConfig } from '../config';
 
 /** face-api's demo photos (real photos, 22 faces in all) shipped in its npm package. */
