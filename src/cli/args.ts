@@ -15,12 +15,31 @@ export interface FlagSpec {
   choices?: readonly string[];
 }
 
-export interface VerbSpec {
+/** The flags a verb declares, by name. */
+export type FlagSpecs = Record<string, FlagSpec>;
+
+/** A flag's parsed value, from its declaration: a string (one of its choices), a number, a boolean, or a list. */
+export type FlagValue<F extends FlagSpec> = F['type'] extends 'boolean'
+  ? boolean
+  : F['type'] extends 'number' | 'integer'
+    ? number
+    : F['type'] extends 'list'
+      ? Choice<F>[]
+      : Choice<F>;
+type Choice<F extends FlagSpec> = F extends { choices: readonly (infer C extends string)[] } ? C : string;
+
+/** Parsed arguments, typed by the verb's declared flags (a flag not given is undefined). */
+export interface ParsedArgs<S extends FlagSpecs = FlagSpecs> {
+  positional: string[];
+  flags: { [K in keyof S]?: FlagValue<S[K]> };
+}
+
+export interface VerbSpec<S extends FlagSpecs = FlagSpecs> {
   name: string;
   summary: string;
   /** Positional arguments, e.g. `<files or folders...>`. */
   positional?: { name: string; min: number; max?: number };
-  flags: Record<string, FlagSpec>;
+  flags: S;
   /** Numbered, copy-pasteable examples for `--help`. */
   examples: { cmd: string; note: string }[];
   /**
@@ -28,16 +47,16 @@ export interface VerbSpec {
    * keeping its work. default: false (Ctrl-C removes what it half-made and exits 130 at once)
    */
   graceful?: boolean;
-  run(args: ParsedArgs): Promise<number>;
+  run(args: ParsedArgs<S>): Promise<number>;
+}
+
+/** A verb whose `run` sees its flags typed as declared (no casts): `defineVerb({ flags: { n: { type: 'integer', … } }, run(a) { a.flags.n … } })`. */
+export function defineVerb<const S extends FlagSpecs>(v: VerbSpec<S>): VerbSpec<S> {
+  return v;
 }
 
 /** `--overwrite`, for verbs whose output may replace an earlier output of theirs (src/util/output.ts). */
-export const OVERWRITE_FLAG: FlagSpec = { type: 'boolean', help: 'replace an earlier output of this verb at that place (never anything else)' };
-
-export interface ParsedArgs {
-  positional: string[];
-  flags: Record<string, string | number | boolean | string[] | undefined>;
-}
+export const OVERWRITE_FLAG = { type: 'boolean', help: 'replace an earlier output of this verb at that place (never anything else)' } as const satisfies FlagSpec;
 
 export class UsageError extends Error {}
 
@@ -72,9 +91,9 @@ export function verbHelp(v: VerbSpec): string {
   return lines.join('\n');
 }
 
-export function parseArgs(v: VerbSpec, argv: string[]): ParsedArgs {
+export function parseArgs<S extends FlagSpecs>(v: VerbSpec<S>, argv: string[]): ParsedArgs<S> {
   const positional: string[] = [];
-  const flags: ParsedArgs['flags'] = {};
+  const flags: Record<string, string | number | boolean | string[] | undefined> = {};
   const fail = (msg: string): never => {
     throw new UsageError(`${msg}\nusage: ${usageLine(v)}\n(run "facemask ${v.name} --help" for examples)`);
   };
@@ -129,5 +148,5 @@ export function parseArgs(v: VerbSpec, argv: string[]): ParsedArgs {
   } else if (positional.length) {
     fail(`unexpected argument "${positional[0]}"`);
   }
-  return { positional, flags };
+  return { positional, flags: flags as ParsedArgs<S>['flags'] };
 }

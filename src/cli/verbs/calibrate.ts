@@ -1,13 +1,13 @@
 /** `facemask calibrate [--model DIR] [--sets ilc2021-val real-val] [--name N]`: calibration and decision rule on validation faces; a run folder under runs/calibrate/. */
 import * as path from 'node:path';
-import type { VerbSpec } from '../args';
+import { defineVerb } from '../args';
 import { resolveConfig } from '../../config';
 import { projectPaths } from '../../paths';
 import { tableText } from '../../charts/index';
 import { calibrate, CALIBRATION_SETS, type CalibrateResult } from '../../training/calibrate';
 import { initBackend } from '../../backend/tf';
 
-export const calibrateVerb: VerbSpec = {
+export const calibrateVerb = defineVerb({
   name: 'calibrate',
   summary: "fit a model's calibration (temperature, with per-class biases when they earn it) and decision rule on validation faces, into runs/calibrate/<name>/",
   flags: {
@@ -25,7 +25,7 @@ export const calibrateVerb: VerbSpec = {
     await initBackend({ quiet: true });
     let r: CalibrateResult;
     try {
-      r = await calibrate({ config: resolveConfig(), model: f.model as string | undefined, sets: f.sets as string[] | undefined, name: f.name as string | undefined });
+      r = await calibrate({ config: resolveConfig(), model: f.model, sets: f.sets, name: f.name });
     } catch (e) {
       console.error(`facemask calibrate: ${(e as Error).message}`);
       return 2;
@@ -40,4 +40,4 @@ export const calibrateVerb: VerbSpec = {
     console.log(`ship it: facemask promote ${rel}`);
     return 0;
   },
-};
+});

@@ -1,5 +1,5 @@
 /** `facemask classify <files or folders...> [--model DIR] [--jsonl FILE]` */
-import { OVERWRITE_FLAG, type VerbSpec } from '../args';
+import { OVERWRITE_FLAG, defineVerb } from '../args';
 import { collectInputs, inInputOrder } from '../../util/files';
 import { interruption } from '../../util/interrupt';
 import type { RgbImage } from '../../util/images';
@@ -11,7 +11,7 @@ import { projectPaths } from '../../paths';
 import { resolveConfig } from '../../config';
 import { createLandmarkFinder, type LandmarkFinder } from '../../detection/landmark-finder';
 
-export const classifyVerb: VerbSpec = {
+export const classifyVerb = defineVerb({
   name: 'classify',
   summary: 'classify face images as with_mask / without_mask (one JSON line per file); a model with aligned crops cuts each image\'s best face aligned (the whole image when none is found)',
   positional: { name: '<files or folders...>', min: 1 },
@@ -27,8 +27,8 @@ export const classifyVerb: VerbSpec = {
     { cmd: 'facemask classify a.jpg b.png --model runs/train/original-s1/model', note: 'with a trained run\'s model' },
   ],
   async run(args) {
-    const modelDir = (args.flags.model as string | undefined) ?? projectPaths().defaultModel;
-    const jsonl = args.flags.jsonl as string | undefined;
+    const modelDir = (args.flags.model) ?? projectPaths().defaultModel;
+    const jsonl = args.flags.jsonl;
     const inputs = collectInputs(args.positional);
     const { images, errors } = inputs;
     if (images.length === 0) {
@@ -86,4 +86,4 @@ export const classifyVerb: VerbSpec = {
     if (ok === 0) return 2;
     return failed.length ? 1 : 0;
   },
-};
+});

@@ -1,6 +1,6 @@
 /** `facemask cv`: cross-validate a recipe over ilc2021's train + validation photos, or compare two such runs (src/training/cv.ts). */
 import * as path from 'node:path';
-import { UsageError, type VerbSpec } from '../args';
+import { UsageError, defineVerb } from '../args';
 import { resolveConfig } from '../../config';
 import { writeFileAtomic } from '../../util/atomic';
 import { PRESET_NAMES } from '../../training/presets';
@@ -9,7 +9,7 @@ import { inFreshRunDir } from '../../util/runs';
 import { projectPaths } from '../../paths';
 import { RECIPE_FLAGS, recipeOverrides, synthFolders } from './train';
 
-export const cvVerb: VerbSpec = {
+export const cvVerb = defineVerb({
   name: 'cv',
   summary: 'cross-validate a training recipe over ilc2021 train + validation photos (out-of-fold predictions in runs/cv/<name>/), compare two runs, or average several (an ensemble)',
   flags: {
@@ -37,7 +37,7 @@ export const cvVerb: VerbSpec = {
   ],
   async run(args) {
     const f = args.flags;
-    const compare = f.compare as string[] | undefined;
+    const compare = f.compare;
     if (compare) {
       if (compare.length !== 2) throw new UsageError('--compare takes two cv run folders: A B');
       const [a, b] = compare.map((d) => readCv(d));
@@ -47,12 +47,12 @@ export const cvVerb: VerbSpec = {
       for (const [name, n] of [[compare[0], c.a], [compare[1], c.b]] as const) console.log(`  ${name}: macro F1 ${n.macroF1.toFixed(3)}, incorrect_mask recall ${pct(n.incorrectRecall)} at precision ${pct(n.incorrectPrecision)}`);
       console.log(`gain of B over A: ${c.gain.value >= 0 ? '+' : ''}${c.gain.value.toFixed(3)}, 95 % interval [${c.gain.low.toFixed(3)}, ${c.gain.high.toFixed(3)}] (paired bootstrap over faces)`);
       if (f.output) {
-        writeFileAtomic(f.output as string, JSON.stringify({ kind: 'cv-compare', runs: { a: path.basename(path.resolve(compare[0])), b: path.basename(path.resolve(compare[1])) }, ...c }, null, 1) + '\n');
+        writeFileAtomic(f.output, JSON.stringify({ kind: 'cv-compare', runs: { a: path.basename(path.resolve(compare[0])), b: path.basename(path.resolve(compare[1])) }, ...c }, null, 1) + '\n');
         console.log(`written: ${f.output}`);
       }
       return 0;
     }
-    const again = f.summarise as string[] | undefined;
+    const again = f.summarise;
     if (again) {
       for (const d of again) {
         const cv = readCv(d);
@@ -62,10 +62,10 @@ export const cvVerb: VerbSpec = {
       }
       return 0;
     }
-    const flip = f.flip as string | undefined;
+    const flip = f.flip;
     if (flip) {
       const cv = await flipCv(flip);
-      const runDir = await inFreshRunDir(path.join(projectPaths().runs, 'cv'), (f.name as string | undefined) ?? `${path.basename(path.resolve(flip))}-flip`, async (d) => {
+      const runDir = await inFreshRunDir(path.join(projectPaths().runs, 'cv'), (f.name) ?? `${path.basename(path.resolve(flip))}-flip`, async (d) => {
         writeCvRun(d, cv);
         return d;
       });
@@ -73,11 +73,11 @@ export const cvVerb: VerbSpec = {
       console.log(formatCv(cv));
       return 0;
     }
-    const ensemble = f.ensemble as string[] | undefined;
+    const ensemble = f.ensemble;
     if (ensemble) {
       if (ensemble.length < 2) throw new UsageError('--ensemble takes two or more cv run folders');
       const cv = ensembleCv(ensemble.map((d) => ({ name: path.basename(path.resolve(d)), cv: readCv(d) })));
-      const runDir = await inFreshRunDir(path.join(projectPaths().runs, 'cv'), (f.name as string | undefined) ?? ensemble.map((d) => path.basename(path.resolve(d))).join('+'), async (d) => {
+      const runDir = await inFreshRunDir(path.join(projectPaths().runs, 'cv'), (f.name) ?? ensemble.map((d) => path.basename(path.resolve(d))).join('+'), async (d) => {
         writeCvRun(d, cv);
         return d;
       });
@@ -85,21 +85,21 @@ export const cvVerb: VerbSpec = {
       console.log(formatCv(cv));
       return 0;
     }
-    const folds = f.folds as number | undefined;
+    const folds = f.folds;
     if (folds !== undefined && folds < 2) throw new UsageError('--folds must be at least 2');
     const { runDir, cv } = await crossValidate({
       config: resolveConfig(),
-      preset: (f.preset as string | undefined) ?? 'realworld',
+      preset: (f.preset) ?? 'realworld',
       overrides: recipeOverrides({ ...f, preset: f.preset ?? 'realworld' }),
       synthDir: synthFolders(f),
       folds,
-      seed: f.seed as number | undefined,
-      trainSeed: f['train-seed'] as number | undefined,
-      epochs: f.epochs as number | undefined,
-      name: f.name as string | undefined,
+      seed: f.seed,
+      trainSeed: f['train-seed'],
+      epochs: f.epochs,
+      name: f.name,
     });
     console.log(`run: ${runDir}`);
     console.log(formatCv(cv));
     return 0;
   },
-};
+});

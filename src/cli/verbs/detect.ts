@@ -2,7 +2,7 @@
  * `facemask detect <files or folders...>`: find every face, label it, write JSON lines and
  * (with --output) annotated pictures. docs/contracts.md "Command line" and "JSON lines".
  */
-import { OVERWRITE_FLAG, type VerbSpec } from '../args';
+import { OVERWRITE_FLAG, defineVerb } from '../args';
 import { resolveConfig } from '../../config';
 import { collectInputs, inInputOrder } from '../../util/files';
 import { toJsonLine, summarise, isError, type FileResult } from '../../result';
@@ -16,7 +16,7 @@ import { initBackend } from '../../backend/tf';
 import { detectionFlags, settingsRequest, noteUnusedFlags } from './detection-flags';
 import { openJsonLines } from './jsonl-flag';
 
-export const detectVerb: VerbSpec = {
+export const detectVerb = defineVerb({
   name: 'detect',
   summary: 'find the faces in photos, label each (Mask / No Mask / Mask Worn Incorrectly) and draw them',
   positional: { name: '<files or folders...>', min: 1 },
@@ -39,9 +39,9 @@ export const detectVerb: VerbSpec = {
   ],
   async run(args) {
     const cfg = resolveConfig();
-    const jsonl = args.flags.jsonl as string | undefined;
-    const outputDir = args.flags.output as string | undefined;
-    const model = args.flags.model as string | undefined;
+    const jsonl = args.flags.jsonl;
+    const outputDir = args.flags.output;
+    const model = args.flags.model;
     const request = settingsRequest(args.flags);
     const inputs = collectInputs(args.positional);
     const { images, errors } = inputs;
@@ -115,4 +115,4 @@ export const detectVerb: VerbSpec = {
     if (ok === 0) return 2;
     return failed ? 1 : 0;
   },
-};
+});

@@ -4,19 +4,22 @@
  * model's tuned setting (its manifest, written by `facemask tune` + `facemask promote`), else the
  * detector's own threshold (src/detection/registry.ts `resolveSettings`).
  */
-import { UsageError, type FlagSpec, type ParsedArgs } from '../args';
+import { UsageError, type FlagSpecs, type ParsedArgs } from '../args';
 import { DETECTORS } from '../../detection/detectors';
 import type { SettingsRequest } from '../../detection/registry';
 
-export function detectionFlags(): Record<'detector' | 'threshold' | 'not-face' | 'trust-above' | 'model', FlagSpec> {
+export function detectionFlags() {
   return {
     detector: { type: 'string', value: 'NAME', help: "face detector (default: the model's tuned one, else config detect.detector)", choices: DETECTORS.names() },
     threshold: { type: 'number', value: 'T', help: "detector confidence threshold, 0–1 (default: the model's tuned setting for the detector, else the detector's own)" },
     'not-face': { type: 'string', value: 'P', help: "drop a box when the model's p(not_face) >= P, 0–1, or 'off' (default: the model's tuned setting; models with not_face only)" },
     'trust-above': { type: 'string', value: 'S', help: "keep every box the detector scores >= S, 0–1, or 'off' (default: the model's tuned setting)" },
     model: { type: 'string', value: 'DIR', help: 'classifier folder (default: models/default)' },
-  };
+  } as const satisfies FlagSpecs;
 }
+
+/** The parsed detection flags. */
+export type DetectionFlags = ParsedArgs<ReturnType<typeof detectionFlags>>['flags'];
 
 /** A level flag: a number in [0, 1], or 'off' (null). */
 function level(flag: string, v: unknown): number | null {
@@ -27,11 +30,11 @@ function level(flag: string, v: unknown): number | null {
 }
 
 /** The flags as a settings request (undefined: not given). Throws `UsageError` for a bad value. */
-export function settingsRequest(flags: ParsedArgs['flags']): SettingsRequest {
+export function settingsRequest(flags: DetectionFlags): SettingsRequest {
   const req: SettingsRequest = {};
-  if (flags.detector !== undefined) req.detector = flags.detector as string;
+  if (flags.detector !== undefined) req.detector = flags.detector;
   if (flags.threshold !== undefined) {
-    const t = flags.threshold as number;
+    const t = flags.threshold;
     if (!(t > 0 && t < 1)) throw new UsageError(`--threshold must be between 0 and 1 (exclusive), got ${t}`);
     req.threshold = t;
   }
@@ -41,8 +44,8 @@ export function settingsRequest(flags: ParsedArgs['flags']): SettingsRequest {
 }
 
 /** A note on stderr when policy flags are given for a model without not_face (they change nothing). */
-export function noteUnusedFlags(verb: string, classes: readonly string[], flags: ParsedArgs['flags']): void {
+export function noteUnusedFlags(verb: string, classes: readonly string[], flags: DetectionFlags): void {
   if (classes.includes('not_face')) return;
-  const given = ['not-face', 'trust-above'].filter((f) => flags[f] !== undefined);
+  const given = (['not-face', 'trust-above'] as const).filter((f) => flags[f] !== undefined);
   if (given.length) console.error(`facemask ${verb}: note: the model has no not_face class (classes ${classes.join(', ')}); ${given.map((f) => `--${f}`).join(' and ')} change nothing`);
 }

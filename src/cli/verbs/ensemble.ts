@@ -1,10 +1,10 @@
 /** `facemask ensemble <run...>`: trained models averaged into one model (one network on a shared base, else a composite), as a training run (src/training/ensemble.ts). */
 import * as path from 'node:path';
-import type { VerbSpec } from '../args';
+import { defineVerb } from '../args';
 import { projectPaths } from '../../paths';
 import { ensembleModels } from '../../training/ensemble';
 
-export const ensembleVerb: VerbSpec = {
+export const ensembleVerb = defineVerb({
   name: 'ensemble',
   summary: 'average trained models into one — on the same base: one network (one base pass, the heads averaged); on different bases or with fine-tuned blocks: a composite that keeps each member — written as runs/train/<name>/ with its ONNX form',
   positional: { name: '<run...>', min: 2 },
@@ -18,7 +18,7 @@ export const ensembleVerb: VerbSpec = {
   ],
   async run(args) {
     try {
-      const { runDir, manifest } = await ensembleModels(args.positional, { name: args.flags.name as string | undefined });
+      const { runDir, manifest } = await ensembleModels(args.positional, { name: args.flags.name });
       console.log(`run: ${path.relative(projectPaths().root, runDir) || runDir}`);
       const how = manifest.members ? `a composite of ${manifest.members.length} networks, the face cut at ${manifest.base.inputSize} px` : 'one network, the heads on one base pass';
       console.log(`averaged ${manifest.training.ensemble!.map((m) => m.run).join(' + ')} (classes ${manifest.classes.join(', ')}): ${how}; model.onnx written`);
@@ -29,4 +29,4 @@ export const ensembleVerb: VerbSpec = {
       return 2;
     }
   },
-};
+});

@@ -1,6 +1,6 @@
 /** `facemask evaluate [--model DIR] [--output DIR] [--sets split real] [--record]` */
 import * as path from 'node:path';
-import { OVERWRITE_FLAG, type VerbSpec } from '../args';
+import { OVERWRITE_FLAG, defineVerb } from '../args';
 import { resolveConfig } from '../../config';
 import { projectPaths } from '../../paths';
 import { loadClassifier, type TfjsClassifier } from '../../model/classifier';
@@ -11,7 +11,7 @@ import { recordTestNumbers } from '../../model/manifest-files';
 import { evaluateModel, sideBySide, type SetEvaluation } from '../../evaluation/evaluate';
 import { confuserTableMarkdown, writeEvaluation } from '../../evaluation/report';
 
-export const evaluateVerb: VerbSpec = {
+export const evaluateVerb = defineVerb({
   name: 'evaluate',
   summary: 'evaluate a model on its test split and on real street faces: report, confusion matrix, curves',
   flags: {
@@ -29,8 +29,8 @@ export const evaluateVerb: VerbSpec = {
     { cmd: 'facemask evaluate --sets confusers --model models/original', note: 'faces without a mask that show something mask-like (dataset/confusers.tsv), a table per kind' },
   ],
   async run(args) {
-    const modelDir = (args.flags.model as string | undefined) ?? projectPaths().defaultModel;
-    const given = args.flags.output as string | undefined;
+    const modelDir = (args.flags.model) ?? projectPaths().defaultModel;
+    const given = args.flags.output;
     // a given report folder is checked before any work (src/util/output.ts)
     if (given) claimOutput({ verb: 'evaluate', flag: '--output', target: given, kind: 'folder', inputs: [modelDir, projectPaths().dataset], overwrite: Boolean(args.flags.overwrite), what: 'the evaluation report', create: false });
     let clf: TfjsClassifier;
@@ -40,7 +40,7 @@ export const evaluateVerb: VerbSpec = {
       console.error(`facemask evaluate: cannot use the model: ${(e as Error).message}`);
       return 2;
     }
-    const sets = args.flags.sets as SetEvaluation['name'][] | undefined; // default: both, or only real for a realworld model
+    const sets = args.flags.sets; // default: both, or only real for a realworld model
     let evals: SetEvaluation[];
     try {
       evals = await evaluateModel(clf, { config: resolveConfig(), sets });
@@ -75,4 +75,4 @@ export const evaluateVerb: VerbSpec = {
     }
     return 0;
   },
-};
+});

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { OVERWRITE_FLAG, UsageError, type VerbSpec } from '../args';
+import { OVERWRITE_FLAG, UsageError, defineVerb } from '../args';
 import { DATASETS } from '../../data/load';
 import { inspectDatasets, defaultInspectDatasets, type InspectionReport } from '../../data/inspect';
 import { isSplitFile, writeSplitFile } from '../../data/split';
@@ -17,7 +17,7 @@ import { writeDirAtomic } from '../../util/atomic';
 import { freshRunDir } from '../../util/runs';
 import { claimOutput, markOutput, OutputRefused } from '../../util/output';
 
-export const inspectVerb: VerbSpec = {
+export const inspectVerb = defineVerb({
   name: 'inspect',
   summary: 'inspect the datasets, group near-duplicates and write the group-aware split (dataset/splits.json)',
   flags: {
@@ -35,15 +35,15 @@ export const inspectVerb: VerbSpec = {
   ],
   async run(args) {
     const cfg = resolveConfig();
-    const datasets = (args.flags.datasets as string[] | undefined) ?? defaultInspectDatasets();
-    const seed = (args.flags.seed as number | undefined) ?? cfg.split.seed;
+    const datasets = (args.flags.datasets) ?? defaultInspectDatasets();
+    const seed = (args.flags.seed) ?? cfg.split.seed;
     if (new Set(datasets).size !== datasets.length) throw new UsageError(`--datasets: a dataset is named twice (${datasets.join(' ')})`);
     // the report's and the split's places, checked before any work (src/util/output.ts)
-    const given = args.flags.output as string | undefined;
+    const given = args.flags.output;
     const overwrite = Boolean(args.flags.overwrite);
     const inputs = [projectPaths().dataset];
     if (given) claimOutput({ verb: 'inspect', flag: '--output', target: given, kind: 'folder', inputs, overwrite, what: 'the inspection report', create: false });
-    const splitGiven = args.flags['split-file'] as string | undefined;
+    const splitGiven = args.flags['split-file'];
     const writeSplit = !args.flags['no-split'];
     if (splitGiven && writeSplit) claimOutput({ verb: 'inspect', flag: '--split-file', target: splitGiven, kind: 'file', inputs: [], overwrite, recognise: isSplitFile, what: 'the split' });
     const shared = projectPaths().splits;
@@ -79,4 +79,4 @@ export const inspectVerb: VerbSpec = {
     console.log(`timings: load ${t.loadSeconds.toFixed(1)} s, pairs ${t.pairsSeconds.toFixed(2)} s, groups ${t.groupSeconds.toFixed(3)} s, split ${t.splitSeconds.toFixed(3)} s`);
     return report.failures.length ? 1 : 0;
   },
-};
+});

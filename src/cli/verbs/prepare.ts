@@ -1,5 +1,5 @@
 /** `facemask prepare`: install and verify datasets and weights. */
-import type { VerbSpec } from '../args';
+import { defineVerb } from '../args';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { projectPaths } from '../../paths';
@@ -29,7 +29,7 @@ function line(o: AssetOutcome): string {
   }
 }
 
-export const prepareVerb: VerbSpec = {
+export const prepareVerb = defineVerb({
   name: 'prepare',
   summary: 'install and verify the datasets and weights (from a mirror, an HTTP mirror, or upstream)',
   flags: {
@@ -47,9 +47,9 @@ export const prepareVerb: VerbSpec = {
     let outcomes: AssetOutcome[];
     try {
       outcomes = await prepareAssets({
-        mirror: args.flags.mirror as string | undefined,
-        upstreamUrl: args.flags.upstream as string | undefined,
-        only: args.flags.only as string[] | undefined,
+        mirror: args.flags.mirror,
+        upstreamUrl: args.flags.upstream,
+        only: args.flags.only,
       });
     } catch (e) {
       if (e instanceof PrepareError) {
@@ -65,7 +65,7 @@ export const prepareVerb: VerbSpec = {
     if (ok === outcomes.length) return 0;
     return ok === 0 && outcomes.every((o) => o.fetched === 0) ? 2 : 1;
   },
-};
+});
 
 /**
  * `dataset/splits.json` when there is none yet: the split `facemask inspect` writes (the same inputs

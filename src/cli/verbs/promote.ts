@@ -1,11 +1,11 @@
 /** `facemask promote <run> [--to DIR] [--default-detector]`: a training run's model, a tune run's setting or a calibrate run's calibration becomes what ships. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { VerbSpec } from '../args';
+import { defineVerb } from '../args';
 import { projectPaths } from '../../paths';
 import { isCalibrateRun, isTuneRun, promoteCalibration, promoteModel, promoteTunes } from '../../training/promote';
 
-export const promoteVerb: VerbSpec = {
+export const promoteVerb = defineVerb({
   name: 'promote',
   summary: "make a run's result what ships: a training run's model (models/default/), a tune run's detection setting or a calibrate run's calibration (the model's manifest)",
   positional: { name: '<run...>', min: 1 },
@@ -27,7 +27,7 @@ export const promoteVerb: VerbSpec = {
       for (const dir of [p.runsTrain, p.runsTune, p.runsCalibrate]) if (!fs.existsSync(run) && fs.existsSync(path.join(dir, run))) return path.join(dir, run);
       return run;
     });
-    const to = args.flags.to as string | undefined;
+    const to = args.flags.to;
     try {
       if (runs.length === 1 && isCalibrateRun(runs[0])) {
         const { manifest, summary } = promoteCalibration(runs[0], { target: to });
@@ -55,4 +55,4 @@ export const promoteVerb: VerbSpec = {
       return 2;
     }
   },
-};
+});

@@ -2,11 +2,11 @@
  * `facemask serve`: a local web page that runs the project's pipeline in the browser (YuNet and the
  * classifier on onnxruntime-web) on the camera or on a photo. Serves until Ctrl-C (src/web/server.ts).
  */
-import type { VerbSpec } from '../args';
+import { defineVerb } from '../args';
 import { startServer, ServeError } from '../../web/server';
 import { interruption } from '../../util/interrupt';
 
-export const serveVerb: VerbSpec = {
+export const serveVerb = defineVerb({
   name: 'serve',
   summary: 'a local web page that detects masks in the browser, on the camera or a photo',
   flags: {
@@ -25,13 +25,13 @@ export const serveVerb: VerbSpec = {
   async run(args) {
     let server;
     try {
-      server = await startServer({ port: args.flags.port as number | undefined, host: args.flags.host as string | undefined, model: args.flags.model as string | undefined, allowHosts: args.flags['allow-host'] as string[] | undefined });
+      server = await startServer({ port: args.flags.port, host: args.flags.host, model: args.flags.model, allowHosts: args.flags['allow-host'] });
     } catch (e) {
       if (!(e instanceof ServeError)) throw e;
       console.error(`facemask serve: ${e.message}`);
       return 2;
     }
-    const host = (args.flags.host as string | undefined) ?? '127.0.0.1';
+    const host = (args.flags.host) ?? '127.0.0.1';
     if (!['127.0.0.1', 'localhost', '::1'].includes(host)) console.error(`facemask serve: listening on ${host}: other machines can open the page, but browsers give it the camera only on this machine (localhost) or over https`);
     console.error(`facemask serve: page bundled in ${server.bundleMs.toFixed(0)} ms`);
     console.log(`facemask serve: open ${server.url} (Ctrl-C to stop)`);
@@ -41,4 +41,4 @@ export const serveVerb: VerbSpec = {
     console.error(`facemask serve: stopped (${interruption.stoppedBy ?? 'SIGINT'})`);
     return interruption.exitCode;
   },
-};
+});

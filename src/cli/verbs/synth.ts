@@ -3,12 +3,12 @@
  * confusers (a scarf, a collar, a hand, an object at the mouth, a beard: still without_mask),
  * writing one folder per label plus `manifest.jsonl` (see src/synth/synth.ts, src/synth/confusers.ts).
  */
-import { OVERWRITE_FLAG, UsageError, type VerbSpec } from '../args';
+import { OVERWRITE_FLAG, UsageError, defineVerb } from '../args';
 import { resolveConfig } from '../../config';
 import { loadFaceApi } from '../../backend/faceapi';
-import { SYNTH_MODES, STYLE_NAMES, synthesise, formatSummary, validateStyles, type SynthMode } from '../../synth';
+import { SYNTH_MODES, STYLE_NAMES, synthesise, formatSummary, validateStyles } from '../../synth';
 
-export const synthVerb: VerbSpec = {
+export const synthVerb = defineVerb({
   name: 'synth',
   summary: 'make masked faces (with_mask / incorrect_mask) or confusers (without_mask) from photos of unmasked faces, with manifest.jsonl',
   positional: { name: '<files or folders...>', min: 1 },
@@ -33,21 +33,21 @@ export const synthVerb: VerbSpec = {
     { cmd: 'facemask synth dataset/chandrikadeb7/without_mask --every 3 --start 1 --modes scarf collar hand object beard --output .cache/synth-confusers', note: 'confusers on other photos than the masks: without_mask faces with a scarf, collar, hand, cup or beard' },
   ],
   async run(args) {
-    const output = args.flags.output as string | undefined;
+    const output = args.flags.output;
     if (!output) throw new UsageError('--output DIR is required');
-    const styles = args.flags.styles as string[] | undefined;
+    const styles = args.flags.styles;
     try {
       if (styles) validateStyles(styles);
     } catch (e) {
       throw new UsageError(`--styles: ${(e as Error).message}`);
     }
-    const perFace = (args.flags['per-face'] as number | undefined) ?? 1;
+    const perFace = (args.flags['per-face']) ?? 1;
     if (perFace < 1) throw new UsageError('--per-face must be at least 1');
     const faceapi = await loadFaceApi(['ssdMobilenetv1', 'faceLandmark68Net']);
     let s;
     try {
       s = await synthesise(args.positional, {
-        config: resolveConfig(), output, styles, modes: args.flags.modes as SynthMode[] | undefined, perFace, seed: args.flags.seed as number | undefined, every: args.flags.every as number | undefined, start: args.flags.start as number | undefined, faceapi,
+        config: resolveConfig(), output, styles, modes: args.flags.modes, perFace, seed: args.flags.seed, every: args.flags.every, start: args.flags.start, faceapi,
         varyEdge: Boolean(args.flags['vary-edge']), degrade: Boolean(args.flags.degrade), overwrite: Boolean(args.flags.overwrite),
       });
     } catch (e) {
@@ -60,4 +60,4 @@ export const synthVerb: VerbSpec = {
     if (s.generated === 0) return 2;
     return s.errors.length ? 1 : 0;
   },
-};
+});

@@ -1,29 +1,28 @@
 /** `facemask train [--preset original] [--set key=value ...] [--seed N]` */
 import * as path from 'node:path';
 import * as fs from 'node:fs';
-import { UsageError, type VerbSpec } from '../args';
+import { UsageError, defineVerb, type FlagSpecs, type ParsedArgs } from '../args';
 import { PRESET_NAMES, parseOverride, getRecipe } from '../../training/presets';
 import { resolveConfig } from '../../config';
 import { train } from '../../training/train';
 
-type Flags = Record<string, unknown>;
 
 /** `--overrides FILE` and `--set key=value …` as recipe overrides, checked against the preset (shared with `facemask cv`). */
 export function recipeOverrides(f: Flags): Record<string, unknown> {
   const overrides: Record<string, unknown> = {};
   if (f.overrides !== undefined) {
     try {
-      Object.assign(overrides, JSON.parse(fs.readFileSync(f.overrides as string, 'utf8')));
+      Object.assign(overrides, JSON.parse(fs.readFileSync(f.overrides, 'utf8')));
     } catch (e) {
       throw new UsageError(`--overrides ${f.overrides}: ${(e as Error).message}`);
     }
   }
   try {
-    for (const s of (f.set as string[] | undefined) ?? []) {
+    for (const s of (f.set) ?? []) {
       const [k, v] = parseOverride(s);
       overrides[k] = v;
     }
-    getRecipe((f.preset as string | undefined) ?? resolveConfig().train.preset, overrides); // refuse a bad key or value before any work
+    getRecipe((f.preset) ?? resolveConfig().train.preset, overrides); // refuse a bad key or value before any work
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
@@ -32,7 +31,7 @@ export function recipeOverrides(f: Flags): Record<string, unknown> {
 
 /** `--synth DIR…` / `--synth none` as the training's synth folders (undefined: the default), checked (shared with `facemask cv`). */
 export function synthFolders(f: Flags): string[] | null | undefined {
-  const synth = f.synth as string[] | undefined;
+  const synth = f.synth;
   if (synth === undefined) return undefined;
   if (synth.includes('none')) {
     if (synth.length > 1) throw new UsageError('--synth none means no synthetic images; give either none or folders');
@@ -43,14 +42,17 @@ export function synthFolders(f: Flags): string[] | null | undefined {
 }
 
 /** The flags that name a recipe and its data (shared with `facemask cv`). */
-export const RECIPE_FLAGS: VerbSpec['flags'] = {
+export const RECIPE_FLAGS = {
   preset: { type: 'string', value: 'NAME', help: 'training recipe', choices: PRESET_NAMES },
   set: { type: 'list', value: 'KEY=VALUE', help: 'override recipe fields, e.g. head.units=256 fit.classWeights=none data.notFace=null (src/training/presets.ts)' },
   overrides: { type: 'string', value: 'FILE', help: 'a JSON file of overrides ({"head.units": 256, ...}); --set wins' },
   synth: { type: 'list', value: 'DIR', help: 'realworld preset: "facemask synth" outputs to train on (masks, confusers), or "none" (default: .cache/synth-realworld when present)' },
-};
+} as const satisfies FlagSpecs;
 
-export const trainVerb: VerbSpec = {
+/** The parsed recipe flags. */
+type Flags = ParsedArgs<typeof RECIPE_FLAGS>['flags'];
+
+export const trainVerb = defineVerb({
   name: 'train',
   summary: 'train the mask classifier (frozen MobileNetV2 + head) into runs/train/<name>/',
   flags: {
@@ -74,23 +76,23 @@ export const trainVerb: VerbSpec = {
   ],
   async run(args) {
     const f = args.flags;
-    const epochs = f.epochs as number | undefined;
-    const views = f.views as number | undefined;
+    const epochs = f.epochs;
+    const views = f.views;
     if (epochs !== undefined && epochs < 1) throw new UsageError('--epochs must be at least 1');
     if (views !== undefined && views < 1) throw new UsageError('--views must be at least 1');
     const overrides = recipeOverrides(f);
     const synth = synthFolders(f);
     const r = await train({
       config: resolveConfig(),
-      preset: f.preset as string | undefined,
+      preset: f.preset,
       overrides,
-      datasets: f.datasets as string[] | undefined,
+      datasets: f.datasets,
       epochs,
-      seed: f.seed as number | undefined,
-      splitSeed: f['split-seed'] as number | undefined,
+      seed: f.seed,
+      splitSeed: f['split-seed'],
       views,
-      workers: f.workers as number | undefined,
-      name: f.name as string | undefined,
+      workers: f.workers,
+      name: f.name,
       synthDir: synth,
     });
     const t = r.test;
@@ -105,4 +107,4 @@ export const trainVerb: VerbSpec = {
     console.log(`keep it: facemask promote ${r.runDir}`);
     return 0;
   },
-};
+});

@@ -1,6 +1,6 @@
 /** `facemask tune [--model DIR] [--detector NAME]`: choose the detection setting on validation photos; a run folder under runs/tune/. */
 import * as path from 'node:path';
-import { UsageError, type VerbSpec } from '../args';
+import { UsageError, defineVerb } from '../args';
 import { resolveConfig } from '../../config';
 import { projectPaths } from '../../paths';
 import { tableText } from '../../charts/index';
@@ -10,9 +10,9 @@ import { DEFAULT_GRID, tune, type TuneGrid, type TuneResult } from '../../traini
 import { initBackend } from '../../backend/tf';
 
 /** A list flag of levels: numbers in [0, 1] and 'off'. */
-function levels(flag: string, v: unknown, allowOff: boolean): (number | null)[] | undefined {
+function levels(flag: string, v: string[] | undefined, allowOff: boolean): (number | null)[] | undefined {
   if (v === undefined) return undefined;
-  return (v as string[]).flatMap((x) => x.split(',')).filter(Boolean).map((x) => {
+  return v.flatMap((x) => x.split(',')).filter(Boolean).map((x) => {
     if (allowOff && x === 'off') return null;
     const n = Number(x);
     if (!(n >= 0 && n <= 1) || (!allowOff && !(n > 0 && n < 1))) throw new UsageError(`--${flag}: ${x} is not ${allowOff ? 'a number in [0, 1] or off' : 'a number in (0, 1)'}`);
@@ -20,7 +20,7 @@ function levels(flag: string, v: unknown, allowOff: boolean): (number | null)[] 
   });
 }
 
-export const tuneVerb: VerbSpec = {
+export const tuneVerb = defineVerb({
   name: 'tune',
   summary: "choose a model's detection setting (threshold, not_face rejection, trusted boxes) on validation photos, into runs/tune/<name>/",
   flags: {
@@ -43,17 +43,17 @@ export const tuneVerb: VerbSpec = {
     const f = args.flags;
     const grid: Partial<TuneGrid> = {};
     const th = levels('thresholds', f.thresholds, false);
-    if (th) grid.thresholds = th as number[];
+    if (th) grid.thresholds = th.filter((x): x is number => x !== null); // no 'off' among thresholds
     const ra = levels('reject-at', f['reject-at'], true);
     if (ra) grid.rejectAts = ra;
     const ta = levels('trust-above', f['trust-above'], true);
     if (ta) grid.trustAboves = ta;
-    const maxFalse = f['max-false'] as number | undefined;
+    const maxFalse = f['max-false'];
     if (maxFalse !== undefined && !(maxFalse >= 0)) throw new UsageError('--max-false must be >= 0');
     await initBackend();
     let r: TuneResult;
     try {
-      r = await tune({ config: resolveConfig(), model: f.model as string | undefined, detector: f.detector as string | undefined, grid, maxFalse, name: f.name as string | undefined, fitBoxes: Boolean(f['fit-boxes']) });
+      r = await tune({ config: resolveConfig(), model: f.model, detector: f.detector, grid, maxFalse, name: f.name, fitBoxes: Boolean(f['fit-boxes']) });
     } catch (e) {
       console.error(`facemask tune: ${(e as Error).message}`);
       return 2;
@@ -71,4 +71,4 @@ export const tuneVerb: VerbSpec = {
     console.log(`ship it: facemask promote ${path.relative(projectPaths().root, r.runDir)}`);
     return 0;
   },
-};
+});

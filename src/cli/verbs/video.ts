@@ -3,7 +3,7 @@
  * (or a camera such as /dev/video0) and write the annotated video. ffmpeg (Debian's 5.1 here) does
  * the decoding and encoding through pipes.
  */
-import { OVERWRITE_FLAG, type VerbSpec } from '../args';
+import { OVERWRITE_FLAG, defineVerb } from '../args';
 import { resolveConfig } from '../../config';
 import { createFaceMaskDetector } from '../../detection/create';
 import type { FaceMaskDetector } from '../../detection/pipeline';
@@ -15,7 +15,7 @@ import { projectPaths } from '../../paths';
 import { initBackend } from '../../backend/tf';
 import { detectionFlags, settingsRequest, noteUnusedFlags } from './detection-flags';
 
-export const videoVerb: VerbSpec = {
+export const videoVerb = defineVerb({
   name: 'video',
   summary: 'detect, track and label faces in a video file or camera and write the annotated video',
   positional: { name: '<file or device>', min: 1, max: 1 },
@@ -37,9 +37,9 @@ export const videoVerb: VerbSpec = {
   async run(args) {
     const cfg = resolveConfig();
     const input = args.positional[0];
-    const output = args.flags.output as string | undefined;
-    const detectEvery = (args.flags['detect-every'] as number | undefined) ?? cfg.video.detectEvery;
-    const maxFrames = args.flags.frames as number | undefined;
+    const output = args.flags.output;
+    const detectEvery = (args.flags['detect-every']) ?? cfg.video.detectEvery;
+    const maxFrames = args.flags.frames;
     const request = settingsRequest(args.flags);
     if (detectEvery < 1) {
       console.error('facemask video: --detect-every must be at least 1');
@@ -52,7 +52,7 @@ export const videoVerb: VerbSpec = {
     try {
       if (output) containerFor(output);
       probeVideo(input); // fail fast, before loading models
-      const model = (args.flags.model as string | undefined) ?? projectPaths().defaultModel;
+      const model = (args.flags.model) ?? projectPaths().defaultModel;
       if (output) claimOutput({ verb: 'video', flag: '--output', target: output, kind: 'file', inputs: [input, model], overwrite: Boolean(args.flags.overwrite), recognise: isFacemaskVideo, what: 'the annotated video' });
     } catch (e) {
       if (e instanceof VideoError) {
@@ -64,7 +64,7 @@ export const videoVerb: VerbSpec = {
     await initBackend();
     let pipeline: FaceMaskDetector;
     try {
-      pipeline = await createFaceMaskDetector(cfg, { ...request, model: args.flags.model as string | undefined, use: 'video' });
+      pipeline = await createFaceMaskDetector(cfg, { ...request, model: args.flags.model, use: 'video' });
     } catch (e) {
       console.error(`facemask video: ${(e as Error).message}`);
       return 2;
@@ -118,4 +118,4 @@ export const videoVerb: VerbSpec = {
       pipeline.dispose();
     }
   },
-};
+});
