@@ -297,7 +297,8 @@ function formatCell(v: number): string {
  * A matrix of numbers with each cell's value written in it. For a confusion matrix
  * `m[trueClass][predictedClass]`: rows are the true class, columns the predicted one.
  */
-export function heatmap(matrix: number[][], rowLabels: string[], colLabels: string[], opts: HeatmapOptions = {}): Figure {
+/** A heatmap's input, checked: the matrix's shape against its labels, finite cells, items of the same shape. */
+function checkHeatmap(matrix: number[][], rowLabels: string[], colLabels: string[], opts: HeatmapOptions): void {
   if (matrix.length !== rowLabels.length) throw new Error(`heatmap: ${matrix.length} rows but ${rowLabels.length} row labels`);
   matrix.forEach((row, i) => {
     if (row.length !== colLabels.length) throw new Error(`heatmap: row ${i} has ${row.length} cells but there are ${colLabels.length} column labels`);
@@ -307,13 +308,17 @@ export function heatmap(matrix: number[][], rowLabels: string[], colLabels: stri
   });
   if (opts.tooltip !== undefined) throw new Error('heatmap: no tooltip fields; list things per cell with cellItems');
   const items = opts.cellItems;
-  if (items) {
-    if (items.length !== matrix.length || items.some((r, i) => r.length !== matrix[i].length)) {
-      throw new Error(`heatmap: cellItems must have the matrix's shape (${matrix.length} rows of ${colLabels.length} lists of names)`);
-    }
+  if (items && (items.length !== matrix.length || items.some((r, i) => r.length !== matrix[i].length))) {
+    throw new Error(`heatmap: cellItems must have the matrix's shape (${matrix.length} rows of ${colLabels.length} lists of names)`);
   }
   const maxItems = opts.maxItems ?? DEFAULT_MAX_ITEMS;
   if (!Number.isInteger(maxItems) || maxItems < 0) throw new Error(`heatmap: maxItems must be a whole number >= 0, got ${maxItems}`);
+}
+
+export function heatmap(matrix: number[][], rowLabels: string[], colLabels: string[], opts: HeatmapOptions = {}): Figure {
+  checkHeatmap(matrix, rowLabels, colLabels, opts);
+  const items = opts.cellItems;
+  const maxItems = opts.maxItems ?? DEFAULT_MAX_ITEMS;
   const itemsTitle = opts.itemsTitle ?? 'file';
   const norm = opts.rowNormalise ?? true;
   const cells: Row[] = [];

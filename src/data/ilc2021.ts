@@ -353,22 +353,15 @@ export function buildIlc2021Split(
   }
   const size = (g: string) => strata.reduce((a, k) => a + (k === 'sceneIncorrect' ? 0 : groups.get(g)!.v[k]), 0);
   free.sort((a, b) => size(b) - size(a)); // stable: ties keep the shuffled order
+  // each goes to the side whose targets it fills most (shortfall weighted by the group's counts)
+  const shortfall = (v: Record<Stratum, number>, s: SplitName) => strata.reduce((acc, k) => (v[k] ? acc + (v[k] * (ratios[s] * total[k] - (cur.get(key(s, k)) ?? 0))) / Math.max(ratios[s] * total[k], 1e-9) : acc), 0);
   for (const g of free) {
     const v = groups.get(g)!.v;
     let best: SplitName = 'train';
     let bestScore = -Infinity;
-    for (const s of ILC2021_SPLITS) {
-      if (ratios[s] <= 0) continue;
-      let score = 0;
-      for (const k of strata) {
-        if (!v[k]) continue;
-        const t = ratios[s] * total[k];
-        score += (v[k] * (t - (cur.get(key(s, k)) ?? 0))) / Math.max(t, 1e-9);
-      }
-      if (score > bestScore + 1e-12) {
-        bestScore = score;
-        best = s;
-      }
+    for (const s of ILC2021_SPLITS.filter((x) => ratios[x] > 0)) {
+      const score = shortfall(v, s);
+      if (score > bestScore + 1e-12) [bestScore, best] = [score, s];
     }
     place(g, best);
   }
@@ -378,9 +371,18 @@ export function buildIlc2021Split(
     const g = groupOf.get(p) ?? p;
     out[p] = { group: g, split: assigned.get(g)! };
   }
+  const counts = sideCounts(photos, out);
+  const sortedExcluded: Record<string, string> = {};
+  for (const p of Object.keys(excluded).sort()) sortedExcluded[p] = excluded[p];
+  const links = [...(opts.links ?? [])].sort((a, b) => (a.photo === b.photo ? (a.sha256 < b.sha256 ? -1 : a.sha256 > b.sha256 ? 1 : 0) : a.photo < b.photo ? -1 : 1));
+  return { version: ILC2021_SPLIT_VERSION, seed: opts.seed, ratios: { ...ratios }, checkedAgainst: [...(opts.checkedAgainst ?? [])].sort(), counts, excluded: sortedExcluded, links, photos: out };
+}
+
+/** Photos, scenes and crops per label on each side of a split. */
+function sideCounts(photos: readonly Ilc2021PhotoCounts[], entries: Record<string, Ilc2021PhotoEntry>): Record<SplitName, Ilc2021SideCounts> {
   const counts = Object.fromEntries(ILC2021_SPLITS.map((s) => [s, { photos: 0, scenes: 0, scenesIncorrect: 0, with_mask: 0, without_mask: 0, incorrect_mask: 0 } as Ilc2021SideCounts])) as Record<SplitName, Ilc2021SideCounts>;
   for (const p of photos) {
-    const e = out[p.photo];
+    const e = entries[p.photo];
     if (!e) continue;
     const c = counts[e.split];
     c.photos++;
@@ -388,10 +390,7 @@ export function buildIlc2021Split(
     if (p.sceneIncorrect) c.scenesIncorrect++;
     for (const l of LABELS) c[l] = (c[l] ?? 0) + (p.crops[l] ?? 0);
   }
-  const sortedExcluded: Record<string, string> = {};
-  for (const p of Object.keys(excluded).sort()) sortedExcluded[p] = excluded[p];
-  const links = [...(opts.links ?? [])].sort((a, b) => (a.photo === b.photo ? (a.sha256 < b.sha256 ? -1 : a.sha256 > b.sha256 ? 1 : 0) : a.photo < b.photo ? -1 : 1));
-  return { version: ILC2021_SPLIT_VERSION, seed: opts.seed, ratios: { ...ratios }, checkedAgainst: [...(opts.checkedAgainst ?? [])].sort(), counts, excluded: sortedExcluded, links, photos: out };
+  return counts;
 }
 
 /** What each photo holds, from the installed copy's crops and scenes (no decoding). */

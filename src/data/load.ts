@@ -282,6 +282,28 @@ function subsetPerClass(c: Candidate[], n: number, dataset: DatasetName): Candid
   });
 }
 
+/** A candidate's annotated faces (a scene's VOC file, a crop's box), checked against the image's size; none for a plain image. */
+async function facesOf(c: Candidate, s: { width: number; height: number }): Promise<ImageRecord['faces']> {
+  if (c.annotation) {
+    let ann;
+    try {
+      ann = parseVocXml(await fs.promises.readFile(c.annotation, 'utf8'));
+    } catch (e) {
+      const why = e instanceof AnnotationError ? e.message : (e as Error).message;
+      throw new ImageError(`bad annotation ${path.basename(c.annotation)}: ${why}`);
+    }
+    if (ann.width !== s.width || ann.height !== s.height) throw new ImageError(`annotation size ${ann.width}x${ann.height} differs from the image ${s.width}x${s.height}`);
+    return ann.faces;
+  }
+  if (c.face) {
+    const [x, y, w, h] = c.face.box;
+    // half a pixel of slack: the list rounds boxes to whole pixels
+    if (x + w > s.width + 0.5 || y + h > s.height + 0.5) throw new ImageError(`face box [${c.face.box.join(', ')}] leaves the ${s.width}x${s.height} image`);
+    return [c.face];
+  }
+  return undefined;
+}
+
 /**
  * Load datasets (by name, under the dataset root). Records come in dataset order, then natural
  * file-name order. Throws only when a dataset folder is missing altogether.
@@ -312,26 +334,7 @@ export async function loadDatasets(names: DatasetName[], opts: LoadOptions): Pro
       const s = await scanImage(abs, { maxPixels, cache });
       if (s.cached) cached++;
       else decoded++;
-      let faces: ImageRecord['faces'];
-      if (c.annotation) {
-        let ann;
-        try {
-          ann = parseVocXml(await fs.promises.readFile(c.annotation, 'utf8'));
-        } catch (e) {
-          const why = e instanceof AnnotationError ? e.message : (e as Error).message;
-          throw new ImageError(`bad annotation ${path.basename(c.annotation)}: ${why}`);
-        }
-        if (ann.width !== s.width || ann.height !== s.height) {
-          throw new ImageError(`annotation size ${ann.width}x${ann.height} differs from the image ${s.width}x${s.height}`);
-        }
-        faces = ann.faces;
-      }
-      if (c.face) {
-        const [x, y, w, h] = c.face.box;
-        // half a pixel of slack: the list rounds boxes to whole pixels
-        if (x + w > s.width + 0.5 || y + h > s.height + 0.5) throw new ImageError(`face box [${c.face.box.join(', ')}] leaves the ${s.width}x${s.height} image`);
-        faces = [c.face];
-      }
+      const faces = await facesOf(c, s);
       const rec: ImageRecord = {
         dataset: c.dataset,
         relPath: c.relPath,

@@ -74,50 +74,102 @@ export interface VideoReport {
   stopped: boolean;
 }
 
+/** The annotated video being written: a temporary file beside the output, and the encoder filling it. */
+interface VideoOutput {
+  tmp: string;
+  enc: ReturnType<typeof spawnEncoder>;
+  encErr: () => string;
+  encExit: Promise<number | null>;
+  /** Stop watching for a forced stop (the temporary file is then the caller's to keep or remove). */
+  forget: () => void;
+}
+
+/** Start writing `output`: its temporary file first (a place that cannot be written fails before any frame), then the encoder. */
+function openOutput(output: string, info: VideoInfo): VideoOutput {
+  const tmp = tempSibling(output);
+  try {
+    fs.writeFileSync(tmp, '');
+  } catch (e) {
+    throw new VideoError(`cannot write ${output}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (is its folder there and writable?)`);
+  }
+  // a forced stop (a second Ctrl-C) leaves no temporary file; a first one finalises the output
+  const forget = interruption.whileRunning(() => fs.rmSync(tmp, { force: true }));
+  const enc = spawnEncoder(tmp, containerFor(output), info.width, info.height, info.fps);
+  enc.stdin.on('error', () => {}); // reported by writeFrame
+  return { tmp, enc, encErr: collectStderr(enc), encExit: exited(enc), forget };
+}
+
+/**
+ * One frame through the pipeline: on a detection frame, the faces found (with the setting's box
+ * correction) update the tracks and each seen track is classified; between them tracks move on; then
+ * the visible tracks are drawn. Adds to `ms`; returns the detections found (0 between detections).
+ */
+async function labelFrame(frame: RgbImage, index: number, opts: VideoOptions, tracker: IouTracker, ms: VideoReport['ms']): Promise<{ detected: boolean; found: number }> {
+  const detected = index % opts.detectEvery === 0;
+  let found = 0;
+  if (detected) {
+    const a = performance.now();
+    const dets = await opts.pipeline.findFaces(frame);
+    const b = performance.now();
+    ms.detect += b - a;
+    found = dets.length;
+    const seen = tracker.update(dets, index);
+    if (seen.length) {
+      const faces = await opts.pipeline.classifyBoxes(frame, seen.map((t) => ({ box: t.box, score: t.faceScore, landmarks: t.landmarks })));
+      seen.forEach((t, k) => tracker.classify(t, faces[k]));
+    }
+    ms.classify += performance.now() - b;
+  } else {
+    tracker.predict();
+  }
+  const c = performance.now();
+  await drawFaces(frame, tracker.visible().map((t) => ({ box: t.box, label: t.label!, score: t.score })));
+  ms.draw += performance.now() - c;
+  opts.onFrame?.({ index, detected, tracks: tracker.tracks.map((t) => ({ id: t.id, box: t.box, label: t.label, score: t.score, raw: t.raw })) });
+  return { detected, found };
+}
+
+/** Why the decoder ended before the announced end, in words (undefined: it did not). */
+function decodeProblem(input: string, info: VideoInfo, decCode: number | null, derr: string, framesRead: number, partial: number): string | undefined {
+  if (decCode !== 0 && framesRead === 0) return `cannot decode ${input}: ${derr.split('\n').pop() || `ffmpeg exit ${decCode}`}`;
+  if (partial > 0 || (info.frames !== undefined && framesRead < info.frames) || /partial file|ended prematurely|Invalid NAL|Error splitting|invalid data/i.test(derr)) {
+    return `${input}: the video is truncated or damaged after frame ${framesRead}${info.frames !== undefined ? ` of ${info.frames} announced` : ''} (${firstLine(derr) || 'decoder stopped early'})`;
+  }
+  return undefined;
+}
+
+/** A frame of mid grey through the detector and the classifier: the first calls compile kernels and upload weights. */
+async function warmUp(pipeline: FaceMaskDetector, width: number, height: number): Promise<void> {
+  const blank: RgbImage = { data: new Uint8Array(width * height * 3).fill(128), width, height };
+  await pipeline.findFaces(blank);
+  await pipeline.classifyBoxes(blank, [{ box: [0, 0, Math.min(64, width), Math.min(64, height)], score: 0 }]);
+}
+
 /** Run the video pipeline. Throws `VideoError` when nothing can be processed (bad input, zero frames). */
 export async function processVideo(opts: VideoOptions): Promise<VideoReport> {
   const info: VideoInfo = probeVideo(opts.input);
   const { width, height } = info;
   const notes: string[] = [];
   if (width % 2 || height % 2) notes.push(`odd frame size ${width}x${height}: the output is padded to ${width + (width % 2)}x${height + (height % 2)} (H.264 needs even sides)`);
-  const format = opts.output ? containerFor(opts.output) : undefined;
-  const frameBytes = width * height * 3;
+  if (opts.output) containerFor(opts.output); // an unsupported name is refused before any work
   const tracker = new IouTracker({ ...opts, decision: opts.pipeline.decision });
   const ms = { detect: 0, classify: 0, draw: 0, write: 0 };
-  let detections = 0;
-
-  if (opts.warmUp ?? true) {
-    const blank: RgbImage = { data: new Uint8Array(frameBytes).fill(128), width, height };
-    await opts.pipeline.findFaces(blank);
-    await opts.pipeline.classifyBoxes(blank, [{ box: [0, 0, Math.min(64, width), Math.min(64, height)], score: 0 }]);
-  }
+  if (opts.warmUp ?? true) await warmUp(opts.pipeline, width, height);
 
   const t0 = performance.now();
   const dec = spawnDecoder(opts.input);
   const decErr = collectStderr(dec);
   const decExit = exited(dec);
   dec.stdin.end();
-  const tmp = opts.output ? tempSibling(opts.output) : undefined;
-  if (tmp) {
-    try {
-      fs.writeFileSync(tmp, ''); // a place that cannot be written fails here, before any frame
-    } catch (e) {
-      dec.kill('SIGKILL');
-      throw new VideoError(`cannot write ${opts.output}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (is its folder there and writable?)`);
-    }
+  let out: VideoOutput | undefined;
+  try {
+    out = opts.output ? openOutput(opts.output, info) : undefined;
+  } catch (e) {
+    dec.kill('SIGKILL');
+    throw e;
   }
-  // a forced stop (a second Ctrl-C) leaves no temporary file; a first one finalises the output below
-  const forget = tmp ? interruption.whileRunning(() => fs.rmSync(tmp, { force: true })) : () => {};
-  const enc = opts.output ? spawnEncoder(tmp!, format!, width, height, info.fps) : undefined;
-  const encErr = enc ? collectStderr(enc) : () => '';
-  const encExit = enc ? exited(enc) : Promise.resolve(0);
-  enc?.stdin.on('error', () => {}); // reported by writeFrame
-
   const tail = { partial: 0 };
-  let framesRead = 0;
-  let framesWritten = 0;
-  let lastProgress = t0;
-  let stopped = false;
+  let [framesRead, framesWritten, detections, lastProgress, stopped] = [0, 0, 0, t0, false];
   const onAbort = () => {
     stopped = true;
     dec.kill('SIGTERM');
@@ -125,40 +177,19 @@ export async function processVideo(opts: VideoOptions): Promise<VideoReport> {
   opts.signal?.addEventListener('abort', onAbort);
   if (opts.signal?.aborted) onAbort();
   try {
-    for await (const data of readFrames(dec.stdout, frameBytes, tail)) {
-      const frame: RgbImage = { data, width, height };
+    for await (const data of readFrames(dec.stdout, frameBytesOf(info), tail)) {
       const index = framesRead++;
-      const detected = index % opts.detectEvery === 0;
-      if (detected) {
-        const a = performance.now();
-        const dets = await opts.pipeline.findFaces(frame);
-        const b = performance.now();
-        ms.detect += b - a;
-        detections += dets.length;
-        const seen = tracker.update(dets, index);
-        if (seen.length) {
-          const faces = await opts.pipeline.classifyBoxes(frame, seen.map((t) => ({ box: t.box, score: t.faceScore, landmarks: t.landmarks })));
-          seen.forEach((t, k) => tracker.classify(t, faces[k]));
-        }
-        ms.classify += performance.now() - b;
-      } else {
-        tracker.predict();
-      }
-      const c = performance.now();
-      const vis = tracker.visible();
-      await drawFaces(frame, vis.map((t) => ({ box: t.box, label: t.label!, score: t.score })));
+      detections += (await labelFrame({ data, width, height }, index, opts, tracker, ms)).found;
       const d = performance.now();
-      ms.draw += d - c;
-      opts.onFrame?.({ index, detected, tracks: tracker.tracks.map((t) => ({ id: t.id, box: t.box, label: t.label, score: t.score, raw: t.raw })) });
-      if (enc) {
-        await writeFrame(enc, data, encErr);
+      if (out) {
+        await writeFrame(out.enc, data, out.encErr);
         framesWritten++;
       }
-      ms.write += performance.now() - d;
       const now = performance.now();
+      ms.write += now - d;
       if (opts.onProgress && now - lastProgress >= 1000) {
         lastProgress = now;
-        const n = enc ? framesWritten : framesRead;
+        const n = out ? framesWritten : framesRead;
         opts.onProgress({ frames: n, fps: n / ((now - t0) / 1000), seconds: (now - t0) / 1000, total: info.frames });
       }
       if (stopped || (opts.maxFrames !== undefined && framesRead >= opts.maxFrames)) {
@@ -169,57 +200,35 @@ export async function processVideo(opts: VideoOptions): Promise<VideoReport> {
     }
   } catch (e) {
     dec.kill('SIGKILL');
-    enc?.kill('SIGKILL');
-    if (tmp) fs.rmSync(tmp, { force: true });
-    forget();
+    out?.enc.kill('SIGKILL');
+    if (out) fs.rmSync(out.tmp, { force: true });
+    out?.forget();
     throw e;
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
   }
   const decCode = await decExit;
-  enc?.stdin.end();
-  const encCode = await encExit;
+  out?.enc.stdin.end();
+  const encCode = out ? await out.encExit : 0;
   const seconds = (performance.now() - t0) / 1000;
-
-  let error: string | undefined;
-  const derr = decErr();
-  if (!stopped) {
-    if (decCode !== 0 && framesRead === 0) error = `cannot decode ${opts.input}: ${derr.split('\n').pop() || `ffmpeg exit ${decCode}`}`;
-    else if (tail.partial > 0 || (info.frames !== undefined && framesRead < info.frames) || /partial file|ended prematurely|Invalid NAL|Error splitting|invalid data/i.test(derr)) {
-      error = `${opts.input}: the video is truncated or damaged after frame ${framesRead}${info.frames !== undefined ? ` of ${info.frames} announced` : ''} (${firstLine(derr) || 'decoder stopped early'})`;
-    }
-  }
-  forget();
+  const error = stopped ? undefined : decodeProblem(opts.input, info, decCode, decErr(), framesRead, tail.partial);
+  out?.forget();
   if (framesRead === 0) {
-    if (tmp) fs.rmSync(tmp, { force: true });
+    if (out) fs.rmSync(out.tmp, { force: true });
     throw new VideoError(error ?? (stopped ? `stopped before the first frame: nothing written` : `${opts.input}: the video has zero frames`));
   }
-  if (enc) {
+  if (out) {
     if (encCode !== 0) {
-      fs.rmSync(tmp!, { force: true });
-      throw new VideoError(`encoding ${opts.output} failed: ${encErr() || `ffmpeg exit ${encCode}`}`);
+      fs.rmSync(out.tmp, { force: true });
+      throw new VideoError(`encoding ${opts.output} failed: ${out.encErr() || `ffmpeg exit ${encCode}`}`);
     }
-    fs.renameSync(tmp!, opts.output!);
+    fs.renameSync(out.tmp, opts.output!);
   }
-  const n = enc ? framesWritten : framesRead;
-  return {
-    input: opts.input,
-    output: opts.output,
-    width,
-    height,
-    sourceFps: info.fps,
-    framesRead,
-    framesWritten,
-    seconds,
-    fps: n / seconds,
-    ms,
-    detections,
-    tracks: trackCount(tracker),
-    notes,
-    error,
-    stopped,
-  };
+  const n = out ? framesWritten : framesRead;
+  return { input: opts.input, output: opts.output, width, height, sourceFps: info.fps, framesRead, framesWritten, seconds, fps: n / seconds, ms, detections, tracks: trackCount(tracker), notes, error, stopped };
 }
+
+const frameBytesOf = (info: VideoInfo) => info.width * info.height * 3;
 
 function firstLine(s: string): string {
   return (s.split('\n').find((l) => l.trim()) ?? '').replace(/^\[[^\]]*\]\s*/, '').trim();

@@ -179,6 +179,14 @@ function solve(A: number[][], y: number[]): number[] {
   return x;
 }
 
+/** Rows of K probabilities and one class index per row, or a refusal saying what is wrong. */
+function checkFitInput(rows: readonly ArrayLike<number>[], truth: readonly number[], K: number): void {
+  if (rows.length === 0) throw new Error('fitCalibration: no items to fit on');
+  if (rows.length !== truth.length) throw new Error(`fitCalibration: ${rows.length} rows but ${truth.length} labels`);
+  for (const [i, p] of rows.entries()) if (p.length !== K) throw new Error(`fitCalibration: row ${i} has ${p.length} probabilities for ${K} classes`);
+  for (const t of truth) if (!(Number.isInteger(t) && t >= 0 && t < K)) throw new Error(`fitCalibration: label index ${t} is not a class (0–${K - 1})`);
+}
+
 /**
  * Fit T and the per-class biases minimising the mean NLL of `truth` under softmax(log(p)/T + b).
  * Parameters: a = 1/T and the free biases; Newton steps (gradient and Hessian of the convex NLL,
@@ -186,10 +194,7 @@ function solve(A: number[][], y: number[]): number[] {
  */
 export function fitCalibration(rows: readonly ArrayLike<number>[], truth: readonly number[], classes: readonly string[], opts: FitOptions = {}): FitResult {
   const K = classes.length;
-  if (rows.length === 0) throw new Error('fitCalibration: no items to fit on');
-  if (rows.length !== truth.length) throw new Error(`fitCalibration: ${rows.length} rows but ${truth.length} labels`);
-  for (const [i, p] of rows.entries()) if (p.length !== K) throw new Error(`fitCalibration: row ${i} has ${p.length} probabilities for ${K} classes`);
-  for (const t of truth) if (!(Number.isInteger(t) && t >= 0 && t < K)) throw new Error(`fitCalibration: label index ${t} is not a class (0–${K - 1})`);
+  checkFitInput(rows, truth, K);
   const reference = opts.reference ?? 0;
   const seen = new Set(truth);
   const fixed = [...new Set([reference, ...(opts.fixed ?? classes.map((_, k) => k).filter((k) => !seen.has(k))), ...(opts.bias === false ? classes.map((_, k) => k) : [])])].sort((x, y) => x - y);

@@ -161,17 +161,78 @@ const smooth = (e0: number, e1: number, x: number) => {
   return t * t * (3 - 2 * t);
 };
 
-/**
- * Rasterise a style into template space. `scale` pixels per template unit (2 suits faces up to
- * about 500 px wide). Pure and deterministic: the same style gives the same canvas.
- */
-export function renderStyle(style: MaskStyle, scale = 2, margin = 8): RgbaCanvas {
-  const W = TEMPLATE.width, H = TEMPLATE.height;
-  const width = Math.ceil((W + 2 * margin) * scale), height = Math.ceil((H + 2 * margin) * scale);
-  const data = new Float32Array(width * height * 4);
-  const poly = styleOutline(style.kind);
-  const seed = style.color[0] * 65536 + style.color[1] * 256 + style.color[2];
-  // Column spans for distances to the top and bottom edges.
+/** Where a pixel lies: template coordinates, its pixel, the style's noise seed, distances to the mask's edges. */
+interface TexelAt {
+  tx: number;
+  ty: number;
+  px: number;
+  py: number;
+  seed: number;
+  dTop: number;
+  dBot: number;
+  dSide: number;
+  dEdge: number;
+}
+
+/** A style's surface at one pixel: how lit it is (`shade`) and how much accent colour (`mix`). */
+function texture(style: MaskStyle, at: TexelAt): { shade: number; mix: number } {
+  const { tx, ty, px, py, seed, dTop, dBot, dSide, dEdge } = at;
+  let shade = 1 - 0.18 * ((tx - 128) / 128) ** 2; // the mask curves away at the sides
+  let mix = 0; // share of accent colour
+  const n = hashNoise(px, py, seed);
+  switch (style.kind) {
+    case 'surgical': {
+      // three pleats: a dark fold line with a lit band above it
+      for (const fy of [62, 100, 138]) {
+        const d = ty - fy;
+        if (d > -7 && d < 0) shade *= 1 + 0.08 * (1 + d / 7);
+        if (d >= 0 && d < 3) shade *= 0.78 + 0.07 * d;
+      }
+      if (dTop < 7) shade *= 1.04; // nose wire band
+      if (dTop > 5.5 && dTop < 7) shade *= 0.85;
+      if (dSide < 6 || dBot < 5) shade *= 0.93; // bound edges
+      shade *= 0.97 + 0.06 * n; // non-woven fibre
+      break;
+    }
+    case 'n95': {
+      shade *= 1 - 0.22 * ((ty - 100) / 110) ** 2; // cup curvature
+      if (dEdge < 5) shade *= 0.9; // rim
+      shade *= 0.95 + 0.1 * hashNoise(px >> 1, py >> 1, seed);
+      if (style.valve) {
+        const d = Math.hypot(tx - 78, ty - 122);
+        if (d < 20) { mix = 1; shade *= d > 17 ? 0.7 : 0.9 + 0.1 * Math.cos(d); }
+      }
+      break;
+    }
+    case 'kn95': {
+      const ds = Math.abs(tx - 128);
+      if (ds < 1.5) shade *= 0.7; // centre seam
+      shade *= tx < 128 ? 0.97 : 1.02; // the two folded panels
+      if (dEdge < 6) { shade *= 0.92; if (dEdge > 1.5 && dEdge < 4.5 && Math.floor((tx + ty) / 5) % 2 === 0) shade *= 0.85; } // welded border
+      shade *= 0.97 + 0.05 * n;
+      break;
+    }
+    case 'cloth':
+    case 'black': {
+      const ds = Math.abs(tx - 128);
+      if (ds < 1.2) shade *= 0.8; // centre seam
+      if (dEdge < 4) shade *= 0.88; // hem
+      shade *= 0.94 + 0.08 * ((px + py) % 3 === 0 ? n : 0.5); // weave
+      switch (style.pattern) {
+        case 'stripes': mix = smooth(0.45, 0.55, ((tx + ty) / 24) % 1) * (1 - smooth(0.9, 1, ((tx + ty) / 24) % 1)); break;
+        case 'dots': { const gx = ((tx % 20) + 20) % 20 - 10, gy = ((ty + (Math.floor(tx / 20) % 2) * 10) % 20 + 20) % 20 - 10; mix = 1 - smooth(3.5, 4.5, Math.hypot(gx, gy)); break; }
+        case 'checks': { const a = Math.floor(tx / 16) % 2, c = Math.floor(ty / 16) % 2; mix = 0.35 * a + 0.35 * c; break; }
+        case 'zigzag': { const z = Math.abs(((tx / 12) % 2) - 1) * 8; mix = ((ty + z) % 18 + 18) % 18 < 5 ? 1 : 0; break; }
+        default: break;
+      }
+      break;
+    }
+  }
+  return { shade, mix };
+}
+
+/** Per pixel column of the outline: where it enters (top) and leaves (bottom), in template units. */
+function columnSpans(poly: readonly (readonly [number, number])[], width: number, scale: number, margin: number): { colTop: Float32Array; colBot: Float32Array } {
   const colTop = new Float32Array(width), colBot = new Float32Array(width);
   for (let px = 0; px < width; px++) {
     const tx = (px + 0.5) / scale - margin;
@@ -187,6 +248,20 @@ export function renderStyle(style: MaskStyle, scale = 2, margin = 8): RgbaCanvas
     colTop[px] = lo;
     colBot[px] = hi;
   }
+  return { colTop, colBot };
+}
+
+/**
+ * Rasterise a style into template space. `scale` pixels per template unit (2 suits faces up to
+ * about 500 px wide). Pure and deterministic: the same style gives the same canvas.
+ */
+export function renderStyle(style: MaskStyle, scale = 2, margin = 8): RgbaCanvas {
+  const W = TEMPLATE.width, H = TEMPLATE.height;
+  const width = Math.ceil((W + 2 * margin) * scale), height = Math.ceil((H + 2 * margin) * scale);
+  const data = new Float32Array(width * height * 4);
+  const poly = styleOutline(style.kind);
+  const seed = style.color[0] * 65536 + style.color[1] * 256 + style.color[2];
+  const { colTop, colBot } = columnSpans(poly, width, scale, margin);
   const [cr, cg, cb] = style.color, [ar, ag, ab] = style.accent;
   for (let py = 0; py < height; py++) {
     const ty = (py + 0.5) / scale - margin;
@@ -201,57 +276,7 @@ export function renderStyle(style: MaskStyle, scale = 2, margin = 8): RgbaCanvas
       const dTop = ty - colTop[px], dBot = colBot[px] - ty, dSide = Math.min(tx - span[0], span[1] - tx);
       const dEdge = Math.min(dTop, dBot, dSide);
       let r = cr, g = cg, b = cb;
-      let shade = 1 - 0.18 * ((tx - 128) / 128) ** 2; // the mask curves away at the sides
-      let mix = 0; // share of accent colour
-      const n = hashNoise(px, py, seed);
-      switch (style.kind) {
-        case 'surgical': {
-          // three pleats: a dark fold line with a lit band above it
-          for (const fy of [62, 100, 138]) {
-            const d = ty - fy;
-            if (d > -7 && d < 0) shade *= 1 + 0.08 * (1 + d / 7);
-            if (d >= 0 && d < 3) shade *= 0.78 + 0.07 * d;
-          }
-          if (dTop < 7) shade *= 1.04; // nose wire band
-          if (dTop > 5.5 && dTop < 7) shade *= 0.85;
-          if (dSide < 6 || dBot < 5) shade *= 0.93; // bound edges
-          shade *= 0.97 + 0.06 * n; // non-woven fibre
-          break;
-        }
-        case 'n95': {
-          shade *= 1 - 0.22 * ((ty - 100) / 110) ** 2; // cup curvature
-          if (dEdge < 5) shade *= 0.9; // rim
-          shade *= 0.95 + 0.1 * hashNoise(px >> 1, py >> 1, seed);
-          if (style.valve) {
-            const d = Math.hypot(tx - 78, ty - 122);
-            if (d < 20) { mix = 1; shade *= d > 17 ? 0.7 : 0.9 + 0.1 * Math.cos(d); }
-          }
-          break;
-        }
-        case 'kn95': {
-          const ds = Math.abs(tx - 128);
-          if (ds < 1.5) shade *= 0.7; // centre seam
-          shade *= tx < 128 ? 0.97 : 1.02; // the two folded panels
-          if (dEdge < 6) { shade *= 0.92; if (dEdge > 1.5 && dEdge < 4.5 && Math.floor((tx + ty) / 5) % 2 === 0) shade *= 0.85; } // welded border
-          shade *= 0.97 + 0.05 * n;
-          break;
-        }
-        case 'cloth':
-        case 'black': {
-          const ds = Math.abs(tx - 128);
-          if (ds < 1.2) shade *= 0.8; // centre seam
-          if (dEdge < 4) shade *= 0.88; // hem
-          shade *= 0.94 + 0.08 * ((px + py) % 3 === 0 ? n : 0.5); // weave
-          switch (style.pattern) {
-            case 'stripes': mix = smooth(0.45, 0.55, ((tx + ty) / 24) % 1) * (1 - smooth(0.9, 1, ((tx + ty) / 24) % 1)); break;
-            case 'dots': { const gx = ((tx % 20) + 20) % 20 - 10, gy = ((ty + (Math.floor(tx / 20) % 2) * 10) % 20 + 20) % 20 - 10; mix = 1 - smooth(3.5, 4.5, Math.hypot(gx, gy)); break; }
-            case 'checks': { const a = Math.floor(tx / 16) % 2, c = Math.floor(ty / 16) % 2; mix = 0.35 * a + 0.35 * c; break; }
-            case 'zigzag': { const z = Math.abs(((tx / 12) % 2) - 1) * 8; mix = ((ty + z) % 18 + 18) % 18 < 5 ? 1 : 0; break; }
-            default: break;
-          }
-          break;
-        }
-      }
+      const { shade, mix } = texture(style, { tx, ty, px, py, seed, dTop, dBot, dSide, dEdge });
       r = (r * (1 - mix) + ar * mix) * shade;
       g = (g * (1 - mix) + ag * mix) * shade;
       b = (b * (1 - mix) + ab * mix) * shade;

@@ -266,11 +266,22 @@ export function validateStyles(styles: string[]): void {
 }
 
 /** Run synthesis over `inputs` into `opts.output`. */
-export async function synthesise(inputs: string[], opts: SynthOptions): Promise<SynthSummary> {
-  const t0 = Date.now();
-  const base = opts.config;
-  const cfg: Config['synth'] = base.synth;
-  const seed = opts.seed ?? base.seed;
+/** A run's settings, checked (each refusal names the setting and its valid form). */
+interface SynthPlan {
+  cfg: Config['synth'];
+  data: Config['data'];
+  seed: number;
+  modes: SynthMode[];
+  styles: string[];
+  perFace: number;
+  degradeRanges: DegradeRanges | null;
+  every: number;
+  start: number;
+}
+
+function planRun(opts: SynthOptions): SynthPlan {
+  const cfg = opts.config.synth;
+  const seed = opts.seed ?? opts.config.seed;
   if (!(cfg.cropMargin >= 0)) throw new Error(`synth.cropMargin must be >= 0 (got ${cfg.cropMargin})`);
   if (!(cfg.jpegQuality >= 1 && cfg.jpegQuality <= 100)) throw new Error(`synth.jpegQuality must be in 1..100 (got ${cfg.jpegQuality})`);
   if (!(Number.isInteger(cfg.concurrency) && cfg.concurrency >= 1)) throw new Error(`synth.concurrency must be a whole number >= 1 (got ${cfg.concurrency})`);
@@ -283,103 +294,122 @@ export async function synthesise(inputs: string[], opts: SynthOptions): Promise<
   if (!Number.isInteger(perFace) || perFace < 1) throw new Error(`per-face must be a whole number >= 1 (got ${perFace})`);
   const degradeRanges = opts.degrade ? { ...DEGRADE_RANGES, ...(opts.degrade === true ? {} : opts.degrade) } : null;
   if (degradeRanges) checkDegradeRanges(degradeRanges);
-  // the output folder, checked before any work: never an input, replaced only when it is synth's own and overwrite is set
-  const out = claimOutput({ verb: 'synth', flag: '--output', target: opts.output, kind: 'folder', inputs, overwrite: opts.overwrite ?? false, recognise: isSynthOutput, what: 'the synthetic images', create: false }).path;
-  const collected = collectSources(inputs);
   const every = opts.every ?? 1;
   if (!(Number.isInteger(every) && every >= 1)) throw new Error(`every must be a positive whole number, got ${every}`);
   const start = opts.start ?? 0;
   if (!(Number.isInteger(start) && start >= 0 && start < every)) throw new Error(`start must be a whole number from 0 to every - 1 (${every - 1}), got ${start}`);
-  const sources = collected.sources.filter((_, i) => i % every === start);
-  const errors = collected.errors;
-  if (sources.length === 0) {
-    throw new Error(`no images found in the inputs${errors.length ? ` (${errors.map((e) => `${e.file}: ${e.error}`).join('; ')})` : ''}`);
+  return { cfg, data: opts.config.data, seed, modes, styles, perFace, degradeRanges, every, start };
+}
+
+/** What one source photo gave: its manifest lines, its faces (usable or not), or why it could not be read. */
+interface ImageOutcome {
+  entries: SynthManifestEntry[];
+  faces: LandmarkedFace[];
+  error?: string;
+}
+
+/** Every image of one source photo, written into `tmp` (a large photo is worked on scaled down: config data.workPixels). */
+async function synthSource(src: Source, plan: SynthPlan, opts: SynthOptions, tmp: string, canvases: CanvasCache, outlines: Map<string, Pt[]>): Promise<ImageOutcome> {
+  const { cfg, seed, modes, styles, perFace, degradeRanges } = plan;
+  let bytes: Buffer, img: RgbImage, scale: number;
+  try {
+    bytes = fs.readFileSync(src.file);
+    ({ image: img, scale } = await decodeImageWithin(bytes, { maxPixels: plan.data.maxPixels, fitPixels: plan.data.workPixels }));
+  } catch (e) {
+    return { entries: [], faces: [], error: (e as Error).message };
   }
-  const summary: SynthSummary = {
-    inputs: sources.length,
-    imagesUsed: 0,
-    imagesSkipped: { no_face: 0, unreadable: 0 },
-    faces: { found: 0, used: 0, skipped: { too_small: 0, turned: 0, implausible: 0 } },
-    generated: 0,
-    byLabel: { with_mask: 0, incorrect_mask: 0, without_mask: 0 },
-    byMode: Object.fromEntries(SYNTH_MODES.map((m) => [m, 0])) as Record<SynthMode, number>,
-    errors: [...errors],
-    seconds: 0,
-  };
+  const sourceSha256 = createHash('sha256').update(bytes).digest('hex');
+  const entries: SynthManifestEntry[] = [];
+  // with a varying edge, a face is usable only when its mesh holds across the whole range
+  const faces = await findLandmarkedFaces(opts.faceapi, img, { ...cfg, minScore: cfg.minScore, ...(opts.varyEdge ? { edgeRange: true } : {}) });
+  for (const [f, face] of faces.entries()) {
+    if (!face.ok) continue;
+    for (let k = 0; k < perFace; k++) {
+      const { mode, style } = planImage(seed, src.source, f, k, modes, styles, perFace);
+      const extras: FaceExtras = {
+        ...(opts.varyEdge && (mode === 'nose' || mode === 'chin') ? { edge: planEdge(seed, src.source, f, k) } : {}),
+        ...(degradeRanges ? { degrade: planDegrade(seed, src.source, f, k, degradeRanges) } : {}),
+        ...(isConfuserMode(mode) ? { confuser: planConfuser(seed, src.source, f, k) } : {}),
+      };
+      const made = await synthFace(img, face, mode, style, canvases.get(style), cfg, extras);
+      const label = SYNTH_LABEL[mode];
+      const name = `${label}/${safeStem(src.source)}_${short(src.source)}_f${f}_${k}.jpg`;
+      fs.writeFileSync(path.join(tmp, name), made.bytes);
+      if (opts.keepOutlines) outlines.set(name, made.outline);
+      entries.push({
+        file: name, sha256: createHash('sha256').update(made.bytes).digest('hex'), label, source: src.source, sourceSha256,
+        face: f, copy: k, box: face.box, crop: made.crop, style: made.drawn ?? style.name, mode, seed, roll: r1(face.roll), yaw: r1(face.yaw),
+        ...(extras.edge === undefined ? {} : { edge: extras.edge, edgeBelowNoseTip: made.edgeBelowNoseTip }),
+        ...(made.degrade ? { degrade: made.degrade } : {}),
+        ...(scale < 1 ? { scale: Math.round(scale * 1e4) / 1e4 } : {}),
+      });
+    }
+  }
+  return { entries, faces };
+}
+
+/** Count the outcomes into `summary` (in input order) and return the manifest's lines. */
+function tally(outcomes: readonly ImageOutcome[], sources: readonly Source[], summary: SynthSummary): string[] {
+  const lines: string[] = [];
+  outcomes.forEach((r, i) => {
+    if (r.error) {
+      summary.imagesSkipped.unreadable++;
+      summary.errors.push({ file: sources[i].file, error: r.error });
+      return;
+    }
+    summary.faces.found += r.faces.length;
+    for (const f of r.faces) if (!f.ok) summary.faces.skipped[f.reason!]++;
+    const used = r.faces.filter((f) => f.ok).length;
+    summary.faces.used += used;
+    if (r.faces.length === 0) summary.imagesSkipped.no_face++;
+    if (used) summary.imagesUsed++;
+    for (const e of r.entries) {
+      lines.push(JSON.stringify(e));
+      summary.generated++;
+      summary.byLabel[e.label]++;
+      summary.byMode[e.mode]++;
+    }
+  });
+  return lines;
+}
+
+const emptySummary = (inputs: number, errors: { file: string; error: string }[]): SynthSummary => ({
+  inputs,
+  imagesUsed: 0,
+  imagesSkipped: { no_face: 0, unreadable: 0 },
+  faces: { found: 0, used: 0, skipped: { too_small: 0, turned: 0, implausible: 0 } },
+  generated: 0,
+  byLabel: { with_mask: 0, incorrect_mask: 0, without_mask: 0 },
+  byMode: Object.fromEntries(SYNTH_MODES.map((m) => [m, 0])) as Record<SynthMode, number>,
+  errors: [...errors],
+  seconds: 0,
+});
+
+/** Run synthesis over `inputs` into `opts.output`. */
+export async function synthesise(inputs: string[], opts: SynthOptions): Promise<SynthSummary> {
+  const t0 = Date.now();
+  const plan = planRun(opts);
+  // the output folder, checked before any work: never an input, replaced only when it is synth's own and overwrite is set
+  const out = claimOutput({ verb: 'synth', flag: '--output', target: opts.output, kind: 'folder', inputs, overwrite: opts.overwrite ?? false, recognise: isSynthOutput, what: 'the synthetic images', create: false }).path;
+  const collected = collectSources(inputs);
+  const sources = collected.sources.filter((_, i) => i % plan.every === plan.start);
+  const errors = collected.errors;
+  if (sources.length === 0) throw new Error(`no images found in the inputs${errors.length ? ` (${errors.map((e) => `${e.file}: ${e.error}`).join('; ')})` : ''}`);
+  const summary = emptySummary(sources.length, errors);
   const canvases = new CanvasCache();
   const outlines = new Map<string, Pt[]>();
   if (opts.keepOutlines) summary.outlines = outlines;
   const bar = progress('synth', sources.length, { quiet: opts.quiet, unit: 'img' });
-  const perImage: { entries: SynthManifestEntry[]; error?: string; faces: LandmarkedFace[] }[] = new Array(sources.length);
   await writeDirAtomic(out, async (tmp) => {
-    fs.mkdirSync(path.join(tmp, 'with_mask'));
-    fs.mkdirSync(path.join(tmp, 'incorrect_mask'));
-    if (modes.some(isConfuserMode)) fs.mkdirSync(path.join(tmp, 'without_mask'));
+    for (const label of ['with_mask', 'incorrect_mask', ...(plan.modes.some(isConfuserMode) ? ['without_mask'] : [])]) fs.mkdirSync(path.join(tmp, label));
     // Decoding runs ahead (concurrency), detection is serialised by the tfjs backend; each
-    // image's results are stored at its index so output does not depend on timing.
-    await mapLimit(sources, cfg.concurrency, async (src, i) => {
-      const entries: SynthManifestEntry[] = [];
-      let bytes: Buffer, img: RgbImage, scale: number;
-      try {
-        bytes = fs.readFileSync(src.file);
-        // a large photo is worked on scaled down (config data.workPixels): memory stays bounded
-        ({ image: img, scale } = await decodeImageWithin(bytes, { maxPixels: base.data.maxPixels, fitPixels: base.data.workPixels }));
-      } catch (e) {
-        perImage[i] = { entries, faces: [], error: (e as Error).message };
-        bar.tick();
-        return;
-      }
-      const sourceSha256 = createHash('sha256').update(bytes).digest('hex');
-      // with a varying edge, a face is usable only when its mesh holds across the whole range
-      const faces = await findLandmarkedFaces(opts.faceapi, img, { ...cfg, minScore: cfg.minScore, ...(opts.varyEdge ? { edgeRange: true } : {}) });
-      for (let f = 0; f < faces.length; f++) {
-        const face = faces[f];
-        if (!face.ok) continue;
-        for (let k = 0; k < perFace; k++) {
-          const { mode, style } = planImage(seed, src.source, f, k, modes, styles, perFace);
-          const extras: FaceExtras = {
-            ...(opts.varyEdge && (mode === 'nose' || mode === 'chin') ? { edge: planEdge(seed, src.source, f, k) } : {}),
-            ...(degradeRanges ? { degrade: planDegrade(seed, src.source, f, k, degradeRanges) } : {}),
-            ...(isConfuserMode(mode) ? { confuser: planConfuser(seed, src.source, f, k) } : {}),
-          };
-          const made = await synthFace(img, face, mode, style, canvases.get(style), cfg, extras);
-          const { bytes: jpg, crop, outline } = made;
-          const label = SYNTH_LABEL[mode];
-          const name = `${label}/${safeStem(src.source)}_${short(src.source)}_f${f}_${k}.jpg`;
-          fs.writeFileSync(path.join(tmp, name), jpg);
-          if (opts.keepOutlines) outlines.set(name, outline);
-          entries.push({
-            file: name, sha256: createHash('sha256').update(jpg).digest('hex'), label, source: src.source, sourceSha256,
-            face: f, copy: k, box: face.box, crop, style: made.drawn ?? style.name, mode, seed, roll: r1(face.roll), yaw: r1(face.yaw),
-            ...(extras.edge === undefined ? {} : { edge: extras.edge, edgeBelowNoseTip: made.edgeBelowNoseTip }),
-            ...(made.degrade ? { degrade: made.degrade } : {}),
-            ...(scale < 1 ? { scale: Math.round(scale * 1e4) / 1e4 } : {}),
-          });
-        }
-      }
-      perImage[i] = { entries, faces };
+    // image's results are kept at its index so output does not depend on timing.
+    const outcomes = await mapLimit(sources, plan.cfg.concurrency, async (src) => {
+      const r = await synthSource(src, plan, opts, tmp, canvases, outlines);
       bar.tick();
+      return r;
     });
-    const lines: string[] = [];
-    perImage.forEach((r, i) => {
-      if (r.error) {
-        summary.imagesSkipped.unreadable++;
-        summary.errors.push({ file: sources[i].file, error: r.error });
-        return;
-      }
-      summary.faces.found += r.faces.length;
-      for (const f of r.faces) if (!f.ok) summary.faces.skipped[f.reason!]++;
-      const used = r.faces.filter((f) => f.ok).length;
-      summary.faces.used += used;
-      if (r.faces.length === 0) summary.imagesSkipped.no_face++;
-      if (used) summary.imagesUsed++;
-      for (const e of r.entries) {
-        lines.push(JSON.stringify(e));
-        summary.generated++;
-        summary.byLabel[e.label]++;
-        summary.byMode[e.mode]++;
-      }
-    });
+    const lines = tally(outcomes, sources, summary);
     fs.writeFileSync(path.join(tmp, MANIFEST), lines.length ? lines.join('\n') + '\n' : '');
     markOutput(tmp, 'synth');
   });

@@ -37,6 +37,7 @@ import { createEngine } from '../backend/onnx';
 import { calibrateRows, expectedCalibrationError, fitCalibration, meanNll, reliabilityBins, ECE_BINS, type Calibration, type ReliabilityBin } from '../model/calibration';
 import { modelIdentity } from '../model/manifest-files';
 import { mineScenes } from '../detection/mine-scenes';
+import type { FaceClassifier } from '../model/types';
 import { loadFaceClassifier } from '../model/load';
 import { classificationReport, confusionMatrix, pairedMacroF1Gain } from '../evaluation/metrics';
 import { manifestNotFace } from './presets';
@@ -398,6 +399,21 @@ export function calibrationReport(r: Omit<CalibrateResult, 'runDir'>): string {
   ].join('\n');
 }
 
+/** The network's probabilities of every item, in order (each photo decoded once). */
+async function classifyItems(clf: Pick<FaceClassifier, 'probabilitiesOfBoxes'>, items: readonly CalibrationItem[], quiet?: boolean): Promise<Float32Array[]> {
+  const bar = progress('calibrate: classify validation items', items.length, { quiet, unit: 'item' });
+  const byFile = new Map<string, number[]>();
+  items.forEach((it, i) => byFile.set(it.file, [...(byFile.get(it.file) ?? []), i]));
+  const raw: Float32Array[] = new Array(items.length);
+  for (const [file, idx] of byFile) {
+    const probs = await clf.probabilitiesOfBoxes(await decodeImage(file), idx.map((i) => items[i].box));
+    idx.forEach((i, k) => (raw[i] = probs[k]));
+    bar.tick(idx.length);
+  }
+  bar.done();
+  return raw;
+}
+
 export async function calibrate(opts: CalibrateOptions): Promise<CalibrateResult> {
   const cfg = opts.config;
   const modelDir = path.resolve(opts.model ?? projectPaths().defaultModel);
@@ -414,16 +430,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<CalibrateResult
     const notFace = manifestNotFace(m);
     const { items, notFaceNote } = await calibrationItems(cfg, sets, classes, notFace, limit);
     if (items.length === 0) throw new Error(`no validation items in ${sets.join(', ')} (is the dataset installed? run "facemask prepare" and "facemask inspect")`);
-    const bar = progress('calibrate: classify validation items', items.length, { quiet: opts.quiet, unit: 'item' });
-    const byFile = new Map<string, number[]>();
-    items.forEach((it, i) => byFile.set(it.file, [...(byFile.get(it.file) ?? []), i]));
-    const raw: Float32Array[] = new Array(items.length);
-    for (const [file, idx] of byFile) {
-      const probs = await clf.probabilitiesOfBoxes(await decodeImage(file), idx.map((i) => items[i].box));
-      idx.forEach((i, k) => (raw[i] = probs[k]));
-      bar.tick(idx.length);
-    }
-    bar.done();
+    const raw = await classifyItems(clf, items, opts.quiet);
     const labels: string[] = items.map((it) => it.label);
     const truth = items.map((it) => classes.indexOf(it.label));
     const decision = studyDecision(

@@ -35,7 +35,7 @@ import * as path from 'node:path';
 import type { Config } from '../config';
 import { projectPaths } from '../paths';
 import { LABELS, type Label, type ModelClass } from '../labels';
-import type { TrainItem } from '../data/types';
+import type { ImageRecord, TrainItem } from '../data/types';
 import { loadDatasets } from '../data/load';
 import { findLinks, groupImages } from '../data/duplicates';
 import { foldsByGroup, groupingFromConfig, splitFor, recordsForSplit } from '../data/split';
@@ -118,163 +118,189 @@ export interface RealworldOptions {
 }
 
 /** Assemble the realworld train/val/test items (see the module comment). */
+/** What every stage of the realworld mix shares: the recipe, the groups, the exclusions and their counts. */
+interface MixContext {
+  cfg: Config;
+  spec: RealworldDataSpec;
+  opts: RealworldOptions;
+  minTrainFace: number;
+  groupOf: (sha: string) => string;
+  /** The Kaggle dev photos 0–299 that loaded. */
+  kaggle: ImageRecord[];
+  testGroups: Set<string>;
+  ilcSplit: Ilc2021Split | null;
+  confusers: ConfuserExclusion;
+  isConfuser: (sha: string) => boolean;
+  excluded: Record<string, number>;
+  train: TrainItem[];
+  val: TrainItem[];
+  test: TrainItem[];
+}
+
+const kagglePhotoOf = (r: ImageRecord) => kagglePhotoNumber(r.relPath) ?? -1;
+
+/** Fit and validation photos that may be used: not grouped with a test photo, not excluded by the partition. */
+const usableKaggle = (c: MixContext, r: ImageRecord) => kagglePart(kagglePhotoOf(r)) === 'test' || (!c.testGroups.has(c.groupOf(r.sha256)) && kaggleUsable(kagglePhotoOf(r)));
+
+/** chandrikadeb7 (and extra) whole images, minus leak groups, confusers and their groups, and images grouped with ilc2021's measured photos. */
+function folderImages(c: MixContext, records: readonly ImageRecord[]): ImageRecord[] {
+  const extra = c.spec.extraDatasets;
+  const ilcMeasured = c.ilcSplit ? ilc2021LinkedImages(['val', 'test'], c.ilcSplit) : new Set<string>();
+  let kept = records.filter((r) => (r.dataset === 'chandrikadeb7' || extra.includes(r.dataset)) && r.label);
+  const drop = (why: string, keep: (r: ImageRecord) => boolean) => {
+    const before = kept.length;
+    kept = kept.filter(keep);
+    c.excluded[why] = before - kept.length;
+  };
+  drop('leakGroups', (r) => !c.testGroups.has(c.groupOf(r.sha256)));
+  drop('confuserImages', (r) => !c.isConfuser(r.sha256));
+  drop('ilc2021Linked', (r) => !ilcMeasured.has(r.sha256));
+  return kept;
+}
+
+/** Synthetic masks and confusers drawn on the folder images that survived (their sources then leave without_mask). */
+function synthItems(c: MixContext, folder: ImageRecord[], synthDirs: string[]): { synth: TrainItem[]; folder: ImageRecord[] } {
+  if (!synthDirs.length) return { synth: [], folder };
+  const dirOf = new Map<SynthManifestEntry, string>();
+  const all = synthDirs.flatMap((d) => readSynthManifest(d).map((e) => (dirOf.set(e, d), e)));
+  const fromConfusers = new Set(confuserSynth(c.confusers, all, c.groupOf));
+  c.excluded.confuserSynth = fromConfusers.size;
+  const manifest = all.filter((e) => !fromConfusers.has(e));
+  const allowed = new Set(folder.filter((r) => r.label === 'without_mask').map((r) => r.sha256));
+  const usable = manifest.filter((e) => allowed.has(e.sourceSha256));
+  c.excluded.synthOfLeakOrMissing = manifest.length - usable.length;
+  const { masks, confusers: drawn, dropped } = separateConfusers(usable);
+  c.excluded.confuserDrawnOnMaskSources = dropped.length;
+  const ex = excludeSynthSources(folder, masks);
+  c.excluded.synthSources = ex.excluded.length;
+  const synth = [...masks, ...drawn].map((e): TrainItem => ({ file: path.join(dirOf.get(e)!, e.file), sha256: e.sha256, label: e.label, source: e.label === 'without_mask' ? 'synth-confuser' : 'synth', group: c.groupOf(e.sourceSha256) }));
+  return { synth, folder: ex.kept };
+}
+
+/** The Kaggle dev set's annotated faces: fit faces train (copies), validation and test faces measure. */
+function kaggleItems(c: MixContext): void {
+  for (const r of c.kaggle) {
+    const part = kagglePart(kagglePhotoOf(r));
+    if (!usableKaggle(c, r)) {
+      c.excluded.kaggleLeak++;
+      continue;
+    }
+    if (part === 'fit' && c.isConfuser(r.sha256)) {
+      c.excluded.confuserKagglePhotos++;
+      continue;
+    }
+    for (const f of r.faces ?? []) {
+      const item: TrainItem = { file: r.path, sha256: r.sha256, label: f.label, box: f.box, source: `kaggle-${part}`, group: c.groupOf(r.sha256) };
+      if (part !== 'fit') {
+        if (faceCounts(f.box, c.cfg.faces.minSize)) (part === 'test' ? c.test : c.val).push(item);
+      } else if (c.spec.kaggleFit) {
+        if (faceCounts(f.box, c.minTrainFace)) for (let k = 0; k < c.spec.tuneCopies; k++) c.train.push(k ? { ...item, copy: k } : item);
+        else c.excluded.smallFitFaces++;
+      }
+    }
+  }
+}
+
+/** ilc2021's train-side crops (copies); under cross-validation one fold of train + validation is held out and measured. */
+function ilc2021Items(c: MixContext): void {
+  const ilcSplit = c.ilcSplit;
+  if (!(c.spec.ilc2021Copies > 0 && ilcSplit)) return;
+  const cv = c.opts.ilc2021Fold;
+  const pool = ilc2021Crops(cv ? ['train', 'val'] : 'train', { split: ilcSplit, limit: c.cfg.small ? 20 : undefined });
+  const folds = cv ? foldsByGroup(pool.map((x) => ilcSplit.photos[x.photo].group), cv.folds, cv.seed) : null;
+  if (cv && !(Number.isInteger(cv.fold) && cv.fold >= 0 && cv.fold < cv.folds)) throw new Error(`fold must be 0 to ${cv.folds - 1}, got ${cv.fold}`);
+  for (const [i, x] of pool.entries()) {
+    const group = `ilc2021:${ilcSplit.photos[x.photo].group}`;
+    if (folds && folds[i] === cv!.fold) {
+      // the held-out fold, measured as ilc2021-val is
+      if (x.facePx >= c.cfg.faces.minSize) c.val.push({ file: x.file, sha256: sha256File(x.file), label: x.label, box: x.box, source: 'ilc2021', group });
+      continue;
+    }
+    if (x.facePx < c.minTrainFace) {
+      c.excluded.smallIlc2021Faces++;
+      continue;
+    }
+    const sha256 = sha256File(x.file);
+    if (isConfuserExcluded(c.confusers, { sha256, photo: x.photo })) {
+      c.excluded.ilc2021Confusers++;
+      continue;
+    }
+    const item: TrainItem = { file: x.file, sha256, label: x.label, box: x.box, source: 'ilc2021', group };
+    for (let k = 0; k < c.spec.ilc2021Copies; k++) c.train.push(k ? { ...item, copy: k } : item);
+  }
+}
+
+/** The recipe's detector's boxes on the fit and validation photos, mined (src/detection/mine-scenes.ts): validation gets only not_face boxes. */
+async function notFaceItems(c: MixContext): Promise<void> {
+  if (!c.spec.notFace) return;
+  const byFile = new Map(c.kaggle.map((r) => [r.path, r]));
+  const scenes = kaggleScenes(['fit', 'validation']).filter((sc) => {
+    const r = byFile.get(sc.file);
+    return r && usableKaggle(c, r) && (kagglePart(sc.photo) === 'validation' || !c.isConfuser(r.sha256));
+  });
+  for (const { scene, boxes } of await mineScenes(scenes, c.spec.notFace, c.cfg.detect, c.minTrainFace)) {
+    const r = byFile.get(scene.file)!;
+    const isVal = kagglePart(scene.photo) === 'validation';
+    for (const m of boxes) {
+      const item: TrainItem = { file: r.path, sha256: r.sha256, label: m.label, box: m.box, source: 'detector', group: c.groupOf(r.sha256) };
+      if (!isVal) c.train.push(item);
+      else if (m.label === 'not_face') c.val.push(item); // its faces are already there as annotated boxes
+    }
+  }
+}
+
+/** Small-data mode: a few items per (source, label), so every code path still runs. */
+function thinOut(xs: TrainItem[], per: number): TrainItem[] {
+  const seen = new Map<string, number>();
+  return xs.filter((x) => {
+    const k = `${x.source}|${x.label}`;
+    const n = seen.get(k) ?? 0;
+    seen.set(k, n + 1);
+    return n < per;
+  });
+}
+
+/** Assemble the realworld train/val/test items (see the module comment). */
 export async function realworldData(spec: RealworldDataSpec, opts: RealworldOptions): Promise<TrainingData & { testGroups: Set<string>; synthDirs: string[]; confusers: ConfuserExclusion }> {
   const cfg = opts.config;
-  const minTrainFace = opts.minTrainFace ?? 12;
   // Groups are always computed on the full datasets (a subset could miss a link), then subset.
-  const extra = spec.extraDatasets;
-  const data = await loadDatasets(['chandrikadeb7', ...extra, KAGGLE], { config: cfg, progress: opts.progress, perClass: Infinity });
-  const grouping = groupImages(
-    data.records.map((r) => r.sha256),
-    findLinks(data.records, data.fingerprints, groupingFromConfig(cfg.split)),
-    groupingFromConfig(cfg.split),
-  );
+  const datasets = ['chandrikadeb7', ...spec.extraDatasets, KAGGLE];
+  const data = await loadDatasets(datasets, { config: cfg, progress: opts.progress, perClass: Infinity });
+  const grouping = groupImages(data.records.map((r) => r.sha256), findLinks(data.records, data.fingerprints, groupingFromConfig(cfg.split)), groupingFromConfig(cfg.split));
   const groupOf = (sha: string) => grouping.groupOf.get(sha) ?? 'g' + sha.slice(0, 12);
-  const photoOf = (relPath: string) => kagglePhotoNumber(relPath) ?? -1;
-  const kaggle = data.records.filter((r) => r.dataset === KAGGLE && photoOf(r.relPath) >= 0 && photoOf(r.relPath) <= 299);
-  const testGroups = new Set(kaggle.filter((r) => kagglePart(photoOf(r.relPath)) === 'test').map((r) => groupOf(r.sha256)));
-  const excluded = { leakGroups: 0, kaggleLeak: 0, synthSources: 0, synthOfLeakOrMissing: 0, smallFitFaces: 0, confuserImages: 0, confuserKagglePhotos: 0, confuserSynth: 0, confuserDrawnOnMaskSources: 0, ilc2021Linked: 0, smallIlc2021Faces: 0, ilc2021Confusers: 0 };
+  const kaggle = data.records.filter((r) => r.dataset === KAGGLE && kagglePhotoOf(r) >= 0 && kagglePhotoOf(r) <= 299);
   const ilcSplit = ilc2021SplitFor(spec);
-  const ilcMeasured = ilcSplit ? ilc2021LinkedImages(['val', 'test'], ilcSplit) : new Set<string>();
-
   // the confuser test set: checked against the loaded images (the exclusion goes by checksum)
   const confuserList = readConfuserList();
-  checkConfuserRecords(confuserList, data.records, ['chandrikadeb7', ...extra, KAGGLE]);
+  checkConfuserRecords(confuserList, data.records, datasets);
   const confusers = confuserExclusion(confuserList, { groupOf, ilc2021Split: ilcSplit });
-  const isConfuser = (sha: string) => isConfuserExcluded(confusers, { sha256: sha, group: groupOf(sha) });
-
-  // chandrikadeb7 (and extra) whole images, minus leak groups, confusers and their groups, and images grouped with ilc2021's measured photos
-  let chandri = data.records.filter((r) => (r.dataset === 'chandrikadeb7' || extra.includes(r.dataset)) && r.label);
-  const before = chandri.length;
-  chandri = chandri.filter((r) => !testGroups.has(groupOf(r.sha256)));
-  excluded.leakGroups = before - chandri.length;
-  const beforeConfusers = chandri.length;
-  chandri = chandri.filter((r) => !isConfuser(r.sha256));
-  excluded.confuserImages = beforeConfusers - chandri.length;
-  const beforeIlc = chandri.length;
-  chandri = chandri.filter((r) => !ilcMeasured.has(r.sha256));
-  excluded.ilc2021Linked = beforeIlc - chandri.length;
-
-  // synthetic masks from chandrikadeb7 without_mask photos that survived the filter
+  const c: MixContext = {
+    cfg, spec, opts, minTrainFace: opts.minTrainFace ?? 12, groupOf, kaggle, ilcSplit, confusers,
+    testGroups: new Set(kaggle.filter((r) => kagglePart(kagglePhotoOf(r)) === 'test').map((r) => groupOf(r.sha256))),
+    isConfuser: (sha: string) => isConfuserExcluded(confusers, { sha256: sha, group: groupOf(sha) }),
+    excluded: { leakGroups: 0, kaggleLeak: 0, synthSources: 0, synthOfLeakOrMissing: 0, smallFitFaces: 0, confuserImages: 0, confuserKagglePhotos: 0, confuserSynth: 0, confuserDrawnOnMaskSources: 0, ilc2021Linked: 0, smallIlc2021Faces: 0, ilc2021Confusers: 0 },
+    train: [], val: [], test: [],
+  };
   const synthDirs = opts.synthDir === undefined ? (fs.existsSync(path.join(defaultSynthDir(), 'manifest.jsonl')) ? [defaultSynthDir()] : []) : opts.synthDir === null ? [] : [opts.synthDir].flat();
-  const synth: TrainItem[] = [];
-  if (synthDirs.length) {
-    const dirOf = new Map<SynthManifestEntry, string>();
-    const all = synthDirs.flatMap((d) => readSynthManifest(d).map((e) => (dirOf.set(e, d), e)));
-    const fromConfusers = new Set(confuserSynth(confusers, all, groupOf));
-    excluded.confuserSynth = fromConfusers.size;
-    const manifest = all.filter((e) => !fromConfusers.has(e));
-    const allowed = new Set(chandri.filter((r) => r.label === 'without_mask').map((r) => r.sha256));
-    const usable = manifest.filter((e) => allowed.has(e.sourceSha256));
-    excluded.synthOfLeakOrMissing = manifest.length - usable.length;
-    const { masks, confusers: drawn, dropped } = separateConfusers(usable);
-    excluded.confuserDrawnOnMaskSources = dropped.length;
-    const ex = excludeSynthSources(chandri, masks);
-    excluded.synthSources = ex.excluded.length;
-    chandri = ex.kept;
-    for (const e of [...masks, ...drawn]) {
-      synth.push({ file: path.join(dirOf.get(e)!, e.file), sha256: e.sha256, label: e.label, source: e.label === 'without_mask' ? 'synth-confuser' : 'synth', group: groupOf(e.sourceSha256) });
-    }
-  }
-
-  const train: TrainItem[] = [];
-  const val: TrainItem[] = [];
-  const test: TrainItem[] = [];
-  for (const r of chandri) if (r.dataset === 'chandrikadeb7') train.push({ file: r.path, sha256: r.sha256, label: r.label!, source: 'chandrikadeb7', group: groupOf(r.sha256) });
-  for (const r of chandri) if (r.dataset !== 'chandrikadeb7') train.push({ file: r.path, sha256: r.sha256, label: r.label!, source: 'extra', group: groupOf(r.sha256) });
-  train.push(...synth);
-  /** Fit and validation photos that may be used: not grouped with a test photo, not excluded by the partition. */
-  const usable = (r: (typeof kaggle)[number]) => kagglePart(photoOf(r.relPath)) === 'test' || (!testGroups.has(groupOf(r.sha256)) && kaggleUsable(photoOf(r.relPath)));
-  for (const r of kaggle) {
-    const part = kagglePart(photoOf(r.relPath));
-    if (!usable(r)) {
-      excluded.kaggleLeak++;
-      continue;
-    }
-    if (part === 'fit' && isConfuser(r.sha256)) {
-      excluded.confuserKagglePhotos++;
-      continue;
-    }
-    const g = groupOf(r.sha256);
-    for (const f of r.faces ?? []) {
-      const item: TrainItem = { file: r.path, sha256: r.sha256, label: f.label, box: f.box, source: `kaggle-${part}`, group: g };
-      if (part === 'test') {
-        if (faceCounts(f.box, cfg.faces.minSize)) test.push(item);
-      } else if (part === 'validation') {
-        if (faceCounts(f.box, cfg.faces.minSize)) val.push(item);
-      } else if (spec.kaggleFit) {
-        if (faceCounts(f.box, minTrainFace)) for (let c = 0; c < spec.tuneCopies; c++) train.push(c ? { ...item, copy: c } : item);
-        else excluded.smallFitFaces++;
-      }
-    }
-  }
-  if (spec.ilc2021Copies > 0 && ilcSplit) {
-    const cv = opts.ilc2021Fold;
-    const pool = ilc2021Crops(cv ? ['train', 'val'] : 'train', { split: ilcSplit, limit: cfg.small ? 20 : undefined });
-    const folds = cv ? foldsByGroup(pool.map((c) => ilcSplit.photos[c.photo].group), cv.folds, cv.seed) : null;
-    if (cv && !(Number.isInteger(cv.fold) && cv.fold >= 0 && cv.fold < cv.folds)) throw new Error(`fold must be 0 to ${cv.folds - 1}, got ${cv.fold}`);
-    for (const [i, c] of pool.entries()) {
-      if (folds && folds[i] === cv!.fold) {
-        // the held-out fold, measured as ilc2021-val is
-        if (c.facePx >= cfg.faces.minSize) val.push({ file: c.file, sha256: sha256File(c.file), label: c.label, box: c.box, source: 'ilc2021', group: `ilc2021:${ilcSplit.photos[c.photo].group}` });
-        continue;
-      }
-      if (c.facePx < minTrainFace) {
-        excluded.smallIlc2021Faces++;
-        continue;
-      }
-      const sha256 = sha256File(c.file);
-      if (isConfuserExcluded(confusers, { sha256, photo: c.photo })) {
-        excluded.ilc2021Confusers++;
-        continue;
-      }
-      const item: TrainItem = { file: c.file, sha256, label: c.label, box: c.box, source: 'ilc2021', group: `ilc2021:${ilcSplit.photos[c.photo].group}` };
-      for (let k = 0; k < spec.ilc2021Copies; k++) train.push(k ? { ...item, copy: k } : item);
-    }
-  }
-  if (spec.notFace) {
-    // the detector's boxes on the fit and validation photos, mined (src/detection/mine-scenes.ts)
-    const byFile = new Map(kaggle.map((r) => [r.path, r]));
-    const scenes = kaggleScenes(['fit', 'validation']).filter((sc) => {
-      const r = byFile.get(sc.file);
-      return r && usable(r) && (kagglePart(sc.photo) === 'validation' || !isConfuser(r.sha256));
-    });
-    for (const { scene, boxes } of await mineScenes(scenes, spec.notFace, cfg.detect, minTrainFace)) {
-      const r = byFile.get(scene.file)!;
-      const isVal = kagglePart(scene.photo) === 'validation';
-      for (const m of boxes) {
-        const item: TrainItem = { file: r.path, sha256: r.sha256, label: m.label, box: m.box, source: 'detector', group: groupOf(r.sha256) };
-        // validation gets only not_face boxes (its faces are already there as annotated boxes)
-        if (isVal) {
-          if (m.label === 'not_face') val.push(item);
-        } else train.push(item);
-      }
-    }
-  }
+  const { synth, folder } = synthItems(c, folderImages(c, data.records), synthDirs);
+  for (const r of folder) if (r.dataset === 'chandrikadeb7') c.train.push({ file: r.path, sha256: r.sha256, label: r.label!, source: 'chandrikadeb7', group: groupOf(r.sha256) });
+  for (const r of folder) if (r.dataset !== 'chandrikadeb7') c.train.push({ file: r.path, sha256: r.sha256, label: r.label!, source: 'extra', group: groupOf(r.sha256) });
+  c.train.push(...synth);
+  kaggleItems(c);
+  ilc2021Items(c);
+  await notFaceItems(c);
   const notes = {
     synthDir: synthDirs.length > 1 ? synthDirs : (synthDirs[0] ?? null),
-    excluded,
+    excluded: c.excluded,
     confusers: { list: path.relative(projectPaths().root, projectPaths().confusers), entries: confuserList.length, groups: confusers.groups.size, ilc2021Split: ilcSplit !== null },
     ilc2021Split: ilcSplit ? 'recorded' : 'not recorded (ilc2021 not installed or not inspected)',
-    sources: sourceCounts(train),
-    ...(opts.ilc2021Fold ? { ilc2021Fold: { ...opts.ilc2021Fold, heldOut: val.filter((v) => v.source === 'ilc2021').length } } : {}),
+    sources: sourceCounts(c.train),
+    ...(opts.ilc2021Fold ? { ilc2021Fold: { ...opts.ilc2021Fold, heldOut: c.val.filter((v) => v.source === 'ilc2021').length } } : {}),
   };
   const testDescription = `real faces: ${describePart('test')}, faces >= ${cfg.faces.minSize} px, annotated boxes${cfg.small ? ', small-data mode' : ''}`;
-  if (cfg.small) {
-    // small-data mode: a few items per (source, label), every code path still runs
-    const per = cfg.data.smallPerClass;
-    const thin = (xs: TrainItem[]) => {
-      const seen = new Map<string, number>();
-      return xs.filter((x) => {
-        const k = `${x.source}|${x.label}`;
-        const n = seen.get(k) ?? 0;
-        seen.set(k, n + 1);
-        return n < per;
-      });
-    };
-    return { train: thin(train), val: thin(val), test: thin(test), testDescription, notes, testGroups, synthDirs, confusers };
-  }
-  return { train, val, test, testDescription, notes, testGroups, synthDirs, confusers };
+  const per = cfg.data.smallPerClass;
+  const [train, val, test] = cfg.small ? [thinOut(c.train, per), thinOut(c.val, per), thinOut(c.test, per)] : [c.train, c.val, c.test];
+  return { train, val, test, testDescription, notes, testGroups: c.testGroups, synthDirs, confusers };
 }
 
 /**

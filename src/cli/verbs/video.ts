@@ -3,17 +3,38 @@
  * (or a camera such as /dev/video0) and write the annotated video. ffmpeg (Debian's 5.1 here) does
  * the decoding and encoding through pipes.
  */
-import { OVERWRITE_FLAG, defineVerb } from '../args';
+import { OVERWRITE_FLAG, UsageError, defineVerb } from '../args';
 import { resolveConfig } from '../../config';
 import { createFaceMaskDetector } from '../../detection/create';
 import type { FaceMaskDetector } from '../../detection/pipeline';
-import { processVideo, VideoError } from '../../detection/video';
+import { processVideo, VideoError, type VideoReport } from '../../detection/video';
 import { containerFor, isFacemaskVideo, probeVideo } from '../../detection/ffmpeg';
 import { claimOutput } from '../../util/output';
 import { interruption } from '../../util/interrupt';
 import { projectPaths } from '../../paths';
 import { initBackend } from '../../backend/tf';
 import { detectionFlags, settingsRequest, noteUnusedFlags } from './detection-flags';
+
+/** The run in words on stderr, and the exit status: 130 when interrupted, 1 when the input broke off, else 0. */
+function summariseRun(report: VideoReport, detection: string): number {
+  const output = report.output;
+  for (const n of report.notes) console.error(`note: ${n}`);
+  const per = (x: number) => (x / Math.max(1, report.framesRead)).toFixed(1);
+  console.error(
+    `${report.framesWritten || report.framesRead} frames ${report.width}x${report.height} in ${report.seconds.toFixed(1)} s: ${report.fps.toFixed(1)} fps ` +
+      `(detector ${detection}; ms/frame detect ${per(report.ms.detect)}, classify ${per(report.ms.classify)}, draw ${per(report.ms.draw)}, write ${per(report.ms.write)}; ${report.tracks} tracks)`,
+  );
+  if (output) console.error(`written: ${output}`);
+  if (interruption.signal.aborted) {
+    console.error(`facemask video: interrupted after ${report.framesRead} frames${output ? `; ${output} is finalised and plays` : ''}`);
+    return interruption.exitCode;
+  }
+  if (report.error) {
+    console.error(`facemask video: ${report.error}${output ? `; the ${report.framesWritten} frames before it are in ${output}` : ''}`);
+    return 1;
+  }
+  return 0;
+}
 
 export const videoVerb = defineVerb({
   name: 'video',
@@ -41,14 +62,8 @@ export const videoVerb = defineVerb({
     const detectEvery = (args.flags['detect-every']) ?? cfg.video.detectEvery;
     const maxFrames = args.flags.frames;
     const request = settingsRequest(args.flags);
-    if (detectEvery < 1) {
-      console.error('facemask video: --detect-every must be at least 1');
-      return 2;
-    }
-    if (maxFrames !== undefined && maxFrames < 1) {
-      console.error('facemask video: --frames must be at least 1');
-      return 2;
-    }
+    if (detectEvery < 1) throw new UsageError('--detect-every must be at least 1');
+    if (maxFrames !== undefined && maxFrames < 1) throw new UsageError('--frames must be at least 1');
     try {
       if (output) containerFor(output);
       probeVideo(input); // fail fast, before loading models
@@ -91,22 +106,7 @@ export const videoVerb = defineVerb({
         },
       });
       if (tty) process.stderr.write('\r\x1b[2K');
-      for (const n of report.notes) console.error(`note: ${n}`);
-      const per = (x: number) => (x / Math.max(1, report.framesRead)).toFixed(1);
-      console.error(
-        `${report.framesWritten || report.framesRead} frames ${report.width}x${report.height} in ${report.seconds.toFixed(1)} s: ${report.fps.toFixed(1)} fps ` +
-          `(detector ${pipeline.settings.detector} every ${detectEvery} frame(s); ms/frame detect ${per(report.ms.detect)}, classify ${per(report.ms.classify)}, draw ${per(report.ms.draw)}, write ${per(report.ms.write)}; ${report.tracks} tracks)`,
-      );
-      if (output) console.error(`written: ${output}`);
-      if (interruption.signal.aborted) {
-        console.error(`facemask video: interrupted after ${report.framesRead} frames${output ? `; ${output} is finalised and plays` : ''}`);
-        return interruption.exitCode;
-      }
-      if (report.error) {
-        console.error(`facemask video: ${report.error}${output ? `; the ${report.framesWritten} frames before it are in ${output}` : ''}`);
-        return 1;
-      }
-      return 0;
+      return summariseRun(report, `${pipeline.settings.detector} every ${detectEvery} frame(s)`);
     } catch (e) {
       if (e instanceof VideoError) {
         console.error(`facemask video: ${e.message}`);
