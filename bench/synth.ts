@@ -18,8 +18,9 @@ import { decodeImage, encodeImage } from '../src/util/images';
 import { resolveConfig } from '../src/config';
 import {
   findLandmarkedFaces, placeMask, renderStyle, resolveStyle, rngFor, synthesise, cropAround, cropImage,
-  demoPhotos, unmaskedPhotos, stageInputs, formatSummary, faceAnchors, TEMPLATE, ANCHOR_ORDER, type Landmarks,
+  formatSummary, faceAnchors, TEMPLATE, ANCHOR_ORDER, type Landmarks,
 } from '../src/synth/index';
+import { demoPhotos, unmaskedPhotos, stageInputs } from '../src/notebook/synth';
 import { machineLine, median, medianOfRuns, runBench, timeIt } from './lib';
 
 const ms = async <T>(f: () => Promise<T> | T): Promise<[T, number]> => {

@@ -12,7 +12,7 @@
  *
  * Prints figures (a table); not a test. Needs the promoted model (models/default). ms per frame are
  * medians of 15 calls after a warm-up (5 for res10); frames per second, and the native loop, are the
- * median of --runs runs. --quick: 30 frames, 1 run, fewer settings (no tiny, no res10, no extra
+ * median of --runs runs. --quick: 30 frames, 1 run, fewer settings (no res10, no extra
  * detect-every values).
  */
 import * as fs from 'node:fs';
@@ -82,7 +82,7 @@ runBench(
     summary: 'speed at 640x480 with three faces: ms per frame per detector, classifying, the photo pipeline; video frames per second; native OpenCV side by side',
     flags: { frames: { type: 'integer', value: 'N', default: 150, min: 1, help: 'frames in the generated clip' } },
     runs: 3,
-    quick: '30 frames, 1 run, fewer settings (no tiny, no res10, no extra detect-every values)',
+    quick: '30 frames, 1 run, fewer settings (no res10, no extra detect-every values)',
     method: 'ms / frame: median of 15 calls after a warm-up call (res10: 5) on the first frame; fps: frames written / wall time incl. ffmpeg decode and encode, median of --runs runs; native: median detection ms over the frames, tutorial loop fps median of --runs runs',
   },
   async ({ flags, runs, quick }) => {
@@ -115,7 +115,6 @@ runBench(
       ].filter((x) => !(x.detector === videoDetector && x.every === cfg.video.detectEvery)),
       ...(quick ? [] : [
         ...[1, 2, 5].filter((n) => n !== cfg.video.detectEvery).map((n) => ({ detector: videoDetector, every: n, note: `detect every ${n}` })),
-        { detector: 'tiny', every: 3, note: 'tiny detector, every 3' },
         { detector: 'res10', every: 1, note: 'the original: res10 on every frame' },
       ]),
     ];
@@ -147,7 +146,7 @@ runBench(
     shipped.dispose();
 
     // detection and classification per frame
-    const detectors = quick ? ['yunet-n', 'yunet', 'blazeface', 'ssd-mobilenet'] : ['yunet-n', 'yunet', 'blazeface', 'tiny', 'ssd-mobilenet', 'res10'];
+    const detectors = quick ? ['yunet-n', 'yunet', 'blazeface', 'ssd-mobilenet'] : ['yunet-n', 'yunet', 'blazeface', 'ssd-mobilenet', 'res10'];
     let facesForClassify = 0;
     let classifyMs = NaN;
     for (const name of detectors) {
@@ -162,7 +161,7 @@ runBench(
         found = (await findFaces()).length;
         ms.push(performance.now() - t);
       }
-      rows.push({ stage: `detect ${name}${name === 'tiny' ? ` (input ${cfg.detect.tiny.inputSize})` : ''}`, 'ms / frame': +median(ms).toFixed(1), faces: found });
+      rows.push({ stage: `detect ${name}`, 'ms / frame': +median(ms).toFixed(1), faces: found });
       if (name === detectors[0]) {
         const dets = await findFaces();
         await pipeline.classifyBoxes(frame, dets);

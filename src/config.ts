@@ -96,13 +96,6 @@ export interface Config {
       /** Its own threshold, tuned like ssdMobilenet's. default: 0.525 */
       minConfidence: number;
     };
-    /** face-api's Tiny Face Detector. */
-    tiny: {
-      /** Its own threshold, tuned like ssdMobilenet's (at input 416). default: 0.325 */
-      minConfidence: number;
-      /** Network input side, a multiple of 32. default: 416 */
-      inputSize: number;
-    };
     /** YuNet (libfacedetection's ONNX detector with 5 landmarks, run on ONNX Runtime; files in face_detector/yunet/): `yunet` is yunet_s (OpenCV Zoo's). */
     yunet: {
       /** Its own threshold: the best recall of counted faces within 0.1 false detections per image on Kaggle validation photos, without a classifier (bench/yunet.ts). default: 0.75 */
@@ -116,19 +109,6 @@ export interface Config {
     yunetN: {
       /** Its own threshold, chosen like `yunet.minConfidence`. default: 0.8 */
       minConfidence: number;
-    };
-    /** A primary detector's boxes confirmed by a second detector (fused score = geometric mean). */
-    consensus: {
-      /** Detector whose boxes are kept. default: 'ssd-mobilenet' */
-      primary: string;
-      /** Detector that must confirm them. default: 'res10' */
-      verifier: string;
-      /** Each part's own threshold (low, for recall). default: 0.05 */
-      partMinConfidence: number;
-      /** Its own threshold on the fused score, tuned like ssdMobilenet's. default: 0.275 */
-      minConfidence: number;
-      /** IoU for the verifier to confirm a box. default: 0.4 */
-      agreeIou: number;
     };
   };
   video: {
@@ -184,10 +164,8 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): Config {
       res10: { minConfidence: 0.5, inputSize: 300 },
       ssdMobilenet: { minConfidence: 0.65 },
       blazeface: { minConfidence: 0.525 },
-      tiny: { minConfidence: 0.325, inputSize: 416 },
       yunet: { minConfidence: 0.75, upscale: 1, maxSide: 1024 },
       yunetN: { minConfidence: 0.8 },
-      consensus: { primary: 'ssd-mobilenet', verifier: 'res10', partMinConfidence: 0.05, minConfidence: 0.275, agreeIou: 0.4 },
     },
     video: { detector: null, detectEvery: 1, smoothing: 0.3, trackIou: 0.3, maxMissed: 2 },
     synth: { minFaceSize: 48, maxRoll: 40, maxYaw: 45, minScore: 0.5, cropMargin: 0.35, jpegQuality: 92, concurrency: 2 },
@@ -235,7 +213,7 @@ export function resolveConfig(overrides: DeepPartial<Config> = {}, env: NodeJS.P
   }
   if (c.train.smallEpochs < 1 || !Number.isInteger(c.train.smallEpochs)) throw new Error(`train.smallEpochs must be a positive integer`);
   if (!(c.data.maxPixels >= 1 && c.data.workPixels >= 10_000 && c.data.workPixels <= c.data.maxPixels)) throw new Error(`data.workPixels must be from 10000 to data.maxPixels (${c.data.maxPixels}), got ${c.data.workPixels}`);
-  for (const k of ['res10', 'ssdMobilenet', 'blazeface', 'tiny', 'yunet', 'yunetN', 'consensus'] as const) {
+  for (const k of ['res10', 'ssdMobilenet', 'blazeface', 'yunet', 'yunetN'] as const) {
     if (!inOpenUnit(c.detect[k].minConfidence)) throw new Error(`detect.${k}.minConfidence must be in (0, 1), got ${c.detect[k].minConfidence}`);
   }
   if (!['onnx', 'tfjs'].includes(c.train.runtime)) throw new Error(`train.runtime must be onnx or tfjs, got ${JSON.stringify(c.train.runtime)}`);

@@ -70,7 +70,7 @@ export async function createFaceMaskDetector(config: Config = resolveConfig(), o
     }
     if (!opts.cacheDir) return assemblePipeline(detector, classifier, settings, owns);
     const m = classifier.manifest;
-    const cached = cachedClassifier(classifier, opts.cacheDir, { head: modelIdentity(m), base: m.base.sha256, onnx: classifier.runtime === 'onnx' ? m.onnx?.sha256 : null, classes: m.classes, inputSize: m.base.inputSize, features: m.features ?? null, runtime: classifier.runtime, ...(m.tail ? { tail: m.tail.sha256 } : {}), ...(m.crop ? { crop: m.crop } : {}), ...(classifier.calibration ? { calibration: { temperature: classifier.calibration.temperature, bias: classifier.calibration.bias } } : {}) });
+    const cached = cachedClassifier(classifier, opts.cacheDir, { head: modelIdentity(m), base: m.base.sha256, onnx: classifier.runtime === 'onnx' ? m.onnx?.sha256 : null, classes: m.classes, inputSize: m.base.inputSize, runtime: classifier.runtime, ...(m.tail ? { tail: m.tail.sha256 } : {}), ...(m.crop ? { crop: m.crop } : {}), ...(classifier.calibration ? { calibration: { temperature: classifier.calibration.temperature, bias: classifier.calibration.bias } } : {}) });
     const pipeline = assemblePipeline(cachedDetector(detector, opts.cacheDir, { threshold: settings.threshold, config: { ...config.detect, detector: null }, ...(addLandmarks ? { landmarks: addLandmarks } : {}) }), cached, settings, owns);
     return { ...pipeline, dispose: () => (pipeline.dispose(), cached.flush()) };
   } catch (e) {

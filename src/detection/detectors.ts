@@ -1,17 +1,16 @@
 /**
  * The face detectors this project runs in Node, registered by name (src/detection/registry.ts):
  * each entry says what the detector is, its own threshold (its config section's `minConfidence`)
- * and how to load it at a threshold.
+ * and how to load it at a threshold. (face-api's Tiny Face Detector and a two-detector consensus were
+ * measured and retired: docs/experiments/detectors.md.)
  */
 import { DetectorRegistry, type DetectorEntry } from './registry';
 import { createRes10 } from './res10';
-import { createSsdMobilenet, createTiny } from './faceapi';
+import { createSsdMobilenet } from './faceapi';
 import { createBlazeFace } from './blazeface';
-import { createConsensus } from './consensus';
 import { yunetEntries } from './yunet';
 import { loadYuNet } from './yunet-node';
 import { createEngine } from '../backend/onnx';
-import { DetectorError } from './types';
 
 const ENTRIES: DetectorEntry[] = [
   {
@@ -32,34 +31,8 @@ const ENTRIES: DetectorEntry[] = [
     ownThreshold: (c) => c.blazeface.minConfidence,
     create: (c, t) => createBlazeFace({ minConfidence: t, nmsIou: c.nmsIou, maxResults: c.maxFaces }),
   },
-  {
-    name: 'tiny',
-    summary: "face-api's Tiny Face Detector (tfjs)",
-    ownThreshold: (c) => c.tiny.minConfidence,
-    create: (c, t) => createTiny({ minConfidence: t, inputSize: c.tiny.inputSize, nmsIou: c.nmsIou, maxResults: c.maxFaces }),
-  },
   // YuNet on the context's engine (or a new one): the detector owns its network and releases it on dispose
   ...yunetEntries(async (variant, ctx) => loadYuNet(ctx.engine ?? (await createEngine()), variant, ctx.modelDir)),
-  {
-    name: 'consensus',
-    summary: 'boxes of one detector confirmed by another (detect.consensus)',
-    ownThreshold: (c) => c.consensus.minConfidence,
-    async create(c, t, ctx) {
-      const k = c.consensus;
-      if (k.primary === 'consensus' || k.verifier === 'consensus' || k.primary === k.verifier) {
-        throw new DetectorError(`consensus: primary and verifier must be two different plain detectors (got ${k.primary}, ${k.verifier})`);
-      }
-      // each part runs at the low part threshold; the fused score gets the threshold
-      const primary = await ctx.registry.create(k.primary, c, k.partMinConfidence, ctx);
-      try {
-        const verifier = await ctx.registry.create(k.verifier, c, k.partMinConfidence, ctx);
-        return createConsensus(primary, verifier, { minConfidence: t, agreeIou: k.agreeIou, nmsIou: c.nmsIou, maxResults: c.maxFaces });
-      } catch (e) {
-        primary.dispose();
-        throw e;
-      }
-    },
-  },
 ];
 
 /** The Node detectors. */

@@ -1,9 +1,7 @@
 /**
- * face-api's detectors on the project's one tfjs instance (`loadFaceApi`):
- * - `ssd-mobilenet`: SSD MobileNetV1 (input fixed at 512x512 by the network's anchors; the image is
- *   padded to a square and resized to it),
- * - `tiny`: the Tiny Face Detector (Tiny-YOLOv2 with separable convolutions; input side configurable,
- *   a multiple of 32).
+ * face-api's SSD MobileNetV1 detector (`ssd-mobilenet`) on the project's one tfjs instance (`loadFaceApi`):
+ * its input is fixed at 512x512 by the network's anchors; the image is padded to a square and resized
+ * to it. (face-api's Tiny Face Detector was measured and retired: docs/experiments/detectors.md.)
  */
 import type { FaceDetection, FaceDetector } from './types';
 import { DetectorError } from './types';
@@ -19,11 +17,6 @@ export interface SsdOptions {
   maxResults: number;
   /** IoU above which overlapping boxes are suppressed (after face-api's own at 0.5). */
   nmsIou: number;
-}
-
-export interface TinyOptions extends SsdOptions {
-  /** Network input side in pixels, a multiple of 32. */
-  inputSize: number;
 }
 
 type FaceApi = Awaited<ReturnType<typeof loadFaceApi>>;
@@ -85,22 +78,5 @@ export async function createSsdMobilenet(opts: SsdOptions): Promise<FaceDetector
     dispose() {
       /* face-api's nets are shared by the process (loaded once); nothing of our own to free */
     },
-  };
-}
-
-export async function createTiny(opts: TinyOptions): Promise<FaceDetector> {
-  checkConfidence('tiny', opts.minConfidence);
-  if (!Number.isInteger(opts.inputSize) || opts.inputSize % 32 !== 0 || opts.inputSize < 32) {
-    throw new DetectorError(`tiny: inputSize must be a positive multiple of 32, got ${opts.inputSize}`);
-  }
-  const faceapi = await loadFaceApi(['tinyFaceDetector']);
-  const options = new faceapi.TinyFaceDetectorOptions({ inputSize: opts.inputSize, scoreThreshold: opts.minConfidence });
-  const run = (t: unknown) => faceapi.nets.tinyFaceDetector.locateFaces(t as never, options) as Promise<Located[]>;
-  return {
-    name: 'tiny',
-    async detectFaces(image) {
-      return nonMaxSuppression(await locate(image, run), opts.nmsIou, opts.maxResults);
-    },
-    dispose() {},
   };
 }

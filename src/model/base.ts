@@ -140,12 +140,10 @@ export class PixelBase extends tf.layers.Layer {
 /**
  * What a base runner computes per image:
  *  - `pooled`: the mean of `out_relu` over the 7x7 map, [1280] (the tutorial's head input);
- *  - `rich`: [`RICH_DIM`] = `out_relu` averaged in three horizontal bands (rows 0–1, 2–4, 5–6: eyes,
- *    nose, mouth and chin of a face box; 3 x 1280), then the means of two inner layers
- *    (`block_13_expand_relu` 192, `block_16_depthwise_relu` 336), then the `block_16_project_BN`
- *    map (7 x 7 x 112, the input of the last 1x1 convolution `Conv_1`, for fine-tuning it).
+ *  - `bands`: `out_relu` averaged in three horizontal bands (`BANDS_POOL`), [3 x 1280];
+ *  - `map:<layer>`: an inner layer's map, flattened (the input of a fine-tuned tail).
  */
-export type FeatureKind = 'pooled' | 'bands' | 'rich' | MapKind;
+export type FeatureKind = 'pooled' | 'bands' | MapKind;
 
 /**
  * `bands`: the base's last 7x7 map averaged in three overlapping horizontal bands, rows 0–2, 2–4 and
@@ -190,13 +188,6 @@ export function layerMapShape(base: tf.LayersModel, layer: string): [number, num
   return s as [number, number, number];
 }
 
-export const RICH_LAYOUT = {
-  bands: { offset: 0, size: 3 * 1280, rows: [[0, 2], [2, 5], [5, 7]] as [number, number][] },
-  mid: { offset: 3 * 1280, size: 192 + 336, layers: ['block_13_expand_relu', 'block_16_depthwise_relu'] },
-  maps: { offset: 3 * 1280 + 192 + 336, size: 7 * 7 * 112, layer: 'block_16_project_BN', shape: [7, 7, 112] as [number, number, number] },
-};
-export const RICH_DIM = RICH_LAYOUT.maps.offset + RICH_LAYOUT.maps.size;
-
 /** The feature size of a kind (a `map:` kind needs the base to know its layer's shape). */
 export function featureDim(kind: FeatureKind, spec: BaseSpec = MOBILENET_V2_035, base?: tf.LayersModel): number {
   const layer = mapLayerOf(kind);
@@ -204,8 +195,7 @@ export function featureDim(kind: FeatureKind, spec: BaseSpec = MOBILENET_V2_035,
     if (!base) throw new Error(`featureDim: "${kind}" needs the base model`);
     return layerMapShape(base, layer).reduce((a, b) => a * b, 1);
   }
-  if (kind === 'bands') return BANDS_POOL.count * spec.outputShape[2];
-  return kind === 'rich' ? RICH_DIM : spec.outputShape[2];
+  return kind === 'bands' ? BANDS_POOL.count * spec.outputShape[2] : spec.outputShape[2];
 }
 
 /** Band features (`BANDS_POOL`): raw pixels [n, s, s, 3] → [n, 3 * channels]. The base runs in inference mode. */
@@ -225,23 +215,9 @@ export function mapFeatureFn(base: tf.LayersModel, layer: string): (pixels: tf.T
   return (pixels) => tf.tidy(() => tf.reshape(inner.apply(scalePixels(pixels), { training: false }) as tf.Tensor, [pixels.shape[0], -1]) as tf.Tensor2D);
 }
 
-/** A function computing `rich` features (one multi-output view of the base, built once). */
-export function richFeatureFn(base: tf.LayersModel): (pixels: tf.Tensor4D) => tf.Tensor2D {
-  const names = ['out_relu', ...RICH_LAYOUT.mid.layers, RICH_LAYOUT.maps.layer];
-  const multi = tf.model({ inputs: base.inputs, outputs: names.map((n) => base.getLayer(n).output as tf.SymbolicTensor) });
-  return (pixels) =>
-    tf.tidy(() => {
-      const [out, m13, m16, maps] = multi.apply(scalePixels(pixels), { training: false }) as tf.Tensor4D[];
-      const n = pixels.shape[0];
-      const bands = RICH_LAYOUT.bands.rows.map(([a, b]) => tf.mean(tf.slice(out, [0, a, 0, 0], [n, b - a, -1, -1]), [1, 2]));
-      return tf.concat([...bands, tf.mean(m13, [1, 2]), tf.mean(m16, [1, 2]), tf.reshape(maps, [n, -1])], 1) as tf.Tensor2D;
-    });
-}
-
 /** The feature function of a kind. */
 export function featureFn(kind: FeatureKind, base: tf.LayersModel): (pixels: tf.Tensor4D) => tf.Tensor2D {
   const layer = mapLayerOf(kind);
   if (layer) return mapFeatureFn(base, layer);
-  if (kind === 'bands') return (pixels) => bandFeatures(base, pixels);
-  return kind === 'rich' ? richFeatureFn(base) : (pixels) => pooledFeatures(base, pixels);
+  return kind === 'bands' ? (pixels) => bandFeatures(base, pixels) : (pixels) => pooledFeatures(base, pixels);
 }

@@ -16,7 +16,7 @@ import { cropFace, type CropRule, type Landmarks } from './crop';
 import { mapLimit } from '../util/files';
 import { writeDirAtomic } from '../util/atomic';
 import type { FaceClassifier, LoadClassifierOptions } from './types';
-import { loadBase, baseChecksum, baseDir, type LoadedBase, PixelBase, richFeatureFn, RICH_DIM } from './base';
+import { loadBase, baseChecksum, baseDir, type LoadedBase, PixelBase } from './base';
 import { fileLoader, fileSaver, sha256File, MODEL_JSON, WEIGHTS_BIN, ONNX_FILE } from './io';
 import { MANIFEST_FILE, cropRuleOf, type ModelManifest } from './manifest';
 import { modelIdentity, readManifest, sealModelFolder, verifyIntegrity, writeSealedManifest } from './manifest-files';
@@ -116,19 +116,10 @@ export class MaskClassifier extends PixelClassifier {
 
   predictPixels(pixels: tf.Tensor4D): tf.Tensor2D {
     return tf.tidy(() => {
-      const cols = this.manifest.features?.columns;
-      if (cols) {
-        // a head on `rich` base features: the manifest's column ranges of them
-        this.rich ??= richFeatureFn(this.base.model);
-        const f = this.rich(pixels);
-        const x = cols.length === 1 ? tf.slice(f, [0, cols[0][0]], [-1, cols[0][1] - cols[0][0]]) : tf.concat(cols.map(([a, b]) => tf.slice(f, [0, a], [-1, b - a])), 1);
-        return this.head.apply(x, { training: false }) as tf.Tensor2D;
-      }
       const maps = new PixelBase(this.base.model).apply(pixels) as tf.Tensor4D;
       return this.head.apply(maps, { training: false }) as tf.Tensor2D;
     });
   }
-  private rich?: (pixels: tf.Tensor4D) => tf.Tensor2D;
 
   dispose(): void {
     this.head.dispose();
@@ -209,11 +200,6 @@ export async function loadNetwork(dir: string, opts: { baseDir?: string; manifes
     );
   }
   const head = await tf.loadLayersModel(fileLoader(dir));
-  const inputWidth = manifest.features ? manifest.features.columns.reduce((a, [f, t]) => a + t - f, 0) : null;
-  if (manifest.features && (manifest.features.columns.some(([, t]) => t > RICH_DIM) || head.inputs[0].shape[1] !== inputWidth)) {
-    head.dispose();
-    throw new Error(`model ${dir}: the head's input (${JSON.stringify(head.inputs[0].shape)}) does not match the manifest's feature columns ${JSON.stringify(manifest.features.columns)}: refusing it`);
-  }
   const units = head.outputs[0].shape[head.outputs[0].shape.length - 1];
   if (units !== manifest.classes.length) {
     head.dispose();

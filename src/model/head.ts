@@ -131,39 +131,3 @@ export function checkClasses(classes: readonly ModelClass[]): void {
   if (new Set(classes).size !== classes.length) throw new Error(`duplicate classes in [${classes.join(', ')}]`);
 }
 
-/**
- * The fine-tuning head: the base's last 1x1 convolution (`Conv_1` with its BatchNorm folded in,
- * as a Dense layer over the 7x7 positions, so it trains on the wasm backend, which has matMul
- * gradients but no convolution ones) → ReLU6 → mean over positions → the usual head. Input: the
- * `block_16_project_BN` map flattened ([7 * 7 * 112], `RICH_LAYOUT.maps`). Starts equal to the frozen
- * base followed by the head whose weights are copied from `from` (when given).
- */
-export function buildFinetuneHead(base: tf.LayersModel, nClasses: number, opts: HeadOptions & { mapShape: [number, number, number]; from?: tf.LayersModel }): tf.LayersModel {
-  const [h, w, c] = opts.mapShape;
-  const conv = base.getLayer('Conv_1');
-  const [kernel] = conv.getWeights();
-  const [gamma, beta, mean, variance] = base.getLayer('Conv_1_bn').getWeights();
-  const eps = (base.getLayer('Conv_1_bn').getConfig() as { epsilon: number }).epsilon;
-  const [wFold, bFold] = tf.tidy(() => {
-    const s = tf.div(gamma, tf.sqrt(tf.add(variance, eps)));
-    const k = tf.reshape(kernel, [kernel.shape[2]!, kernel.shape[3]!]);
-    return [tf.mul(k, s), tf.sub(beta, tf.mul(mean, s))];
-  });
-  const out = kernel.shape[3]!;
-  const input = tf.input({ shape: [h * w * c], name: 'maps' });
-  let x = tf.layers.reshape({ targetShape: [h * w, c], name: 'ft_positions' }).apply(input) as tf.SymbolicTensor;
-  const convLayer = tf.layers.dense({ units: out, name: 'ft_conv1' });
-  x = convLayer.apply(x) as tf.SymbolicTensor;
-  x = tf.layers.reLU({ maxValue: 6, name: 'ft_relu6' }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.globalAveragePooling1d({ name: 'ft_pool' }).apply(x) as tf.SymbolicTensor;
-  const seed = opts.seed ?? 42;
-  const dense1 = tf.layers.dense({ units: opts.hidden ?? 128, activation: 'relu', name: 'head_dense', kernelInitializer: tf.initializers.glorotUniform({ seed }) });
-  const dropout = tf.layers.dropout({ rate: opts.dropout ?? 0.5, name: 'head_dropout' });
-  const dense2 = tf.layers.dense({ units: nClasses, activation: 'softmax', name: 'head_output', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 2 }) });
-  const y = dense2.apply(dropout.apply(dense1.apply(x))) as tf.SymbolicTensor;
-  const model = tf.model({ inputs: input, outputs: y, name: 'finetune_head' });
-  convLayer.setWeights([wFold, bFold]);
-  tf.dispose([wFold, bFold]);
-  if (opts.from) for (const name of ['head_dense', 'head_output']) model.getLayer(name).setWeights(opts.from.getLayer(name).getWeights());
-  return model;
-}

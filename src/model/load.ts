@@ -10,7 +10,7 @@ import type { Engine } from '../backend/engine';
 import type { Runtime } from '../config';
 import { resizeImage } from '../util/images';
 import { ONNX_FILE, sha256File } from './io';
-import { hasOnnxForm, type ModelManifest } from './manifest';
+import type { ModelManifest } from './manifest';
 import { readManifest, verifyIntegrity } from './manifest-files';
 import { OnnxClassifier } from './onnx-classifier';
 import { loadClassifier } from './classifier';
@@ -24,7 +24,6 @@ export type ClassifierRuntime = Runtime;
  * `model.onnx`, a file that is not the export the manifest records, or a model whose integrity fails.
  */
 export async function loadOnnxClassifier(dir: string, engine: Engine, opts: LoadClassifierOptions = {}, manifest: ModelManifest = readManifest(dir)): Promise<OnnxClassifier> {
-  if (!hasOnnxForm(manifest)) throw new Error(`model ${dir}: a head on "rich" base features has no ONNX form; run it on tfjs`);
   const file = path.join(dir, manifest.onnx?.file ?? ONNX_FILE);
   if (!manifest.onnx || !fs.existsSync(file)) {
     throw new Error(`model ${dir} has no ${ONNX_FILE}${manifest.onnx ? '' : ' recorded in its manifest'}: it is made by \`npx facemask prepare\` (shipped models) or when a model is trained, averaged or promoted`);
@@ -41,7 +40,7 @@ export async function loadOnnxClassifier(dir: string, engine: Engine, opts: Load
 export async function loadFaceClassifier(dir: string, runtime: ClassifierRuntime, engine: () => Promise<Engine>, opts: LoadClassifierOptions = {}): Promise<LoadedClassifier> {
   try {
     const manifest = readManifest(dir);
-    if (runtime === 'onnx' && hasOnnxForm(manifest)) return await loadOnnxClassifier(dir, await engine(), opts, manifest);
+    if (runtime === 'onnx') return await loadOnnxClassifier(dir, await engine(), opts, manifest);
     return await loadClassifier(dir, { ...opts, manifest });
   } catch (e) {
     throw new Error(`cannot load the classifier from ${dir}: ${(e as Error).message}`);

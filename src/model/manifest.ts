@@ -34,11 +34,6 @@ export interface ModelManifest {
     preprocessing: string;
   };
   /**
-   * What the head takes (absent: the base's last map, [7, 7, 1280]): `rich` base features
-   * (src/model/base.ts `RICH_LAYOUT`), these column ranges [from, to) of them, concatenated.
-   */
-  features?: { kind: 'rich'; columns: [number, number][] };
-  /**
    * The crop rule the model was trained with, and which inference must use (src/model/crop.ts,
    * docs/contracts.md "Boxes"): `box` (absent means this), or `aligned` with its template and the
    * landmark detector for faces that come without landmarks.
@@ -135,24 +130,16 @@ export function validateManifest(m: ModelManifest, where = 'manifest'): void {
     const t = m.tail;
     const ok = t && Number.isInteger(t.blocks) && t.blocks >= 0 && t.blocks <= 16 && typeof t.input === 'string' && isPlainFileName(t.modelJson) && isPlainFileName(t.weights) && /^[0-9a-f]{64}$/.test(t.sha256);
     if (!ok) throw new Error(`${where}: "tail" must be { blocks: 0-16, input: <layer>, modelJson: <file>, weights: <file>, sha256: <64 hex digits> }`);
-    if (m.features) throw new Error(`${where}: a model has a fine-tuned "tail" or a head on "features", not both`);
   }
   if (m.members !== undefined) {
     const ok = Array.isArray(m.members) && m.members.length >= 2 && m.members.every((x) => x && typeof x.dir === 'string' && MEMBER_DIR.test(x.dir) && /^[0-9a-f]{64}$/.test(x.identity));
     if (!ok) throw new Error(`${where}: "members" must list at least 2 { dir: "members/<name>", identity: <64 hex digits> }`);
     if (new Set(m.members.map((x) => x.dir)).size !== m.members.length) throw new Error(`${where}: "members" lists a folder twice`);
-    if (m.head || m.tail || m.features) throw new Error(`${where}: a composite ensemble ("members") has no "head", "tail" or "features" of its own`);
+    if (m.head || m.tail) throw new Error(`${where}: a composite ensemble ("members") has no "head" or "tail" of its own`);
   } else if (!m.head || typeof m.head.sha256 !== 'string') throw new Error(`${where}: missing "head" (or "members")`);
-  if (m.features !== undefined) {
-    const f = m.features;
-    const ok = f && f.kind === 'rich' && Array.isArray(f.columns) && f.columns.length > 0 && f.columns.every((c) => Array.isArray(c) && c.length === 2 && Number.isInteger(c[0]) && Number.isInteger(c[1]) && 0 <= c[0] && c[0] < c[1]);
-    if (!ok) throw new Error(`${where}: "features" must be { kind: "rich", columns: [[from, to], ...] }`);
-  }
-}
+  // heads on "rich" base features (the bands+mid and finetune recipes) were retired; their results stay in docs/experiments/fine-tuning.md
+  if ('features' in m) throw new Error(`${where}: "features": a head on "rich" base features is no longer supported (the bands+mid and finetune recipes were retired): train the model again`);
 
-/** Whether a model can run on ONNX (a head on `rich` features cannot be exported). */
-export function hasOnnxForm(m: Pick<ModelManifest, 'features'>): boolean {
-  return !m.features;
 }
 
 /** A manifest's crop rule (absent: the box). */

@@ -10,4 +10,3 @@ export * from './groups';
 export * from './rng';
 export * from './check';
 export * from './draw';
-export * from '../notebook/synth';

@@ -6,7 +6,7 @@
  * one ONNX graph over them all). Written as a training run (`runs/train/<name>/`: config.json,
  * results.json and model/ with model.onnx) that `facemask promote` installs like any other. The
  * members must share the classes, the crop rule, the not_face boxes and the Kaggle photos they were
- * fitted on, and have no rich features. Calibration is not carried over: an ensemble is calibrated
+ * fitted on. Calibration is not carried over: an ensemble is calibrated
  * on its own.
  */
 import * as fs from 'node:fs';
@@ -49,7 +49,6 @@ export function ensembleRefusal(ms: readonly ModelManifest[], names: readonly st
   for (const [i, m] of ms.entries()) {
     const n = names[i];
     if (m.members) return `${n} is itself an ensemble of models on different bases: list its members instead`;
-    if (m.features) return `${n} has a head on "rich" base features: an ensemble averages heads on the base's map`;
     if (m.classes.join() !== a.classes.join()) return `${n} has classes [${m.classes.join(', ')}], ${names[0]} [${a.classes.join(', ')}]: an ensemble averages the same classes`;
     if (JSON.stringify(m.crop ?? null) !== JSON.stringify(a.crop ?? null)) return `${n} and ${names[0]} cut faces by different crop rules`;
     if (JSON.stringify(manifestNotFace(m)) !== JSON.stringify(manifestNotFace(a))) return `${n} and ${names[0]} learned not_face from different boxes: an ensemble's not_face must mean one thing`;

@@ -7,9 +7,7 @@
 import { tf } from '../backend/tf';
 import { progress } from '../util/progress';
 import { hashSeed, mulberry32 } from '../util/random';
-import { RICH_LAYOUT } from '../model/base';
 import { featureRow, type FeatureMatrix } from '../model/learn/features';
-import type { FeatureSelection } from './presets';
 
 export interface EpochLog {
   epoch: number;
@@ -128,31 +126,6 @@ export function joinColumns(...ms: FeatureMatrix[]): FeatureMatrix {
     }
   }
   return { n: first.n, views: first.views, dim, data };
-}
-
-/** The mean of the last map from its three band means (bands of 2, 3 and 2 rows of 7). */
-export function meanFromBands(m: FeatureMatrix): FeatureMatrix {
-  const c = RICH_LAYOUT.bands.size / RICH_LAYOUT.bands.rows.length;
-  const rows = m.n * m.views;
-  const data = new Float32Array(rows * c);
-  const w = RICH_LAYOUT.bands.rows.map(([a, b]) => (b - a) / 7);
-  for (let r = 0; r < rows; r++) for (let j = 0; j < c; j++) data[r * c + j] = w[0] * m.data[r * m.dim + j] + w[1] * m.data[r * m.dim + c + j] + w[2] * m.data[r * m.dim + 2 * c + j];
-  return { n: m.n, views: m.views, dim: c, data };
-}
-
-/** The feature columns a selection feeds the head (of the `rich` layout; null: pooled features as they are). */
-export function selectionColumns(sel: FeatureSelection): [number, number][] | null {
-  const L = RICH_LAYOUT;
-  switch (sel) {
-    case 'pooled':
-    case 'bands':
-    case 'blocks':
-      return null;
-    case 'bands+mid':
-      return [[L.bands.offset, L.mid.offset + L.mid.size]];
-    case 'finetune':
-      return [[L.maps.offset, L.maps.offset + L.maps.size]];
-  }
 }
 
 /** Adam whose learning rate the schedule sets before each step. */

@@ -33,8 +33,8 @@ export interface RealworldDataSpec {
   ilc2021Copies: number;
 }
 
-/** What the head sees (src/model/base.ts `RICH_LAYOUT`). */
-export type FeatureSelection = 'pooled' | 'bands' | 'bands+mid' | 'finetune' | 'blocks';
+/** What the head sees: the base's last map pooled whole or in three bands, or pooled behind fine-tuned last blocks. */
+export type FeatureSelection = 'pooled' | 'bands' | 'blocks';
 
 export interface Recipe {
   name: string;
@@ -70,15 +70,15 @@ export interface Recipe {
   /**
    * 'pooled' — the mean of the base's last map (the tutorial's); 'bands' — that map averaged in three
    * horizontal bands, rows 0–2, 2–4, 4–6 (src/model/base.ts `BANDS_POOL`; the saved head pools them itself,
-   * so the model has an ONNX form); 'bands+mid' — bands plus two inner layers' means; 'finetune' — 'pooled' first,
-   * then the base's last 1x1 convolution (`Conv_1`, BatchNorm folded in) trained with the head;
-   * 'blocks' — 'pooled' first, then the base's last `finetune.blocks` blocks + Conv_1 trained with the
-   * head on the cached map that feeds them (src/model/tail.ts; saved as the model's tail).
+   * so the model has an ONNX form); 'blocks' — 'pooled' first, then the base's last `finetune.blocks`
+   * blocks + Conv_1 trained with the head on the cached map that feeds them (src/model/tail.ts; saved as
+   * the model's tail). (Heads on inner layers' features — 'bands+mid', 'finetune' — were measured and
+   * retired: docs/experiments/fine-tuning.md.)
    */
   features: FeatureSelection;
   /**
-   * 'finetune' and 'blocks': epochs and learning rate (Adam, no decay) of the second phase; 'blocks':
-   * how many of MobileNetV2's last inverted-residual blocks train with Conv_1 (0: Conv_1 alone, 16: all).
+   * 'blocks': epochs and learning rate (Adam, no decay) of the second phase, and how many of
+   * MobileNetV2's last inverted-residual blocks train with Conv_1 (0: Conv_1 alone, 16: all).
    */
   finetune: { epochs: number; learningRate: number; blocks: number };
   /**
@@ -218,7 +218,7 @@ const RECIPE_VALUES: [string, (x: unknown) => boolean, string][] = [
   ['fit.classWeights', oneOf('balanced', 'none'), '"balanced" or "none"'],
   ['views.count', wholeFrom(1, 1000), 'a whole number >= 1'],
   ['views.smallCount', wholeFrom(1, 1000), 'a whole number >= 1'],
-  ['features', oneOf('pooled', 'bands', 'bands+mid', 'finetune', 'blocks'), 'pooled, bands, bands+mid, finetune or blocks'],
+  ['features', oneOf('pooled', 'bands', 'blocks'), 'pooled, bands or blocks (bands+mid and finetune were retired)'],
   ['finetune.epochs', wholeFrom(0, 10_000), 'a whole number >= 0'],
   ['finetune.learningRate', positive, 'a number > 0'],
   ['finetune.blocks', wholeFrom(0, 16), 'a whole number from 0 to 16'],

@@ -16,7 +16,7 @@ import { writeFileAtomic } from '../util/atomic';
 import { installModel, loadClassifier } from '../model/classifier';
 import { claimOutput } from '../util/output';
 import { exportModelOnnx } from '../model/onnx/export';
-import { hasOnnxForm, type ModelManifest } from '../model/manifest';
+import type { ModelManifest } from '../model/manifest';
 import { isModelFolder, modelIdentity, readManifest, recordCalibration, recordDetectionSetting } from '../model/manifest-files';
 import { checkCalibration } from '../model/calibration';
 import { checkDecisionRule } from '../result';
@@ -36,7 +36,7 @@ export async function promoteModel(run: string, target: string = projectPaths().
   const clf = await loadClassifier(from); // refuses a broken or mismatched model before anything is replaced
   clf.dispose();
   const m = await installModel(from, target);
-  if (hasOnnxForm(m) && !m.onnx) await exportModelOnnx(target); // a model trained before ONNX exports: what detection runs
+  if (!m.onnx) await exportModelOnnx(target); // a model trained before ONNX exports: what detection runs
   return readManifest(target);
 }
 

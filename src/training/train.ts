@@ -17,22 +17,22 @@ import { progress } from '../util/progress';
 import { lineChart } from '../charts/index';
 import { KAGGLE_EXCLUDED, KAGGLE_PARTS } from '../data/kaggle';
 import type { TrainItem } from '../data/types';
-import { loadBase, featureDim, BANDS_POOL, RICH_LAYOUT, type FeatureKind, type LoadedBase } from '../model/base';
+import { loadBase, featureDim, BANDS_POOL, type FeatureKind, type LoadedBase } from '../model/base';
 import { buildFoldedTail, tailPooled, tailSpec, unfoldTail } from '../model/tail';
-import { buildHead, buildFinetuneHead } from '../model/head';
+import { buildHead } from '../model/head';
 import { embedItems, startBaseRunner, type FeatureMatrix } from '../model/learn/features';
 import { affineViews, alignedViews, realViews, type ViewMaker } from '../model/learn/views';
 import { ALIGN_TEMPLATE, ALIGNED_CROP, BOX_CROP, checkAlignTemplate, type CropRule } from '../model/crop';
 import { attachLandmarks } from './landmarks';
 import { saveClassifier } from '../model/classifier';
-import { hasOnnxForm, type ModelManifest } from '../model/manifest';
+import type { ModelManifest } from '../model/manifest';
 import { exportModelOnnx } from '../model/onnx/export';
 import { readManifest } from '../model/manifest-files';
 import { reportFromProbabilities, withWithoutBalancedAccuracy, type ClassificationReport } from '../evaluation/metrics';
 import { emittedOnly } from '../evaluation/evaluate';
 import { getRecipe, recipeDatasets, type Recipe, type FeatureSelection } from './presets';
 import { classesOf, labelCounts, realworldData, splitData, type TrainingData } from './data';
-import { allCallbacks, balancedClassWeights, evaluateFeatures, fitHead, meanFromBands, selectColumns, selectionColumns, type EpochLog, type TrainCallbacks, type Trunk } from './fit';
+import { allCallbacks, balancedClassWeights, evaluateFeatures, fitHead, type EpochLog, type TrainCallbacks, type Trunk } from './fit';
 
 export type { EpochLog };
 
@@ -123,9 +123,9 @@ export function recipeCropRule(r: Recipe): CropRule {
   return r.crop === 'aligned' ? { ...ALIGNED_CROP, template: checkAlignTemplate(r.alignTemplate ?? ALIGN_TEMPLATE) } : BOX_CROP;
 }
 
-/** What the base computes for a feature selection: the mean or the bands of its last map (the head pools the same, so the saved head takes the map), or the `rich` layout that a head on columns of it takes. */
-export function baseFeatureKind(sel: FeatureSelection): 'pooled' | 'bands' | 'rich' {
-  return sel === 'pooled' || sel === 'blocks' ? 'pooled' : sel === 'bands' ? 'bands' : 'rich';
+/** What the base computes for a feature selection: the mean or the bands of its last map (the head pools the same, so the saved head takes the map). */
+export function baseFeatureKind(sel: FeatureSelection): 'pooled' | 'bands' {
+  return sel === 'bands' ? 'bands' : 'pooled';
 }
 
 /** The views a recipe makes of training items, and of validation/test items (plain). */
@@ -170,26 +170,43 @@ export function runFolderCallbacks(runDir: string): TrainCallbacks {
   };
 }
 
-export async function train(opts: TrainOptions): Promise<TrainResult> {
-  const t0 = performance.now();
+/** A run ready to start: its recipe and numbers, the base, the data and the classes (everything before the run folder). */
+interface PreparedRun {
+  cfg: Config;
+  recipe: Recipe;
+  overrides: Record<string, unknown>;
+  seed: number;
+  splitSeed: number;
+  epochs: number;
+  views: number;
+  workers: number;
+  runtime: Config['train']['runtime'];
+  quiet: boolean;
+  backend: string;
+  base: LoadedBase;
+  /** 'blocks': which of the base's layers train. */
+  tail: ReturnType<typeof tailSpec> | null;
+  crop: CropRule;
+  data: TrainingData;
+  classes: ModelClass[];
+  val: TrainItem[];
+  test: TrainItem[];
+}
+
+/** Step 1: the recipe, its numbers, the base and the data (a bad setting is refused before any work). */
+async function prepareRun(opts: TrainOptions): Promise<PreparedRun> {
   const cfg = opts.config;
   const backend = await initBackend({ quiet: opts.quiet });
   const { recipe, overrides } = runRecipe(opts, opts.preset ?? cfg.train.preset);
   const seed = opts.seed ?? cfg.seed;
   const splitSeed = opts.splitSeed ?? seed;
-  const epochs = opts.epochs ?? (cfg.small ? cfg.train.smallEpochs : recipe.fit.epochs);
   const augmented = recipe.views.affine !== null || recipe.views.real !== null;
   const views = opts.views ?? (augmented ? (cfg.small ? recipe.views.smallCount : recipe.views.count) : 1);
-  const workers = opts.workers ?? cfg.train.workers;
   const quiet = opts.quiet ?? false;
   if (!Number.isInteger(views) || views < 1) throw new Error(`views must be a positive integer, got ${views}`);
-  if (baseFeatureKind(recipe.features) === 'rich' && recipe.data.kind !== 'realworld') throw new Error(`features "${recipe.features}" need the realworld data`);
-
-  // 1. Data.
   const base = await loadBase(recipe.base);
   const side = base.spec.outputShape[0];
-  if (baseFeatureKind(recipe.features) !== 'pooled' && side !== BANDS_POOL.side) throw new Error(`features "${recipe.features}" cut the base's last map in bands of a ${BANDS_POOL.side}x${BANDS_POOL.side} map; base "${base.spec.name}" gives ${side}x${side}: use features=pooled or blocks with it`);
-  // 'blocks': which of the base's layers train (a bad number of blocks is refused before any work)
+  if (recipe.features === 'bands' && side !== BANDS_POOL.side) throw new Error(`features "bands" cut the base's last map in bands of a ${BANDS_POOL.side}x${BANDS_POOL.side} map; base "${base.spec.name}" gives ${side}x${side}: use features=pooled or blocks with it`);
   const tail = recipe.features === 'blocks' ? tailSpec(base.model, recipe.finetune.blocks) : null;
   const data: TrainingData = recipe.data.kind === 'realworld' ? await realworldData(recipe.data, { config: cfg, progress: !quiet, synthDir: opts.synthDir, ilc2021Fold: opts.ilc2021Fold }) : await splitData(recipe.data, splitSeed, { config: cfg, progress: !quiet });
   const classes = classesOf(data.train);
@@ -203,145 +220,134 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     const found = await attachLandmarks({ train: data.train, val, test }, crop.landmarks, cfg.detect, { quiet });
     [data.train, val, test] = [found.lists.train, found.lists.val, found.lists.test];
     data.notes.landmarks = { source: crop.landmarks, ...found.counts };
-    if (!quiet) for (const [name, c] of Object.entries(found.counts)) process.stderr.write(`landmarks ${name}: ${Object.entries(c).map(([s, v]) => `${s} ${v.landmarks}/${v.faces}`).join(', ')}\n`);
+    if (!quiet) for (const [name, c] of Object.entries(found.counts)) process.stderr.write(`landmarks ${name}: ${Object.entries(c).map(([k, v]) => `${k} ${v.landmarks}/${v.faces}`).join(', ')}\n`);
   }
-  return inFreshRunDir(opts.runsDir ?? projectPaths().runsTrain, opts.name ?? `${recipe.name}-s${seed}`, async (runDir) => {
-    const settings: RunSettings = {
-      preset: recipe.name,
-      overrides,
-      recipe,
-      datasets: recipeDatasets(recipe),
-      classes,
-      epochs,
-      views,
-      seed,
-      splitSeed,
-      workers,
-      runtime: opts.runtime ?? cfg.train.runtime,
-      small: cfg.small,
-      base: { name: base.spec.name, sha256: base.sha256 },
-      counts: { train: labelCounts(data.train), val: labelCounts(val), test: labelCounts(test) },
-      data: data.notes,
-      backend,
-      machine: `${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.versions.node}`,
-      started: new Date().toISOString(),
-    };
+  const epochs = opts.epochs ?? (cfg.small ? cfg.train.smallEpochs : recipe.fit.epochs);
+  return { cfg, recipe, overrides, seed, splitSeed, epochs, views, workers: opts.workers ?? cfg.train.workers, runtime: opts.runtime ?? cfg.train.runtime, quiet, backend, base, tail, crop, data, classes, val, test };
+}
+
+/** What the run was asked and what it used (`config.json`). */
+function runSettings(p: PreparedRun): RunSettings {
+  return {
+    preset: p.recipe.name, overrides: p.overrides, recipe: p.recipe, datasets: recipeDatasets(p.recipe), classes: p.classes,
+    epochs: p.epochs, views: p.views, seed: p.seed, splitSeed: p.splitSeed, workers: p.workers, runtime: p.runtime, small: p.cfg.small,
+    base: { name: p.base.spec.name, sha256: p.base.sha256 },
+    counts: { train: labelCounts(p.data.train), val: labelCounts(p.val), test: labelCounts(p.test) },
+    data: p.data.notes,
+    backend: p.backend,
+    machine: `${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.versions.node}`,
+    started: new Date().toISOString(),
+  };
+}
+
+type Split3 = { train: FeatureMatrix; val: FeatureMatrix; test: FeatureMatrix };
+
+/** Step 2: base features of every view (for 'blocks' also the map that feeds the fine-tuned blocks, cached per view). */
+async function embedFeatures(p: PreparedRun, cacheDir: string | null | undefined): Promise<{ F: Split3; maps: Split3 | null }> {
+  const items = { train: p.data.train, val: p.val, test: p.test };
+  const embedOpts = { views: p.views, seed: p.seed, workers: p.workers, runtime: p.runtime, quiet: p.quiet, cacheDir };
+  const F = await embedAll(items, p.recipe, p.base, baseFeatureKind(p.recipe.features), embedOpts);
+  if (!p.tail) return { F, maps: null };
+  const bytes = (items.train.length * p.views + items.val.length + items.test.length) * p.tail.inputShape.reduce((a, b) => a * b, 1) * 4;
+  if (bytes > MAX_MAP_CACHE_BYTES) {
+    throw new Error(`fine-tuning ${p.tail.blocks} blocks caches the "${p.tail.input}" map [${p.tail.inputShape.join(', ')}] of every view: ${(bytes / 2 ** 30).toFixed(1)} GiB, over ${MAX_MAP_CACHE_BYTES / 2 ** 30} GiB; use fewer blocks (finetune.blocks) or views`);
+  }
+  return { F, maps: await embedAll(items, p.recipe, p.base, `map:${p.tail.input}`, { ...embedOpts, label: `${p.tail.input} maps` }) };
+}
+
+/** The fitted model: the heads, the learning curves, what the saved head takes (and a trained tail before it). */
+interface FittedModel {
+  mapHead: tf.LayersModel;
+  pooledHead: tf.LayersModel;
+  history: EpochLog[];
+  valX: FeatureMatrix;
+  testX: FeatureMatrix;
+  trunk?: Trunk;
+  tailModel?: tf.LayersModel;
+  beforeFinetune?: ReturnType<typeof validationNumbers>;
+  callbacks: TrainCallbacks;
+}
+
+/** Step 3: fit the head on pooled (or band) features; for 'blocks', then the base's last blocks with it. */
+async function fitModel(p: PreparedRun, F: Split3, maps: Split3 | null, runDir: string, opts: TrainOptions): Promise<FittedModel> {
+  const y = (xs: TrainItem[]) => xs.map((r) => p.classes.indexOf(r.label as ModelClass));
+  const [yTrain, yVal] = [y(p.data.train), y(p.val)];
+  const mapShape = p.base.spec.outputShape;
+  const bands = p.recipe.features === 'bands';
+  const { head: mapHead, pooledHead } = buildHead(p.classes.length, { seed: p.seed, hidden: p.recipe.head.units, dropout: p.recipe.head.dropout, featureShape: bands ? mapShape : [mapShape[0], mapShape[1], F.train.dim], pool: bands ? 'bands' : 'mean' });
+  const callbacks = allCallbacks(runFolderCallbacks(runDir), { onEpochEnd: opts.onEpochEnd, onTrainEnd: opts.onTrainEnd });
+  const fit = {
+    decay: p.recipe.fit.decay, batchSize: p.recipe.fit.batchSize, views: p.views, seed: p.seed,
+    classWeights: p.recipe.fit.classWeights === 'balanced' ? balancedClassWeights(yTrain, p.classes.length) : null,
+    dropout: p.recipe.head.dropout, units: p.recipe.head.units, nClasses: p.classes.length, quiet: p.quiet, callbacks,
+  };
+  const history = await fitHead(pooledHead, F.train, yTrain, F.val, yVal, { ...fit, epochs: p.epochs, learningRate: p.recipe.fit.learningRate, label: 'train', epochOffset: 0 });
+  if (!(p.tail && maps)) return { mapHead, pooledHead, history, valX: F.val, testX: F.test, callbacks };
+  // the head from the pooled phase goes on training, now behind the base's last blocks (starting as the frozen base)
+  const beforeFinetune = validationNumbers(pooledHead, F.val, yVal, p.classes);
+  // trained with BatchNorm folded into the convolutions (the same function, faster on wasm), saved in the base's layers
+  const folded = await buildFoldedTail(p.base.model, p.tail.blocks);
+  const training: Trunk = { apply: (x) => tailPooled(folded, x), variables: folded.trainableWeights.map((w) => w.read() as tf.Variable) };
+  const more = await fitHead(pooledHead, maps.train, yTrain, maps.val, yVal, { ...fit, trunk: training, epochs: p.cfg.small ? 1 : p.recipe.finetune.epochs, learningRate: p.recipe.finetune.learningRate, decay: 'none', label: `fine-tune ${p.tail.blocks} blocks`, epochOffset: p.epochs });
+  history.push(...more);
+  const tailModel = await unfoldTail(p.base.model, folded, p.tail.blocks);
+  folded.dispose();
+  return { mapHead, pooledHead, history, valX: maps.val, testX: maps.test, trunk: { apply: (x) => tailPooled(tailModel, x), variables: [] }, tailModel, beforeFinetune, callbacks };
+}
+
+/** The manifest of a trained model (before its head and tail files are added by `saveClassifier`). */
+function trainedManifest(p: PreparedRun, runDir: string, test: ReturnType<typeof measureTest>): Omit<ModelManifest, 'head' | 'tail'> {
+  const r = p.recipe;
+  return {
+    format: 'facemask-classifier/1',
+    classes: p.classes,
+    base: { name: p.base.spec.name, sha256: p.base.sha256, alpha: p.base.spec.alpha, inputSize: p.base.spec.inputSize, preprocessing: p.base.spec.preprocessing },
+    ...(p.crop.kind === 'aligned' ? { crop: p.crop } : {}),
+    training: {
+      preset: r.name, seed: p.seed, splitSeed: p.splitSeed, datasets: recipeDatasets(r), epochs: p.epochs, views: p.views, run: path.basename(runDir),
+      ...(r.data.kind === 'realworld' ? { kaggle: { fit: [...KAGGLE_PARTS.fit] as [number, number], validation: [...KAGGLE_PARTS.validation] as [number, number], excluded: [...KAGGLE_EXCLUDED.keys()] } } : {}),
+      ...(Object.keys(p.overrides).length ? { overrides: p.overrides } : {}),
+    },
+    test: { split: p.data.testDescription, n: test.report.total, accuracy: test.report.accuracy, balancedAccuracy: test.report.balancedAccuracy, macroF1: test.report.macro.f1, withWithoutBalancedAccuracy: test.withWithout, loss: test.loss },
+    createdAt: new Date().toISOString(),
+  };
+}
+
+/** Step 4a: the model on the test items, over the emitted classes only (an internal class such as not_face is never reported). */
+function measureTest(p: PreparedRun, m: FittedModel) {
+  const yTest = p.test.map((r) => p.classes.indexOf(r.label as ModelClass));
+  const t = evaluateFeatures(m.pooledHead, m.testX, yTest, p.classes.length, m.trunk);
+  const emitted = emittedOnly(p.classes, t.probs);
+  const truth = yTest.map((k) => emitted.classes.indexOf(p.classes[k]));
+  return { report: reportFromProbabilities(truth, emitted.probs, emitted.classes), withWithout: withWithoutBalancedAccuracy(truth, emitted.probs, emitted.classes)?.value ?? null, loss: t.loss };
+}
+
+export async function train(opts: TrainOptions): Promise<TrainResult> {
+  const t0 = performance.now();
+  const p = await prepareRun(opts);
+  return inFreshRunDir(opts.runsDir ?? projectPaths().runsTrain, opts.name ?? `${p.recipe.name}-s${p.seed}`, async (runDir) => {
+    const settings = runSettings(p);
     writeFileAtomic(path.join(runDir, 'config.json'), JSON.stringify(settings, null, 2) + '\n');
     const tData = performance.now();
-
-    // 2. Base features (for 'blocks' also the map that feeds the fine-tuned blocks, cached per view).
-    const embedOpts = { views, seed, workers, runtime: opts.runtime ?? cfg.train.runtime, quiet, cacheDir: opts.cacheDir };
-    const F = await embedAll({ train: data.train, val, test }, recipe, base, baseFeatureKind(recipe.features), embedOpts);
-    let maps: { train: FeatureMatrix; val: FeatureMatrix; test: FeatureMatrix } | null = null;
-    if (tail) {
-      const bytes = (data.train.length * views + val.length + test.length) * tail.inputShape.reduce((a, b) => a * b, 1) * 4;
-      if (bytes > MAX_MAP_CACHE_BYTES) {
-        throw new Error(`fine-tuning ${tail.blocks} blocks caches the "${tail.input}" map [${tail.inputShape.join(', ')}] of every view: ${(bytes / 2 ** 30).toFixed(1)} GiB, over ${MAX_MAP_CACHE_BYTES / 2 ** 30} GiB; use fewer blocks (finetune.blocks) or views`);
-      }
-      maps = await embedAll({ train: data.train, val, test }, recipe, base, `map:${tail.input}`, { ...embedOpts, label: `${tail.input} maps` });
-    }
+    const { F, maps } = await embedFeatures(p, opts.cacheDir);
     const tFeatures = performance.now();
-
-    // 3. Fit the head (for 'finetune': on pooled features first, then Conv_1 with it; for 'blocks': then the base's last blocks with it).
-    const y = (xs: TrainItem[]) => xs.map((r) => classes.indexOf(r.label as ModelClass));
-    const [yTrain, yVal, yTest] = [y(data.train), y(val), y(test)];
-    const cols = selectionColumns(recipe.features);
-    const phase1 = (m: FeatureMatrix) => (recipe.features === 'finetune' ? meanFromBands(m) : cols ? selectColumns(m, cols) : m);
-    const [train1, val1, test1] = [F.train, F.val, F.test].map(phase1);
-    const mapShape = base.spec.outputShape;
-    const bands = baseFeatureKind(recipe.features) === 'bands';
-    const { head: mapHead, pooledHead } = buildHead(classes.length, {
-      seed,
-      hidden: recipe.head.units,
-      dropout: recipe.head.dropout,
-      featureShape: bands ? mapShape : [mapShape[0], mapShape[1], train1.dim],
-      pool: bands ? 'bands' : 'mean',
-    });
-    const callbacks = allCallbacks(runFolderCallbacks(runDir), { onEpochEnd: opts.onEpochEnd, onTrainEnd: opts.onTrainEnd });
-    const fit = {
-      decay: recipe.fit.decay,
-      batchSize: recipe.fit.batchSize,
-      views,
-      seed,
-      classWeights: recipe.fit.classWeights === 'balanced' ? balancedClassWeights(yTrain, classes.length) : null,
-      dropout: recipe.head.dropout,
-      units: recipe.head.units,
-      nClasses: classes.length,
-      quiet,
-      callbacks,
-    };
-    const history = await fitHead(pooledHead, train1, yTrain, val1, yVal, { ...fit, epochs, learningRate: recipe.fit.learningRate, label: 'train', epochOffset: 0 });
-    // the model that is measured and saved, the features it takes, and what runs before it
-    let finalHead = pooledHead;
-    let [valX, testX] = [val1, test1];
-    let trunk: Trunk | undefined;
-    let tailModel: tf.LayersModel | undefined;
-    let beforeFinetune: ReturnType<typeof validationNumbers> | undefined;
-    if (recipe.features === 'finetune') {
-      [valX, testX] = [selectColumns(F.val, cols!), selectColumns(F.test, cols!)];
-      finalHead = buildFinetuneHead(base.model, classes.length, { seed, hidden: recipe.head.units, dropout: recipe.head.dropout, mapShape: RICH_LAYOUT.maps.shape, from: pooledHead });
-      const more = await fitHead(finalHead, selectColumns(F.train, cols!), yTrain, valX, yVal, { ...fit, epochs: cfg.small ? 1 : recipe.finetune.epochs, learningRate: recipe.finetune.learningRate, decay: 'none', label: 'fine-tune', epochOffset: epochs });
-      history.push(...more);
-    } else if (tail && maps) {
-      // the head from the pooled phase goes on training, now behind the base's last blocks (starting as the frozen base)
-      beforeFinetune = validationNumbers(pooledHead, val1, yVal, classes);
-      // trained with BatchNorm folded into the convolutions (the same function, faster on wasm), saved in the base's layers
-      const folded = await buildFoldedTail(base.model, tail.blocks);
-      trunk = { apply: (x) => tailPooled(folded, x), variables: folded.trainableWeights.map((w) => w.read() as tf.Variable) };
-      [valX, testX] = [maps.val, maps.test];
-      const more = await fitHead(pooledHead, maps.train, yTrain, valX, yVal, { ...fit, trunk, epochs: cfg.small ? 1 : recipe.finetune.epochs, learningRate: recipe.finetune.learningRate, decay: 'none', label: `fine-tune ${tail.blocks} blocks`, epochOffset: epochs });
-      history.push(...more);
-      tailModel = await unfoldTail(base.model, folded, tail.blocks);
-      folded.dispose();
-      trunk = { apply: (x) => tailPooled(tailModel!, x), variables: [] };
-    }
+    const m = await fitModel(p, F, maps, runDir, opts);
     const tFit = performance.now();
-
-    // 4. Measure (over the emitted classes only: an internal class such as not_face is never reported), save.
-    const t = evaluateFeatures(finalHead, testX, yTest, classes.length, trunk);
-    const emitted = emittedOnly(classes, t.probs);
-    const testTruth = yTest.map((k) => emitted.classes.indexOf(classes[k]));
-    const report = reportFromProbabilities(testTruth, emitted.probs, emitted.classes);
-    const v = validationNumbers(finalHead, valX, yVal, classes, trunk);
+    // 4. Measure, save (with model.onnx beside the tfjs files, its SHA-256 in the manifest).
+    const test = measureTest(p, m);
+    const yVal = p.val.map((r) => p.classes.indexOf(r.label as ModelClass));
+    const v = validationNumbers(m.pooledHead, m.valX, yVal, p.classes, m.trunk);
     const modelDir = path.join(runDir, 'model');
-    const manifest = await saveClassifier(modelDir, baseFeatureKind(recipe.features) === 'rich' ? finalHead : mapHead, {
-      format: 'facemask-classifier/1',
-      classes,
-      base: { name: base.spec.name, sha256: base.sha256, alpha: base.spec.alpha, inputSize: base.spec.inputSize, preprocessing: base.spec.preprocessing },
-      ...(crop.kind === 'aligned' ? { crop } : {}),
-      ...(cols ? { features: { kind: 'rich' as const, columns: cols } } : {}),
-      training: {
-        preset: recipe.name,
-        seed,
-        splitSeed,
-        datasets: recipeDatasets(recipe),
-        epochs,
-        views,
-        run: path.basename(runDir),
-        ...(recipe.data.kind === 'realworld' ? { kaggle: { fit: [...KAGGLE_PARTS.fit] as [number, number], validation: [...KAGGLE_PARTS.validation] as [number, number], excluded: [...KAGGLE_EXCLUDED.keys()] } } : {}),
-        ...(Object.keys(overrides).length ? { overrides } : {}),
-      },
-      test: {
-        split: data.testDescription,
-        n: report.total,
-        accuracy: report.accuracy,
-        balancedAccuracy: report.balancedAccuracy,
-        macroF1: report.macro.f1,
-        withWithoutBalancedAccuracy: withWithoutBalancedAccuracy(testTruth, emitted.probs, emitted.classes)?.value ?? null,
-        loss: t.loss,
-      },
-      createdAt: new Date().toISOString(),
-    }, tailModel && tail ? { model: tailModel, spec: tail } : undefined);
-    if (hasOnnxForm(manifest)) await exportModelOnnx(modelDir); // model.onnx beside the tfjs files, its SHA-256 in the manifest
-    await callbacks.onTrainEnd!(history, `${recipe.name}, seed ${seed}: test accuracy ${(report.accuracy * 100).toFixed(2)} %`);
+    const manifest = await saveClassifier(modelDir, m.mapHead, trainedManifest(p, runDir, test), m.tailModel && p.tail ? { model: m.tailModel, spec: p.tail } : undefined);
+    await exportModelOnnx(modelDir);
+    await m.callbacks.onTrainEnd!(m.history, `${p.recipe.name}, seed ${p.seed}: test accuracy ${(test.report.accuracy * 100).toFixed(2)} %`);
     const seconds = { data: (tData - t0) / 1000, features: (tFeatures - tData) / 1000, fit: (tFit - tFeatures) / 1000, total: (performance.now() - t0) / 1000 };
-    const pooledPhase = beforeFinetune ? { beforeFinetune: { val: beforeFinetune.report, valWithWithout: beforeFinetune.withWithout, valNotFace: beforeFinetune.notFace } } : {};
-    writeFileAtomic(path.join(runDir, 'results.json'), JSON.stringify({ test: report, testWithWithout: manifest.test.withWithoutBalancedAccuracy, val: v.report, valWithWithout: v.withWithout, valNotFace: v.notFace, ...pooledPhase, seconds, history }, null, 2) + '\n');
-    mapHead.dispose();
-    tailModel?.dispose();
-    if (finalHead !== pooledHead) finalHead.dispose();
-    base.model.dispose();
-    return { runDir, modelDir, manifest: readManifest(modelDir), history, test: report, val: v.report, valWithWithout: v.withWithout, valNotFace: v.notFace, settings, seconds, valItems: val, valProbs: v.probs };
+    const pooledPhase = m.beforeFinetune ? { beforeFinetune: { val: m.beforeFinetune.report, valWithWithout: m.beforeFinetune.withWithout, valNotFace: m.beforeFinetune.notFace } } : {};
+    writeFileAtomic(path.join(runDir, 'results.json'), JSON.stringify({ test: test.report, testWithWithout: manifest.test.withWithoutBalancedAccuracy, val: v.report, valWithWithout: v.withWithout, valNotFace: v.notFace, ...pooledPhase, seconds, history: m.history }, null, 2) + '\n');
+    m.mapHead.dispose();
+    m.tailModel?.dispose();
+    p.base.model.dispose();
+    return { runDir, modelDir, manifest: readManifest(modelDir), history: m.history, test: test.report, val: v.report, valWithWithout: v.withWithout, valNotFace: v.notFace, settings, seconds, valItems: p.val, valProbs: v.probs };
   });
 }
 

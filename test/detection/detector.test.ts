@@ -55,34 +55,3 @@ test('res10 with a missing model folder names the missing file', async () => {
   await assert.rejects(DETECTORS.create('res10', cfg, undefined, { modelDir: '/nonexistent' }), /missing \/nonexistent\/opencv_face_detector_uint8\.pb/);
 });
 
-test('tiny runs behind the same interface without leaking tensors', async () => {
-  const img = await resizeImage(await decodeImage(demoPhoto(2)), 640, 456);
-  for (const name of ['tiny']) {
-    const det = await DETECTORS.create(name, cfg);
-    await det.detectFaces(img);
-    const before = tf.memory().numTensors;
-    const faces = await det.detectFaces(img);
-    assert.equal(tf.memory().numTensors, before, `${name} leaked tensors`);
-    assert.ok(faces.length >= 1, `${name} found ${faces.length}`);
-    det.dispose();
-  }
-});
-
-test('bad detector settings are refused', async () => {
-  await assert.rejects(DETECTORS.create('tiny', { ...cfg, tiny: { ...cfg.tiny, inputSize: 300 } }), /multiple of 32/);
-  await assert.rejects(DETECTORS.create('ssd-mobilenet', cfg, 1), /threshold must be in \(0, 1\)/);
-});
-
-test('consensus: ssd-mobilenet boxes confirmed by res10, behind the same interface, no tensor leak', async () => {
-  const det = await DETECTORS.create('consensus', cfg);
-  const img = await resizeImage(await decodeImage(demoPhoto(5)), 960, 699);
-  await det.detectFaces(img);
-  const before = tf.memory().numTensors;
-  const faces = await det.detectFaces(img);
-  assert.equal(tf.memory().numTensors, before);
-  assert.equal(faces.length, 5);
-  assert.ok(faces.every((f) => f.score >= cfg.consensus.minConfidence));
-  assert.deepEqual(await det.detectFaces(noFace()), []);
-  det.dispose();
-  await assert.rejects(DETECTORS.create('consensus', { ...cfg, consensus: { ...cfg.consensus, verifier: 'ssd-mobilenet' } }), /two different/);
-});

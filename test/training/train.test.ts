@@ -102,7 +102,7 @@ test('features=blocks: the pooled phase, then the last block + Conv_1 with the h
   const m = readManifest(r.modelDir);
   assert.equal(m.tail?.blocks, 1);
   assert.equal(m.tail?.input, 'block_15_add');
-  assert.equal(m.features, undefined);
+  assert.ok(!('features' in m));
   for (const f of ['tail.json', 'tail.bin', 'model.onnx']) assert.ok(fs.existsSync(path.join(r.modelDir, f)), f);
   const results = JSON.parse(fs.readFileSync(path.join(r.runDir, 'results.json'), 'utf8'));
   assert.ok(results.beforeFinetune && 'val' in results.beforeFinetune, 'validation before fine-tuning is recorded');
@@ -121,7 +121,7 @@ test('features=blocks: the pooled phase, then the last block + Conv_1 with the h
 test('features=bands: the head pools the 7x7 map in three bands itself; the saved model (tfjs and ONNX) gives the run\'s validation probabilities', async () => {
   const r = await train({ config: resolveConfig(), ...opts, name: 'bands', overrides: { features: 'bands' } });
   const m = readManifest(r.modelDir);
-  assert.equal(m.features, undefined, 'no feature columns: the model takes pixels like any other');
+  assert.ok(!('features' in m), 'no feature columns: the model takes pixels like any other');
   const clf = await loadNetwork(r.modelDir, { calibrated: false });
   const engine = await createEngine({ quiet: true });
   const onnx = await loadOnnxClassifier(r.modelDir, engine, { calibrated: false });

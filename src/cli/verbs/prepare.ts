@@ -3,8 +3,7 @@ import { defineVerb } from '../args';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { projectPaths } from '../../paths';
-import { readManifest, sealModelFolder } from '../../model/manifest-files';
-import { hasOnnxForm } from '../../model/manifest';
+import { sealModelFolder } from '../../model/manifest-files';
 import { exportModelOnnx } from '../../model/onnx/export';
 import { ONNX_FILE } from '../../model/io';
 import { ASSET_NAMES, prepareAssets, PrepareError, type AssetOutcome } from '../../assets';
@@ -101,7 +100,6 @@ async function deriveShippedOnnx(): Promise<void> {
     try {
       // a model made before integrity records gets one (its files as they are); a sealed one is verified
       if (sealModelFolder(dir)) console.log(`✓ models/${name}/manifest.json: integrity recorded (what the model means, checked at every load)`);
-      if (!hasOnnxForm(readManifest(dir))) continue;
       const fresh = !fs.existsSync(path.join(dir, ONNX_FILE));
       const sha = await exportModelOnnx(dir);
       console.log(`✓ models/${name}/${ONNX_FILE}: ${fresh ? 'exported from its weights' : 'present'}, SHA-256 ${sha.slice(0, 12)}… as its manifest records`);

@@ -171,7 +171,7 @@ export class OnnxBaseRunner implements BaseRunner {
  * `workers` is 0.
  */
 export async function startBaseRunner(base: LoadedBase, workers: number = Math.min(2, os.cpus().length), kind: FeatureKind = 'pooled', runtime: 'onnx' | 'tfjs' = 'tfjs'): Promise<BaseRunner> {
-  if (runtime === 'onnx' && kind !== 'rich') return OnnxBaseRunner.start(base, undefined, kind);
+  if (runtime === 'onnx') return OnnxBaseRunner.start(base, undefined, kind);
   if (workers <= 0) return new LocalBaseRunner(base, kind);
   return WorkerBaseRunner.start(base, workers, kind);
 }

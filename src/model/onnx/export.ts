@@ -9,7 +9,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { tf } from '../../backend/tf';
 import { writeFileAtomic } from '../../util/atomic';
-import { hasOnnxForm, type ModelManifest } from '../manifest';
 import { modelIdentity, readManifest, updateManifest, verifyIntegrity } from '../manifest-files';
 import { loadClassifier, type CompositeClassifier, type TfjsClassifier } from '../classifier';
 import { ONNX_INPUT, ONNX_PROBABILITIES } from '../classifier-net';
@@ -60,22 +59,15 @@ export interface ClassifierExportOptions extends BaseExportOptions {
   headSha256: string;
   /** SHA-256 of the fine-tuned tail's weights (`manifest.tail.sha256`) when the base carries one, recorded in the metadata. default: none */
   tailSha256?: string;
-  /** The manifest's `features` (a head on "rich" base features): such a head is refused. default: none */
-  features?: ModelManifest['features'];
 }
 
 /**
  * Export base + head as one ONNX graph: "pixels" float32 [N, s, s, 3] (raw 0–255 RGB, NHWC) →
  * "probabilities" float32 [N, classes]. Refuses a head that does not take the base's output map
- * (a head on pooled or "rich" features), an unknown layer, or options that do not match the models.
+ * (a head on pooled features), an unknown layer, or options that do not match the models.
  */
 export function exportClassifierOnnx(base: tf.LayersModel, head: tf.LayersModel, opts: ClassifierExportOptions): Uint8Array {
-  if (opts.features) {
-    throw new Error(
-      `cannot export to ONNX: this head takes "rich" base features (manifest "features": ${JSON.stringify(opts.features)}), ` +
-        `not the base's output map; only heads on the base's [${shapeOf(base.outputs[0]).join(', ')}] map can be exported`,
-    );
-  }
+
   checkSha256('baseSha256', opts.baseSha256);
   checkSha256('headSha256', opts.headSha256);
   if (opts.tailSha256 !== undefined) checkSha256('tailSha256', opts.tailSha256);
@@ -180,7 +172,6 @@ export function exportMaskClassifierOnnx(clf: TfjsClassifier): Uint8Array {
     baseSha256: clf.base.sha256,
     headSha256: modelIdentity(clf.manifest),
     ...(clf.manifest.tail ? { tailSha256: clf.manifest.tail.sha256 } : {}),
-    features: clf.manifest.features,
   });
 }
 
@@ -196,7 +187,6 @@ export function exportCompositeOnnx(clf: CompositeClassifier): Uint8Array {
   const outer = clf.members.find((m) => m.inputSize === size)!; // CompositeClassifier checks its members: one at its input, all of its classes
   const scaled = pixelInput(g, outer.base.model, size);
   const probs = clf.members.map((m, i) => {
-    if (m.manifest.features) throw new Error(`cannot export to ONNX: member ${i} has a head on "rich" base features`);
     const s = m.inputSize;
     const input: Value =
       s === size
@@ -260,7 +250,6 @@ function pixelInput(g: OnnxGraph, base: tf.LayersModel, size: number): Value {
 export async function exportModelOnnx(dir: string): Promise<string> {
   const file = path.join(dir, ONNX_FILE);
   const m = readManifest(dir);
-  if (!hasOnnxForm(m)) throw new Error(`model ${dir}: a head on "rich" base features has no ONNX form; run it on tfjs`);
   verifyIntegrity(dir, m);
   // the ONNX file holds the fine-tuned tail too: a model folder whose tail is not the recorded one is refused either way
   if (m.tail) checkTailFile(dir, m.tail);

@@ -177,7 +177,153 @@ function convOut(size: number, before: number, after: number, k: number, s: numb
   return Math.floor((size + before + after - d * (k - 1) - 1) / s) + 1;
 }
 
+/** What a layer emitter gets: the graph and model, the layer, its node name, its inputs (emitted or pending), and whether its one input feeds only it. */
+interface LayerInput {
+  g: OnnxGraph;
+  model: tf.LayersModel;
+  l: LayerConfig;
+  name: string;
+  inputs: Slot[];
+  only: boolean;
+  emit: (s: Slot) => Value;
+}
+
+/** Conv2D and DepthwiseConv2D, pending (a BatchNormalization after it may fold in); a zero padding feeding only it goes into its pads. */
+function emitConvLayer({ g, model, l, name, inputs, only, emit }: LayerInput): Slot {
+  const c = l.config;
+  if (inputs.length !== 1) refuse(l, `has ${inputs.length} inputs, expected 1`);
+  // a zero padding feeding only this convolution becomes part of its pads
+  const src = inputs[0];
+  const padded = !src.value && src.pending?.kind === 'pad' && only ? src.pending : undefined;
+  const x = padded ? padded.input : emit(src);
+  needLayout(x, 'nchw', l);
+  const [, cin, h0, w0] = x.shape;
+  const extra = padded?.pads ?? [0, 0, 0, 0];
+  const h = h0 + extra[0] + extra[2];
+  const w = w0 + extra[1] + extra[3];
+  const k = pair(c.kernelSize, l, 'kernel size');
+  const s = pair(c.strides, l, 'stride');
+  const d = pair(c.dilationRate ?? 1, l, 'dilation rate');
+  if (((c.groups as number | undefined) ?? 1) !== 1) refuse(l, `has groups ${String(c.groups)} (supported: 1)`);
+  const ws = weightsOf(model, l);
+  const depthwise = l.className === 'DepthwiseConv2D';
+  const mult = depthwise ? ((c.depthMultiplier as number | undefined) ?? 1) : 1;
+  const cout = depthwise ? cin * mult : (c.filters as number);
+  const kernel = weight(ws, depthwise ? 'depthwise_kernel' : 'kernel', l);
+  // tfjs kernels: Conv2D [kh, kw, in, out], DepthwiseConv2D [kh, kw, in, multiplier] (output channel c * multiplier + m)
+  const wShape: [number, number, number, number] = [cout, depthwise ? 1 : cin, k[0], k[1]];
+  if (kernel.length !== cout * wShape[1] * k[0] * k[1]) refuse(l, `has a kernel of ${kernel.length} values for ${cin} input channels`);
+  const weightOnnx = new Float64Array(kernel.length);
+  for (let i = 0; i < k[0]; i++)
+    for (let j = 0; j < k[1]; j++)
+      for (let a = 0; a < cin; a++)
+        for (let b = 0; b < (depthwise ? mult : cout); b++) {
+          const src = ((i * k[1] + j) * cin + a) * (depthwise ? mult : cout) + b;
+          const [o, ii] = depthwise ? [a * mult + b, 0] : [b, a];
+          weightOnnx[((o * wShape[1] + ii) * k[0] + i) * k[1] + j] = kernel[src];
+        }
+  const bias = c.useBias ? Float64Array.from(weight(ws, 'bias', l)) : new Float64Array(cout);
+  const own = windowPads(l, c.padding, [h, w], k, s, d);
+  const pads: [number, number, number, number] = [own[0] + extra[0], own[1] + extra[1], own[2] + extra[2], own[3] + extra[3]];
+  const shape = [-1, cout, convOut(h0, pads[0], pads[2], k[0], s[0], d[0]), convOut(w0, pads[1], pads[3], k[1], s[1], d[1])];
+  if (shape[2] < 1 || shape[3] < 1) refuse(l, `gives an empty map from [${h0}, ${w0}]`);
+  const conv: PendingConv = { kind: 'conv', layer: name, output: name, input: x, weight: weightOnnx, wShape, bias, strides: s, dilations: d, group: depthwise ? cin : 1, pads, shape };
+  const act = (c.activation as string | undefined) ?? 'linear';
+  if (act === 'linear') return { pending: conv };
+  return { value: activation(g, emitConv(g, conv), act, name + '/act', l) };
+}
+
+/** BatchNormalization: folded into the convolution before it when that feeds only it, else Mul + Add. */
+function emitBatchNorm({ g, model, l, name, inputs, only, emit }: LayerInput): Slot {
+  const c = l.config;
+  if (inputs.length !== 1) refuse(l, `has ${inputs.length} inputs, expected 1`);
+  const src = inputs[0];
+  const conv = !src.value && src.pending?.kind === 'conv' && only ? src.pending : undefined;
+  const shape = conv ? conv.shape : emit(src).shape;
+  const rank = shape.length;
+  const axis = c.axis as number;
+  if (!(axis === -1 || axis === (rank === 4 ? 3 : 1))) refuse(l, `normalises axis ${String(axis)}; only the channel axis (-1) is supported`);
+  const ws = weightsOf(model, l);
+  const channels = shape[1];
+  const mean = weight(ws, 'moving_mean', l);
+  const variance = weight(ws, 'moving_variance', l);
+  const gamma = c.scale === false ? undefined : weight(ws, 'gamma', l);
+  const beta = c.center === false ? undefined : weight(ws, 'beta', l);
+  const eps = c.epsilon as number;
+  // y = (x - mean) * scale + beta, scale = gamma / sqrt(variance + eps)
+  const scale = Float64Array.from({ length: channels }, (_, i) => (gamma ? gamma[i] : 1) / Math.sqrt(variance[i] + eps));
+  const shift = Float64Array.from({ length: channels }, (_, i) => (beta ? beta[i] : 0) - mean[i] * scale[i]);
+  if (conv) {
+    // folded: W' = W * scale[out], b' = b * scale + shift
+    const per = conv.weight.length / channels;
+    const weight = conv.weight.map((v, i) => v * scale[Math.floor(i / per)]);
+    const bias = conv.bias.map((v, i) => v * scale[i] + shift[i]);
+    return { pending: { ...conv, output: name, weight, bias } };
+  }
+  const x = emit(src);
+  const dims = x.layout === 'nchw' ? [channels, 1, 1] : [channels];
+  const mul = g.node('Mul', [x.name, g.constant(name + '/scale', dims, scale)], name + '/mul');
+  return { value: { ...x, name: g.node('Add', [mul, g.constant(name + '/shift', dims, shift)], name) } };
+}
+
+/** ZeroPadding2D, pending (the next convolution may take it into its pads). */
+function emitZeroPadding({ l, name, emit, inputs }: LayerInput): Slot {
+  const c = l.config;
+  if (inputs.length !== 1) refuse(l, `has ${inputs.length} inputs, expected 1`);
+  const x = emit(inputs[0]);
+  needLayout(x, 'nchw', l);
+  const p = c.padding;
+  let tb: [number, number];
+  let lr: [number, number];
+  if (typeof p === 'number') [tb, lr] = [pair(p, l, 'padding'), pair(p, l, 'padding')];
+  else if (Array.isArray(p) && p.length === 2 && Array.isArray(p[0])) [tb, lr] = [pair(p[0], l, 'padding'), pair(p[1], l, 'padding')];
+  else if (Array.isArray(p) && p.length === 2) [tb, lr] = [pair(p[0], l, 'padding'), pair(p[1], l, 'padding')];
+  else refuse(l, `has an unsupported padding ${JSON.stringify(p)}`);
+  const pads: [number, number, number, number] = [tb[0], lr[0], tb[1], lr[1]];
+  return { pending: { kind: 'pad', layer: name, input: x, pads, shape: [-1, x.shape[1], x.shape[2] + tb[0] + tb[1], x.shape[3] + lr[0] + lr[1]] } };
+}
+
+/** A layer's one input, emitted (refused when it has several). */
+function onlyInput(l: LayerConfig, inputs: Slot[], emit: (s: Slot) => Value): Value {
+  if (inputs.length !== 1) refuse(l, `has ${inputs.length} inputs, expected 1`);
+  return emit(inputs[0]);
+}
+
+/** AveragePooling2D: one window over the whole map is GlobalAveragePool; TensorFlow's "same" leaves the padding out of the count. */
+function emitAveragePooling({ g, l, name, inputs, emit }: LayerInput): Slot {
+  const c = l.config;
+  const x = onlyInput(l, inputs, emit);
+  needLayout(x, 'nchw', l);
+  const [, ch, h, w] = x.shape;
+  const k = pair(c.poolSize, l, 'pool size');
+  const s = pair(c.strides ?? c.poolSize, l, 'stride');
+  const pads = windowPads(l, c.padding, [h, w], k, s, [1, 1]);
+  const shape = [-1, ch, convOut(h, pads[0], pads[2], k[0], s[0], 1), convOut(w, pads[1], pads[3], k[1], s[1], 1)];
+  if (shape[2] < 1 || shape[3] < 1) refuse(l, `gives an empty map from [${h}, ${w}]`);
+  // one window over the whole map: the spatial mean
+  if (k[0] === h && k[1] === w && pads.every((p) => p === 0)) return { value: { name: g.node('GlobalAveragePool', [x.name], name), shape: [-1, ch, 1, 1], layout: 'nchw' } };
+  // TensorFlow's "same" average pooling leaves the padding out of the count
+  return { value: { name: g.node('AveragePool', [x.name], name, { kernel_shape: k, strides: s, pads, count_include_pad: 0 }), shape, layout: 'nchw' } };
+}
+
+/** Dense as Gemm (with its bias), then its activation. */
+function emitDense({ g, model, l, name, inputs: from, emit }: LayerInput): Slot {
+  const c = l.config;
+  const x = onlyInput(l, from, emit);
+  needLayout(x, 'flat', l);
+  const ws = weightsOf(model, l);
+  const units = c.units as number;
+  const kernel = weight(ws, 'kernel', l);
+  if (kernel.length !== x.shape[1] * units) refuse(l, `has a kernel of ${kernel.length} values for ${x.shape[1]} inputs and ${units} units`);
+  const inputs = [x.name, g.constant(name + '/kernel', [x.shape[1], units], kernel)];
+  if (c.useBias) inputs.push(g.constant(name + '/bias', [units], weight(ws, 'bias', l)));
+  const act = (c.activation as string | undefined) ?? 'linear';
+  const out = g.node('Gemm', inputs, act === 'linear' ? name : name + '/gemm');
+  return { value: activation(g, { name: out, shape: [-1, units], layout: 'flat' }, act, name, l) };
+}
+
 function emitLayer(g: OnnxGraph, model: tf.LayersModel, l: LayerConfig, name: string, inputs: Slot[], only: boolean, emit: (s: Slot) => Value): Slot {
+  const input: LayerInput = { g, model, l, name, inputs, only, emit };
   const c = l.config;
   if ('dataFormat' in c && c.dataFormat !== 'channelsLast') refuse(l, `has data format "${String(c.dataFormat)}" (supported: channelsLast)`);
   const one = (): Value => {
@@ -186,91 +332,12 @@ function emitLayer(g: OnnxGraph, model: tf.LayersModel, l: LayerConfig, name: st
   };
   switch (l.className) {
     case 'Conv2D':
-    case 'DepthwiseConv2D': {
-      if (inputs.length !== 1) refuse(l, `has ${inputs.length} inputs, expected 1`);
-      // a zero padding feeding only this convolution becomes part of its pads
-      const src = inputs[0];
-      const padded = !src.value && src.pending?.kind === 'pad' && only ? src.pending : undefined;
-      const x = padded ? padded.input : emit(src);
-      needLayout(x, 'nchw', l);
-      const [, cin, h0, w0] = x.shape;
-      const extra = padded?.pads ?? [0, 0, 0, 0];
-      const h = h0 + extra[0] + extra[2];
-      const w = w0 + extra[1] + extra[3];
-      const k = pair(c.kernelSize, l, 'kernel size');
-      const s = pair(c.strides, l, 'stride');
-      const d = pair(c.dilationRate ?? 1, l, 'dilation rate');
-      if (((c.groups as number | undefined) ?? 1) !== 1) refuse(l, `has groups ${String(c.groups)} (supported: 1)`);
-      const ws = weightsOf(model, l);
-      const depthwise = l.className === 'DepthwiseConv2D';
-      const mult = depthwise ? ((c.depthMultiplier as number | undefined) ?? 1) : 1;
-      const cout = depthwise ? cin * mult : (c.filters as number);
-      const kernel = weight(ws, depthwise ? 'depthwise_kernel' : 'kernel', l);
-      // tfjs kernels: Conv2D [kh, kw, in, out], DepthwiseConv2D [kh, kw, in, multiplier] (output channel c * multiplier + m)
-      const wShape: [number, number, number, number] = [cout, depthwise ? 1 : cin, k[0], k[1]];
-      if (kernel.length !== cout * wShape[1] * k[0] * k[1]) refuse(l, `has a kernel of ${kernel.length} values for ${cin} input channels`);
-      const weightOnnx = new Float64Array(kernel.length);
-      for (let i = 0; i < k[0]; i++)
-        for (let j = 0; j < k[1]; j++)
-          for (let a = 0; a < cin; a++)
-            for (let b = 0; b < (depthwise ? mult : cout); b++) {
-              const src = ((i * k[1] + j) * cin + a) * (depthwise ? mult : cout) + b;
-              const [o, ii] = depthwise ? [a * mult + b, 0] : [b, a];
-              weightOnnx[((o * wShape[1] + ii) * k[0] + i) * k[1] + j] = kernel[src];
-            }
-      const bias = c.useBias ? Float64Array.from(weight(ws, 'bias', l)) : new Float64Array(cout);
-      const own = windowPads(l, c.padding, [h, w], k, s, d);
-      const pads: [number, number, number, number] = [own[0] + extra[0], own[1] + extra[1], own[2] + extra[2], own[3] + extra[3]];
-      const shape = [-1, cout, convOut(h0, pads[0], pads[2], k[0], s[0], d[0]), convOut(w0, pads[1], pads[3], k[1], s[1], d[1])];
-      if (shape[2] < 1 || shape[3] < 1) refuse(l, `gives an empty map from [${h0}, ${w0}]`);
-      const conv: PendingConv = { kind: 'conv', layer: name, output: name, input: x, weight: weightOnnx, wShape, bias, strides: s, dilations: d, group: depthwise ? cin : 1, pads, shape };
-      const act = (c.activation as string | undefined) ?? 'linear';
-      if (act === 'linear') return { pending: conv };
-      return { value: activation(g, emitConv(g, conv), act, name + '/act', l) };
-    }
-    case 'BatchNormalization': {
-      if (inputs.length !== 1) refuse(l, `has ${inputs.length} inputs, expected 1`);
-      const src = inputs[0];
-      const conv = !src.value && src.pending?.kind === 'conv' && only ? src.pending : undefined;
-      const shape = conv ? conv.shape : emit(src).shape;
-      const rank = shape.length;
-      const axis = c.axis as number;
-      if (!(axis === -1 || axis === (rank === 4 ? 3 : 1))) refuse(l, `normalises axis ${String(axis)}; only the channel axis (-1) is supported`);
-      const ws = weightsOf(model, l);
-      const channels = shape[1];
-      const mean = weight(ws, 'moving_mean', l);
-      const variance = weight(ws, 'moving_variance', l);
-      const gamma = c.scale === false ? undefined : weight(ws, 'gamma', l);
-      const beta = c.center === false ? undefined : weight(ws, 'beta', l);
-      const eps = c.epsilon as number;
-      // y = (x - mean) * scale + beta, scale = gamma / sqrt(variance + eps)
-      const scale = Float64Array.from({ length: channels }, (_, i) => (gamma ? gamma[i] : 1) / Math.sqrt(variance[i] + eps));
-      const shift = Float64Array.from({ length: channels }, (_, i) => (beta ? beta[i] : 0) - mean[i] * scale[i]);
-      if (conv) {
-        // folded: W' = W * scale[out], b' = b * scale + shift
-        const per = conv.weight.length / channels;
-        const weight = conv.weight.map((v, i) => v * scale[Math.floor(i / per)]);
-        const bias = conv.bias.map((v, i) => v * scale[i] + shift[i]);
-        return { pending: { ...conv, output: name, weight, bias } };
-      }
-      const x = emit(src);
-      const dims = x.layout === 'nchw' ? [channels, 1, 1] : [channels];
-      const mul = g.node('Mul', [x.name, g.constant(name + '/scale', dims, scale)], name + '/mul');
-      return { value: { ...x, name: g.node('Add', [mul, g.constant(name + '/shift', dims, shift)], name) } };
-    }
-    case 'ZeroPadding2D': {
-      const x = one();
-      needLayout(x, 'nchw', l);
-      const p = c.padding;
-      let tb: [number, number];
-      let lr: [number, number];
-      if (typeof p === 'number') [tb, lr] = [pair(p, l, 'padding'), pair(p, l, 'padding')];
-      else if (Array.isArray(p) && p.length === 2 && Array.isArray(p[0])) [tb, lr] = [pair(p[0], l, 'padding'), pair(p[1], l, 'padding')];
-      else if (Array.isArray(p) && p.length === 2) [tb, lr] = [pair(p[0], l, 'padding'), pair(p[1], l, 'padding')];
-      else refuse(l, `has an unsupported padding ${JSON.stringify(p)}`);
-      const pads: [number, number, number, number] = [tb[0], lr[0], tb[1], lr[1]];
-      return { pending: { kind: 'pad', layer: name, input: x, pads, shape: [-1, x.shape[1], x.shape[2] + tb[0] + tb[1], x.shape[3] + lr[0] + lr[1]] } };
-    }
+    case 'DepthwiseConv2D':
+      return emitConvLayer(input);
+    case 'BatchNormalization':
+      return emitBatchNorm(input);
+    case 'ZeroPadding2D':
+      return emitZeroPadding(input);
     case 'ReLU': {
       const x = one();
       if ((c.negativeSlope as number | undefined) || (c.threshold as number | undefined)) refuse(l, 'has a negative slope or threshold (supported: plain ReLU with an optional maximum)');
@@ -311,20 +378,8 @@ function emitLayer(g: OnnxGraph, model: tf.LayersModel, l: LayerConfig, name: st
       if (c.keepDims) return { value: { name: pooled, shape: [-1, x.shape[1], 1, 1], layout: 'nchw' } };
       return { value: { name: g.node('Flatten', [pooled], name, { axis: 1 }), shape: [-1, x.shape[1]], layout: 'flat' } };
     }
-    case 'AveragePooling2D': {
-      const x = one();
-      needLayout(x, 'nchw', l);
-      const [, ch, h, w] = x.shape;
-      const k = pair(c.poolSize, l, 'pool size');
-      const s = pair(c.strides ?? c.poolSize, l, 'stride');
-      const pads = windowPads(l, c.padding, [h, w], k, s, [1, 1]);
-      const shape = [-1, ch, convOut(h, pads[0], pads[2], k[0], s[0], 1), convOut(w, pads[1], pads[3], k[1], s[1], 1)];
-      if (shape[2] < 1 || shape[3] < 1) refuse(l, `gives an empty map from [${h}, ${w}]`);
-      // one window over the whole map: the spatial mean
-      if (k[0] === h && k[1] === w && pads.every((p) => p === 0)) return { value: { name: g.node('GlobalAveragePool', [x.name], name), shape: [-1, ch, 1, 1], layout: 'nchw' } };
-      // TensorFlow's "same" average pooling leaves the padding out of the count
-      return { value: { name: g.node('AveragePool', [x.name], name, { kernel_shape: k, strides: s, pads, count_include_pad: 0 }), shape, layout: 'nchw' } };
-    }
+    case 'AveragePooling2D':
+      return emitAveragePooling(input);
     case 'Flatten': {
       const x = one();
       if (x.layout === 'flat') return { value: x };
@@ -333,19 +388,8 @@ function emitLayer(g: OnnxGraph, model: tf.LayersModel, l: LayerConfig, name: st
       const src = h * w === 1 ? x.name : g.node('Transpose', [x.name], name + '/nhwc', { perm: [0, 2, 3, 1] });
       return { value: { name: g.node('Flatten', [src], name, { axis: 1 }), shape: [-1, ch * h * w], layout: 'flat' } };
     }
-    case 'Dense': {
-      const x = one();
-      needLayout(x, 'flat', l);
-      const ws = weightsOf(model, l);
-      const units = c.units as number;
-      const kernel = weight(ws, 'kernel', l);
-      if (kernel.length !== x.shape[1] * units) refuse(l, `has a kernel of ${kernel.length} values for ${x.shape[1]} inputs and ${units} units`);
-      const inputs = [x.name, g.constant(name + '/kernel', [x.shape[1], units], kernel)];
-      if (c.useBias) inputs.push(g.constant(name + '/bias', [units], weight(ws, 'bias', l)));
-      const act = (c.activation as string | undefined) ?? 'linear';
-      const out = g.node('Gemm', inputs, act === 'linear' ? name : name + '/gemm');
-      return { value: activation(g, { name: out, shape: [-1, units], layout: 'flat' }, act, name, l) };
-    }
+    case 'Dense':
+      return emitDense(input);
     case 'Dropout':
       return inputs.length === 1 ? inputs[0] : refuse(l, `has ${inputs.length} inputs, expected 1`);
     case 'InputLayer':

@@ -9,7 +9,7 @@
  * else at YuNet's own threshold (`detect.yunet.minConfidence`) with the plain box policy.
  */
 import type { Engine } from '../../backend/engine';
-import { hasOnnxForm, validateManifest, type ModelManifest } from '../../model/manifest';
+import { validateManifest, type ModelManifest } from '../../model/manifest';
 import { OnnxClassifier } from '../../model/onnx-classifier';
 import { assemblePipeline, type FaceMaskDetector } from '../../detection/pipeline';
 import { DetectorRegistry, resolveSettings, type DetectConfig, type ResolvedSettings } from '../../detection/registry';
@@ -63,7 +63,7 @@ export function checkManifest(m: unknown): ModelManifest {
     throw bad(`is not valid (${(e as Error).message})`);
   }
   const x = m as ModelManifest;
-  if (!hasOnnxForm(x) || !x.onnx?.sha256) throw bad('records no ONNX file ("onnx.sha256"): this model has no ONNX form, or `facemask prepare` has not exported it yet');
+  if (!x.onnx?.sha256) throw bad('records no ONNX file ("onnx.sha256"): this model has no ONNX form, or `facemask prepare` has not exported it yet');
   return x;
 }
 
