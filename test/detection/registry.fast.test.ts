@@ -44,7 +44,7 @@ test('what is asked wins, field by field; null turns a policy level off; the con
   assert.equal(s.threshold, 0.5);
   assert.deepEqual(s.policy, { rejectAt: 0.2, trustAbove: null });
   assert.equal(s.source.threshold, 'asked');
-  assert.equal(resolveSettings(DETECTORS, { classes: FOUR, detection: tuned }, {}, { ...cfg, detector: 'tiny' }).detector, 'tiny');
+  assert.equal(resolveSettings(DETECTORS, { classes: FOUR, detection: tuned }, {}, { ...cfg, detector: 'blazeface' }).detector, 'blazeface');
   assert.match(describeSettings(s, FOUR), /ssd-mobilenet at 0.5 \(as asked\); boxes dropped when p\(not_face\) >= 0.2/);
 });
 
