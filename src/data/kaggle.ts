@@ -17,7 +17,7 @@ import * as path from 'node:path';
 import { datasetDir } from '../paths';
 import { resolveConfig } from '../config';
 import type { Box } from '../result';
-import type { FaceItem } from './types';
+import type { AnnotatedScene, FaceItem } from './types';
 import { parseVocXml } from './voc';
 
 export const KAGGLE = 'kaggle-face-mask-dev';
@@ -60,13 +60,10 @@ export function faceCounts(box: Box, minSize: number = resolveConfig().faces.min
   return Math.min(box[2], box[3]) >= minSize;
 }
 
-/** One annotated photo of the dev set. */
-export interface KaggleScene {
-  file: string;
+/** One annotated photo of the dev set: annotated faces (every size), boxes `[x, y, w, h]`. */
+export interface KaggleScene extends AnnotatedScene {
   /** Photo number (0–299). */
   photo: number;
-  /** Annotated faces (every size), boxes `[x, y, w, h]`. */
-  faces: (FaceItem & { box: Box })[];
 }
 
 /**

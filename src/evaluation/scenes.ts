@@ -1,5 +1,5 @@
 /**
- * Measuring detection on annotated street photos (the Kaggle dev set) with the contracts' rule
+ * Measuring detection on annotated scene photos (the Kaggle dev set, ilc2021's scenes) with the contracts' second rule
  * (docs/contracts.md "Boxes and faces"): a face counts when the shorter side of its box is
  * >= `faces.minSize` (24 px); it is found when a kept box overlaps it at IoU >= `faces.matchIou`
  * (0.3); a false detection overlaps no annotated face of any size at IoU >= 0.3; end to end, a
@@ -18,7 +18,7 @@ import { LABELS, type Label } from '../labels';
 import type { Box, DecisionRule } from '../result';
 import { decodeImage } from '../util/images';
 import { progress } from '../util/progress';
-import type { KaggleScene } from '../data/kaggle';
+import type { AnnotatedScene } from '../data/types';
 import type { FaceMaskDetector } from '../detection/pipeline';
 import { labelBoxes, type BoxPolicy } from '../detection/policy';
 import type { FaceDetection } from '../detection/types';
@@ -67,7 +67,7 @@ export interface ClassCount {
 
 /** The kept boxes of one photo (labelled when a classifier ran, with p(label) as `classScore`) and the time it took. */
 export interface SceneResult {
-  scene: KaggleScene;
+  scene: AnnotatedScene;
   detections: (FaceDetection & { label?: Label; classScore?: number })[];
   ms: number;
 }
@@ -240,7 +240,7 @@ export function summaryRow(s: DetectionSummary, what: Record<string, string | nu
 }
 
 /** Decode each scene and hand it over; the image is decoded outside any timing. */
-async function eachScene(scenes: readonly KaggleScene[], label: string, quiet: boolean | undefined, fn: (scene: KaggleScene, img: Awaited<ReturnType<typeof decodeImage>>) => Promise<void>): Promise<void> {
+async function eachScene(scenes: readonly AnnotatedScene[], label: string, quiet: boolean | undefined, fn: (scene: AnnotatedScene, img: Awaited<ReturnType<typeof decodeImage>>) => Promise<void>): Promise<void> {
   const bar = progress(label, scenes.length, { quiet, unit: 'img' });
   for (const scene of scenes) {
     await fn(scene, await decodeImage(scene.file));
@@ -250,7 +250,7 @@ async function eachScene(scenes: readonly KaggleScene[], label: string, quiet: b
 }
 
 /** Run the pipeline (`detect`, what `facemask detect` does) on every photo: its kept, labelled boxes. */
-export async function runPipelineOnScenes(pipeline: FaceMaskDetector, scenes: readonly KaggleScene[], opts: { quiet?: boolean } = {}): Promise<SceneResult[]> {
+export async function runPipelineOnScenes(pipeline: FaceMaskDetector, scenes: readonly AnnotatedScene[], opts: { quiet?: boolean } = {}): Promise<SceneResult[]> {
   const out: SceneResult[] = [];
   await eachScene(scenes, `detect (${pipeline.settings.detector})`, opts.quiet, async (scene, img) => {
     const r = await pipeline.detect(img, scene.file);
@@ -260,13 +260,13 @@ export async function runPipelineOnScenes(pipeline: FaceMaskDetector, scenes: re
 }
 
 /** `runPipelineOnScenes` + `summariseDetections`. */
-export async function measurePipeline(pipeline: FaceMaskDetector, scenes: readonly KaggleScene[], opts: { quiet?: boolean; rules?: MatchRules } = {}): Promise<DetectionSummary> {
+export async function measurePipeline(pipeline: FaceMaskDetector, scenes: readonly AnnotatedScene[], opts: { quiet?: boolean; rules?: MatchRules } = {}): Promise<DetectionSummary> {
   return summariseDetections(await runPipelineOnScenes(pipeline, scenes, opts), opts.rules);
 }
 
 /** What a pipeline saw on each photo at its (low) threshold: every box and its probabilities. */
 export interface ScoredScene {
-  scene: KaggleScene;
+  scene: AnnotatedScene;
   detections: FaceDetection[];
   probabilities: Float32Array[];
   ms: number;
@@ -283,7 +283,7 @@ export interface ScoredScenes {
 }
 
 /** Score every photo with the pipeline (`score`): the raw material for `applySetting`. */
-export async function scoreScenes(pipeline: FaceMaskDetector, scenes: readonly KaggleScene[], opts: { quiet?: boolean } = {}): Promise<ScoredScenes> {
+export async function scoreScenes(pipeline: FaceMaskDetector, scenes: readonly AnnotatedScene[], opts: { quiet?: boolean } = {}): Promise<ScoredScenes> {
   const out: ScoredScene[] = [];
   await eachScene(scenes, `score ${pipeline.settings.detector} boxes`, opts.quiet, async (scene, img) => {
     const s = await pipeline.score(img);
