@@ -1,9 +1,10 @@
 /**
- * Measuring detection on annotated scene photos (the Kaggle dev set, ilc2021's scenes) with the contracts' second rule
- * (docs/contracts.md "Boxes and faces"): a face counts when the shorter side of its box is
- * >= `faces.minSize` (24 px); it is found when a kept box overlaps it at IoU >= `faces.matchIou`
- * (0.3); a false detection overlaps no annotated face of any size at IoU >= 0.3; end to end, a
- * counted face is right when the box that finds it carries its label.
+ * Measuring detection on annotated scene photos (the Kaggle dev set, ilc2021's scenes) by the
+ * contracts' second measure (docs/contracts.md "Boxes and faces"; the headline, the field's mAP over
+ * every face, is src/evaluation/voc.ts and field.ts, from `scoreScenes` below): a face counts when
+ * the shorter side of its box is >= `faces.minSize` (24 px); it is found when a kept box overlaps it
+ * at IoU >= `faces.matchIou` (0.3); a false detection overlaps no annotated face of any size at IoU
+ * >= 0.3; end to end, a counted face is right when the box that finds it carries its label.
  *
  * Two ways, one rule: `measurePipeline` runs the pipeline (`detect`) on every photo; `scoreScenes`
  * keeps what the pipeline saw at a low threshold (boxes and probabilities, `score`) so that
@@ -90,10 +91,11 @@ export interface DetectionSummary {
   /** Median milliseconds per image. */
   msPerImage: number;
   /**
-   * The field's metric (PASCAL VOC, all-point interpolation): AP at IoU 0.5 per class and their
-   * mean, a box scored face score x p(its label); over every annotated face (`all`), and over the
-   * counted faces with smaller ones ignored (`counted`: a box on a small face is neither right nor
-   * wrong). Only when the boxes carry labels.
+   * AP at IoU 0.5 per class and their mean over the **kept, labelled** boxes (one detection per box,
+   * scored face score x p(its label)): over every annotated face (`all`), and over the counted faces
+   * with smaller ones ignored (`counted`). Only when the boxes carry labels. Not the field's measure,
+   * which scores every box down to the floor for every class before the box policy
+   * (src/evaluation/voc.ts); kept for the tuning summaries that record it.
    */
   ap?: { all: ApResult; counted: ApResult };
   /** Recall of every annotated face by size band (shorter side, px): [from, to) → found / faces. */
