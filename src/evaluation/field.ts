@@ -91,13 +91,13 @@ export interface FieldSummary extends FieldProvenance {
   }[];
 }
 
-/** A curve as `[recall, precision, score]` triples, thinned (summaries and charts stay small). */
+/** A curve as `[recall, precision, score]` triples (4 digits), thinned (summaries and charts stay small). */
 function curveSummary(c: ApCurve): CurveSummary {
   const { points, ...rest } = c;
-  return { ...rest, curve: thinCurve(points).map((p) => [round(p.recall), round(p.precision), round(p.score)]) };
+  return { ...rest, curve: thinCurve(points).map((p) => [round(p.recall, 4), round(p.precision, 4), round(p.score, 4)]) };
 }
 
-const round = (x: number, d = 4) => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : x);
+const round = (x: number, d = 6) => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : x);
 
 /** The summary of some measured sets (JSON-ready: NaN is written as null). */
 export function fieldSummary(sets: readonly FieldSet[], provenance: FieldProvenance): FieldSummary {
@@ -133,7 +133,7 @@ export function isFieldSummary(file: string): boolean {
   }
 }
 
-/** Write the summary atomically (pretty JSON, fractions to 4 digits, NaN as null). */
+/** Write the summary atomically (pretty JSON, fractions to 6 digits, NaN as null). */
 export function writeFieldSummary(file: string, summary: FieldSummary): void {
   const text = JSON.stringify(summary, (_k, v: unknown) => (typeof v === 'number' ? round(v) : v), 2);
   // a curve point [recall, precision, score] on one line

@@ -95,6 +95,7 @@ export const evaluateVerb: VerbSpec = {
 function commandLine(flags: Record<string, unknown>): string {
   const parts = ['npx facemask evaluate', `--scenes ${(flags.scenes as string[]).join(' ')}`];
   for (const f of ['model', 'detector', 'summary'] as const) if (flags[f] !== undefined) parts.push(`--${f} ${String(flags[f])}`);
+  if (flags.overwrite) parts.push('--overwrite');
   return parts.join(' ');
 }
 
