@@ -71,7 +71,7 @@ export async function measureFieldScenes(config: Config, opts: FieldRunOptions =
       const provenance: FieldProvenance = {
         command: opts.command ?? `npx facemask evaluate --scenes ${names.join(' ')}${opts.model ? ` --model ${opts.model}` : ''}${opts.detector ? ` --detector ${opts.detector}` : ''}`,
         model: { dir: shownDir(modelDir), identity: modelIdentity(m), classes: [...m.classes], calibrated: classifier.calibration !== undefined, decision: m.decision ?? 'argmax' },
-        detector: { name: pipeline.settings.detector, floor, boxCorrection: pipeline.settings.box !== null },
+        detector: { name: pipeline.settings.detector, floor, maxBoxes: config.detect.maxFaces, boxCorrection: pipeline.settings.box !== null },
         small: config.small,
       };
       return { sets, provenance, setting, summary: fieldSummary(sets, provenance) };

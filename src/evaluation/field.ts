@@ -64,7 +64,8 @@ export function measureFieldSet(name: string, description: string, scored: Score
 export interface FieldProvenance {
   command: string;
   model: { dir: string; identity: string; classes: readonly string[]; calibrated: boolean; decision: unknown };
-  detector: { name: string; floor: number; boxCorrection: boolean };
+  /** `maxBoxes`: the most boxes the detector gives a photo (config `detect.maxFaces`; COCO's 100 detections). */
+  detector: { name: string; floor: number; maxBoxes: number; boxCorrection: boolean };
   small: boolean;
 }
 

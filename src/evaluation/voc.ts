@@ -2,8 +2,9 @@
  * The field's measure (docs/contracts.md "Boxes and faces"), pure: PASCAL VOC average precision at
  * IoU 0.5 with all-point interpolation, per class and their mean (mAP), over every annotated face.
  *
- * **Detections.** Every box the detector gives down to a floor (config `faces.scoreFloor`, 0.05),
- * taken before the box policy, yields one detection per class: its score for a class is the box's
+ * **Detections.** Every box the detector gives down to a floor (config `faces.scoreFloor`, 0.05; the
+ * detector gives at most `detect.maxFaces` a photo), taken before the box policy, yields one detection
+ * per class: its score for a class is the box's
  * face (detector) score x that class's probability as the classifier gives it — over all the
  * model's classes, so a `not_face` probability already lowers the others. A model without a class
  * (a two-class model and `incorrect_mask`) gives that class no detection.

@@ -31,7 +31,7 @@ const scored: ScoredScenes = {
 };
 const setting = { threshold: 0.6, rejectAt: null, trustAbove: null };
 const rules = { minSize: 24, matchIou: 0.3 };
-const provenance: FieldProvenance = { command: 'npx facemask evaluate --scenes kaggle-test', model: { dir: 'models/x', identity: 'abc', classes: scored.classes, calibrated: false, decision: 'argmax' }, detector: { name: 'hand', floor: 0.05, boxCorrection: false }, small: false };
+const provenance: FieldProvenance = { command: 'npx facemask evaluate --scenes kaggle-test', model: { dir: 'models/x', identity: 'abc', classes: scored.classes, calibrated: false, decision: 'argmax' }, detector: { name: 'hand', floor: 0.05, maxBoxes: 100, boxCorrection: false }, small: false };
 
 test('every box down to the floor, before the box policy; the second measure keeps what the policy keeps', () => {
   const images = vocImages(scored, 0.05);

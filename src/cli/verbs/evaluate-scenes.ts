@@ -23,7 +23,7 @@ export async function measureScenes(opts: { model: string; detector?: string; se
   const run = await measureFieldScenes(config, { model: opts.model, detector: opts.detector, sets: opts.sets, limit: config.small ? 10 : undefined, command: opts.command });
   const p = run.provenance;
   const s = run.setting;
-  console.log(`${p.model.dir} with ${p.detector.name}: every box down to ${p.detector.floor} scored before the box policy; kept boxes at ${s.threshold} (not_face >= ${s.rejectAt ?? 'off'}, trusted >= ${s.trustAbove ?? 'off'})${p.detector.boxCorrection ? ', boxes corrected' : ''}`);
+  console.log(`${p.model.dir} with ${p.detector.name}: every box down to ${p.detector.floor} (at most ${p.detector.maxBoxes} a photo) scored before the box policy; kept boxes at ${s.threshold} (not_face >= ${s.rejectAt ?? 'off'}, trusted >= ${s.trustAbove ?? 'off'})${p.detector.boxCorrection ? ', boxes corrected' : ''}`);
   console.log(tableText(fieldRows(run.sets)));
   console.log(`\nby face size (shorter side; other sizes ignored):\n${tableText(fieldBandRows(run.sets))}`);
   return run;
