@@ -50,6 +50,11 @@ export interface Config {
     minSize: number;
     /** IoU for a detection to match an annotation. default: 0.3 */
     matchIou: number;
+    /**
+     * The field's measure (mAP@0.5 over every face, src/evaluation/voc.ts) and `facemask detect
+     * --all-boxes`: every box the detector scores at least this, before the box policy. default: 0.05
+     */
+    scoreFloor: number;
   };
   train: {
     /** Training recipe: `original` (the tutorial's) or `realworld` (src/training/presets.ts). default: 'original' */
@@ -154,7 +159,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seed: 42,
     data: { maxPixels: 50_000_000, workPixels: 8_000_000, smallPerClass: 40, decodeConcurrency: 4 },
     split: { ratios: { train: 0.7, val: 0.1, test: 0.2 }, seed: 42, maxHashDistance: 4, hash: 'either', maxGroupSize: 12, strictDistance: 1, upperWholeLimit: 12, namedPairDistance: 10 },
-    faces: { minSize: 24, matchIou: 0.3 },
+    faces: { minSize: 24, matchIou: 0.3, scoreFloor: 0.05 },
     train: { preset: 'original', smallEpochs: 2, workers: 2, runtime: 'onnx' },
     classify: { runtime: 'onnx' },
     detect: {
@@ -218,6 +223,7 @@ export function resolveConfig(overrides: DeepPartial<Config> = {}, env: NodeJS.P
   }
   if (!['onnx', 'tfjs'].includes(c.train.runtime)) throw new Error(`train.runtime must be onnx or tfjs, got ${JSON.stringify(c.train.runtime)}`);
   if (!['onnx', 'tfjs'].includes(c.classify.runtime)) throw new Error(`classify.runtime must be onnx or tfjs, got ${JSON.stringify(c.classify.runtime)}`);
+  if (!inOpenUnit(c.faces.scoreFloor)) throw new Error(`faces.scoreFloor must be in (0, 1), got ${c.faces.scoreFloor}`);
   if (!(c.detect.nmsIou > 0 && c.detect.nmsIou <= 1)) throw new Error(`detect.nmsIou must be in (0, 1]`);
   if (!(c.detect.yunet.upscale >= 1 && c.detect.yunet.upscale <= 4)) throw new Error(`detect.yunet.upscale must be in [1, 4]`);
   if (!(c.video.smoothing > 0 && c.video.smoothing <= 1)) throw new Error(`video.smoothing must be in (0, 1]`);

@@ -91,13 +91,31 @@ export interface DetectResult {
   ms: StageTimes;
 }
 
+/** One box of `facemask detect --all-boxes`: as the detector found it (corrected), before the box policy. */
+export interface ScoredFace {
+  box: Box;
+  faceScore: number;
+  /** Every class of the model, internal ones (not_face) too: its (calibrated) probabilities, summing to 1. */
+  scores: Record<string, number>;
+}
+
+/** One line of `facemask detect --all-boxes`: every box the detector scores at least `floor`. */
+export interface ScoredBoxesResult {
+  file: string;
+  width: number;
+  height: number;
+  floor: number;
+  boxes: ScoredFace[];
+  ms: StageTimes;
+}
+
 /** An input that could not be processed; the run goes on. */
 export interface ErrorResult {
   file: string;
   error: string;
 }
 
-export type FileResult = ClassifyResult | DetectResult | ErrorResult;
+export type FileResult = ClassifyResult | DetectResult | ScoredBoxesResult | ErrorResult;
 
 export function isError(r: FileResult): r is ErrorResult {
   return (r as ErrorResult).error !== undefined;
@@ -114,9 +132,23 @@ function roundScores(s: ClassScores): ClassScores {
   return out;
 }
 
-/** Serialise a result as one JSON line (scores to 4 digits, boxes to whole pixels, ms to 0.1). */
+const roundMs = (ms: StageTimes) => Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, round(v, 1)]));
+
+/** Serialise a result as one JSON line (scores to 4 digits, boxes to whole pixels, ms to 0.1; `--all-boxes` lines: boxes and scores as computed). */
 export function toJsonLine(r: FileResult): string {
   if (isError(r)) return JSON.stringify({ file: r.file, error: r.error });
+  if ('boxes' in r) {
+    return JSON.stringify({
+      file: r.file,
+      width: r.width,
+      height: r.height,
+      floor: r.floor,
+      // not rounded: a box at IoU 0.5 to an annotation within a rounding, or two near-equal scores, would
+      // move the AP a tool recomputes from these lines
+      boxes: r.boxes.map((b) => ({ box: [...b.box], faceScore: b.faceScore, scores: { ...b.scores } })),
+      ms: roundMs(r.ms),
+    });
+  }
   if ('faces' in r) {
     return JSON.stringify({
       file: r.file,
@@ -130,7 +162,7 @@ export function toJsonLine(r: FileResult): string {
         scores: roundScores(f.scores),
         ...(f.landmarks ? { landmarks: f.landmarks.map(([x, y]) => [round(x, 1), round(y, 1)]) } : {}),
       })),
-      ms: Object.fromEntries(Object.entries(r.ms).map(([k, v]) => [k, round(v, 1)])),
+      ms: roundMs(r.ms),
     });
   }
   return JSON.stringify({ file: r.file, label: r.label, score: round(r.score, 4), scores: roundScores(r.scores), ...(r.crop ? { crop: r.crop } : {}) });

@@ -33,3 +33,10 @@ test('the decision rule: argmax by default, or incorrect_mask from a threshold, 
   assert.throws(() => checkDecisionRule('max', 'x'), /must be "argmax" or/);
   assert.throws(() => checkDecisionRule({ incorrect_mask: 0.5 }, 'x', ['with_mask', 'without_mask']), /no incorrect_mask class/);
 });
+
+test('--all-boxes lines: every box with faceScore and every class (not_face too), numbers as computed (a tool recomputes the same AP)', () => {
+  const box = { box: [10.456789, 20.004, 30, 40.5] as [number, number, number, number], faceScore: 0.0712345678, scores: { with_mask: 0.1234567, without_mask: 0.4999999, incorrect_mask: 1.234567e-8, not_face: 0.3765433 } };
+  const line = toJsonLine({ file: 'd.jpg', width: 100, height: 80, floor: 0.05, boxes: [box], ms: { detect: 3.04, classify: 1 } });
+  assert.deepEqual(JSON.parse(line), { file: 'd.jpg', width: 100, height: 80, floor: 0.05, boxes: [box], ms: { detect: 3, classify: 1 } });
+  assert.deepEqual(Object.keys(JSON.parse(line)), ['file', 'width', 'height', 'floor', 'boxes', 'ms']);
+});

@@ -72,6 +72,20 @@ export const ASSETS: AssetSpec[] = [
     },
   },
   {
+    name: 'everyday-unmasked',
+    description:
+      'everyday-unmasked: 64 photos of people without masks (portraits, press photos, a selfie group; make-up, beards, microphones at the mouth), every face without_mask; the photos carry no licence: never committed or redistributed',
+    mirrorPath: 'datasets/everyday-unmasked',
+    target: (p) => path.join(p.dataset, 'everyday-unmasked'),
+    upstream: {
+      kind: 'manual',
+      instructions:
+        "These are serengil/deepface's unit-test photos (tests/unit/dataset/) as the team prepared them (scaled so the longer side is <= 1024 px, JPEG q90), so no public URL serves these exact bytes, and their own rights are not stated, so the project never redistributes them. " +
+        "Get the project's data mirror (a folder laid out like the team's shared/ folder, containing datasets/everyday-unmasked/images/) and run: " +
+        'npx facemask prepare --mirror /path/to/mirror --only everyday-unmasked',
+    },
+  },
+  {
     name: 'face_detector',
     description: "OpenCV's ResNet-10 SSD face detector (8-bit TensorFlow export), the tutorial's detector",
     mirrorPath: 'models/face_detector',

@@ -128,7 +128,8 @@ const BASE_CONFIG = {
   font: 'DejaVu Sans, sans-serif',
   view: { stroke: '#ddd' },
   axis: { labelFontSize: 11, titleFontSize: 12 },
-  legend: { labelFontSize: 11, titleFontSize: 12 },
+  // labels up to 280 px, not Vega's 160: a class and its number (`incorrect_mask 0.138`) are not cut
+  legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 280 },
   title: { fontSize: 14, anchor: 'start' as const },
 };
 

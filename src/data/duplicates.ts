@@ -20,11 +20,16 @@
  *   (10) is the same photo: measured, the distances of those pairs fall in two clusters, 0–16
  *   and 21–44, and the near misses of the first cluster (5–10 bits) are masks pasted larger.
  *
+ * - A photo and its mirror image (everyday-unmasked's `X_reflection.jpg`, src/data/everyday.ts) differ
+ *   as images but not as photos: their pair is named and its distances are taken to the mirrored
+ *   hashes (the thumbnail flipped), so it links like a same-number pair.
+ *
  * All pairs are compared directly (n²/2 popcounts over typed arrays): 4,600 items take about
  * 0.2 s here, so no index structure is needed at this scale.
  */
 import type { Fingerprint } from './fingerprint';
-import { hashWords, popcount32 } from './fingerprint';
+import { hammingHex, hashWords, mirroredHashes, popcount32 } from './fingerprint';
+import { reflectionPairs } from './everyday';
 
 export interface GroupingOptions {
   /** Pair threshold in bits (Hamming distance of 64-bit dHashes). default: 4 */
@@ -51,6 +56,8 @@ export interface NearPair {
   upper: number;
   /** A pair suggested by the file names (observations `N.jpg` ↔ `N-with-mask.jpg`), judged by `namedPairDistance`. */
   named?: boolean;
+  /** A named pair of a photo and its mirror image (everyday-unmasked `X.jpg` ↔ `X_reflection.jpg`): the distances are to the mirrored hashes. */
+  mirrored?: boolean;
 }
 
 /** The distance that decides a link (see the module comment); a pair links when it is <= `maxDistance`. */
@@ -196,7 +203,8 @@ export function observationsNamedPairs<R extends { dataset: string; relPath: str
 
 /**
  * Every candidate link of labelled records: hash pairs (`findNearPairs`) plus the named pairs of
- * `observations`, each with both distances. This is what `groupImages` takes.
+ * `observations` and the mirrored pairs of everyday-unmasked (their distances taken to the mirror
+ * image's hashes, judged like named pairs), each with both distances. This is what `groupImages` takes.
  */
 export function findLinks(records: { dataset: string; relPath: string; sha256: string }[], fingerprints: Map<string, Fingerprint>, opts: GroupingOptions = {}): NearPair[] {
   const o = { ...DEFAULT_GROUPING, ...opts };
@@ -217,6 +225,15 @@ export function findLinks(records: { dataset: string; relPath: string; sha256: s
     const p: NearPair = { a, b, whole: popcount32(w0 ^ x0) + popcount32(w1 ^ x1), upper: popcount32(u0 ^ y0) + popcount32(u1 ^ y1), named: true };
     index.set(`${a}|${b}`, pairs.length);
     pairs.push(p);
+  }
+  for (const [x, y] of reflectionPairs(records)) {
+    if (x.sha256 === y.sha256) continue;
+    const [a, b] = x.sha256 < y.sha256 ? [x.sha256, y.sha256] : [y.sha256, x.sha256];
+    const fa = fingerprints.get(a)!, mb = mirroredHashes(fingerprints.get(b)!.grid);
+    const p: NearPair = { a, b, whole: hammingHex(fa.whole, mb.whole), upper: hammingHex(fa.upper, mb.upper), named: true, mirrored: true };
+    const i = index.get(`${a}|${b}`);
+    if (i !== undefined) pairs[i] = p;
+    else pairs.push(p);
   }
   pairs.sort((p, q) => linkDistance(p, o) - linkDistance(q, o) || (p.a < q.a ? -1 : p.a > q.a ? 1 : p.b < q.b ? -1 : p.b > q.b ? 1 : 0));
   return pairs;

@@ -83,6 +83,14 @@ export async function thumbnailGrid(buf: Uint8Array, maxPixels: number, fmt = 'i
   }
 }
 
+/** The hashes of the mirror image (the grid flipped left to right): finds a photo and its reflection. */
+export function mirroredHashes(gridHex: string): { whole: string; upper: string } {
+  const g = gridFromHex(gridHex);
+  const flipped = new Uint8Array(g.length);
+  for (let r = 0; r < GRID_H; r++) for (let c = 0; c < GRID_W; c++) flipped[r * GRID_W + c] = g[r * GRID_W + (GRID_W - 1 - c)];
+  return hashesFromGrid(flipped);
+}
+
 export function fingerprintFromGrid(grid: Uint8Array): Fingerprint {
   return { grid: gridToHex(grid), ...hashesFromGrid(grid) };
 }

@@ -26,7 +26,7 @@ import { datasetDir, projectPaths } from '../paths';
 import { normaliseLabel, LABELS, type Label } from '../labels';
 import { mulberry32 } from '../util/random';
 import type { Box } from '../result';
-import type { AnnotatedFace, FaceItem, SplitName } from './types';
+import type { AnnotatedFace, AnnotatedScene, FaceItem, SplitName } from './types';
 import { parseVocXml } from './voc';
 
 export const ILC2021 = 'ilc2021';
@@ -55,10 +55,8 @@ export interface Ilc2021Crop extends FaceItem {
 }
 
 /** One annotated scene: the photo and its faces (every size), like a Kaggle scene. */
-export interface Ilc2021Scene {
-  file: string;
+export interface Ilc2021Scene extends AnnotatedScene {
   photo: string;
-  faces: (FaceItem & { box: Box })[];
 }
 
 /** Parse and check `crops.jsonl`; throws one message naming every bad line (at most 10). */

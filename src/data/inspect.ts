@@ -11,9 +11,10 @@ import type { Label } from '../labels';
 import { loadDatasets, DEFAULT_SPLIT_DATASETS, type LoadOptions, type LoadedData } from './load';
 import * as fs from 'node:fs';
 import { KAGGLE, kagglePartOf } from './kaggle';
+import { EVERYDAY_UNMASKED } from './everyday';
 import { ILC2021, buildIlc2021Split, ilc2021PhotoCounts, type Ilc2021Link, type Ilc2021Pin, type Ilc2021Split } from './ilc2021';
 import { findLinks, groupBound, groupImages, linkDistance, type Grouping, type GroupingOptions, type NearPair } from './duplicates';
-import { buildSplit, groupingFromConfig, splitCounts, type SplitFileV1 } from './split';
+import { LATER_SPLIT_DATASETS, extendWithLater, firstSplit, groupingFromConfig, splitCounts, type SplitFileV1 } from './split';
 import { datasetDir } from '../paths';
 import { hashWords, popcount32, type Fingerprint } from './fingerprint';
 
@@ -176,9 +177,9 @@ function sameNumberPairs(records: ImageRecord[], fps: Map<string, Fingerprint>, 
   return out;
 }
 
-/** The datasets `facemask inspect` looks at by default: the three, and ilc2021 when it is installed. */
+/** The datasets `facemask inspect` looks at by default: the three, and ilc2021 and everyday-unmasked when they are installed. */
 export function defaultInspectDatasets(): DatasetName[] {
-  return [...DEFAULT_SPLIT_DATASETS, KAGGLE, ...(fs.existsSync(datasetDir(ILC2021)) ? [ILC2021] : [])];
+  return [...DEFAULT_SPLIT_DATASETS, KAGGLE, ...[ILC2021, EVERYDAY_UNMASKED].filter((d) => fs.existsSync(datasetDir(d)))];
 }
 
 /**
@@ -240,14 +241,8 @@ export function inspectIlc2021(records: ImageRecord[], fingerprints: Map<string,
   return { grouping, photosGroupedTogether, multiPhotoGroups, shared: sharedRows, refused, split };
 }
 
-/** Everything the inspection shows, computed once. */
-export async function inspectDatasets(opts: InspectOptions): Promise<InspectionReport> {
-  const cfg = opts.config;
-  const datasets = opts.datasets ?? defaultInspectDatasets();
-  const groupingOptions = { ...groupingFromConfig(cfg.split), ...(opts.grouping ?? {}) };
-  const data: LoadedData = await loadDatasets(datasets, opts);
-  const { records, failures, fingerprints } = data;
-
+/** Files and unique contents per dataset and label (Kaggle and ilc2021's scenes: photos, then faces per label). */
+function datasetCounts(datasets: readonly string[], records: readonly ImageRecord[]): InspectionReport['counts'] {
   const counts: InspectionReport['counts'] = [];
   for (const ds of datasets) {
     const rs = records.filter((r) => r.dataset === ds);
@@ -278,6 +273,18 @@ export async function inspectDatasets(opts: InspectOptions): Promise<InspectionR
       counts.push({ dataset: ds, label: l, files: x.length, unique: new Set(x.map((r) => r.sha256)).size });
     }
   }
+  return counts;
+}
+
+/** Everything the inspection shows, computed once. */
+export async function inspectDatasets(opts: InspectOptions): Promise<InspectionReport> {
+  const cfg = opts.config;
+  const datasets = opts.datasets ?? defaultInspectDatasets();
+  const groupingOptions = { ...groupingFromConfig(cfg.split), ...(opts.grouping ?? {}) };
+  const data: LoadedData = await loadDatasets(datasets, opts);
+  const { records, failures, fingerprints } = data;
+
+  const counts = datasetCounts(datasets, records);
   const seen = new Map<string, number>();
   for (const r of records) seen.set(r.sha256, (seen.get(r.sha256) ?? 0) + 1);
   const identicalFiles = records.filter((r) => seen.get(r.sha256)! > 1).length;
@@ -293,8 +300,15 @@ export async function inspectDatasets(opts: InspectOptions): Promise<InspectionR
   const groupSeconds = (Date.now() - t) / 1000;
   t = Date.now();
   const withIlc = datasets.includes(ILC2021);
-  const split = labelled.length || withIlc ? buildSplit(labelled, grouping.groupOf, { config: cfg, seed: opts.seed ?? cfg.split.seed, ratios: opts.ratios, grouping: groupingOptions }) : null;
-  const ilc2021 = withIlc ? inspectIlc2021(records, fingerprints, split, { seed: opts.seed ?? cfg.split.seed, grouping: groupingOptions, datasets }) : null;
+  // the first datasets, then ilc2021 by photo, then the datasets that joined later, which follow
+  // both and never move them (src/data/split.ts LATER_SPLIT_DATASETS)
+  const params = { config: cfg, seed: opts.seed ?? cfg.split.seed, ratios: opts.ratios ?? cfg.split.ratios, grouping: groupingOptions };
+  const later = (d: string) => LATER_SPLIT_DATASETS.includes(d);
+  const first = labelled.length || withIlc ? firstSplit(labelled, fingerprints, params) : null;
+  const ilc2021 = withIlc ? inspectIlc2021(records.filter((r) => !later(r.dataset)), fingerprints, first, { seed: params.seed, grouping: groupingOptions, datasets: datasets.filter((d) => !later(d)) }) : null;
+  const ilcImages = ilc2021 ? records.filter((r) => r.dataset === ILC2021) : [];
+  const ilcSides = new Map(ilcImages.flatMap((r) => (ilc2021?.split.photos[r.photo!] ? [[r.sha256, ilc2021.split.photos[r.photo!].split] as const] : [])));
+  const split = first ? extendWithLater(first, labelled, fingerprints, params, { records: ilcImages, sideOf: ilcSides }) : null;
   if (split && ilc2021) split.ilc2021 = ilc2021.split;
   const splitSeconds = (Date.now() - t) / 1000;
   const kaggleByHash = new Map<string, ImageRecord[]>();

@@ -16,7 +16,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { datasetDir } from '../paths';
 import type { Box } from '../result';
-import type { FaceItem } from './types';
+import type { AnnotatedScene, FaceItem } from './types';
 import { parseVocXml } from './voc';
 
 export const KAGGLE = 'kaggle-face-mask-dev';
@@ -59,13 +59,10 @@ export function faceCounts(box: Box, minSize: number): boolean {
   return Math.min(box[2], box[3]) >= minSize;
 }
 
-/** One annotated photo of the dev set. */
-export interface KaggleScene {
-  file: string;
+/** One annotated photo of the dev set: annotated faces (every size), boxes `[x, y, w, h]`. */
+export interface KaggleScene extends AnnotatedScene {
   /** Photo number (0–299). */
   photo: number;
-  /** Annotated faces (every size), boxes `[x, y, w, h]`. */
-  faces: (FaceItem & { box: Box })[];
 }
 
 /**

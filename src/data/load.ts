@@ -11,7 +11,7 @@
  * a second run only reads and hashes the bytes.
  *
  * Long (~360 lines) because it is the one reader of every dataset layout, with its cache; the
- * per-dataset rules that are more than a layout live elsewhere (src/data/kaggle.ts).
+ * per-dataset rules that are more than a layout live elsewhere (src/data/kaggle.ts, ilc2021.ts, everyday.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -20,6 +20,7 @@ import sharp from 'sharp';
 import type { AnnotatedFace, DatasetName, ImageRecord, LoadFailure } from './types';
 import { KAGGLE, KAGGLE_PART_NAMES, kaggleUsable, kagglePart, kagglePhotoNumber } from './kaggle';
 import { ILC2021, ilc2021Entries, ilc2021Subset } from './ilc2021';
+import { EVERYDAY_UNMASKED, everydayEntries } from './everyday';
 import { AnnotationError, parseVocXml } from './voc';
 import { Fingerprint, fingerprintFromGrid, gridFromHex, hashesFromGrid, thumbnailGrid } from './fingerprint';
 import { ImageError, sniffImageFormat } from '../util/images';
@@ -33,7 +34,7 @@ import type { Config } from '../config';
 sharp.cache(false);
 
 /** The datasets this project knows. */
-export const DATASETS = ['observations', 'chandrikadeb7', 'kaggle-face-mask-dev', 'ilc2021'] as const;
+export const DATASETS = ['observations', 'chandrikadeb7', 'kaggle-face-mask-dev', 'ilc2021', 'everyday-unmasked'] as const;
 /** The default mix for the split. */
 export const DEFAULT_SPLIT_DATASETS: DatasetName[] = ['observations', 'chandrikadeb7'];
 
@@ -222,6 +223,11 @@ function candidatesFor(name: DatasetName, root: string, failures: LoadFailure[])
   const out: Candidate[] = [];
   if (name === ILC2021) {
     const r = ilc2021Entries(dir, files);
+    for (const f of r.failures) fail(f.relPath, f.reason);
+    return r.entries.map((e) => ({ dataset: name, ...e }));
+  }
+  if (name === EVERYDAY_UNMASKED) {
+    const r = everydayEntries(files);
     for (const f of r.failures) fail(f.relPath, f.reason);
     return r.entries.map((e) => ({ dataset: name, ...e }));
   }

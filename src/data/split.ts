@@ -6,7 +6,8 @@
  * Training reads it through `readSplitFile()` + `recordsForSplit()`, or asks `splitFor(datasets,
  * seed)` for any other mix of datasets and seed (built once, cached in `.cache/splits/`).
  * ilc2021 is split by photo group under its own rule (`./ilc2021`); the file records that split
- * too, in its `ilc2021` section, which `readIlc2021Split()` reads.
+ * too, in its `ilc2021` section, which `readIlc2021Split()` reads. A dataset that joined later
+ * (`LATER_SPLIT_DATASETS`: everyday-unmasked) is split after the first ones and never moves them.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -20,6 +21,8 @@ import { hashSeed, mulberry32 } from '../util/random';
 import { findLinks, groupImages, type GroupingOptions } from './duplicates';
 import { loadDatasets, naturalCompare, type LoadOptions } from './load';
 import { ILC2021, checkIlc2021Split, serialiseIlc2021Split, type Ilc2021Split } from './ilc2021';
+import { EVERYDAY_UNMASKED } from './everyday';
+import type { Fingerprint } from './fingerprint';
 
 export const SPLITS: SplitName[] = ['train', 'val', 'test'];
 export const SPLIT_FILE_VERSION = 1;
@@ -41,9 +44,17 @@ export interface SplitFileV1 extends SplitFile {
   grouping?: Required<GroupingOptions>;
   /** Images per split and label (unique contents). */
   counts?: Record<SplitName, Partial<Record<Label, number>>>;
+  /** Images of a dataset split later (`extendSplit`) left out: their group holds images on two sides already. */
+  excluded?: Record<string, { dataset: DatasetName; path: string; reason: string }>;
   /** ilc2021's own split by photo group (`./ilc2021`, the one owner of its rule). */
   ilc2021?: Ilc2021Split;
 }
+
+/**
+ * Datasets that joined the split after it was first recorded, in the order they joined: each is split
+ * after the ones before it (`extendSplit`), so adding one never moves an image already recorded.
+ */
+export const LATER_SPLIT_DATASETS: readonly DatasetName[] = [EVERYDAY_UNMASKED];
 
 /**
  * Assign whole groups to train/val/test so that each label's images are split in the given
@@ -58,13 +69,34 @@ export function buildSplit(records: ImageRecord[], groups: Map<string, string>, 
   const seed = opts.seed ?? cfg.split.seed;
   const ratios = opts.ratios ?? cfg.split.ratios;
   const labelled = records.filter((r) => r.label);
-  // one entry per unique content; other files with the same bytes are listed as copies
-  const byHash = new Map<string, ImageRecord[]>();
-  for (const r of labelled) {
-    const l = byHash.get(r.sha256);
-    if (l) l.push(r);
-    else byHash.set(r.sha256, [r]);
+  const entries = uniqueEntries(labelled, groups);
+  const groupCounts = labelsPerGroup([...entries.values()]);
+  const total = new Map<Label, number>();
+  for (const e of entries.values()) total.set(e.label, (total.get(e.label) ?? 0) + 1);
+  const assigned = placeGroups(groupCounts, ratios, seed, (s, l) => ratios[s] * (total.get(l) ?? 0), new Map());
+  const images: Record<string, SplitEntry> = {};
+  for (const sha of [...entries.keys()].sort()) {
+    const e = entries.get(sha)!;
+    e.split = assigned.get(e.group)!;
+    images[sha] = e;
   }
+  const datasets = [...new Set(labelled.map((r) => r.dataset))].sort();
+  const file: SplitFileV1 = {
+    version: SPLIT_FILE_VERSION,
+    seed,
+    ratios: { train: ratios.train, val: ratios.val, test: ratios.test },
+    datasets,
+    grouping: { ...groupingFromConfig(cfg.split), ...(opts.grouping ?? {}) },
+    counts: splitCounts({ images } as SplitFile),
+    images,
+  };
+  return file;
+}
+
+/** One entry per unique content (side not yet decided); other files with the same bytes are its copies. */
+function uniqueEntries(labelled: ImageRecord[], groups: Map<string, string>): Map<string, SplitEntry> {
+  const byHash = new Map<string, ImageRecord[]>();
+  for (const r of labelled) byHash.set(r.sha256, [...(byHash.get(r.sha256) ?? []), r]);
   const entries = new Map<string, SplitEntry>();
   for (const [sha, rs] of byHash) {
     rs.sort((a, b) => (a.dataset === b.dataset ? naturalCompare(a.relPath, b.relPath) : a.dataset < b.dataset ? -1 : 1));
@@ -75,19 +107,27 @@ export function buildSplit(records: ImageRecord[], groups: Map<string, string>, 
     if (rs.length > 1) e.copies = rs.slice(1).map((r) => `${r.dataset}/${r.relPath}`);
     entries.set(sha, e);
   }
-  // label counts per group
-  const groupCounts = new Map<string, Map<Label, number>>();
-  for (const e of entries.values()) {
-    const m = groupCounts.get(e.group) ?? new Map<Label, number>();
-    m.set(e.label, (m.get(e.label) ?? 0) + 1);
-    groupCounts.set(e.group, m);
-  }
-  const total = new Map<Label, number>();
-  for (const e of entries.values()) total.set(e.label, (total.get(e.label) ?? 0) + 1);
-  const target = (s: SplitName, l: Label) => ratios[s] * (total.get(l) ?? 0);
-  const cur = new Map<string, number>(); // `${split}|${label}`
-  const key = (s: SplitName, l: Label) => `${s}|${l}`;
+  return entries;
+}
 
+/** Label counts per group. */
+function labelsPerGroup(entries: readonly SplitEntry[]): Map<string, Map<Label, number>> {
+  const out = new Map<string, Map<Label, number>>();
+  for (const e of entries) {
+    const m = out.get(e.group) ?? new Map<Label, number>();
+    m.set(e.label, (m.get(e.label) ?? 0) + 1);
+    out.set(e.group, m);
+  }
+  return out;
+}
+
+/**
+ * Whole groups to sides: in a seeded random order, larger groups first, each to the side with the
+ * largest shortfall for its labels against `target` (relative to it); `cur` (`${split}|${label}` →
+ * images so far) starts with what is already placed and is updated.
+ */
+function placeGroups(groupCounts: Map<string, Map<Label, number>>, ratios: Record<SplitName, number>, seed: number, target: (s: SplitName, l: Label) => number, cur: Map<string, number>): Map<string, SplitName> {
+  const key = (s: SplitName, l: Label) => `${s}|${l}`;
   const rand = mulberry32(seed);
   const order = [...groupCounts.keys()].sort();
   for (let i = order.length - 1; i > 0; i--) {
@@ -97,7 +137,6 @@ export function buildSplit(records: ImageRecord[], groups: Map<string, string>, 
   const gsize = (g: string) => [...groupCounts.get(g)!.values()].reduce((a, b) => a + b, 0);
   const sizes = new Map(order.map((g) => [g, gsize(g)]));
   order.sort((a, b) => sizes.get(b)! - sizes.get(a)!); // stable: ties keep the shuffled order
-
   const assigned = new Map<string, SplitName>();
   for (const g of order) {
     const counts = groupCounts.get(g)!;
@@ -118,23 +157,86 @@ export function buildSplit(records: ImageRecord[], groups: Map<string, string>, 
     assigned.set(g, best);
     for (const [l, c] of counts) cur.set(key(best, l), (cur.get(key(best, l)) ?? 0) + c);
   }
-  const images: Record<string, SplitEntry> = {};
-  for (const sha of [...entries.keys()].sort()) {
-    const e = entries.get(sha)!;
-    e.split = assigned.get(e.group)!;
+  return assigned;
+}
+
+/**
+ * Add the labelled `records` of datasets split later to `base` without moving anything in it. `groups`
+ * is a grouping over the base's images and the new ones together (and `pinned`'s: images split
+ * elsewhere, ilc2021's, with their side): a new image grouped with recorded images goes to their side
+ * (under their group), or is left out (`excluded`) when they are on two sides; the other new groups
+ * are split among themselves like `buildSplit` does (ratios per label, seeded order). New files with
+ * bytes already recorded become copies of that entry.
+ */
+export function extendSplit(base: SplitFileV1, records: ImageRecord[], groups: Map<string, string>, opts: { seed: number; ratios: Record<SplitName, number>; pinned?: ReadonlyMap<string, SplitName> }): SplitFileV1 {
+  const images: Record<string, SplitEntry> = Object.fromEntries(Object.entries(base.images).map(([k, e]) => [k, { ...e }]));
+  const recorded = new Map<string, { split: SplitName; group?: string }[]>(); // group (over everything) → sides already recorded in it
+  const record = (sha: string, x: { split: SplitName; group?: string }) => groups.has(sha) && recorded.set(groups.get(sha)!, [...(recorded.get(groups.get(sha)!) ?? []), x]);
+  for (const [sha, e] of Object.entries(images)) record(sha, e);
+  for (const [sha, split] of opts.pinned ?? []) record(sha, { split });
+  const excluded = { ...(base.excluded ?? {}) };
+  const fresh = new Map<string, SplitEntry>();
+  for (const [sha, e] of uniqueEntries(records.filter((r) => r.label), groups)) {
+    const old = images[sha];
+    if (old && old.label !== e.label) throw new Error(`the same image has two labels (${old.label}, ${e.label}): ${old.dataset}/${old.path}, ${e.dataset}/${e.path}`);
+    if (old) old.copies = [...(old.copies ?? []), `${e.dataset}/${e.path}`, ...(e.copies ?? [])];
+    else fresh.set(sha, e);
+  }
+  const cur = new Map<string, number>();
+  const total = new Map<Label, number>();
+  const free: SplitEntry[] = [];
+  for (const [sha, e] of fresh) {
+    const sides = [...new Set((recorded.get(e.group) ?? []).map((x) => x.split))];
+    if (sides.length > 1) {
+      excluded[sha] = { dataset: e.dataset, path: e.path, reason: `grouped with recorded images on two sides (${sides.sort().join(', ')})` };
+      continue;
+    }
+    total.set(e.label, (total.get(e.label) ?? 0) + 1);
+    if (sides.length === 1) {
+      Object.assign(e, { split: sides[0], group: recorded.get(e.group)!.find((x) => x.group)?.group ?? e.group });
+      cur.set(`${e.split}|${e.label}`, (cur.get(`${e.split}|${e.label}`) ?? 0) + 1);
+    } else free.push(e);
     images[sha] = e;
   }
-  const datasets = [...new Set(labelled.map((r) => r.dataset))].sort();
-  const file: SplitFileV1 = {
-    version: SPLIT_FILE_VERSION,
-    seed,
-    ratios: { train: ratios.train, val: ratios.val, test: ratios.test },
-    datasets,
-    grouping: { ...groupingFromConfig(cfg.split), ...(opts.grouping ?? {}) },
-    counts: splitCounts({ images } as SplitFile),
-    images,
-  };
-  return file;
+  const assigned = placeGroups(labelsPerGroup(free), opts.ratios, opts.seed, (s, l) => opts.ratios[s] * (total.get(l) ?? 0), cur);
+  for (const e of free) e.split = assigned.get(e.group)!;
+  const sorted = Object.fromEntries(Object.keys(images).sort().map((k) => [k, images[k]]));
+  const datasets = [...new Set([...base.datasets, ...records.filter((r) => r.label).map((r) => r.dataset)])].sort();
+  return { ...base, datasets, counts: splitCounts({ images: sorted } as SplitFile), ...(Object.keys(excluded).length ? { excluded } : {}), images: sorted };
+}
+
+type SplitParams = { config: Config; seed: number; ratios: Record<SplitName, number>; grouping: Required<GroupingOptions> };
+
+/** Near-duplicate links and groups of some records. */
+function groupOver(records: { dataset: string; relPath: string; sha256: string }[], fingerprints: Map<string, Fingerprint>, grouping: Required<GroupingOptions>) {
+  const pairs = findLinks(records, fingerprints, grouping);
+  return { pairs, grouping: groupImages([...new Set(records.map((r) => r.sha256))], pairs, grouping) };
+}
+
+/** The split of the first datasets (labelled records, not ilc2021 nor `LATER_SPLIT_DATASETS`). */
+export function firstSplit(labelled: ImageRecord[], fingerprints: Map<string, Fingerprint>, opts: SplitParams): SplitFileV1 {
+  const first = labelled.filter((r) => !LATER_SPLIT_DATASETS.includes(r.dataset));
+  return buildSplit(first, groupOver(first, fingerprints, opts.grouping).grouping.groupOf, opts);
+}
+
+/**
+ * `split` with each of `LATER_SPLIT_DATASETS` among `labelled` added in turn (`extendSplit`), grouped
+ * with everything before it and with `others` (images split elsewhere, with their side: ilc2021's).
+ */
+export function extendWithLater(split: SplitFileV1, labelled: ImageRecord[], fingerprints: Map<string, Fingerprint>, opts: SplitParams, others: { records: ImageRecord[]; sideOf: ReadonlyMap<string, SplitName> } = { records: [], sideOf: new Map() }): SplitFileV1 {
+  for (let k = 0; k < LATER_SPLIT_DATASETS.length; k++) {
+    const added = labelled.filter((r) => r.dataset === LATER_SPLIT_DATASETS[k]);
+    if (!added.length) continue;
+    const upTo = labelled.filter((r) => !LATER_SPLIT_DATASETS.slice(k + 1).includes(r.dataset));
+    const { grouping } = groupOver([...upTo, ...others.records], fingerprints, opts.grouping);
+    split = extendSplit(split, added, grouping.groupOf, { ...opts, pinned: others.sideOf });
+  }
+  return split;
+}
+
+/** The split of labelled records (not ilc2021, which has its own): `firstSplit`, then `extendWithLater`. */
+export function splitLabelled(labelled: ImageRecord[], fingerprints: Map<string, Fingerprint>, opts: SplitParams): SplitFileV1 {
+  return extendWithLater(firstSplit(labelled, fingerprints, opts), labelled, fingerprints, opts);
 }
 
 /** Images per split and label. */
@@ -152,7 +254,7 @@ export function splitCounts(file: SplitFile): Record<SplitName, Partial<Record<L
 /** Deterministic bytes: fixed key order, entries sorted by SHA-256, one entry per line. */
 export function serialiseSplitFile(file: SplitFileV1): string {
   const head: Record<string, unknown> = {};
-  for (const k of ['version', 'seed', 'ratios', 'datasets', 'grouping', 'counts'] as const) if (file[k] !== undefined) head[k] = file[k];
+  for (const k of ['version', 'seed', 'ratios', 'datasets', 'grouping', 'counts', 'excluded'] as const) if (file[k] !== undefined) head[k] = file[k];
   const lines = Object.keys(file.images)
     .sort()
     .map((sha) => {
@@ -283,11 +385,7 @@ export async function splitFor(datasets: DatasetName[], seed: number, opts: Spli
     }
   }
   const data = await loadDatasets(datasets, { ...opts, perClass });
-  const labelled = data.records.filter((r) => r.label);
-  const shas = [...new Set(labelled.map((r) => r.sha256))];
-  const pairs = findLinks(labelled, data.fingerprints, grouping);
-  const g = groupImages(shas, pairs, grouping);
-  const split = buildSplit(data.records, g.groupOf, { config: cfg, seed, ratios, grouping });
+  const split = splitLabelled(data.records.filter((r) => r.label), data.fingerprints, { config: cfg, seed, ratios, grouping });
   writeSplitFile(file, split);
   return split;
 }

@@ -35,6 +35,12 @@ export interface TrainItem extends FaceItem<string> {
   landmarks?: [number, number][];
 }
 
+/** An annotated photo (a Kaggle dev scene, an ilc2021 scene): the image file and its faces, every size. */
+export interface AnnotatedScene {
+  file: string;
+  faces: (FaceItem & { box: Box })[];
+}
+
 /** An annotated face of a scene photo (the annotation file names the photo). */
 export type AnnotatedFace = Omit<FaceItem, 'file'> & { box: Box };
 

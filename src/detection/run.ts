@@ -4,7 +4,7 @@
  * input order, annotated pictures written atomically into an output folder.
  */
 import * as path from 'node:path';
-import type { DetectResult, ErrorResult } from '../result';
+import type { DetectResult, ErrorResult, ScoredBoxesResult } from '../result';
 import { isError } from '../result';
 import { decodeImage, encodeImage, ImageError, type RgbImage } from '../util/images';
 import { writeFileAtomic } from '../util/atomic';
@@ -72,6 +72,37 @@ export async function detectFiles(files: string[], pipeline: FaceMaskDetector, o
     }
     out.push(result);
     opts.onResult?.(result, annotated, image);
+  }
+  return out;
+}
+
+/**
+ * Every box the pipeline's detector finds at its threshold (the floor), each with its face score and
+ * every class's probability, before the box policy (`facemask detect --all-boxes`): one result per
+ * file, in order; an unreadable input gives an `ErrorResult`.
+ */
+export async function scoreFiles(files: string[], pipeline: FaceMaskDetector, opts: Pick<DetectFilesOptions, 'maxPixels' | 'signal'> & { onResult?: (r: ScoredBoxesResult | ErrorResult) => void } = {}): Promise<(ScoredBoxesResult | ErrorResult)[]> {
+  const out: (ScoredBoxesResult | ErrorResult)[] = [];
+  for (const file of files) {
+    if (opts.signal?.aborted) break;
+    let img: RgbImage;
+    const t0 = performance.now();
+    let result: ScoredBoxesResult | ErrorResult;
+    try {
+      img = await decodeImage(file, { maxPixels: opts.maxPixels });
+    } catch (e) {
+      if (!(e instanceof ImageError)) throw e;
+      result = { file, error: e.message };
+      out.push(result);
+      opts.onResult?.(result);
+      continue;
+    }
+    const decode = performance.now() - t0;
+    const s = await pipeline.score(img);
+    const boxes = s.detections.map((d, i) => ({ box: d.box, faceScore: d.score, scores: Object.fromEntries(pipeline.classes.map((c, k) => [c, s.probabilities[i][k]])) }));
+    result = { file, width: img.width, height: img.height, floor: pipeline.settings.threshold, boxes, ms: { ...s.ms, decode } };
+    out.push(result);
+    opts.onResult?.(result);
   }
   return out;
 }

@@ -2,7 +2,8 @@
  * Helpers for notebook 04 (evaluation): the tables a cell shows, built once here instead of inline
  * in the notebook, the committed tuning summaries (docs/results/tune-*.json, written by
  * `facemask promote` of a tune run) that the detection section shows, and the committed
- * calibration summary (docs/results/calibration-<model>.json, `facemask promote` of a calibrate run).
+ * calibration summary (docs/results/calibration-<model>.json, `facemask promote` of a calibrate run),
+ * and the committed summaries of the field's measure (docs/results/field-map-*.json).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -12,6 +13,7 @@ import { summaryRow, type DetectionSummary } from '../evaluation/scenes';
 import { tradeoffChart, type Figure } from '../charts/index';
 import { chosenForm, reliabilityFigure, type CalibrateResult, type SetNumbers } from '../training/calibrate';
 import type { CvSummary } from '../training/cv';
+import { readFieldSummary, type FieldSummary } from '../evaluation/field';
 
 /** The classification report as rows: one per class, then the macro and weighted averages. */
 export function reportRows(e: SetEvaluation) {
@@ -248,4 +250,14 @@ export function cvCompareRows(comparisons: CvComparison[]) {
     'gain of B [95 %]': `${c.gain.value >= 0 ? '+' : ''}${c.gain.value.toFixed(3)} [${c.gain.low.toFixed(3)}, ${c.gain.high.toFixed(3)}]`,
     'beyond noise': c.gain.low > 0 ? 'B better' : c.gain.high < 0 ? 'A better' : 'no',
   }));
+}
+
+/** The committed summaries of the field's measure (`facemask evaluate --scenes … --summary docs/results/field-map-<model>-<detector>.json`), by file name. */
+export function fieldSummaries(dir: string = projectPaths().results): (FieldSummary & { file: string })[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => /^field-map-.*\.json$/.test(f))
+    .sort()
+    .map((f) => ({ ...readFieldSummary(path.join(dir, f)), file: f }));
 }

@@ -247,3 +247,23 @@ test('ilc2021 installs from the mirror into dataset/ilc2021/ and verifies; witho
   assert.deepEqual([fixed.status, fixed.fetched], ['installed', 1]);
   fs.rmSync(p.root, { recursive: true, force: true });
 });
+
+test('everyday-unmasked installs from the mirror into dataset/everyday-unmasked/images/ and verifies; without a mirror prepare says to use one', async (t) => {
+  if (skipOrFail(t, fs.existsSync(path.join(SHARED, 'datasets/everyday-unmasked/SHA256SUMS')) ? false : `no everyday-unmasked in the mirror ${SHARED}`)) return;
+  const p = projectPaths(makeRoot());
+  try {
+    const [manual] = await prepareAssets({ only: ['everyday-unmasked'], paths: p, ...quiet });
+    assert.equal(manual.status, 'manual', 'no public source with these bytes, and no licence: nothing is downloaded');
+    assert.match(manual.message!, /never redistributes.*--mirror .* --only everyday-unmasked/s);
+    const [o] = await prepareAssets({ mirror: SHARED, only: ['everyday-unmasked'], paths: p, ...quiet });
+    const target = path.join(p.dataset, 'everyday-unmasked');
+    assert.deepEqual([o.status, o.target, o.fetched], ['installed', target, 64]);
+    const listed = parseSums(fs.readFileSync(path.join(SHARED, 'datasets/everyday-unmasked/SHA256SUMS'), 'utf8')).map((s) => s.rel).sort();
+    assert.deepEqual(listFiles(target), listed);
+    assert.ok(listed.every((f) => f.startsWith('images/')));
+    const [again] = await prepareAssets({ mirror: SHARED, only: ['everyday-unmasked'], paths: p, ...quiet });
+    assert.deepEqual([again.status, again.fetched, again.verified], ['verified', 0, 64]);
+  } finally {
+    fs.rmSync(p.root, { recursive: true, force: true });
+  }
+});

@@ -94,6 +94,26 @@ test('video --output: never the input file', async () => {
   assert.deepEqual(treeChanges(before, treeHash(clip)), []);
 });
 
+test('evaluate --summary: a file it did not make is left as it is; its own is replaced only with --overwrite; the flag needs --scenes', async () => {
+  const notes = path.join(tmp, 'notes.json');
+  fs.writeFileSync(notes, '{"kind": "tune"}');
+  const e = await inProcess('evaluate', '--scenes', 'kaggle-test', '--summary', notes);
+  assert.equal(e.code, 2, e.err);
+  assert.match(e.err, /--summary .*notes\.json: already exists and was not made by facemask evaluate/);
+  assert.equal(fs.readFileSync(notes, 'utf8'), '{"kind": "tune"}');
+  const ours = path.join(tmp, 'field-map-x.json');
+  fs.writeFileSync(ours, '{"kind": "field-map"}');
+  const again = await inProcess('evaluate', '--scenes', 'kaggle-test', '--summary', ours);
+  assert.equal(again.code, 2, again.err);
+  assert.match(again.err, /holds an earlier output of facemask evaluate: add --overwrite/);
+  const bare = await inProcess('evaluate', '--summary', ours);
+  assert.equal(bare.code, 2, bare.err);
+  assert.match(bare.err, /--summary and --detector go with --scenes/);
+  const input = await inProcess('evaluate', '--scenes', 'kaggle-test', '--summary', path.join(P.dataset, 'x.json'));
+  assert.equal(input.code, 2, input.err);
+  assert.match(input.err, /an output never goes where inputs are/);
+});
+
 test('inspect --output and evaluate --output: a folder they did not make is left as it is', async () => {
   const folder = precious('reports');
   const before = treeHash(folder);

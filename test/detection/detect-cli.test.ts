@@ -1,6 +1,7 @@
 /**
  * `facemask detect` end to end through the CLI: several faces, no face, a corrupt image, JSON lines
- * and exit statuses as docs/contracts.md says, annotated pictures in --output.
+ * and exit statuses as docs/contracts.md says, annotated pictures in --output; the default output on
+ * the Kaggle test photos byte for byte (timings aside); `--all-boxes`, every box before the box policy.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,6 +13,8 @@ import sharp from 'sharp';
 import { projectPaths } from '../../src/paths';
 import { demoPhoto } from './clips';
 import { OUTPUT_MARKER } from '../../src/util/output';
+import { skipOrFail } from '../skip';
+import { labelBoxes } from '../../src/detection/policy';
 
 const ROOT = projectPaths().root;
 const CORRUPT = path.join(projectPaths().fixtures, 'detection', 'corrupt.jpg');
@@ -81,4 +84,48 @@ test('bad flags and a missing model exit 2 with the valid form', () => {
   const m = facemask('detect', empty, '--model', path.join(dir, 'nomodel'));
   assert.equal(m.status, 2);
   assert.match(m.stderr, /cannot load the classifier/);
+});
+
+/** The Kaggle dev test photos 200–299, relative to the project (the JSON lines name them as given). */
+const KAGGLE_TEST = Array.from({ length: 100 }, (_, i) => `dataset/kaggle-face-mask-dev/images/maksssksksss${200 + i}.jpg`);
+const kaggleMissing = fs.existsSync(path.join(ROOT, KAGGLE_TEST[0])) ? false : 'the Kaggle dev set is not installed (run "facemask prepare --mirror ../shared")';
+const noMs = (text: string) => text.replace(/,"ms":\{[^}]*\}/g, '');
+
+test('the default output on the 100 Kaggle test photos is what it was, byte for byte but the timings', (t) => {
+  // test/fixtures/detection/kaggle-test-default.jsonl: models/default's output, timings removed; a new
+  // shipped model or setting rewrites it (the same command, `sed -E 's/,"ms":\{[^}]*\}//'`)
+  if (skipOrFail(t, kaggleMissing || (process.env.FACEMASK_TEST_MODEL ? "the fixture is models/default's output" : false))) return;
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'facemask.js'), 'detect', ...KAGGLE_TEST], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FACEMASK_BACKEND: 'wasm' }, timeout: 300_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(noMs(r.stdout), fs.readFileSync(path.join(projectPaths().fixtures, 'detection', 'kaggle-test-default.jsonl'), 'utf8'));
+});
+
+test('--all-boxes: every box down to the floor with all its scores; the box policy applied to them gives the default output', (t) => {
+  if (skipOrFail(t, kaggleMissing)) return;
+  const photos = KAGGLE_TEST.slice(0, 5).map((f) => path.join(ROOT, f));
+  const all = facemask('detect', ...photos, '--all-boxes');
+  assert.equal(all.status, 0, all.stderr);
+  assert.match(all.stderr, /every box \S+ scores >= 0.05, before the box policy/);
+  const kept = facemask('detect', ...photos);
+  const manifest = JSON.parse(fs.readFileSync(path.join(process.env.FACEMASK_TEST_MODEL ?? projectPaths().defaultModel, 'manifest.json'), 'utf8'));
+  const detector = manifest.detection.detector;
+  const setting = manifest.detection.settings[detector];
+  all.lines.forEach((line, i) => {
+    assert.deepEqual(Object.keys(line), ['file', 'width', 'height', 'floor', 'boxes', 'ms']);
+    assert.equal(line.floor, 0.05);
+    for (const b of line.boxes) {
+      assert.ok(b.faceScore >= 0.05);
+      assert.deepEqual(Object.keys(b.scores), manifest.classes, 'every class of the model, not_face too');
+      assert.ok(Math.abs(Object.values(b.scores as Record<string, number>).reduce((a, c) => a + c, 0) - 1) < 1e-3);
+    }
+    const boxes = line.boxes.filter((b: { faceScore: number }) => b.faceScore >= setting.threshold);
+    const faces = labelBoxes(boxes.map((b: { box: [number, number, number, number]; faceScore: number }) => ({ box: b.box, score: b.faceScore })), boxes.map((b: { scores: Record<string, number> }) => manifest.classes.map((c: string) => b.scores[c])), manifest.classes, setting, manifest.decision);
+    const want: { box: number[]; label: string; faceScore: number }[] = kept.lines[i].faces;
+    assert.deepEqual(faces.map((f) => f.label), want.map((f) => f.label));
+    // boxes: 0.01 px here, whole pixels there (a half pixel may round either way)
+    faces.forEach((f, k) => assert.ok(f.box.every((v, j) => Math.abs(v - want[k].box[j]) <= 0.51) && Math.abs(f.faceScore - want[k].faceScore) < 1e-4, `${JSON.stringify(f)} against ${JSON.stringify(want[k])}`));
+  });
+  const refused = facemask('detect', photos[0], '--all-boxes', '--output', path.join(dir, 'x'));
+  assert.equal(refused.status, 2);
+  assert.match(refused.stderr, /--all-boxes writes every box before the box policy, as JSON lines only: leave out --output/);
 });

@@ -1,6 +1,6 @@
-/** `facemask evaluate [--model DIR] [--output DIR] [--sets split real] [--record]` */
+/** `facemask evaluate [--model DIR] [--output DIR] [--sets split real] [--scenes kaggle-test ilc2021-test] [--summary FILE] [--record]` */
 import * as path from 'node:path';
-import { OVERWRITE_FLAG, defineVerb } from '../args';
+import { OVERWRITE_FLAG, UsageError, defineVerb } from '../args';
 import { resolveConfig } from '../../config';
 import { projectPaths } from '../../paths';
 import { loadClassifier, type TfjsClassifier } from '../../model/classifier';
@@ -10,6 +10,11 @@ import { claimOutput, markOutput } from '../../util/output';
 import { recordTestNumbers } from '../../model/manifest-files';
 import { evaluateModel, sideBySide, type SetEvaluation } from '../../evaluation/evaluate';
 import { confuserTableMarkdown, writeEvaluation } from '../../evaluation/report';
+import { TEST_SCENE_SETS, SCENE_SETS, type SceneSetName } from '../../data/scenes';
+import type { FieldRun } from '../../evaluation/field-run';
+import { writeFieldSummary } from '../../evaluation/field';
+import { DETECTORS } from '../../detection/detectors';
+import { claimSummary, measureScenes, writeSceneReport } from './evaluate-scenes';
 
 export const evaluateVerb = defineVerb({
   name: 'evaluate',
@@ -18,6 +23,9 @@ export const evaluateVerb = defineVerb({
     model: { type: 'string', value: 'DIR', help: 'model folder (default: models/default)' },
     output: { type: 'string', value: 'DIR', help: 'folder for the report and pictures (default: runs/evaluate/<model>, never overwritten)' },
     sets: { type: 'list', value: 'SET', help: 'which sets (default: split and real; only real for a realworld model, which has no held-out split; ilc2021 sides and the confuser set on request)', choices: ['split', 'real', 'ilc2021-val', 'ilc2021-test', 'confusers'] },
+    scenes: { type: 'list', value: 'SET', help: `measure detection on scene photos instead, by the field's mAP@0.5 over every face (and faces >= 24 px found at IoU 0.3 beside it); test sets: ${TEST_SCENE_SETS.join(', ')}`, choices: SCENE_SETS },
+    detector: { type: 'string', value: 'NAME', help: "with --scenes: the face detector (default: the model's, as facemask detect picks it)", choices: DETECTORS.names() },
+    summary: { type: 'string', value: 'FILE', help: 'with --scenes: also write the summary JSON here (e.g. docs/results/field-map-default-yunet-n.json)' },
     record: { type: 'boolean', help: "write the measured numbers into the model's manifest" },
     overwrite: OVERWRITE_FLAG,
   },
@@ -27,34 +35,33 @@ export const evaluateVerb = defineVerb({
     { cmd: 'facemask evaluate --sets real --output /tmp/eval', note: 'only the real faces' },
     { cmd: 'facemask evaluate --sets real ilc2021-val ilc2021-test', note: 'and the ilc2021 faces, all three classes' },
     { cmd: 'facemask evaluate --sets confusers --model models/original', note: 'faces without a mask that show something mask-like (dataset/confusers.tsv), a table per kind' },
+    { cmd: 'facemask evaluate --scenes kaggle-test ilc2021-test', note: "the field's mAP@0.5 of the default model's pipeline on the test scenes, per class and face size" },
+    { cmd: 'facemask evaluate --scenes kaggle-test --detector yunet --summary docs/results/field-map-default-yunet.json', note: 'another detector, its summary where the project commits it' },
   ],
   async run(args) {
-    const modelDir = (args.flags.model) ?? projectPaths().defaultModel;
+    const modelDir = args.flags.model ?? projectPaths().defaultModel;
     const given = args.flags.output;
-    // a given report folder is checked before any work (src/util/output.ts)
-    if (given) claimOutput({ verb: 'evaluate', flag: '--output', target: given, kind: 'folder', inputs: [modelDir, projectPaths().dataset], overwrite: Boolean(args.flags.overwrite), what: 'the evaluation report', create: false });
-    let clf: TfjsClassifier;
+    const scenes = args.flags.scenes as SceneSetName[] | undefined;
+    const overwrite = Boolean(args.flags.overwrite);
+    if (!scenes && (args.flags.summary !== undefined || args.flags.detector !== undefined)) throw new UsageError('--summary and --detector go with --scenes SET...');
+    // every place written is checked before any work (src/util/output.ts)
+    if (given) claimOutput({ verb: 'evaluate', flag: '--output', target: given, kind: 'folder', inputs: [modelDir, projectPaths().dataset], overwrite, what: 'the evaluation report', create: false });
+    const summaryFile = args.flags.summary !== undefined ? claimSummary(args.flags.summary, modelDir, overwrite) : undefined;
+    let evals: SetEvaluation[] = [];
+    let field: FieldRun | undefined;
     try {
-      clf = await loadClassifier(modelDir);
+      if (!scenes || args.flags.sets) evals = await evaluateFaces(modelDir, args.flags.sets);
+      if (scenes) field = await measureScenes({ model: modelDir, detector: args.flags.detector, sets: scenes, command: commandLine(args.flags) });
     } catch (e) {
-      console.error(`facemask evaluate: cannot use the model: ${(e as Error).message}`);
-      return 2;
-    }
-    const sets = args.flags.sets; // default: both, or only real for a realworld model
-    let evals: SetEvaluation[];
-    try {
-      evals = await evaluateModel(clf, { config: resolveConfig(), sets });
-    } catch (e) {
-      clf.dispose();
       console.error(`facemask evaluate: ${(e as Error).message}`);
       return 2;
     }
-    clf.dispose();
     const name = path.basename(path.resolve(modelDir)) === 'model' ? path.basename(path.dirname(path.resolve(modelDir))) : path.basename(path.resolve(modelDir));
     // the report: into the given folder (replaced whole), or a new run folder
     let files: string[] = [];
     const fill = async (dir: string) => {
-      files = await writeEvaluation(evals, dir, modelDir);
+      files = evals.length ? await writeEvaluation(evals, dir, modelDir) : [];
+      if (field) files.push(...(await writeSceneReport(field, dir)));
       markOutput(dir, 'evaluate');
     };
     const out = given ? path.resolve(given) : await inFreshRunDir(projectPaths().runsEvaluate, name, async (dir) => {
@@ -62,17 +69,48 @@ export const evaluateVerb = defineVerb({
       return dir;
     });
     if (given) await writeDirAtomic(out, fill);
+    if (summaryFile && field) {
+      writeFieldSummary(summaryFile, field.summary);
+      console.log(`summary: ${summaryFile}`);
+    }
     for (const r of sideBySide(evals)) console.log(Object.entries(r).map(([k, v]) => `${k} ${v}`).join('  '));
     for (const e of evals) if (e.aligned) console.log(`${e.name}: aligned crops for ${e.aligned.landmarks} of ${e.aligned.faces} faces (landmarks found); the rest cut to their box`);
     for (const e of evals) {
       if (e.kinds) console.log(`${e.name}, per kind:\n${confuserTableMarkdown(e.kinds)}`);
       if (e.sources) console.log(`${e.name}, per source dataset:\n${confuserTableMarkdown(e.sources, 'source')}`);
     }
-    console.log(`report: ${path.join(out, 'report.md')} (${files.length} files)`);
+    console.log(`report: ${evals.length ? path.join(out, 'report.md') : out} (${files.length} files)`);
     if (args.flags.record) {
+      if (!evals.length) {
+        console.error('facemask evaluate: --record writes the face sets\' numbers: nothing to record with --scenes alone');
+        return 2;
+      }
       recordTestNumbers(modelDir, evals);
       console.log(`recorded the numbers in ${path.join(modelDir, 'manifest.json')}`);
     }
     return 0;
   },
 });
+
+/** The scene measurement as a command line (recorded in its summary). */
+function commandLine(flags: Record<string, unknown>): string {
+  const parts = ['npx facemask evaluate', `--scenes ${(flags.scenes as string[]).join(' ')}`];
+  for (const f of ['model', 'detector', 'summary'] as const) if (flags[f] !== undefined) parts.push(`--${f} ${String(flags[f])}`);
+  if (flags.overwrite) parts.push('--overwrite');
+  return parts.join(' ');
+}
+
+/** The classifier on face sets (`--sets`): load, evaluate, release. */
+async function evaluateFaces(modelDir: string, sets: SetEvaluation['name'][] | undefined): Promise<SetEvaluation[]> {
+  let clf: TfjsClassifier;
+  try {
+    clf = await loadClassifier(modelDir);
+  } catch (e) {
+    throw new Error(`cannot use the model: ${(e as Error).message}`);
+  }
+  try {
+    return await evaluateModel(clf, { config: resolveConfig(), sets }); // default: both, or only real for a realworld model
+  } finally {
+    clf.dispose();
+  }
+}

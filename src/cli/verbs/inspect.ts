@@ -21,7 +21,7 @@ export const inspectVerb = defineVerb({
   name: 'inspect',
   summary: 'inspect the datasets, group near-duplicates and write the group-aware split (dataset/splits.json)',
   flags: {
-    datasets: { type: 'list', value: 'NAME', help: 'datasets to inspect (default: observations chandrikadeb7 kaggle-face-mask-dev, and ilc2021 when installed); the split covers the labelled ones, ilc2021 by photo under its own rule', choices: DATASETS },
+    datasets: { type: 'list', value: 'NAME', help: 'datasets to inspect (default: observations chandrikadeb7 kaggle-face-mask-dev, and ilc2021 and everyday-unmasked when installed); the split covers the labelled ones, ilc2021 by photo under its own rule, everyday-unmasked after the others without moving them', choices: DATASETS },
     seed: { type: 'integer', value: 'N', help: 'seed of the split (default: 42)' },
     output: { type: 'string', value: 'DIR', help: 'report folder: tables, charts, image grids (default: a new runs/inspect/report, report-2, …)' },
     'split-file': { type: 'string', value: 'FILE', help: 'where to write the split (default: dataset/splits.json, rewritten; in small-data mode DIR/splits.json)' },

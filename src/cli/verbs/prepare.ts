@@ -9,7 +9,7 @@ import { ONNX_FILE } from '../../model/io';
 import { ASSET_NAMES, prepareAssets, PrepareError, type AssetOutcome } from '../../assets';
 import { resolveConfig } from '../../config';
 import { inspectDatasets, defaultInspectDatasets } from '../../data/inspect';
-import { writeSplitFile } from '../../data/split';
+import { LATER_SPLIT_DATASETS, readSplitFile, writeSplitFile } from '../../data/split';
 
 function line(o: AssetOutcome): string {
   const mb = (o.bytes / 1e6).toFixed(1);
@@ -70,12 +70,13 @@ export const prepareVerb = defineVerb({
  * `dataset/splits.json` when there is none yet: the split `facemask inspect` writes (the same inputs
  * and seed give the same bytes), so training and evaluation work right after the README's two
  * commands. Only after a whole prepare (not `--only`); an existing file is left alone (`facemask
- * inspect` rewrites it); a failure says what to run.
+ * inspect` rewrites it; a note says so when an installed dataset is not in it yet); a failure says
+ * what to run.
  */
 async function recordSplitsIfMissing(): Promise<void> {
   const file = projectPaths().splits;
-  if (fs.existsSync(file)) return;
   const datasets = defaultInspectDatasets();
+  if (fs.existsSync(file)) return noteUnsplit(file, datasets);
   try {
     const config = resolveConfig();
     const report = await inspectDatasets({ config, datasets, seed: config.split.seed, progress: true });
@@ -107,4 +108,16 @@ async function deriveShippedOnnx(): Promise<void> {
       console.log(`✗ models/${name}: ${(e as Error).message}`);
     }
   }
+}
+
+/** A note when the recorded split lacks a dataset that is installed and split later (everyday-unmasked). */
+function noteUnsplit(file: string, installed: string[]): void {
+  let recorded: string[];
+  try {
+    recorded = readSplitFile(file).datasets;
+  } catch {
+    return; // training and inspect say what is wrong with it
+  }
+  const missing = LATER_SPLIT_DATASETS.filter((d) => installed.includes(d) && !recorded.includes(d));
+  if (missing.length) console.log(`note: ${path.relative(process.cwd(), file) || file} does not split ${missing.join(', ')} yet: run "npx facemask inspect" to add ${missing.length > 1 ? 'them' : 'it'} (the images already recorded keep their side)`);
 }
