@@ -24,6 +24,7 @@
  *    grouped with its validation or test photos are left out (they are measured there);
  *  - with `everydayCopies` > 0: the faces the detector finds on everyday-unmasked's **train**-side
  *    photos, each `without_mask` that many times (src/training/everyday-data.ts);
+ *  - with `hard`: more copies of the training faces on a committed list of hard ones (src/training/hard.ts);
  *  - test: every counted face (>= 24 px) of the test photos, the annotated box as is.
  *
  * The confuser test set (`dataset/confusers.tsv`, src/data/confusers.ts) never reaches training: its
@@ -49,6 +50,7 @@ import { excludeSynthSources, separateConfusers } from '../synth/groups';
 import { mineScenes } from '../detection/mine-scenes';
 import type { RealworldDataSpec, SplitDataSpec } from './presets';
 import { everydayTrainItems } from './everyday-data';
+import { addHardCopies, readHardList } from './hard';
 
 export interface TrainingData {
   train: TrainItem[];
@@ -294,12 +296,15 @@ export async function realworldData(spec: RealworldDataSpec, opts: RealworldOpti
   await notFaceItems(c);
   const everyday = await everydayTrainItems({ copies: spec.everydayCopies, detector: spec.notFace?.detector ?? 'yunet-n', minFace: c.minTrainFace, config: cfg, isConfuser: c.isConfuser, limit: cfg.small ? 4 : undefined });
   c.train.push(...everyday.items);
+  const hard = spec.hard ? addHardCopies(c.train, readHardList(path.resolve(projectPaths().root, spec.hard.list)), spec.hard.copies) : null;
+  if (hard) c.train.push(...hard.added);
   const notes = {
     synthDir: synthDirs.length > 1 ? synthDirs : (synthDirs[0] ?? null),
     excluded: c.excluded,
     confusers: { list: path.relative(projectPaths().root, projectPaths().confusers), entries: confuserList.length, groups: confusers.groups.size, ilc2021Split: ilcSplit !== null },
     ilc2021Split: ilcSplit ? 'recorded' : 'not recorded (ilc2021 not installed or not inspected)',
     sources: sourceCounts(c.train),
+    ...(hard ? { hard: { list: spec.hard!.list, copies: spec.hard!.copies, found: hard.found, missing: hard.missing, added: hard.added.length } } : {}),
     ...(spec.everydayCopies > 0 ? { everyday: { photos: everyday.photos, faces: everyday.faces, confuserPhotos: everyday.confuserPhotos, copies: spec.everydayCopies } } : {}),
     ...(opts.ilc2021Fold ? { ilc2021Fold: { ...opts.ilc2021Fold, heldOut: c.val.filter((v) => v.source === 'ilc2021').length } } : {}),
   };

@@ -35,6 +35,8 @@ export interface RealworldDataSpec {
   minFace: number;
   /** Copies of every face the detector finds on everyday-unmasked's train-side photos, each `without_mask` (src/training/everyday-data.ts); 0: none. */
   everydayCopies: number;
+  /** Hard training faces (src/training/hard.ts): a committed list (path from the project root) whose items get `copies` more copies each; null: none. */
+  hard: { list: string; copies: number } | null;
 }
 
 /** What the head sees: the base's last map pooled whole or in three bands, or pooled behind fine-tuned last blocks. */
@@ -125,7 +127,7 @@ export const PRESETS: Record<'original' | 'realworld', Recipe> = {
       'real faces, three classes: chandrikadeb7 + Kaggle fit face crops + synthetic masks (correct/nose/chin) + not_face boxes, ' +
       'detector-like views (jittered boxes, small faces, blur, JPEG, lighting), balanced class weights',
     base: MOBILENET_V2_035.name,
-    data: { kind: 'realworld', extraDatasets: [], kaggleFit: true, tuneCopies: 3, notFace: { detector: 'yunet-n', minScore: 0.3 }, ilc2021Copies: 2, minFace: 12, everydayCopies: 0 },
+    data: { kind: 'realworld', extraDatasets: [], kaggleFit: true, tuneCopies: 3, notFace: { detector: 'yunet-n', minScore: 0.3 }, ilc2021Copies: 2, minFace: 12, everydayCopies: 0, hard: null },
     head: { units: 256, dropout: 0.5 },
     fit: { epochs: 30, batchSize: 64, learningRate: 1e-3, decay: 'lr/epochs', classWeights: 'balanced' },
     views: { count: 2, smallCount: 2, affine: null, real: REAL_AUGMENT },
@@ -181,7 +183,7 @@ const kindOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array'
  */
 export function applyOverrides(recipe: Recipe, overrides: Record<string, unknown>): Recipe {
   const out = structuredClone(recipe) as unknown as Record<string, unknown>;
-  const nullable = new Set(['data.notFace', 'views.affine', 'views.real', 'cropContext']);
+  const nullable = new Set(['data.notFace', 'data.hard', 'views.affine', 'views.real', 'cropContext']);
   for (const [key, value0] of Object.entries(overrides)) {
     const parts = key.split('.');
     let obj = out;
@@ -253,6 +255,8 @@ export function checkRecipeValues(r: Recipe): void {
   const nf = r.data.kind === 'realworld' ? r.data.notFace : null;
   if (nf && !(nf.minScore > 0 && nf.minScore < 1)) throw new Error(`recipe field "data.notFace.minScore" must be between 0 and 1, got ${JSON.stringify(nf.minScore)}`);
   if (r.views.real) checkRealAugment(r.views.real);
+  const hard = r.data.kind === 'realworld' ? r.data.hard : null;
+  if (hard && !(typeof hard.list === 'string' && hard.list.length > 0 && wholeFrom(1, 20)(hard.copies))) throw new Error(`recipe field "data.hard" must be null or { "list": "<file from the project root>", "copies": 1 to 20 }, got ${JSON.stringify(hard)}`);
 }
 
 const probability = (x: unknown) => typeof x === 'number' && x >= 0 && x <= 1;

@@ -41,3 +41,18 @@ test('views.real.*: the small-face degradation and the other view values are ove
   // a recipe without street-like views has nothing to check
   assert.equal(rw({ 'views.real': null }).views.real, null);
 });
+
+test('data.hard: null, or a list and a number of copies', () => {
+  const r = rw({ 'data.hard': { list: 'docs/results/small-faces/hard-train.json', copies: 2 } });
+  assert.ok(r.data.kind === 'realworld' && r.data.hard?.copies === 2);
+  assert.throws(() => rw({ 'data.hard': { list: '', copies: 2 } }), /data\.hard" must be null or \{ "list"/);
+  assert.throws(() => rw({ 'data.hard': { list: 'x.json', copies: 0 } }), /data\.hard/);
+  assert.throws(() => rw({ 'data.hard': 'x.json' }), /data\.hard/);
+});
+
+test('cropContext: with the box rule and realworld data, a checked { below, scale }', () => {
+  assert.deepEqual(rw({ cropContext: { below: 24, scale: 1.3 } }).cropContext, { below: 24, scale: 1.3 });
+  assert.throws(() => rw({ cropContext: { below: 24, scale: 0.9 } }), /cropContext" must be \{ below, scale \}/);
+  assert.throws(() => rw({ cropContext: { below: 24, scale: 1.3 }, crop: 'aligned' }), /cropContext" goes with crop=box/);
+  assert.throws(() => getRecipe('original', { cropContext: { below: 24, scale: 1.3 } }), /goes with crop=box and the realworld data/);
+});
