@@ -44,6 +44,8 @@ runBench(
       calibrated: { type: 'boolean', help: "apply the model's calibration (default: the network's probabilities, argmax, as a training run gives them)" },
       'setting-from': { type: 'string', value: 'DIR', default: 'models/default', help: "the model whose tuned detection setting every compared model runs at" },
       detector: { type: 'string', value: 'NAME', default: 'yunet-n', help: 'the detector (its setting from --setting-from)' },
+      with: { type: 'string', value: 'DIR', help: "a second model whose probabilities are averaged with MODEL_DIR's (each cut by its own crop rule; the pair's landmarks from the detector, or the second model's landmark detector for crops); not cached" },
+      weight: { type: 'number', value: 'W', default: 0.5, help: "with --with: the second model's weight in the average" },
       'scenes-only': { type: 'boolean', help: 'only the scenes and everyday photos (the pipeline), not the crop sets' },
       'context-scale': { type: 'number', value: 'K', help: 'at inference only, cut boxes smaller than --context-below scaled by K around their centre (more head and shoulders); the model is not retrained' },
       'context-below': { type: 'number', value: 'PX', default: 24, help: 'with --context-scale: boxes whose shorter side is below this (px)' },
@@ -63,24 +65,45 @@ runBench(
     const config = resolveConfig();
     const dir = positionals[0] ?? projectPaths().defaultModel;
     const setting = referenceRequest(readManifest(flags['setting-from']), flags.detector, flags['setting-from']);
-    const loaded = await loadFaceClassifier(dir, 'onnx', () => createEngine(PIPELINE_ENGINE), { calibrated: flags.calibrated });
+    const engine = await createEngine(PIPELINE_ENGINE);
+    const loaded = await loadFaceClassifier(dir, 'onnx', async () => engine, { calibrated: flags.calibrated });
+    const second = flags.with ? await loadFaceClassifier(flags.with, 'onnx', async () => engine, { calibrated: flags.calibrated }) : null;
     const k = flags['context-scale'];
-    const classifier = k === undefined ? loaded : withContext(loaded, k, flags['context-below']);
+    const one = k === undefined ? loaded : withContext(loaded, k, flags['context-below']);
+    const classifier = second ? averaged(one, second, flags.weight) : one;
+    const cached = k === undefined && !second;
     try {
       const m = await measureApproach({
-        config, classifier, dir, setting, settingFrom: fromRoot(flags['setting-from']), calibrated: flags.calibrated,
+        config, classifier, setting, settingFrom: fromRoot(flags['setting-from']), calibrated: flags.calibrated,
         scenes: flags.test ? [...VALIDATION_SCENES, ...TEST_SCENES] : VALIDATION_SCENES,
         faceSets: (flags.test ? [...VALIDATION_SETS, ...TEST_SETS] : VALIDATION_SETS).filter((x) => !flags['scenes-only'] || x.startsWith('everyday-')),
-        cacheDir: k === undefined ? projectPaths().measureCache : undefined, limit: quick ? 3 : undefined, quiet: true,
+        cacheDir: cached ? projectPaths().measureCache : undefined, limit: quick ? 3 : undefined, quiet: true,
       });
       printSummary(m);
-      const context = k === undefined ? {} : { inferenceContext: { scale: k, below: flags['context-below'], note: 'the pipeline (scenes, everyday) cut boxes below the size scaled; the face sets (crops) were measured without it' } };
-      return { order: flags.order, id: flags.id, approach: flags.approach, train: flags.train ?? null, shipped: flags.shipped, model: fromRoot(dir), ...context, ...m };
+      const context = k === undefined ? {} : { inferenceContext: { scale: k, below: flags['context-below'] } };
+      const pair = second ? { averagedWith: { model: fromRoot(flags.with!), weight: flags.weight } } : {};
+      return { order: flags.order, id: flags.id, approach: flags.approach, train: flags.train ?? null, shipped: flags.shipped, model: fromRoot(dir), ...context, ...pair, ...m };
     } finally {
       loaded.dispose();
+      second?.dispose();
     }
   },
 );
+
+/**
+ * Two classifiers' probabilities averaged (`w` the second's weight), each cutting faces by its own
+ * crop rule; the pair says it cuts aligned crops when either does, so measurements supply landmarks.
+ */
+function averaged(a: LoadedClassifier, b: LoadedClassifier, w: number): LoadedClassifier {
+  if (a.classes.join() !== b.classes.join()) throw new BenchUsageError(`--with: the models' classes differ ([${a.classes.join(', ')}] and [${b.classes.join(', ')}])`);
+  const mix = (pa: Float32Array[], pb: Float32Array[]) => pa.map((p, i) => p.map((x, k) => (1 - w) * x + w * pb[i][k]));
+  return Object.assign(Object.create(a) as LoadedClassifier, {
+    crop: b.crop?.kind === 'aligned' ? b.crop : a.crop,
+    probabilities: async (images: RgbImage[]) => mix(await a.probabilities(images), await b.probabilities(images)),
+    probabilitiesOfBoxes: async (img: RgbImage, boxes: readonly Box[], lm?: Parameters<LoadedClassifier['probabilitiesOfBoxes']>[2]) => mix(await a.probabilitiesOfBoxes(img, boxes, lm), await b.probabilitiesOfBoxes(img, boxes, lm)),
+    dispose: () => undefined,
+  });
+}
 
 /** The classifier cutting boxes smaller than `below` px scaled by `k` around their centre (inference only; no cache: its probabilities are not the model's). */
 function withContext(clf: LoadedClassifier, k: number, below: number): LoadedClassifier {

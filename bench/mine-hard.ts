@@ -33,6 +33,7 @@ runBench(
       below: { type: 'number', value: 'P', default: 0.5, help: "a face is hard when the model's probability of its label is below this" },
       set: { type: 'list', value: 'K=V', help: 'recipe overrides of the realworld preset (comma-separated), as facemask train --set' },
       calibrated: { type: 'boolean', help: "apply the model's calibration (default: the network's probabilities)" },
+      labels: { type: 'list', value: 'L,L', help: 'only faces of these labels (e.g. without_mask: the unmasked faces a model takes for masked; default: every label)' },
     },
     positionals: { name: 'MODEL_DIR', help: 'the model asked (default: models/default)', max: 1 },
     quick: 'small-data mode: a few items per source',
@@ -46,7 +47,7 @@ runBench(
     const recipe = getRecipe('realworld', overrides);
     if (recipe.data.kind !== 'realworld') throw new BenchUsageError('the realworld preset has realworld data');
     const data = await realworldData(recipe.data, { config, progress: true });
-    const faces = uniqueFaces(data.train);
+    const faces = uniqueFaces(data.train).filter((f) => !flags.labels || flags.labels.includes(f.label));
     const clf = await loadFaceClassifier(dir, 'onnx', () => createEngine(PIPELINE_ENGINE), { calibrated: flags.calibrated });
     try {
       const probs = await classifyItems(clf, faces);

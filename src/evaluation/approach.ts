@@ -5,7 +5,8 @@
  * classifier differs:
  *  - the field's measure (src/evaluation/voc.ts) on scene sets, each apart and **pooled** (every
  *    photo of the sets as one set, so one ranking of detections over all of them), by size band;
- *  - face sets (src/evaluation/evaluate.ts): ilc2021 crops, the confusers;
+ *  - face sets (src/evaluation/evaluate.ts): ilc2021 crops, the confusers (and the Kaggle test faces), with
+ *    the same classifier object (so also a classifier made of others, as bench/approach.ts --with does);
  *  - the everyday-unmasked photos through the pipeline (src/evaluation/everyday.ts).
  * Validation sets by default; test sets only when asked (measured once, at the end).
  * The result keeps numbers, not curves or per-face lists.
@@ -14,14 +15,13 @@ import type { Config } from '../config';
 import { LABELS, type Label } from '../labels';
 import type { ModelManifest } from '../model/manifest';
 import type { LoadedClassifier } from '../model/types';
-import { loadClassifier } from '../model/classifier';
 import { createFaceMaskDetector } from '../detection/create';
 import type { SettingsRequest } from '../detection/registry';
 import { sceneSet, type SceneSetName } from '../data/scenes';
 import { scoreScenes } from './scenes';
 import { vocImages } from './field';
 import { fieldMeasure, type ApCurve, type FieldResult, type VocImage } from './voc';
-import { evaluateModel, type SetEvaluation } from './evaluate';
+import { evaluateConfusers, evaluateIlc2021, evaluateReal, type SetEvaluation } from './evaluate';
 import { evaluateEveryday } from './everyday';
 
 /** A class's (or the detector's) AP without its curve. */
@@ -57,9 +57,8 @@ export interface ApproachMeasurement {
 
 export interface ApproachOptions {
   config: Config;
-  /** The classifier (loaded as the pipeline runs it) and its folder. */
+  /** The classifier, as the pipeline runs it. */
   classifier: LoadedClassifier;
-  dir: string;
   /** The detection setting every compared model runs at, and where it came from. */
   setting: Required<SettingsRequest>;
   settingFrom: string;
@@ -98,15 +97,11 @@ async function measureFields(o: ApproachOptions): Promise<ApproachMeasurement['f
 export async function measureApproach(o: ApproachOptions): Promise<ApproachMeasurement> {
   const field = await measureFields(o);
   const sets: SetNumbers[] = [];
-  const crops = o.faceSets.filter((s) => !s.startsWith('everyday-'));
-  if (crops.length) {
-    const tf = await loadClassifier(o.dir, { calibrated: o.calibrated });
-    try {
-      sets.push(...(await evaluateModel(tf, { config: o.config, sets: crops, quiet: o.quiet })).map(setNumbers));
-    } finally {
-      tf.dispose();
-    }
-  }
+  const eo = { config: o.config, quiet: o.quiet };
+  // the classifier as the pipeline runs it (an aligned one finds each face's landmarks per set)
+  if (o.faceSets.includes('real')) sets.push(setNumbers(await evaluateReal(o.classifier, eo)));
+  for (const side of ['val', 'test'] as const) if (o.faceSets.includes(`ilc2021-${side}`)) sets.push(setNumbers(await evaluateIlc2021(o.classifier, side, eo)));
+  if (o.faceSets.includes('confusers')) sets.push(setNumbers(await evaluateConfusers(o.classifier, eo)));
   for (const side of ['val', 'test'] as const) {
     if (o.faceSets.includes(`everyday-${side}`)) sets.push(setNumbers(await evaluateEveryday(o.classifier, side, { config: o.config, request: o.setting, limit: o.limit, quiet: o.quiet })));
   }
