@@ -12,6 +12,7 @@
  */
 import * as fs from 'node:fs';
 import { LABELS, type Label } from '../labels';
+import type { ScalePlan } from '../model/setting';
 import { lineChart, type Figure } from '../charts/index';
 import { writeFileAtomic } from '../util/atomic';
 import { applySetting, summariseDetections, type DetectionSetting, type DetectionSummary, type MatchRules, type ScoredScenes } from './scenes';
@@ -65,7 +66,8 @@ export interface FieldProvenance {
   command: string;
   model: { dir: string; identity: string; classes: readonly string[]; calibrated: boolean; decision: unknown };
   /** `maxBoxes`: the most boxes the detector gives a photo (config `detect.maxFaces`; COCO's 100 detections). */
-  detector: { name: string; floor: number; maxBoxes: number; boxCorrection: boolean };
+  /** `scales`: the photo's two scales (src/detection/scales.ts), or null: one; absent in summaries made before. */
+  detector: { name: string; floor: number; maxBoxes: number; boxCorrection: boolean; scales?: ScalePlan | null };
   small: boolean;
 }
 

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { writeFileAtomic } from '../util/atomic';
 import { integrityText, type Integrity } from './integrity';
 import { MANIFEST_FILE, MANIFEST_FORMAT, validateManifest, type ModelManifest } from './manifest';
-import { checkTunedSetting, type TunedSetting } from './setting';
+import { checkPhotoSetting, checkTunedSetting, type PhotoSetting, type TunedSetting } from './setting';
 import type { Calibration } from './calibration';
 import type { DecisionRule } from '../result';
 
@@ -181,12 +181,15 @@ export function recordTestNumbers(
   });
 }
 
-/** Write a tuned detection setting into a model's manifest; `makeDefault` also names the detector the model's default. */
-export function recordDetectionSetting(dir: string, detector: string, setting: TunedSetting, makeDefault: boolean): ModelManifest {
-  checkTunedSetting(setting, `detection setting for ${detector}`);
+/**
+ * Write a tune run's choices into a model's manifest: the photo setting, the video detector's
+ * one-scale setting (other detectors' settings stay) and that detector as the model's default.
+ */
+export function recordTunedDetection(dir: string, choice: { photo: PhotoSetting; video: { detector: string; setting: TunedSetting } }): ModelManifest {
+  checkPhotoSetting(choice.photo, 'photo setting');
+  checkTunedSetting(choice.video.setting, `detection setting for ${choice.video.detector}`);
   return updateManifest(dir, (m) => {
-    m.detection = { ...(m.detection ?? { settings: {} }), settings: { ...(m.detection?.settings ?? {}), [detector]: setting } };
-    if (makeDefault) m.detection.detector = detector;
+    m.detection = { detector: choice.video.detector, settings: { ...(m.detection?.settings ?? {}), [choice.video.detector]: choice.video.setting }, photo: choice.photo };
   });
 }
 

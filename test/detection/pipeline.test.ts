@@ -189,7 +189,7 @@ test('detect, score and classifyBoxes pass every detection\'s landmarks (or none
     },
     dispose() {},
   };
-  const settings: ResolvedSettings = { detector: 'scripted', threshold: 0.5, policy: PLAIN_POLICY, box: null, source: { detector: 'asked', threshold: 'asked', policy: 'plain' } };
+  const settings: ResolvedSettings = { detector: 'scripted', threshold: 0.5, policy: PLAIN_POLICY, box: null, scales: null, fineBox: null, source: { detector: 'asked', threshold: 'asked', policy: 'plain', scales: 'none' } };
   const p = assemblePipeline(detector, classifier, settings);
   const img = { data: new Uint8Array(80 * 40 * 3), width: 80, height: 40 };
   const r = await p.detect(img);

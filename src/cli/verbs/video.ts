@@ -61,7 +61,7 @@ export const videoVerb = defineVerb({
     const output = args.flags.output;
     const detectEvery = (args.flags['detect-every']) ?? cfg.video.detectEvery;
     const maxFrames = args.flags.frames;
-    const request = settingsRequest(args.flags);
+    const request = settingsRequest(args.flags, cfg.detect.scales);
     if (detectEvery < 1) throw new UsageError('--detect-every must be at least 1');
     if (maxFrames !== undefined && maxFrames < 1) throw new UsageError('--frames must be at least 1');
     try {
