@@ -6,7 +6,8 @@
  * packages `npm ci` installs from the lock file); HOME is a temporary folder too. Nothing the mirror
  * provides is there: no dataset, no ImageNet base, no derived `model.onnx` but the committed one.
  *  - `npx facemask detect` gives the JSON lines the full set-up gives (times left out), and
- *    `--version` names the shipped model;
+ *    `--version` names the shipped model; `video` annotates a clip and `serve` serves the page and
+ *    the model's files;
  *  - `facemask prepare` without a mirror verifies the committed files (never rewriting them) and, for
  *    what it cannot fetch, says what needs it.
  */
@@ -16,7 +17,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
-import { PHOTOS, REPO, referenceLines, run, withoutTimes } from './helpers';
+import { spawnSync } from 'node:child_process';
+import { skipOrFail } from '../skip';
+import { PHOTOS, REPO, referenceLines, run, serveAndGet, withoutTimes } from './helpers';
 
 let tmp: string;
 let clone: string;
@@ -79,6 +82,18 @@ test('npx facemask detect in the clone: the JSON lines of the full set-up', { ti
   const got = run('npx', ['--no', '--', 'facemask', 'detect', ...PHOTOS], { cwd: clone, env });
   assert.deepEqual(withoutTimes(got.out), want);
   assert.match(run('npx', ['--no', '--', 'facemask', '--version'], { cwd: clone, env }).out, /^facemask \d+\.\d+\.\d+\nmodel models\/default: identity [0-9a-f]{12}, integrity [0-9a-f]{12}/);
+});
+
+test('video and serve in the clone: the shipped model on a clip, and the page with its files', { timeout: 300_000 }, async (t) => {
+  const ffmpeg = process.env.FACEMASK_FFMPEG ?? 'ffmpeg';
+  if (skipOrFail(t, spawnSync(ffmpeg, ['-version']).status !== 0 && `${ffmpeg} is not installed (apt-get install ffmpeg)`)) return;
+  const clip = path.join(tmp, 'clip.mp4');
+  run(ffmpeg, ['-v', 'error', '-y', '-loop', '1', '-i', PHOTOS[0], '-vf', 'scale=640:-2', '-r', '10', '-frames:v', '5', '-pix_fmt', 'yuv420p', clip]);
+  const out = path.join(tmp, 'annotated.mp4');
+  const r = run('npx', ['--no', '--', 'facemask', 'video', clip, '--output', out], { cwd: clone, env });
+  assert.match(r.err, /yunet-n at/);
+  assert.ok(fs.statSync(out).size > 0, 'the annotated video is written');
+  await serveAndGet(process.execPath, [path.join(clone, 'bin', 'facemask.js'), 'serve', '--port', '0'], clone, ['/', '/app.js', '/setup.json', '/model/model.onnx', '/detector/yunet_n_dynamic.onnx'], env);
 });
 
 test('prepare without a mirror in the clone: the committed files verified and kept; what is missing, and which verbs need it', { timeout: 300_000 }, () => {

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { packagePaths } from '../../src/paths';
 
 /** The repository (the package's sources). */
@@ -44,4 +44,40 @@ export function withoutTimes(out: string): unknown[] {
 /** `facemask detect` on `files` in the repository as it is set up here (sources through tsx, the team's data beside it). */
 export function referenceLines(files: string[]): unknown[] {
   return withoutTimes(run(process.execPath, [path.join(REPO, 'bin', 'facemask.js'), 'detect', ...files]).out);
+}
+
+/**
+ * `facemask serve --port 0` started by `cmd args` in `cwd`: waits for its address, GETs each of
+ * `paths` (each must answer 200; returns the bodies' sizes), then stops it with SIGTERM (exit 143).
+ */
+export async function serveAndGet(cmd: string, args: string[], cwd: string, paths: string[], env: NodeJS.ProcessEnv = process.env): Promise<Record<string, number>> {
+  const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (d) => (err += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`serve gave no address in 120 s\n${err}`)), 120_000);
+      child.stdout.on('data', (d) => {
+        out += d;
+        const m = /open (http:\/\/\S+) /.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]);
+        }
+      });
+      child.on('exit', (code) => (clearTimeout(timer), reject(new Error(`serve exited ${code}\n${err}`))));
+    });
+    const sizes: Record<string, number> = {};
+    for (const p of paths) {
+      const res = await fetch(new URL(p, url));
+      assert.equal(res.status, 200, `GET ${p}`);
+      sizes[p] = (await res.arrayBuffer()).byteLength;
+    }
+    return sizes;
+  } finally {
+    child.kill('SIGTERM');
+    assert.equal(await exited, 143, `serve stops on SIGTERM\n${err}`);
+  }
 }

@@ -22,7 +22,7 @@ import * as path from 'node:path';
 import sharp from 'sharp';
 import { chromium } from 'playwright-core';
 import { skipOrFail } from '../skip';
-import { PHOTOS, REPO, referenceLines, run, withoutTimes } from './helpers';
+import { PHOTOS, REPO, referenceLines, run, serveAndGet, withoutTimes } from './helpers';
 
 const CHROMIUM = '/usr/bin/chromium';
 const BROWSER_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -97,7 +97,7 @@ test("Node: import (ESM) and require (CommonJS) give facemask detect's JSON line
   assert.ok((reference as { faces: unknown[] }[]).every((r) => r.faces.length > 0), 'the photos have faces');
 });
 
-test('the installed command: --version, detect, and what only a clone runs', { timeout: 300_000 }, () => {
+test('the installed command: --version, detect, serve, and what only a clone runs', { timeout: 300_000 }, async () => {
   const npx = (args: string[], status = 0) => run('npx', ['--no', '--', 'facemask', ...args], { cwd: project, status });
   const manifest = JSON.parse(fs.readFileSync(installed('facemask', 'models', 'default', 'manifest.json'), 'utf8')) as { integrity: { sha256: string } };
   const version = npx(['--version']).out;
@@ -105,6 +105,10 @@ test('the installed command: --version, detect, and what only a clone runs', { t
   assert.match(version, new RegExp(`models/default: identity [0-9a-f]{12}, integrity ${manifest.integrity.sha256.slice(0, 12)}`));
   assert.deepEqual(withoutTimes(npx(['detect', ...PHOTOS]).out), reference);
   assert.match(npx(['train'], 2).err, /"train" runs in a clone of the facemask repository/);
+  // serve: the page as built, the shipped model and YuNet from the installed package
+  const served = await serveAndGet(process.execPath, [installed('facemask', 'bin', 'facemask.js'), 'serve', '--port', '0'], project, ['/', '/app.js', '/setup.json', '/model/manifest.json', '/model/model.onnx', '/detector/yunet_n_dynamic.onnx']);
+  assert.equal(served['/app.js'], fs.statSync(installed('facemask', 'dist', 'page', 'app.js')).size);
+  assert.equal(served['/model/model.onnx'], fs.statSync(installed('facemask', 'models', 'default', 'model.onnx')).size);
 });
 
 test('the declarations type-check a user\'s ESM and CommonJS code', { timeout: 300_000 }, () => {
