@@ -3,7 +3,8 @@
  * a module may import (at run time) only from its own layer or a lower one, never a higher one;
  * no import cycles anywhere, type-only imports included;
  * the browser-safe core imports no Node module, no native package and nothing outside the core;
- * the web page (src/web/page/) imports only the core and its own files.
+ * the web page (src/web/page/) imports only the core and its own files; the package's browser entry
+ * (src/browser.ts) only those, the config and the YuNet sums.
  */
 const LAYERS = [
   ['base', '^src/(labels|result|config|paths)\\.ts$|^src/util/'],
@@ -19,6 +20,7 @@ const LAYERS = [
   ['notebook', '^src/notebook/'],
   ['web', '^src/web/'],
   ['cli', '^src/cli/'],
+  ['entries', '^src/(index|browser)\\.ts$'],
 ];
 
 /** Modules that also run in a browser: they import only each other (and types). */
@@ -56,6 +58,13 @@ module.exports = {
       comment: 'The detection core runs in a browser too: no Node module, no native package, nothing outside the core at run time.',
       from: { path: core },
       to: { pathNot: core, ...runtime },
+    },
+    {
+      name: 'browser-entry-browser-safe',
+      severity: 'error',
+      comment: "The package's browser entry (src/browser.ts, facemask/browser) is bundled for the browser: the core, the page's pipeline, the config (no imports) and the committed YuNet sums (inlined as text).",
+      from: { path: '^src/browser\\.ts$' },
+      to: { pathNot: `${core}|^src/web/page/|^src/config\\.ts$|^src/assets/sums/yunet\\.sha256$`, ...runtime },
     },
     {
       name: 'web-page-browser-safe',

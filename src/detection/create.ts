@@ -45,6 +45,16 @@ export function loadShippedClassifier(config: Config, dir: string = projectPaths
   return loadFaceClassifier(dir, config.classify.runtime, () => createEngine(PIPELINE_ENGINE));
 }
 
+/**
+ * The face-mask pipeline: the classifier (`opts.model`, default the shipped `models/default`) and the
+ * detector its settings name (YuNet `yunet-n` for the shipped model), loaded and assembled. Its
+ * `detect(image, file)` gives the `DetectResult` `facemask detect` prints for that image; release it
+ * with `dispose()`.
+ *
+ * @param config the configuration (`resolveConfig(overrides)`); default: the defaults
+ * @param opts the model, detector and settings (each undefined one: the model's tuned setting)
+ * @throws when the model or the detector cannot be loaded (missing or tampered files say so)
+ */
 export async function createFaceMaskDetector(config: Config = resolveConfig(), opts: CreateOptions = {}): Promise<FaceMaskDetector> {
   let engine = opts.engine;
   const getEngine = async () => (engine ??= await createEngine(PIPELINE_ENGINE));

@@ -12,7 +12,6 @@ import { projectPaths } from '../../paths';
 import { createFaceMaskDetector } from '../../detection/create';
 import type { FaceMaskDetector } from '../../detection/pipeline';
 import { detectFiles, scoreFiles } from '../../detection/run';
-import { initBackend } from '../../backend/tf';
 import { detectionFlags, settingsRequest, noteUnusedFlags } from './detection-flags';
 import { openJsonLines } from './jsonl-flag';
 
@@ -70,7 +69,6 @@ export const detectVerb = defineVerb({
       file?.close();
       return 2;
     }
-    await initBackend();
     let pipeline: FaceMaskDetector;
     try {
       pipeline = await createFaceMaskDetector(cfg, { ...request, model });

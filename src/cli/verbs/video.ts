@@ -12,7 +12,6 @@ import { containerFor, isFacemaskVideo, probeVideo } from '../../detection/ffmpe
 import { claimOutput } from '../../util/output';
 import { interruption } from '../../util/interrupt';
 import { projectPaths } from '../../paths';
-import { initBackend } from '../../backend/tf';
 import { detectionFlags, settingsRequest, noteUnusedFlags } from './detection-flags';
 
 /** The run in words on stderr, and the exit status: 130 when interrupted, 1 when the input broke off, else 0. */
@@ -76,7 +75,6 @@ export const videoVerb = defineVerb({
       }
       throw e;
     }
-    await initBackend();
     let pipeline: FaceMaskDetector;
     try {
       pipeline = await createFaceMaskDetector(cfg, { ...request, model: args.flags.model, use: 'video' });
