@@ -3,7 +3,8 @@
  * a module may import (at run time) only from its own layer or a lower one, never a higher one;
  * no import cycles anywhere, type-only imports included;
  * the browser-safe core imports no Node module, no native package and nothing outside the core;
- * the web page (src/web/page/) imports only the core and its own files.
+ * the web page (src/web/page/) imports only the core and its own files; the package's browser entry
+ * (src/browser.ts) only those, the config and the YuNet sums.
  */
 const LAYERS = [
   ['base', '^src/(labels|result|config|paths)\\.ts$|^src/util/'],
@@ -19,10 +20,11 @@ const LAYERS = [
   ['notebook', '^src/notebook/'],
   ['web', '^src/web/'],
   ['cli', '^src/cli/'],
+  ['entries', '^src/(index|browser)\\.ts$'],
 ];
 
 /** Modules that also run in a browser: they import only each other (and types). */
-const CORE = ['src/labels.ts', 'src/result.ts', 'src/model/setting.ts', 'src/model/integrity.ts', 'src/model/crop.ts', 'src/model/resize.ts', 'src/model/calibration.ts', 'src/model/classifier-net.ts', 'src/model/manifest.ts', 'src/model/onnx-classifier.ts', 'src/model/types.ts', 'src/backend/engine.ts', 'src/detection/types.ts', 'src/detection/geometry.ts', 'src/detection/policy.ts', 'src/detection/boxfit.ts', 'src/detection/registry.ts', 'src/detection/pipeline.ts', 'src/detection/yunet.ts', 'src/detection/landmarks.ts', 'src/backend/ort-session.ts'];
+const CORE = ['src/labels.ts', 'src/result.ts', 'src/model/setting.ts', 'src/model/integrity.ts', 'src/model/crop.ts', 'src/model/resize.ts', 'src/model/calibration.ts', 'src/model/classifier-net.ts', 'src/model/manifest.ts', 'src/model/onnx-classifier.ts', 'src/model/types.ts', 'src/backend/engine.ts', 'src/detection/types.ts', 'src/detection/geometry.ts', 'src/detection/policy.ts', 'src/detection/boxfit.ts', 'src/detection/scales.ts', 'src/detection/registry.ts', 'src/detection/pipeline.ts', 'src/detection/yunet.ts', 'src/detection/landmarks.ts', 'src/backend/ort-session.ts'];
 const core = `^(${CORE.map((f) => f.replace(/[.]/g, '\\.')).join('|')})$`;
 
 const runtime = { dependencyTypesNot: ['type-only'] };
@@ -56,6 +58,13 @@ module.exports = {
       comment: 'The detection core runs in a browser too: no Node module, no native package, nothing outside the core at run time.',
       from: { path: core },
       to: { pathNot: core, ...runtime },
+    },
+    {
+      name: 'browser-entry-browser-safe',
+      severity: 'error',
+      comment: "The package's browser entry (src/browser.ts, facemask/browser) is bundled for the browser: the core, the page's pipeline, the config (no imports) and the committed YuNet sums (inlined as text).",
+      from: { path: '^src/browser\\.ts$' },
+      to: { pathNot: `${core}|^src/web/page/|^src/config\\.ts$|^src/assets/sums/yunet\\.sha256$`, ...runtime },
     },
     {
       name: 'web-page-browser-safe',

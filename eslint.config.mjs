@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'notebooks/**', 'runs/**', 'dataset/**', '.cache/**', 'models/**', 'bin/**', '**/*.cjs', 'eslint.config.mjs'] },
+  { ignores: ['node_modules/**', 'notebooks/**', 'runs/**', 'dataset/**', '.cache/**', 'models/**', 'bin/**', '**/*.cjs', 'eslint.config.mjs', 'dist/**', 'docs/api/**'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],

@@ -105,8 +105,6 @@ export interface Config {
     yunet: {
       /** Its own threshold: the best recall of counted faces within 0.1 false detections per image on Kaggle validation photos, without a classifier (bench/yunet.ts). default: 0.75 */
       minConfidence: number;
-      /** Run on the image scaled by this (2: faces under 24 px reach the network at twice the size, at ~5x the time). default: 1 */
-      upscale: number;
       /** Images whose longer side exceeds this (after upscaling) are scaled down first. default: 1024 */
       maxSide: number;
     };
@@ -114,6 +112,13 @@ export interface Config {
     yunetN: {
       /** Its own threshold, chosen like `yunet.minConfidence`. default: 0.8 */
       minConfidence: number;
+    };
+    /** Two scales for photos (src/detection/scales.ts) when asked for by factor (`--upscale K`, `facemask tune --upscale`); a model's photo setting holds its own. */
+    scales: {
+      /** Faces under this (px) come from the enlarged photo, from twice this from the photo as it is. default: 24 */
+      split: number;
+      /** The enlarged photo's most pixels. default: 1500000 */
+      maxPixels: number;
     };
   };
   video: {
@@ -127,6 +132,19 @@ export interface Config {
     trackIou: number;
     /** A track unmatched for this many detection rounds is dropped. default: 2 */
     maxMissed: number;
+    /**
+     * When a track's last classification stands in for a new one (src/detection/tracker.ts
+     * `mayReuse`): for at most `frames` frames in a row, while the box overlaps the box classified at
+     * IoU >= `minIou`, and only when that classification's score was >= `minScore`. Chosen by
+     * bench/video.ts so that the drawn labels are those of classifying every frame on at least 99 %
+     * of the frames of the real and the synthetic clip. `frames` 0 classifies every frame.
+     * default: { frames: 8, minIou: 0.7, minScore: 0.9 }
+     */
+    reuse: { frames: number; minIou: number; minScore: number };
+    /** Read the next frame and start its detection while this one is classified, drawn and written. default: true */
+    overlap: boolean;
+    /** A track drawn on fewer frames than this is not counted as a face in a video's summary (`--summary`). default: 3 */
+    summaryMinFrames: number;
   };
   /** Synthetic masks (`facemask synth`, `src/synth/`). */
   synth: {
@@ -169,10 +187,11 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): Config {
       res10: { minConfidence: 0.5, inputSize: 300 },
       ssdMobilenet: { minConfidence: 0.65 },
       blazeface: { minConfidence: 0.525 },
-      yunet: { minConfidence: 0.75, upscale: 1, maxSide: 1024 },
+      yunet: { minConfidence: 0.75, maxSide: 1024 },
       yunetN: { minConfidence: 0.8 },
+      scales: { split: 24, maxPixels: 1_500_000 },
     },
-    video: { detector: null, detectEvery: 1, smoothing: 0.3, trackIou: 0.3, maxMissed: 2 },
+    video: { detector: null, detectEvery: 1, smoothing: 0.3, trackIou: 0.3, maxMissed: 2, reuse: { frames: 8, minIou: 0.7, minScore: 0.9 }, overlap: true, summaryMinFrames: 3 },
     synth: { minFaceSize: 48, maxRoll: 40, maxYaw: 45, minScore: 0.5, cropMargin: 0.35, jpegQuality: 92, concurrency: 2 },
   };
 }
@@ -225,7 +244,8 @@ export function resolveConfig(overrides: DeepPartial<Config> = {}, env: NodeJS.P
   if (!['onnx', 'tfjs'].includes(c.classify.runtime)) throw new Error(`classify.runtime must be onnx or tfjs, got ${JSON.stringify(c.classify.runtime)}`);
   if (!inOpenUnit(c.faces.scoreFloor)) throw new Error(`faces.scoreFloor must be in (0, 1), got ${c.faces.scoreFloor}`);
   if (!(c.detect.nmsIou > 0 && c.detect.nmsIou <= 1)) throw new Error(`detect.nmsIou must be in (0, 1]`);
-  if (!(c.detect.yunet.upscale >= 1 && c.detect.yunet.upscale <= 4)) throw new Error(`detect.yunet.upscale must be in [1, 4]`);
+  if (!(c.detect.scales.split > 0 && c.detect.scales.split <= 1000)) throw new Error(`detect.scales.split must be in (0, 1000] px`);
+  if (!(Number.isInteger(c.detect.scales.maxPixels) && c.detect.scales.maxPixels >= 10_000)) throw new Error(`detect.scales.maxPixels must be a whole number >= 10000`);
   if (!(c.video.smoothing > 0 && c.video.smoothing <= 1)) throw new Error(`video.smoothing must be in (0, 1]`);
   if (c.video.maxMissed < 0 || !Number.isInteger(c.video.maxMissed)) throw new Error(`video.maxMissed must be a whole number >= 0`);
   if (c.video.detectEvery < 1 || !Number.isInteger(c.video.detectEvery)) throw new Error(`video.detectEvery must be a positive integer`);

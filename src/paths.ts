@@ -1,13 +1,22 @@
 /**
  * Every path the project uses, derived from one root. Nothing else in `src/` joins project paths
- * by hand: ask this module. The root is the repository folder (the parent of `src/`), or
- * `FACEMASK_ROOT` when set (tests and notebooks may point it elsewhere).
+ * by hand: ask this module. The root is the folder of the package this code belongs to — a clone of
+ * the repository (the parent of `src/`, whose modules tsx runs) or the installed package (the parent
+ * of `dist/`, whose bundles are built from `src/`): the same place relative to the code either way —
+ * or `FACEMASK_ROOT` when set (tests and notebooks may point it elsewhere).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+/**
+ * The folder of the package this code belongs to: the repository, or `node_modules/facemask` once
+ * installed. Its own files (the shipped model, YuNet's files, `package.json`, the page) are found
+ * here whatever `FACEMASK_ROOT` says.
+ */
 // realpath: notebooks reach src/ through the symlink notebooks/src, whose parent is not the root.
-export const PROJECT_ROOT = path.resolve(process.env.FACEMASK_ROOT ?? path.join(fs.realpathSync(__dirname), '..'));
+export const PACKAGE_ROOT = path.join(fs.realpathSync(__dirname), '..');
+
+export const PROJECT_ROOT = path.resolve(process.env.FACEMASK_ROOT ?? PACKAGE_ROOT);
 
 export interface ProjectPaths {
   root: string;
@@ -75,6 +84,27 @@ export function projectPaths(root: string = PROJECT_ROOT): ProjectPaths {
     assetSums: path.join(r, 'src', 'assets', 'sums'),
     results: path.join(r, 'docs', 'results'),
     fixtures: path.join(r, 'test', 'fixtures'),
+  };
+}
+
+/** The package's own files, under `PACKAGE_ROOT` (not moved by `FACEMASK_ROOT`). */
+export interface PackagePaths {
+  root: string;
+  /** `package.json`: the version `facemask --version` prints. */
+  packageJson: string;
+  /** The page of `facemask serve` as sources (a clone: bundled when the server starts). */
+  pageSource: string;
+  /** The page bundled by `npm run build` (`app.js` + `index.html`): what an installed package serves. */
+  pageBuilt: string;
+}
+
+export function packagePaths(root: string = PACKAGE_ROOT): PackagePaths {
+  const r = path.resolve(root);
+  return {
+    root: r,
+    packageJson: path.join(r, 'package.json'),
+    pageSource: path.join(r, 'src', 'web', 'page'),
+    pageBuilt: path.join(r, 'dist', 'page'),
   };
 }
 

@@ -1,6 +1,8 @@
 /**
- * The assets the project installs (see ../shared/README.md), where they go, where they come from.
- * Their SHA-256 sums are committed in `src/assets/sums/<name>.sha256`; nothing else of them is.
+ * The assets the project installs (see ../shared/README.md), where they go, where they come from,
+ * and what needs them. Their SHA-256 sums are committed in `src/assets/sums/<name>.sha256`; of the
+ * files themselves only YuNet's are committed (the default detector: a clone detects without the
+ * mirror, and `prepare` finds them verified).
  */
 import * as path from 'node:path';
 import { type ProjectPaths } from '../paths';
@@ -19,6 +21,8 @@ export interface AssetSpec {
   /** Where it is installed in the project. */
   target: (p: ProjectPaths) => string;
   upstream: Upstream;
+  /** The verbs (and notebooks) that need it: what `facemask prepare` says when it is missing. */
+  neededFor: string;
 }
 
 /** Each path segment URL-encoded (names with spaces and non-ASCII characters exist). */
@@ -36,6 +40,7 @@ export const ASSETS: AssetSpec[] = [
     mirrorPath: 'datasets/observations',
     target: (p) => path.join(p.dataset, 'observations'),
     upstream: { kind: 'http', source: 'GitHub prajnasb/observations, experiements/data', url: github('prajnasb/observations', 'master', 'experiements/data') },
+    neededFor: 'inspect (the split), train --preset original (models/original) and cv; evaluate --sets split and confusers; notebooks 00-04',
   },
   {
     name: 'chandrikadeb7',
@@ -43,6 +48,7 @@ export const ASSETS: AssetSpec[] = [
     mirrorPath: 'datasets/chandrikadeb7',
     target: (p) => path.join(p.dataset, 'chandrikadeb7'),
     upstream: { kind: 'http', source: 'GitHub chandrikadeb7/Face-Mask-Detection, dataset/', url: github('chandrikadeb7/Face-Mask-Detection', 'master', 'dataset') },
+    neededFor: 'inspect (the split), synth and train --preset realworld (the shipped recipe), cv; evaluate --sets confusers; notebooks 00-04',
   },
   {
     name: 'kaggle-face-mask-dev',
@@ -56,6 +62,7 @@ export const ASSETS: AssetSpec[] = [
         'Get the project\'s data mirror (a folder laid out like the team\'s shared/ folder, containing datasets/kaggle-face-mask-dev/{images,annotations}) and run: ' +
         'npx facemask prepare --mirror /path/to/mirror --only kaggle-face-mask-dev',
     },
+    neededFor: 'train --preset realworld, evaluate --sets real (the street faces), tune and calibrate; notebooks 00, 04 and 05',
   },
   {
     name: 'ilc2021',
@@ -70,6 +77,7 @@ export const ASSETS: AssetSpec[] = [
         "Get the project's data mirror (a folder laid out like the team's shared/ folder, containing datasets/ilc2021/{crops.jsonl,crops,scenes}) and run: " +
         'npx facemask prepare --mirror /path/to/mirror --only ilc2021',
     },
+    neededFor: 'train --preset realworld (its faces, incorrect_mask above all), evaluate --sets ilc2021-val ilc2021-test, calibrate and cv',
   },
   {
     name: 'everyday-unmasked',
@@ -84,6 +92,7 @@ export const ASSETS: AssetSpec[] = [
         "Get the project's data mirror (a folder laid out like the team's shared/ folder, containing datasets/everyday-unmasked/images/) and run: " +
         'npx facemask prepare --mirror /path/to/mirror --only everyday-unmasked',
     },
+    neededFor: 'inspect (the split), train --preset realworld and its measurements of unmasked portraits',
   },
   {
     name: 'face_detector',
@@ -98,6 +107,7 @@ export const ASSETS: AssetSpec[] = [
           ? 'https://raw.githubusercontent.com/opencv/opencv_3rdparty/dnn_samples_face_detector_20180220_uint8/opencv_face_detector_uint8.pb'
           : `https://raw.githubusercontent.com/opencv/opencv/4.x/samples/dnn/face_detector/${encodePath(rel)}`,
     },
+    neededFor: 'detect, video and tune with --detector res10 (the tutorial\'s detector)',
   },
   {
     name: 'yunet',
@@ -105,6 +115,7 @@ export const ASSETS: AssetSpec[] = [
     mirrorPath: 'models/yunet',
     target: (p) => path.join(p.faceDetector, 'yunet'),
     upstream: { kind: 'http', source: 'GitHub ShiqiYu/libfacedetection.train, onnx/', url: github('ShiqiYu/libfacedetection.train', 'master', 'onnx') },
+    neededFor: 'detect, video and serve with the default detector (yunet-n) or --detector yunet; committed with the repository',
   },
   {
     name: 'mobilenet_v2_0.35_224',
@@ -118,6 +129,7 @@ export const ASSETS: AssetSpec[] = [
         'Get the project\'s data mirror (containing models/mobilenet_v2_0.35_224/{model.json,weights.bin}) and run: ' +
         'npx facemask prepare --mirror /path/to/mirror --only mobilenet_v2_0.35_224',
     },
+    neededFor: 'train, ensemble and cv; classify and evaluate (they run the tfjs classifier); the model.onnx of models/original (detect, video or serve --model models/original); notebooks 00-05. Not for detect, video or serve with the shipped model, whose model.onnx is committed',
   },
 ];
 

@@ -3,7 +3,7 @@
  * face-api alike — uses the `@tensorflow/tfjs` instance exported here.
  *
  * Order: `FACEMASK_BACKEND` (`node` | `wasm` | `cpu`) when set; otherwise `@tensorflow/tfjs-node`
- * when it is installed and loads (an optional dependency: its install downloads libtensorflow,
+ * when it is installed and loads (an optional peer dependency: its install downloads libtensorflow,
  * which fails on machines without that network access), else `@tensorflow/tfjs-backend-wasm`
  * with the gradient kernels it lacks (`registerWasmGradients`, src/backend/wasm-grad.ts).
  */

@@ -29,7 +29,7 @@ export interface CreateOptions extends SettingsRequest {
   runtime?: 'onnx' | 'tfjs';
   /** The ONNX engine (default: created once for this pipeline when an ONNX network needs one). */
   engine?: Engine;
-  /** Photos or video: video uses `video.detector` unless a detector is asked for. default: 'photo' */
+  /** Photos or video: photos get the model's photo setting (maybe two scales), video its one-scale setting and `video.detector` unless a detector is asked for. default: 'photo' */
   use?: 'photo' | 'video';
   /** Folder of the detector's weights, when not the installed one. */
   detectorDir?: string;
@@ -45,6 +45,16 @@ export function loadShippedClassifier(config: Config, dir: string = projectPaths
   return loadFaceClassifier(dir, config.classify.runtime, () => createEngine(PIPELINE_ENGINE));
 }
 
+/**
+ * The face-mask pipeline: the classifier (`opts.model`, default the shipped `models/default`) and the
+ * detector its settings name (YuNet `yunet-n` for the shipped model), loaded and assembled. Its
+ * `detect(image, file)` gives the `DetectResult` `facemask detect` prints for that image; release it
+ * with `dispose()`.
+ *
+ * @param config the configuration (`resolveConfig(overrides)`); default: the defaults
+ * @param opts the model, detector and settings (each undefined one: the model's tuned setting)
+ * @throws when the model or the detector cannot be loaded (missing or tampered files say so)
+ */
 export async function createFaceMaskDetector(config: Config = resolveConfig(), opts: CreateOptions = {}): Promise<FaceMaskDetector> {
   let engine = opts.engine;
   const getEngine = async () => (engine ??= await createEngine(PIPELINE_ENGINE));
@@ -52,11 +62,11 @@ export async function createFaceMaskDetector(config: Config = resolveConfig(), o
   const classifier = opts.classifier ?? (await loadFaceClassifier(opts.model ?? projectPaths().defaultModel, runtime, getEngine));
   const owns = !opts.classifier;
   try {
-    const request: SettingsRequest = { detector: opts.detector, threshold: opts.threshold, rejectAt: opts.rejectAt, trustAbove: opts.trustAbove, box: opts.box };
+    const request: SettingsRequest = { detector: opts.detector, threshold: opts.threshold, rejectAt: opts.rejectAt, trustAbove: opts.trustAbove, box: opts.box, scales: opts.scales, fineBox: opts.fineBox };
     if (request.detector === undefined && opts.use === 'video' && config.video.detector !== null) request.detector = config.video.detector;
-    const settings = resolveSettings(DETECTORS, classifier.manifest, request, config.detect);
+    const settings = resolveSettings(DETECTORS, classifier.manifest, request, config.detect, opts.use ?? 'photo');
     const needsEngine = settings.detector.startsWith('yunet');
-    let detector = await DETECTORS.create(settings.detector, config.detect, settings.threshold, { modelDir: opts.detectorDir, engine: needsEngine ? await getEngine() : undefined });
+    let detector = await DETECTORS.create(settings.detector, config.detect, settings.threshold, { modelDir: opts.detectorDir, engine: needsEngine ? await getEngine() : undefined, scales: settings.scales });
     // an aligned model behind a detector without landmarks: its landmark detector supplies them
     const crop = classifier.crop;
     const addLandmarks = crop?.kind === 'aligned' && !settings.detector.startsWith('yunet') ? crop.landmarks : null;
@@ -71,7 +81,7 @@ export async function createFaceMaskDetector(config: Config = resolveConfig(), o
     if (!opts.cacheDir) return assemblePipeline(detector, classifier, settings, owns);
     const m = classifier.manifest;
     const cached = cachedClassifier(classifier, opts.cacheDir, { head: modelIdentity(m), base: m.base.sha256, onnx: classifier.runtime === 'onnx' ? m.onnx?.sha256 : null, classes: m.classes, inputSize: m.base.inputSize, runtime: classifier.runtime, ...(m.tail ? { tail: m.tail.sha256 } : {}), ...(m.crop ? { crop: m.crop } : {}), ...(classifier.calibration ? { calibration: { temperature: classifier.calibration.temperature, bias: classifier.calibration.bias } } : {}) });
-    const pipeline = assemblePipeline(cachedDetector(detector, opts.cacheDir, { threshold: settings.threshold, config: { ...config.detect, detector: null }, ...(addLandmarks ? { landmarks: addLandmarks } : {}) }), cached, settings, owns);
+    const pipeline = assemblePipeline(cachedDetector(detector, opts.cacheDir, { threshold: settings.threshold, config: { ...config.detect, detector: null }, ...(addLandmarks ? { landmarks: addLandmarks } : {}), ...(settings.scales ? { scales: settings.scales } : {}) }), cached, settings, owns);
     return { ...pipeline, dispose: () => (pipeline.dispose(), cached.flush()) };
   } catch (e) {
     if (owns) classifier.dispose();

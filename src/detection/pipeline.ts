@@ -55,8 +55,10 @@ export interface FaceMaskDetector {
 export function assemblePipeline(detector: FaceDetector, classifier: FaceClassifier, settings: ResolvedSettings, ownsClassifier = true): FaceMaskDetector {
   const findFaces = async (image: RgbImage, opts: { raw?: boolean } = {}): Promise<FaceDetection[]> => {
     const found = await detector.detectFaces(image);
-    const c = settings.box;
-    return c && !opts.raw ? found.map((d) => ({ ...d, box: clipBox(correctBox(d.box, c), image.width, image.height) ?? d.box })) : found;
+    if (opts.raw || !settings.box) return found;
+    // boxes found on the enlarged photo have their own correction when one was learnt for them
+    const correction = (d: FaceDetection) => ((d.scale ?? 1) > 1 && settings.fineBox ? settings.fineBox : settings.box!);
+    return found.map((d) => ({ ...d, box: clipBox(correctBox(d.box, correction(d)), image.width, image.height) ?? d.box }));
   };
   const score = async (image: RgbImage): Promise<ScoredImage> => {
     const t0 = performance.now();

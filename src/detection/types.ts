@@ -12,6 +12,8 @@ export interface FaceDetection {
   score: number;
   /** Facial landmarks `[x, y]` in pixels, when the detector gives them (YuNet: eyes, nose tip, mouth corners). */
   landmarks?: [number, number][];
+  /** The factor the photo was enlarged by when the face was found (a second pass, src/detection/scales.ts); absent: 1. */
+  scale?: number;
 }
 
 export interface FaceDetector {

@@ -23,6 +23,8 @@ import type { DetectConfig, DetectorContext, DetectorEntry } from './registry';
 import type { FaceDetection, FaceDetector } from './types';
 import { DetectorError } from './types';
 import { clipBox, nonMaxSuppression } from './geometry';
+import { fineUpscale, passDetections } from './scales';
+import { checkScalePlan, type ScalePlan } from '../model/setting';
 
 /** The grids' strides, in input pixels per cell. */
 export const YUNET_STRIDES = [8, 16, 32] as const;
@@ -198,6 +200,8 @@ export interface YuNetOptions extends YuNetInputOptions {
   nmsIou: number;
   /** Most faces kept per image. */
   maxResults: number;
+  /** Search photos at two scales (src/detection/scales.ts); null or absent: one. */
+  scales?: ScalePlan | null;
 }
 
 /** A YuNet detector; it owns its network: `dispose()` releases it (and may be awaited). */
@@ -219,20 +223,30 @@ export function createYuNet(net: Net, opts: YuNetOptions): YuNetDetector {
   if (!net.inputNames.includes(YUNET_INPUT) || missing.length) {
     throw new DetectorError(`yunet: this network is not YuNet (inputs ${net.inputNames.join(', ')}; missing outputs ${missing.join(', ') || 'none'})`);
   }
+  if (opts.scales) checkScalePlan(opts.scales, 'yunet');
   let disposed = false;
+  // one pass: the image scaled by `o`, decoded, boxes clipped to the image (not yet suppressed)
+  const pass = async (image: RgbImage, o: YuNetInputOptions): Promise<FaceDetection[]> => {
+    const x = yunetInput(image, o);
+    const out = await net.run({ [YUNET_INPUT]: x.input });
+    const [, , H, W] = x.input.dims;
+    const found: FaceDetection[] = [];
+    for (const f of decodeYuNet(out, { inputWidth: W, inputHeight: H, scaleX: x.scaleX, scaleY: x.scaleY, minConfidence: opts.minConfidence })) {
+      const box = clipBox(f.box, image.width, image.height);
+      if (box) found.push({ ...f, box });
+    }
+    return found;
+  };
   return {
     name: 'yunet',
     async detectFaces(image: RgbImage): Promise<FaceDetection[]> {
       if (disposed) throw new DetectorError('yunet: the detector was disposed');
-      const x = yunetInput(image, opts);
-      const out = await net.run({ [YUNET_INPUT]: x.input });
-      const [, , H, W] = x.input.dims;
-      const found: FaceDetection[] = [];
-      for (const f of decodeYuNet(out, { inputWidth: W, inputHeight: H, scaleX: x.scaleX, scaleY: x.scaleY, minConfidence: opts.minConfidence })) {
-        const box = clipBox(f.box, image.width, image.height);
-        if (box) found.push({ ...f, box });
-      }
-      return nonMaxSuppression(found, opts.nmsIou, opts.maxResults);
+      const first = await pass(image, opts);
+      const plan = opts.scales;
+      if (!plan) return nonMaxSuppression(first, opts.nmsIou, opts.maxResults);
+      const k = fineUpscale(plan, image.width, image.height);
+      const fine = k === null ? null : { scale: k, found: await pass(image, { maxSide: Infinity, upscale: k }) };
+      return nonMaxSuppression(passDetections(plan, first, fine), opts.nmsIou, opts.maxResults);
     },
     async dispose() {
       if (disposed) return;
@@ -247,8 +261,8 @@ export const YUNET_VARIANTS = ['yunet_s', 'yunet_n'] as const;
 export type YuNetVariant = (typeof YUNET_VARIANTS)[number];
 
 /** YuNet's options from the config's `detect` section, at `threshold`. */
-export function yunetOptions(c: DetectConfig, threshold: number): YuNetOptions {
-  return { minConfidence: threshold, nmsIou: c.nmsIou, maxResults: c.maxFaces, upscale: c.yunet.upscale, maxSide: c.yunet.maxSide };
+export function yunetOptions(c: DetectConfig, threshold: number, scales: ScalePlan | null = null): YuNetOptions {
+  return { minConfidence: threshold, nmsIou: c.nmsIou, maxResults: c.maxFaces, maxSide: c.yunet.maxSide, scales };
 }
 
 /**
@@ -260,8 +274,9 @@ export function yunetEntries(load: (variant: YuNetVariant, ctx: DetectorContext)
     name,
     summary,
     ownThreshold: own,
+    scales: true,
     async create(c, t, ctx) {
-      return { ...createYuNet(await load(variant, ctx), yunetOptions(c, t)), name };
+      return { ...createYuNet(await load(variant, ctx), yunetOptions(c, t, ctx.scales ?? null)), name };
     },
   });
   return [

@@ -12,6 +12,7 @@ import { projectPaths } from '../paths';
 import { createFaceMaskDetector, loadShippedClassifier } from '../detection/create';
 import { DETECTORS } from '../detection/detectors';
 import { resolveSettings } from '../detection/registry';
+import type { ScalePlan } from '../model/setting';
 import { modelIdentity } from '../model/manifest-files';
 import { describeSceneSet, sceneSet, type SceneSetName } from '../data/scenes';
 import { scoreScenes, type DetectionSetting } from './scenes';
@@ -22,6 +23,8 @@ export interface FieldRunOptions {
   model?: string;
   /** The detector. default: the model's (as `facemask detect` picks it) */
   detector?: string;
+  /** Two scales, or null: one. default: the model's photo setting (as `facemask detect` picks it) */
+  scales?: ScalePlan | null;
   /** default: kaggle-test and ilc2021-test */
   sets?: readonly SceneSetName[];
   /** The first N photos of each set (small-data mode). default: all */
@@ -57,9 +60,9 @@ export async function measureFieldScenes(config: Config, opts: FieldRunOptions =
   const scenes = names.map((n) => ({ name: n, scenes: sceneSet(n, { limit: opts.limit }) })); // missing data fails before any model loads
   const classifier = await loadShippedClassifier(config, modelDir);
   try {
-    const pipeline = await createFaceMaskDetector(config, { classifier, detector: opts.detector, threshold: floor, cacheDir: opts.cacheDir });
+    const pipeline = await createFaceMaskDetector(config, { classifier, detector: opts.detector, scales: opts.scales, threshold: floor, cacheDir: opts.cacheDir });
     try {
-      const shipped = resolveSettings(DETECTORS, classifier.manifest, { detector: pipeline.settings.detector }, config.detect);
+      const shipped = resolveSettings(DETECTORS, classifier.manifest, { detector: opts.detector, scales: opts.scales }, config.detect);
       const setting: DetectionSetting = { threshold: shipped.threshold, ...shipped.policy };
       if (setting.threshold < floor) throw new Error(`the detector's setting (${setting.threshold}) is below the floor ${floor}: lower the floor (config faces.scoreFloor)`);
       const sets: FieldSet[] = [];
@@ -71,7 +74,7 @@ export async function measureFieldScenes(config: Config, opts: FieldRunOptions =
       const provenance: FieldProvenance = {
         command: opts.command ?? `npx facemask evaluate --scenes ${names.join(' ')}${opts.model ? ` --model ${opts.model}` : ''}${opts.detector ? ` --detector ${opts.detector}` : ''}`,
         model: { dir: shownDir(modelDir), identity: modelIdentity(m), classes: [...m.classes], calibrated: classifier.calibration !== undefined, decision: m.decision ?? 'argmax' },
-        detector: { name: pipeline.settings.detector, floor, maxBoxes: config.detect.maxFaces, boxCorrection: pipeline.settings.box !== null },
+        detector: { name: pipeline.settings.detector, floor, maxBoxes: config.detect.maxFaces, boxCorrection: pipeline.settings.box !== null, scales: pipeline.settings.scales },
         small: config.small,
       };
       return { sets, provenance, setting, summary: fieldSummary(sets, provenance) };

@@ -4,13 +4,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createHash } from 'node:crypto';
 import { tf } from '../backend/tf';
+import { MODEL_JSON, WEIGHTS_BIN } from './files';
 
-export const MODEL_JSON = 'model.json';
-export const WEIGHTS_BIN = 'weights.bin';
-/** A model folder's ONNX export (the frozen network, with every member of a composite), derived from the tfjs files. */
-export const ONNX_FILE = 'model.onnx';
+export { MODEL_JSON, WEIGHTS_BIN, ONNX_FILE, sha256File } from './files';
 
 /** File names of a saved tfjs model: the topology JSON and the one weights file. default: `model.json`, `weights.bin` */
 export interface ModelFiles {
@@ -68,9 +65,4 @@ export function fileSaver(dir: string, files: ModelFiles = DEFAULT_FILES): tf.io
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.length } };
     },
   };
-}
-
-/** SHA-256 (hex) of a file. */
-export function sha256File(file: string): string {
-  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }

@@ -9,11 +9,10 @@ import * as path from 'node:path';
 import type { Engine } from '../backend/engine';
 import type { Runtime } from '../config';
 import { resizeImage } from '../util/images';
-import { ONNX_FILE, sha256File } from './io';
+import { ONNX_FILE, sha256File } from './files';
 import type { ModelManifest } from './manifest';
 import { readManifest, verifyIntegrity } from './manifest-files';
 import { OnnxClassifier } from './onnx-classifier';
-import { loadClassifier } from './classifier';
 import type { LoadClassifierOptions, LoadedClassifier } from './types';
 
 /** Where a classifier runs: its ONNX export on ONNX Runtime, or tfjs (config `classify.runtime`). */
@@ -28,8 +27,9 @@ export async function loadOnnxClassifier(dir: string, engine: Engine, opts: Load
   if (!manifest.onnx || !fs.existsSync(file)) {
     throw new Error(`model ${dir} has no ${ONNX_FILE}${manifest.onnx ? '' : ' recorded in its manifest'}: it is made by \`npx facemask prepare\` (shipped models) or when a model is trained, averaged or promoted`);
   }
-  // a sealed model's check covers the ONNX file; a model made before integrity records is checked here
-  if (!verifyIntegrity(dir, manifest) && sha256File(file) !== manifest.onnx.sha256) {
+  // a sealed model's check covers the ONNX file (the tfjs files it does not read may be absent: the
+  // installed package carries none); a model made before integrity records is checked here
+  if (!verifyIntegrity(dir, manifest, { onnxOnly: true }) && sha256File(file) !== manifest.onnx.sha256) {
     throw new Error(`model ${dir}: ${ONNX_FILE} is not the export its manifest records: refusing it (delete it and run \`npx facemask prepare\`, or train again)`);
   }
   const net = await engine.load(fs.readFileSync(file));
@@ -41,6 +41,8 @@ export async function loadFaceClassifier(dir: string, runtime: ClassifierRuntime
   try {
     const manifest = readManifest(dir);
     if (runtime === 'onnx') return await loadOnnxClassifier(dir, await engine(), opts, manifest);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- tfjs is loaded only here: the ONNX path (the shipped pipeline) runs without it
+    const { loadClassifier } = require('./classifier') as typeof import('./classifier');
     return await loadClassifier(dir, { ...opts, manifest });
   } catch (e) {
     throw new Error(`cannot load the classifier from ${dir}: ${(e as Error).message}`);

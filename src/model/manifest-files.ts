@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { writeFileAtomic } from '../util/atomic';
 import { integrityText, type Integrity } from './integrity';
 import { MANIFEST_FILE, MANIFEST_FORMAT, validateManifest, type ModelManifest } from './manifest';
-import { checkTunedSetting, type TunedSetting } from './setting';
+import { checkPhotoSetting, checkTunedSetting, type PhotoSetting, type TunedSetting } from './setting';
 import type { Calibration } from './calibration';
 import type { DecisionRule } from '../result';
 
@@ -57,14 +57,22 @@ export class IntegrityError extends Error {}
 
 const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
 
-function fileSum(dir: string, name: string): string {
+/** A file's SHA-256; an absent file takes its sum from `recorded` when given there (a folder of the ONNX form alone), else it is refused. */
+function fileSum(dir: string, name: string, recorded?: Record<string, string>): string {
   const f = path.join(dir, name);
-  if (!fs.existsSync(f)) throw new IntegrityError(`model ${dir}: ${name} is missing`);
+  if (!fs.existsSync(f)) {
+    if (recorded?.[name]) return recorded[name];
+    throw new IntegrityError(`model ${dir}: ${name} is missing`);
+  }
   return sha256(fs.readFileSync(f));
 }
 
-/** The weight files a tfjs `model.json` names. */
-function weightFiles(dir: string, json: string): string[] {
+/** The weight files a tfjs `model.json` names (an absent `model.json` in a folder of the ONNX form alone: the recorded names that are not `skip`). */
+function weightFiles(dir: string, json: string, recorded?: Record<string, string>, skip: readonly string[] = []): string[] {
+  if (!fs.existsSync(path.join(dir, json))) {
+    if (recorded) return Object.keys(recorded).filter((n) => n !== json && !skip.includes(n));
+    throw new IntegrityError(`model ${dir}: ${json} is missing`);
+  }
   try {
     const j = JSON.parse(fs.readFileSync(path.join(dir, json), 'utf8')) as { weightsManifest?: { paths: string[] }[] };
     return (j.weightsManifest ?? []).flatMap((g) => g.paths);
@@ -73,12 +81,18 @@ function weightFiles(dir: string, json: string): string[] {
   }
 }
 
-/** The SHA-256 of every file that shapes the model's outputs (a member: its own integrity), by name. */
-export function modelFileSums(dir: string, m: ModelManifest, members: readonly ModelManifest[] = memberManifests(dir, m)): Record<string, string> {
+/**
+ * The SHA-256 of every file that shapes the model's outputs (a member: its own integrity), by name.
+ * With `recorded` (a folder of the ONNX form alone, `VerifyOptions.onnxOnly`), the tfjs files, all
+ * absent, take the sums recorded for them.
+ */
+export function modelFileSums(dir: string, m: ModelManifest, members: readonly ModelManifest[] = memberManifests(dir, m), recorded?: Record<string, string>): Record<string, string> {
   const files: Record<string, string> = {};
-  const add = (name: string) => (files[name] = fileSum(dir, name));
-  if (m.head) for (const f of [m.head.modelJson, ...weightFiles(dir, m.head.modelJson)]) add(f);
-  if (m.tail) for (const f of [m.tail.modelJson, m.tail.weights]) add(f);
+  const add = (name: string) => (files[name] = fileSum(dir, name, recorded));
+  const tailFiles = m.tail ? [m.tail.modelJson, m.tail.weights] : [];
+  const notWeights = [...tailFiles, ...(m.members ?? []).map((x) => x.dir)];
+  if (m.head) for (const f of [m.head.modelJson, ...weightFiles(dir, m.head.modelJson, recorded, notWeights)]) add(f);
+  for (const f of tailFiles) add(f);
   for (const [i, mem] of (m.members ?? []).entries()) {
     const mm = members[i];
     if (!mm.integrity) throw new IntegrityError(`model ${dir}: member ${mem.dir} is not sealed (no "integrity"): seal it first`);
@@ -92,23 +106,41 @@ function memberManifests(dir: string, m: ModelManifest): ModelManifest[] {
   return (m.members ?? []).map((mem) => readManifest(path.join(dir, mem.dir)));
 }
 
-/** The integrity record of a model folder as its files and manifest are now. */
-export function integrityOf(dir: string, m: ModelManifest, members?: readonly ModelManifest[]): Integrity {
-  const files = modelFileSums(dir, m, members);
+/** The integrity record of a model folder as its files and manifest are now (`recorded`: see `modelFileSums`). */
+export function integrityOf(dir: string, m: ModelManifest, members?: readonly ModelManifest[], recorded?: Record<string, string>): Integrity {
+  const files = modelFileSums(dir, m, members, recorded);
   return { files, sha256: sha256(integrityText(m, files)) };
+}
+
+export interface VerifyOptions {
+  /**
+   * The caller runs the model's ONNX form only: a folder that carries none of its tfjs files (a head's
+   * graph and weights, a fine-tuned tail) — the installed package carries `model.onnx` and the
+   * manifests only — is checked on what it has: its manifest against its checksum (which covers the
+   * recorded sums of the files left out), each member's manifest, and `model.onnx`. A folder with some
+   * of its tfjs files but not all is broken, and refused as without this option. default: false
+   * (every file must be present)
+   */
+  onnxOnly?: boolean;
+}
+
+/** Whether a model folder holds none of the files its integrity records (members aside): its ONNX form alone. */
+function onnxFormOnly(dir: string, m: ModelManifest): boolean {
+  const members = new Set((m.members ?? []).map((x) => x.dir));
+  return Object.keys(m.integrity?.files ?? {}).every((name) => members.has(name) || !fs.existsSync(path.join(dir, name)));
 }
 
 /**
  * Check a folder against its manifest's `integrity`. Returns false when the manifest has none (a
  * model made before it: loaded as it is); throws `IntegrityError` naming what changed.
  */
-export function verifyIntegrity(dir: string, m: ModelManifest): boolean {
+export function verifyIntegrity(dir: string, m: ModelManifest, opts: VerifyOptions = {}): boolean {
   if (!m.integrity) return false;
   const members = memberManifests(dir, m);
   (m.members ?? []).forEach((mem, i) => {
-    if (!verifyIntegrity(path.join(dir, mem.dir), members[i])) throw new IntegrityError(`model ${dir}: member ${mem.dir} has no integrity record although the composite was sealed: refusing it`);
+    if (!verifyIntegrity(path.join(dir, mem.dir), members[i], opts)) throw new IntegrityError(`model ${dir}: member ${mem.dir} has no integrity record although the composite was sealed: refusing it`);
   });
-  const now = integrityOf(dir, m, members);
+  const now = integrityOf(dir, m, members, opts.onnxOnly && onnxFormOnly(dir, m) ? m.integrity.files : undefined);
   const names = new Set([...Object.keys(now.files), ...Object.keys(m.integrity.files)]);
   for (const n of names) {
     if (now.files[n] !== m.integrity.files[n]) {
@@ -181,12 +213,15 @@ export function recordTestNumbers(
   });
 }
 
-/** Write a tuned detection setting into a model's manifest; `makeDefault` also names the detector the model's default. */
-export function recordDetectionSetting(dir: string, detector: string, setting: TunedSetting, makeDefault: boolean): ModelManifest {
-  checkTunedSetting(setting, `detection setting for ${detector}`);
+/**
+ * Write a tune run's choices into a model's manifest: the photo setting, the video detector's
+ * one-scale setting (other detectors' settings stay) and that detector as the model's default.
+ */
+export function recordTunedDetection(dir: string, choice: { photo: PhotoSetting; video: { detector: string; setting: TunedSetting } }): ModelManifest {
+  checkPhotoSetting(choice.photo, 'photo setting');
+  checkTunedSetting(choice.video.setting, `detection setting for ${choice.video.detector}`);
   return updateManifest(dir, (m) => {
-    m.detection = { ...(m.detection ?? { settings: {} }), settings: { ...(m.detection?.settings ?? {}), [detector]: setting } };
-    if (makeDefault) m.detection.detector = detector;
+    m.detection = { detector: choice.video.detector, settings: { ...(m.detection?.settings ?? {}), [choice.video.detector]: choice.video.setting }, photo: choice.photo };
   });
 }
 

@@ -7,7 +7,7 @@
  * sealing a model folder's manifest are ./manifest-files.ts.
  */
 import { INTERNAL_LABELS, LABELS, type ModelClass } from '../labels';
-import { checkTunedSetting, type TunedSetting } from './setting';
+import { checkPhotoSetting, checkTunedSetting, type PhotoSetting, type TunedSetting } from './setting';
 import { BOX_CROP, checkCropRule, type CropRule } from './crop';
 import { checkCalibration, type Calibration } from './calibration';
 import { checkDecisionRule, type DecisionRule } from '../result';
@@ -79,8 +79,10 @@ export interface ModelManifest {
   detection?: {
     /** The detector photos use with this model when none is asked for. */
     detector?: string;
-    /** Per detector name. */
+    /** Per detector name: its one-scale setting (what video runs; photos too with that detector asked for). */
     settings: Record<string, TunedSetting>;
+    /** What photos run when no detector is asked for: a detector, maybe two scales, and its setting. */
+    photo?: PhotoSetting;
   };
   /**
    * Calibration of its probabilities (`facemask calibrate` → `facemask promote`, src/model/calibration.ts):
@@ -121,6 +123,7 @@ export function validateManifest(m: ModelManifest, where = 'manifest'): void {
     const d = m.detection;
     if (!d || typeof d !== 'object' || !d.settings || typeof d.settings !== 'object') throw new Error(`${where}: "detection" must be { detector?, settings: { <detector>: { threshold, rejectAt, trustAbove } } }`);
     for (const [name, t] of Object.entries(d.settings)) checkTunedSetting(t, `${where}: detection.settings.${name}`);
+    if (d.photo !== undefined) checkPhotoSetting(d.photo, `${where}: detection.photo`);
   }
   if (m.crop !== undefined) checkCropRule(m.crop, `${where}: crop`);
   if (m.integrity !== undefined) checkIntegrityRecord(m.integrity, where);

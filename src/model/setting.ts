@@ -3,7 +3,12 @@
  * and stored in the model's manifest by `facemask promote`: the detector's threshold and the box
  * policy (src/detection/policy.ts). Pure and browser-safe: the manifest reader and the detector
  * registry both validate settings here.
+ *
+ * A model holds one such setting per detector (one scale: what video runs) and a photo setting
+ * (`PhotoSetting`): the detector chosen for photos, maybe two scales, and its own threshold and box
+ * policy.
  */
+import type { BoxCorrection } from '../detection/boxfit';
 
 export interface TunedSetting {
   /** Detector confidence threshold, in (0, 1). */
@@ -13,9 +18,28 @@ export interface TunedSetting {
   /** Keep every box the detector scores >= this, whatever the classifier says; null: none. */
   trustAbove: number | null;
   /** A box correction toward the annotators' convention, learned on the fitting photos (src/detection/boxfit.ts); absent: none. */
-  box?: { dx: number; dy: number; sw: number; sh: number; n: number };
+  box?: BoxCorrection;
   /** Where it was chosen: the tune run and its summary in docs/results/. */
   chosenBy?: string;
+}
+
+/** Two scales for photos (how they are searched and merged: src/detection/scales.ts). */
+export interface ScalePlan {
+  /** The second pass's enlargement, in (1, 4]. */
+  upscale: number;
+  /** Faces (shorter side, px in the photo) under this come from the second pass, from 2x this the first; in between both. */
+  split: number;
+  /** The enlarged photo's most pixels (the factor is lowered to fit). */
+  maxPixels: number;
+}
+
+/** Checks a plan's values (throws naming the field and the valid range). */
+export function checkScalePlan(p: ScalePlan, where: string): ScalePlan {
+  if (!p || typeof p !== 'object') throw new Error(`${where}: scales must be { upscale, split, maxPixels }`);
+  if (!(typeof p.upscale === 'number' && p.upscale > 1 && p.upscale <= 4)) throw new Error(`${where}: scales.upscale must be in (1, 4], got ${JSON.stringify(p.upscale)}`);
+  if (!(typeof p.split === 'number' && p.split > 0 && p.split <= 1000)) throw new Error(`${where}: scales.split must be in (0, 1000] px, got ${JSON.stringify(p.split)}`);
+  if (!(Number.isInteger(p.maxPixels) && p.maxPixels >= 10_000)) throw new Error(`${where}: scales.maxPixels must be a whole number >= 10000, got ${JSON.stringify(p.maxPixels)}`);
+  return p;
 }
 
 const inUnit = (x: unknown) => typeof x === 'number' && x >= 0 && x <= 1;
@@ -38,6 +62,26 @@ export function checkTunedSetting(t: TunedSetting, where: string): TunedSetting 
   checkThreshold(t.threshold, where);
   checkLevel(t.rejectAt, 'rejectAt', where);
   checkLevel(t.trustAbove, 'trustAbove', where);
-  if (t.box !== undefined && !(t.box && ['dx', 'dy', 'sw', 'sh'].every((k) => Number.isFinite((t.box as Record<string, number>)[k])))) throw new Error(`${where}: box must be { dx, dy, sw, sh, n } (finite numbers)`);
+  if (t.box !== undefined && !finiteBox(t.box)) throw new Error(`${where}: box must be { dx, dy, sw, sh, n } (finite numbers)`);
   return t;
+}
+
+/** The photo setting: a detector, its scales, and the setting at them (the threshold is the drawing threshold). */
+export interface PhotoSetting extends TunedSetting {
+  detector: string;
+  /** Two scales (src/detection/scales.ts); null: one. */
+  scales: ScalePlan | null;
+  /** The correction of boxes found on the enlarged photo, when learnt apart from `box`. */
+  fineBox?: BoxCorrection;
+}
+
+const finiteBox = (b: unknown) => !!b && typeof b === 'object' && ['dx', 'dy', 'sw', 'sh'].every((k) => Number.isFinite((b as Record<string, number>)[k]));
+
+/** A photo setting's values are in range (throws naming the field otherwise). */
+export function checkPhotoSetting(p: PhotoSetting, where: string): PhotoSetting {
+  checkTunedSetting(p, where);
+  if (typeof p.detector !== 'string' || !p.detector) throw new Error(`${where}: detector must be a detector's name`);
+  if (p.scales !== null) checkScalePlan(p.scales, where);
+  if (p.fineBox !== undefined && !finiteBox(p.fineBox)) throw new Error(`${where}: fineBox must be { dx, dy, sw, sh, n } (finite numbers)`);
+  return p;
 }

@@ -2,9 +2,9 @@
  * `facemask promote`: what a run chose becomes what ships.
  *  - a training run (`runs/train/<name>`, with `model/`): its model is installed (atomically, after
  *    checking that it loads) as `models/default/` or `--to DIR`;
- *  - a tune run (`runs/tune/<name>`): its chosen detection setting is written into the manifest of
- *    the model it was tuned for (refused if that model changed since), so a fresh clone has it, and
- *    a summary goes to `docs/results/tune-<model>-<detector>.json`, which the README cites;
+ *  - a tune run (`runs/tune/<name>`): its photo and video settings are written into the manifest of
+ *    the model it was tuned for (refused if that model changed since), so a fresh clone has them,
+ *    and a summary goes to `docs/results/tune-<model>.json`, which the README cites;
  *  - a calibrate run (`runs/calibrate/<name>`): its calibration and decision rule are written into
  *    the manifest of the model it calibrated (or `--to`, the same model), and its summary goes to
  *    `docs/results/calibration-<model>.json`.
@@ -17,13 +17,12 @@ import { installModel, loadClassifier } from '../model/classifier';
 import { claimOutput } from '../util/output';
 import { exportModelOnnx } from '../model/onnx/export';
 import type { ModelManifest } from '../model/manifest';
-import { isModelFolder, modelIdentity, readManifest, recordCalibration, recordDetectionSetting } from '../model/manifest-files';
+import { isModelFolder, modelIdentity, readManifest, recordCalibration, recordTunedDetection } from '../model/manifest-files';
+import { checkPhotoSetting, type PhotoSetting } from '../model/setting';
 import { checkCalibration } from '../model/calibration';
 import { checkDecisionRule } from '../result';
 import type { CalibrateConfig } from './calibrate';
-import type { TuneConfig } from './tune';
-import { chooseSetting, modelName, type TuneRow } from './tune';
-import type { DetectionSummary } from '../evaluation/scenes';
+import { modelName, type TuneConfig } from './tune';
 
 /**
  * Install a training run's model (a run folder with `model/`, or a model folder) at `target`. An
@@ -87,52 +86,44 @@ export function promoteCalibration(run: string, opts: { target?: string; results
 }
 
 /**
- * Write a tune run's choice into its model's manifest (or `target`'s, which must be the same model)
- * and its summary into `docs/results/`. `makeDefault`: the detector becomes the model's default for
- * photos. Returns the manifest and the summary file.
+ * Write a tune run's choices into its model's manifest (or `target`'s, which must be the same model):
+ * the photo setting (`detection.photo`), the video detector's one-scale setting (in
+ * `detection.settings`) and that detector as the model's default; and the run's summary into
+ * `docs/results/tune-<model>.json`. Returns the manifest and the summary file.
  */
-export function promoteTune(run: string, opts: { target?: string; makeDefault?: boolean; resultsDir?: string } = {}): { manifest: ModelManifest; summary: string } {
+export function promoteTune(run: string, opts: { target?: string; resultsDir?: string } = {}): { manifest: ModelManifest; summary: string } {
   const config = JSON.parse(fs.readFileSync(path.join(run, 'config.json'), 'utf8')) as TuneConfig;
-  const results = JSON.parse(fs.readFileSync(path.join(run, 'results.json'), 'utf8'));
-  if (!results.chosen) throw new Error(`${run}: no setting kept the false rate on ${config.choose.photos}; nothing to promote`);
+  const results = JSON.parse(fs.readFileSync(path.join(run, 'results.json'), 'utf8')) as TuneResultsJson;
+  if (results.version !== 2) throw new Error(`${run} was made by an earlier facemask tune (one detector, the masked-recall rule): tune again`);
   if (config.small) throw new Error(`${run} was a small-data run (FACEMASK_SMALL=1): not promoted`);
   const target = opts.target ?? path.resolve(projectPaths().root, config.model);
   const m = readManifest(target);
   if (modelIdentity(m) !== config.modelHead) throw new Error(`${run} tuned a model whose head is ${config.modelHead.slice(0, 12)}…, but ${target} has ${modelIdentity(m).slice(0, 12)}…: tune this model again`);
   const resultsDir = opts.resultsDir ?? projectPaths().results;
-  const summary = path.join(resultsDir, `tune-${modelName(target)}-${config.detector}.json`);
-  const rel = (p: string) => path.relative(projectPaths().root, p) || p;
-  const manifest = recordDetectionSetting(target, config.detector, { ...results.chosen, chosenBy: `${rel(summary)} (${path.basename(run)})` }, opts.makeDefault ?? false);
+  const summary = path.join(resultsDir, `tune-${modelName(target)}.json`);
+  const chosenBy = `${path.relative(projectPaths().root, summary) || summary} (${path.basename(run)})`;
+  const { scales: _s, fineBox: _f, ...video } = results.video.setting;
+  void _s;
+  void _f;
+  const photo = checkPhotoSetting({ ...results.photo.setting, detector: results.photo.detector, chosenBy }, `${run}/results.json: photo`);
+  const manifest = recordTunedDetection(target, { photo, video: { detector: results.video.detector, setting: { ...video, chosenBy } } });
   fs.mkdirSync(resultsDir, { recursive: true });
-  writeFileAtomic(summary, summaryJson({ run: path.basename(run), config, chosen: results.chosen, validation: results.validation, test: results.test }, results.rows));
+  writeFileAtomic(summary, summaryJson({ run: path.basename(run), config, candidates: results.candidates, photo: { ...results.photo, rows: undefined }, video: { ...results.video, rows: undefined } }, { photo: results.photo.rows, video: results.video.rows }));
   return { manifest, summary };
 }
 
-/** A summary as JSON: the header indented, the rows one per line (a few hundred rows stay readable in a diff). */
-function summaryJson(head: Record<string, unknown>, rows: unknown[]): string {
-  const top = JSON.stringify(head, null, 1).replace(/\n}$/, '');
-  return `${top},\n "rows": [\n${rows.map((r) => '  ' + JSON.stringify(r)).join(',\n')}\n ]\n}\n`;
+/** What a tune run's results.json holds (src/training/tune.ts `tuneResultsJson`). */
+interface TuneResultsJson {
+  kind: 'tune';
+  version?: number;
+  candidates: unknown[];
+  photo: { detector: string; setting: Omit<PhotoSetting, 'detector'>; rows: unknown[] };
+  video: { detector: string; setting: Omit<PhotoSetting, 'detector'>; rows: unknown[] };
 }
 
-/**
- * Several tune runs of one model (one per detector), promoted together: each setting goes into the
- * manifest, and with `makeDefault` the detector whose choice wins on validation by tune's own rule
- * (the best masked recall within the false-detection budget, then end to end) becomes the model's
- * default. Returns the detector made default (or null) and the summaries written.
- */
-export function promoteTunes(runs: string[], opts: { target?: string; makeDefault?: boolean; resultsDir?: string } = {}): { best: string | null; summaries: string[] } {
-  const chosen: (TuneRow & { detector: string })[] = [];
-  const summaries: string[] = [];
-  let maxFalse = Infinity;
-  for (const run of runs) {
-    const { summary } = promoteTune(run, { ...opts, makeDefault: false });
-    summaries.push(summary);
-    const config = JSON.parse(fs.readFileSync(path.join(run, 'config.json'), 'utf8')) as TuneConfig;
-    const results = JSON.parse(fs.readFileSync(path.join(run, 'results.json'), 'utf8')) as { chosen: TuneRow; validation: DetectionSummary };
-    maxFalse = Math.min(maxFalse, config.maxFalse);
-    chosen.push({ ...results.chosen, summary: results.validation, detector: config.detector });
-  }
-  const best = opts.makeDefault ? (chooseSetting(chosen, maxFalse) as (TuneRow & { detector: string }) | null) : null;
-  if (best) promoteTune(runs[chosen.indexOf(best)], { ...opts, makeDefault: true });
-  return { best: best?.detector ?? null, summaries };
+/** A summary as JSON: the header indented, the rows of each list one per line (a few hundred rows stay readable in a diff). */
+function summaryJson(head: Record<string, unknown>, lists: Record<string, unknown[]>): string {
+  const top = JSON.stringify(head, null, 1).replace(/\n}$/, '');
+  const body = Object.entries(lists).map(([k, rows]) => ` "${k}Rows": [\n${rows.map((r) => '  ' + JSON.stringify(r)).join(',\n')}\n ]`);
+  return `${top},\n${body.join(',\n')}\n}\n`;
 }

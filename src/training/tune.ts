@@ -1,130 +1,104 @@
 /**
- * `facemask tune`: choose a model's detection setting for one detector — the detector's threshold,
- * the not_face rejection level and the trusted detector score — on the Kaggle **validation** photos
- * (src/data/kaggle.ts), never on test photos, and write a run folder `runs/tune/<name>/`:
- * `config.json` (what it was asked), `results.json` (every setting's numbers on validation, the
- * choice, and the test part at the choice, reported as it falls) and `tradeoff.png`.
- * `facemask promote runs/tune/<name>` then writes the choice into the model's manifest.
+ * `facemask tune`: choose what a model's pipeline runs, on validation scenes only (the Kaggle
+ * validation photos 160–199 and ilc2021's validation scenes, src/data/scenes.ts), by the rules of
+ * src/training/tune-rules.ts — for photos a detector and its scales by mAP@0.5 over every face, for
+ * video the best one-scale candidate, and for each the drawing threshold and box policy by the F1 of
+ * faces found and labelled right. Box corrections are learnt on the Kaggle fitting photos (0–159),
+ * one per detector, and one apart for boxes found on the enlarged photo (a candidate of its own).
+ * The test scenes are measured at the choice and reported as they fall.
  *
- * The rule (fixed beforehand): among the settings with at most `maxFalse` false detections per
- * image, the highest masked-face recall; ties go to end to end, then to the smaller change (no
- * trusted boxes, less rejection, a higher threshold).
+ * Writes `runs/tune/<name>/`: `config.json` (what was asked), `results.json` (every candidate's
+ * numbers, every drawing setting of the two choices, the choice, the test measurements),
+ * `candidates.png` and `drawing.png`. `facemask promote runs/tune/<name>` writes the choice into the
+ * model's manifest (`detection.photo`, `detection.settings[<video detector>]`).
  */
 import * as path from 'node:path';
 import type { Config } from '../config';
 import { projectPaths } from '../paths';
 import { writeFileAtomic } from '../util/atomic';
 import { inFreshRunDir } from '../util/runs';
-import { tradeoffChart } from '../charts/index';
-import { kaggleScenes, describePart, faceCounts, type KagglePart } from '../data/kaggle';
+import { barChart, lineChart } from '../charts/index';
+import { kaggleScenes } from '../data/kaggle';
+import { sceneSet, validationScenes, type SceneSetName } from '../data/scenes';
+import type { AnnotatedScene } from '../data/types';
 import { decodeImage } from '../util/images';
 import { fitBoxCorrection, matchedPairs, type BoxCorrection } from '../detection/boxfit';
 import type { LoadedClassifier } from '../model/types';
+import type { PhotoSetting, ScalePlan, TunedSetting } from '../model/setting';
 import { modelIdentity } from '../model/manifest-files';
 import { createFaceMaskDetector } from '../detection/create';
 import { loadFaceClassifier } from '../model/load';
 import { createEngine } from '../backend/onnx';
-import { measureSetting, scoreScenes, type DetectionSetting, type DetectionSummary } from '../evaluation/scenes';
-
-/** The settings tried: every combination. `null`: off (no rejection by probability / no trusted boxes). */
-export interface TuneGrid {
-  thresholds: number[];
-  rejectAts: (number | null)[];
-  trustAboves: (number | null)[];
-}
-
-export const DEFAULT_GRID: TuneGrid = {
-  thresholds: [0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.65, 0.7],
-  rejectAts: [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, null],
-  trustAboves: [0.5, 0.65, 0.8, 0.9, null],
-};
-
-/** A setting and what it gave: the typed numbers the choice is made on. */
-export interface TuneRow extends DetectionSetting {
-  summary: DetectionSummary;
-}
-
-/** Every setting of the grid measured (settings that only differ in rejection are skipped for a model without not_face). */
-export function sweep(scored: Parameters<typeof measureSetting>[0], grid: TuneGrid, rules: Config['faces']): TuneRow[] {
-  const nf = scored.classes.includes('not_face');
-  const rows: TuneRow[] = [];
-  for (const threshold of grid.thresholds)
-    for (const rejectAt of nf ? grid.rejectAts : [null])
-      for (const trustAbove of nf ? grid.trustAboves : [null]) {
-        const setting = { threshold, rejectAt, trustAbove };
-        rows.push({ ...setting, summary: measureSetting(scored, setting, rules) });
-      }
-  return rows;
-}
-
-const off = (x: number | null) => x ?? Infinity;
-
-/** The rule (see the module comment); null when no setting keeps the false rate. */
-export function chooseSetting(rows: readonly TuneRow[], maxFalse: number): TuneRow | null {
-  const ok = rows.filter((r) => r.summary.falsePerImage <= maxFalse + 1e-12);
-  if (!ok.length) return null;
-  const nan0 = (x: number) => (Number.isNaN(x) ? -1 : x);
-  return [...ok].sort(
-    (a, b) =>
-      nan0(b.summary.maskedRecall) - nan0(a.summary.maskedRecall) ||
-      nan0(b.summary.endToEnd) - nan0(a.summary.endToEnd) ||
-      off(b.trustAbove) - off(a.trustAbove) ||
-      off(b.rejectAt) - off(a.rejectAt) ||
-      b.threshold - a.threshold,
-  )[0];
-}
+import { scoreScenes, summariseDetections, applySetting, type DetectionSummary, type ScoredScenes } from '../evaluation/scenes';
+import { vocImages } from '../evaluation/field';
+import { fieldMeasure } from '../evaluation/voc';
+import { DEFAULT_GRID, DRAW_RULES, chooseCandidate, chooseDrawing, settingOf, sweepDrawing, type CandidateResult, type DrawRow, type TuneGrid } from './tune-rules';
 
 export interface TuneOptions {
-  /** The configuration (its detect, faces, classify and tune sections; small-data mode). */
+  /** The configuration (detect, faces, classify; small-data mode). */
   config: Config;
   /** Model folder. default: models/default */
   model?: string;
-  /** Detector. default: the one the model's settings would use (src/detection/registry.ts) */
-  detector?: string;
+  /** Detectors to try. default: yunet-n and yunet */
+  detectors?: string[];
+  /** Second-scale enlargements to try (1: one scale). default: 1, 1.5, 2 */
+  upscales?: number[];
   grid?: Partial<TuneGrid>;
-  /** Most false detections per image allowed. default: 0.1 */
-  maxFalse?: number;
-  /** The part choices are made on, and the part reported at the choice. default: validation, test */
-  choose?: KagglePart;
-  report?: KagglePart | null;
-  /** The first N photos of each part (small-data mode: 10). */
+  /** The first N scenes of each set (small-data mode: 10). */
   limit?: number;
-  /** Learn a box correction for the detector on the fitting photos and tune with it (src/detection/boxfit.ts). default: false */
-  fitBoxes?: boolean;
-  /** Run folder name. default: `<model>-<detector>` */
+  /** Run folder name. default: the model's */
   name?: string;
   runsDir?: string;
   quiet?: boolean;
 }
 
-export interface TuneResult {
-  runDir: string;
-  model: string;
-  detector: string;
-  chosen: TuneRow | null;
-  /** The test part at the chosen setting (null without a choice or a report part). */
-  reported: DetectionSummary | null;
-  rows: TuneRow[];
-  config: TuneConfig;
+/** A candidate to try: detector, scales, and whether boxes of the enlarged photo get their own correction. */
+export type CandidateSpec = { detector: string; scales: ScalePlan | null; fineBox: boolean };
+
+/** A candidate as tried: detector, scales, and whether boxes of the enlarged photo get their own correction. */
+export interface TriedCandidate extends CandidateResult {
+  fineBox: boolean;
+  /** mAP per validation set. */
+  sets: Record<string, number>;
 }
 
-/** What a tune run was asked (`config.json`). */
+/** A choice (for photos or video): the candidate, its drawing setting and the numbers. */
+export interface TuneChoice {
+  candidate: TriedCandidate;
+  setting: TunedSetting & { scales: ScalePlan | null; fineBox?: BoxCorrection };
+  draw: { f1: number; summary: DetectionSummary };
+  rows: DrawRow[];
+  /** The test scenes at the choice, as they fell: mAP per set, F1 and the second measure. */
+  test: Record<string, { mAP: number; f1: number; kept: DetectionSummary }>;
+}
+
 export interface TuneConfig {
   model: string;
   modelHead: string;
   classes: string[];
-  detector: string;
-  grid: TuneGrid;
-  maxFalse: number;
-  /** Where the classifier ran (its probabilities differ in the last digits). */
   runtime: string;
-  choose: { part: KagglePart; photos: string; n: number };
-  report: { part: KagglePart; photos: string; n: number } | null;
-  /** The box correction learned on the fitting photos, or null. */
-  box: BoxCorrection | null;
+  detectors: string[];
+  upscales: number[];
+  grid: TuneGrid;
+  floor: number;
+  validation: { sets: SceneSetName[]; photos: number };
+  test: { sets: SceneSetName[]; photos: number };
+  /** Box corrections learnt on the fitting photos, per detector (and `<detector>@x<k>` for the enlarged pass). */
+  boxes: Record<string, BoxCorrection>;
   small: boolean;
   started: string;
 }
+
+export interface TuneResult {
+  runDir: string;
+  config: TuneConfig;
+  candidates: TriedCandidate[];
+  photo: TuneChoice;
+  video: TuneChoice;
+}
+
+const VALIDATION: SceneSetName[] = ['kaggle-validation', 'ilc2021-val'];
+const TEST: SceneSetName[] = ['kaggle-test', 'ilc2021-test'];
 
 /** The model's folder name as runs and summaries name it (`models/default` → `default`; a run's `…/x/model` → `x`). */
 export function modelName(dir: string): string {
@@ -132,93 +106,173 @@ export function modelName(dir: string): string {
   return path.basename(abs) === 'model' ? path.basename(path.dirname(abs)) : path.basename(abs);
 }
 
+/** The candidates of a run: each detector at one scale, and at two for each enlargement, with and without a correction of its own. */
+export function candidatesOf(detectors: readonly string[], upscales: readonly number[], scales: Config['detect']['scales']): CandidateSpec[] {
+  return detectors.flatMap((detector) =>
+    upscales.flatMap((k): CandidateSpec[] => (k === 1 ? [{ detector, scales: null, fineBox: false }] : [false, true].map((fineBox) => ({ detector, scales: { upscale: k, ...scales }, fineBox })))),
+  );
+}
+
 export async function tune(opts: TuneOptions): Promise<TuneResult> {
   const cfg = opts.config;
   const modelDir = path.resolve(opts.model ?? projectPaths().defaultModel);
-  const maxFalse = opts.maxFalse ?? 0.1;
-  const chooseOn = opts.choose ?? 'validation';
-  const reportOn = opts.report === undefined ? 'test' : opts.report;
-  if (chooseOn === 'test') throw new Error('settings are never chosen on the test part (docs/contracts.md "Splits"): choose on validation');
   const limit = opts.limit ?? (cfg.small ? 10 : undefined);
+  const grid: TuneGrid = { ...DEFAULT_GRID, ...(opts.grid ?? {}) };
+  const detectors = opts.detectors ?? ['yunet-n', 'yunet'];
+  const upscales = opts.upscales ?? [1, 1.5, 2];
+  const validation = validationScenes({ limit });
+  const test = TEST.map((n) => ({ name: n, scenes: sceneSet(n, { limit }) }));
   const classifier = await loadFaceClassifier(modelDir, cfg.classify.runtime, () => createEngine({ quiet: opts.quiet }));
   try {
     const fit = classifier.manifest.training.kaggle?.fit;
-    const chooseScenes = kaggleScenes(chooseOn, { limit });
-    if (fit && chooseScenes.some((s) => s.photo >= fit[0] && s.photo <= fit[1])) throw new Error(`${modelDir} was fitted on Kaggle photos ${fit[0]}–${fit[1]}: choose on photos it never saw (--choose validation)`);
-    const grid: TuneGrid = { ...DEFAULT_GRID, ...(opts.grid ?? {}) };
-    const low = Math.min(...grid.thresholds);
-    const cacheDir = projectPaths().measureCache;
-    const box = opts.fitBoxes ? await learnBoxCorrection(cfg, classifier, opts.detector, low, cacheDir, limit, opts.quiet) : null;
-    const pipeline = await createFaceMaskDetector(cfg, { classifier, detector: opts.detector, threshold: low, cacheDir, box });
-    const detector = pipeline.settings.detector;
-    try {
-      const scored = await scoreScenes(pipeline, chooseScenes, { quiet: opts.quiet });
-      const rows = sweep(scored, grid, cfg.faces);
-      const chosen = chooseSetting(rows, maxFalse);
-      let reported: DetectionSummary | null = null;
-      const reportScenes = reportOn ? kaggleScenes(reportOn, { limit }) : [];
-      if (chosen && reportOn) reported = measureSetting(await scoreScenes(pipeline, reportScenes, { quiet: opts.quiet }), chosen, cfg.faces);
-      const config: TuneConfig = {
-        model: path.relative(projectPaths().root, modelDir) || modelDir,
-        modelHead: modelIdentity(classifier.manifest),
-        classes: [...classifier.classes],
-        runtime: classifier.runtime,
-        detector,
-        grid,
-        maxFalse,
-        choose: { part: chooseOn, photos: describePart(chooseOn), n: chooseScenes.length },
-        report: reportOn ? { part: reportOn, photos: describePart(reportOn), n: reportScenes.length } : null,
-        box,
-        small: cfg.small,
-        started: new Date().toISOString(),
-      };
-      return await inFreshRunDir(opts.runsDir ?? projectPaths().runsTune, opts.name ?? `${modelName(modelDir)}-${detector}${box ? '-boxes' : ''}`, async (runDir) => {
-        writeFileAtomic(path.join(runDir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
-        writeFileAtomic(path.join(runDir, 'results.json'), JSON.stringify({ kind: 'tune', chosen: chosen ? { ...settingOf(chosen), ...(box ? { box } : {}) } : null, validation: chosen?.summary ?? null, test: reported, rows: rows.map(compactRow) }, null, 2) + '\n');
-        await tradeoffFigure(rows, chosen, `${config.model}, ${detector}: ${describePart(chooseOn)}`, maxFalse).save(path.join(runDir, 'tradeoff.png'));
-        return { runDir, model: modelDir, detector, chosen, reported, rows, config };
-      });
-    } finally {
-      pipeline.dispose();
-    }
+    if (fit && validation.some((s) => s.dataset === 'kaggle-face-mask-dev' && Number(s.photo) >= fit[0] && Number(s.photo) <= fit[1])) throw new Error(`${modelDir} was fitted on Kaggle photos ${fit[0]}–${fit[1]}: it cannot be tuned on them`);
+    const floor = cfg.faces.scoreFloor;
+    const run = new CandidateRunner(cfg, classifier, validation, { floor, limit, quiet: opts.quiet });
+    const tried: TriedCandidate[] = [];
+    for (const c of candidatesOf(detectors, upscales, cfg.detect.scales)) tried.push(await run.measure(c));
+    const photoPick = chooseCandidate(tried);
+    const videoPick = chooseCandidate(tried.filter((c) => !c.scales));
+    if (!photoPick || !videoPick) throw new Error('no candidate could be measured on the validation scenes');
+    const choose = async (c: TriedCandidate): Promise<TuneChoice> => run.choice(c, grid, test);
+    const photo = await choose(photoPick);
+    const video = await choose(videoPick);
+    const config: TuneConfig = {
+      model: path.relative(projectPaths().root, modelDir) || modelDir,
+      modelHead: modelIdentity(classifier.manifest),
+      classes: [...classifier.classes],
+      runtime: classifier.runtime,
+      detectors,
+      upscales,
+      grid,
+      floor,
+      validation: { sets: VALIDATION, photos: validation.length },
+      test: { sets: TEST, photos: test.reduce((n, t) => n + t.scenes.length, 0) },
+      boxes: Object.fromEntries(run.boxes),
+      small: cfg.small,
+      started: new Date().toISOString(),
+    };
+    return await inFreshRunDir(opts.runsDir ?? projectPaths().runsTune, opts.name ?? modelName(modelDir), async (runDir) => {
+      writeFileAtomic(path.join(runDir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+      writeFileAtomic(path.join(runDir, 'results.json'), JSON.stringify(tuneResultsJson(tried, photo, video), null, 1) + '\n');
+      await candidatesFigure(tried, photo.candidate).save(path.join(runDir, 'candidates.png'));
+      await drawingFigure(photo, video).save(path.join(runDir, 'drawing.png'));
+      return { runDir, config, candidates: tried, photo, video };
+    });
   } finally {
     classifier.dispose();
   }
 }
 
-/**
- * The detector's box correction, learned on the fitting photos: its boxes at the low threshold
- * matched to the annotated faces (IoU >= 0.3, faces >= `faces.minSize`), medians of the offsets.
- */
-async function learnBoxCorrection(cfg: Config, classifier: LoadedClassifier, detector: string | undefined, low: number, cacheDir: string, limit: number | undefined, quiet?: boolean): Promise<BoxCorrection> {
-  const p = await createFaceMaskDetector(cfg, { classifier, detector, threshold: low, cacheDir, box: null });
-  try {
-    const photos = [];
-    for (const sc of kaggleScenes('fit', { limit })) {
-      const dets = await p.findFaces(await decodeImage(sc.file), { raw: true });
-      photos.push({ detections: dets, faces: sc.faces.filter((f) => faceCounts(f.box, cfg.faces.minSize)) });
+/** Scores candidates (caching boxes and probabilities in the measurement cache) and learns their box corrections once. */
+class CandidateRunner {
+  readonly boxes = new Map<string, BoxCorrection>();
+  private readonly scored = new Map<string, ScoredScenes>();
+  private readonly floor: number;
+  constructor(
+    private readonly cfg: Config,
+    private readonly classifier: LoadedClassifier,
+    private readonly validation: readonly (AnnotatedScene & { dataset: string })[],
+    private readonly opts: { floor: number; limit?: number; quiet?: boolean },
+  ) {
+    this.floor = opts.floor;
+  }
+
+  /** The box corrections of a candidate: the detector's (one scale), and the enlarged pass's own when asked. */
+  private async corrections(c: CandidateSpec): Promise<{ box: BoxCorrection; fineBox?: BoxCorrection }> {
+    if (!this.boxes.has(c.detector)) this.boxes.set(c.detector, await this.learn(c.detector, null, (s) => s === undefined || s === 1, this.cfg.faces.minSize));
+    const box = this.boxes.get(c.detector)!;
+    if (!c.fineBox || !c.scales) return { box };
+    const key = `${c.detector}@x${c.scales.upscale}`;
+    if (!this.boxes.has(key)) this.boxes.set(key, await this.learn(c.detector, c.scales, (s) => (s ?? 1) > 1, 0));
+    return { box, fineBox: this.boxes.get(key)! };
+  }
+
+  /**
+   * A correction from the raw boxes (of the pass `which` keeps, scoring >= 0.3) on the fitting photos,
+   * matched to faces >= `minFace` px: the detector's own on counted faces, the enlarged pass's on every
+   * face it finds (the small ones it is there for).
+   */
+  private async learn(detector: string, scales: ScalePlan | null, which: (scale: number | undefined) => boolean, minFace: number): Promise<BoxCorrection> {
+    const p = await createFaceMaskDetector(this.cfg, { classifier: this.classifier, detector, scales, threshold: this.floor, cacheDir: projectPaths().measureCache, box: null });
+    try {
+      const photos = [];
+      for (const sc of kaggleScenes('fit', { limit: this.opts.limit })) {
+        const dets = (await p.findFaces(await decodeImage(sc.file), { raw: true })).filter((d) => d.score >= 0.3 && which(d.scale));
+        photos.push({ detections: dets, faces: sc.faces.filter((f) => Math.min(f.box[2], f.box[3]) >= minFace) });
+      }
+      return fitBoxCorrection(matchedPairs(photos, this.cfg.faces.matchIou));
+    } finally {
+      p.dispose();
     }
-    const c = fitBoxCorrection(matchedPairs(photos, cfg.faces.matchIou));
-    if (!quiet) process.stderr.write(`box correction for ${p.settings.detector} from ${c.n} faces of the fitting photos: centre +(${c.dx.toFixed(3)}, ${c.dy.toFixed(3)}) of the box, size x(${Math.exp(c.sw).toFixed(3)}, ${Math.exp(c.sh).toFixed(3)})\n`);
-    return c;
-  } finally {
-    p.dispose();
+  }
+
+  /** Every box down to the floor on `scenes`, scored by the candidate's pipeline. */
+  async score(c: CandidateSpec, scenes: readonly AnnotatedScene[], key: string): Promise<ScoredScenes> {
+    const k = `${c.detector}|${JSON.stringify(c.scales)}|${c.fineBox}|${key}`;
+    if (!this.scored.has(k)) {
+      const { box, fineBox } = await this.corrections(c);
+      const p = await createFaceMaskDetector(this.cfg, { classifier: this.classifier, detector: c.detector, scales: c.scales, threshold: this.floor, cacheDir: projectPaths().measureCache, box, ...(fineBox ? { fineBox } : {}) });
+      try {
+        this.scored.set(k, await scoreScenes(p, scenes, { quiet: this.opts.quiet }));
+      } finally {
+        p.dispose();
+      }
+    }
+    return this.scored.get(k)!;
+  }
+
+  /** A candidate's validation mAP, pooled and per set. */
+  async measure(c: CandidateSpec): Promise<TriedCandidate> {
+    const scenes = this.validation;
+    const s = await this.score(c, scenes, 'validation');
+    const images = vocImages(s, this.floor);
+    const sets: Record<string, number> = {};
+    for (const [name, ds] of [['kaggle-validation', 'kaggle-face-mask-dev'], ['ilc2021-val', 'ilc2021']] as const) sets[name] = fieldMeasure(images.filter((_, i) => scenes[i].dataset === ds), { floor: this.floor }).mAP;
+    return { ...c, mAP: fieldMeasure(images, { floor: this.floor }).mAP, sets };
+  }
+
+  /** The drawing setting of a chosen candidate (rule 3 on validation) and the test scenes at it. */
+  async choice(c: TriedCandidate, grid: TuneGrid, test: { name: SceneSetName; scenes: AnnotatedScene[] }[]): Promise<TuneChoice> {
+    const rows = sweepDrawing(await this.score(c, this.validation, 'validation'), grid);
+    const best = chooseDrawing(rows);
+    if (!best) throw new Error(`no drawing setting at or above the floor ${this.floor} in the grid`);
+    const { box, fineBox } = await this.corrections(c);
+    const setting = { ...settingOf(best), box, scales: c.scales, ...(fineBox ? { fineBox } : {}) };
+    const out: TuneChoice['test'] = {};
+    for (const t of test) {
+      const s = await this.score(c, t.scenes, t.name);
+      const kept = summariseDetections(applySetting(s, best), { minSize: this.cfg.faces.minSize, matchIou: this.cfg.faces.matchIou });
+      out[t.name] = { mAP: fieldMeasure(vocImages(s, this.floor), { floor: this.floor }).mAP, f1: sweepDrawing(s, { thresholds: [best.threshold], rejectAts: [best.rejectAt], trustAboves: [best.trustAbove] }, DRAW_RULES)[0]?.f1 ?? NaN, kept };
+    }
+    return { candidate: c, setting, draw: { f1: best.f1, summary: best.summary }, rows, test: out };
   }
 }
 
-/** The setting of a row (what the manifest stores). */
-export function settingOf(r: DetectionSetting): DetectionSetting {
-  return { threshold: r.threshold, rejectAt: r.rejectAt, trustAbove: r.trustAbove };
+/** results.json: the candidates, both choices and their drawing sweeps (compact rows). */
+function tuneResultsJson(tried: readonly TriedCandidate[], photo: TuneChoice, video: TuneChoice) {
+  const choice = (c: TuneChoice) => ({ detector: c.candidate.detector, setting: c.setting, validation: { mAP: c.candidate.mAP, sets: c.candidate.sets, f1: c.draw.f1, kept: c.draw.summary }, test: c.test, rows: c.rows.map((r) => ({ ...settingOf(r), f1: +r.f1.toFixed(4) })) });
+  return { kind: 'tune', version: 2, candidates: tried, photo: choice(photo), video: choice(video) };
 }
 
-/** A row for results.json: the setting and the headline numbers. */
-export function compactRow(r: TuneRow) {
-  const s = r.summary;
-  return { ...settingOf(r), maskedRecall: s.maskedRecall, unmaskedRecall: s.unmaskedRecall, incorrectRecall: s.incorrectRecall, allRecall: s.allRecall, falsePerImage: s.falsePerImage, endToEnd: s.endToEnd };
+/** "yunet-n x2 (own box)" — a candidate in words. */
+export function candidateLabel(c: CandidateSpec): string {
+  return `${c.detector} ${c.scales ? `+x${c.scales.upscale}${c.fineBox ? ' (own box)' : ''}` : 'one scale'}`;
 }
 
-/** Masked-face recall against false detections per image, one point per setting, the budget and the choice marked. */
-export function tradeoffFigure(rows: readonly TuneRow[], chosen: TuneRow | null, title: string, maxFalse?: number) {
-  const points = rows.map(compactRow).map((r) => ({ ...r, endToEnd: Number.isFinite(r.endToEnd) ? r.endToEnd : 0 }));
-  return tradeoffChart(points, { chosen: chosen ? rows.indexOf(chosen) : undefined, maxFalse, title: `masked recall vs false boxes — ${title}` });
+/** Validation mAP per candidate, the photo choice named. */
+export function candidatesFigure(tried: readonly TriedCandidate[], chosen: TriedCandidate) {
+  const rows = tried.map((c) => ({ candidate: candidateLabel(c), 'validation mAP@0.5': +c.mAP.toFixed(3), chosen: c === chosen ? 'photo choice' : 'tried' }));
+  return barChart(rows, { x: 'candidate', y: 'validation mAP@0.5', colour: 'chosen', title: "candidates for photos: validation mAP@0.5 over every face" });
+}
+
+/** F1 of faces found and labelled right against the threshold, one line per box policy, for the photo choice. */
+export function drawingFigure(photo: TuneChoice, video: TuneChoice) {
+  const lines = (c: TuneChoice, what: string) => c.rows.map((r) => ({ threshold: r.threshold, F1: +r.f1.toFixed(4), policy: `${what}: not_face ${r.rejectAt ?? 'off'}, trust ${r.trustAbove ?? 'off'}` }));
+  return lineChart([...lines(photo, 'photo'), ...(video.candidate === photo.candidate ? [] : lines(video, 'video'))], { x: 'threshold', y: 'F1', series: 'policy', title: `drawing threshold: F1 of faces >= ${DRAW_RULES.minSize} px found and labelled right (validation)` });
+}
+
+/** The photo setting a choice writes into the manifest. */
+export function photoSettingOf(c: TuneChoice, chosenBy: string): PhotoSetting {
+  const { scales, fineBox, ...rest } = c.setting;
+  return { detector: c.candidate.detector, ...rest, scales, ...(fineBox ? { fineBox } : {}), chosenBy };
 }

@@ -16,7 +16,7 @@ import { parseSums } from '../assets/sums';
 import { MANIFEST_FILE } from '../model/manifest';
 import { readManifest, verifyIntegrity } from '../model/manifest-files';
 import { createHash } from 'node:crypto';
-import { bundlePage, PAGE_HTML } from './bundle';
+import { pageScript, pageHtml } from './bundle';
 import { PAGE_DETECTOR_VARIANTS, type PageSetup } from './page/pipeline';
 
 /** The server cannot start; the message says why and what to do. */
@@ -106,7 +106,7 @@ export function pageRoutes(opts: Pick<ServeOptions, 'model' | 'config' | 'paths'
   if (!manifest.onnx) throw new ServeError(`the model in ${dir} has no ONNX form (its manifest records no "onnx"): ${shipped ? PREPARE : 'run `npx facemask prepare` to export it, or serve a model that has one'}`);
   const onnxFile = containedFile(mustExist(path.join(dir, manifest.onnx.file), `the classifier's ${manifest.onnx.file}`, hint), dir, `the classifier's ${manifest.onnx.file}`);
   try {
-    verifyIntegrity(dir, manifest); // what the model means, checked before it is served (the page checks the manifest's part again)
+    verifyIntegrity(dir, manifest, { onnxOnly: true }); // what the model means, checked before it is served (the page checks the manifest's part again)
   } catch (e) {
     throw new ServeError(`the model in ${dir} cannot be served: ${(e as Error).message}`);
   }
@@ -240,8 +240,8 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
   const port = opts.port ?? 8080;
   if (!(Number.isInteger(port) && port >= 0 && port <= 65535)) throw new ServeError(`--port must be a whole number from 0 to 65535, got ${port}`);
   const { routes } = pageRoutes(opts);
-  const bundle = await bundlePage();
-  routes.set('/', { type: TYPES['.html'], body: fs.readFileSync(PAGE_HTML) });
+  const bundle = await pageScript();
+  routes.set('/', { type: TYPES['.html'], body: fs.readFileSync(pageHtml()) });
   routes.set('/app.js', { type: TYPES['.js'], body: Buffer.from(bundle.js) });
   const server = http.createServer(handler(routes, allowedHostNames(host, opts.allowHosts)));
   await new Promise<void>((resolve, reject) => {

@@ -131,5 +131,5 @@ test('the detector is browser-safe: no runtime import beyond pure project files 
     }
   };
   walk(path.join(src, 'detection/yunet.ts'));
-  assert.deepEqual([...seen].map((f) => path.relative(src, f)).sort(), ['detection/geometry.ts', 'detection/types.ts', 'detection/yunet.ts']);
+  assert.deepEqual([...seen].map((f) => path.relative(src, f)).sort(), ['detection/geometry.ts', 'detection/scales.ts', 'detection/types.ts', 'detection/yunet.ts', 'model/setting.ts']);
 });

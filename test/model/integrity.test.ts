@@ -104,3 +104,49 @@ test('a model made before integrity records loads as it is and gets one from pre
   assert.deepEqual(readManifest(dir).integrity, readManifest(ORIGINAL).integrity, 'the same files and meaning give the same checksum');
   assert.equal(sealModelFolder(dir), false, 'a sealed model is left as it is');
 });
+
+test('an ONNX-only load (the installed package: model.onnx and the manifests, no tfjs files) checks what is there and refuses what changed', async () => {
+  // the shipped composite as the package carries it
+  const dir = path.join(tmp, 'package-default');
+  fs.cpSync(P.defaultModel, dir, { recursive: true, dereference: true });
+  const bands = path.join(dir, 'members', 'rw-bands');
+  const tfjsFiles = new Map<string, Buffer>();
+  for (const member of fs.readdirSync(path.join(dir, 'members'))) {
+    for (const f of fs.readdirSync(path.join(dir, 'members', member))) {
+      if (f === 'manifest.json') continue;
+      const file = path.join(dir, 'members', member, f);
+      tfjsFiles.set(file, fs.readFileSync(file));
+      fs.rmSync(file);
+    }
+  }
+  const m = readManifest(dir);
+  assert.throws(() => verifyIntegrity(dir, m), /model\.json is missing/, 'a full check wants every file');
+  assert.equal(verifyIntegrity(dir, m, { onnxOnly: true }), true);
+  const engine = await createEngine({ quiet: true });
+  (await loadOnnxClassifier(dir, engine)).dispose();
+
+  // a member's manifest edited: its integrity no longer matches the composite's record
+  const memberManifest = path.join(bands, 'manifest.json');
+  const original = fs.readFileSync(memberManifest, 'utf8');
+  const mm = JSON.parse(original);
+  mm.classes = [...mm.classes].reverse();
+  fs.writeFileSync(memberManifest, JSON.stringify(mm));
+  assert.throws(() => verifyIntegrity(dir, readManifest(dir), { onnxOnly: true }), /manifest\.json was changed since the model was sealed/);
+  fs.writeFileSync(memberManifest, original);
+
+  // a folder with some of its tfjs files is checked in full: one missing, or one changed, is refused
+  fs.writeFileSync(path.join(bands, 'weights.bin'), tfjsFiles.get(path.join(bands, 'weights.bin'))!);
+  assert.throws(() => verifyIntegrity(dir, readManifest(dir), { onnxOnly: true }), /model\.json is missing/);
+  fs.writeFileSync(path.join(bands, 'model.json'), tfjsFiles.get(path.join(bands, 'model.json'))!);
+  assert.equal(verifyIntegrity(dir, readManifest(dir), { onnxOnly: true }), true);
+  fs.writeFileSync(path.join(bands, 'weights.bin'), 'not the weights');
+  assert.throws(() => verifyIntegrity(dir, readManifest(dir), { onnxOnly: true }), /weights\.bin is not the file its manifest was sealed with/);
+  for (const f of ['weights.bin', 'model.json']) fs.rmSync(path.join(bands, f));
+
+  // and model.onnx must be the export the manifest records
+  const onnx = fs.readFileSync(path.join(dir, 'model.onnx'));
+  onnx[onnx.length - 10] ^= 0xff;
+  fs.writeFileSync(path.join(dir, 'model.onnx'), onnx);
+  assert.throws(() => verifyIntegrity(dir, readManifest(dir), { onnxOnly: true }), /model\.onnx is not the export its manifest records/);
+  await assert.rejects(loadOnnxClassifier(dir, engine), /model\.onnx is not the export its manifest records/);
+});

@@ -12,7 +12,6 @@ import { projectPaths } from '../../paths';
 import { createFaceMaskDetector } from '../../detection/create';
 import type { FaceMaskDetector } from '../../detection/pipeline';
 import { detectFiles, scoreFiles } from '../../detection/run';
-import { initBackend } from '../../backend/tf';
 import { detectionFlags, settingsRequest, noteUnusedFlags } from './detection-flags';
 import { openJsonLines } from './jsonl-flag';
 
@@ -44,7 +43,7 @@ export const detectVerb = defineVerb({
     const jsonl = args.flags.jsonl;
     const outputDir = args.flags.output;
     const model = args.flags.model;
-    const request = settingsRequest(args.flags);
+    const request = settingsRequest(args.flags, cfg.detect.scales);
     const allBoxes = allBoxesRequest(args.flags, cfg.faces.scoreFloor, request);
     const inputs = collectInputs(args.positional);
     const { images, errors } = inputs;
@@ -70,7 +69,6 @@ export const detectVerb = defineVerb({
       file?.close();
       return 2;
     }
-    await initBackend();
     let pipeline: FaceMaskDetector;
     try {
       pipeline = await createFaceMaskDetector(cfg, { ...request, model });

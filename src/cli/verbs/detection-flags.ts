@@ -1,12 +1,13 @@
 /**
- * The detection flags shared by `facemask detect` and `facemask video`: which detector, its
- * threshold and the box policy (src/detection/policy.ts). Unset flags leave the choice to the
+ * The detection flags shared by `facemask detect` and `facemask video`: which detector, at how
+ * many scales, its threshold and the box policy (src/detection/policy.ts). Unset flags leave the choice to the
  * model's tuned setting (its manifest, written by `facemask tune` + `facemask promote`), else the
  * detector's own threshold (src/detection/registry.ts `resolveSettings`).
  */
 import { UsageError, type FlagSpecs, type ParsedArgs } from '../args';
 import { DETECTORS } from '../../detection/detectors';
 import type { SettingsRequest } from '../../detection/registry';
+import type { Config } from '../../config';
 
 export function detectionFlags() {
   return {
@@ -14,6 +15,7 @@ export function detectionFlags() {
     threshold: { type: 'number', value: 'T', help: "detector confidence threshold, 0–1 (default: the model's tuned setting for the detector, else the detector's own)" },
     'not-face': { type: 'string', value: 'P', help: "drop a box when the model's p(not_face) >= P, 0–1, or 'off' (default: the model's tuned setting; models with not_face only)" },
     'trust-above': { type: 'string', value: 'S', help: "keep every box the detector scores >= S, 0–1, or 'off' (default: the model's tuned setting)" },
+    upscale: { type: 'number', value: 'K', help: "search photos at two scales, the second enlarged K times (1: one scale; default: the model's photo setting, one scale on video)" },
     model: { type: 'string', value: 'DIR', help: 'classifier folder (default: models/default)' },
   } as const satisfies FlagSpecs;
 }
@@ -29,8 +31,8 @@ function level(flag: string, v: unknown): number | null {
   return x;
 }
 
-/** The flags as a settings request (undefined: not given). Throws `UsageError` for a bad value. */
-export function settingsRequest(flags: DetectionFlags): SettingsRequest {
+/** The flags as a settings request (undefined: not given); `--upscale` takes the rest of its plan from `scales`. Throws `UsageError` for a bad value. */
+export function settingsRequest(flags: DetectionFlags, scales: Config['detect']['scales']): SettingsRequest {
   const req: SettingsRequest = {};
   if (flags.detector !== undefined) req.detector = flags.detector;
   if (flags.threshold !== undefined) {
@@ -40,6 +42,11 @@ export function settingsRequest(flags: DetectionFlags): SettingsRequest {
   }
   if (flags['not-face'] !== undefined) req.rejectAt = level('not-face', flags['not-face']);
   if (flags['trust-above'] !== undefined) req.trustAbove = level('trust-above', flags['trust-above']);
+  if (flags.upscale !== undefined) {
+    const k = flags.upscale;
+    if (!(k >= 1 && k <= 4)) throw new UsageError(`--upscale must be from 1 (one scale) to 4, got ${k}`);
+    req.scales = k === 1 ? null : { upscale: k, ...scales };
+  }
   return req;
 }
 

@@ -8,6 +8,8 @@ import { resolveConfig } from '../../config';
 import { projectPaths } from '../../paths';
 import { claimOutput } from '../../util/output';
 import { tableText } from '../../charts/index';
+import { describeScales } from '../../detection/scales';
+import type { ScalePlan } from '../../model/setting';
 import type { SceneSetName } from '../../data/scenes';
 import { measureFieldScenes, type FieldRun } from '../../evaluation/field-run';
 import { fieldBandRows, fieldPrFigure, fieldRows, isFieldSummary, writeFieldSummary } from '../../evaluation/field';
@@ -18,12 +20,12 @@ export function claimSummary(file: string, modelDir: string, overwrite: boolean)
 }
 
 /** Measure; print the tables. */
-export async function measureScenes(opts: { model: string; detector?: string; sets: SceneSetName[]; command: string }): Promise<FieldRun> {
+export async function measureScenes(opts: { model: string; detector?: string; scales?: ScalePlan | null; sets: SceneSetName[]; command: string }): Promise<FieldRun> {
   const config = resolveConfig();
-  const run = await measureFieldScenes(config, { model: opts.model, detector: opts.detector, sets: opts.sets, limit: config.small ? 10 : undefined, command: opts.command });
+  const run = await measureFieldScenes(config, { model: opts.model, detector: opts.detector, scales: opts.scales, sets: opts.sets, limit: config.small ? 10 : undefined, command: opts.command });
   const p = run.provenance;
   const s = run.setting;
-  console.log(`${p.model.dir} with ${p.detector.name}: every box down to ${p.detector.floor} (at most ${p.detector.maxBoxes} a photo) scored before the box policy; kept boxes at ${s.threshold} (not_face >= ${s.rejectAt ?? 'off'}, trusted >= ${s.trustAbove ?? 'off'})${p.detector.boxCorrection ? ', boxes corrected' : ''}`);
+  console.log(`${p.model.dir} with ${p.detector.name} at ${describeScales(p.detector.scales ?? null)}: every box down to ${p.detector.floor} (at most ${p.detector.maxBoxes} a photo) scored before the box policy; kept boxes at ${s.threshold} (not_face >= ${s.rejectAt ?? 'off'}, trusted >= ${s.trustAbove ?? 'off'})${p.detector.boxCorrection ? ', boxes corrected' : ''}`);
   console.log(tableText(fieldRows(run.sets)));
   console.log(`\nby face size (shorter side; other sizes ignored):\n${tableText(fieldBandRows(run.sets))}`);
   return run;

@@ -17,6 +17,7 @@ import { DETECTORS } from '../../detection/detectors';
 import { evaluateEveryday } from '../../evaluation/everyday';
 import { everydayLine } from '../../evaluation/everyday-summary';
 import { claimSummary, measureScenes, writeSceneReport } from './evaluate-scenes';
+import { settingsRequest } from './detection-flags';
 
 export const evaluateVerb = defineVerb({
   name: 'evaluate',
@@ -27,6 +28,7 @@ export const evaluateVerb = defineVerb({
     sets: { type: 'list', value: 'SET', help: 'which sets (default: split and real; only real for a realworld model, which has no held-out split; ilc2021 sides, the confuser set and everyday-unmasked photos through the pipeline on request)', choices: ['split', 'real', 'ilc2021-val', 'ilc2021-test', 'confusers', 'everyday-val', 'everyday-test'] },
     scenes: { type: 'list', value: 'SET', help: `measure detection on scene photos instead, by the field's mAP@0.5 over every face (and faces >= 24 px found at IoU 0.3 beside it); test sets: ${TEST_SCENE_SETS.join(', ')}`, choices: SCENE_SETS },
     detector: { type: 'string', value: 'NAME', help: "with --scenes: the face detector (default: the model's, as facemask detect picks it)", choices: DETECTORS.names() },
+    upscale: { type: 'number', value: 'K', help: "with --scenes: a second scale, the photo enlarged K times (1: one scale; default: the model's photo setting)" },
     summary: { type: 'string', value: 'FILE', help: 'with --scenes: also write the summary JSON here (e.g. docs/results/field-map-default-yunet-n.json)' },
     record: { type: 'boolean', help: "write the measured numbers into the model's manifest" },
     overwrite: OVERWRITE_FLAG,
@@ -45,7 +47,8 @@ export const evaluateVerb = defineVerb({
     const given = args.flags.output;
     const scenes = args.flags.scenes as SceneSetName[] | undefined;
     const overwrite = Boolean(args.flags.overwrite);
-    if (!scenes && (args.flags.summary !== undefined || args.flags.detector !== undefined)) throw new UsageError('--summary and --detector go with --scenes SET...');
+    if (!scenes && (args.flags.summary !== undefined || args.flags.detector !== undefined || args.flags.upscale !== undefined)) throw new UsageError('--summary, --detector and --upscale go with --scenes SET...');
+    const { scales } = settingsRequest({ upscale: args.flags.upscale }, resolveConfig().detect.scales);
     // every place written is checked before any work (src/util/output.ts)
     if (given) claimOutput({ verb: 'evaluate', flag: '--output', target: given, kind: 'folder', inputs: [modelDir, projectPaths().dataset], overwrite, what: 'the evaluation report', create: false });
     const summaryFile = args.flags.summary !== undefined ? claimSummary(args.flags.summary, modelDir, overwrite) : undefined;
@@ -53,7 +56,7 @@ export const evaluateVerb = defineVerb({
     let field: FieldRun | undefined;
     try {
       if (!scenes || args.flags.sets) evals = await evaluateFaces(modelDir, args.flags.sets);
-      if (scenes) field = await measureScenes({ model: modelDir, detector: args.flags.detector, sets: scenes, command: commandLine(args.flags) });
+      if (scenes) field = await measureScenes({ model: modelDir, detector: args.flags.detector, scales, sets: scenes, command: commandLine(args.flags) });
     } catch (e) {
       console.error(`facemask evaluate: ${(e as Error).message}`);
       return 2;
@@ -100,7 +103,7 @@ const EVERYDAY_SETS: readonly SetEvaluation['name'][] = ['everyday-val', 'everyd
 /** The scene measurement as a command line (recorded in its summary). */
 function commandLine(flags: Record<string, unknown>): string {
   const parts = ['npx facemask evaluate', `--scenes ${(flags.scenes as string[]).join(' ')}`];
-  for (const f of ['model', 'detector', 'summary'] as const) if (flags[f] !== undefined) parts.push(`--${f} ${String(flags[f])}`);
+  for (const f of ['model', 'detector', 'upscale', 'summary'] as const) if (flags[f] !== undefined) parts.push(`--${f} ${String(flags[f])}`);
   if (flags.overwrite) parts.push('--overwrite');
   return parts.join(' ');
 }

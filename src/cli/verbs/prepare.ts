@@ -3,29 +3,38 @@ import { defineVerb } from '../args';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { projectPaths } from '../../paths';
-import { sealModelFolder } from '../../model/manifest-files';
+import { readManifest, sealModelFolder } from '../../model/manifest-files';
 import { exportModelOnnx } from '../../model/onnx/export';
 import { ONNX_FILE } from '../../model/io';
-import { ASSET_NAMES, prepareAssets, PrepareError, type AssetOutcome } from '../../assets';
+import { ASSET_NAMES, findAsset, prepareAssets, PrepareError, type AssetOutcome } from '../../assets';
 import { resolveConfig } from '../../config';
 import { inspectDatasets, defaultInspectDatasets } from '../../data/inspect';
 import { LATER_SPLIT_DATASETS, readSplitFile, writeSplitFile } from '../../data/split';
 
 function line(o: AssetOutcome): string {
   const mb = (o.bytes / 1e6).toFixed(1);
+  const needed = `    needed for: ${findAsset(o.name).neededFor}`;
   switch (o.status) {
     case 'verified':
       return `✓ ${o.name}: ${o.files} files already installed and verified (${mb} MB) in ${o.target}`;
     case 'installed':
       return `✓ ${o.name}: installed ${o.fetched} files, ${o.verified} already there, all ${o.files} verified (${mb} MB) in ${o.target}`;
     case 'manual':
-      return `✗ ${o.name}: cannot be downloaded automatically. ${o.message}`;
+      return `✗ ${o.name}: cannot be downloaded automatically. ${o.message}\n${needed}`;
     case 'failed': {
       const shown = o.errors.slice(0, 5).map((e) => `    ${e.file}: ${e.error}`);
       const more = o.errors.length > 5 ? [`    … and ${o.errors.length - 5} more`] : [];
-      return [`✗ ${o.name}: ${o.message ?? `${o.errors.length} of ${o.files} files failed (nothing half-written was kept; run again to retry)`}`, ...shown, ...more].join('\n');
+      return [`✗ ${o.name}: ${o.message ?? `${o.errors.length} of ${o.files} files failed (nothing half-written was kept; run again to retry)`}`, ...shown, ...more, needed].join('\n');
     }
   }
+}
+
+/** After the assets: which are missing, and that the shipped model's detection needs none of them but YuNet (committed). */
+export function missingSummary(outcomes: readonly AssetOutcome[]): string | null {
+  const missing = outcomes.filter((o) => o.status === 'manual' || o.status === 'failed').map((o) => o.name);
+  if (missing.length === 0) return null;
+  const detection = missing.includes('yunet') ? 'YuNet is missing too: restore face_detector/yunet/ (git checkout -- face_detector/yunet) or run prepare again' : 'detect, video and serve with the shipped model (models/default) need none of them: they run now';
+  return `${missing.length} asset${missing.length === 1 ? '' : 's'} not installed (${missing.join(', ')}): each line above says what needs it and how to get it; ${detection}`;
 }
 
 export const prepareVerb = defineVerb({
@@ -59,6 +68,8 @@ export const prepareVerb = defineVerb({
     }
     for (const o of outcomes) console.log(line(o));
     await deriveShippedOnnx();
+    const summary = missingSummary(outcomes);
+    if (summary) console.log(summary);
     if (!args.flags.only) await recordSplitsIfMissing();
     const ok = outcomes.filter((o) => o.status === 'verified' || o.status === 'installed').length;
     if (ok === outcomes.length) return 0;
@@ -89,9 +100,9 @@ async function recordSplitsIfMissing(): Promise<void> {
 }
 
 /**
- * The shipped models' `model.onnx`, derived from their weights and the installed base (never
- * committed: it holds the base's weights), checked against the SHA-256 their manifests record; and
- * their integrity records, verified (or written for a model made before them).
+ * The shipped models' `model.onnx`, checked against the SHA-256 their manifests record — models/default's
+ * is committed (verified, never overwritten), another's is derived from its weights and the installed
+ * base when absent; and their integrity records, verified (or written for a model made before them).
  */
 async function deriveShippedOnnx(): Promise<void> {
   const models = projectPaths().models;
@@ -105,7 +116,9 @@ async function deriveShippedOnnx(): Promise<void> {
       const sha = await exportModelOnnx(dir);
       console.log(`✓ models/${name}/${ONNX_FILE}: ${fresh ? 'exported from its weights' : 'present'}, SHA-256 ${sha.slice(0, 12)}… as its manifest records`);
     } catch (e) {
-      console.log(`✗ models/${name}: ${(e as Error).message}`);
+      const base = readManifest(dir).base.name;
+      const needs = fs.existsSync(path.join(dir, ONNX_FILE)) ? '' : `; its ${ONNX_FILE} is derived from the ImageNet base (${base}, a mirror asset): until it is installed, --model models/${name} cannot run (detect, video, serve, classify, evaluate)`;
+      console.log(`✗ models/${name}: ${(e as Error).message}${needs}`);
     }
   }
 }

@@ -1,9 +1,10 @@
-/** `facemask promote <run> [--to DIR] [--default-detector]`: a training run's model, a tune run's setting or a calibrate run's calibration becomes what ships. */
+/** `facemask promote <run> [--to DIR]`: a training run's model, a tune run's setting or a calibrate run's calibration becomes what ships. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { defineVerb } from '../args';
 import { projectPaths } from '../../paths';
-import { isCalibrateRun, isTuneRun, promoteCalibration, promoteModel, promoteTunes } from '../../training/promote';
+import { isCalibrateRun, isTuneRun, promoteCalibration, promoteModel, promoteTune } from '../../training/promote';
+import { describeScales } from '../../detection/scales';
 
 export const promoteVerb = defineVerb({
   name: 'promote',
@@ -11,14 +12,12 @@ export const promoteVerb = defineVerb({
   positional: { name: '<run...>', min: 1 },
   flags: {
     to: { type: 'string', value: 'DIR', help: 'the model folder to install into or to write the setting into (default: models/default; for a tune run: the model it tuned)' },
-    'default-detector': { type: 'boolean', help: "tune runs: also make the best of the runs' detectors (tune's rule, on validation) the model's default for photos" },
     overwrite: { type: 'boolean', help: 'training runs: replace the model already installed at the target (only ever a model folder)' },
   },
   examples: [
     { cmd: 'facemask promote runs/train/original-s1 --overwrite', note: 'make that run the default model, replacing the one installed' },
     { cmd: 'facemask promote original-s1 --to models/mine', note: 'a run name under runs/train/ works too; a new model folder' },
-    { cmd: 'facemask promote runs/tune/default-ssd-mobilenet', note: "write the tuned setting into models/default's manifest (and docs/results/)" },
-    { cmd: 'facemask promote runs/tune/default-yunet runs/tune/default-ssd-mobilenet --default-detector', note: 'both settings; the better detector on validation becomes the default' },
+    { cmd: 'facemask promote runs/tune/default', note: "write the tuned photo and video settings into models/default's manifest (and docs/results/)" },
     { cmd: 'facemask promote runs/calibrate/default', note: "a calibrate run: its calibration and decision rule into the model's manifest (and docs/results/)" },
   ],
   async run(args) {
@@ -35,20 +34,20 @@ export const promoteVerb = defineVerb({
         console.log(`calibration (T ${manifest.calibration!.temperature.toFixed(4)}) and decision rule (${d === 'argmax' ? 'argmax' : `incorrect_mask when p >= ${d.incorrect_mask}`}) written into the model's manifest; summary ${path.relative(p.root, summary)}`);
         return 0;
       }
-      if (runs.every(isTuneRun)) {
-        const { best, summaries } = promoteTunes(runs, { target: to, makeDefault: Boolean(args.flags['default-detector']) });
-        for (const f of summaries) console.log(`setting written into the model's manifest; summary ${path.relative(p.root, f)}`);
-        if (best) console.log(`default detector for photos: ${best} (the best on validation by tune's rule)`);
+      if (runs.length === 1 && isTuneRun(runs[0])) {
+        const { manifest, summary } = promoteTune(runs[0], { target: to });
+        const d = manifest.detection!;
+        console.log(`photos: ${d.photo!.detector} at ${describeScales(d.photo!.scales)}, drawn from ${d.photo!.threshold}; video: ${d.detector} at ${d.settings[d.detector!].threshold}; written into the model's manifest; summary ${path.relative(p.root, summary)}`);
         return 0;
       }
       if (runs.length !== 1) {
-        console.error('facemask promote: give one training run, or one or more tune runs');
+        console.error('facemask promote: give one run (training, tune or calibrate)');
         return 2;
       }
       const target = to ?? p.defaultModel;
       const m = await promoteModel(runs[0], target, { overwrite: Boolean(args.flags.overwrite) });
       console.log(`installed ${runs[0]} → ${target} (classes ${m.classes.join(', ')}; test accuracy ${typeof m.test.accuracy === 'number' ? (m.test.accuracy * 100).toFixed(2) + ' %' : '?'})`);
-      console.log(`its detection settings: facemask tune --model ${target}, then facemask promote runs/tune/<that run> --default-detector (until then photos use the configured detector)`);
+      console.log(`its detection settings: facemask tune --model ${target}, then facemask promote runs/tune/<that run> (until then photos use the configured detector)`);
       return 0;
     } catch (e) {
       console.error(`facemask promote: ${(e as Error).message}`);

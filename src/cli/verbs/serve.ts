@@ -33,7 +33,7 @@ export const serveVerb = defineVerb({
     }
     const host = (args.flags.host) ?? '127.0.0.1';
     if (!['127.0.0.1', 'localhost', '::1'].includes(host)) console.error(`facemask serve: listening on ${host}: other machines can open the page, but browsers give it the camera only on this machine (localhost) or over https`);
-    console.error(`facemask serve: page bundled in ${server.bundleMs.toFixed(0)} ms`);
+    console.error(server.bundleMs > 0 ? `facemask serve: page bundled in ${server.bundleMs.toFixed(0)} ms` : 'facemask serve: the page as built (dist/page/)');
     console.log(`facemask serve: open ${server.url} (Ctrl-C to stop)`);
     // serves until Ctrl-C (or SIGTERM): then it closes every connection and exits 130 (143)
     await new Promise<void>((resolve) => (interruption.signal.aborted ? resolve() : interruption.signal.addEventListener('abort', () => resolve(), { once: true })));

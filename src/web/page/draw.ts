@@ -16,10 +16,11 @@ export function labelStyle(width: number, height: number): { textPx: number; lin
 /** `rgb(r, g, b)` of a label's colour. */
 export const cssColour = (c: readonly number[]) => `rgb(${c[0]}, ${c[1]}, ${c[2]})`;
 
-type Ctx = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
+/** A 2D canvas context, on screen or off. */
+export type DrawContext = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
 
 /** Draw `faces` over what the canvas holds (a `width`x`height` picture): boxes first, then labels. */
-export function drawFaces(ctx: Ctx, faces: readonly Pick<FaceResult, 'box' | 'label' | 'score'>[], width: number, height: number): void {
+export function drawFaces(ctx: DrawContext, faces: readonly Pick<FaceResult, 'box' | 'label' | 'score'>[], width: number, height: number): void {
   const { textPx, line, pad } = labelStyle(width, height);
   ctx.save();
   ctx.lineWidth = line;

@@ -47,15 +47,16 @@ export function browserRegistry(load: (variant: YuNetVariant) => Promise<Uint8Ar
 export function chooseSettings(registry: DetectorRegistry, manifest: Pick<ModelManifest, 'classes' | 'detection'>, detect: DetectConfig): PageSettings {
   const wanted = detect.detector ?? manifest.detection?.detector;
   const detector = wanted !== undefined && registry.has(wanted) ? wanted : 'yunet';
-  const settings = resolveSettings(registry, manifest, { detector }, detect);
+  // the camera's frames: the model's one-scale (video) setting
+  const settings = resolveSettings(registry, manifest, { detector }, detect, 'video');
   const whose = detect.detector ? "the config's" : "the model's tuned";
   const note = wanted !== undefined && wanted !== detector ? `${whose} detector ${wanted} does not run in a browser: ${detector} runs instead` : '';
   return { settings, note };
 }
 
 /** The manifest as the page receives it, checked as Node checks it (src/model/manifest.ts) and with an ONNX form. */
-export function checkManifest(m: unknown): ModelManifest {
-  const bad = (what: string) => new ModelLoadError(`the model's manifest.json ${what} — ${PREPARE_HINT}`);
+export function checkManifest(m: unknown, hint: string = PREPARE_HINT): ModelManifest {
+  const bad = (what: string) => new ModelLoadError(`the model's manifest.json ${what} — ${hint}`);
   if (!m || typeof m !== 'object' || Array.isArray(m)) throw bad('is not a JSON object');
   try {
     validateManifest(m as ModelManifest, 'manifest.json');
@@ -73,28 +74,32 @@ export interface PagePipeline {
   note: string;
 }
 
+/** What the pipeline is loaded from: the model's and YuNet's files and the `detect` config (the page's setup, or the browser entry's). */
+export type PipelineSetup = Pick<PageSetup, 'model' | 'detectors' | 'detect'>;
+
 /**
  * Fetch, check and load the classifier and the detector, and assemble the library's pipeline on
- * `engine`. The setup's URLs are relative to `base`. default `base`: the page's address
+ * `engine`. The setup's URLs are relative to `base`; `hint` says what to do when a file is missing
+ * or damaged. default `base`: the page's address; `hint`: the server's (`PREPARE_HINT`)
  */
-export async function loadPagePipeline(setup: PageSetup, engine: Engine, base: string = globalThis.location?.href): Promise<PagePipeline> {
+export async function loadPagePipeline(setup: PipelineSetup, engine: Engine, base: string = globalThis.location?.href, hint: string = PREPARE_HINT): Promise<PagePipeline> {
   const at = (url: string) => new URL(url, base).href;
-  const manifestBytes = await fetchBytes(at(setup.model.manifest), "the model's manifest.json");
+  const manifestBytes = await fetchBytes(at(setup.model.manifest), "the model's manifest.json", hint);
   let manifest: ModelManifest;
   try {
-    manifest = checkManifest(JSON.parse(new TextDecoder().decode(manifestBytes)));
+    manifest = checkManifest(JSON.parse(new TextDecoder().decode(manifestBytes)), hint);
   } catch (e) {
     if (e instanceof ModelLoadError) throw e;
-    throw new ModelLoadError(`the model's manifest.json is not valid JSON (${(e as Error).message}) — ${PREPARE_HINT}`);
+    throw new ModelLoadError(`the model's manifest.json is not valid JSON (${(e as Error).message}) — ${hint}`);
   }
-  await checkIntegrity(manifest);
-  const onnx = await fetchVerified(at(setup.model.onnx), manifest.onnx!.sha256, `the classifier ${setup.model.name}/model.onnx`, 'its manifest.json');
+  await checkIntegrity(manifest, hint);
+  const onnx = await fetchVerified(at(setup.model.onnx), manifest.onnx!.sha256, `the classifier ${setup.model.name}/model.onnx`, 'its manifest.json', hint);
   const classifier = new OnnxClassifier(await loadNet(engine, onnx, `the classifier ${setup.model.name}/model.onnx`), manifest);
   try {
     const registry = browserRegistry(async (variant) => {
       const f = setup.detectors[variant];
-      if (!f) throw new ModelLoadError(`YuNet's ${variant}_dynamic.onnx is not installed — ${PREPARE_HINT}`);
-      return fetchVerified(at(f.url), f.sha256, `YuNet's ${variant}_dynamic.onnx`, "the project's asset sums (src/assets/sums/yunet.sha256)");
+      if (!f) throw new ModelLoadError(`YuNet's ${variant}_dynamic.onnx is not installed — ${hint}`);
+      return fetchVerified(at(f.url), f.sha256, `YuNet's ${variant}_dynamic.onnx`, "the project's asset sums (src/assets/sums/yunet.sha256)", hint);
     }, engine);
     const { settings, note } = chooseSettings(registry, manifest, setup.detect);
     const detector = await registry.create(settings.detector, setup.detect, settings.threshold, { engine });
@@ -110,10 +115,10 @@ export async function loadPagePipeline(setup: PageSetup, engine: Engine, base: s
  * whose classes, calibration, crop, decision or detection settings were edited is refused. (The files
  * the page does not load — the tfjs graph and weights — the server checks before serving.)
  */
-export async function checkIntegrity(manifest: ModelManifest): Promise<void> {
+export async function checkIntegrity(manifest: ModelManifest, hint: string = PREPARE_HINT): Promise<void> {
   if (!manifest.integrity) return; // a model made before integrity records
   const got = await sha256Hex(new TextEncoder().encode(integrityText(manifest, manifest.integrity.files)));
-  if (got !== manifest.integrity.sha256) throw new ModelLoadError(`the model's manifest.json was changed since the model was sealed (its integrity checksum is ${got.slice(0, 12)}…, it records ${manifest.integrity.sha256.slice(0, 12)}…): refusing it — ${PREPARE_HINT}`);
+  if (got !== manifest.integrity.sha256) throw new ModelLoadError(`the model's manifest.json was changed since the model was sealed (its integrity checksum is ${got.slice(0, 12)}…, it records ${manifest.integrity.sha256.slice(0, 12)}…): refusing it — ${hint}`);
 }
 
 /** Load a checked file on the engine; a failure here is the engine's (e.g. WebGPU), not the file's: a plain Error. */

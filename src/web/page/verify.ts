@@ -14,29 +14,33 @@ export const PREPARE_HINT = 'run `npx facemask prepare --mirror ../shared` in th
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const subtle = globalThis.crypto?.subtle;
   if (!subtle) throw new ModelLoadError('this page cannot check the model files: Web Crypto is only available on secure pages — open it at http://127.0.0.1:<port>/ or http://localhost:<port>/ on the machine that runs `facemask serve`');
-  const digest = await subtle.digest('SHA-256', bytes);
+  const digest = await subtle.digest('SHA-256', bytes as BufferSource); // DOM's typings want an ArrayBuffer-backed view: a fetched body is one
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** GET `url` as bytes; a network failure or an HTTP error becomes a `ModelLoadError` naming `what`. */
-export async function fetchBytes(url: string, what: string): Promise<Uint8Array> {
+/**
+ * GET `url` as bytes; a network failure or an HTTP error becomes a `ModelLoadError` naming `what` (and
+ * `hint`: what to do; default: the server's). A network failure is retried once: a kept-alive
+ * connection the server closed while this side was busy (loading a network) fails the first request on it.
+ */
+export async function fetchBytes(url: string, what: string, hint: string = PREPARE_HINT): Promise<Uint8Array> {
   let res: Response;
   try {
-    res = await fetch(url, { cache: 'no-store' });
+    res = await fetch(url, { cache: 'no-store' }).catch(() => fetch(url, { cache: 'no-store' }));
   } catch (e) {
     throw new ModelLoadError(`cannot fetch ${what} (${url}): ${(e as Error).message} — is \`npx facemask serve\` still running?`);
   }
-  if (!res.ok) throw new ModelLoadError(`cannot fetch ${what} (${url}): HTTP ${res.status} ${res.statusText} — ${PREPARE_HINT}`);
+  if (!res.ok) throw new ModelLoadError(`cannot fetch ${what} (${url}): HTTP ${res.status} ${res.statusText} — ${hint}`);
   return new Uint8Array(await res.arrayBuffer());
 }
 
-/** GET `url` and check its SHA-256 against `expected` (hex); a mismatch is refused with both sums. */
-export async function fetchVerified(url: string, expected: string, what: string, recordedIn: string): Promise<Uint8Array> {
-  if (!/^[0-9a-f]{64}$/i.test(expected ?? '')) throw new ModelLoadError(`${recordedIn} records no valid SHA-256 for ${what} (got ${JSON.stringify(expected)}) — ${PREPARE_HINT}`);
-  const bytes = await fetchBytes(url, what);
+/** GET `url` and check its SHA-256 against `expected` (hex); a mismatch is refused with both sums. `hint`: what to do (default: the server's). */
+export async function fetchVerified(url: string, expected: string, what: string, recordedIn: string, hint: string = PREPARE_HINT): Promise<Uint8Array> {
+  if (!/^[0-9a-f]{64}$/i.test(expected ?? '')) throw new ModelLoadError(`${recordedIn} records no valid SHA-256 for ${what} (got ${JSON.stringify(expected)}) — ${hint}`);
+  const bytes = await fetchBytes(url, what, hint);
   const got = await sha256Hex(bytes);
   if (got !== expected.toLowerCase()) {
-    throw new ModelLoadError(`${what} is not the file ${recordedIn} records: SHA-256 ${got.slice(0, 12)}… instead of ${expected.slice(0, 12)}… (${bytes.length} bytes; damaged or replaced) — refusing it; ${PREPARE_HINT}`);
+    throw new ModelLoadError(`${what} is not the file ${recordedIn} records: SHA-256 ${got.slice(0, 12)}… instead of ${expected.slice(0, 12)}… (${bytes.length} bytes; damaged or replaced) — refusing it; ${hint}`);
   }
   return bytes;
 }
