@@ -44,6 +44,7 @@ runBench(
       calibrated: { type: 'boolean', help: "apply the model's calibration (default: the network's probabilities, argmax, as a training run gives them)" },
       'setting-from': { type: 'string', value: 'DIR', default: 'models/default', help: "the model whose tuned detection setting every compared model runs at" },
       detector: { type: 'string', value: 'NAME', default: 'yunet-n', help: 'the detector (its setting from --setting-from)' },
+      photo: { type: 'boolean', help: "--setting-from's photo setting (its detection.photo: two scales, as detect runs photos) instead of its one-scale setting for --detector" },
       with: { type: 'string', value: 'DIR', help: "a second model whose probabilities are averaged with MODEL_DIR's (each cut by its own crop rule; the pair's landmarks from the detector, or the second model's landmark detector for crops); not cached" },
       weight: { type: 'number', value: 'W', default: 0.5, help: "with --with: the second model's weight in the average" },
       'scenes-only': { type: 'boolean', help: 'only the scenes and everyday photos (the pipeline), not the crop sets' },
@@ -64,7 +65,7 @@ runBench(
     await initBackend({ quiet: true });
     const config = resolveConfig();
     const dir = positionals[0] ?? projectPaths().defaultModel;
-    const setting = referenceRequest(readManifest(flags['setting-from']), flags.detector, flags['setting-from']);
+    const setting = referenceRequest(readManifest(flags['setting-from']), flags.detector, flags['setting-from'], flags.photo ? 'photo' : 'video');
     const engine = await createEngine(PIPELINE_ENGINE);
     const loaded = await loadFaceClassifier(dir, 'onnx', async () => engine, { calibrated: flags.calibrated });
     const second = flags.with ? await loadFaceClassifier(flags.with, 'onnx', async () => engine, { calibrated: flags.calibrated }) : null;

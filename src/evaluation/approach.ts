@@ -35,11 +35,21 @@ export function fieldNumbers(f: FieldResult): FieldNumbers {
   return { ...f, perClass: Object.fromEntries(LABELS.map((l) => [l, strip(f.perClass[l])])) as Record<Label, ApNumbers>, agnostic: strip(f.agnostic) };
 }
 
-/** The detection setting a reference model ships for `detector` (its manifest's tuned setting), as a request; throws when it has none. */
-export function referenceRequest(manifest: Pick<ModelManifest, 'detection'>, detector: string, from: string): Required<SettingsRequest> {
+/**
+ * The detection setting a reference model ships for `detector`, as a request: its one-scale setting
+ * (`detection.settings`, what video runs), or with `use` 'photo' its photo setting (`detection.photo`:
+ * maybe two scales and the enlarged photo's box correction), which must be for that detector. Throws
+ * when the model has none.
+ */
+export function referenceRequest(manifest: Pick<ModelManifest, 'detection'>, detector: string, from: string, use: 'photo' | 'video' = 'video'): Required<SettingsRequest> {
+  if (use === 'photo') {
+    const p = manifest.detection?.photo;
+    if (!p || p.detector !== detector) throw new Error(`${from} has no photo setting for ${detector} (its manifest's detection.photo${p ? ` is for ${p.detector}` : ''}): pick its photo detector, or the one-scale setting`);
+    return { detector, threshold: p.threshold, rejectAt: p.rejectAt, trustAbove: p.trustAbove, box: p.box ?? null, scales: p.scales ?? null, fineBox: p.fineBox ?? null };
+  }
   const s = manifest.detection?.settings[detector];
   if (!s) throw new Error(`${from} has no tuned setting for ${detector} (its manifest's detection.settings): pick another detector or reference model`);
-  return { detector, threshold: s.threshold, rejectAt: s.rejectAt, trustAbove: s.trustAbove, box: s.box ?? null };
+  return { detector, threshold: s.threshold, rejectAt: s.rejectAt, trustAbove: s.trustAbove, box: s.box ?? null, scales: null, fineBox: null };
 }
 
 /** A face set's numbers as an approach keeps them. */

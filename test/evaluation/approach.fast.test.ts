@@ -11,10 +11,22 @@ import { fieldMeasure } from '../../src/evaluation/voc';
 test("the reference setting is a model's tuned setting for one detector, box correction included; none is refused", () => {
   const box = { dx: 0.01, dy: 0.1, sw: 0.02, sh: -0.1, n: 10 };
   const m = { detection: { detector: 'yunet-n', settings: { 'yunet-n': { threshold: 0.6, rejectAt: null, trustAbove: 0.8, box }, res10: { threshold: 0.35, rejectAt: 0.2, trustAbove: null } } } };
-  assert.deepEqual(referenceRequest(m, 'yunet-n', 'models/default'), { detector: 'yunet-n', threshold: 0.6, rejectAt: null, trustAbove: 0.8, box });
+  assert.deepEqual(referenceRequest(m, 'yunet-n', 'models/default'), { detector: 'yunet-n', threshold: 0.6, rejectAt: null, trustAbove: 0.8, box, scales: null, fineBox: null });
   assert.deepEqual(referenceRequest(m, 'res10', 'models/default').box, null);
   assert.throws(() => referenceRequest(m, 'yunet', 'models/x'), /models\/x has no tuned setting for yunet/);
   assert.throws(() => referenceRequest({}, 'yunet-n', 'runs/train/a/model'), /no tuned setting/);
+});
+
+test("the photo reference is the model's photo setting, its two scales and enlarged-photo correction with it; another detector's or none is refused", () => {
+  const box = { dx: 0.01, dy: 0.1, sw: 0.02, sh: -0.1, n: 10 };
+  const fineBox = { dx: 0.02, dy: 0.12, sw: 0.07, sh: -0.09, n: 20 };
+  const scales = { upscale: 1.5, split: 24, maxPixels: 1_500_000 };
+  const one = { threshold: 0.6, rejectAt: null, trustAbove: 0.9, box };
+  const m = { detection: { detector: 'yunet-n', settings: { 'yunet-n': one }, photo: { ...one, threshold: 0.8, detector: 'yunet-n', scales, fineBox } } };
+  assert.deepEqual(referenceRequest(m, 'yunet-n', 'models/default', 'photo'), { detector: 'yunet-n', threshold: 0.8, rejectAt: null, trustAbove: 0.9, box, scales, fineBox });
+  assert.equal(referenceRequest(m, 'yunet-n', 'models/default', 'video').threshold, 0.6);
+  assert.throws(() => referenceRequest(m, 'yunet-s', 'models/default', 'photo'), /no photo setting for yunet-s .*is for yunet-n/);
+  assert.throws(() => referenceRequest({ detection: { detector: 'yunet-n', settings: { 'yunet-n': one } } }, 'yunet-n', 'models/x', 'photo'), /models\/x has no photo setting/);
 });
 
 test('the field numbers keep every AP, recall and count, and leave the curves out', () => {
