@@ -45,6 +45,13 @@ function fieldOf(a: SmallFacesApproach, name: string): FieldNumbers | undefined 
 const band = (f: FieldNumbers | undefined, name: string) => f3(f?.bands.find((b) => b.band === name)?.mAP);
 const incorrect = (s: SetNumbers | undefined) => s?.report.rows.find((r) => r.class === 'incorrect_mask');
 
+/** The detection setting an approach ran at, in words: detector, one or two scales, threshold, box policy (— when not recorded). */
+export function settingText(s: Partial<SmallFacesApproach['setting']>): string {
+  if (!s.detector) return '—';
+  const scales = s.scales ? `two scales (x${s.scales.upscale} for faces under ${2 * s.scales.split} px)` : 'one scale';
+  return `${s.detector}, ${scales}, from ${s.threshold}, trust above ${s.trustAbove ?? '—'}`;
+}
+
 /** Validation numbers, one row per approach (NaN where not measured). */
 export function smallFacesValidationRows(approaches: readonly SmallFacesApproach[]) {
   return approaches.map((a) => {
@@ -54,6 +61,7 @@ export function smallFacesValidationRows(approaches: readonly SmallFacesApproach
     const confAll = conf?.kinds?.find((k) => k.kind === 'all');
     return {
       approach: a.shipped ? `${a.approach} (shipped)` : a.approach,
+      detection: settingText(a.setting),
       'val mAP pooled': f3(p?.mAP),
       'Kaggle val mAP': f3(fieldOf(a, 'kaggle-validation')?.mAP),
       'ilc val mAP': f3(fieldOf(a, 'ilc2021-val')?.mAP),

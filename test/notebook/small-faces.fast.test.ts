@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { markdownTable, smallFacesApproaches, smallFacesTestRows, smallFacesValidationRows } from '../../src/notebook/small-faces';
+import { markdownTable, settingText, smallFacesApproaches, smallFacesTestRows, smallFacesValidationRows } from '../../src/notebook/small-faces';
 
 const ap = (x: number) => ({ ap: x, recall: 0.9, faces: 10, detections: 20, truePositives: 9 });
 const field = (m: number) => ({
@@ -34,6 +34,7 @@ test('the approaches in their order; validation and test rows from their figures
   assert.deepEqual(a.map((x) => x.id), ['a', 'b']);
   const v = smallFacesValidationRows(a);
   assert.equal(v[0]['val mAP pooled'], 0.65);
+  assert.equal(v[0].detection, '—'); // no setting recorded
   assert.ok(Number.isNaN(v[1]['val mAP pooled'] as number)); // pooled over test photos too: not a validation number
   assert.equal(v[1].approach, 'approach b (shipped)');
   assert.equal(v[0]['mAP < 12 / 12–24 / 24–48 / >= 48 px'], '0 / 0.1 / 0.2 / 0.3');
@@ -47,4 +48,11 @@ test('the approaches in their order; validation and test rows from their figures
   assert.match(markdownTable(t), /^\| approach \| Kaggle test mAP \|.*\n\|---\|---\|/);
   assert.equal(markdownTable([]), '');
   assert.deepEqual(smallFacesApproaches(path.join(dir, 'none')), []);
+});
+
+test('the detection column says the detector, its scales, threshold and box policy', () => {
+  const one = { detector: 'yunet-n', threshold: 0.6, rejectAt: null, trustAbove: 0.9, box: null, scales: null, fineBox: null };
+  assert.equal(settingText(one), 'yunet-n, one scale, from 0.6, trust above 0.9');
+  assert.equal(settingText({ ...one, threshold: 0.8, scales: { upscale: 1.5, split: 24, maxPixels: 1_500_000 } }), 'yunet-n, two scales (x1.5 for faces under 48 px), from 0.8, trust above 0.9');
+  assert.equal(settingText({ ...one, trustAbove: null }), 'yunet-n, one scale, from 0.6, trust above —');
 });
