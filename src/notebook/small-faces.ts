@@ -60,6 +60,7 @@ export function smallFacesValidationRows(approaches: readonly SmallFacesApproach
     const [ilc, conf, ev] = [set('ilc2021-val'), set('confusers'), set('everyday-val')];
     const confAll = conf?.kinds?.find((k) => k.kind === 'all');
     return {
+      record: a.id,
       approach: a.shipped ? `${a.approach} (shipped)` : a.approach,
       detection: settingText(a.setting),
       'val mAP pooled': f3(p?.mAP),

@@ -35,6 +35,7 @@ test('the approaches in their order; validation and test rows from their figures
   const v = smallFacesValidationRows(a);
   assert.equal(v[0]['val mAP pooled'], 0.65);
   assert.equal(v[0].detection, '—'); // no setting recorded
+  assert.deepEqual(v.map((r) => r.record), ['a', 'b']);
   assert.ok(Number.isNaN(v[1]['val mAP pooled'] as number)); // pooled over test photos too: not a validation number
   assert.equal(v[1].approach, 'approach b (shipped)');
   assert.equal(v[0]['mAP < 12 / 12–24 / 24–48 / >= 48 px'], '0 / 0.1 / 0.2 / 0.3');
