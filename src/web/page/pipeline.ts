@@ -47,7 +47,8 @@ export function browserRegistry(load: (variant: YuNetVariant) => Promise<Uint8Ar
 export function chooseSettings(registry: DetectorRegistry, manifest: Pick<ModelManifest, 'classes' | 'detection'>, detect: DetectConfig): PageSettings {
   const wanted = detect.detector ?? manifest.detection?.detector;
   const detector = wanted !== undefined && registry.has(wanted) ? wanted : 'yunet';
-  const settings = resolveSettings(registry, manifest, { detector }, detect);
+  // the camera's frames: the model's one-scale (video) setting
+  const settings = resolveSettings(registry, manifest, { detector }, detect, 'video');
   const whose = detect.detector ? "the config's" : "the model's tuned";
   const note = wanted !== undefined && wanted !== detector ? `${whose} detector ${wanted} does not run in a browser: ${detector} runs instead` : '';
   return { settings, note };
