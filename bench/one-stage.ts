@@ -1,15 +1,17 @@
 /**
  * A one-stage alternative measured side by side with the shipped pipeline (src/training/onestage.ts):
  * a class head on YuNet-n's own features against the shipped classifier on crops, on the same boxes,
- * by the field's measure (mAP@0.5 over every face), at one scale and at the shipped photos' two scales.
+ * by the field's measure (mAP@0.5 over every face), at the shipped photo setting (two scales) and, asked, at one scale.
  * Heads are trained on the Kaggle fitting photos and ilc2021's train scenes; everything is chosen on
  * the pooled validation scenes; `--test` then measures the test scenes once.
  *
- *   npx tsx bench/one-stage.ts [--settings one,two] [--test]
+ *   npx tsx bench/one-stage.ts [--settings shipped,one] [--test]
  *
  * Boxes, the classifier's probabilities and YuNet's features are cached in .cache/onestage/.
  */
 import { resolveConfig } from '../src/config';
+import { projectPaths } from '../src/paths';
+import { readManifest } from '../src/model/manifest-files';
 import { initBackend } from '../src/backend/tf';
 import { DEFAULT_GRID, runOneStage, type HeadGrid } from '../src/training/onestage';
 import type { OneStageSetting } from '../src/training/onestage-data';
@@ -30,7 +32,7 @@ runBench(
     name: 'one-stage',
     summary: "a class head on YuNet's own multi-scale features against the shipped classifier, on the same boxes, by validation mAP@0.5 over every face; the test scenes once with --test",
     flags: {
-      settings: { type: 'list', value: 'NAME', help: 'which boxes: one (one scale), two (the shipped photos: x1.5 with the enlarged pass its own correction)', default: ['one', 'two'] },
+      settings: { type: 'list', value: 'NAME', help: "which boxes: shipped (the shipped photo setting: two scales, the enlarged pass's own box correction), one (yunet-n at one scale)", default: ['shipped'] },
       test: { type: 'boolean', help: 'measure the test scenes too (once every choice is made)' },
     },
     quick: 'the first 10 photos of each part and side, two feature sets, 3 epochs',
@@ -39,9 +41,11 @@ runBench(
   async ({ flags, quick }) => {
     await initBackend();
     const config = resolveConfig();
+    const photo = readManifest(projectPaths().defaultModel).detection?.photo;
+    if (!photo?.scales || photo.detector !== 'yunet-n') throw new Error('the shipped model has no two-scale yunet-n photo setting');
     const all: Record<string, OneStageSetting> = {
       one: { detector: 'yunet-n', scales: null },
-      two: { detector: 'yunet-n', scales: { upscale: 1.5, ...config.detect.scales }, fineBox: true },
+      shipped: { detector: 'yunet-n', scales: photo.scales, ...(photo.fineBox ? { fineBox: photo.fineBox } : {}) },
     };
     const unknown = flags.settings.filter((s) => !(s in all));
     if (unknown.length) throw new BenchUsageError(`unknown setting ${unknown.join(', ')} (valid: ${Object.keys(all).join(', ')})`);

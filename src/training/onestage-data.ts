@@ -32,8 +32,7 @@ import { modelIdentity } from '../model/manifest-files';
 import { createFaceMaskDetector, loadShippedClassifier, PIPELINE_ENGINE } from '../detection/create';
 import { iou } from '../detection/geometry';
 import { fineUpscale } from '../detection/scales';
-import { fitBoxCorrection, matchedPairs, type BoxCorrection } from '../detection/boxfit';
-import { kaggleScenes } from '../data/kaggle';
+import type { BoxCorrection } from '../detection/boxfit';
 import { JsonMap, keyOf } from '../detection/cache';
 import type { FaceMaskDetector } from '../detection/pipeline';
 import type { FaceDetection } from '../detection/types';
@@ -52,28 +51,8 @@ export interface OneStageSetting {
   /** The registry's name (`yunet-n` or `yunet`). */
   detector: 'yunet-n' | 'yunet';
   scales: ScalePlan | null;
-  /**
-   * Two scales: the enlarged pass's boxes get a correction of their own, learnt on the Kaggle fitting
-   * photos by `facemask tune`'s rule (`learnFineBox`). default: false (the detector's correction)
-   */
-  fineBox?: boolean;
-}
-
-/** Raw boxes of the enlarged pass scoring at least this are matched to learn its correction (`facemask tune`'s rule). */
-export const FINE_BOX_MIN_SCORE = 0.3;
-
-/**
- * The enlarged pass's own box correction, by `facemask tune`'s rule: its raw boxes (score >= 0.3) on
- * the Kaggle fitting photos matched to every annotated face at IoU >= `faces.matchIou`, medians of the
- * shifts and log-scales (src/detection/boxfit.ts).
- */
-export async function learnFineBox(config: Config, pipeline: FaceMaskDetector, limit?: number): Promise<BoxCorrection> {
-  const photos = [];
-  for (const sc of kaggleScenes('fit', { limit })) {
-    const found = await pipeline.findFaces(await decodeImage(sc.file), { raw: true });
-    photos.push({ detections: found.filter((d) => d.score >= FINE_BOX_MIN_SCORE && (d.scale ?? 1) > 1), faces: sc.faces });
-  }
-  return fitBoxCorrection(matchedPairs(photos, config.faces.matchIou));
+  /** Two scales: the enlarged pass's own box correction (the shipped photo setting's `fineBox`); absent: the detector's. */
+  fineBox?: BoxCorrection;
 }
 
 const VARIANT: Record<OneStageSetting['detector'], YuNetVariant> = { 'yunet-n': 'yunet_n', yunet: 'yunet_s' };
@@ -166,8 +145,6 @@ export interface RecordOptions {
   /** default: `.cache/onestage` */
   cacheDir?: string;
   quiet?: boolean;
-  /** Small-data mode: the fine box is learnt on the first N fitting photos. */
-  limit?: number;
 }
 
 /** SHA-1 of a file's bytes (the cache's entry key). */
@@ -182,12 +159,7 @@ export async function sceneRecords(config: Config, scenes: readonly RecordScene[
   const engine = await createEngine({ ...PIPELINE_ENGINE, quiet: true });
   const classifier = await loadShippedClassifier(config);
   const common = { classifier, engine, detector: opts.setting.detector, scales: opts.setting.scales, threshold: floor, cacheDir: projectPaths().measureCache };
-  let fineBox: BoxCorrection | undefined;
-  if (opts.setting.fineBox && opts.setting.scales) {
-    const raw = await createFaceMaskDetector(config, { ...common, box: null });
-    fineBox = await learnFineBox(config, raw, opts.limit).finally(() => raw.dispose());
-  }
-  const pipeline = await createFaceMaskDetector(config, { ...common, ...(fineBox ? { fineBox } : {}) });
+  const pipeline = await createFaceMaskDetector(config, { ...common, fineBox: opts.setting.scales ? (opts.setting.fineBox ?? null) : undefined });
   let net: Net | undefined;
   try {
     const m = classifier.manifest;

@@ -20,7 +20,8 @@ import { kaggleScenes, KAGGLE } from '../data/kaggle';
 import { ilc2021Scenes, ILC2021 } from '../data/ilc2021';
 import { sceneSet, validationScenes, TEST_SCENE_SETS, type SceneSetName } from '../data/scenes';
 import { selectFeatures, type FeatureSpec } from '../detection/yunet-features';
-import { classAp, fieldMeasure, meanAp, scoredBox, type FieldResult, type VocImage } from '../evaluation/voc';
+import { classAp, fieldMeasure, meanAp, scoredBox, FIELD_BANDS, type FieldResult, type VocImage } from '../evaluation/voc';
+import { countedBand } from '../evaluation/field';
 import { boxLabels, sceneRecords, type OneStageSetting, type PhotoRecord, type RecordScene, type RecordSet } from './onestage-data';
 import { HEAD_CLASSES, predictHead, trainHead, type ClassWeighting, type HeadSpec, type Matrix, type TrainedHead } from './onestage-head';
 
@@ -90,7 +91,7 @@ export interface SideBySide {
 }
 
 /** `head`, `shipped` and `mix` (at `w`) on a set by the field's measure. */
-export function sideBySide(set: RecordSet, head: Float32Array[][], w: number, floor: number): SideBySide {
+export function sideBySide(set: RecordSet, head: Float32Array[][], w: number, floor: number, minSize = 24): SideBySide {
   const shipped = set.photos.map((p) => p.shipped);
   const mix = mixProbs(head, shipped, w);
   const all = { head, shipped, mix };
@@ -100,7 +101,7 @@ export function sideBySide(set: RecordSet, head: Float32Array[][], w: number, fl
     const pick = (xs: VocImage[]) => xs.filter((_, i) => set.photos[i].dataset === ds);
     byDataset[ds] = { head: quickMap(pick(images.head), floor), shipped: quickMap(pick(images.shipped), floor), mix: quickMap(pick(images.mix), floor) };
   }
-  const m = (xs: VocImage[]) => measureSummary(fieldMeasure(xs, { floor }));
+  const m = (xs: VocImage[]) => measureSummary(fieldMeasure(xs, { floor, bands: [...FIELD_BANDS, countedBand(minSize)] }));
   return { head: m(images.head), shipped: m(images.shipped), mix: m(images.mix), byDataset };
 }
 
@@ -142,16 +143,15 @@ export const DEFAULT_GRID: HeadGrid = {
     'own stride, cell': { strides: 'own', pools: ['centre'], meta: true },
     'own stride, cell + 3x3 mean, max': { strides: 'own', pools: ['centre', 'mean', 'max'], meta: true },
     'three strides, cell + 3x3 mean, max': { strides: 'all', pools: ['centre', 'mean', 'max'], meta: true },
-    'own stride, three bands': { strides: 'own', pools: ['top', 'middle', 'bottom'], meta: true },
     'three strides, three bands': { strides: 'all', pools: ['top', 'middle', 'bottom'], meta: true },
     'three strides, all': { strides: 'all', pools: ['centre', 'mean', 'max', 'top', 'middle', 'bottom'], meta: true },
   },
   start: { hidden: 64, classWeights: 'sqrt', mirror: false },
   hidden: [0, 64, 256],
-  classWeights: ['none', 'sqrt', 'balanced'],
-  base: { dropout: 0.3, epochs: 40, batch: 128, learningRate: 1e-3, l2: 1e-4, seed: 1 },
+  classWeights: ['sqrt', 'balanced'],
+  base: { dropout: 0.3, epochs: 20, batch: 128, learningRate: 1e-3, l2: 1e-4, seed: 1 },
   mixWeights: [0.25, 0.5, 0.75],
-  extraSeeds: [2, 3],
+  extraSeeds: [2],
 };
 
 /** A head tried: what it was, the epoch kept and its validation mAP (pooled). */
@@ -181,10 +181,11 @@ export async function searchHeads(data: TrainingData, val: RecordSet, grid: Head
   let best: { tried: TriedHead; head: TrainedHead } | undefined;
   const run = async (stage: number, c: HeadCandidate) => {
     if (tried.some((t) => t.features === c.features && t.hidden === c.hidden && t.classWeights === c.classWeights && t.mirror === c.mirror)) return;
+    const t0 = Date.now();
     const head = await trainCandidate(data, val, grid, c, floor);
     const t: TriedHead = { ...c, stage, epoch: head.epoch, mAP: head.scores[head.epoch - 1] };
     tried.push(t);
-    log(`  stage ${stage}: ${c.features}, hidden ${c.hidden}, weights ${c.classWeights}${c.mirror ? ', mirrored too' : ''}: epoch ${t.epoch}, validation mAP ${t.mAP.toFixed(4)}`);
+    log(`  stage ${stage}: ${c.features}, hidden ${c.hidden}, weights ${c.classWeights}${c.mirror ? ', mirrored too' : ''}: epoch ${t.epoch}, validation mAP ${t.mAP.toFixed(4)} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
     if (!best || t.mAP > best.tried.mAP) best = { tried: t, head };
   };
   for (const features of Object.keys(grid.features)) await run(1, { ...grid.start, features });
@@ -257,13 +258,13 @@ export async function runOneStage(config: Config, opts: OneStageOptions): Promis
       training: { photos: data.plain.photos.length, boxes: y.length, byClass: classCounts(y) },
       tried,
       chosen: { ...best.tried, mixWeight, mixes, seeds },
-      validation: sideBySide(val, probs, mixWeight, floor),
+      validation: sideBySide(val, probs, mixWeight, floor, config.faces.minSize),
     };
     if (opts.test) {
       result.test = {};
       for (const t of TEST_SCENE_SETS) {
         const set = await sceneRecords(config, sceneSet(t, { limit: opts.limit }), ro);
-        result.test[t] = sideBySide(set, headProbs(best.head, set, grid.features[best.tried.features]), mixWeight, floor);
+        result.test[t] = sideBySide(set, headProbs(best.head, set, grid.features[best.tried.features]), mixWeight, floor, config.faces.minSize);
       }
     }
     out.push(result);

@@ -1,11 +1,9 @@
 /**
- * `appendGraphOutputs` and `tensorFeeding` (src/model/onnx/outputs.ts) on a hand-made graph and on the
- * committed YuNet files (decoded, never run: the run is outputs.test.ts).
+ * `appendGraphOutputs` and `tensorFeeding` (src/model/onnx/outputs.ts) on a hand-made graph (on the
+ * committed YuNet files, decoded and run: test/detection/yunet-features.test.ts).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { onnx } from 'onnx-proto';
 import { appendGraphOutputs, graphOutputNames, tensorFeeding } from '../../../src/model/onnx/outputs';
 
@@ -72,15 +70,4 @@ test('tensorFeeding: the data input of the node that takes a weight', () => {
   assert.equal(tensorFeeding(tinyModel(), 'w'), 'x');
   assert.throws(() => tensorFeeding(tinyModel(), 'x'), /0 nodes take the weight "x"/); // x is a data input, not a weight
   assert.throws(() => tensorFeeding(tinyModel(), 'missing'), /0 nodes take/);
-});
-
-test("tensorFeeding on the committed YuNet files: each stride's class branch reads its own shared head map", () => {
-  for (const v of ['yunet_n', 'yunet_s']) {
-    const bytes = fs.readFileSync(path.join(__dirname, '../../../face_detector/yunet', `${v}_dynamic.onnx`));
-    const cls = [0, 1, 2].map((i) => tensorFeeding(bytes, `bbox_head.multi_level_cls.${i}.conv1.weight`));
-    const obj = [0, 1, 2].map((i) => tensorFeeding(bytes, `bbox_head.multi_level_obj.${i}.conv1.weight`));
-    assert.deepEqual(obj, cls, `${v}: cls and obj read the same map`);
-    assert.equal(new Set(cls).size, 3, `${v}: three different maps`);
-    assert.equal(graphOutputNames(bytes).length, 12);
-  }
 });
