@@ -147,7 +147,7 @@ export const DEFAULT_GRID: HeadGrid = {
     'three strides, all': { strides: 'all', pools: ['centre', 'mean', 'max', 'top', 'middle', 'bottom'], meta: true },
   },
   start: { hidden: 64, classWeights: 'sqrt', mirror: false },
-  hidden: [0, 64, 256],
+  hidden: [0, 64],
   classWeights: ['sqrt', 'balanced'],
   base: { dropout: 0.3, epochs: 20, batch: 128, learningRate: 1e-3, l2: 1e-4, seed: 1 },
   mixWeights: [0.25, 0.5, 0.75],
