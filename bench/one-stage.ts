@@ -55,6 +55,8 @@ runBench(
       const v = r.validation;
       console.log(`${r.name}: chosen ${r.chosen.features}, hidden ${r.chosen.hidden}, weights ${r.chosen.classWeights}${r.chosen.mirror ? ', mirrored too' : ''}, epoch ${r.chosen.epoch}, mix w ${r.chosen.mixWeight}`);
       console.log(`  validation mAP: head ${v.head.mAP.toFixed(4)} | shipped ${v.shipped.mAP.toFixed(4)} | mix ${v.mix.mAP.toFixed(4)}`);
+      const g = (x: { value: number; low: number; high: number }) => `${x.value.toFixed(4)} [${x.low.toFixed(4)}, ${x.high.toFixed(4)}]`;
+      console.log(`  validation gain over shipped (paired bootstrap over photos, 95 %): head ${g(v.gainOverShipped.head)} | mix ${g(v.gainOverShipped.mix)}`);
       for (const [t, s] of Object.entries(r.test ?? {})) console.log(`  ${t} mAP: head ${s.head.mAP.toFixed(4)} | shipped ${s.shipped.mAP.toFixed(4)} | mix ${s.mix.mAP.toFixed(4)}`);
     }
     return { floor: config.faces.scoreFloor, grid: quick ? QUICK_GRID : DEFAULT_GRID, results };

@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { initBackend } from '../../src/backend/tf';
 import { classWeights, predictHead, standardisation, trainHead, HEAD_CLASSES, type HeadSpec, type Matrix } from '../../src/training/onestage-head';
 import { boxLabels, type PhotoRecord, type RecordSet } from '../../src/training/onestage-data';
-import { labelsOf, mixProbs, perPhoto, rowsOf, sideBySide } from '../../src/training/onestage';
+import { labelsOf, mixProbs, pairedMapGain, perPhoto, rowsOf, sideBySide } from '../../src/training/onestage';
+import type { VocImage } from '../../src/evaluation/voc';
 import { featureLength, FEATURE_POOLS, type FeatureSpec } from '../../src/detection/yunet-features';
 import { mulberry32 } from '../../src/util/random';
 import type { Box } from '../../src/result';
@@ -121,4 +122,19 @@ test('rows, labels and probabilities cut back into photos; mixProbs averages; si
   assert.ok(Math.abs(s.shipped.mAP - 1 / 3) < 1e-9, `shipped mAP ${s.shipped.mAP}`);
   assert.ok(s.mix.mAP > s.shipped.mAP && s.mix.mAP <= 1);
   assert.deepEqual(Object.keys(s.byDataset).sort(), ['a', 'b']);
+});
+
+test('pairedMapGain: no gain between the same scores; a classifier right on every photo against one wrong on half, a gain whose interval excludes 0', () => {
+  /** A photo with one with_mask face and one box on it, scored p(with_mask) = `p`, the rest without_mask. */
+  const photo = (p: number): VocImage => ({ faces: [{ box: [0, 0, 20, 20], label: 'with_mask' }, { box: [50, 0, 20, 20], label: 'without_mask' }], boxes: [
+    { box: [0, 0, 20, 20], faceScore: 0.9, scores: { with_mask: p, without_mask: 1 - p, incorrect_mask: 0 } },
+    { box: [50, 0, 20, 20], faceScore: 0.9, scores: { with_mask: 1 - p, without_mask: p, incorrect_mask: 0 } },
+  ] });
+  const right = Array.from({ length: 40 }, () => photo(0.95));
+  const half = Array.from({ length: 40 }, (_, i) => photo(i % 2 ? 0.95 : 0.05));
+  assert.deepEqual(pairedMapGain(half, half, 0.05, 200), { value: 0, low: 0, high: 0 });
+  const g = pairedMapGain(half, right, 0.05, 200);
+  assert.ok(g.value > 0.2 && g.low > 0 && g.low <= g.value && g.value <= g.high, JSON.stringify(g));
+  assert.deepEqual(pairedMapGain(half, right, 0.05, 200), g, 'seeded');
+  assert.throws(() => pairedMapGain(half, right.slice(1), 0.05), /40 photos against 39/);
 });
