@@ -145,10 +145,13 @@ export interface BenchSpec<S extends Record<string, FlagSpec>> {
   method?: string;
   /** When these flags measure only part of the work, why (the figures are then not written), else false. */
   partial?: (flags: FlagValues<S>) => string | false;
+  /** Where the figures go when not docs/results/bench/<name>[-<tag>].json (e.g. one file per measured approach), and that in words for the help. */
+  resultFile?: (flags: FlagValues<S>) => string;
+  writesTo?: string;
 }
 
 /** A spec as help and usage read it (any flags). */
-type AnySpec = Omit<BenchSpec<Record<string, FlagSpec>>, 'partial'>;
+type AnySpec = Omit<BenchSpec<Record<string, FlagSpec>>, 'partial' | 'resultFile'>;
 
 export interface BenchArgs<S extends Record<string, FlagSpec>> {
   flags: FlagValues<S>;
@@ -193,7 +196,7 @@ export function benchHelp(spec: AnySpec): string {
     const extra = n === 'quick' ? `: ${spec.quick}` : '';
     lines.push(`  ${flagForm(n, f).padEnd(24)}${f.help}${extra}${dflt}`);
   }
-  lines.push('', `figures: docs/results/bench/${spec.name}.json (with the command, date, commit, machine and load)`);
+  lines.push('', `figures: ${spec.writesTo ?? `docs/results/bench/${spec.name}.json`} (with the command, date, commit, machine and load)`);
   if (spec.method) lines.push(`method: ${spec.method}`);
   return lines.join('\n');
 }
@@ -249,7 +252,7 @@ export function parseBenchArgs<S extends Record<string, FlagSpec>>(spec: BenchSp
   const runs = spec.runs ? (quick && !given ? 1 : (values.runs as number)) : 1;
   const tag = values.tag as string | undefined;
   if (tag !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(tag)) fail(`--tag takes a name of letters, digits, ".", "_" and "-", got "${tag}"`);
-  const resultFile = path.join(projectPaths().results, 'bench', `${spec.name}${tag ? `-${tag}` : ''}.json`);
+  const resultFile = spec.resultFile ? spec.resultFile(values as FlagValues<S>) : path.join(projectPaths().results, 'bench', `${spec.name}${tag ? `-${tag}` : ''}.json`);
   const partial = spec.partial?.(values as FlagValues<S>) || null;
   return { flags: values as FlagValues<S>, positionals, runs, quick, partial, write: !quick && !partial && !values['no-write'], resultFile };
 }

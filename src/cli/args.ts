@@ -91,6 +91,27 @@ export function verbHelp(v: VerbSpec): string {
   return lines.join('\n');
 }
 
+/**
+ * A list flag's value split at its commas, except commas inside brackets or braces, so a JSON value
+ * stays whole (`data.hard={"list":"x.json","copies":3}`, `views.real.smallSide=[8,48]`); empty parts dropped.
+ */
+export function splitList(s: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === '[' || c === '{') depth++;
+    else if ((c === ']' || c === '}') && depth > 0) depth--;
+    else if (c === ',' && depth === 0) {
+      out.push(s.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(s.slice(start));
+  return out.filter(Boolean);
+}
+
 export function parseArgs<S extends FlagSpecs>(v: VerbSpec<S>, argv: string[]): ParsedArgs<S> {
   const positional: string[] = [];
   const flags: Record<string, string | number | boolean | string[] | undefined> = {};
@@ -119,8 +140,8 @@ export function parseArgs<S extends FlagSpecs>(v: VerbSpec<S>, argv: string[]): 
       continue;
     }
     if (spec.type === 'list') {
-      const vals: string[] = inline !== undefined ? inline.split(',').filter(Boolean) : [];
-      while (inline === undefined && i + 1 < argv.length && !argv[i + 1].startsWith('--')) vals.push(...argv[++i].split(',').filter(Boolean));
+      const vals: string[] = inline !== undefined ? splitList(inline) : [];
+      while (inline === undefined && i + 1 < argv.length && !argv[i + 1].startsWith('--')) vals.push(...splitList(argv[++i]));
       if (vals.length === 0) fail(`--${name} needs at least one ${spec.value ?? 'value'}`);
       if (spec.choices) for (const x of vals) if (!spec.choices.includes(x)) fail(`--${name}: "${x}" is not one of ${spec.choices.join(', ')}`);
       flags[name] = [...((flags[name] as string[]) ?? []), ...vals];

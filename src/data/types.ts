@@ -18,7 +18,7 @@ export interface FaceItem<L extends string = Label> {
 }
 
 /** Where a training item comes from. */
-export type ItemSource = 'split' | 'chandrikadeb7' | 'extra' | 'kaggle-fit' | 'kaggle-validation' | 'kaggle-test' | 'synth' | 'synth-confuser' | 'detector' | 'ilc2021';
+export type ItemSource = 'split' | 'chandrikadeb7' | 'extra' | 'kaggle-fit' | 'kaggle-validation' | 'kaggle-test' | 'synth' | 'synth-confuser' | 'detector' | 'ilc2021' | 'everyday';
 
 /**
  * A face as training and evaluation see it: a labelled face (`FaceItem`, labels may include the

@@ -31,6 +31,7 @@ import type { Box } from '../result';
 import type { RgbImage } from '../util/images';
 import type { Landmarks } from '../model/crop';
 import { createLandmarkFinder, type LandmarkFinder } from '../detection/landmark-finder';
+import type { EverydaySummary } from './everyday-summary';
 import {
   averagePrecision,
   classificationReport,
@@ -61,7 +62,7 @@ export interface ConfuserKindRow {
 }
 
 export interface SetEvaluation {
-  name: 'split' | 'real' | 'ilc2021-val' | 'ilc2021-test' | 'confusers';
+  name: 'split' | 'real' | 'ilc2021-val' | 'ilc2021-test' | 'confusers' | 'everyday-val' | 'everyday-test';
   description: string;
   /** Items of the model's classes (what the report is computed on). */
   items: EvalItem[];
@@ -90,6 +91,8 @@ export interface SetEvaluation {
   sources?: ConfuserKindRow[];
   /** A model with the aligned crop rule: faces measured, and how many had landmarks (the others were cut to their box). */
   aligned?: { faces: number; landmarks: number };
+  /** The everyday-unmasked photos (src/evaluation/everyday.ts): what the kept faces were called, large faces called incorrect_mask. */
+  everyday?: EverydaySummary;
 }
 
 export interface EvaluateOptions {

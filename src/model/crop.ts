@@ -2,8 +2,9 @@
  * The classifier's crop rule, pure and browser-safe — one code for Node and the browser, in two forms
  * (`CropRule`, named by a model's manifest; `cropFace` applies either): `box` — a face box cut from the
  * image (the part inside it, no padding; docs/contracts.md "Boxes") and resized to the model's input
- * with sharp's linear resize as ./resize.ts reproduces it — and `aligned`, below (the aligned crop
- * from 5 landmarks).
+ * with sharp's linear resize as ./resize.ts reproduces it; optionally with context for small faces
+ * (`BoxContext`: a box below a size cut scaled around its centre) — and `aligned`, below (the aligned
+ * crop from 5 landmarks).
  */
 import type { Box } from '../result';
 import type { RgbImage } from '../util/images';
@@ -57,8 +58,20 @@ export interface LandmarkSource {
 /** The default: YuNet-n at 0.3 (as the not_face mining), matched at IoU >= 0.4. */
 export const LANDMARK_SOURCE: Readonly<LandmarkSource> = { detector: 'yunet-n', minScore: 0.3, matchIou: 0.4 };
 
+/**
+ * Context for small faces under the box rule: a box whose shorter side is below `below` px is cut
+ * scaled by `scale` around its centre (more head, hair and shoulders; the part inside the image), so
+ * a face the detector finds at 10 px is not a few blurred pixels blown up to the input.
+ */
+export interface BoxContext {
+  /** Boxes whose shorter side is below this (px) get the context. */
+  below: number;
+  /** How much larger the cut square is than the box, per side (>= 1). */
+  scale: number;
+}
+
 /** Which crop a model sees (its manifest's `crop`; absent: the box). */
-export type CropRule = { kind: 'box' } | { kind: 'aligned'; template: AlignTemplate; landmarks: LandmarkSource };
+export type CropRule = { kind: 'box'; context?: BoxContext } | { kind: 'aligned'; template: AlignTemplate; landmarks: LandmarkSource };
 
 /** The aligned rule with the default template and landmark source. */
 export const ALIGNED_CROP: Extract<CropRule, { kind: 'aligned' }> = { kind: 'aligned', template: { ...ALIGN_TEMPLATE }, landmarks: { ...LANDMARK_SOURCE } };
@@ -74,12 +87,32 @@ export function checkAlignTemplate(t: unknown, where = 'aligned crop template'):
   return { eyeY: o.eyeY, mouthY: o.mouthY };
 }
 
+/** Check a small-face context (and say what is wrong): 0 < below, 1 <= scale <= 4. */
+export function checkBoxContext(c: unknown, where = 'box context'): BoxContext {
+  const o = c as BoxContext;
+  if (!o || typeof o !== 'object' || !(typeof o.below === 'number' && o.below > 0 && Number.isFinite(o.below)) || !(typeof o.scale === 'number' && o.scale >= 1 && o.scale <= 4)) {
+    throw new Error(`${where} must be { below, scale } with below > 0 (px) and 1 <= scale <= 4 (e.g. { "below": 24, "scale": 1.3 }), got ${JSON.stringify(c)}`);
+  }
+  return { below: o.below, scale: o.scale };
+}
+
+/**
+ * The region cut for a box under the box rule: the box, or for a small face with context, the box
+ * scaled around its centre, in whole pixels (so training's views and inference cut the same pixels).
+ */
+export function contextBox(box: Box, context: BoxContext | undefined): Box {
+  if (!context || !(Math.min(box[2], box[3]) < context.below)) return box;
+  const [x, y, w, h] = box;
+  const [nw, nh] = [Math.round(w * context.scale), Math.round(h * context.scale)];
+  return [Math.round(x + w / 2 - nw / 2), Math.round(y + h / 2 - nh / 2), nw, nh];
+}
+
 /** Check a crop rule as read from a manifest or a recipe. */
 export function checkCropRule(r: unknown, where = 'crop'): CropRule {
   const o = r as CropRule;
-  if (o && typeof o === 'object' && o.kind === 'box') return BOX_CROP;
+  if (o && typeof o === 'object' && o.kind === 'box') return o.context === undefined ? BOX_CROP : { kind: 'box', context: checkBoxContext(o.context, `${where}.context`) };
   if (o && typeof o === 'object' && o.kind === 'aligned') return { kind: 'aligned', template: checkAlignTemplate(o.template, `${where}.template`), landmarks: checkLandmarkSource(o.landmarks, `${where}.landmarks`) };
-  throw new Error(`${where} must be { "kind": "box" } or { "kind": "aligned", "template": { "eyeY", "mouthY" }, "landmarks": { "detector", "minScore", "matchIou" } }, got ${JSON.stringify(r)}`);
+  throw new Error(`${where} must be { "kind": "box" } (optionally with "context": { "below", "scale" }) or { "kind": "aligned", "template": { "eyeY", "mouthY" }, "landmarks": { "detector", "minScore", "matchIou" } }, got ${JSON.stringify(r)}`);
 }
 
 export function checkLandmarkSource(s: unknown, where = 'landmark source'): LandmarkSource {
@@ -214,13 +247,15 @@ export interface FaceRegion {
 
 /**
  * The crop rule, both forms, in one function (the classifiers on Node and in the browser, training's
- * plain view): `box` cuts the box (`cropResizeLinear`); `aligned` cuts the aligned crop from the
- * face's landmarks, and the box when it has none usable.
+ * plain view): `box` cuts the box (`cropResizeLinear`; a small face with the rule's context scaled
+ * first, `contextBox`); `aligned` cuts the aligned crop from the face's landmarks, and the box when it
+ * has none usable.
  */
 export function cropFace(image: RgbImage, face: FaceRegion, size: number, rule: CropRule = BOX_CROP): RgbImage {
   if (rule.kind === 'aligned') {
     const a = alignedCrop(image, face.landmarks, size, rule.template);
     if (a) return a;
+    return cropResizeLinear(image, face.box, size);
   }
-  return cropResizeLinear(image, face.box, size);
+  return cropResizeLinear(image, contextBox(face.box, rule.context), size);
 }

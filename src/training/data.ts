@@ -7,7 +7,7 @@
  * `realworld` data (the measured set is the Kaggle dev set's test part, src/data/kaggle.ts):
  *  - `chandrikadeb7` (+ `extraDatasets`) whole images, minus every image whose near-duplicate group
  *    holds a Kaggle test photo;
- *  - the annotated faces of the Kaggle **fit** photos (0–159; faces >= 12 px, each `tuneCopies`
+ *  - the annotated faces of the Kaggle **fit** photos (0–159; faces >= `minFace` px, 12 by default, each `tuneCopies`
  *    times with its own views), minus photos grouped with a test photo or excluded by the partition;
  *    the **validation** photos' counted faces (160–199, >= 24 px) are the validation set;
  *  - synthetic masks (`facemask synth` output with `manifest.jsonl`) made from chandrikadeb7
@@ -22,6 +22,9 @@
  *  - with `ilc2021Copies` > 0: ilc2021's **train**-side face crops (src/data/ilc2021.ts), each that
  *    many times with its own views; whenever ilc2021's split is recorded, images of other datasets
  *    grouped with its validation or test photos are left out (they are measured there);
+ *  - with `everydayCopies` > 0: the faces the detector finds on everyday-unmasked's **train**-side
+ *    photos, each `without_mask` that many times (src/training/everyday-data.ts);
+ *  - with `hard`: more copies of the training faces on a committed list of hard ones (src/training/hard.ts);
  *  - test: every counted face (>= 24 px) of the test photos, the annotated box as is.
  *
  * The confuser test set (`dataset/confusers.tsv`, src/data/confusers.ts) never reaches training: its
@@ -46,6 +49,8 @@ import { readSynthManifest, type SynthManifestEntry } from '../synth/synth';
 import { excludeSynthSources, separateConfusers } from '../synth/groups';
 import { mineScenes } from '../detection/mine-scenes';
 import type { RealworldDataSpec, SplitDataSpec } from './presets';
+import { everydayTrainItems } from './everyday-data';
+import { addHardCopies, readHardList } from './hard';
 
 export interface TrainingData {
   train: TrainItem[];
@@ -104,7 +109,7 @@ export interface RealworldOptions {
   config: Config;
   /** `facemask synth` outputs to use (one or several), or null for none. default: `.cache/synth-realworld` when it exists */
   synthDir?: string | string[] | null;
-  /** Kaggle fit faces smaller than this (shorter side, px) are not used for training. default: 12 */
+  /** Kaggle fit faces and ilc2021 crops smaller than this (shorter side, px) are not used for training. default: the recipe's `data.minFace` */
   minTrainFace?: number;
   /** Progress bars. default: false */
   progress?: boolean;
@@ -275,7 +280,7 @@ export async function realworldData(spec: RealworldDataSpec, opts: RealworldOpti
   checkConfuserRecords(confuserList, data.records, datasets);
   const confusers = confuserExclusion(confuserList, { groupOf, ilc2021Split: ilcSplit });
   const c: MixContext = {
-    cfg, spec, opts, minTrainFace: opts.minTrainFace ?? 12, groupOf, kaggle, ilcSplit, confusers,
+    cfg, spec, opts, minTrainFace: opts.minTrainFace ?? spec.minFace, groupOf, kaggle, ilcSplit, confusers,
     testGroups: new Set(kaggle.filter((r) => kagglePart(kagglePhotoOf(r)) === 'test').map((r) => groupOf(r.sha256))),
     isConfuser: (sha: string) => isConfuserExcluded(confusers, { sha256: sha, group: groupOf(sha) }),
     excluded: { leakGroups: 0, kaggleLeak: 0, synthSources: 0, synthOfLeakOrMissing: 0, smallFitFaces: 0, confuserImages: 0, confuserKagglePhotos: 0, confuserSynth: 0, confuserDrawnOnMaskSources: 0, ilc2021Linked: 0, smallIlc2021Faces: 0, ilc2021Confusers: 0 },
@@ -289,12 +294,18 @@ export async function realworldData(spec: RealworldDataSpec, opts: RealworldOpti
   kaggleItems(c);
   ilc2021Items(c);
   await notFaceItems(c);
+  const everyday = await everydayTrainItems({ copies: spec.everydayCopies, detector: spec.notFace?.detector ?? 'yunet-n', minFace: c.minTrainFace, config: cfg, isConfuser: c.isConfuser, limit: cfg.small ? 4 : undefined });
+  c.train.push(...everyday.items);
+  const hard = spec.hard ? addHardCopies(c.train, readHardList(path.resolve(projectPaths().root, spec.hard.list)), spec.hard.copies) : null;
+  if (hard) c.train.push(...hard.added);
   const notes = {
     synthDir: synthDirs.length > 1 ? synthDirs : (synthDirs[0] ?? null),
     excluded: c.excluded,
     confusers: { list: path.relative(projectPaths().root, projectPaths().confusers), entries: confuserList.length, groups: confusers.groups.size, ilc2021Split: ilcSplit !== null },
     ilc2021Split: ilcSplit ? 'recorded' : 'not recorded (ilc2021 not installed or not inspected)',
     sources: sourceCounts(c.train),
+    ...(hard ? { hard: { list: spec.hard!.list, copies: spec.hard!.copies, found: hard.found, missing: hard.missing, added: hard.added.length } } : {}),
+    ...(spec.everydayCopies > 0 ? { everyday: { photos: everyday.photos, faces: everyday.faces, confuserPhotos: everyday.confuserPhotos, copies: spec.everydayCopies } } : {}),
     ...(opts.ilc2021Fold ? { ilc2021Fold: { ...opts.ilc2021Fold, heldOut: c.val.filter((v) => v.source === 'ilc2021').length } } : {}),
   };
   const testDescription = `real faces: ${describePart('test')}, faces >= ${cfg.faces.minSize} px, annotated boxes${cfg.small ? ', small-data mode' : ''}`;

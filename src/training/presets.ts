@@ -8,7 +8,7 @@
 import { ORIGINAL_AUGMENTATION, type AugmentParams } from '../model/learn/augment';
 import { MOBILENET_V2_035 } from '../model/base';
 import { REAL_AUGMENT, type RealAugment } from '../model/learn/views';
-import { ALIGN_TEMPLATE, checkAlignTemplate, type AlignTemplate } from '../model/crop';
+import { ALIGN_TEMPLATE, checkAlignTemplate, checkBoxContext, type AlignTemplate, type BoxContext } from '../model/crop';
 import type { ModelManifest } from '../model/manifest';
 
 /** The group-aware split of folder datasets (src/data/split.ts). */
@@ -31,6 +31,12 @@ export interface RealworldDataSpec {
   notFace: { detector: string; minScore: number } | null;
   /** Copies of every ilc2021 train-side face crop (its own views each; src/data/ilc2021.ts); 0: none. */
   ilc2021Copies: number;
+  /** Kaggle fit faces and ilc2021 crops smaller than this (shorter side, px) are left out of training (and their detector boxes). */
+  minFace: number;
+  /** Copies of every face the detector finds on everyday-unmasked's train-side photos, each `without_mask` (src/training/everyday-data.ts); 0: none. */
+  everydayCopies: number;
+  /** Hard training faces (src/training/hard.ts): a committed list (path from the project root) whose items get `copies` more copies each; null: none. */
+  hard: { list: string; copies: number } | null;
 }
 
 /** What the head sees: the base's last map pooled whole or in three bands, or pooled behind fine-tuned last blocks. */
@@ -89,6 +95,12 @@ export interface Recipe {
   crop: CropKind;
   /** With crop 'aligned': where the eyes' and the mouth's midpoints sit, fractions of the side from the top (src/model/crop.ts `ALIGN_TEMPLATE`). */
   alignTemplate: AlignTemplate;
+  /**
+   * With crop 'box': context for small faces — a box whose shorter side is below `below` px is cut
+   * scaled by `scale` around its centre, in training and at inference (src/model/crop.ts `BoxContext`,
+   * recorded in the manifest's crop rule); null: the box as is.
+   */
+  cropContext: BoxContext | null;
 }
 
 export const CROP_KINDS = ['box', 'aligned'] as const;
@@ -107,6 +119,7 @@ export const PRESETS: Record<'original' | 'realworld', Recipe> = {
     finetune: { epochs: 4, learningRate: 1e-4, blocks: 1 },
     crop: 'box',
     alignTemplate: { ...ALIGN_TEMPLATE },
+    cropContext: null,
   },
   realworld: {
     name: 'realworld',
@@ -114,7 +127,7 @@ export const PRESETS: Record<'original' | 'realworld', Recipe> = {
       'real faces, three classes: chandrikadeb7 + Kaggle fit face crops + synthetic masks (correct/nose/chin) + not_face boxes, ' +
       'detector-like views (jittered boxes, small faces, blur, JPEG, lighting), balanced class weights',
     base: MOBILENET_V2_035.name,
-    data: { kind: 'realworld', extraDatasets: [], kaggleFit: true, tuneCopies: 3, notFace: { detector: 'yunet-n', minScore: 0.3 }, ilc2021Copies: 2 },
+    data: { kind: 'realworld', extraDatasets: [], kaggleFit: true, tuneCopies: 3, notFace: { detector: 'yunet-n', minScore: 0.3 }, ilc2021Copies: 2, minFace: 12, everydayCopies: 0, hard: null },
     head: { units: 256, dropout: 0.5 },
     fit: { epochs: 30, batchSize: 64, learningRate: 1e-3, decay: 'lr/epochs', classWeights: 'balanced' },
     views: { count: 2, smallCount: 2, affine: null, real: REAL_AUGMENT },
@@ -122,6 +135,7 @@ export const PRESETS: Record<'original' | 'realworld', Recipe> = {
     finetune: { epochs: 4, learningRate: 1e-4, blocks: 1 },
     crop: 'box',
     alignTemplate: { ...ALIGN_TEMPLATE },
+    cropContext: null,
   },
 };
 
@@ -129,7 +143,7 @@ export const PRESET_NAMES = Object.keys(PRESETS);
 
 /** The datasets a recipe's data come from (recorded in the manifest). */
 export function recipeDatasets(r: Recipe): string[] {
-  return r.data.kind === 'split' ? r.data.datasets : ['chandrikadeb7', ...r.data.extraDatasets, 'kaggle-face-mask-dev', ...(r.data.ilc2021Copies > 0 ? ['ilc2021'] : [])];
+  return r.data.kind === 'split' ? r.data.datasets : ['chandrikadeb7', ...r.data.extraDatasets, 'kaggle-face-mask-dev', ...(r.data.ilc2021Copies > 0 ? ['ilc2021'] : []), ...(r.data.everydayCopies > 0 ? ['everyday-unmasked'] : [])];
 }
 
 /**
@@ -169,7 +183,7 @@ const kindOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array'
  */
 export function applyOverrides(recipe: Recipe, overrides: Record<string, unknown>): Recipe {
   const out = structuredClone(recipe) as unknown as Record<string, unknown>;
-  const nullable = new Set(['data.notFace', 'views.affine', 'views.real']);
+  const nullable = new Set(['data.notFace', 'data.hard', 'views.affine', 'views.real', 'cropContext']);
   for (const [key, value0] of Object.entries(overrides)) {
     const parts = key.split('.');
     let obj = out;
@@ -199,6 +213,10 @@ export function getRecipe(name: string, overrides: Record<string, unknown> = {})
   if (!(CROP_KINDS as readonly string[]).includes(r.crop)) throw new Error(`recipe field "crop" must be one of ${CROP_KINDS.join(', ')} (e.g. --set crop=aligned), got ${JSON.stringify(r.crop)}`);
   checkAlignTemplate(r.alignTemplate, 'recipe field "alignTemplate"');
   if (r.crop === 'aligned' && r.data.kind !== 'realworld') throw new Error(`crop=aligned needs the realworld data (face boxes and landmarks); preset ${r.name} uses the ${r.data.kind} data`);
+  if (r.cropContext !== null) {
+    checkBoxContext(r.cropContext, 'recipe field "cropContext"');
+    if (r.crop !== 'box' || r.data.kind !== 'realworld') throw new Error('recipe field "cropContext" goes with crop=box and the realworld data (face boxes); set cropContext=null otherwise');
+  }
   checkRecipeValues(r);
   return r;
 }
@@ -224,6 +242,8 @@ const RECIPE_VALUES: [string, (x: unknown) => boolean, string][] = [
   ['finetune.blocks', wholeFrom(0, 16), 'a whole number from 0 to 16'],
   ['data.tuneCopies', (x) => x === undefined || wholeFrom(0, 100)(x), 'a whole number from 0 to 100'],
   ['data.ilc2021Copies', (x) => x === undefined || wholeFrom(0, 100)(x), 'a whole number from 0 to 100'],
+  ['data.minFace', (x) => x === undefined || wholeFrom(1, 1000)(x), 'a whole number of pixels from 1 to 1000'],
+  ['data.everydayCopies', (x) => x === undefined || wholeFrom(0, 100)(x), 'a whole number from 0 to 100'],
 ];
 
 /** Refuse a recipe whose values make no sense (a negative layer size, a learning rate of 0), naming the valid form. */
@@ -234,6 +254,33 @@ export function checkRecipeValues(r: Recipe): void {
   }
   const nf = r.data.kind === 'realworld' ? r.data.notFace : null;
   if (nf && !(nf.minScore > 0 && nf.minScore < 1)) throw new Error(`recipe field "data.notFace.minScore" must be between 0 and 1, got ${JSON.stringify(nf.minScore)}`);
+  if (r.views.real) checkRealAugment(r.views.real);
+  const hard = r.data.kind === 'realworld' ? r.data.hard : null;
+  if (hard && !(typeof hard.list === 'string' && hard.list.length > 0 && wholeFrom(1, 20)(hard.copies))) throw new Error(`recipe field "data.hard" must be null or { "list": "<file from the project root>", "copies": 1 to 20 }, got ${JSON.stringify(hard)}`);
+}
+
+const probability = (x: unknown) => typeof x === 'number' && x >= 0 && x <= 1;
+const range = (ok: (x: unknown) => boolean) => (x: unknown) => Array.isArray(x) && x.length === 2 && ok(x[0]) && ok(x[1]) && (x[0] as number) <= (x[1] as number);
+
+/** The street-like views' values (`views.real.*`), each with its valid form. */
+const REAL_VALUES: [keyof RealAugment, (x: unknown) => boolean, string][] = [
+  ['scale', range(positive), 'two numbers [low, high], 0 < low <= high'],
+  ['shift', (x) => typeof x === 'number' && x >= 0 && x < 1, 'a number from 0 up to (not including) 1'],
+  ['small', probability, 'a probability from 0 to 1'],
+  ['smallSide', range(wholeFrom(2, 1024)), 'two whole numbers of pixels [low, high], 2 <= low <= high'],
+  ['blur', probability, 'a probability from 0 to 1'],
+  ['blurSigma', range(positive), 'two numbers [low, high], 0 < low <= high'],
+  ['jpeg', probability, 'a probability from 0 to 1'],
+  ['jpegQuality', range(wholeFrom(1, 100)), 'two whole numbers [low, high] from 1 to 100'],
+  ['light', probability, 'a probability from 0 to 1'],
+  ['brightness', range(positive), 'two numbers [low, high], 0 < low <= high'],
+  ['wholeCrop', range((x) => typeof x === 'number' && x > 0 && x <= 1), 'two numbers [low, high], 0 < low <= high <= 1'],
+  ['flip', (x) => typeof x === 'boolean', 'true or false'],
+];
+
+/** Refuse street-like view parameters that make no sense (a probability of 2, a range backwards), naming the valid form. */
+export function checkRealAugment(p: RealAugment): void {
+  for (const [key, ok, valid] of REAL_VALUES) if (!ok(p[key])) throw new Error(`recipe field "views.real.${key}" must be ${valid}, got ${JSON.stringify(p[key])}`);
 }
 
 /** A recipe in one table row (notebooks, reports): what a run with it will use. */

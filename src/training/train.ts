@@ -22,7 +22,7 @@ import { buildFoldedTail, tailPooled, tailSpec, unfoldTail } from '../model/tail
 import { buildHead } from '../model/head';
 import { embedItems, startBaseRunner, type FeatureMatrix } from '../model/learn/features';
 import { affineViews, alignedViews, realViews, type ViewMaker } from '../model/learn/views';
-import { ALIGN_TEMPLATE, ALIGNED_CROP, BOX_CROP, checkAlignTemplate, type CropRule } from '../model/crop';
+import { ALIGN_TEMPLATE, ALIGNED_CROP, BOX_CROP, checkAlignTemplate, checkBoxContext, type CropRule } from '../model/crop';
 import { attachLandmarks } from './landmarks';
 import { saveClassifier } from '../model/classifier';
 import type { ModelManifest } from '../model/manifest';
@@ -120,7 +120,8 @@ export function runRecipe(opts: TrainOptions, preset: string): { recipe: Recipe;
 
 /** The crop rule a recipe trains (and its model is run) with. */
 export function recipeCropRule(r: Recipe): CropRule {
-  return r.crop === 'aligned' ? { ...ALIGNED_CROP, template: checkAlignTemplate(r.alignTemplate ?? ALIGN_TEMPLATE) } : BOX_CROP;
+  if (r.crop === 'aligned') return { ...ALIGNED_CROP, template: checkAlignTemplate(r.alignTemplate ?? ALIGN_TEMPLATE) };
+  return r.cropContext ? { kind: 'box', context: checkBoxContext(r.cropContext, 'recipe field "cropContext"') } : BOX_CROP;
 }
 
 /** What the base computes for a feature selection: the mean or the bands of its last map (the head pools the same, so the saved head takes the map). */
@@ -132,7 +133,8 @@ export function baseFeatureKind(sel: FeatureSelection): 'pooled' | 'bands' {
 function viewMakers(r: Recipe): { train: ViewMaker; plain: ViewMaker } {
   if (r.data.kind === 'split') return { train: affineViews(r.views.affine), plain: affineViews(null) };
   const rule = recipeCropRule(r);
-  return rule.kind === 'aligned' ? { train: alignedViews(rule, r.views.real), plain: alignedViews(rule, null) } : { train: realViews(r.views.real), plain: realViews(null) };
+  if (rule.kind === 'aligned') return { train: alignedViews(rule, r.views.real), plain: alignedViews(rule, null) };
+  return { train: realViews(r.views.real, rule.context), plain: realViews(null, rule.context) };
 }
 
 /** Step 2: base features (`kind`) of `views` views of every training item and the plain validation/test items. */
@@ -302,7 +304,7 @@ function trainedManifest(p: PreparedRun, runDir: string, test: ReturnType<typeof
     format: 'facemask-classifier/1',
     classes: p.classes,
     base: { name: p.base.spec.name, sha256: p.base.sha256, alpha: p.base.spec.alpha, inputSize: p.base.spec.inputSize, preprocessing: p.base.spec.preprocessing },
-    ...(p.crop.kind === 'aligned' ? { crop: p.crop } : {}),
+    ...(p.crop.kind === 'aligned' || p.crop.context ? { crop: p.crop } : {}),
     training: {
       preset: r.name, seed: p.seed, splitSeed: p.splitSeed, datasets: recipeDatasets(r), epochs: p.epochs, views: p.views, run: path.basename(runDir),
       ...(r.data.kind === 'realworld' ? { kaggle: { fit: [...KAGGLE_PARTS.fit] as [number, number], validation: [...KAGGLE_PARTS.validation] as [number, number], excluded: [...KAGGLE_EXCLUDED.keys()] } } : {}),

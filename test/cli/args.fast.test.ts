@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseArgs, verbHelp, UsageError, type VerbSpec } from '../../src/cli/args';
+import { parseArgs, splitList, verbHelp, UsageError, type VerbSpec } from '../../src/cli/args';
 import { main } from '../../src/cli/main';
 
 const verb: VerbSpec = {
@@ -47,4 +47,14 @@ test('the CLI refuses an unknown verb with exit status 2', async () => {
     console.error = orig;
   }
   assert.match(err.join('\n'), /unknown verb "frobnicate" \(valid: prepare/);
+});
+
+test('a list flag keeps a JSON value whole: commas inside brackets or braces do not split it', () => {
+  assert.deepEqual(splitList('a,b,,c'), ['a', 'b', 'c']);
+  assert.deepEqual(splitList('views.real.smallSide=[8,48]'), ['views.real.smallSide=[8,48]']);
+  assert.deepEqual(splitList('data.hard={"list":"x.json","copies":3},head.units=128'), ['data.hard={"list":"x.json","copies":3}', 'head.units=128']);
+  assert.deepEqual(splitList('k={"a":[1,2],"b":{"c":3}},x'), ['k={"a":[1,2],"b":{"c":3}}', 'x']);
+  const train: VerbSpec = { name: 'train', summary: 'train', flags: { set: { type: 'list', value: 'KEY=VALUE', help: 'overrides' } }, examples: [], run: async () => 0 };
+  const sets = parseArgs(train, ['--set', 'data.hard={"list":"x.json","copies":3}', 'v=[8,48]', '--set=a=1,b=[2,3]']).flags.set;
+  assert.deepEqual(sets, ['data.hard={"list":"x.json","copies":3}', 'v=[8,48]', 'a=1', 'b=[2,3]']);
 });

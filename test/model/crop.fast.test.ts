@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ALIGN_TEMPLATE, ALIGNED_CROP, alignTransform, alignedCrop, checkCropRule, cropFace, imageToCrop, cropToImage, warpCrop, type Landmarks } from '../../src/model/crop';
+import { ALIGN_TEMPLATE, ALIGNED_CROP, alignTransform, alignedCrop, checkCropRule, contextBox, cropFace, imageToCrop, cropToImage, warpCrop, type Landmarks } from '../../src/model/crop';
 import { cropResizeLinear } from '../../src/model/resize';
 import type { RgbImage } from '../../src/util/images';
 
@@ -129,6 +129,24 @@ test('no landmarks, too few, non-finite or collapsed ones: the box crop, pixel f
 
 test('a crop rule that is not one of the two forms is refused with the valid form', () => {
   assert.deepEqual(checkCropRule({ kind: 'box' }), { kind: 'box' });
-  assert.throws(() => checkCropRule({ kind: 'tight' }), /must be \{ "kind": "box" \} or \{ "kind": "aligned"/);
+  assert.throws(() => checkCropRule({ kind: 'tight' }), /must be \{ "kind": "box" \} \(optionally with "context".*\) or \{ "kind": "aligned"/);
+  assert.deepEqual(checkCropRule({ kind: 'box', context: { below: 24, scale: 1.3 } }), { kind: 'box', context: { below: 24, scale: 1.3 } });
+  assert.throws(() => checkCropRule({ kind: 'box', context: { below: 24, scale: 0.5 } }), /crop\.context must be \{ below, scale \}.*1 <= scale <= 4/);
+  assert.throws(() => checkCropRule({ kind: 'box', context: { scale: 1.2 } }), /crop\.context/);
   assert.throws(() => checkCropRule({ kind: 'aligned', template: { eyeY: 0.7, mouthY: 0.4 } }), /0 < eyeY < mouthY < 1/);
+});
+
+test("the box rule's small-face context: a box below the size is cut scaled around its centre in whole pixels, a larger one as is", () => {
+  const img = blank(120, 90);
+  for (let i = 0; i < img.data.length; i++) img.data[i] = (i * 37) % 251;
+  const context = { below: 24, scale: 1.5 };
+  const small: [number, number, number, number] = [40.4, 30, 16, 20];
+  assert.deepEqual(contextBox(small, context), [36, 25, 24, 30]); // centre (48.4, 40) kept, sides 24 x 30, whole pixels
+  assert.deepEqual(contextBox([10, 10, 30, 24], context), [10, 10, 30, 24]); // shorter side 24: not below
+  assert.deepEqual(contextBox(small, undefined), small);
+  const rule = checkCropRule({ kind: 'box', context });
+  assert.deepEqual(cropFace(img, { box: small }, SIZE, rule).data, cropResizeLinear(img, [36, 25, 24, 30], SIZE).data);
+  assert.deepEqual(cropFace(img, { box: [10, 10, 30, 24] }, SIZE, rule).data, cropResizeLinear(img, [10, 10, 30, 24], SIZE).data);
+  // near the edge the scaled box is cut to the part inside the image, as any box
+  assert.deepEqual(cropFace(img, { box: [0, 0, 10, 10] }, SIZE, rule).data, cropResizeLinear(img, [-2, -2, 15, 15], SIZE).data);
 });

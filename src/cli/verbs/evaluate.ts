@@ -14,6 +14,8 @@ import { TEST_SCENE_SETS, SCENE_SETS, type SceneSetName } from '../../data/scene
 import type { FieldRun } from '../../evaluation/field-run';
 import { writeFieldSummary } from '../../evaluation/field';
 import { DETECTORS } from '../../detection/detectors';
+import { evaluateEveryday } from '../../evaluation/everyday';
+import { everydayLine } from '../../evaluation/everyday-summary';
 import { claimSummary, measureScenes, writeSceneReport } from './evaluate-scenes';
 import { settingsRequest } from './detection-flags';
 
@@ -23,7 +25,7 @@ export const evaluateVerb = defineVerb({
   flags: {
     model: { type: 'string', value: 'DIR', help: 'model folder (default: models/default)' },
     output: { type: 'string', value: 'DIR', help: 'folder for the report and pictures (default: runs/evaluate/<model>, never overwritten)' },
-    sets: { type: 'list', value: 'SET', help: 'which sets (default: split and real; only real for a realworld model, which has no held-out split; ilc2021 sides and the confuser set on request)', choices: ['split', 'real', 'ilc2021-val', 'ilc2021-test', 'confusers'] },
+    sets: { type: 'list', value: 'SET', help: 'which sets (default: split and real; only real for a realworld model, which has no held-out split; ilc2021 sides, the confuser set and everyday-unmasked photos through the pipeline on request)', choices: ['split', 'real', 'ilc2021-val', 'ilc2021-test', 'confusers', 'everyday-val', 'everyday-test'] },
     scenes: { type: 'list', value: 'SET', help: `measure detection on scene photos instead, by the field's mAP@0.5 over every face (and faces >= 24 px found at IoU 0.3 beside it); test sets: ${TEST_SCENE_SETS.join(', ')}`, choices: SCENE_SETS },
     detector: { type: 'string', value: 'NAME', help: "with --scenes: the face detector (default: the model's, as facemask detect picks it)", choices: DETECTORS.names() },
     upscale: { type: 'number', value: 'K', help: "with --scenes: a second scale, the photo enlarged K times (1: one scale; default: the model's photo setting)" },
@@ -77,6 +79,7 @@ export const evaluateVerb = defineVerb({
       console.log(`summary: ${summaryFile}`);
     }
     for (const r of sideBySide(evals)) console.log(Object.entries(r).map(([k, v]) => `${k} ${v}`).join('  '));
+    for (const e of evals) if (e.everyday) console.log(everydayLine(e.name, e.everyday));
     for (const e of evals) if (e.aligned) console.log(`${e.name}: aligned crops for ${e.aligned.landmarks} of ${e.aligned.faces} faces (landmarks found); the rest cut to their box`);
     for (const e of evals) {
       if (e.kinds) console.log(`${e.name}, per kind:\n${confuserTableMarkdown(e.kinds)}`);
@@ -95,6 +98,8 @@ export const evaluateVerb = defineVerb({
   },
 });
 
+const EVERYDAY_SETS: readonly SetEvaluation['name'][] = ['everyday-val', 'everyday-test'];
+
 /** The scene measurement as a command line (recorded in its summary). */
 function commandLine(flags: Record<string, unknown>): string {
   const parts = ['npx facemask evaluate', `--scenes ${(flags.scenes as string[]).join(' ')}`];
@@ -112,7 +117,11 @@ async function evaluateFaces(modelDir: string, sets: SetEvaluation['name'][] | u
     throw new Error(`cannot use the model: ${(e as Error).message}`);
   }
   try {
-    return await evaluateModel(clf, { config: resolveConfig(), sets }); // default: both, or only real for a realworld model
+    const config = resolveConfig();
+    const faceSets = sets?.filter((s) => !EVERYDAY_SETS.includes(s));
+    const out = !sets || faceSets?.length ? await evaluateModel(clf, { config, sets: faceSets }) : []; // default: both, or only real for a realworld model
+    for (const side of ['val', 'test'] as const) if (sets?.includes(`everyday-${side}`)) out.push(await evaluateEveryday(clf, side, { config, limit: config.small ? 3 : undefined }));
+    return out;
   } finally {
     clf.dispose();
   }

@@ -14,7 +14,7 @@ import type { TrainItem } from '../../data/types';
 import type { Box } from '../../result';
 import { clampBox, resizeImage, type RgbImage } from '../../util/images';
 import { augmentView, hashSeed, mulberry32, type AugmentParams } from './augment';
-import { alignedCrop, usableLandmarks, type CropRule } from '../crop';
+import { alignedCrop, contextBox, usableLandmarks, type BoxContext, type CropRule } from '../crop';
 
 /** What a view needs of an item: its photo's identity and the face box (absent: the whole image). */
 export type ViewItem = Pick<TrainItem, 'file' | 'sha256' | 'box' | 'copy' | 'landmarks'>;
@@ -148,9 +148,15 @@ async function finishView(s: ReturnType<typeof sharp>, p: RealAugment | null, rn
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: size, height: size };
 }
 
-/** Real-world views (`p`), or the plain box / whole image with null. */
-export function realViews(p: RealAugment | null): ViewMaker {
-  return { name: 'real', key: p, view: (photo, item, view, size, seed) => realView(photo, item, view, size, seed, p) };
+/**
+ * Real-world views (`p`), or the plain box / whole image with null. With a small-face `context` (the
+ * box crop rule's, src/model/crop.ts) a small item's box is first scaled as inference cuts it
+ * (`contextBox`), then viewed; the context is part of the cache key.
+ */
+export function realViews(p: RealAugment | null, context?: BoxContext): ViewMaker {
+  if (!context) return { name: 'real', key: p, view: (photo, item, view, size, seed) => realView(photo, item, view, size, seed, p) };
+  const cut = (item: ViewItem): ViewItem => (item.box ? { ...item, box: contextBox(item.box, context) } : item);
+  return { name: 'real', key: { real: p, context }, view: (photo, item, view, size, seed) => realView(photo, cut(item), view, size, seed, p) };
 }
 
 /** How an aligned view's transform is jittered (view 0 is not): scale (> 1 shows more), rotation (radians), centre shift (share of the side). */

@@ -6,8 +6,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ALIGNED_CROP, BOX_CROP, cropFace } from '../../../src/model/crop';
-import { affineViews, alignedView, alignedViews, realView, REAL_AUGMENT } from '../../../src/model/learn/views';
+import { ALIGNED_CROP, BOX_CROP, contextBox, cropFace } from '../../../src/model/crop';
+import { affineViews, alignedView, alignedViews, realView, realViews, REAL_AUGMENT } from '../../../src/model/learn/views';
 import { augmentView, ORIGINAL_AUGMENTATION } from '../../../src/model/learn/augment';
 import { itemKey } from '../../../src/model/learn/features';
 import { resizeImage, type RgbImage } from '../../../src/util/images';
@@ -61,6 +61,22 @@ test('the feature cache tells items apart by their landmarks, and box items keep
   assert.notEqual(itemKey(item), itemKey({ ...item, landmarks: landmarks.map(([x, y]) => [x + 1, y] as [number, number]) }));
   assert.equal(itemKey(bare), itemKey({ file: 'other.jpg', sha256: item.sha256, box: item.box }));
   assert.notDeepEqual(alignedViews(ALIGNED_CROP, REAL_AUGMENT).key, alignedViews(ALIGNED_CROP, null).key);
+});
+
+test("with the box rule's small-face context, a small item is viewed from the scaled box inference cuts; a large one as before", async () => {
+  const img = photo();
+  const context = { below: 24, scale: 1.5 };
+  const small = { file: 'p.jpg', sha256: 'cd'.repeat(32), box: [150, 100, 16, 20] as [number, number, number, number] };
+  const scaled = { ...small, box: contextBox(small.box, context) };
+  assert.deepEqual(scaled.box, [146, 95, 24, 30]);
+  for (const v of [0, 1]) {
+    assert.deepEqual((await realViews(REAL_AUGMENT, context).view(img, small, v, 96, 1)).data, (await realView(img, scaled, v, 96, 1)).data);
+    assert.deepEqual((await realViews(REAL_AUGMENT, context).view(img, item, v, 96, 1)).data, (await realView(img, item, v, 96, 1)).data);
+  }
+  assert.notDeepEqual((await realViews(null, context).view(img, small, 0, 96, 1)).data, (await realView(img, small, 0, 96, 1, null)).data);
+  // the context changes the cache key; without it the key is the old one
+  assert.deepEqual(realViews(REAL_AUGMENT).key, REAL_AUGMENT);
+  assert.notDeepEqual(realViews(REAL_AUGMENT, context).key, REAL_AUGMENT);
 });
 
 test('affine views: the photo resized once and shared by its views gives the views of resizing it for each view', async () => {
