@@ -1,31 +1,42 @@
 /**
- * Speed benchmark at 640x480 with three faces, in one run, side by side with native OpenCV:
- *   - ms per frame for each detector, for classifying the faces of a frame (the classifier as
- *     shipped: on ONNX Runtime), and for the whole shipped photo pipeline (detect + classify),
- *   - video frames per second (frames written / wall time incl. ffmpeg decode and encode) with the
- *     default settings, detection on every frame, and a few detect-every values,
- *   - native OpenCV 4.6 (Debian python3-opencv) running the same ResNet-10 SSD on the same frames:
- *     ms per detection and the original tutorial's video loop (detect every frame, draw, encode),
- *     and the ratios.
+ * Speed benchmark of video, side by side with native OpenCV, on two clips in one run:
+ *   - the synthetic clip: 640x480, three faces (a window panning across face-api's sample1);
+ *   - the real clip (src/detection/clips.ts `realClip`): 640x360, 30 fps, 275 frames, a performer
+ *     moving and turning, cuts to an audience, every face unmasked.
+ * For each clip, video frames per second (frames written / wall time incl. ffmpeg decode and encode,
+ * the median of --runs runs) of the shipped video settings and of each lever alone — reusing a
+ * track's classification (config `video.reuse`), overlapping the next frame's detection with this
+ * frame's work (`video.overlap`), one thread per ONNX session, a lower graph optimisation, the
+ * detector on a smaller input, the cheaper member of the composite alone — and how far each draws
+ * the labels of classifying every frame (src/detection/agreement.ts: frames whose drawn faces and
+ * labels are the reference's). Native OpenCV 4.6 (Debian python3-opencv) runs the tutorial's loop
+ * (ResNet-10 SSD on every frame, draw, encode) on the same clip in the same run; the ratios are to it.
+ * Also ms per frame for each detector, for classifying the synthetic frame's faces and for the
+ * shipped photo pipeline.
  *
  *   npx tsx bench/video.ts [--frames 150] [--runs 3] [--quick]
  *
- * Prints figures (a table); not a test. Needs the promoted model (models/default). ms per frame are
- * medians of 15 calls after a warm-up (5 for res10); frames per second, and the native loop, are the
- * median of --runs runs. --quick: 30 frames, 1 run, fewer settings (no res10, no extra
- * detect-every values).
+ * Prints figures (tables); not a test. Needs the promoted model (models/default). --quick: 30
+ * frames of each clip, 1 run, fewer levers.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { resolveConfig } from '../src/config';
-import { createFaceMaskDetector, loadShippedClassifier } from '../src/detection/create';
+import { resolveConfig, type Config } from '../src/config';
+import { createFaceMaskDetector, loadShippedClassifier, PIPELINE_ENGINE } from '../src/detection/create';
+import { createEngine, type EngineOptions } from '../src/backend/onnx';
 import { processVideo } from '../src/detection/video';
+import { drawnFaces, labelAgreement, type DrawnFace } from '../src/detection/agreement';
+import { NO_REUSE } from '../src/detection/tracker';
 import { initBackend } from '../src/backend/tf';
 import { decodeImage } from '../src/util/images';
 import { projectPaths } from '../src/paths';
-import { makeClip, demoPhoto } from '../src/detection/clips';
+import { makeClip, demoPhoto, realClip } from '../src/detection/clips';
+import { loadFaceClassifier } from '../src/model/load';
+import { exportModelOnnx } from '../src/model/onnx/export';
+import type { LoadedClassifier } from '../src/model/types';
+import type { FaceMaskDetector } from '../src/detection/pipeline';
 import { machineLine, median, medianOfRuns, runBench } from './lib';
 
 /** The native side: the tutorial's detector and video loop in OpenCV (Python), on the same clip. */
@@ -76,130 +87,192 @@ loops = [loop() for _ in range(runs)]
 print(json.dumps({'opencv': cv2.__version__, 'threads': cv2.getNumThreads(), 'detectMs': statistics.median(ms), 'loopFps': statistics.median([f for _, f in loops]), 'loopFpsRuns': [f for _, f in loops], 'frames': loops[0][0]}))
 `;
 
+
+/** One way of running video: what differs from the shipped settings. */
+interface Lever {
+  name: string;
+  /** Config `video` fields changed. */
+  video?: Partial<Config['video']>;
+  /** The detector's longer input side (config `detect.yunet.maxSide`). */
+  maxSide?: number;
+  engine?: EngineOptions;
+  /** The composite's cheaper member alone, as the classifier. */
+  member?: boolean;
+}
+
+const EVERY_FRAME: Lever = { name: 'every frame classified, no overlap (the reference)', video: { reuse: NO_REUSE, overlap: false } };
+
+function levers(quick: boolean): Lever[] {
+  const all: Lever[] = [
+    EVERY_FRAME,
+    { name: 'shipped video settings' },
+    { name: 'reuse alone (no overlap)', video: { overlap: false } },
+    { name: 'overlap alone (every frame classified)', video: { reuse: NO_REUSE } },
+    { name: 'shipped, 1 thread per ONNX session', engine: { ...PIPELINE_ENGINE, threads: 1 } },
+    { name: 'shipped, graph optimisation basic', engine: { ...PIPELINE_ENGINE, graphOptimization: 'basic' } },
+    { name: 'shipped, detector input 480 px', maxSide: 480 },
+    { name: 'shipped, detector input 320 px', maxSide: 320 },
+    { name: 'shipped, the 128 px member alone', member: true },
+  ];
+  return quick ? all.slice(0, 4) : all;
+}
+
+/** The composite's cheaper member (128 px, 4 blocks fine-tuned) with its ONNX export, in a temporary folder. */
+async function cheaperMember(cfg: Config, dir: string): Promise<LoadedClassifier> {
+  const src = path.join(projectPaths().defaultModel, 'members', 'rw-128-b4');
+  const dst = path.join(dir, 'rw-128-b4');
+  fs.cpSync(src, dst, { recursive: true, dereference: true });
+  await exportModelOnnx(dst);
+  return loadFaceClassifier(dst, 'onnx', () => createEngine(PIPELINE_ENGINE));
+}
+
+/** The pipeline a lever runs: the shipped one, or its variant (the shipped video setting kept when the classifier changes). */
+async function leverPipeline(cfg: Config, lever: Lever, shipped: LoadedClassifier, member: () => Promise<LoadedClassifier>): Promise<FaceMaskDetector> {
+  const c: Config = lever.maxSide ? { ...cfg, detect: { ...cfg.detect, yunet: { ...cfg.detect.yunet, maxSide: lever.maxSide } } } : cfg;
+  const engine = lever.engine ? await createEngine({ ...lever.engine, quiet: true }) : undefined;
+  if (!lever.member) return createFaceMaskDetector(c, { classifier: shipped, use: 'video', engine });
+  const probe = await createFaceMaskDetector(c, { classifier: shipped, use: 'video' });
+  const s = probe.settings;
+  probe.dispose();
+  return createFaceMaskDetector(c, { classifier: await member(), use: 'video', detector: s.detector, threshold: s.threshold, rejectAt: s.policy.rejectAt, trustAbove: s.policy.trustAbove, box: s.box });
+}
+
+interface ClipRow {
+  clip: string;
+  lever: string;
+  fps: number;
+  fpsRuns: number[];
+  frames: number;
+  classifiedPerFrame: number;
+  reusedPerFrame: number;
+  agreement: number;
+  framesAgreeing: string;
+  facesAgreeing: string;
+}
+
+/** Every lever on one clip: median fps over `runs`, and the labels drawn against the reference's. */
+async function measureClip(cfg: Config, name: string, clip: string, runs: number, list: Lever[], shipped: LoadedClassifier, member: () => Promise<LoadedClassifier>, dir: string): Promise<ClipRow[]> {
+  const rows: ClipRow[] = [];
+  let reference: DrawnFace[][] | undefined;
+  // one untimed pass first: the process's first frames (JIT, page faults, ffmpeg start) would fall on the first lever alone
+  const warm = await leverPipeline(cfg, list[0], shipped, member);
+  await processVideo({ ...cfg.video, input: clip, pipeline: warm, maxFrames: 30 });
+  warm.dispose();
+  for (const lever of list) {
+    const pipeline = await leverPipeline(cfg, lever, shipped, member);
+    const video = { ...cfg.video, ...lever.video };
+    let drawn: DrawnFace[][] = [];
+    let counts = { frames: 0, classified: 0, reused: 0 };
+    const r = await medianOfRuns(runs, async (k) => {
+      const frames: DrawnFace[][] = [];
+      const out = path.join(dir, `out-${k}.mp4`);
+      const v = await processVideo({ ...video, input: clip, output: out, pipeline, onFrame: (f) => frames.push(drawnFaces(f)) });
+      drawn = frames;
+      counts = { frames: v.framesWritten, classified: v.classified, reused: v.reused };
+      return { fps: v.fps };
+    });
+    pipeline.dispose();
+    reference ??= drawn;
+    const a = labelAgreement(reference, drawn);
+    rows.push({ clip: name, lever: lever.name, fps: +r.median.fps.toFixed(1), fpsRuns: r.runs.map((x) => +x.fps.toFixed(1)), frames: counts.frames, classifiedPerFrame: +(counts.classified / counts.frames).toFixed(2), reusedPerFrame: +(counts.reused / counts.frames).toFixed(2), agreement: +a.share.toFixed(4), framesAgreeing: `${a.framesAgreeing}/${a.frames}`, facesAgreeing: `${a.facesAgreeing}/${a.faces}` });
+    process.stderr.write(`${name}: ${lever.name}: ${r.median.fps.toFixed(1)} fps, labels ${(a.share * 100).toFixed(1)} % of frames\n`);
+  }
+  return rows;
+}
+
+type Native = { opencv: string; threads: number; detectMs: number; loopFps: number; loopFpsRuns: number[]; frames: number };
+
+/** The tutorial's loop in native OpenCV on `clip`, `runs` times (null with the reason when it cannot run). */
+function nativeLoop(clip: string, runs: number, dir: string): { native: Native | null; error: string | null } {
+  const fd = projectPaths().faceDetector;
+  const py = spawnSync('/usr/bin/python3', ['-c', NATIVE, clip, path.join(fd, 'opencv_face_detector_uint8.pb'), path.join(fd, 'opencv_face_detector.pbtxt'), path.join(dir, 'native.mp4'), String(runs)], { encoding: 'utf8' });
+  if (py.status === 0) return { native: JSON.parse(py.stdout.trim().split('\n').pop()!) as Native, error: null };
+  const error = py.stderr.trim().split('\n').pop() ?? `exit ${py.status}`;
+  console.error(`native OpenCV not run: ${error}`);
+  return { native: null, error };
+}
+
+/** ms per frame of each detector, of classifying the frame's faces and of the photo pipeline, on one frame. */
+async function stageRows(cfg: Config, frame: Awaited<ReturnType<typeof decodeImage>>, classifier: LoadedClassifier, quick: boolean): Promise<Record<string, string | number>[]> {
+  const rows: Record<string, string | number>[] = [];
+  const timed = async (n: number, fn: () => Promise<unknown>) => {
+    await fn();
+    const ms: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const t = performance.now();
+      await fn();
+      ms.push(performance.now() - t);
+    }
+    return +median(ms).toFixed(1);
+  };
+  const shipped = await createFaceMaskDetector(cfg, { classifier });
+  const kept = (await shipped.detect(frame)).faces.length;
+  rows.push({ stage: `photo pipeline: ${shipped.settings.detector}@${shipped.settings.threshold} + classify (shipped)`, 'ms / frame': await timed(15, () => shipped.detect(frame)), faces: kept });
+  shipped.dispose();
+  for (const name of quick ? ['yunet-n', 'yunet'] : ['yunet-n', 'yunet', 'blazeface', 'ssd-mobilenet', 'res10']) {
+    const pipeline = await createFaceMaskDetector(cfg, { classifier, detector: name, use: 'video' });
+    const dets = await pipeline.findFaces(frame);
+    rows.push({ stage: `detect ${name}`, 'ms / frame': await timed(name === 'res10' ? 5 : 15, () => pipeline.findFaces(frame)), faces: dets.length });
+    if (name === 'yunet-n') {
+      const ms = await timed(15, () => pipeline.classifyBoxes(frame, dets));
+      rows.push({ stage: `classify ${dets.length} faces (crop + networks, ${classifier.runtime})`, 'ms / frame': ms, faces: dets.length });
+      rows.push({ stage: `classify: per face (${classifier.runtime})`, 'ms / frame': +(ms / Math.max(1, dets.length)).toFixed(1), faces: 1 });
+    }
+    pipeline.dispose();
+  }
+  return rows;
+}
+
 runBench(
   {
     name: 'video',
-    summary: 'speed at 640x480 with three faces: ms per frame per detector, classifying, the photo pipeline; video frames per second; native OpenCV side by side',
-    flags: { frames: { type: 'integer', value: 'N', default: 150, min: 1, help: 'frames in the generated clip' } },
+    summary: 'video fps of the shipped settings and of each lever on a synthetic 640x480 clip and the real clip, the labels against classifying every frame, native OpenCV side by side; ms per frame per detector and for classifying',
+    flags: { frames: { type: 'integer', value: 'N', default: 150, min: 1, help: 'frames in the generated (synthetic) clip' } },
     runs: 3,
-    quick: '30 frames, 1 run, fewer settings (no res10, no extra detect-every values)',
-    method: 'ms / frame: median of 15 calls after a warm-up call (res10: 5) on the first frame; fps: frames written / wall time incl. ffmpeg decode and encode, median of --runs runs; native: median detection ms over the frames, tutorial loop fps median of --runs runs',
+    quick: '30 frames of each clip, 1 run, fewer levers and detectors',
+    method: 'fps: frames written / wall time incl. ffmpeg decode and encode, median of --runs runs per lever and clip, one pipeline per lever over the runs; agreement: frames whose drawn faces (paired by IoU >= 0.5) carry the labels of the reference run (every frame classified, no overlap); native: the tutorial loop in OpenCV on the same clip, median of --runs runs; ms / frame: median of 15 calls after a warm-up call (res10: 5)',
   },
   async ({ flags, runs, quick }) => {
-    const nFrames = quick ? 30 : flags.frames;
     await initBackend();
     const cfg = resolveConfig();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facemask-bench-'));
-    const clip = path.join(dir, 'three-faces.mp4');
-    // sample1: three faces; scaled so the 640x480 window pans across all three
-    makeClip(demoPhoto(1), clip, { frames: nFrames, scaleTo: 720 });
-    const firstPng = path.join(dir, 'frame.png');
-    spawnSync('ffmpeg', ['-v', 'error', '-y', '-i', clip, '-frames:v', '1', firstPng]);
-    const frame = await decodeImage(firstPng);
-    const rows: Record<string, string | number>[] = [];
+    const synthetic = path.join(dir, 'three-faces.mp4');
+    makeClip(demoPhoto(1), synthetic, { frames: quick ? 30 : flags.frames, scaleTo: 720 });
+    const real = realClip();
+    if (!real) console.error('the real clip is not installed (dataset/videos/ or ../shared/videos/): measured on the synthetic clip only');
+    const realCut = real && quick ? path.join(dir, 'real-30.mp4') : real;
+    if (real && realCut !== real) spawnSync('ffmpeg', ['-v', 'error', '-y', '-i', real, '-frames:v', '30', '-an', '-c:v', 'libx264', '-preset', 'ultrafast', realCut!]);
     const classifier = await loadShippedClassifier(cfg);
-
-    // video frames per second, defaults first; measured before the tfjs detectors are loaded (after
-    // them the ONNX runs slow down: yunet-n video 40 → 32 fps once SSD ran in tfjs-wasm), and the
-    // tfjs detectors last
-    const probe = await createFaceMaskDetector(cfg, { classifier, use: 'video' });
-    const videoDetector: string = probe.settings.detector;
-    probe.dispose();
-    const settings: { detector: string; every: number; note: string }[] = [
-      { detector: videoDetector, every: cfg.video.detectEvery, note: 'defaults' },
-      ...['yunet', 'yunet-n'].filter((d) => !(d === videoDetector && cfg.video.detectEvery === 1)).map((d) => ({ detector: d, every: 1, note: 'every frame' })),
-      ...[
-        { detector: 'blazeface', every: 3, note: 'BlazeFace (tfjs-wasm), every 3' },
-        { detector: 'blazeface', every: 10, note: 'BlazeFace, every 10: the previous video default' },
-        { detector: 'ssd-mobilenet', every: 10, note: 'SSD (tfjs-wasm), every 10' },
-      ].filter((x) => !(x.detector === videoDetector && x.every === cfg.video.detectEvery)),
-      ...(quick ? [] : [
-        ...[1, 2, 5].filter((n) => n !== cfg.video.detectEvery).map((n) => ({ detector: videoDetector, every: n, note: `detect every ${n}` })),
-        { detector: 'res10', every: 1, note: 'the original: res10 on every frame' },
-      ]),
-    ];
-    const fpsRows: Record<string, string | number | number[]>[] = [];
-    for (const s of settings) {
-      const pipeline = await createFaceMaskDetector(cfg, { classifier, detector: s.detector });
-      let frames = 0;
-      const r = await medianOfRuns(runs, async (k) => {
-        const out = path.join(dir, `out-${s.detector}-${s.every}-${k}.mp4`);
-        const v = await processVideo({ input: clip, output: out, pipeline, detectEvery: s.every, smoothing: cfg.video.smoothing, trackIou: cfg.video.trackIou, maxMissed: cfg.video.maxMissed });
-        frames = v.framesWritten;
-        return { fps: v.fps, seconds: v.seconds };
-      });
-      pipeline.dispose();
-      fpsRows.push({ video: `${s.detector}, detect every ${s.every} (${s.note})`, fps: +r.median.fps.toFixed(1), frames, seconds: +r.median.seconds.toFixed(1), fpsRuns: r.runs.map((x) => +x.fps.toFixed(1)) });
+    let member: Promise<LoadedClassifier> | undefined;
+    const getMember = () => (member ??= cheaperMember(cfg, dir));
+    const clips: [string, string][] = [['synthetic 640x480', synthetic], ...(realCut ? [['real 640x360', realCut] as [string, string]] : [])];
+    const list = levers(quick);
+    const fpsRows: ClipRow[] = [];
+    const natives: Record<string, Native | null> = {};
+    let nativeError: string | null = null;
+    for (const [name, clip] of clips) {
+      fpsRows.push(...(await measureClip(cfg, name, clip, runs, list, classifier, getMember, dir)));
+      const n = nativeLoop(clip, runs, dir);
+      natives[name] = n.native;
+      nativeError ??= n.error;
     }
-
-    // the shipped photo pipeline on the frame: detect + classify, as `facemask detect` runs it
-    const shipped = await createFaceMaskDetector(cfg, { classifier });
-    await shipped.detect(frame);
-    const pm: number[] = [];
-    let kept = 0;
-    for (let i = 0; i < 15; i++) {
-      const t = performance.now();
-      kept = (await shipped.detect(frame)).faces.length;
-      pm.push(performance.now() - t);
-    }
-    rows.push({ stage: `photo pipeline: ${shipped.settings.detector}@${shipped.settings.threshold} + classify (shipped)`, 'ms / frame': +median(pm).toFixed(1), faces: kept });
-    shipped.dispose();
-
-    // detection and classification per frame
-    const detectors = quick ? ['yunet-n', 'yunet', 'blazeface', 'ssd-mobilenet'] : ['yunet-n', 'yunet', 'blazeface', 'ssd-mobilenet', 'res10'];
-    let facesForClassify = 0;
-    let classifyMs = NaN;
-    for (const name of detectors) {
-      const pipeline = await createFaceMaskDetector(cfg, { classifier, detector: name });
-      // the detector through the pipeline, with the setting's box correction, as detect and video run it
-      const findFaces = () => pipeline.findFaces(frame);
-      await findFaces();
-      const ms: number[] = [];
-      let found = 0;
-      for (let i = 0; i < (name === 'res10' ? 5 : 15); i++) {
-        const t = performance.now();
-        found = (await findFaces()).length;
-        ms.push(performance.now() - t);
-      }
-      rows.push({ stage: `detect ${name}`, 'ms / frame': +median(ms).toFixed(1), faces: found });
-      if (name === detectors[0]) {
-        const dets = await findFaces();
-        await pipeline.classifyBoxes(frame, dets);
-        const cm: number[] = [];
-        for (let i = 0; i < 15; i++) {
-          const t = performance.now();
-          await pipeline.classifyBoxes(frame, dets);
-          cm.push(performance.now() - t);
-        }
-        facesForClassify = dets.length;
-        classifyMs = median(cm);
-        rows.push({ stage: `classify ${dets.length} faces (crop + MobileNetV2 + head, ${classifier.runtime})`, 'ms / frame': +classifyMs.toFixed(1), faces: dets.length });
-        rows.push({ stage: `classify: per face (${classifier.runtime})`, 'ms / frame': +(classifyMs / Math.max(1, dets.length)).toFixed(1), faces: 1 });
-      }
-      pipeline.dispose();
-    }
-    // native OpenCV, same clip, same machine, same run
-    const fd = projectPaths().faceDetector;
-    const py = spawnSync('/usr/bin/python3', ['-c', NATIVE, clip, path.join(fd, 'opencv_face_detector_uint8.pb'), path.join(fd, 'opencv_face_detector.pbtxt'), path.join(dir, 'native.mp4'), String(runs)], { encoding: 'utf8' });
-    let native: { opencv: string; threads: number; detectMs: number; loopFps: number; loopFpsRuns: number[] } | undefined;
-    if (py.status === 0) native = JSON.parse(py.stdout.trim().split('\n').pop()!);
-    else console.error(`native OpenCV not run: ${py.stderr.trim().split('\n').pop()}`);
-
-    console.log(`\n640x480 frames, ${facesForClassify} faces; ${machineLine()}`);
-    for (const r of rows) console.log(`${String(r.stage).padEnd(52)} ${String(r['ms / frame']).padStart(8)} ms/frame  (${r.faces} faces)`);
-    for (const r of fpsRows) console.log(`${String(r.video).padEnd(52)} ${String(r.fps).padStart(8)} fps      (${r.frames} frames in ${r.seconds} s)`);
-    if (native) {
-      const res10 = rows.find((r) => r.stage === 'detect res10');
-      console.log(`native OpenCV ${native.opencv} (${native.threads} threads): ResNet-10 SSD ${native.detectMs.toFixed(1)} ms/frame; tutorial loop (detect every frame, draw, encode) ${native.loopFps.toFixed(1)} fps`);
-      if (res10) console.log(`ratio res10 opencv-wasm / native: ${(Number(res10['ms / frame']) / native.detectMs).toFixed(1)}x slower`);
-      const photo = rows.find((r) => String(r.stage).startsWith('photo pipeline'));
-      if (photo) console.log(`ratio shipped photo pipeline (detect + classify) / native ResNet-10 SSD alone: ${(Number(photo['ms / frame']) / native.detectMs).toFixed(2)}x (target <= 3)`);
-      for (const r of fpsRows) console.log(`ratio video fps ${r.video} / native tutorial loop: ${(Number(r.fps) / native.loopFps).toFixed(2)}`);
-      const every = fpsRows.find((r) => String(r.video).includes('(defaults)'));
-      if (every && cfg.video.detectEvery === 1) console.log(`targets: video every frame ${every.fps} fps (>= 30) and ${(Number(every.fps) / native.loopFps).toFixed(2)}x the native loop (>= 1.2); classify ${(classifyMs / Math.max(1, facesForClassify)).toFixed(1)} ms a face (<= 5)`);
-    }
+    const firstPng = path.join(dir, 'frame.png');
+    spawnSync('ffmpeg', ['-v', 'error', '-y', '-i', synthetic, '-frames:v', '1', firstPng]);
+    const rows = await stageRows(cfg, await decodeImage(firstPng), classifier, quick);
+    if (member) (await member).dispose();
     classifier.dispose();
+    const ratioed = fpsRows.map((r) => ({ ...r, overNative: natives[r.clip] ? +(r.fps / natives[r.clip]!.loopFps).toFixed(2) : null }));
+    console.log(`\n${machineLine()}`);
+    for (const r of rows) console.log(`${String(r.stage).padEnd(56)} ${String(r['ms / frame']).padStart(8)} ms/frame  (${r.faces} faces)`);
+    for (const [name] of clips) {
+      const nat = natives[name];
+      console.log(`\n${name}${nat ? `: native OpenCV ${nat.opencv} tutorial loop ${nat.loopFps.toFixed(1)} fps (runs ${nat.loopFpsRuns.map((x) => x.toFixed(1)).join(', ')}), ResNet-10 SSD ${nat.detectMs.toFixed(1)} ms/frame` : ''}`);
+      console.log(`${'lever'.padEnd(50)} ${'fps'.padStart(6)} ${'/native'.padStart(8)} ${'labels'.padStart(8)}  classified/reused per frame`);
+      for (const r of ratioed.filter((x) => x.clip === name)) console.log(`${r.lever.padEnd(50)} ${String(r.fps).padStart(6)} ${String(r.overNative ?? '-').padStart(8)} ${`${(r.agreement * 100).toFixed(1)} %`.padStart(8)}  ${r.classifiedPerFrame}/${r.reusedPerFrame}  (runs ${r.fpsRuns.join(', ')})`);
+    }
+    const target = ratioed.find((r) => r.clip === clips[0][0] && r.lever === 'shipped video settings');
+    if (target) console.log(`\ntargets (synthetic 640x480, 3 faces, shipped settings): ${target.fps} fps (>= 30), ${target.overNative ?? '-'}x the native loop (>= 1.25); labels as every frame classified on ${(target.agreement * 100).toFixed(1)} % of frames (>= 99 %)`);
     fs.rmSync(dir, { recursive: true, force: true });
-    return { frames: nFrames, size: '640x480', faces: facesForClassify, rows, fpsRows, native: native ?? null, nativeError: native ? null : py.stderr.trim().split('\n').pop() ?? null };
+    return { frames: quick ? 30 : flags.frames, video: cfg.video, rows, fpsRows: ratioed, native: natives, nativeError };
   },
 );

@@ -132,6 +132,19 @@ export interface Config {
     trackIou: number;
     /** A track unmatched for this many detection rounds is dropped. default: 2 */
     maxMissed: number;
+    /**
+     * When a track's last classification stands in for a new one (src/detection/tracker.ts
+     * `mayReuse`): for at most `frames` frames in a row, while the box overlaps the box classified at
+     * IoU >= `minIou`, and only when that classification's score was >= `minScore`. Chosen by
+     * bench/video.ts so that the drawn labels are those of classifying every frame on at least 99 %
+     * of the frames of the real and the synthetic clip. `frames` 0 classifies every frame.
+     * default: { frames: 8, minIou: 0.7, minScore: 0.9 }
+     */
+    reuse: { frames: number; minIou: number; minScore: number };
+    /** Read the next frame and start its detection while this one is classified, drawn and written. default: true */
+    overlap: boolean;
+    /** A track drawn on fewer frames than this is not counted as a face in a video's summary (`--summary`). default: 3 */
+    summaryMinFrames: number;
   };
   /** Synthetic masks (`facemask synth`, `src/synth/`). */
   synth: {
@@ -178,7 +191,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): Config {
       yunetN: { minConfidence: 0.8 },
       scales: { split: 24, maxPixels: 1_500_000 },
     },
-    video: { detector: null, detectEvery: 1, smoothing: 0.3, trackIou: 0.3, maxMissed: 2 },
+    video: { detector: null, detectEvery: 1, smoothing: 0.3, trackIou: 0.3, maxMissed: 2, reuse: { frames: 8, minIou: 0.7, minScore: 0.9 }, overlap: true, summaryMinFrames: 3 },
     synth: { minFaceSize: 48, maxRoll: 40, maxYaw: 45, minScore: 0.5, cropMargin: 0.35, jpegQuality: 92, concurrency: 2 },
   };
 }

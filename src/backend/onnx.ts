@@ -37,6 +37,11 @@ export interface EngineOptions {
    * same speed. Large fixed batches (training's feature pass) run a little faster with it. default: true
    */
   memoryArena?: boolean;
+  /**
+   * Native only: ONNX Runtime's graph optimisation level. 'all' is ONNX Runtime's own default (layout
+   * changes included); bench/video.ts measures the others. default: 'all'
+   */
+  graphOptimization?: 'disabled' | 'basic' | 'extended' | 'all';
 }
 
 // The required modules are cached (requiring is idempotent anyway); sessions never are.
@@ -61,7 +66,7 @@ function loadWebOrt(threads: number): { ort: Ort; threads: number } {
   return { ort: webOrt, threads: webThreads! };
 }
 
-function nodeEngine(threads: number, memoryArena: boolean): Engine {
+function nodeEngine(threads: number, memoryArena: boolean, graphOptimization: NonNullable<EngineOptions['graphOptimization']>): Engine {
   const ort = loadNodeOrt();
   const version = ort.env.versions?.node ?? '?';
   return ortEngine('onnxruntime-node', ort, `onnxruntime-node ${version} (native CPU, ${threads} thread${threads === 1 ? '' : 's'})`, {
@@ -75,6 +80,7 @@ function nodeEngine(threads: number, memoryArena: boolean): Engine {
     // every frame: 25 fps spinning, 40 fps not; photo pipeline 41 → 24 ms; bench/video.ts).
     extra: { session: { intra_op: { allow_spinning: '0' } } },
     enableCpuMemArena: memoryArena,
+    graphOptimizationLevel: graphOptimization,
   });
 }
 
@@ -105,7 +111,7 @@ export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
     engine = webEngine(threads);
   } else {
     try {
-      engine = nodeEngine(threads, opts.memoryArena ?? true);
+      engine = nodeEngine(threads, opts.memoryArena ?? true, opts.graphOptimization ?? 'all');
     } catch (e) {
       if (pref === 'node') throw new EngineError(`onnxruntime-node was asked for but does not load: ${oneLine(e)}`);
       engine = webEngine(threads, `; onnxruntime-node did not load: ${oneLine(e)}`);

@@ -18,6 +18,8 @@ export { barChart, lineChart, histogram, heatmap, scatter, tooltipEntry, DEFAULT
 export type { Row, Rows, ChartOptions, BarChartOptions, LineChartOptions, HistogramOptions, HeatmapOptions, ScatterOptions } from './charts';
 export { tradeoffChart, frontierIndices, settingLabel } from './tradeoff';
 export { reliabilityChart } from './reliability';
+export { timelineChart, TIMELINE_MAX_FACES } from './timeline';
+export type { TimelineRun } from './timeline';
 export type { ReliabilityPoint, ReliabilitySeries } from './reliability';
 export type { TradeoffRow, TradeoffSetting, TradeoffOptions } from './tradeoff';
 export { interactiveCharts, interactiveMode, interactiveHtml, interactivePage, libraryBundle } from './interactive';

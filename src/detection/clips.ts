@@ -5,7 +5,9 @@
 import { spawnSync } from 'node:child_process';
 import type { RgbImage } from '../util/images';
 import { FFMPEG, FFPROBE } from './ffmpeg';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { projectPaths } from '../paths';
 
 export const DEMO_DIR = path.join(path.dirname(require.resolve('@vladmandic/face-api/package.json')), 'demo');
 export const demoPhoto = (n: number) => path.join(DEMO_DIR, `sample${n}.jpg`);
@@ -61,4 +63,19 @@ export function videoFrames(file: string, indexes: number[], width: number, heig
   const out: RgbImage[] = [];
   for (let o = 0; o + n <= r.stdout.length; o += n) out.push({ data: new Uint8Array(r.stdout.subarray(o, o + n)), width, height });
   return out;
+}
+
+/** The real clip the video measurements use: 9 s, 640x360, 30 fps, a performer and an audience, every face unmasked. */
+export const REAL_CLIP_NAME = 'short_hamilton_clip.mp4';
+
+/**
+ * Where the real clip is: `dataset/videos/` when installed there, else the team's `../shared/videos/`
+ * beside the project; null when neither holds it.
+ */
+export function realClip(root: string = projectPaths().root): string | null {
+  for (const dir of [path.join(projectPaths().dataset, 'videos'), path.join(root, '..', 'shared', 'videos')]) {
+    const f = path.join(dir, REAL_CLIP_NAME);
+    if (fs.existsSync(f)) return f;
+  }
+  return null;
 }

@@ -151,9 +151,10 @@ export function collectStderr(p: ChildProcessWithoutNullStreams, max = 20_000): 
  * Write one frame to the encoder, waiting for its pipe to drain when full. An encoder that has
  * exited or whose pipe broke rejects at once (never a wait on a closed pipe).
  */
-export function writeFrame(enc: ChildProcessWithoutNullStreams, data: Uint8Array, why: () => string): Promise<void> {
+export function writeFrame(enc: ChildProcessWithoutNullStreams, data: Uint8Array, why: () => string, written?: () => void): Promise<void> {
   if (enc.exitCode !== null || enc.stdin.destroyed) return Promise.reject(new VideoError(`the encoder stopped: ${why() || `ffmpeg exit ${enc.exitCode}`}`));
-  if (enc.stdin.write(data)) return Promise.resolve();
+  // `written`: the pipe is done with `data` (its buffer may be used again)
+  if (enc.stdin.write(data, written && (() => written()))) return Promise.resolve();
   return new Promise<void>((resolve, reject) => {
     const off = () => {
       enc.stdin.off('drain', ok);
@@ -182,9 +183,28 @@ export function exited(p: ChildProcessWithoutNullStreams): Promise<number | null
   });
 }
 
-/** Raw frames of `frameBytes` each from a stream; `partial` reports leftover bytes at the end. */
-export async function* readFrames(stream: NodeJS.ReadableStream, frameBytes: number, tail: { partial: number }): AsyncGenerator<Uint8Array> {
-  let buf = new Uint8Array(frameBytes);
+/**
+ * Buffers of one frame's size, handed out and taken back, so a long video does not allocate (and the
+ * allocator fragment) a frame's worth of memory per frame.
+ */
+export class FramePool {
+  private free: Uint8Array[] = [];
+  constructor(readonly frameBytes: number) {}
+  take(): Uint8Array {
+    return this.free.pop() ?? new Uint8Array(this.frameBytes);
+  }
+  give(buf: Uint8Array): void {
+    if (buf.length === this.frameBytes && this.free.length < 8) this.free.push(buf);
+  }
+}
+
+/**
+ * Raw frames of `frameBytes` each from a stream; `partial` reports leftover bytes at the end. Each
+ * frame's buffer comes from `pool` when given (give it back when done with the frame), else is new.
+ */
+export async function* readFrames(stream: NodeJS.ReadableStream, frameBytes: number, tail: { partial: number }, pool?: FramePool): AsyncGenerator<Uint8Array> {
+  const next = () => pool?.take() ?? new Uint8Array(frameBytes);
+  let buf = next();
   let fill = 0;
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     let off = 0;
@@ -195,10 +215,11 @@ export async function* readFrames(stream: NodeJS.ReadableStream, frameBytes: num
       off += n;
       if (fill === frameBytes) {
         yield buf;
-        buf = new Uint8Array(frameBytes);
+        buf = next();
         fill = 0;
       }
     }
   }
   tail.partial = fill;
+  pool?.give(buf);
 }

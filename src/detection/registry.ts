@@ -164,5 +164,5 @@ export function resolveSettings(registry: DetectorRegistry, manifest: Pick<Model
 /** "ssd-mobilenet at 0.15 (tuned for this model), boxes dropped when …" — resolved settings in words. */
 export function describeSettings(s: ResolvedSettings, classes: readonly string[]): string {
   const from = { asked: 'as asked', model: "the model's tuned setting", detector: "the detector's own" }[s.source.threshold];
-  return `${s.detector}${s.scales ? ` at ${describeScales(s.scales)}` : ''} at ${s.threshold} (${from}); ${describePolicy(s.policy, classes)}${s.box ? `; boxes corrected toward the annotators' (${s.box.n} boxes)` : ''}`;
+  return `${s.detector}${s.scales ? ` at ${describeScales(s.scales)}` : ''} at ${s.threshold} (${from}); ${describePolicy(s.policy, classes)}${s.box ? `; boxes corrected toward the annotators' (${s.box.n} boxes${s.fineBox ? `; those of the enlarged photo by their own, ${s.fineBox.n}` : ''})` : ''}`;
 }

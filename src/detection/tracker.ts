@@ -8,6 +8,11 @@
  * `s ← α·new + (1 − α)·s` (α = `smoothing`); the drawn label is the smoothed scores' label under
  * the classifier's decision rule (`bestEmitted`, src/result.ts: the best class by default), so a
  * single-frame flip of the raw label does not flip the drawn one.
+ *
+ * A track's last classification may stand in for a new one on the next frames (`ReuseRule`, config
+ * `video.reuse`): while the box still overlaps the box that was classified, the classifier was sure
+ * of it, and for a few frames at most. A reused classification is folded into the smoothed scores as
+ * a fresh one would be, so the drawn label moves frame by frame as when every frame is classified.
  */
 import { bestEmitted, type Box, type Classification, type ClassScores, type DecisionRule } from '../result';
 import type { Label } from '../labels';
@@ -26,6 +31,19 @@ export interface TrackerOptions {
   decision?: DecisionRule;
 }
 
+/** When a track's last classification stands in for a new one (config `video.reuse`). */
+export interface ReuseRule {
+  /** Most frames in a row a classification is reused before the track is classified again; 0: every frame is classified. */
+  frames: number;
+  /** Reused only while the track's box overlaps the box that was classified at least this much (IoU). */
+  minIou: number;
+  /** Reused only when that classification's score (its label's calibrated probability) was at least this. */
+  minScore: number;
+}
+
+/** Every frame classified: nothing reused. */
+export const NO_REUSE: ReuseRule = { frames: 0, minIou: 1, minScore: 1 };
+
 export interface Track {
   id: number;
   box: Box;
@@ -43,8 +61,12 @@ export interface Track {
   /** Drawn label and score: the best smoothed class. */
   label: Label | undefined;
   score: number;
-  /** Classification rounds so far. */
+  /** Classification rounds so far (reused ones included). */
   classified: number;
+  /** The box the last fresh classification was made on. */
+  classifiedBox?: Box;
+  /** Frames in a row the last fresh classification has been reused. */
+  reusedFor: number;
   /** Rounds in a row the classifier rejected this box (not_face). */
   rejected: number;
 }
@@ -131,6 +153,7 @@ export class IouTracker {
         label: undefined,
         score: 0,
         classified: 0,
+        reusedFor: 0,
         rejected: 0,
       };
       kept.push(t);
@@ -148,8 +171,21 @@ export class IouTracker {
     }
   }
 
-  /** Fold a new classification of `track` into its smoothed scores. */
+  /** Fold a new classification of `track` (made on its current box) into its smoothed scores. */
   classify(track: Track, c: Classification | null): void {
+    track.classifiedBox = track.box;
+    track.reusedFor = 0;
+    this.fold(track, c);
+  }
+
+  /** Fold the track's last classification in again, in place of a new one (see `mayReuse`). */
+  reuse(track: Track): void {
+    if (track.raw === undefined) throw new Error(`track ${track.id} has no classification to reuse`);
+    track.reusedFor++;
+    this.fold(track, track.raw);
+  }
+
+  private fold(track: Track, c: Classification | null): void {
     track.raw = c;
     if (!c) {
       track.rejected++;
@@ -171,6 +207,16 @@ export class IouTracker {
     const fresh = this.live.filter((t) => t.missed === 0);
     return this.live.filter((t) => t.label !== undefined && t.rejected === 0 && (t.missed === 0 || fresh.every((f) => iou(f.box, t.box) === 0)));
   }
+}
+
+/**
+ * Whether `track`'s last classification may stand in for a new one on this frame under `rule`: it
+ * has one, the classifier kept the box and scored it at least `minScore`, it has been reused fewer than
+ * `frames` frames in a row, and the box overlaps the box it was made on at least `minIou`.
+ */
+export function mayReuse(track: Track, rule: ReuseRule): boolean {
+  if (rule.frames <= 0 || !track.raw || !track.classifiedBox) return false;
+  return track.reusedFor < rule.frames && track.raw.score >= rule.minScore && iou(track.box, track.classifiedBox) >= rule.minIou;
 }
 
 /** `α·next + (1 − α)·prev` per class (the first classification starts the average). */

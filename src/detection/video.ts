@@ -1,7 +1,9 @@
 /**
  * Video: ffmpeg decodes raw RGB frames through a pipe → faces detected every `detectEvery` frames
- * and tracked in between (IoU tracker) → each track classified on detection frames, its class
- * scores smoothed → boxes and labels drawn → ffmpeg encodes the annotated frames.
+ * and tracked in between (IoU tracker) → each track classified on detection frames (or its last
+ * classification reused, under `reuse`), its class scores smoothed → boxes and labels drawn → ffmpeg
+ * encodes the annotated frames. With `overlap`, the next frame is read and its detection started
+ * before this frame is classified, drawn and written.
  *
  * Frames per second = frames written / wall-clock time including decoding and encoding (the clock
  * starts after a one-off warm-up of the networks, see `warmUp`).
@@ -14,9 +16,10 @@ import type { RgbImage } from '../util/images';
 import { tempSibling } from '../util/atomic';
 import { interruption } from '../util/interrupt';
 import type { FaceMaskDetector } from './pipeline';
-import { IouTracker, type Track, type TrackerOptions } from './tracker';
+import { IouTracker, NO_REUSE, mayReuse, type ReuseRule, type Track, type TrackerOptions } from './tracker';
 import { drawFaces } from './draw';
-import { VideoError, collectStderr, containerFor, exited, probeVideo, readFrames, spawnDecoder, spawnEncoder, writeFrame, type VideoInfo } from './ffmpeg';
+import type { FaceDetection } from './types';
+import { FramePool, VideoError, collectStderr, containerFor, exited, probeVideo, readFrames, spawnDecoder, spawnEncoder, writeFrame, type VideoInfo } from './ffmpeg';
 
 export { VideoError, probeVideo };
 
@@ -29,6 +32,10 @@ export interface VideoOptions extends TrackerOptions {
   pipeline: FaceMaskDetector;
   /** Detect (and classify) every Nth frame, track in between. default: config `video.detectEvery` */
   detectEvery: number;
+  /** When a track's last classification stands in for a new one (config `video.reuse`). default: never (every detection frame classifies every track) */
+  reuse?: ReuseRule;
+  /** Read the next frame and start its detection before this one is classified, drawn and written (config `video.overlap`). default: false */
+  overlap?: boolean;
   /** Stop after this many frames (cameras run until stopped). */
   maxFrames?: number;
   /** Stop cleanly (the output is finalised) when aborted, e.g. on Ctrl-C. */
@@ -47,7 +54,12 @@ export interface VideoOptions extends TrackerOptions {
 export interface FrameInfo {
   index: number;
   detected: boolean;
-  tracks: { id: number; box: Track['box']; label?: Track['label']; score: number; raw?: Classification | null }[];
+  /**
+   * Every live track: `label` and `score` are its smoothed (drawn) label and score, `raw` the
+   * classification folded in on this frame (null: the box was rejected), `fresh` whether it was
+   * made on this frame (false: reused or none), `drawn` whether the track is drawn on this frame.
+   */
+  tracks: { id: number; box: Track['box']; label?: Track['label']; score: number; raw?: Classification | null; fresh: boolean; drawn: boolean }[];
 }
 
 export interface VideoReport {
@@ -66,6 +78,9 @@ export interface VideoReport {
   ms: { detect: number; classify: number; draw: number; write: number };
   detections: number;
   tracks: number;
+  /** Track boxes classified by the network, and those whose last classification was reused instead. */
+  classified: number;
+  reused: number;
   /** Notes such as odd sizes padded. */
   notes: string[];
   /** Set when the input ended early or broke (the frames before it are written). */
@@ -99,34 +114,55 @@ function openOutput(output: string, info: VideoInfo): VideoOutput {
   return { tmp, enc, encErr: collectStderr(enc), encExit: exited(enc), forget };
 }
 
+/** Counters of a run, summed over its frames. */
+interface RunCounts {
+  ms: VideoReport['ms'];
+  detections: number;
+  classified: number;
+  reused: number;
+}
+
+/** The detector's faces on `frame` when `index` is a detection frame (null otherwise), timed into `counts`. */
+function detectFrame(frame: RgbImage, index: number, opts: VideoOptions, counts: RunCounts): Promise<FaceDetection[]> | null {
+  if (index % opts.detectEvery !== 0) return null;
+  const a = performance.now();
+  return opts.pipeline.findFaces(frame).then((dets) => {
+    counts.ms.detect += performance.now() - a;
+    counts.detections += dets.length;
+    return dets;
+  });
+}
+
 /**
  * One frame through the pipeline: on a detection frame, the faces found (with the setting's box
- * correction) update the tracks and each seen track is classified; between them tracks move on; then
- * the visible tracks are drawn. Adds to `ms`; returns the detections found (0 between detections).
+ * correction) update the tracks, and each seen track is classified, or its last classification
+ * reused when the rule allows; between them tracks move on; then the visible tracks are drawn.
  */
-async function labelFrame(frame: RgbImage, index: number, opts: VideoOptions, tracker: IouTracker, ms: VideoReport['ms']): Promise<{ detected: boolean; found: number }> {
-  const detected = index % opts.detectEvery === 0;
-  let found = 0;
-  if (detected) {
-    const a = performance.now();
-    const dets = await opts.pipeline.findFaces(frame);
+async function labelFrame(frame: RgbImage, index: number, dets: FaceDetection[] | null, opts: VideoOptions, tracker: IouTracker, counts: RunCounts): Promise<void> {
+  const fresh = new Set<Track>();
+  if (dets) {
     const b = performance.now();
-    ms.detect += b - a;
-    found = dets.length;
     const seen = tracker.update(dets, index);
-    if (seen.length) {
-      const faces = await opts.pipeline.classifyBoxes(frame, seen.map((t) => ({ box: t.box, score: t.faceScore, landmarks: t.landmarks })));
-      seen.forEach((t, k) => tracker.classify(t, faces[k]));
+    const rule = opts.reuse ?? NO_REUSE;
+    const due = seen.filter((t) => !mayReuse(t, rule));
+    if (due.length) {
+      const faces = await opts.pipeline.classifyBoxes(frame, due.map((t) => ({ box: t.box, score: t.faceScore, landmarks: t.landmarks })));
+      due.forEach((t, k) => (tracker.classify(t, faces[k]), fresh.add(t)));
     }
-    ms.classify += performance.now() - b;
+    for (const t of seen) if (!fresh.has(t)) tracker.reuse(t);
+    counts.classified += due.length;
+    counts.reused += seen.length - due.length;
+    counts.ms.classify += performance.now() - b;
   } else {
     tracker.predict();
   }
   const c = performance.now();
-  await drawFaces(frame, tracker.visible().map((t) => ({ box: t.box, label: t.label!, score: t.score })));
-  ms.draw += performance.now() - c;
-  opts.onFrame?.({ index, detected, tracks: tracker.tracks.map((t) => ({ id: t.id, box: t.box, label: t.label, score: t.score, raw: t.raw })) });
-  return { detected, found };
+  const visible = tracker.visible();
+  await drawFaces(frame, visible.map((t) => ({ box: t.box, label: t.label!, score: t.score })));
+  counts.ms.draw += performance.now() - c;
+  if (!opts.onFrame) return;
+  const drawn = new Set(visible);
+  opts.onFrame({ index, detected: dets !== null, tracks: tracker.tracks.map((t) => ({ id: t.id, box: t.box, label: t.label, score: t.score, raw: t.raw, fresh: fresh.has(t), drawn: drawn.has(t) })) });
 }
 
 /** Why the decoder ended before the announced end, in words (undefined: it did not). */
@@ -145,6 +181,85 @@ async function warmUp(pipeline: FaceMaskDetector, width: number, height: number)
   await pipeline.classifyBoxes(blank, [{ box: [0, 0, Math.min(64, width), Math.min(64, height)], score: 0 }]);
 }
 
+/** The decoder and, when writing, the encoder of one run. */
+interface Streams {
+  dec: ReturnType<typeof spawnDecoder>;
+  decErr: () => string;
+  decExit: Promise<number | null>;
+  out?: VideoOutput;
+}
+
+function startStreams(opts: VideoOptions, info: VideoInfo): Streams {
+  const dec = spawnDecoder(opts.input);
+  const decErr = collectStderr(dec);
+  const decExit = exited(dec);
+  dec.stdin.end();
+  try {
+    return { dec, decErr, decExit, out: opts.output ? openOutput(opts.output, info) : undefined };
+  } catch (e) {
+    dec.kill('SIGKILL');
+    throw e;
+  }
+}
+
+/** Where the frame loop is: frames read and written, and whether it was stopped. */
+interface LoopState {
+  framesRead: number;
+  framesWritten: number;
+  stopped: boolean;
+  tail: { partial: number };
+}
+
+/**
+ * Read, label, draw and write every frame. With `overlap`, the next frame is read and its detection
+ * started before this frame is labelled and written; its buffer goes back to the pool once written.
+ */
+async function frameLoop(opts: VideoOptions, info: VideoInfo, s: Streams, tracker: IouTracker, counts: RunCounts, st: LoopState, t0: number): Promise<void> {
+  const { width, height } = info;
+  const pool = new FramePool(width * height * 3);
+  const frames = readFrames(s.dec.stdout, pool.frameBytes, st.tail, pool)[Symbol.asyncIterator]();
+  type Next = { data: Uint8Array; dets: Promise<FaceDetection[]> | null } | null;
+  const read = async (index: number): Promise<Next> => {
+    const r = await frames.next();
+    if (r.done) return null;
+    const dets = detectFrame({ data: r.value, width, height }, index, opts, counts);
+    dets?.catch(() => undefined); // awaited with the frame; a failure while this frame waits is not unhandled
+    return { data: r.value, dets };
+  };
+  let lastProgress = t0;
+  let cur = await read(0);
+  try {
+    while (cur) {
+      const index = st.framesRead++;
+      const dets = cur.dets ? await cur.dets : null;
+      const ahead = opts.overlap && !st.stopped ? read(index + 1) : null;
+      await labelFrame({ data: cur.data, width, height }, index, dets, opts, tracker, counts);
+      const d = performance.now();
+      const frame = cur.data;
+      if (s.out) {
+        await writeFrame(s.out.enc, frame, s.out.encErr, () => pool.give(frame));
+        st.framesWritten++;
+      } else pool.give(frame);
+      const now = performance.now();
+      counts.ms.write += now - d;
+      if (opts.onProgress && now - lastProgress >= 1000) {
+        lastProgress = now;
+        const n = s.out ? st.framesWritten : st.framesRead;
+        opts.onProgress({ frames: n, fps: n / ((now - t0) / 1000), seconds: (now - t0) / 1000, total: info.frames });
+      }
+      if (st.stopped || (opts.maxFrames !== undefined && st.framesRead >= opts.maxFrames)) {
+        st.stopped = true;
+        await ahead?.then((x) => x?.dets).catch(() => undefined); // no detection left running
+        break;
+      }
+      cur = await (ahead ?? read(index + 1));
+    }
+  } finally {
+    if (st.stopped) s.dec.kill('SIGTERM');
+    await frames.return?.(undefined);
+  }
+}
+
 /** Run the video pipeline. Throws `VideoError` when nothing can be processed (bad input, zero frames). */
 export async function processVideo(opts: VideoOptions): Promise<VideoReport> {
   const info: VideoInfo = probeVideo(opts.input);
@@ -153,69 +268,39 @@ export async function processVideo(opts: VideoOptions): Promise<VideoReport> {
   if (width % 2 || height % 2) notes.push(`odd frame size ${width}x${height}: the output is padded to ${width + (width % 2)}x${height + (height % 2)} (H.264 needs even sides)`);
   if (opts.output) containerFor(opts.output); // an unsupported name is refused before any work
   const tracker = new IouTracker({ ...opts, decision: opts.pipeline.decision });
-  const ms = { detect: 0, classify: 0, draw: 0, write: 0 };
+  const counts: RunCounts = { ms: { detect: 0, classify: 0, draw: 0, write: 0 }, detections: 0, classified: 0, reused: 0 };
   if (opts.warmUp ?? true) await warmUp(opts.pipeline, width, height);
 
   const t0 = performance.now();
-  const dec = spawnDecoder(opts.input);
-  const decErr = collectStderr(dec);
-  const decExit = exited(dec);
-  dec.stdin.end();
-  let out: VideoOutput | undefined;
-  try {
-    out = opts.output ? openOutput(opts.output, info) : undefined;
-  } catch (e) {
-    dec.kill('SIGKILL');
-    throw e;
-  }
-  const tail = { partial: 0 };
-  let [framesRead, framesWritten, detections, lastProgress, stopped] = [0, 0, 0, t0, false];
+  const s = startStreams(opts, info);
+  const st: LoopState = { framesRead: 0, framesWritten: 0, stopped: false, tail: { partial: 0 } };
   const onAbort = () => {
-    stopped = true;
-    dec.kill('SIGTERM');
+    st.stopped = true;
+    s.dec.kill('SIGTERM');
   };
   opts.signal?.addEventListener('abort', onAbort);
   if (opts.signal?.aborted) onAbort();
   try {
-    for await (const data of readFrames(dec.stdout, frameBytesOf(info), tail)) {
-      const index = framesRead++;
-      detections += (await labelFrame({ data, width, height }, index, opts, tracker, ms)).found;
-      const d = performance.now();
-      if (out) {
-        await writeFrame(out.enc, data, out.encErr);
-        framesWritten++;
-      }
-      const now = performance.now();
-      ms.write += now - d;
-      if (opts.onProgress && now - lastProgress >= 1000) {
-        lastProgress = now;
-        const n = out ? framesWritten : framesRead;
-        opts.onProgress({ frames: n, fps: n / ((now - t0) / 1000), seconds: (now - t0) / 1000, total: info.frames });
-      }
-      if (stopped || (opts.maxFrames !== undefined && framesRead >= opts.maxFrames)) {
-        stopped = true;
-        dec.kill('SIGTERM');
-        break;
-      }
-    }
+    await frameLoop(opts, info, s, tracker, counts, st, t0);
   } catch (e) {
-    dec.kill('SIGKILL');
-    out?.enc.kill('SIGKILL');
-    if (out) fs.rmSync(out.tmp, { force: true });
-    out?.forget();
+    s.dec.kill('SIGKILL');
+    s.out?.enc.kill('SIGKILL');
+    if (s.out) fs.rmSync(s.out.tmp, { force: true });
+    s.out?.forget();
     throw e;
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
   }
-  const decCode = await decExit;
+  const decCode = await s.decExit;
+  const out = s.out;
   out?.enc.stdin.end();
   const encCode = out ? await out.encExit : 0;
   const seconds = (performance.now() - t0) / 1000;
-  const error = stopped ? undefined : decodeProblem(opts.input, info, decCode, decErr(), framesRead, tail.partial);
+  const error = st.stopped ? undefined : decodeProblem(opts.input, info, decCode, s.decErr(), st.framesRead, st.tail.partial);
   out?.forget();
-  if (framesRead === 0) {
+  if (st.framesRead === 0) {
     if (out) fs.rmSync(out.tmp, { force: true });
-    throw new VideoError(error ?? (stopped ? `stopped before the first frame: nothing written` : `${opts.input}: the video has zero frames`));
+    throw new VideoError(error ?? (st.stopped ? `stopped before the first frame: nothing written` : `${opts.input}: the video has zero frames`));
   }
   if (out) {
     if (encCode !== 0) {
@@ -224,11 +309,10 @@ export async function processVideo(opts: VideoOptions): Promise<VideoReport> {
     }
     fs.renameSync(out.tmp, opts.output!);
   }
-  const n = out ? framesWritten : framesRead;
-  return { input: opts.input, output: opts.output, width, height, sourceFps: info.fps, framesRead, framesWritten, seconds, fps: n / seconds, ms, detections, tracks: trackCount(tracker), notes, error, stopped };
+  const n = out ? st.framesWritten : st.framesRead;
+  const { ms, detections, classified, reused } = counts;
+  return { input: opts.input, output: opts.output, width, height, sourceFps: info.fps, framesRead: st.framesRead, framesWritten: st.framesWritten, seconds, fps: n / seconds, ms, detections, tracks: trackCount(tracker), classified, reused, notes, error, stopped: st.stopped };
 }
-
-const frameBytesOf = (info: VideoInfo) => info.width * info.height * 3;
 
 function firstLine(s: string): string {
   return (s.split('\n').find((l) => l.trim()) ?? '').replace(/^\[[^\]]*\]\s*/, '').trim();

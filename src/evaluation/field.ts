@@ -16,7 +16,7 @@ import type { ScalePlan } from '../model/setting';
 import { lineChart, type Figure } from '../charts/index';
 import { writeFileAtomic } from '../util/atomic';
 import { applySetting, summariseDetections, type DetectionSetting, type DetectionSummary, type MatchRules, type ScoredScenes } from './scenes';
-import { fieldMeasure, scoredBox, thinCurve, type ApCurve, type FieldResult, type PrPoint, type VocImage } from './voc';
+import { FIELD_BANDS, fieldMeasure, scoredBox, thinCurve, type ApCurve, type FieldResult, type PrPoint, type SizeBand, type VocImage } from './voc';
 
 /** The scored scenes as the field's measure takes them: faces and every box at or above `floor`. */
 export function vocImages(s: ScoredScenes, floor: number): VocImage[] {
@@ -25,6 +25,11 @@ export function vocImages(s: ScoredScenes, floor: number): VocImage[] {
     faces: sc.scene.faces.map((f) => ({ box: f.box, label: f.label })),
     boxes: sc.detections.flatMap((d, i) => (d.score >= floor ? [scoredBox(d.box, d.score, sc.probabilities[i], s.classes)] : [])),
   }));
+}
+
+/** Faces at least `minSize` px (the second measure's counted faces), as one more band: the field's measure over them alone. */
+export function countedBand(minSize: number): SizeBand {
+  return { name: `>= ${minSize} (all)`, lo: minSize, hi: Infinity };
 }
 
 /** One scene set measured both ways. */
@@ -51,7 +56,7 @@ export function measureFieldSet(name: string, description: string, scored: Score
     description,
     photos: scored.scenes.length,
     faces,
-    field: fieldMeasure(vocImages(scored, opts.floor), { floor: opts.floor }),
+    field: fieldMeasure(vocImages(scored, opts.floor), { floor: opts.floor, bands: [...FIELD_BANDS, countedBand(opts.rules.minSize)] }),
     kept: summariseDetections(applySetting(scored, opts.setting), opts.rules),
     setting: { threshold: opts.setting.threshold, rejectAt: opts.setting.rejectAt, trustAbove: opts.setting.trustAbove },
     rules: { minSize: opts.rules.minSize, matchIou: opts.rules.matchIou },

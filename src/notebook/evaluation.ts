@@ -1,7 +1,6 @@
 /**
  * Helpers for notebook 04 (evaluation): the tables a cell shows, built once here instead of inline
- * in the notebook, the committed tuning summaries (docs/results/tune-*.json, written by
- * `facemask promote` of a tune run) that the detection section shows, and the committed
+ * in the notebook (the committed tuning summaries: src/notebook/tune.ts), and the committed
  * calibration summary (docs/results/calibration-<model>.json, `facemask promote` of a calibrate run),
  * and the committed summaries of the field's measure (docs/results/field-map-*.json).
  */
@@ -9,8 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { projectPaths } from '../paths';
 import type { SetEvaluation } from '../evaluation/evaluate';
-import { summaryRow, type DetectionSummary } from '../evaluation/scenes';
-import { tradeoffChart, type Figure } from '../charts/index';
+import type { Figure } from '../charts/index';
 import { chosenForm, reliabilityFigure, type CalibrateResult, type SetNumbers } from '../training/calibrate';
 import type { CvSummary } from '../training/cv';
 import { readFieldSummary, type FieldSummary } from '../evaluation/field';
@@ -51,44 +49,6 @@ export function headlineRow(model: string, e: SetEvaluation) {
     'macro F1 95 % CI': e.intervals.macroF1.map((x) => x.toFixed(3)).join('–'),
     'accuracy %': +(e.report.accuracy * 100).toFixed(2),
   };
-}
-
-/** A committed tuning summary (`facemask promote` of a tune run). */
-export interface TuneSummary {
-  /** Its file name in docs/results/. */
-  file: string;
-  run: string;
-  config: { model: string; detector: string; maxFalse: number; choose: { photos: string; n: number }; report: { photos: string; n: number } | null };
-  chosen: { threshold: number; rejectAt: number | null; trustAbove: number | null };
-  validation: DetectionSummary;
-  test: DetectionSummary | null;
-  /** Every setting tried on validation: the setting and its headline numbers. */
-  rows: { threshold: number; rejectAt: number | null; trustAbove: number | null; maskedRecall: number; falsePerImage: number; endToEnd: number }[];
-}
-
-/** Every committed tuning summary in docs/results/. */
-export function tuneSummaries(dir: string = projectPaths().results): TuneSummary[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir)
-    .filter((f) => /^tune-.*\.json$/.test(f))
-    .sort()
-    .map((f) => ({ ...JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')), file: f }) as TuneSummary);
-}
-
-/** Rows of the tuning summaries: the choice on validation and the test part at it. */
-export function tuneRows(summaries: TuneSummary[]) {
-  return summaries.flatMap((s) => {
-    const what = (part: string) => ({ summary: s.file.replace(/^tune-|\.json$/g, ''), detector: s.config.detector, part, threshold: s.chosen.threshold, 'not_face >=': s.chosen.rejectAt ?? 'off', 'trusted >=': s.chosen.trustAbove ?? 'off' });
-    return [summaryRow(s.validation, what(`chosen on ${s.config.choose.photos}`)), ...(s.test ? [summaryRow(s.test, what(`${s.config.report?.photos} (as it falls)`))] : [])];
-  });
-}
-
-/** The trade-off a tune run chose from: masked recall against false boxes per image, the choice ringed (hover a point for its setting). */
-export function tuneTradeoff(s: TuneSummary): Figure {
-  const rows = s.rows.map((r) => ({ ...r, endToEnd: Number.isFinite(r.endToEnd) ? r.endToEnd : 0 }));
-  const chosen = rows.findIndex((r) => r.threshold === s.chosen.threshold && r.rejectAt === s.chosen.rejectAt && r.trustAbove === s.chosen.trustAbove);
-  return tradeoffChart(rows, { chosen: chosen >= 0 ? chosen : undefined, maxFalse: s.config.maxFalse, title: `${s.config.model}, ${s.config.detector}: ${s.config.choose.photos}` });
 }
 
 /** A committed calibration summary: the calibrate run's results (`facemask promote runs/calibrate/<name>`). */

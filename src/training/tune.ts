@@ -60,8 +60,6 @@ export interface TriedCandidate extends CandidateResult {
   fineBox: boolean;
   /** mAP per validation set. */
   sets: Record<string, number>;
-  /** Median detector ms per photo on the validation scenes (scored at the floor). */
-  detectMs: number;
 }
 
 /** A choice (for photos or video): the candidate, its drawing setting and the numbers. */
@@ -230,8 +228,7 @@ class CandidateRunner {
     const images = vocImages(s, this.floor);
     const sets: Record<string, number> = {};
     for (const [name, ds] of [['kaggle-validation', 'kaggle-face-mask-dev'], ['ilc2021-val', 'ilc2021']] as const) sets[name] = fieldMeasure(images.filter((_, i) => scenes[i].dataset === ds), { floor: this.floor }).mAP;
-    const ms = s.scenes.map((x) => x.ms).sort((a, b) => a - b);
-    return { ...c, mAP: fieldMeasure(images, { floor: this.floor }).mAP, sets, detectMs: ms.length ? ms[Math.floor(ms.length / 2)] : NaN };
+    return { ...c, mAP: fieldMeasure(images, { floor: this.floor }).mAP, sets };
   }
 
   /** The drawing setting of a chosen candidate (rule 3 on validation) and the test scenes at it. */

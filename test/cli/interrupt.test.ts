@@ -27,10 +27,11 @@ function framesIn(file: string): number {
   return r.status === 0 ? Number(r.stdout.trim()) : 0;
 }
 
-test('video: Ctrl-C to the process group finalises the file (it plays, every frame written so far), exit 130', async () => {
+test('video: Ctrl-C to the process group finalises the file (it plays, every frame written so far) and writes the summary of what was seen, exit 130', async () => {
   const clip = testVideo(path.join(tmp, 'long.mp4'), { seconds: 60 });
   const out = path.join(tmp, 'annotated.mp4');
-  const p = startGroup(['video', clip, '--output', out]);
+  const summary = path.join(tmp, 'seen.json');
+  const p = startGroup(['video', clip, '--output', out, '--summary', summary]);
   await waitFor(() => /frame \d+\/1500/.test(p.err()), 60_000, 'the first frames');
   ctrlC(p);
   assert.equal(await p.exited, 130, p.err());
@@ -38,6 +39,8 @@ test('video: Ctrl-C to the process group finalises the file (it plays, every fra
   assert.ok(m, p.err());
   assert.ok(Number(m[1]) > 0 && Number(m[1]) < 1500);
   assert.equal(framesIn(out), Number(m[1]), 'the frames read are the frames in the file');
+  const seen = JSON.parse(fs.readFileSync(summary, 'utf8')) as { kind: string; frames: number; complete: boolean };
+  assert.deepEqual([seen.kind, seen.frames, seen.complete], ['video-summary', Number(m[1]), false], 'the summary of what was seen until Ctrl-C');
   assert.deepEqual(fs.readdirSync(tmp).filter((e) => e.includes('.tmp-')), [], 'no temporary file left');
 });
 

@@ -108,7 +108,7 @@ test('evaluate --summary: a file it did not make is left as it is; its own is re
   assert.match(again.err, /holds an earlier output of facemask evaluate: add --overwrite/);
   const bare = await inProcess('evaluate', '--summary', ours);
   assert.equal(bare.code, 2, bare.err);
-  assert.match(bare.err, /--summary and --detector go with --scenes/);
+  assert.match(bare.err, /--summary, --detector and --upscale go with --scenes/);
   const input = await inProcess('evaluate', '--scenes', 'kaggle-test', '--summary', path.join(P.dataset, 'x.json'));
   assert.equal(input.code, 2, input.err);
   assert.match(input.err, /an output never goes where inputs are/);

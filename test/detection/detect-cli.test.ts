@@ -108,8 +108,8 @@ test('--all-boxes: every box down to the floor with all its scores; the box poli
   assert.match(all.stderr, /every box \S+ scores >= 0.05, before the box policy/);
   const kept = facemask('detect', ...photos);
   const manifest = JSON.parse(fs.readFileSync(path.join(process.env.FACEMASK_TEST_MODEL ?? projectPaths().defaultModel, 'manifest.json'), 'utf8'));
-  const detector = manifest.detection.detector;
-  const setting = manifest.detection.settings[detector];
+  // photos run the model's photo setting (else its default detector's)
+  const setting = manifest.detection.photo ?? manifest.detection.settings[manifest.detection.detector];
   all.lines.forEach((line, i) => {
     assert.deepEqual(Object.keys(line), ['file', 'width', 'height', 'floor', 'boxes', 'ms']);
     assert.equal(line.floor, 0.05);

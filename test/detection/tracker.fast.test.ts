@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { IouTracker, smoothScores } from '../../src/detection/tracker';
+import { IouTracker, NO_REUSE, mayReuse, smoothScores } from '../../src/detection/tracker';
 import type { Classification } from '../../src/result';
 
 const masked: Classification = { label: 'with_mask', score: 0.9, scores: { with_mask: 0.9, without_mask: 0.1 } };
@@ -87,4 +87,52 @@ test("the drawn label follows the classifier's decision rule (the one owner, bes
   const [t] = tr.update([{ box: [0, 0, 40, 40], score: 0.9 }], 0);
   tr.classify(t, { label: 'with_mask', score: 0.55, scores: s });
   assert.equal(t.label, 'incorrect_mask');
+});
+
+test('reuse: a sure classification stands in for a few frames while the box stays; a moved box, a doubtful score or the limit ends it', () => {
+  const rule = { frames: 2, minIou: 0.7, minScore: 0.9 };
+  const tr = new IouTracker({ trackIou: 0.3, maxMissed: 2, smoothing: 0.3 });
+  const [t] = tr.update([{ box: [10, 10, 50, 50], score: 0.9 }], 0);
+  assert.equal(mayReuse(t, rule), false, 'never classified');
+  tr.classify(t, unmasked);
+  tr.update([{ box: [11, 10, 50, 50], score: 0.9 }], 1);
+  assert.equal(mayReuse(t, rule), true);
+  tr.reuse(t);
+  tr.update([{ box: [12, 10, 50, 50], score: 0.9 }], 2);
+  assert.equal(mayReuse(t, rule), true);
+  tr.reuse(t);
+  tr.update([{ box: [13, 10, 50, 50], score: 0.9 }], 3);
+  assert.equal(mayReuse(t, rule), false, 'reused for `frames` frames: classify again');
+  tr.classify(t, masked); // score 0.9: still sure enough
+  tr.update([{ box: [30, 10, 50, 50], score: 0.9 }], 4);
+  assert.equal(mayReuse(t, rule), false, 'the box moved away from the box classified');
+  tr.classify(t, { ...masked, score: 0.6 });
+  tr.update([{ box: [30, 10, 50, 50], score: 0.9 }], 5);
+  assert.equal(mayReuse(t, rule), false, 'a doubtful classification is not reused');
+  tr.classify(t, null);
+  assert.equal(mayReuse(t, rule), false, 'a rejected box is classified again');
+  assert.equal(mayReuse(t, NO_REUSE), false);
+});
+
+test('a reused classification is folded in like a fresh one: the smoothed scores move as when classified every frame', () => {
+  const a = new IouTracker({ trackIou: 0.3, maxMissed: 2, smoothing: 0.3 });
+  const b = new IouTracker({ trackIou: 0.3, maxMissed: 2, smoothing: 0.3 });
+  const [ta] = a.update([{ box: [10, 10, 50, 50], score: 0.9 }], 0);
+  const [tb] = b.update([{ box: [10, 10, 50, 50], score: 0.9 }], 0);
+  a.classify(ta, masked);
+  b.classify(tb, masked);
+  for (let i = 1; i < 4; i++) {
+    a.update([{ box: [10, 10, 50, 50], score: 0.9 }], i);
+    b.update([{ box: [10, 10, 50, 50], score: 0.9 }], i);
+    a.classify(ta, unmasked);
+    b.classify(tb, unmasked);
+  }
+  // a keeps classifying; b reuses its last classification: the same scores
+  a.update([{ box: [10, 10, 50, 50], score: 0.9 }], 4);
+  b.update([{ box: [10, 10, 50, 50], score: 0.9 }], 4);
+  a.classify(ta, unmasked);
+  b.reuse(tb);
+  assert.deepEqual(tb.smoothed, ta.smoothed);
+  assert.equal(tb.label, ta.label);
+  assert.equal(tb.classified, ta.classified);
 });

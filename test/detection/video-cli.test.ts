@@ -60,3 +60,39 @@ test('a missing camera, a missing file and bad flags exit 2 with clear messages'
   assert.equal(ext.status, 2);
   assert.match(ext.stderr, /unsupported extension \(use \.mp4/);
 });
+
+test('--summary: a folder with the summary, one CSV row per face and the timeline chart; a .json file; the output rule', () => {
+  const clip = path.join(dir, 'summary-clip.mp4');
+  makeClip(demoPhoto(1), clip, { frames: 10, scaleTo: 720 });
+  const report = path.join(dir, 'report');
+  const r = facemask('video', clip, '--summary', report, ...MODEL);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /\d+ faces? seen in 0\.4 s: \d+ with a mask, \d+ without, \d+ worn incorrectly; summary: /);
+  const s = JSON.parse(fs.readFileSync(path.join(report, 'summary.json'), 'utf8')) as { kind: string; frames: number; faces: number; complete: boolean; tracks: { id: number; counted: boolean }[]; byLabel: Record<string, number> };
+  assert.equal(s.kind, 'video-summary');
+  assert.equal(s.frames, 10);
+  assert.equal(s.complete, true);
+  assert.ok(s.faces >= 1, `faces seen: ${s.faces}`);
+  assert.equal(Object.values(s.byLabel).reduce((a, b) => a + b, 0), s.faces, 'each face counted once, under one label');
+  const csv = fs.readFileSync(path.join(report, 'tracks.csv'), 'utf8').trim().split('\n');
+  assert.equal(csv[0], 'id,first_seen_s,last_seen_s,frames,label,share,mean_confidence,counted');
+  assert.equal(csv.length - 1, s.tracks.length);
+  assert.ok(fs.statSync(path.join(report, 'timeline.png')).size > 1000);
+  assert.match(fs.readFileSync(path.join(report, 'timeline.html'), 'utf8'), /vega/);
+  // its own folder is replaced only with --overwrite; a folder it did not make, never
+  assert.equal(facemask('video', clip, '--summary', report, ...MODEL).status, 2);
+  const again = facemask('video', clip, '--summary', report, '--overwrite', '--frames', '4', ...MODEL);
+  assert.equal(again.status, 0, again.stderr);
+  assert.equal((JSON.parse(fs.readFileSync(path.join(report, 'summary.json'), 'utf8')) as { frames: number }).frames, 4);
+  const theirs = path.join(dir, 'theirs.json');
+  fs.writeFileSync(theirs, '{"mine": true}');
+  const refused = facemask('video', clip, '--summary', theirs, '--overwrite', ...MODEL);
+  assert.equal(refused.status, 2);
+  assert.match(refused.stderr, /was not made by facemask video/);
+  assert.equal(fs.readFileSync(theirs, 'utf8'), '{"mine": true}');
+  const file = path.join(dir, 'seen.json');
+  const one = facemask('video', clip, '--summary', file, '--frames', '3', ...MODEL);
+  assert.equal(one.status, 0, one.stderr);
+  assert.equal((JSON.parse(fs.readFileSync(file, 'utf8')) as { frames: number; complete: boolean }).complete, false, 'stopped by --frames: not the whole video');
+  assert.deepEqual(fs.readdirSync(dir).filter((e) => e.includes('.tmp-')), [], 'no temporary file left');
+});

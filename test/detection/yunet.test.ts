@@ -172,3 +172,34 @@ test('a missing model file, an unknown variant and bad settings are refused with
     await net.dispose();
   }
 });
+
+test('two scales: faces too small for one pass are found on the enlarged photo, tagged with its factor; large ones stay with the first pass', async () => {
+  const photo = await decodeImage(demoPhoto(1)); // 3 faces
+  const plan = { upscale: 2, split: 24, maxPixels: 2_000_000 };
+  const one = createYuNet(await loadYuNet(engine, 'yunet_n'), OPTS);
+  const two = createYuNet(await loadYuNet(engine, 'yunet_n'), { ...OPTS, scales: plan });
+  try {
+    // shrunk until one pass misses faces
+    let small: RgbImage | null = null;
+    for (const w of [128, 100, 80]) {
+      const img = await resizeImage(photo, w, Math.round((photo.height * w) / photo.width));
+      if ((await one.detectFaces(img)).length < 3) {
+        small = img;
+        break;
+      }
+    }
+    assert.ok(small, 'some size where one pass misses a face');
+    const a = await one.detectFaces(small);
+    const b = await two.detectFaces(small);
+    assert.ok(b.length > a.length, `two scales find more: ${b.length} against ${a.length}`);
+    assert.ok(b.every((d) => d.scale === 1 || d.scale === 2));
+    assert.ok(b.some((d) => d.scale === 2 && Math.min(d.box[2], d.box[3]) < 2 * plan.split));
+    assert.ok(b.every((d) => (d.scale === 1 ? Math.min(d.box[2], d.box[3]) >= plan.split : Math.min(d.box[2], d.box[3]) < 2 * plan.split)));
+    // the full-size photo: too large for a second pass within the budget? then one pass, as before
+    const big = await two.detectFaces(photo);
+    if (photo.width * photo.height * 1.25 ** 2 > plan.maxPixels) assert.deepEqual(big.map((d) => d.box), (await one.detectFaces(photo)).map((d) => d.box));
+  } finally {
+    await one.dispose();
+    await two.dispose();
+  }
+});

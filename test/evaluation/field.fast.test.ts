@@ -86,6 +86,7 @@ test('rows: the field measure, then the second measure; bands with their faces',
   assert.match(rows[1].measure, /faces >= 24 px, IoU 0.3/);
   assert.deepEqual([rows[1].with_mask, rows[1].without_mask, rows[1]['false / photo']], [100, 100, 0]);
   const bands = fieldBandRows([measureFieldSet('kaggle-test', 'hand-made', scored, { floor: 0.05, setting, rules })]);
-  assert.deepEqual(bands.map((b) => [b.band, b.faces]), [['< 12 px', 1], ['12–24 px', 0], ['24–48 px', 2], ['>= 48 px', 0]]);
+  assert.deepEqual(bands.map((b) => [b.band, b.faces]), [['< 12 px', 1], ['12–24 px', 0], ['24–48 px', 2], ['>= 48 px', 0], [`>= ${rules.minSize} (all) px`, 2]], 'the four size bands, then the counted faces together');
+  assert.equal(bands[4].mAP, 1, 'without the small face nobody boxed, both classes are found first: 1');
   assert.equal(bands[0]['found %'], 0, 'the small face was never boxed above the floor');
 });

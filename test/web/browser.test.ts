@@ -57,11 +57,18 @@ function run(cmd: string, args: string[]): string {
   return r.stdout;
 }
 
-/** `facemask detect` with the detector the page runs (the model's, when a browser can run it), on files: one JSON line each. */
+/**
+ * `facemask detect` with what the page's camera runs — the detector the page runs (the model's, when a
+ * browser can run it) at its one-scale video setting — on files: one JSON line each.
+ */
 function cliDetect(...files: string[]): Line[] {
-  const own = readManifest(P.defaultModel).detection?.detector;
+  const d = readManifest(P.defaultModel).detection;
+  const own = d?.detector;
   const detector = own === 'yunet' || own === 'yunet-n' ? own : 'yunet';
-  return run(process.execPath, [path.join(P.root, 'bin', 'facemask.js'), 'detect', '--detector', detector, ...files]).trim().split('\n').map((l) => JSON.parse(l));
+  const t = d?.settings[detector];
+  const level = (x: number | null) => (x === null ? 'off' : String(x));
+  const video = t ? ['--upscale', '1', '--threshold', String(t.threshold), '--not-face', level(t.rejectAt), '--trust-above', level(t.trustAbove)] : [];
+  return run(process.execPath, [path.join(P.root, 'bin', 'facemask.js'), 'detect', '--detector', detector, ...video, ...files]).trim().split('\n').map((l) => JSON.parse(l));
 }
 
 async function openPage(b: Browser, url: string, opts: { ready?: boolean } = {}): Promise<{ page: Page; errors: string[] }> {

@@ -69,7 +69,7 @@ test('the browser runs YuNet: the model\'s tuned YuNet setting when it has one, 
 test('the page\'s pipeline on onnxruntime-web gives what the Node pipeline gives (boxes IoU >= 0.9, same labels, scores within 0.01)', { timeout: 180_000 }, async () => {
   const web = await createEngine({ prefer: 'web', quiet: true });
   const page = await loadPagePipeline(await setupOf(server), web, server.url);
-  const node = await createFaceMaskDetector(CFG, { detector: page.pipeline.settings.detector });
+  const node = await createFaceMaskDetector(CFG, { detector: page.pipeline.settings.detector, use: 'video' }); // the page's camera runs the video setting
   try {
     assert.equal(page.pipeline.describe(), node.describe());
     for (const file of PHOTOS) {

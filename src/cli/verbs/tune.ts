@@ -71,7 +71,7 @@ export const tuneVerb = defineVerb({
     }
     const c = r.config;
     console.log(`${c.model}: ${r.candidates.length} candidates on ${c.validation.photos} validation scenes (${c.validation.sets.join(' + ')}), every box down to ${c.floor}`);
-    console.log(tableText(r.candidates.map((x) => ({ candidate: candidateLabel(x), 'mAP@0.5 pooled': fmt(x.mAP), ...Object.fromEntries(Object.entries(x.sets).map(([k, v]) => [k, fmt(v)])), 'detect ms (median)': +x.detectMs.toFixed(1), choice: x === r.photo.candidate ? (x === r.video.candidate ? 'photo, video' : 'photo') : x === r.video.candidate ? 'video' : '' }))));
+    console.log(tableText(r.candidates.map((x) => ({ candidate: candidateLabel(x), 'mAP@0.5 pooled': fmt(x.mAP), ...Object.fromEntries(Object.entries(x.sets).map(([k, v]) => [k, fmt(v)])), choice: x === r.photo.candidate ? (x === r.video.candidate ? 'photo, video' : 'photo') : x === r.video.candidate ? 'video' : '' }))));
     const line = (what: string, ch: TuneChoice) => `${what}: ${ch.candidate.detector} at ${describeScales(ch.setting.scales)}, drawn from ${ch.setting.threshold} (not_face >= ${ch.setting.rejectAt ?? 'off'}, trusted >= ${ch.setting.trustAbove ?? 'off'}): validation F1 ${fmt(ch.draw.f1)} (faces >= ${DRAW_RULES.minSize} px, IoU ${DRAW_RULES.matchIou})`;
     console.log(`\n${line('photos', r.photo)}\n${line('video', r.video)}`);
     const rows = (['photo', 'video'] as const).flatMap((w) => Object.entries(r[w].test).map(([set, t]) => summaryRow(t.kept, { choice: w, set: `${set} (as it falls)`, 'mAP@0.5': fmt(t.mAP), F1: fmt(t.f1) })));

@@ -18,11 +18,15 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** GET `url` as bytes; a network failure or an HTTP error becomes a `ModelLoadError` naming `what` (and `hint`: what to do; default: the server's). */
+/**
+ * GET `url` as bytes; a network failure or an HTTP error becomes a `ModelLoadError` naming `what` (and
+ * `hint`: what to do; default: the server's). A network failure is retried once: a kept-alive
+ * connection the server closed while this side was busy (loading a network) fails the first request on it.
+ */
 export async function fetchBytes(url: string, what: string, hint: string = PREPARE_HINT): Promise<Uint8Array> {
   let res: Response;
   try {
-    res = await fetch(url, { cache: 'no-store' });
+    res = await fetch(url, { cache: 'no-store' }).catch(() => fetch(url, { cache: 'no-store' }));
   } catch (e) {
     throw new ModelLoadError(`cannot fetch ${what} (${url}): ${(e as Error).message} — is \`npx facemask serve\` still running?`);
   }
