@@ -137,7 +137,7 @@ export function pageRoutes(opts: Pick<ServeOptions, 'model' | 'config' | 'paths'
     model: { name: path.basename(dir), manifest: '/model/manifest.json', onnx: '/model/model.onnx' },
     detectors,
     detect: cfg.detect,
-    video: { detector: cfg.video.detector, smoothing: cfg.video.smoothing, trackIou: cfg.video.trackIou, maxMissed: cfg.video.maxMissed },
+    video: { detector: cfg.video.detector, smoothing: cfg.video.smoothing, trackIou: cfg.video.trackIou, maxMissed: cfg.video.maxMissed, reuse: cfg.video.reuse },
     cameraSide: CAMERA_SIDE,
     maxPixels: cfg.data.maxPixels,
     ort: { version: ortVersion, base: '/ort/', wasm: '/ort/ort.wasm.min.mjs', webgpu: '/ort/ort.webgpu.min.mjs' },

@@ -40,36 +40,59 @@ function handOver(worker: PageWorker, video: HTMLVideoElement, id: number): void
   }
 }
 
+/**
+ * A camera frame's answer on the page: the rate, the times, the faces; and, for tests and the
+ * curious, on the camera's canvas: the answer's line, its frame, the answers and camera frames seen
+ * so far, and how many camera frames later than its frame the answer came (about two detections'
+ * worth: frames are dropped, not queued).
+ */
+function showAnswer(m: Extract<FrameAnswer, { type: 'frame' }>, c: { fps: number; dropped: number; seen: number; lag: number }): void {
+  const r = m.result;
+  const fpsEl = $('fps');
+  const view = $<HTMLCanvasElement>('camera-view');
+  fpsEl.textContent = `${c.fps.toFixed(1)} frames/s · grab ${r.ms.grab.toFixed(0)} ms, detect ${r.ms.detect.toFixed(0)} ms, classify ${r.ms.classify.toFixed(0)} ms (${m.classified} of ${r.faces.length} faces), draw ${r.ms.draw.toFixed(0)} ms · ${c.dropped.toFixed(0)} % of frames dropped`;
+  fpsEl.dataset.fps = c.fps.toFixed(2);
+  $('camera-faces').textContent = summarise(r);
+  view.hidden = false;
+  view.dataset.result = toJsonLine(r);
+  view.dataset.frame = String(m.id);
+  view.dataset.frames = String(Number(view.dataset.frames ?? 0) + 1);
+  view.dataset.seen = String(c.seen);
+  view.dataset.lag = String(c.lag);
+}
+
 /** The live camera: frames to the worker while running; the answers shown and counted. */
 export function setUpCamera(worker: PageWorker): void {
   const start = $<HTMLButtonElement>('camera-start');
   const pause = $<HTMLButtonElement>('camera-pause');
   const video = $<HTMLVideoElement>('camera-video');
   const view = $<HTMLCanvasElement>('camera-view');
-  const fpsEl = $('fps');
-  const facesEl = $('camera-faces');
   const error = $('camera-error');
   const meter = new FpsMeter();
   let running = false;
   // camera frames seen, handed over and answered since the camera (re)started; frames the worker replaced
   let [seen, sent, answered, replaced] = [0, 0, 0, 0];
+  // camera frames seen before the last (re)start
+  let total = 0;
   let lastId = -1;
   // a frame is handed over only when the worker has room: one being detected, one waiting; the rest are dropped here
   const offer = (id: number) => {
-    seen++;
+    // frames presented between two callbacks were never seen here: they count as dropped too
+    seen += lastId >= 0 && id > lastId ? id - lastId : 1;
+    lastId = id;
     if (sent - answered - replaced >= 2) return;
     sent++;
     handOver(worker, video, id);
   };
   const onVideoFrame = (_now: number, meta: VideoFrameCallbackMetadata) => {
     if (!running) return;
-    if (meta.presentedFrames !== lastId) offer((lastId = meta.presentedFrames));
+    if (meta.presentedFrames !== lastId) offer(meta.presentedFrames);
     video.requestVideoFrameCallback(onVideoFrame);
   };
   // without requestVideoFrameCallback: a frame each animation frame (some may repeat)
   const onAnimationFrame = () => {
     if (!running) return;
-    offer(++lastId);
+    offer(lastId + 1);
     requestAnimationFrame(onAnimationFrame);
   };
   worker.onFrame = (m: FrameAnswer) => {
@@ -80,18 +103,9 @@ export function setUpCamera(worker: PageWorker): void {
       show(error, `The pipeline failed on a camera frame: ${m.message}`);
       return;
     }
-    const r = m.result;
     replaced = m.dropped;
     meter.tick(performance.now());
-    const fps = meter.fps();
-    const dropped = seen > 0 ? (100 * (seen - answered)) / seen : 0;
-    fpsEl.textContent = `${fps.toFixed(1)} frames/s · grab ${r.ms.grab.toFixed(0)} ms, detect ${r.ms.detect.toFixed(0)} ms, classify ${r.ms.classify.toFixed(0)} ms (${m.classified} of ${r.faces.length} faces), draw ${r.ms.draw.toFixed(0)} ms · ${dropped.toFixed(0)} % of frames dropped`;
-    fpsEl.dataset.fps = fps.toFixed(2);
-    facesEl.textContent = summarise(r);
-    view.hidden = false;
-    view.dataset.result = toJsonLine(r);
-    view.dataset.frame = String(m.id);
-    view.dataset.frames = String(Number(view.dataset.frames ?? 0) + 1);
+    showAnswer(m, { fps: meter.fps(), dropped: seen > 0 ? (100 * (seen - answered)) / seen : 0, seen: total + seen, lag: lastId - m.id });
   };
   const setRunning = (on: boolean) => {
     running = on;
@@ -100,7 +114,8 @@ export function setUpCamera(worker: PageWorker): void {
     worker.camera(on);
     if (!on) return;
     meter.reset();
-    [seen, sent, answered, replaced] = [0, 0, 0, 0];
+    total += seen;
+    [seen, sent, answered, replaced, lastId] = [0, 0, 0, 0, -1];
     if ('requestVideoFrameCallback' in video) video.requestVideoFrameCallback(onVideoFrame);
     else requestAnimationFrame(onAnimationFrame);
   };

@@ -27,7 +27,7 @@ export interface PageSetup {
   /** The config's `detect` section (thresholds, NMS, YuNet's input size). */
   detect: DetectConfig;
   /** The config's `video` section: the camera's detector and its tracks (as `facemask video`). */
-  video: Pick<Config['video'], 'detector' | 'smoothing' | 'trackIou' | 'maxMissed'>;
+  video: Pick<Config['video'], 'detector' | 'smoothing' | 'trackIou' | 'maxMissed' | 'reuse'>;
   /** The camera's frames are detected at this longer side (YuNet's `maxSide`): bench/page.ts measures the choice. */
   cameraSide: number;
   /** Photos with more pixels than this are refused (config `data.maxPixels`). */
