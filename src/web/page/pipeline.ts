@@ -178,7 +178,7 @@ async function loadNet(engine: Engine, bytes: Uint8Array, what: string) {
   }
 }
 
-/** The camera's detection size (YuNet's `maxSide` for camera frames): measured by bench/page.ts (docs/results/bench/page.json). */
+/** The camera's detection size (YuNet's `maxSide` for camera frames), chosen with bench/page.ts (docs/experiments/speed.md): about 1.5x the frames a second of 640 px with the same faces and labels; 240 px lost a face. */
 export const CAMERA_SIDE = 320;
 
 /** YuNet's variants, for the server's listing. */
