@@ -47,8 +47,18 @@ export interface Tier {
 
 export const TIERS: Record<Tier['name'], Tier> = {
   fast: { name: 'fast', script: 'test:fast', pattern: /\.fast\.test\.ts$/, guard: true, concurrency: Math.max(1, os.availableParallelism()), budgetSeconds: 60, slowTestMs: 1000 },
-  all: { name: 'all', script: 'test:unit', pattern: /\.test\.ts$/, guard: false, budgetSeconds: null, slowTestMs: null },
+  // Two files at once even on two cores: many tests wait on processes, ffmpeg, a browser or the disk.
+  all: { name: 'all', script: 'test:unit', pattern: /\.test\.ts$/, guard: false, concurrency: Math.max(2, os.availableParallelism()), budgetSeconds: null, slowTestMs: null },
 };
+
+/** Files run at once: FACEMASK_TEST_CONCURRENCY when set (a whole number >= 1), else the tier's. */
+export function concurrency(tier: Tier, env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const raw = env.FACEMASK_TEST_CONCURRENCY;
+  if (raw === undefined || raw === '') return tier.concurrency;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`FACEMASK_TEST_CONCURRENCY must be a whole number >= 1, got "${raw}"`);
+  return n;
+}
 
 const USAGE = `usage: tsx scripts/run-tests.ts fast|all [FILE...]
 examples:
@@ -131,8 +141,10 @@ export function summarise(tier: Tier, tally: Tally, wallMs: number, nodeStatus: 
 
 async function main(argv: string[]): Promise<number> {
   let parsed: ReturnType<typeof parseArgs>;
+  let atOnce: number | undefined;
   try {
     parsed = parseArgs(argv);
+    if (parsed !== 'help') atOnce = concurrency(parsed.tier);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     process.stderr.write(`run-tests: ${e.message}\n${USAGE}\n`);
@@ -150,7 +162,7 @@ async function main(argv: string[]): Promise<number> {
     '--import', 'tsx',
     ...(tier.guard ? ['--import', './scripts/fast-guard.ts'] : []),
     '--test',
-    ...(tier.concurrency ? [`--test-concurrency=${tier.concurrency}`] : []),
+    ...(atOnce ? [`--test-concurrency=${atOnce}`] : []),
     '--test-reporter=spec', '--test-reporter-destination=stdout',
     '--test-reporter=./scripts/test-tally.mjs', `--test-reporter-destination=${tallyFile}`,
     ...files,
@@ -169,6 +181,9 @@ async function main(argv: string[]): Promise<number> {
       return nodeStatus || 1;
     }
     const tally = JSON.parse(fs.readFileSync(tallyFile, 'utf8')) as Tally;
+    // Every file's and test's time, for finding where a tier's minutes go.
+    fs.mkdirSync(path.join(ROOT, '.cache'), { recursive: true });
+    fs.copyFileSync(tallyFile, path.join(ROOT, '.cache', `test-tally-${tier.name}.json`));
     const { lines, status } = summarise(tier, tally, wallMs, nodeStatus, isCi());
     process.stdout.write(lines.join('\n') + '\n');
     return status;

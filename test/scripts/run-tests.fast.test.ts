@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { isCi, parseArgs, summarise, tierFiles, TIERS, UsageError, type Tally } from '../../scripts/run-tests';
+import { concurrency, isCi, parseArgs, summarise, tierFiles, TIERS, UsageError, type Tally } from '../../scripts/run-tests';
 import { skipOrFail, SkipOnCiError } from '../skip';
 
 test('a file is fast when its name ends in .fast.test.ts; the full tier runs every test file, fast ones included', () => {
@@ -84,4 +84,11 @@ test('skipOrFail: nothing missing runs the test; something missing skips with th
   assert.deepEqual(skips, ['ffmpeg is not installed']);
   assert.throws(() => skipOrFail(t, 'ffmpeg is not installed', { CI: 'true' }), (e: Error) => e instanceof SkipOnCiError && /CI=true, and this test would skip: ffmpeg is not installed/.test(e.message));
   assert.equal(skips.length, 1);
+});
+
+test('concurrency: the tier\'s unless FACEMASK_TEST_CONCURRENCY says otherwise; a bad value is a usage error', () => {
+  assert.equal(concurrency(TIERS.all, {}), TIERS.all.concurrency);
+  assert.equal(concurrency(TIERS.fast, { FACEMASK_TEST_CONCURRENCY: '' }), TIERS.fast.concurrency);
+  assert.equal(concurrency(TIERS.all, { FACEMASK_TEST_CONCURRENCY: '2' }), 2);
+  for (const bad of ['0', '1.5', 'two', '-1']) assert.throws(() => concurrency(TIERS.all, { FACEMASK_TEST_CONCURRENCY: bad }), UsageError, bad);
 });
