@@ -111,34 +111,45 @@ export function transformMatrix(t: Transform, h: number, w: number): M3 {
   );
 }
 
-/** Apply a transform (bilinear, fill "nearest"); the output has the input's size. */
+/**
+ * Apply a transform (bilinear, fill "nearest"); the output has the input's size. The matrix's
+ * entries and each row's products are hoisted out of the pixel loop; every pixel is computed with
+ * the same floating-point operations in the same order as the plain loop, so the output is the same
+ * to the bit (test/model/learn/augment.fast.test.ts holds the plain loop as its reference).
+ */
 export function applyTransform(img: RgbImage, t: Transform): RgbImage {
   const { width: w, height: h, data } = img;
   const out = new Uint8Array(w * h * 3);
   const m = transformMatrix(t, h, w);
-  const clampR = (v: number) => (v < 0 ? 0 : v > h - 1 ? h - 1 : v);
-  const clampC = (v: number) => (v < 0 ? 0 : v > w - 1 ? w - 1 : v);
+  const [m00, m01, m02] = m[0];
+  const [m10, m11, m12] = m[1];
+  const maxR = h - 1;
+  const maxC = w - 1;
+  const flip = t.flip;
   for (let r = 0; r < h; r++) {
+    const a0 = m00 * r;
+    const a1 = m10 * r;
     for (let c = 0; c < w; c++) {
-      const ir = clampR(m[0][0] * r + m[0][1] * c + m[0][2]);
-      const ic = clampC(m[1][0] * r + m[1][1] * c + m[1][2]);
-      const r0 = Math.floor(ir);
-      const c0 = Math.floor(ic);
-      const r1 = Math.min(r0 + 1, h - 1);
-      const c1 = Math.min(c0 + 1, w - 1);
+      let ir = a0 + m01 * c + m02;
+      let ic = a1 + m11 * c + m12;
+      ir = ir < 0 ? 0 : ir > maxR ? maxR : ir;
+      ic = ic < 0 ? 0 : ic > maxC ? maxC : ic;
+      // ir, ic >= 0: truncation is the floor
+      const r0 = ir | 0;
+      const c0 = ic | 0;
       const fr = ir - r0;
       const fc = ic - c0;
-      const oc = t.flip ? w - 1 - c : c;
-      const o = (r * w + oc) * 3;
+      const gr = 1 - fr;
+      const gc = 1 - fc;
+      const o = (r * w + (flip ? maxC - c : c)) * 3;
       const p00 = (r0 * w + c0) * 3;
-      const p01 = (r0 * w + c1) * 3;
-      const p10 = (r1 * w + c0) * 3;
-      const p11 = (r1 * w + c1) * 3;
-      for (let k = 0; k < 3; k++) {
-        const top = data[p00 + k] * (1 - fc) + data[p01 + k] * fc;
-        const bot = data[p10 + k] * (1 - fc) + data[p11 + k] * fc;
-        out[o + k] = Math.round(top * (1 - fr) + bot * fr);
-      }
+      const p01 = c0 < maxC ? p00 + 3 : p00;
+      const dr = r0 < maxR ? w * 3 : 0;
+      const p10 = p00 + dr;
+      const p11 = p01 + dr;
+      out[o] = Math.round((data[p00] * gc + data[p01] * fc) * gr + (data[p10] * gc + data[p11] * fc) * fr);
+      out[o + 1] = Math.round((data[p00 + 1] * gc + data[p01 + 1] * fc) * gr + (data[p10 + 1] * gc + data[p11 + 1] * fc) * fr);
+      out[o + 2] = Math.round((data[p00 + 2] * gc + data[p01 + 2] * fc) * gr + (data[p10 + 2] * gc + data[p11 + 2] * fc) * fr);
     }
   }
   return { data: out, width: w, height: h };

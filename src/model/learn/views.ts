@@ -28,14 +28,26 @@ export interface ViewMaker {
   view(photo: RgbImage, item: ViewItem, view: number, size: number, seed: number): Promise<RgbImage>;
 }
 
-/** The tutorial's views: the whole image resized to the input, then a random affine transform (`p`), or as is with null. */
+/**
+ * The tutorial's views: the whole image resized to the input, then a random affine transform (`p`),
+ * or as is with null. The resized image is made once per decoded photo and size, and shared by its
+ * views (the same pixels as resizing for each view: the resize is deterministic).
+ */
 export function affineViews(p: AugmentParams | null): ViewMaker {
+  const resized = new WeakMap<RgbImage, Map<number, Promise<RgbImage>>>();
+  const resizedOnce = (photo: RgbImage, size: number): Promise<RgbImage> => {
+    let bySize = resized.get(photo);
+    if (!bySize) resized.set(photo, (bySize = new Map()));
+    let img = bySize.get(size);
+    if (!img) bySize.set(size, (img = resizeImage(photo, size, size)));
+    return img;
+  };
   return {
     name: 'affine',
     key: p,
     async view(photo, item, view, size, seed) {
       if (item.box) throw new Error(`affine views take whole images; ${item.file} has a box`);
-      const img = photo.width === size && photo.height === size ? photo : await resizeImage(photo, size, size);
+      const img = photo.width === size && photo.height === size ? photo : await resizedOnce(photo, size);
       return p ? augmentView(img, seed, item.sha256, view, p) : img;
     },
   };

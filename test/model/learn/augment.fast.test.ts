@@ -1,9 +1,10 @@
 /** Augmentation: deterministic under a seed, different views differ, each epoch sees a different cached view. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { augmentView, applyTransform, IDENTITY, viewTransform, ORIGINAL_AUGMENTATION, mulberry32, drawTransform } from '../../../src/model/learn/augment';
+import { augmentView, applyTransform, IDENTITY, viewTransform, ORIGINAL_AUGMENTATION, mulberry32, drawTransform, transformMatrix } from '../../../src/model/learn/augment';
 import { viewSchedule, shuffled } from '../../../src/training/fit';
-import type { RgbImage } from '../../../src/util/images';
+import { decodeImage, resizeImage, type RgbImage } from '../../../src/util/images';
+import { demoPhoto } from '../../../src/detection/clips';
 
 function gradient(w = 32, h = 24): RgbImage {
   const data = new Uint8Array(w * h * 3);
@@ -77,4 +78,44 @@ test('shuffling is a seeded permutation', () => {
   assert.deepEqual(a, shuffled(100, 3));
   assert.notDeepEqual(a, shuffled(100, 4));
   assert.deepEqual([...a].sort((x, y) => x - y), Array.from({ length: 100 }, (_, i) => i));
+});
+
+/** The plain loop applyTransform was written as first (the reference the faster loop must equal to the bit). */
+function applyTransformReference(img: RgbImage, t: Parameters<typeof applyTransform>[1]): RgbImage {
+  const { width: w, height: h, data } = img;
+  const out = new Uint8Array(w * h * 3);
+  const m = transformMatrix(t, h, w);
+  const clampR = (v: number) => (v < 0 ? 0 : v > h - 1 ? h - 1 : v);
+  const clampC = (v: number) => (v < 0 ? 0 : v > w - 1 ? w - 1 : v);
+  for (let r = 0; r < h; r++) {
+    for (let c = 0; c < w; c++) {
+      const ir = clampR(m[0][0] * r + m[0][1] * c + m[0][2]);
+      const ic = clampC(m[1][0] * r + m[1][1] * c + m[1][2]);
+      const r0 = Math.floor(ir);
+      const c0 = Math.floor(ic);
+      const r1 = Math.min(r0 + 1, h - 1);
+      const c1 = Math.min(c0 + 1, w - 1);
+      const fr = ir - r0;
+      const fc = ic - c0;
+      const oc = t.flip ? w - 1 - c : c;
+      const o = (r * w + oc) * 3;
+      for (let k = 0; k < 3; k++) {
+        const top = data[(r0 * w + c0) * 3 + k] * (1 - fc) + data[(r0 * w + c1) * 3 + k] * fc;
+        const bot = data[(r1 * w + c0) * 3 + k] * (1 - fc) + data[(r1 * w + c1) * 3 + k] * fc;
+        out[o + k] = Math.round(top * (1 - fr) + bot * fr);
+      }
+    }
+  }
+  return { data: out, width: w, height: h };
+}
+
+test('applyTransform gives the plain loop\'s pixels to the bit, on a real photo under the tutorial\'s transforms', async () => {
+  const photo = await resizeImage(await decodeImage(demoPhoto(1)), 224, 224);
+  const odd = await resizeImage(photo, 97, 61);
+  const rng = mulberry32(7);
+  for (let i = 0; i < 40; i++) {
+    const img = i % 2 ? odd : photo;
+    const t = drawTransform(rng, ORIGINAL_AUGMENTATION, img.height, img.width);
+    assert.deepEqual(applyTransform(img, t).data, applyTransformReference(img, t).data, `transform ${i}: ${JSON.stringify(t)}`);
+  }
 });

@@ -1,14 +1,16 @@
 /**
  * Training views under the aligned crop rule (src/model/views.ts `alignedView`): view 0 is exactly the
  * crop inference cuts (`cropFace`), later views are jittered and degraded yet deterministic, and a face
- * without landmarks gets the box views (`realView`).
+ * without landmarks gets the box views (`realView`). Affine views (the tutorial's) share one resize of
+ * the photo and give the views of resizing it for each.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ALIGNED_CROP, BOX_CROP, cropFace } from '../../../src/model/crop';
-import { alignedView, alignedViews, realView, REAL_AUGMENT } from '../../../src/model/learn/views';
+import { affineViews, alignedView, alignedViews, realView, REAL_AUGMENT } from '../../../src/model/learn/views';
+import { augmentView, ORIGINAL_AUGMENTATION } from '../../../src/model/learn/augment';
 import { itemKey } from '../../../src/model/learn/features';
-import type { RgbImage } from '../../../src/util/images';
+import { resizeImage, type RgbImage } from '../../../src/util/images';
 
 function photo(): RgbImage {
   const w = 320, h = 240;
@@ -59,4 +61,18 @@ test('the feature cache tells items apart by their landmarks, and box items keep
   assert.notEqual(itemKey(item), itemKey({ ...item, landmarks: landmarks.map(([x, y]) => [x + 1, y] as [number, number]) }));
   assert.equal(itemKey(bare), itemKey({ file: 'other.jpg', sha256: item.sha256, box: item.box }));
   assert.notDeepEqual(alignedViews(ALIGNED_CROP, REAL_AUGMENT).key, alignedViews(ALIGNED_CROP, null).key);
+});
+
+test('affine views: the photo resized once and shared by its views gives the views of resizing it for each view', async () => {
+  const img = photo();
+  const whole = { file: 'p.jpg', sha256: 'cd'.repeat(32) };
+  const shared = affineViews(ORIGINAL_AUGMENTATION);
+  for (let v = 0; v < 4; v++) {
+    const once = await shared.view(img, whole, v, 96, 3);
+    const alone = augmentView(await resizeImage(img, 96, 96), 3, whole.sha256, v, ORIGINAL_AUGMENTATION);
+    assert.deepEqual(once.data, alone.data, `view ${v}`);
+  }
+  const other = await shared.view(img, whole, 0, 64, 3);
+  assert.equal(other.width, 64, 'another size is resized anew');
+  assert.deepEqual((await affineViews(null).view(img, whole, 2, 96, 3)).data, (await resizeImage(img, 96, 96)).data, 'plain: the resized photo');
 });
