@@ -24,7 +24,7 @@ const LAYERS = [
 ];
 
 /** Modules that also run in a browser: they import only each other (and types). */
-const CORE = ['src/labels.ts', 'src/result.ts', 'src/model/setting.ts', 'src/model/integrity.ts', 'src/model/crop.ts', 'src/model/resize.ts', 'src/model/calibration.ts', 'src/model/classifier-net.ts', 'src/model/manifest.ts', 'src/model/onnx-classifier.ts', 'src/model/types.ts', 'src/backend/engine.ts', 'src/detection/types.ts', 'src/detection/geometry.ts', 'src/detection/policy.ts', 'src/detection/boxfit.ts', 'src/detection/scales.ts', 'src/detection/registry.ts', 'src/detection/pipeline.ts', 'src/detection/yunet.ts', 'src/detection/landmarks.ts', 'src/backend/ort-session.ts'];
+const CORE = ['src/labels.ts', 'src/result.ts', 'src/model/setting.ts', 'src/model/integrity.ts', 'src/model/crop.ts', 'src/model/resize.ts', 'src/model/calibration.ts', 'src/model/classifier-net.ts', 'src/model/manifest.ts', 'src/model/onnx-classifier.ts', 'src/model/types.ts', 'src/backend/engine.ts', 'src/detection/types.ts', 'src/detection/geometry.ts', 'src/detection/policy.ts', 'src/detection/boxfit.ts', 'src/detection/scales.ts', 'src/detection/registry.ts', 'src/detection/pipeline.ts', 'src/detection/yunet.ts', 'src/detection/landmarks.ts', 'src/detection/tracker.ts', 'src/backend/ort-session.ts'];
 const core = `^(${CORE.map((f) => f.replace(/[.]/g, '\\.')).join('|')})$`;
 
 const runtime = { dependencyTypesNot: ['type-only'] };

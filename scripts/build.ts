@@ -1,7 +1,7 @@
 /**
  * `npm run build`: the package's dist/ from nothing — the bundles and declarations tsup makes
  * (tsup.config.ts, one build after the other), the ESM entry over the CommonJS build, and the page `facemask serve` serves from an installed
- * package (dist/page/: app.js bundled by src/web/bundle.ts, as a clone's server bundles it, and
+ * package (dist/page/: app.js and worker.js bundled by src/web/bundle.ts, as a clone's server bundles it, and
  * index.html). Prints what it wrote and how long it took.
  */
 import * as fs from 'node:fs';
@@ -25,6 +25,7 @@ async function main(): Promise<void> {
   const page = await bundlePage();
   fs.mkdirSync(p.pageBuilt, { recursive: true });
   fs.writeFileSync(path.join(p.pageBuilt, 'app.js'), page.js);
+  fs.writeFileSync(path.join(p.pageBuilt, 'worker.js'), page.worker);
   fs.copyFileSync(pageHtml(), path.join(p.pageBuilt, 'index.html'));
   const files = fs.readdirSync(dist, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
   for (const f of files) {

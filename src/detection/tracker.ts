@@ -219,6 +219,26 @@ export function mayReuse(track: Track, rule: ReuseRule): boolean {
   return track.reusedFor < rule.frames && track.raw.score >= rule.minScore && iou(track.box, track.classifiedBox) >= rule.minIou;
 }
 
+/** A track's box as the detection the classifier crops (its box, face score and landmarks). */
+export const trackBox = (t: Track): FaceDetection => ({ box: t.box, score: t.faceScore, landmarks: t.landmarks });
+
+/**
+ * The tracks seen on a detection frame classified under `rule` — the one step Node's video and the
+ * page's camera share: each track the rule does not let reuse its last classification is classified
+ * (`classify`, one batch for all of them) and folded in; the others fold their last one in again.
+ * Returns the tracks classified afresh.
+ */
+export async function classifySeen(tracker: IouTracker, seen: readonly Track[], rule: ReuseRule, classify: (due: Track[]) => Promise<(Classification | null)[]>): Promise<Set<Track>> {
+  const due = seen.filter((t) => !mayReuse(t, rule));
+  const fresh = new Set<Track>();
+  if (due.length) {
+    const got = await classify(due);
+    due.forEach((t, k) => (tracker.classify(t, got[k]), fresh.add(t)));
+  }
+  for (const t of seen) if (!fresh.has(t)) tracker.reuse(t);
+  return fresh;
+}
+
 /** `α·next + (1 − α)·prev` per class (the first classification starts the average). */
 export function smoothScores(prev: ClassScores | undefined, next: ClassScores, alpha: number): ClassScores {
   if (!prev) return { ...next };

@@ -16,7 +16,7 @@ import type { RgbImage } from '../util/images';
 import { tempSibling } from '../util/atomic';
 import { interruption } from '../util/interrupt';
 import type { FaceMaskDetector } from './pipeline';
-import { IouTracker, NO_REUSE, mayReuse, type ReuseRule, type Track, type TrackerOptions } from './tracker';
+import { IouTracker, NO_REUSE, classifySeen, trackBox, type ReuseRule, type Track, type TrackerOptions } from './tracker';
 import { drawFaces } from './draw';
 import type { FaceDetection } from './types';
 import { FramePool, VideoError, collectStderr, containerFor, exited, probeVideo, readFrames, spawnDecoder, spawnEncoder, writeFrame, type VideoInfo } from './ffmpeg';
@@ -139,19 +139,13 @@ function detectFrame(frame: RgbImage, index: number, opts: VideoOptions, counts:
  * reused when the rule allows; between them tracks move on; then the visible tracks are drawn.
  */
 async function labelFrame(frame: RgbImage, index: number, dets: FaceDetection[] | null, opts: VideoOptions, tracker: IouTracker, counts: RunCounts): Promise<void> {
-  const fresh = new Set<Track>();
+  let fresh = new Set<Track>();
   if (dets) {
     const b = performance.now();
     const seen = tracker.update(dets, index);
-    const rule = opts.reuse ?? NO_REUSE;
-    const due = seen.filter((t) => !mayReuse(t, rule));
-    if (due.length) {
-      const faces = await opts.pipeline.classifyBoxes(frame, due.map((t) => ({ box: t.box, score: t.faceScore, landmarks: t.landmarks })));
-      due.forEach((t, k) => (tracker.classify(t, faces[k]), fresh.add(t)));
-    }
-    for (const t of seen) if (!fresh.has(t)) tracker.reuse(t);
-    counts.classified += due.length;
-    counts.reused += seen.length - due.length;
+    fresh = await classifySeen(tracker, seen, opts.reuse ?? NO_REUSE, (due) => opts.pipeline.classifyBoxes(frame, due.map(trackBox)));
+    counts.classified += fresh.size;
+    counts.reused += seen.length - fresh.size;
     counts.ms.classify += performance.now() - b;
   } else {
     tracker.predict();

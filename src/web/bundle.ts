@@ -9,8 +9,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { packagePaths } from '../paths';
 
-/** The page's entry point (sources, in a clone). */
+/** The page's entry point (sources, in a clone); its worker's is `worker.ts` beside it. */
 export const PAGE_ENTRY = path.join(packagePaths().pageSource, 'main.ts');
+
+/** The worker's entry beside a page entry. */
+const workerEntry = (entry: string) => path.join(path.dirname(entry), 'worker.ts');
 
 /** The page's HTML: the sources' in a clone, else the built copy. */
 export function pageHtml(): string {
@@ -22,6 +25,8 @@ export function pageHtml(): string {
 export interface PageBundle {
   /** The ES module the page loads as /app.js. */
   js: string;
+  /** The ES module of its worker, /worker.js. */
+  worker: string;
   /** How long bundling took, in ms (0 for the built bundle). */
   ms: number;
 }
@@ -33,17 +38,19 @@ export interface PageBundle {
 export async function pageScript(entry: string = PAGE_ENTRY): Promise<PageBundle> {
   if (fs.existsSync(entry)) return bundlePage(entry);
   const built = path.join(packagePaths().pageBuilt, 'app.js');
-  if (!fs.existsSync(built)) throw new Error(`the page is neither in its sources (${entry}) nor built (${built}): run \`npm run build\``);
-  return { js: fs.readFileSync(built, 'utf8'), ms: 0 };
+  const worker = path.join(packagePaths().pageBuilt, 'worker.js');
+  if (!fs.existsSync(built) || !fs.existsSync(worker)) throw new Error(`the page is neither in its sources (${entry}) nor built (${built}, ${path.basename(worker)}): run \`npm run build\``);
+  return { js: fs.readFileSync(built, 'utf8'), worker: fs.readFileSync(worker, 'utf8'), ms: 0 };
 }
 
-/** Bundle the page's script (minified ES2020 module for current browsers). Throws with esbuild's messages when it does not build. */
+/** Bundle the page's script and its worker's (minified ES2020 modules for current browsers). Throws with esbuild's messages when they do not build. */
 export async function bundlePage(entry: string = PAGE_ENTRY): Promise<PageBundle> {
   const t0 = performance.now();
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a development tool: an installed package serves the built page instead
   const { build } = require('esbuild') as typeof import('esbuild');
   const r = await build({
-    entryPoints: [entry],
+    entryPoints: { app: entry, worker: workerEntry(entry) },
+    outdir: 'page',
     bundle: true,
     write: false,
     format: 'esm',
@@ -56,5 +63,6 @@ export async function bundlePage(entry: string = PAGE_ENTRY): Promise<PageBundle
     const lines = (e.errors ?? []).map((m) => `${m.location ? `${m.location.file}:${m.location.line}: ` : ''}${m.text}`);
     throw new Error(`cannot bundle the page (${path.relative(process.cwd(), entry)}): ${lines.join('; ') || e.message}`);
   });
-  return { js: r.outputFiles[0].text, ms: performance.now() - t0 };
+  const out = (name: string) => r.outputFiles.find((f) => path.basename(f.path) === name)!.text;
+  return { js: out('app.js'), worker: out('worker.js'), ms: performance.now() - t0 };
 }

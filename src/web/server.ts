@@ -17,7 +17,7 @@ import { MANIFEST_FILE } from '../model/manifest';
 import { readManifest, verifyIntegrity } from '../model/manifest-files';
 import { createHash } from 'node:crypto';
 import { pageScript, pageHtml } from './bundle';
-import { PAGE_DETECTOR_VARIANTS, type PageSetup } from './page/pipeline';
+import { CAMERA_SIDE, PAGE_DETECTOR_VARIANTS, type PageSetup } from './page/pipeline';
 
 /** The server cannot start; the message says why and what to do. */
 export class ServeError extends Error {}
@@ -137,6 +137,8 @@ export function pageRoutes(opts: Pick<ServeOptions, 'model' | 'config' | 'paths'
     model: { name: path.basename(dir), manifest: '/model/manifest.json', onnx: '/model/model.onnx' },
     detectors,
     detect: cfg.detect,
+    video: { detector: cfg.video.detector, smoothing: cfg.video.smoothing, trackIou: cfg.video.trackIou, maxMissed: cfg.video.maxMissed, reuse: cfg.video.reuse },
+    cameraSide: CAMERA_SIDE,
     maxPixels: cfg.data.maxPixels,
     ort: { version: ortVersion, base: '/ort/', wasm: '/ort/ort.wasm.min.mjs', webgpu: '/ort/ort.webgpu.min.mjs' },
   };
@@ -243,6 +245,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
   const bundle = await pageScript();
   routes.set('/', { type: TYPES['.html'], body: fs.readFileSync(pageHtml()) });
   routes.set('/app.js', { type: TYPES['.js'], body: Buffer.from(bundle.js) });
+  routes.set('/worker.js', { type: TYPES['.js'], body: Buffer.from(bundle.worker) });
   const server = http.createServer(handler(routes, allowedHostNames(host, opts.allowHosts)));
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => reject(listenError(e, host, port)));

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { IouTracker, NO_REUSE, mayReuse, smoothScores } from '../../src/detection/tracker';
+import { IouTracker, NO_REUSE, classifySeen, mayReuse, smoothScores, trackBox, type Track } from '../../src/detection/tracker';
 import type { Classification } from '../../src/result';
 
 const masked: Classification = { label: 'with_mask', score: 0.9, scores: { with_mask: 0.9, without_mask: 0.1 } };
@@ -135,4 +135,24 @@ test('a reused classification is folded in like a fresh one: the smoothed scores
   assert.deepEqual(tb.smoothed, ta.smoothed);
   assert.equal(tb.label, ta.label);
   assert.equal(tb.classified, ta.classified);
+});
+
+test('classifySeen, the step video and the page share: one batch of the tracks the rule does not let reuse, the others reuse theirs', async () => {
+  const rule = { frames: 2, minIou: 0.7, minScore: 0.9 };
+  const tr = new IouTracker({ trackIou: 0.3, maxMissed: 2, smoothing: 0.3 });
+  const batches: ReturnType<typeof trackBox>[][] = [];
+  const classify = async (due: Track[]) => (batches.push(due.map(trackBox)), due.map(() => unmasked));
+  const boxes = (dx: number) => [{ box: [10 + dx, 10, 50, 50] as [number, number, number, number], score: 0.9, landmarks: [[1, 2]] as [number, number][] }, { box: [200, 10, 50, 50] as [number, number, number, number], score: 0.8 }];
+  const fresh = [];
+  for (let f = 0; f < 4; f++) fresh.push((await classifySeen(tr, tr.update(boxes(f === 3 ? 30 : 0), f), rule, classify)).size);
+  // frame 0: both new; 1, 2: both reused; 3: the first moved away (and the second hit the limit): both classified
+  assert.deepEqual(fresh, [2, 0, 0, 2]);
+  assert.equal(batches.length, 2, 'one classifier call a frame, none when every track reuses');
+  assert.deepEqual(batches[0][0], { box: [10, 10, 50, 50], score: 0.9, landmarks: [[1, 2]] }, 'the classifier gets the track as a detection');
+  assert.deepEqual(batches[1].map((d) => d.box[0]).sort((x, y) => x - y), [40, 200]);
+  const [a, b] = tr.tracks;
+  assert.deepEqual([a.classified, b.classified, a.reusedFor, b.reusedFor], [4, 4, 0, 0]);
+  // without reuse every seen track is classified every frame
+  const every = new IouTracker({ trackIou: 0.3, maxMissed: 2, smoothing: 0.3 });
+  for (let f = 0; f < 3; f++) assert.equal((await classifySeen(every, every.update(boxes(0), f), NO_REUSE, classify)).size, 2);
 });

@@ -69,7 +69,7 @@ test('the tarball: the inference files, their licences, no dataset and no traini
   console.log(`tarball ${path.basename(tarball)}: ${(bytes / 1e6).toFixed(2)} MB (target: under ${TARGET_BYTES / 1e6} MB)`);
   assert.ok(bytes < TARGET_BYTES, `the tarball is ${(bytes / 1e6).toFixed(1)} MB`);
   const files = run('tar', ['tzf', tarball]).out.trim().split('\n').map((f) => f.replace(/^package\//, ''));
-  for (const f of ['package.json', 'README.md', 'NOTICE', 'LICENSES/Apache-2.0.txt', 'CHANGELOG.md', 'bin/facemask.js', 'dist/index.cjs', 'dist/index.mjs', 'dist/index.d.cts', 'dist/index.d.mts', 'dist/browser.mjs', 'dist/browser.d.mts', 'dist/cli.cjs', 'dist/page/app.js', 'dist/page/index.html', 'models/default/manifest.json', 'models/default/model.onnx', 'models/default/members/rw-bands/manifest.json', 'models/default/members/rw-128-b4/manifest.json', 'face_detector/yunet/yunet_n_dynamic.onnx', 'face_detector/yunet/yunet_s_dynamic.onnx', 'src/assets/sums/yunet.sha256']) {
+  for (const f of ['package.json', 'README.md', 'NOTICE', 'LICENSES/Apache-2.0.txt', 'CHANGELOG.md', 'bin/facemask.js', 'dist/index.cjs', 'dist/index.mjs', 'dist/index.d.cts', 'dist/index.d.mts', 'dist/browser.mjs', 'dist/browser.d.mts', 'dist/cli.cjs', 'dist/page/app.js', 'dist/page/worker.js', 'dist/page/index.html', 'models/default/manifest.json', 'models/default/model.onnx', 'models/default/members/rw-bands/manifest.json', 'models/default/members/rw-128-b4/manifest.json', 'face_detector/yunet/yunet_n_dynamic.onnx', 'face_detector/yunet/yunet_s_dynamic.onnx', 'src/assets/sums/yunet.sha256']) {
     assert.ok(files.includes(f), `the tarball has no ${f}`);
   }
   const unwanted = files.filter((f) => /^(dataset|runs|notebooks|test|bench|docs|scripts)\//.test(f) || /\.(ts|bin|ipynb)$/.test(f.replace(/\.d\.[cm]?ts$/, '')) || f.endsWith('model.json'));
@@ -106,8 +106,9 @@ test('the installed command: --version, detect, serve, and what only a clone run
   assert.deepEqual(withoutTimes(npx(['detect', ...PHOTOS]).out), reference);
   assert.match(npx(['train'], 2).err, /"train" runs in a clone of the facemask repository/);
   // serve: the page as built, the shipped model and YuNet from the installed package
-  const served = await serveAndGet(process.execPath, [installed('facemask', 'bin', 'facemask.js'), 'serve', '--port', '0'], project, ['/', '/app.js', '/setup.json', '/model/manifest.json', '/model/model.onnx', '/detector/yunet_n_dynamic.onnx']);
+  const served = await serveAndGet(process.execPath, [installed('facemask', 'bin', 'facemask.js'), 'serve', '--port', '0'], project, ['/', '/app.js', '/worker.js', '/setup.json', '/model/manifest.json', '/model/model.onnx', '/detector/yunet_n_dynamic.onnx']);
   assert.equal(served['/app.js'], fs.statSync(installed('facemask', 'dist', 'page', 'app.js')).size);
+  assert.equal(served['/worker.js'], fs.statSync(installed('facemask', 'dist', 'page', 'worker.js')).size);
   assert.equal(served['/model/model.onnx'], fs.statSync(installed('facemask', 'models', 'default', 'model.onnx')).size);
 });
 

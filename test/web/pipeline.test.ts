@@ -41,11 +41,16 @@ test('the browser runs YuNet: the model\'s tuned YuNet setting when it has one, 
   // the registry's loader is never called: choosing reads only names and thresholds
   const registry = browserRegistry(() => Promise.reject(new Error('not loaded here')), await createEngine({ quiet: true }));
   const shipped = readManifest(P.defaultModel);
-  // the shipped model: its own detector when a browser can run it, else YuNet
-  const a = chooseSettings(registry, shipped, CFG.detect);
+  // the shipped model: its own detector when a browser can run it, else YuNet; the camera at the one-scale video setting, photos at the photo setting
+  const a = chooseSettings(registry, shipped, CFG.detect, 'video');
   const own = shipped.detection?.detector;
   if (own && registry.has(own)) {
-    assert.deepEqual([a.settings.detector, a.settings.threshold, a.note], [own, shipped.detection!.settings[own].threshold, '']);
+    assert.deepEqual([a.settings.detector, a.settings.threshold, a.settings.scales, a.note], [own, shipped.detection!.settings[own].threshold, null, '']);
+    const photo = shipped.detection?.photo;
+    if (photo && registry.has(photo.detector)) {
+      const p = chooseSettings(registry, shipped, CFG.detect, 'photo');
+      assert.deepEqual([p.settings.detector, p.settings.threshold, p.settings.scales], [photo.detector, photo.threshold, photo.scales ?? null]);
+    }
   } else {
     assert.equal(a.settings.detector, 'yunet');
     assert.match(a.note, /does not run in a browser: yunet runs instead/);
@@ -66,10 +71,10 @@ test('the browser runs YuNet: the model\'s tuned YuNet setting when it has one, 
   assert.deepEqual([d.settings.detector, d.settings.threshold], ['yunet-n', CFG.detect.yunetN.minConfidence]);
 });
 
-test('the page\'s pipeline on onnxruntime-web gives what the Node pipeline gives (boxes IoU >= 0.9, same labels, scores within 0.01)', { timeout: 180_000 }, async () => {
+for (const use of ['photo', 'video'] as const) test(`the page's pipeline on onnxruntime-web gives what the Node pipeline gives at the ${use} setting (boxes IoU >= 0.9, same labels, scores within 0.01)`, { timeout: 180_000 }, async () => {
   const web = await createEngine({ prefer: 'web', quiet: true });
-  const page = await loadPagePipeline(await setupOf(server), web, server.url);
-  const node = await createFaceMaskDetector(CFG, { detector: page.pipeline.settings.detector, use: 'video' }); // the page's camera runs the video setting
+  const page = await loadPagePipeline(await setupOf(server), web, server.url, undefined, use);
+  const node = await createFaceMaskDetector(CFG, { detector: page.pipeline.settings.detector, use }); // photos on the page run the photo setting, its camera the video one
   try {
     assert.equal(page.pipeline.describe(), node.describe());
     for (const file of PHOTOS) {

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { labelTextPx } from '../../src/detection/draw';
-import { rgbFromRgba } from '../../src/web/page/pixels';
+import { rgbFromRgba, rgbFromYuv } from '../../src/web/page/pixels';
 import { labelStyle } from '../../src/web/page/draw';
 import { FpsMeter } from '../../src/web/page/fps';
 
@@ -30,4 +30,22 @@ test('FpsMeter: frames per second over a sliding window', () => {
   assert.equal(m.fps(), 2);
   m.reset();
   assert.equal(m.fps(), 0);
+});
+
+test('rgbFromYuv: a camera frame\'s I420 or NV12 planes (BT.601 video range) as RGB, each chroma sample shared by its 2x2 pixels', () => {
+  // 4x2 pixels: the left 2x2 block BT.601 video-range red (Y 81, U 90, V 240), the right one grey (Y 126, U = V = 128), rows padded to a stride of 6
+  const [w, h] = [4, 2];
+  const y = [81, 81, 126, 126, 0, 0, 81, 81, 126, 126, 0, 0];
+  const i420 = new Uint8Array([...y, 90, 128, 240, 128]);
+  const nv12 = new Uint8Array([...y, 90, 240, 128, 128]);
+  const a = rgbFromYuv({ format: 'I420', data: i420, layout: [{ offset: 0, stride: 6 }, { offset: 12, stride: 2 }, { offset: 14, stride: 2 }], width: w, height: h });
+  const b = rgbFromYuv({ format: 'NV12', data: nv12, layout: [{ offset: 0, stride: 6 }, { offset: 12, stride: 4 }], width: w, height: h });
+  assert.deepEqual([a.width, a.height, a.data.length], [4, 2, 24]);
+  assert.deepEqual(Array.from(b.data), Array.from(a.data), 'NV12 gives what I420 gives');
+  const px = (x: number, row: number) => Array.from(a.data.slice((row * w + x) * 3, (row * w + x) * 3 + 3));
+  for (const [x, row] of [[0, 0], [1, 1]]) px(x, row).forEach((v, k) => assert.ok(Math.abs(v - [255, 0, 0][k]) <= 2, `red at ${x},${row}: ${px(x, row)}`));
+  for (const [x, row] of [[2, 0], [3, 1]]) px(x, row).forEach((v) => assert.ok(Math.abs(v - 128) <= 2, `grey at ${x},${row}: ${px(x, row)}`));
+  // full range: Y is the grey level itself
+  const full = rgbFromYuv({ format: 'I420', data: new Uint8Array([200, 200, 200, 200, 128, 128]), layout: [{ offset: 0, stride: 2 }, { offset: 4, stride: 1 }, { offset: 5, stride: 1 }], width: 2, height: 2, fullRange: true });
+  assert.deepEqual(Array.from(full.data), Array(12).fill(200));
 });

@@ -11,6 +11,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { startServer, pageRoutes, ServeError, type RunningServer } from '../../src/web/server';
 import { projectPaths } from '../../src/paths';
 import type { PageSetup } from '../../src/web/page/pipeline';
+import { resolveConfig } from '../../src/config';
+
+const CFG_VIDEO = resolveConfig().video;
 
 const P = projectPaths();
 const BIN = path.join(P.root, 'bin', 'facemask.js');
@@ -38,12 +41,18 @@ test('serves the page, its script, the setup, the model files and onnxruntime-we
   const js = await (await get('/app.js')).text();
   assert.ok(js.length > 5000 && js.length < 200_000, `bundle of ${js.length} bytes`);
   assert.doesNotMatch(js, /\brequire\(|from ?"node:/, 'no Node module in the bundle');
+  const worker = await get('/worker.js');
+  assert.match(worker.headers.get('content-type')!, /javascript/);
+  const wjs = await worker.text();
+  assert.ok(wjs.length > 5000 && wjs.length < 300_000, `worker bundle of ${wjs.length} bytes`);
+  assert.doesNotMatch(wjs, /\brequire\(|from ?"node:/, "no Node module in the worker's bundle");
 
   const setup = (await (await get('/setup.json')).json()) as PageSetup;
   assert.equal(setup.model.name, 'default');
   const sums = fs.readFileSync(path.join(P.assetSums, 'yunet.sha256'), 'utf8');
   assert.ok(sums.includes(`${setup.detectors.yunet_s!.sha256}  ./yunet_s_dynamic.onnx`), 'YuNet checked against the committed sums');
   assert.equal(setup.detect.yunet.minConfidence, 0.75);
+  assert.deepEqual(setup.video.reuse, CFG_VIDEO.reuse, "the camera reuses classifications under the config's rule, as Node's video");
   for (const url of [setup.model.manifest, setup.model.onnx, setup.detectors.yunet_s!.url, setup.ort.wasm, setup.ort.webgpu]) assert.equal((await get(url, { method: 'HEAD' })).status, 200, url);
   const onnx = await get(setup.model.onnx);
   assert.equal(Number(onnx.headers.get('content-length')), fs.statSync(path.join(P.defaultModel, 'model.onnx')).size);

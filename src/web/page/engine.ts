@@ -27,16 +27,15 @@ export async function chooseBackend(want: 'auto' | Backend = 'auto'): Promise<{ 
   return { backend: 'wasm', why: 'WebGPU has no GPU adapter here' };
 }
 
-/** Threads for wasm: up to 4 when the page is cross-origin isolated (the server sends COOP/COEP), else 1. */
-export function wasmThreads(): number {
-  return globalThis.crossOriginIsolated ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
+/** Threads for wasm when the page is cross-origin isolated (the server sends COOP/COEP): the cores, up to `most`; else 1. default `most`: 4 */
+export function wasmThreads(most = 4): number {
+  return globalThis.crossOriginIsolated ? Math.max(1, Math.min(most, navigator.hardwareConcurrency || 1)) : 1;
 }
 
-/** Import onnxruntime-web's build for `backend` from the server and make an engine over it. */
-export async function loadWebEngine(setup: PageSetup, backend: Backend): Promise<Engine> {
+/** Import onnxruntime-web's build for `backend` from the server and make an engine over it, with `threads` for wasm (default: `wasmThreads()`). */
+export async function loadWebEngine(setup: PageSetup, backend: Backend, threads: number = wasmThreads()): Promise<Engine> {
   const url = new URL(backend === 'webgpu' ? setup.ort.webgpu : setup.ort.wasm, location.href).href;
   const ort = (await import(url)) as OrtWeb;
-  const threads = wasmThreads();
   ort.env.wasm.wasmPaths = new URL(setup.ort.base, location.href).href;
   ort.env.wasm.numThreads = threads;
   ort.env.logLevel = 'error';
