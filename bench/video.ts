@@ -6,7 +6,7 @@
  * For each clip, video frames per second (frames written / wall time incl. ffmpeg decode and encode,
  * the median of --runs runs) of the shipped video settings and of each lever alone — reusing a
  * track's classification (config `video.reuse`), overlapping the next frame's detection with this
- * frame's work (`video.overlap`), one thread per ONNX session, a lower graph optimisation, the
+ * frame's work (`video.overlap`), the detector's threads (`video.detectorThreads`), a lower graph optimisation, the
  * detector on a smaller input, the cheaper member of the composite alone — and how far each draws
  * the labels of classifying every frame (src/detection/agreement.ts: frames whose drawn faces and
  * labels are the reference's). Native OpenCV 4.6 (Debian python3-opencv) runs the tutorial's loop
@@ -62,7 +62,7 @@ function levers(quick: boolean): Lever[] {
     { name: 'shipped video settings' },
     { name: 'reuse alone (no overlap)', video: { overlap: false } },
     { name: 'overlap alone (every frame classified)', video: { reuse: NO_REUSE } },
-    { name: 'shipped, 1 thread per ONNX session', engine: { ...PIPELINE_ENGINE, threads: 1 } },
+    { name: 'shipped, the detector on 2 threads', engine: { ...PIPELINE_ENGINE, threads: 2 } },
     { name: 'shipped, graph optimisation basic', engine: { ...PIPELINE_ENGINE, graphOptimization: 'basic' } },
     { name: 'shipped, detector input 480 px', maxSide: 480 },
     { name: 'shipped, detector input 320 px', maxSide: 320 },

@@ -66,7 +66,9 @@ export async function createFaceMaskDetector(config: Config = resolveConfig(), o
     if (request.detector === undefined && opts.use === 'video' && config.video.detector !== null) request.detector = config.video.detector;
     const settings = resolveSettings(DETECTORS, classifier.manifest, request, config.detect, opts.use ?? 'photo');
     const needsEngine = settings.detector.startsWith('yunet');
-    let detector = await DETECTORS.create(settings.detector, config.detect, settings.threshold, { modelDir: opts.detectorDir, engine: needsEngine ? await getEngine() : undefined, scales: settings.scales });
+    // video overlaps a frame's detection with the last frame's classification: the detector gets its own thread count
+    const detectorEngine = async () => (opts.use === 'video' && !opts.engine ? createEngine({ ...PIPELINE_ENGINE, threads: config.video.detectorThreads, quiet: true }) : getEngine());
+    let detector = await DETECTORS.create(settings.detector, config.detect, settings.threshold, { modelDir: opts.detectorDir, engine: needsEngine ? await detectorEngine() : undefined, scales: settings.scales });
     // an aligned model behind a detector without landmarks: its landmark detector supplies them
     const crop = classifier.crop;
     const addLandmarks = crop?.kind === 'aligned' && !settings.detector.startsWith('yunet') ? crop.landmarks : null;

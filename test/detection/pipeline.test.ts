@@ -202,3 +202,13 @@ test('detect, score and classifyBoxes pass every detection\'s landmarks (or none
   ]);
   p.dispose();
 });
+
+test("video's detector runs on its own thread count (video.detectorThreads); photos do not read it", async () => {
+  const bad = resolveConfig({ video: { detectorThreads: 0 } });
+  await assert.rejects(createFaceMaskDetector(bad, { classifier: model, use: 'video' }), /threads must be a positive whole number, got 0/);
+  const photo = await createFaceMaskDetector(bad, { classifier: model, use: 'photo' });
+  photo.dispose();
+  const video = await createFaceMaskDetector(resolveConfig({ video: { detectorThreads: 1 } }), { classifier: model, use: 'video' });
+  assert.equal(video.settings.scales, null, 'video runs one scale');
+  video.dispose();
+});
