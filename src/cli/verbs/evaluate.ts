@@ -65,7 +65,7 @@ export const evaluateVerb = defineVerb({
     // the report: into the given folder (replaced whole), or a new run folder
     let files: string[] = [];
     const fill = async (dir: string) => {
-      files = evals.length ? await writeEvaluation(evals, dir, modelDir) : [];
+      files = evals.length ? await writeEvaluation(evals, dir, shownModel(modelDir)) : [];
       if (field) files.push(...(await writeSceneReport(field, dir)));
       markOutput(dir, 'evaluate');
     };
@@ -125,4 +125,10 @@ async function evaluateFaces(modelDir: string, sets: SetEvaluation['name'][] | u
   } finally {
     clf.dispose();
   }
+}
+
+/** The model folder as a report names it: relative to the project when inside it (reports get committed), else as given. */
+function shownModel(dir: string): string {
+  const rel = path.relative(projectPaths().root, path.resolve(dir));
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : dir;
 }
