@@ -16,6 +16,7 @@ import { detectFile } from '../detection/run';
 import { drawFaces } from '../detection/draw';
 import { makeClip, videoFrames, demoPhoto } from '../detection/clips';
 import { processVideo, type VideoReport } from '../detection/video';
+import { TrackLog, type VideoSummary } from '../detection/summary';
 import { measurePipeline, summaryRow } from '../evaluation/scenes';
 
 export { demoPhoto };
@@ -57,16 +58,26 @@ export function resultRows(results: (DetectResult | ErrorResult)[]) {
   );
 }
 
-/** Generate a panning clip from a demo photo, run the video pipeline on it, and read back frames. */
-export async function videoDemo(opts: { frames: number; pipeline: FaceMaskDetector; video: Config['video']; show?: number[] }): Promise<{ report: VideoReport; frames: GridItem[]; file: string }> {
+/**
+ * Generate a panning clip from a demo photo, run the video pipeline on it, and read back frames; with
+ * what `facemask video --summary` writes for it (faces as tracks, each under the label it held longest).
+ */
+export async function videoDemo(opts: { frames: number; pipeline: FaceMaskDetector; video: Config['video']; show?: number[] }): Promise<{ report: VideoReport; frames: GridItem[]; file: string; summary: VideoSummary }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facemask-nb05-'));
   const clip = path.join(dir, 'clip.mp4');
   makeClip(demoPhoto(1), clip, { frames: opts.frames, scaleTo: 720 });
   const out = path.join(dir, 'annotated.mp4');
-  const report = await processVideo({ ...opts.video, input: clip, output: out, pipeline: opts.pipeline });
+  const log = new TrackLog();
+  const report = await processVideo({ ...opts.video, input: clip, output: out, pipeline: opts.pipeline, onFrame: (f) => log.add(f) });
   const show = opts.show ?? [0, Math.floor(opts.frames / 2), opts.frames - 1];
   const frames = videoFrames(out, show, report.width, report.height).map((image, i) => ({ image, caption: `frame ${show[i]}` }));
-  return { report, frames, file: out };
+  const summary = log.summary({ input: clip, fps: report.sourceFps, minFrames: opts.video.summaryMinFrames, complete: !report.stopped && !report.error });
+  return { report, frames, file: out, summary };
+}
+
+/** The summary's counted faces as table rows (the CSV's columns). */
+export function summaryRows(s: VideoSummary) {
+  return s.tracks.filter((t) => t.counted).map((t) => ({ face: t.id, 'first seen s': t.firstSeen, 'last seen s': t.lastSeen, frames: t.frames, label: t.label, 'share of its frames': t.share, confidence: t.meanScore }));
 }
 
 /** Milliseconds per stage: photos (median of the results) and video frames (from the report). */
