@@ -43,13 +43,25 @@ export interface Tier {
   budgetSeconds: number | null;
   /** Tests slower than this are listed by name (ms; null: only the slowest few). */
   slowTestMs: number | null;
+  /**
+   * Files started first, the slowest first, so that a long file does not run alone at the end while
+   * the other slots idle (the times are in `.cache/test-tally-<tier>.json` after a run).
+   */
+  first?: readonly string[];
 }
 
 export const TIERS: Record<Tier['name'], Tier> = {
   fast: { name: 'fast', script: 'test:fast', pattern: /\.fast\.test\.ts$/, guard: true, concurrency: Math.max(1, os.availableParallelism()), budgetSeconds: 60, slowTestMs: 1000 },
   // Two files at once even on two cores: many tests wait on processes, ffmpeg, a browser or the disk.
-  all: { name: 'all', script: 'test:unit', pattern: /\.test\.ts$/, guard: false, concurrency: Math.max(2, os.availableParallelism()), budgetSeconds: null, slowTestMs: null },
+  all: { name: 'all', script: 'test:unit', pattern: /\.test\.ts$/, guard: false, concurrency: Math.max(2, os.availableParallelism()), budgetSeconds: null, slowTestMs: null,
+    first: ['test/web/browser.test.ts', 'test/package/package.test.ts', 'test/cli/interrupt.test.ts', 'test/cli/corpus.test.ts', 'test/charts/notebook6.test.ts', 'test/synth/confusers.test.ts'] },
 };
+
+/** `files` with those of `first` that are among them moved to the front, in `first`'s order. */
+export function slowFirst(files: readonly string[], first: readonly string[]): string[] {
+  const head = first.filter((f) => files.includes(f));
+  return [...head, ...files.filter((f) => !head.includes(f))];
+}
 
 /** Files run at once: FACEMASK_TEST_CONCURRENCY when set (a whole number >= 1), else the tier's. */
 export function concurrency(tier: Tier, env: NodeJS.ProcessEnv = process.env): number | undefined {
@@ -155,7 +167,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const { tier } = parsed;
-  const files = parsed.files.length ? parsed.files : tierFiles(tier);
+  const files = parsed.files.length ? parsed.files : slowFirst(tierFiles(tier), tier.first ?? []);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'facemask-tests-'));
   const tallyFile = path.join(tmp, 'tally.json');
   const args = [

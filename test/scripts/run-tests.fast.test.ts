@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { concurrency, isCi, parseArgs, summarise, tierFiles, TIERS, UsageError, type Tally } from '../../scripts/run-tests';
+import { concurrency, isCi, slowFirst, parseArgs, summarise, tierFiles, TIERS, UsageError, type Tally } from '../../scripts/run-tests';
 import { skipOrFail, SkipOnCiError } from '../skip';
 
 test('a file is fast when its name ends in .fast.test.ts; the full tier runs every test file, fast ones included', () => {
@@ -91,4 +91,11 @@ test('concurrency: the tier\'s unless FACEMASK_TEST_CONCURRENCY says otherwise; 
   assert.equal(concurrency(TIERS.fast, { FACEMASK_TEST_CONCURRENCY: '' }), TIERS.fast.concurrency);
   assert.equal(concurrency(TIERS.all, { FACEMASK_TEST_CONCURRENCY: '2' }), 2);
   for (const bad of ['0', '1.5', 'two', '-1']) assert.throws(() => concurrency(TIERS.all, { FACEMASK_TEST_CONCURRENCY: bad }), UsageError, bad);
+});
+
+test('slowFirst: the listed files that exist go first in the listed order, the rest keep theirs; the full tier\'s list names real files', () => {
+  assert.deepEqual(slowFirst(['a', 'b', 'c', 'd'], ['d', 'x', 'b']), ['d', 'b', 'a', 'c']);
+  assert.deepEqual(slowFirst(['a', 'b'], []), ['a', 'b']);
+  const all = tierFiles(TIERS.all);
+  for (const f of TIERS.all.first ?? []) assert.ok(all.includes(f), `${f} is a test file of the full tier`);
 });

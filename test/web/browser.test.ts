@@ -7,7 +7,7 @@
  *    detection, a second) printed beside the tutorial's loop in native OpenCV on the same frames, in
  *    the same run (bench/native.ts); frames dropped, not queued (each answer is at most about two
  *    detections old); the worker's and the page's JS heap flat over a long run (FACEMASK_HEAP_FRAMES
- *    camera frames, default 900: a leak of a frame buffer, about 1 MB, shows at once); pause and resume; a screenshot saved (to docs/images/serve.png with FACEMASK_SCREENSHOT=1);
+ *    camera frames, default 300: a leak of a frame buffer, about 1 MB, shows at once); pause and resume; a screenshot saved (to docs/images/serve.png with FACEMASK_SCREENSHOT=1);
  *  - a photo chosen: the CLI's JSON line (boxes IoU >= 0.9, same labels, scores within 0.01), downloadable;
  *  - the error paths: camera refused, no camera, a file that is not an image, a tampered model.
  */
@@ -36,7 +36,7 @@ const UPLOADS = [path.join(P.root, 'node_modules/@vladmandic/face-api/demo/sampl
 const SCREENSHOT = process.env.FACEMASK_SCREENSHOT === '1' ? path.join(P.root, 'docs/images/serve.png') : path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'facemask-shot-')), 'serve.png');
 /** The fake camera's frame rate, and the camera frames the heap is followed over. */
 const CAMERA_FPS = 30;
-const HEAP_FRAMES = Number(process.env.FACEMASK_HEAP_FRAMES ?? 900);
+const HEAP_FRAMES = Number(process.env.FACEMASK_HEAP_FRAMES ?? 300);
 const BASE_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 interface Face {
