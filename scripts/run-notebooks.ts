@@ -4,6 +4,8 @@
  *   npm run notebooks                      every notebooks/*.ipynb, in name order
  *   npm run notebooks -- 00_setup 10_data  only these (name, name.ipynb or a path)
  *   npm run notebooks -- --timeout 600     per-cell timeout in seconds (default 1800)
+ *   npm run notebooks -- --jobs 1          notebooks run at once (default 2: a notebook keeps about one
+ *                                          core busy, and they do not depend on each other)
  *   npm run kernel                         only install the project's tslab kernelspec
  *
  * The kernelspec is project-local (`.jupyter/kernels/tslab/kernel.json`, git-ignored) and runs
@@ -26,6 +28,8 @@ import { writeFileAtomic } from '../src/util/atomic';
 
 /** Per-cell timeout in seconds. default: 1800 (a training cell on a 2-core machine can be long) */
 export const DEFAULT_CELL_TIMEOUT = 1800;
+/** Notebooks run at once by default: each keeps about one core busy (its kernel, then Jupyter's side). */
+export const DEFAULT_JOBS = 2;
 /** Cells slower than this are reported as they finish. */
 const SLOW_CELL_SECONDS = 10;
 
@@ -35,17 +39,19 @@ examples:
   2. npm run notebooks -- 00_setup             run notebooks/00_setup.ipynb
   3. FACEMASK_SMALL=1 npm run notebooks        small-data mode (CI)
   4. npm run notebooks -- --timeout 600        fail a cell that runs longer than 10 minutes
-  5. npm run kernel                            install the kernelspec only (for jupyter notebook)`;
+  5. npm run notebooks -- --jobs 1             one notebook at a time (default 2 at once)
+  6. npm run kernel                            install the kernelspec only (for jupyter notebook)`;
 
 export interface RunArgs {
   names: string[];
   timeout: number;
+  jobs: number;
   installOnly: boolean;
   help: boolean;
 }
 
 export function parseArgs(argv: string[]): RunArgs {
-  const out: RunArgs = { names: [], timeout: DEFAULT_CELL_TIMEOUT, installOnly: false, help: false };
+  const out: RunArgs = { names: [], timeout: DEFAULT_CELL_TIMEOUT, jobs: DEFAULT_JOBS, installOnly: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--help' || a === '-h') out.help = true;
@@ -55,7 +61,12 @@ export function parseArgs(argv: string[]): RunArgs {
       const n = Number(v);
       if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--timeout needs a positive whole number of seconds, got "${v ?? ''}" (valid form: --timeout 600)`);
       out.timeout = n;
-    } else if (a.startsWith('-')) throw new UsageError(`unknown flag "${a}" (valid: --timeout SECONDS, --install-kernel, --help)`);
+    } else if (a === '--jobs' || a.startsWith('--jobs=')) {
+      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
+      const n = Number(v);
+      if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--jobs needs a positive whole number, got "${v ?? ''}" (valid form: --jobs 1)`);
+      out.jobs = n;
+    } else if (a.startsWith('-')) throw new UsageError(`unknown flag "${a}" (valid: --timeout SECONDS, --jobs N, --install-kernel, --help)`);
     else out.names.push(a);
   }
   return out;
@@ -247,6 +258,20 @@ function checkJupyter(env: NodeJS.ProcessEnv): void {
   }
 }
 
+/** `work` over `items`, at most `jobs` at once; the results in the items' order. */
+export async function runPool<T, R>(items: readonly T[], jobs: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const k = next++;
+      out[k] = await work(items[k]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, items.length)) }, lane));
+  return out;
+}
+
 function indent(s: string, pre = '    | '): string {
   return s.replace(/\s+$/, '').split('\n').map((l) => pre + l).join('\n');
 }
@@ -284,13 +309,12 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const small = env.FACEMASK_SMALL ? `FACEMASK_SMALL=${env.FACEMASK_SMALL}` : 'full data (FACEMASK_SMALL not set)';
-  process.stderr.write(`running ${notebooks.length} notebook(s), ${small}, cell timeout ${args.timeout} s → ${path.relative(p.root, p.executedNotebooks)}/\n`);
-  const results: NotebookResult[] = [];
-  for (const nb of notebooks) {
+  process.stderr.write(`running ${notebooks.length} notebook(s), ${Math.min(args.jobs, notebooks.length)} at once, ${small}, cell timeout ${args.timeout} s → ${path.relative(p.root, p.executedNotebooks)}/\n`);
+  const t0 = performance.now();
+  const results = await runPool(notebooks, args.jobs, async (nb) => {
     const name = path.basename(nb);
     process.stderr.write(`  ${name} …\n`);
-    const r = await executeNotebook(nb, p.executedNotebooks, { timeout: args.timeout, env, log: (s) => process.stderr.write(s + '\n') });
-    results.push(r);
+    const r = await executeNotebook(nb, p.executedNotebooks, { timeout: args.timeout, env, log: (s) => process.stderr.write(`  ${name}: ${s.trim()}\n`) });
     if (r.ok) {
       process.stderr.write(`  ok    ${name}  ${r.seconds.toFixed(1)} s (${r.cells.length} cells)\n`);
     } else {
@@ -300,10 +324,11 @@ export async function main(argv: string[]): Promise<number> {
       if (f.output) process.stderr.write(`    cell output:\n${indent(f.output)}\n`);
       if (fs.existsSync(r.executed)) process.stderr.write(`    executed up to the failure: ${path.relative(process.cwd(), r.executed)}\n`);
     }
-  }
+    return r;
+  });
   const failed = results.filter((r) => !r.ok);
   const total = results.reduce((a, r) => a + r.seconds, 0);
-  process.stderr.write(`${results.length - failed.length}/${results.length} notebooks ran, ${total.toFixed(1)} s in all` + (failed.length ? `; FAILED: ${failed.map((r) => path.basename(r.notebook)).join(', ')}` : '') + '\n');
+  process.stderr.write(`${results.length - failed.length}/${results.length} notebooks ran, ${total.toFixed(1)} s of notebook time in ${((performance.now() - t0) / 1000).toFixed(1)} s (${args.jobs} at once)` + (failed.length ? `; FAILED: ${failed.map((r) => path.basename(r.notebook)).join(', ')}` : '') + '\n');
   // The plain closing line CI tools read ("N passed, N failed").
   process.stdout.write(`notebooks: ${results.length - failed.length} passed, ${failed.length} failed\n`);
   return failed.length ? 1 : 0;

@@ -56,8 +56,11 @@ export function threadedDetector(init: DetectorThreadInit): Promise<FaceDetector
   return new Promise((resolve, reject) => {
     worker.on('error', (e) => (fail(new DetectorError(`${init.name}'s thread failed: ${e.message}`)), reject(ended)));
     worker.on('exit', () => (fail(new DetectorError(`${init.name}'s thread has ended`)), reject(ended)));
+    // the thread keeps the process alive only while a detection is pending: a caller who forgets
+    // `dispose()` does not hang at exit, and one awaiting a detection is not cut off
+    const settle = () => pending.size === 0 && worker.unref();
     worker.on('message', (m: FromDetectorThread) => {
-      if (m.kind === 'ready') return resolve(detector);
+      if (m.kind === 'ready') return (worker.unref(), resolve(detector));
       if (m.kind === 'failed') {
         // loading failed: nothing was asked of it yet
         reject(new DetectorError(m.message));
@@ -65,6 +68,7 @@ export function threadedDetector(init: DetectorThreadInit): Promise<FaceDetector
       }
       const p = pending.get(m.id);
       pending.delete(m.id);
+      settle();
       if (m.kind === 'faces') p?.resolve(m.faces);
       else p?.reject(new DetectorError(m.message));
     });
@@ -75,6 +79,7 @@ export function threadedDetector(init: DetectorThreadInit): Promise<FaceDetector
         const id = next++;
         const data = new Uint8Array(image.data); // a copy, moved to the thread: the caller keeps its frame
         return new Promise<FaceDetection[]>((res, rej) => {
+          worker.ref();
           pending.set(id, { resolve: res, reject: rej });
           worker.postMessage({ kind: 'detect', id, data, width: image.width, height: image.height } satisfies ToDetectorThread, [data.buffer]);
         });

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { resolveConfig } from '../../src/config';
 import { createEngine } from '../../src/backend/onnx';
 import { DETECTORS } from '../../src/detection/detectors';
@@ -56,4 +57,23 @@ test('disposed: a pending detection and any later one reject', async () => {
   d.dispose();
   await assert.rejects(pending, /thread was disposed/);
   await assert.rejects(d.detectFaces(image), /thread was disposed/);
+});
+
+test('a detector never disposed does not keep the process alive, and one awaited is answered first', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facemask-threaded-'));
+  try {
+    const script = path.join(dir, 'forgets.ts');
+    const src = (f: string) => JSON.stringify(path.resolve(__dirname, '../../src', f));
+    fs.writeFileSync(
+      script,
+      `import { threadedDetector } from ${src('detection/threaded')};\nimport { resolveConfig } from ${src('config')};\nimport { decodeImage } from ${src('util/images')};\nimport { demoPhoto } from ${src('detection/clips')};\n` +
+        `(async () => {\n  const d = await threadedDetector({ name: 'yunet-n', config: resolveConfig().detect, threshold: 0.5, engine: { threads: 1, memoryArena: false } });\n  console.log((await d.detectFaces(await decodeImage(demoPhoto(1)))).length);\n})();\n`,
+    );
+    const r = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.signal, null, `the process was still running after 60 s: ${r.stderr}`);
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(Number(r.stdout.trim()) >= 3, `the faces were found before the process ended: ${r.stdout}`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
