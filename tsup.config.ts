@@ -28,8 +28,9 @@ export default defineConfig([
     outExtension: () => ({ js: '.cjs' }),
   },
   {
+    // video's detector thread (src/detection/threaded.ts): its own bundle, started by the library and the command
     ...node,
-    entry: { cli: 'src/cli/installed.ts' },
+    entry: { cli: 'src/cli/installed.ts', 'detector-thread': 'src/detection/detector-thread.ts' },
     format: ['cjs'],
     outExtension: () => ({ js: '.cjs' }),
   },

@@ -52,6 +52,8 @@ interface Lever {
   engine?: EngineOptions;
   /** The composite's cheaper member alone, as the classifier. */
   member?: boolean;
+  /** The classifier's threads (config `video.classifierThreads`), when not the shipped setting's. */
+  classifierThreads?: number;
 }
 
 const EVERY_FRAME: Lever = { name: 'every frame classified, no overlap (the reference)', video: { reuse: NO_REUSE, overlap: false } };
@@ -62,8 +64,9 @@ function levers(quick: boolean): Lever[] {
     { name: 'shipped video settings' },
     { name: 'reuse alone (no overlap)', video: { overlap: false } },
     { name: 'overlap alone (every frame classified)', video: { reuse: NO_REUSE } },
-    { name: 'shipped, the detector on 2 threads', engine: { ...PIPELINE_ENGINE, threads: 2 } },
-    { name: 'shipped, graph optimisation basic', engine: { ...PIPELINE_ENGINE, graphOptimization: 'basic' } },
+    { name: 'shipped, the detector on the main thread', video: { detectorThread: false } },
+    { name: 'shipped, the detector on 2 threads', video: { detectorThreads: 2 } },
+    { name: 'shipped, the classifier on 2 threads', classifierThreads: 2 },
     { name: 'shipped, detector input 480 px', maxSide: 480 },
     { name: 'shipped, detector input 320 px', maxSide: 320 },
     { name: 'shipped, the 128 px member alone', member: true },
@@ -80,15 +83,24 @@ async function cheaperMember(cfg: Config, dir: string): Promise<LoadedClassifier
   return loadFaceClassifier(dst, 'onnx', () => createEngine(PIPELINE_ENGINE));
 }
 
+/** The classifiers levers run: the shipped one as video loads it, the same on other thread counts, the cheaper member. */
+interface Classifiers {
+  shipped: LoadedClassifier;
+  onThreads: (threads: number) => Promise<LoadedClassifier>;
+  member: () => Promise<LoadedClassifier>;
+}
+
 /** The pipeline a lever runs: the shipped one, or its variant (the shipped video setting kept when the classifier changes). */
-async function leverPipeline(cfg: Config, lever: Lever, shipped: LoadedClassifier, member: () => Promise<LoadedClassifier>): Promise<FaceMaskDetector> {
-  const c: Config = lever.maxSide ? { ...cfg, detect: { ...cfg.detect, yunet: { ...cfg.detect.yunet, maxSide: lever.maxSide } } } : cfg;
+async function leverPipeline(cfg: Config, lever: Lever, classifiers: Classifiers): Promise<FaceMaskDetector> {
+  const c: Config = { ...cfg, video: { ...cfg.video, ...lever.video }, ...(lever.maxSide ? { detect: { ...cfg.detect, yunet: { ...cfg.detect.yunet, maxSide: lever.maxSide } } } : {}) };
   const engine = lever.engine ? await createEngine({ ...lever.engine, quiet: true }) : undefined;
+  const shipped = classifiers.shipped;
+  if (lever.classifierThreads) return createFaceMaskDetector(c, { classifier: await classifiers.onThreads(lever.classifierThreads), use: 'video', engine });
   if (!lever.member) return createFaceMaskDetector(c, { classifier: shipped, use: 'video', engine });
   const probe = await createFaceMaskDetector(c, { classifier: shipped, use: 'video' });
   const s = probe.settings;
   probe.dispose();
-  return createFaceMaskDetector(c, { classifier: await member(), use: 'video', detector: s.detector, threshold: s.threshold, rejectAt: s.policy.rejectAt, trustAbove: s.policy.trustAbove, box: s.box });
+  return createFaceMaskDetector(c, { classifier: await classifiers.member(), use: 'video', detector: s.detector, threshold: s.threshold, rejectAt: s.policy.rejectAt, trustAbove: s.policy.trustAbove, box: s.box });
 }
 
 interface ClipRow {
@@ -105,15 +117,15 @@ interface ClipRow {
 }
 
 /** Every lever on one clip: median fps over `runs`, and the labels drawn against the reference's. */
-async function measureClip(cfg: Config, name: string, clip: string, runs: number, list: Lever[], shipped: LoadedClassifier, member: () => Promise<LoadedClassifier>, dir: string): Promise<ClipRow[]> {
+async function measureClip(cfg: Config, name: string, clip: string, runs: number, list: Lever[], classifiers: Classifiers, dir: string): Promise<ClipRow[]> {
   const rows: ClipRow[] = [];
   let reference: DrawnFace[][] | undefined;
   // one untimed pass first: the process's first frames (JIT, page faults, ffmpeg start) would fall on the first lever alone
-  const warm = await leverPipeline(cfg, list[0], shipped, member);
+  const warm = await leverPipeline(cfg, list[0], classifiers);
   await processVideo({ ...cfg.video, input: clip, pipeline: warm, maxFrames: 30 });
   warm.dispose();
   for (const lever of list) {
-    const pipeline = await leverPipeline(cfg, lever, shipped, member);
+    const pipeline = await leverPipeline(cfg, lever, classifiers);
     const video = { ...cfg.video, ...lever.video };
     let drawn: DrawnFace[][] = [];
     let counts = { frames: 0, classified: 0, reused: 0 };
@@ -169,7 +181,10 @@ runBench(
   {
     name: 'video',
     summary: 'video fps of the shipped settings and of each lever on a synthetic 640x480 clip and the real clip, the labels against classifying every frame, native OpenCV side by side; ms per frame per detector and for classifying',
-    flags: { frames: { type: 'integer', value: 'N', default: 150, min: 1, help: 'frames in the generated (synthetic) clip' } },
+    flags: {
+      frames: { type: 'integer', value: 'N', default: 150, min: 1, help: 'frames in the generated (synthetic) clip' },
+      levers: { type: 'string', value: 'A|B', help: 'only the levers whose name contains one of these texts (the reference always runs)' },
+    },
     runs: 3,
     quick: '30 frames of each clip, 1 run, fewer levers and detectors',
     method: 'fps: frames written / wall time incl. ffmpeg decode and encode, median of --runs runs per lever and clip, one pipeline per lever over the runs; agreement: frames whose drawn faces (paired by IoU >= 0.5) carry the labels of the reference run (every frame classified, no overlap); native: the tutorial loop in OpenCV on the same clip, median of --runs runs; ms / frame: median of 15 calls after a warm-up call (res10: 5)',
@@ -184,16 +199,21 @@ runBench(
     if (!real) console.error('the real clip is not installed (dataset/videos/ or ../shared/videos/): measured on the synthetic clip only');
     const realCut = real && quick ? path.join(dir, 'real-30.mp4') : real;
     if (real && realCut !== real) spawnSync('ffmpeg', ['-v', 'error', '-y', '-i', real, '-frames:v', '30', '-an', '-c:v', 'libx264', '-preset', 'ultrafast', realCut!]);
-    const classifier = await loadShippedClassifier(cfg);
+    const classifier = await loadShippedClassifier(cfg, undefined, 'video');
     let member: Promise<LoadedClassifier> | undefined;
-    const getMember = () => (member ??= cheaperMember(cfg, dir));
+    const threaded = new Map<number, Promise<LoadedClassifier>>();
+    const classifiers: Classifiers = {
+      shipped: classifier,
+      member: () => (member ??= cheaperMember(cfg, dir)),
+      onThreads: (threads) => threaded.get(threads) ?? (threaded.set(threads, loadShippedClassifier({ ...cfg, video: { ...cfg.video, classifierThreads: threads } }, undefined, 'video')), threaded.get(threads)!),
+    };
     const clips: [string, string][] = [['synthetic 640x480', synthetic], ...(realCut ? [['real 640x360', realCut] as [string, string]] : [])];
-    const list = levers(quick);
+    const list = levers(quick).filter((l, k) => k === 0 || !flags.levers || flags.levers.split('|').some((t) => l.name.includes(t)));
     const fpsRows: ClipRow[] = [];
     const natives: Record<string, Native | null> = {};
     let nativeError: string | null = null;
     for (const [name, clip] of clips) {
-      fpsRows.push(...(await measureClip(cfg, name, clip, runs, list, classifier, getMember, dir)));
+      fpsRows.push(...(await measureClip(cfg, name, clip, runs, list, classifiers, dir)));
       const n = nativeLoop(clip, runs, dir);
       natives[name] = n.native;
       nativeError ??= n.error;
@@ -202,6 +222,7 @@ runBench(
     spawnSync('ffmpeg', ['-v', 'error', '-y', '-i', synthetic, '-frames:v', '1', firstPng]);
     const rows = await stageRows(cfg, await decodeImage(firstPng), classifier, quick);
     if (member) (await member).dispose();
+    for (const c of threaded.values()) (await c).dispose();
     classifier.dispose();
     const ratioed = fpsRows.map((r) => ({ ...r, overNative: natives[r.clip] ? +(r.fps / natives[r.clip]!.loopFps).toFixed(2) : null }));
     console.log(`\n${machineLine()}`);

@@ -144,12 +144,26 @@ export interface Config {
     /** Read the next frame and start its detection while this one is classified, drawn and written. default: true */
     overlap: boolean;
     /**
-     * Threads of the detector's ONNX session in video (native engine; the classifier keeps its own
-     * two). With `overlap` the next frame's detection runs while this frame is classified, so one
+     * Threads of the detector's ONNX session in video (native engine; the classifier has its own,
+     * `classifierThreads`). With `overlap` the next frame's detection runs while this frame is classified, so one
      * thread leaves the other core to the classifier: bench/video.ts on two cores, 39.4 against 30.5 fps
      * (synthetic clip) and 60.3 against 45.1 (real clip), the same labels. default: 1
      */
     detectorThreads: number;
+    /**
+     * Run video's detector (YuNet) on a thread of its own (src/detection/threaded.ts). onnxruntime-node
+     * runs a network on the thread that calls it, so on the main thread the next frame's detection
+     * and this frame's classification take turns even with `overlap`; on its own thread they run at
+     * once (bench/video.ts). default: true
+     */
+    detectorThread: boolean;
+    /**
+     * Threads of the classifier's ONNX session in video (native engine). A frame's few faces are a
+     * small batch: on two cores one thread classifies three faces in 8.3 ms against 10.9 on two (waking
+     * the second costs more than it gives), and leaves the other core to the next frame's detection
+     * (bench/video.ts). default: 1
+     */
+    classifierThreads: number;
     /** A track drawn on fewer frames than this is not counted as a face in a video's summary (`--summary`). default: 3 */
     summaryMinFrames: number;
   };
@@ -198,7 +212,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): Config {
       yunetN: { minConfidence: 0.8 },
       scales: { split: 24, maxPixels: 1_500_000 },
     },
-    video: { detector: null, detectEvery: 1, smoothing: 0.3, trackIou: 0.3, maxMissed: 2, reuse: { frames: 8, minIou: 0.7, minScore: 0.9 }, overlap: true, detectorThreads: 1, summaryMinFrames: 3 },
+    video: { detector: null, detectEvery: 1, smoothing: 0.3, trackIou: 0.3, maxMissed: 2, reuse: { frames: 8, minIou: 0.7, minScore: 0.9 }, overlap: true, detectorThreads: 1, detectorThread: true, classifierThreads: 1, summaryMinFrames: 3 },
     synth: { minFaceSize: 48, maxRoll: 40, maxYaw: 45, minScore: 0.5, cropMargin: 0.35, jpegQuality: 92, concurrency: 2 },
   };
 }

@@ -11,6 +11,7 @@ import { resolveConfig, type Config } from '../config';
 import { projectPaths } from '../paths';
 import type { Engine } from '../backend/engine';
 import { createEngine, type EngineOptions } from '../backend/onnx';
+import { threadedDetector } from './threaded';
 import { loadFaceClassifier } from '../model/load';
 import type { LoadedClassifier } from '../model/types';
 import { modelIdentity } from '../model/manifest-files';
@@ -40,10 +41,17 @@ export interface CreateOptions extends SettingsRequest {
 /** The engine of pipelines, which run for hours on frames whose face count changes: no memory arena (`EngineOptions.memoryArena`). */
 export const PIPELINE_ENGINE: EngineOptions = { memoryArena: false };
 
-/** The classifier as the shipped pipeline runs it (config `classify.runtime`), to share between pipelines. default `dir`: models/default */
-export function loadShippedClassifier(config: Config, dir: string = projectPaths().defaultModel): Promise<LoadedClassifier> {
-  return loadFaceClassifier(dir, config.classify.runtime, () => createEngine(PIPELINE_ENGINE));
+/**
+ * The classifier as the shipped pipeline runs it (config `classify.runtime`), to share between
+ * pipelines; `use` 'video': on video's thread count (`video.classifierThreads`), as the video verb runs
+ * it. default `dir`: models/default
+ */
+export function loadShippedClassifier(config: Config, dir: string = projectPaths().defaultModel, use: 'photo' | 'video' = 'photo'): Promise<LoadedClassifier> {
+  return loadFaceClassifier(dir, config.classify.runtime, () => createEngine(use === 'video' ? videoEngine(config.video.classifierThreads) : PIPELINE_ENGINE));
 }
+
+/** A video network's engine: the pipeline's, on its own thread count (`video.detectorThreads`, `video.classifierThreads`). */
+const videoEngine = (threads: number): EngineOptions => ({ ...PIPELINE_ENGINE, threads, quiet: true });
 
 /**
  * The face-mask pipeline: the classifier (`opts.model`, default the shipped `models/default`) and the
@@ -59,16 +67,21 @@ export async function createFaceMaskDetector(config: Config = resolveConfig(), o
   let engine = opts.engine;
   const getEngine = async () => (engine ??= await createEngine(PIPELINE_ENGINE));
   const runtime = opts.runtime ?? (config.classify.runtime);
-  const classifier = opts.classifier ?? (await loadFaceClassifier(opts.model ?? projectPaths().defaultModel, runtime, getEngine));
+  // video overlaps a frame's detection with the last frame's classification: each network gets its own thread count
+  const ownThreads = opts.use === 'video' && !opts.engine;
+  const classifierEngine = async () => (ownThreads ? createEngine(videoEngine(config.video.classifierThreads)) : getEngine());
+  const classifier = opts.classifier ?? (await loadFaceClassifier(opts.model ?? projectPaths().defaultModel, runtime, classifierEngine));
   const owns = !opts.classifier;
   try {
     const request: SettingsRequest = { detector: opts.detector, threshold: opts.threshold, rejectAt: opts.rejectAt, trustAbove: opts.trustAbove, box: opts.box, scales: opts.scales, fineBox: opts.fineBox };
     if (request.detector === undefined && opts.use === 'video' && config.video.detector !== null) request.detector = config.video.detector;
     const settings = resolveSettings(DETECTORS, classifier.manifest, request, config.detect, opts.use ?? 'photo');
     const needsEngine = settings.detector.startsWith('yunet');
-    // video overlaps a frame's detection with the last frame's classification: the detector gets its own thread count
-    const detectorEngine = async () => (opts.use === 'video' && !opts.engine ? createEngine({ ...PIPELINE_ENGINE, threads: config.video.detectorThreads, quiet: true }) : getEngine());
-    let detector = await DETECTORS.create(settings.detector, config.detect, settings.threshold, { modelDir: opts.detectorDir, engine: needsEngine ? await detectorEngine() : undefined, scales: settings.scales });
+    const detectorEngine = async () => (ownThreads ? createEngine(videoEngine(config.video.detectorThreads)) : getEngine());
+    let detector =
+      ownThreads && needsEngine && config.video.detectorThread
+        ? await threadedDetector({ name: settings.detector, config: config.detect, threshold: settings.threshold, modelDir: opts.detectorDir, scales: settings.scales, engine: videoEngine(config.video.detectorThreads) })
+        : await DETECTORS.create(settings.detector, config.detect, settings.threshold, { modelDir: opts.detectorDir, engine: needsEngine ? await detectorEngine() : undefined, scales: settings.scales });
     // an aligned model behind a detector without landmarks: its landmark detector supplies them
     const crop = classifier.crop;
     const addLandmarks = crop?.kind === 'aligned' && !settings.detector.startsWith('yunet') ? crop.landmarks : null;

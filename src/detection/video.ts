@@ -204,6 +204,9 @@ interface LoopState {
   tail: { partial: number };
 }
 
+/** Frames read ahead of the one being labelled, with `overlap`. */
+const READ_AHEAD = 2;
+
 /**
  * Read, label, draw and write every frame. With `overlap`, the next frame is read and its detection
  * started before this frame is labelled and written; its buffer goes back to the pool once written.
@@ -221,12 +224,16 @@ async function frameLoop(opts: VideoOptions, info: VideoInfo, s: Streams, tracke
     return { data: r.value, dets };
   };
   let lastProgress = t0;
+  // with overlap, the next frames are read and handed to the detector before this frame's detection
+  // is awaited: a detector on its own thread then has frames queued while this one is classified
+  const ahead: Promise<Next>[] = [];
+  let nextIndex = 1;
   let cur = await read(0);
   try {
     while (cur) {
       const index = st.framesRead++;
+      while (opts.overlap && !st.stopped && ahead.length < READ_AHEAD) ahead.push(read(nextIndex++));
       const dets = cur.dets ? await cur.dets : null;
-      const ahead = opts.overlap && !st.stopped ? read(index + 1) : null;
       await labelFrame({ data: cur.data, width, height }, index, dets, opts, tracker, counts);
       const d = performance.now();
       const frame = cur.data;
@@ -243,10 +250,10 @@ async function frameLoop(opts: VideoOptions, info: VideoInfo, s: Streams, tracke
       }
       if (st.stopped || (opts.maxFrames !== undefined && st.framesRead >= opts.maxFrames)) {
         st.stopped = true;
-        await ahead?.then((x) => x?.dets).catch(() => undefined); // no detection left running
+        for (const a of ahead) await a.then((x) => x?.dets).catch(() => undefined); // no detection left running
         break;
       }
-      cur = await (ahead ?? read(index + 1));
+      cur = await (ahead.shift() ?? read(nextIndex++));
     }
   } finally {
     if (st.stopped) s.dec.kill('SIGTERM');

@@ -176,9 +176,19 @@ function boxShrink(img: Planes, kx: number, ky: number): Planes {
 
 const roundPlanes = (p: Planes): Planes => ({ ...p, data: p.data.map((v) => Math.round(v)) });
 
-/** Resize RGB pixels to `width`x`height` as sharp's `fit: 'fill', kernel: 'linear'` does (see the module comment). */
+/**
+ * Resize RGB pixels to `width`x`height` as sharp's `fit: 'fill', kernel: 'linear'` does (see the module
+ * comment). An enlargement on both axes (a face box smaller than the model's input, the usual case on
+ * video) runs as one pass (`enlargeLinear`), with the same arithmetic as the steps.
+ */
 export function resizeLinear(image: RgbImage, width: number, height: number): RgbImage {
   if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0)) throw new Error(`resizeLinear: size must be positive whole numbers, got ${width}x${height}`);
+  if (image.width <= width && image.height <= height && (image.width < width || image.height < height)) return enlargeLinear(image, width, height);
+  return resizeLinearSteps(image, width, height);
+}
+
+/** `resizeLinear` step by step (shrink, reduce, enlarge, each over the whole image): any sizes. */
+export function resizeLinearSteps(image: RgbImage, width: number, height: number): RgbImage {
   let p: Planes = { data: Float32Array.from(image.data), width: image.width, height: image.height };
   const sx = p.width / width;
   const sy = p.height / height;
@@ -191,11 +201,65 @@ export function resizeLinear(image: RgbImage, width: number, height: number): Rg
     p = applyRows(p, linearTaps(height, p.height), height);
     p = applyColumns(p, linearTaps(width, p.width), width);
   }
+  return toBytes(p.data, width, height);
+}
+
+/** Float pixels to bytes: rounded half up, clamped to 0–255. */
+function toBytes(src: Float32Array, width: number, height: number): RgbImage {
   const data = new Uint8Array(width * height * 3);
-  const src = p.data;
   for (let i = 0; i < data.length; i++) {
     const v = src[i];
     data[i] = v <= 0 ? 0 : v >= 255 ? 255 : Math.floor(v + 0.5); // Math.round for v > 0, clamped
+  }
+  return { data, width, height };
+}
+
+/**
+ * The enlargement of `resizeLinear` (no axis reduced) in one pass: per output row, its two source
+ * rows blended into one float32 row, then each output pixel from two pixels of that row — the float32
+ * roundings of the row and column steps, in their order, without the whole-image intermediates.
+ */
+function enlargeLinear(image: RgbImage, width: number, height: number): RgbImage {
+  const rows = linearTaps(height, image.height);
+  const cols = linearTaps(width, image.width);
+  const src = image.data;
+  const n = image.width * 3;
+  const row = new Float32Array(n);
+  const data = new Uint8Array(width * height * 3);
+  const f = Math.fround;
+  for (let y = 0; y < height; y++) {
+    const a0 = rows.weight[2 * y];
+    const a1 = rows.weight[2 * y + 1];
+    const r0 = rows.index[2 * y] * n;
+    const r1 = rows.index[2 * y + 1] * n;
+    for (let i = 0; i < n; i++) {
+      let v = 0;
+      if (a0 !== 0) v = f(a0 * src[r0 + i]);
+      if (a1 !== 0) v = f(v + a1 * src[r1 + i]);
+      row[i] = v;
+    }
+    let o = y * width * 3;
+    for (let x = 0; x < width; x++, o += 3) {
+      const w0 = cols.weight[2 * x];
+      const w1 = cols.weight[2 * x + 1];
+      const s0 = cols.index[2 * x] * 3;
+      const s1 = cols.index[2 * x + 1] * 3;
+      let v0: number, v1: number, v2: number;
+      if (w0 !== 0 && w1 !== 0) {
+        v0 = f(f(w0 * row[s0]) + w1 * row[s1]);
+        v1 = f(f(w0 * row[s0 + 1]) + w1 * row[s1 + 1]);
+        v2 = f(f(w0 * row[s0 + 2]) + w1 * row[s1 + 2]);
+      } else {
+        // one tap (or none) weighs: that tap alone, as the step form's zero-weight skip gives
+        const [w, s] = w0 !== 0 ? [w0, s0] : [w1, s1];
+        v0 = f(w * row[s]);
+        v1 = f(w * row[s + 1]);
+        v2 = f(w * row[s + 2]);
+      }
+      data[o] = v0 <= 0 ? 0 : v0 >= 255 ? 255 : Math.floor(v0 + 0.5);
+      data[o + 1] = v1 <= 0 ? 0 : v1 >= 255 ? 255 : Math.floor(v1 + 0.5);
+      data[o + 2] = v2 <= 0 ? 0 : v2 >= 255 ? 255 : Math.floor(v2 + 0.5);
+    }
   }
   return { data, width, height };
 }

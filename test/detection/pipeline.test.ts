@@ -203,11 +203,14 @@ test('detect, score and classifyBoxes pass every detection\'s landmarks (or none
   p.dispose();
 });
 
-test("video's detector runs on its own thread count (video.detectorThreads); photos do not read it", async () => {
-  const bad = resolveConfig({ video: { detectorThreads: 0 } });
-  await assert.rejects(createFaceMaskDetector(bad, { classifier: model, use: 'video' }), /threads must be a positive whole number, got 0/);
-  const photo = await createFaceMaskDetector(bad, { classifier: model, use: 'photo' });
-  photo.dispose();
+test("video's networks run on their own thread counts (video.detectorThreads, video.classifierThreads), the detector on its own thread or not; photos read none of them", async () => {
+  for (const detectorThread of [true, false]) {
+    const bad = resolveConfig({ video: { detectorThreads: 0, detectorThread } });
+    await assert.rejects(createFaceMaskDetector(bad, { classifier: model, use: 'video' }), /threads must be a positive whole number, got 0/);
+    const photo = await createFaceMaskDetector(bad, { classifier: model, use: 'photo' });
+    photo.dispose();
+  }
+  await assert.rejects(createFaceMaskDetector(resolveConfig({ video: { classifierThreads: 0 } }), { use: 'video' }), /threads must be a positive whole number, got 0/);
   const video = await createFaceMaskDetector(resolveConfig({ video: { detectorThreads: 1 } }), { classifier: model, use: 'video' });
   assert.equal(video.settings.scales, null, 'video runs one scale');
   video.dispose();

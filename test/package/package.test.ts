@@ -23,6 +23,7 @@ import sharp from 'sharp';
 import { chromium } from 'playwright-core';
 import { skipOrFail } from '../skip';
 import { PHOTOS, REPO, referenceLines, run, serveAndGet, withoutTimes } from './helpers';
+import { demoPhoto, makeClip } from '../../src/detection/clips';
 
 const CHROMIUM = '/usr/bin/chromium';
 const BROWSER_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -97,7 +98,7 @@ test("Node: import (ESM) and require (CommonJS) give facemask detect's JSON line
   assert.ok((reference as { faces: unknown[] }[]).every((r) => r.faces.length > 0), 'the photos have faces');
 });
 
-test('the installed command: --version, detect, serve, and what only a clone runs', { timeout: 300_000 }, async () => {
+test('the installed command: --version, detect, video, serve, and what only a clone runs', { timeout: 300_000 }, async () => {
   const npx = (args: string[], status = 0) => run('npx', ['--no', '--', 'facemask', ...args], { cwd: project, status });
   const manifest = JSON.parse(fs.readFileSync(installed('facemask', 'models', 'default', 'manifest.json'), 'utf8')) as { integrity: { sha256: string } };
   const version = npx(['--version']).out;
@@ -105,6 +106,18 @@ test('the installed command: --version, detect, serve, and what only a clone run
   assert.match(version, new RegExp(`models/default: identity [0-9a-f]{12}, integrity ${manifest.integrity.sha256.slice(0, 12)}`));
   assert.deepEqual(withoutTimes(npx(['detect', ...PHOTOS]).out), reference);
   assert.match(npx(['train'], 2).err, /"train" runs in a clone of the facemask repository/);
+  // video: its detector on a thread of its own (the package's dist/detector-thread.cjs), the faces the clone sees
+  const clip = path.join(tmp, 'faces.mp4');
+  makeClip(demoPhoto(1), clip, { frames: 12, width: 400, height: 300, scaleTo: 500 });
+  const seen = (where: 'installed' | 'clone') => {
+    const out = path.join(tmp, `seen-${where}.json`);
+    run('npx', ['--no', '--', 'facemask', 'video', clip, '--output', `${out}.mp4`, '--summary', out], { cwd: where === 'installed' ? project : REPO });
+    const { input: _input, ...rest } = JSON.parse(fs.readFileSync(out, 'utf8')) as { input: string; faces: number };
+    return rest;
+  };
+  const installedSeen = seen('installed');
+  assert.ok(installedSeen.faces >= 3, `the installed video sees the clip's faces: ${JSON.stringify(installedSeen)}`);
+  assert.deepEqual(installedSeen, seen('clone'), "the installed video's summary is the clone's");
   // serve: the page as built, the shipped model and YuNet from the installed package
   const served = await serveAndGet(process.execPath, [installed('facemask', 'bin', 'facemask.js'), 'serve', '--port', '0'], project, ['/', '/app.js', '/worker.js', '/setup.json', '/model/manifest.json', '/model/model.onnx', '/detector/yunet_n_dynamic.onnx']);
   assert.equal(served['/app.js'], fs.statSync(installed('facemask', 'dist', 'page', 'app.js')).size);
