@@ -5,16 +5,18 @@
  *     moving and turning, cuts to an audience, every face unmasked.
  * For each clip, video frames per second (frames written / wall time incl. ffmpeg decode and encode,
  * the median of --runs runs) of the shipped video settings and of each lever alone — reusing a
- * track's classification (config `video.reuse`), overlapping the next frame's detection with this
- * frame's work (`video.overlap`), the detector's threads (`video.detectorThreads`), a lower graph optimisation, the
- * detector on a smaller input, the cheaper member of the composite alone — and how far each draws
+ * track's classification (config `video.reuse`), overlapping the next frames' detection with this
+ * frame's work (`video.overlap`), the detector on the main thread instead of its own
+ * (`video.detectorThread`), each network's thread count (`video.detectorThreads`,
+ * `video.classifierThreads`), the detector on a smaller input, the cheaper member of the composite
+ * alone — and how far each draws
  * the labels of classifying every frame (src/detection/agreement.ts: frames whose drawn faces and
  * labels are the reference's). Native OpenCV 4.6 (Debian python3-opencv) runs the tutorial's loop
  * (ResNet-10 SSD on every frame, draw, encode) on the same clip in the same run; the ratios are to it.
  * Also ms per frame for each detector, for classifying the synthetic frame's faces and for the
  * shipped photo pipeline.
  *
- *   npx tsx bench/video.ts [--frames 150] [--runs 3] [--quick]
+ *   npx tsx bench/video.ts [--frames 150] [--runs 3] [--quick] [--levers 'TEXT|TEXT']
  *
  * Prints figures (tables); not a test. Needs the promoted model (models/default). --quick: 30
  * frames of each clip, 1 run, fewer levers.
@@ -25,7 +27,7 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { resolveConfig, type Config } from '../src/config';
 import { createFaceMaskDetector, loadShippedClassifier, PIPELINE_ENGINE } from '../src/detection/create';
-import { createEngine, type EngineOptions } from '../src/backend/onnx';
+import { createEngine } from '../src/backend/onnx';
 import { processVideo } from '../src/detection/video';
 import { drawnFaces, labelAgreement, type DrawnFace } from '../src/detection/agreement';
 import { NO_REUSE } from '../src/detection/tracker';
@@ -49,7 +51,6 @@ interface Lever {
   video?: Partial<Config['video']>;
   /** The detector's longer input side (config `detect.yunet.maxSide`). */
   maxSide?: number;
-  engine?: EngineOptions;
   /** The composite's cheaper member alone, as the classifier. */
   member?: boolean;
   /** The classifier's threads (config `video.classifierThreads`), when not the shipped setting's. */
@@ -93,10 +94,9 @@ interface Classifiers {
 /** The pipeline a lever runs: the shipped one, or its variant (the shipped video setting kept when the classifier changes). */
 async function leverPipeline(cfg: Config, lever: Lever, classifiers: Classifiers): Promise<FaceMaskDetector> {
   const c: Config = { ...cfg, video: { ...cfg.video, ...lever.video }, ...(lever.maxSide ? { detect: { ...cfg.detect, yunet: { ...cfg.detect.yunet, maxSide: lever.maxSide } } } : {}) };
-  const engine = lever.engine ? await createEngine({ ...lever.engine, quiet: true }) : undefined;
   const shipped = classifiers.shipped;
-  if (lever.classifierThreads) return createFaceMaskDetector(c, { classifier: await classifiers.onThreads(lever.classifierThreads), use: 'video', engine });
-  if (!lever.member) return createFaceMaskDetector(c, { classifier: shipped, use: 'video', engine });
+  if (lever.classifierThreads) return createFaceMaskDetector(c, { classifier: await classifiers.onThreads(lever.classifierThreads), use: 'video' });
+  if (!lever.member) return createFaceMaskDetector(c, { classifier: shipped, use: 'video' });
   const probe = await createFaceMaskDetector(c, { classifier: shipped, use: 'video' });
   const s = probe.settings;
   probe.dispose();
