@@ -33,7 +33,8 @@ export type FromDetectorThread = { kind: 'ready' } | { kind: 'failed'; message: 
  */
 function threadScript(): { file: string; eval: boolean } {
   const source = path.join(__dirname, 'detector-thread.ts');
-  if (fs.existsSync(source)) return { file: `require('tsx/cjs'); require(${JSON.stringify(source)});`, eval: true };
+  // tsx as this file resolves it: a worker's own `require` resolves from the working directory
+  if (fs.existsSync(source)) return { file: `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(source)});`, eval: true };
   return { file: path.join(__dirname, 'detector-thread.cjs'), eval: false };
 }
 

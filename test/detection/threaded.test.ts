@@ -59,7 +59,7 @@ test('disposed: a pending detection and any later one reject', async () => {
   await assert.rejects(d.detectFaces(image), /thread was disposed/);
 });
 
-test('a detector never disposed does not keep the process alive, and one awaited is answered first', () => {
+test('a detector never disposed does not keep the process alive, and one awaited is answered first; from any working folder', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facemask-threaded-'));
   try {
     const script = path.join(dir, 'forgets.ts');
@@ -69,7 +69,8 @@ test('a detector never disposed does not keep the process alive, and one awaited
       `import { threadedDetector } from ${src('detection/threaded')};\nimport { resolveConfig } from ${src('config')};\nimport { decodeImage } from ${src('util/images')};\nimport { demoPhoto } from ${src('detection/clips')};\n` +
         `(async () => {\n  const d = await threadedDetector({ name: 'yunet-n', config: resolveConfig().detect, threshold: 0.5, engine: { threads: 1, memoryArena: false } });\n  console.log((await d.detectFaces(await decodeImage(demoPhoto(1)))).length);\n})();\n`,
     );
-    const r = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 60_000 });
+    // run from another folder: the thread finds its loader from the library, not from the working directory
+    const r = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), script], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
     assert.equal(r.signal, null, `the process was still running after 60 s: ${r.stderr}`);
     assert.equal(r.status, 0, r.stderr);
     assert.ok(Number(r.stdout.trim()) >= 3, `the faces were found before the process ended: ${r.stdout}`);
