@@ -15,9 +15,8 @@ import { createEngine } from '../src/backend/onnx';
 import { PIPELINE_ENGINE } from '../src/detection/create';
 import { loadFaceClassifier } from '../src/model/load';
 import { readManifest } from '../src/model/manifest-files';
-import type { SceneSetName } from '../src/data/scenes';
-import type { SetEvaluation } from '../src/evaluation/evaluate';
-import { measureApproach, referenceRequest } from '../src/evaluation/approach';
+import { TEST_SCENE_SETS, VALIDATION_SCENE_SETS } from '../src/data/scenes';
+import { APPROACH_TEST_SETS, APPROACH_VALIDATION_SETS, measureApproach, referenceRequest } from '../src/evaluation/approach';
 import { everydayLine } from '../src/evaluation/everyday-summary';
 import type { LoadedClassifier } from '../src/model/types';
 import type { Box } from '../src/result';
@@ -25,10 +24,6 @@ import type { RgbImage } from '../src/util/images';
 import { scaleBox } from '../src/detection/geometry';
 import { BenchUsageError, fromRoot, runBench } from './lib';
 
-const VALIDATION_SCENES: SceneSetName[] = ['kaggle-validation', 'ilc2021-val'];
-const TEST_SCENES: SceneSetName[] = ['kaggle-test', 'ilc2021-test'];
-const VALIDATION_SETS: SetEvaluation['name'][] = ['ilc2021-val', 'confusers', 'everyday-val'];
-const TEST_SETS: SetEvaluation['name'][] = ['real', 'ilc2021-test', 'everyday-test'];
 
 runBench(
   {
@@ -76,8 +71,8 @@ runBench(
     try {
       const m = await measureApproach({
         config, classifier, setting, settingFrom: fromRoot(flags['setting-from']), calibrated: flags.calibrated,
-        scenes: flags.test ? [...VALIDATION_SCENES, ...TEST_SCENES] : VALIDATION_SCENES,
-        faceSets: (flags.test ? [...VALIDATION_SETS, ...TEST_SETS] : VALIDATION_SETS).filter((x) => !flags['scenes-only'] || x.startsWith('everyday-')),
+        scenes: flags.test ? [...VALIDATION_SCENE_SETS, ...TEST_SCENE_SETS] : VALIDATION_SCENE_SETS,
+        faceSets: (flags.test ? [...APPROACH_VALIDATION_SETS, ...APPROACH_TEST_SETS] : APPROACH_VALIDATION_SETS).filter((x) => !flags['scenes-only'] || x.startsWith('everyday-')),
         cacheDir: cached ? projectPaths().measureCache : undefined, limit: quick ? 3 : undefined, quiet: true,
       });
       printSummary(m);

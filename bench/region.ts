@@ -19,7 +19,7 @@ import { createEngine } from '../src/backend/onnx';
 import { PIPELINE_ENGINE, createFaceMaskDetector } from '../src/detection/create';
 import type { SettingsRequest } from '../src/detection/registry';
 import type { Config } from '../src/config';
-import { sceneSet } from '../src/data/scenes';
+import { sceneSet, VALIDATION_SCENE_SETS } from '../src/data/scenes';
 import { scoreScenes } from '../src/evaluation/scenes';
 import { vocImages } from '../src/evaluation/field';
 import type { VocImage } from '../src/evaluation/voc';
@@ -28,16 +28,12 @@ import { loadFaceClassifier } from '../src/model/load';
 import { readManifest } from '../src/model/manifest-files';
 import { usableLandmarks, type Landmarks } from '../src/model/crop';
 import { mixRegion, parseRegionMix, regionMixName, type RegionMix } from '../src/model/region';
-import type { SceneSetName } from '../src/data/scenes';
-import type { SetEvaluation } from '../src/evaluation/evaluate';
-import { measureApproach, referenceRequest, type ApproachMeasurement } from '../src/evaluation/approach';
+import { APPROACH_VALIDATION_SETS, measureApproach, referenceRequest, type ApproachMeasurement } from '../src/evaluation/approach';
 import type { LoadedClassifier } from '../src/model/types';
 import type { Box } from '../src/result';
 import type { RgbImage } from '../src/util/images';
 import { BenchUsageError, fromRoot, runBench, writeBenchResult } from './lib';
 
-const VALIDATION_SCENES: SceneSetName[] = ['kaggle-validation', 'ilc2021-val'];
-const VALIDATION_SETS: SetEvaluation['name'][] = ['ilc2021-val', 'confusers', 'everyday-val'];
 
 runBench(
   {
@@ -93,7 +89,7 @@ runBench(
         const id = `${flags.id}-${mix.kind}-${String(mix.weight).replace('.', '')}`;
         const m = await measureApproach({
           config, classifier: mixed(face, region, pairs, mix), setting, settingFrom: fromRoot(flags['setting-from']), calibrated: false,
-          scenes: VALIDATION_SCENES, faceSets: VALIDATION_SETS, limit, quiet: true,
+          scenes: VALIDATION_SCENE_SETS, faceSets: APPROACH_VALIDATION_SETS, limit, quiet: true,
         });
         const gain = pairedMapGain(alone, await pooledImages(config, mixed(face, region, pairs, mix), setting, limit), floor);
         console.log(`${name}: ${summaryLine(m)}; pooled mAP gain over ${flags.face} ${gain.value.toFixed(3)} [${gain.low.toFixed(3)}, ${gain.high.toFixed(3)}]`);
@@ -117,7 +113,7 @@ async function pooledImages(config: Config, classifier: LoadedClassifier, settin
   const pipeline = await createFaceMaskDetector(config, { classifier, ...setting, threshold: floor });
   try {
     const all: VocImage[] = [];
-    for (const name of VALIDATION_SCENES) all.push(...vocImages(await scoreScenes(pipeline, sceneSet(name, { limit }), { quiet: true }), floor));
+    for (const name of VALIDATION_SCENE_SETS) all.push(...vocImages(await scoreScenes(pipeline, sceneSet(name, { limit }), { quiet: true }), floor));
     return all;
   } finally {
     pipeline.dispose();

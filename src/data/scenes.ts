@@ -19,6 +19,8 @@ import type { AnnotatedScene } from './types';
 
 export type SceneSetName = 'kaggle-validation' | 'ilc2021-val' | 'kaggle-test' | 'ilc2021-test';
 export const SCENE_SETS: readonly SceneSetName[] = ['kaggle-validation', 'ilc2021-val', 'kaggle-test', 'ilc2021-test'];
+/** The sets choices are made on (tune, the approach measurements). */
+export const VALIDATION_SCENE_SETS: readonly SceneSetName[] = ['kaggle-validation', 'ilc2021-val'];
 /** The sets only measured on. */
 export const TEST_SCENE_SETS: readonly SceneSetName[] = ['kaggle-test', 'ilc2021-test'];
 

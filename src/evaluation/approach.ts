@@ -53,6 +53,10 @@ export function referenceRequest(manifest: Pick<ModelManifest, 'detection'>, det
 }
 
 /** A face set's numbers as an approach keeps them. */
+/** The face sets an approach is measured on: validation (what it is chosen on) and test (`--test`, reported as it falls). */
+export const APPROACH_VALIDATION_SETS: readonly SetEvaluation['name'][] = ['ilc2021-val', 'confusers', 'everyday-val'];
+export const APPROACH_TEST_SETS: readonly SetEvaluation['name'][] = ['real', 'ilc2021-test', 'everyday-test'];
+
 export type SetNumbers = Pick<SetEvaluation, 'name' | 'description' | 'report' | 'withWithout' | 'kinds' | 'everyday'>;
 
 export const setNumbers = (e: SetEvaluation): SetNumbers => ({ name: e.name, description: e.description, report: e.report, withWithout: e.withWithout, ...(e.kinds ? { kinds: e.kinds } : {}), ...(e.everyday ? { everyday: e.everyday } : {}) });

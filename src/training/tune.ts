@@ -19,7 +19,7 @@ import { writeFileAtomic } from '../util/atomic';
 import { inFreshRunDir } from '../util/runs';
 import { barChart, lineChart } from '../charts/index';
 import { kaggleScenes } from '../data/kaggle';
-import { sceneSet, validationScenes, type SceneSetName } from '../data/scenes';
+import { sceneSet, validationScenes, TEST_SCENE_SETS, VALIDATION_SCENE_SETS, type SceneSetName } from '../data/scenes';
 import type { AnnotatedScene } from '../data/types';
 import { decodeImage } from '../util/images';
 import { fitBoxCorrection, matchedPairs, type BoxCorrection } from '../detection/boxfit';
@@ -81,8 +81,8 @@ export interface TuneConfig {
   upscales: number[];
   grid: TuneGrid;
   floor: number;
-  validation: { sets: SceneSetName[]; photos: number };
-  test: { sets: SceneSetName[]; photos: number };
+  validation: { sets: readonly SceneSetName[]; photos: number };
+  test: { sets: readonly SceneSetName[]; photos: number };
   /** Box corrections learnt on the fitting photos, per detector (and `<detector>@x<k>` for the enlarged pass). */
   boxes: Record<string, BoxCorrection>;
   small: boolean;
@@ -97,8 +97,6 @@ export interface TuneResult {
   video: TuneChoice;
 }
 
-const VALIDATION: SceneSetName[] = ['kaggle-validation', 'ilc2021-val'];
-const TEST: SceneSetName[] = ['kaggle-test', 'ilc2021-test'];
 
 /** The model's folder name as runs and summaries name it (`models/default` → `default`; a run's `…/x/model` → `x`). */
 export function modelName(dir: string): string {
@@ -121,7 +119,7 @@ export async function tune(opts: TuneOptions): Promise<TuneResult> {
   const detectors = opts.detectors ?? ['yunet-n', 'yunet'];
   const upscales = opts.upscales ?? [1, 1.5, 2];
   const validation = validationScenes({ limit });
-  const test = TEST.map((n) => ({ name: n, scenes: sceneSet(n, { limit }) }));
+  const test = TEST_SCENE_SETS.map((n) => ({ name: n, scenes: sceneSet(n, { limit }) }));
   const classifier = await loadFaceClassifier(modelDir, cfg.classify.runtime, () => createEngine({ quiet: opts.quiet }));
   try {
     const fit = classifier.manifest.training.kaggle?.fit;
@@ -145,8 +143,8 @@ export async function tune(opts: TuneOptions): Promise<TuneResult> {
       upscales,
       grid,
       floor,
-      validation: { sets: VALIDATION, photos: validation.length },
-      test: { sets: TEST, photos: test.reduce((n, t) => n + t.scenes.length, 0) },
+      validation: { sets: VALIDATION_SCENE_SETS, photos: validation.length },
+      test: { sets: TEST_SCENE_SETS, photos: test.reduce((n, t) => n + t.scenes.length, 0) },
       boxes: Object.fromEntries(run.boxes),
       small: cfg.small,
       started: new Date().toISOString(),
