@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { runPool } from './run-notebooks';
+import { runPool } from './pool';
 
 const ROOT = path.resolve(__dirname, '..');
 export const CHECKS = ['typecheck', 'lint', 'deps'] as const;

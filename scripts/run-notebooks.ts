@@ -25,6 +25,7 @@ import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { projectPaths } from '../src/paths';
 import { writeFileAtomic } from '../src/util/atomic';
+import { runPool } from './pool';
 
 /** Per-cell timeout in seconds. default: 1800 (a training cell on a 2-core machine can be long) */
 export const DEFAULT_CELL_TIMEOUT = 1800;
@@ -256,20 +257,6 @@ function checkJupyter(env: NodeJS.ProcessEnv): void {
         'Install it with: apt-get install -y jupyter-nbconvert python3-nbclient jupyter-client',
     );
   }
-}
-
-/** `work` over `items`, at most `jobs` at once; the results in the items' order. */
-export async function runPool<T, R>(items: readonly T[], jobs: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      const k = next++;
-      out[k] = await work(items[k]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, items.length)) }, lane));
-  return out;
 }
 
 function indent(s: string, pre = '    | '): string {

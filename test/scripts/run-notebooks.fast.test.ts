@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DEFAULT_JOBS, errorLine, kernelSpec, parseArgs, resolveNotebooks, runPool, UsageError } from '../../scripts/run-notebooks';
+import { DEFAULT_JOBS, errorLine, kernelSpec, parseArgs, resolveNotebooks, UsageError } from '../../scripts/run-notebooks';
 
 test('arguments: names resolve to notebooks, unknown names and flags are refused with the valid form', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nbargs-'));
@@ -28,23 +28,4 @@ test('arguments: names resolve to notebooks, unknown names and flags are refused
   assert.equal(spec.env.FACEMASK_ROOT, '/r');
   assert.equal(errorLine('CellExecutionError: <Error>:', 'x\n1:7 - Type string is not assignable\n'), '1:7 - Type string is not assignable');
   assert.equal(errorLine('CellTimeoutError: A cell timed out', ''), 'CellTimeoutError: A cell timed out');
-});
-
-test('runPool: at most `jobs` at once, every item once, the results in the items\' order', async () => {
-  for (const jobs of [1, 2, 5]) {
-    let running = 0;
-    let most = 0;
-    const seen: number[] = [];
-    const out = await runPool([30, 10, 20, 5, 15], jobs, async (ms) => {
-      running++;
-      most = Math.max(most, running);
-      seen.push(ms);
-      await new Promise((r) => setTimeout(r, ms));
-      running--;
-      return ms * 2;
-    });
-    assert.deepEqual(out, [60, 20, 40, 10, 30]);
-    assert.deepEqual([...seen].sort((a, b) => a - b), [5, 10, 15, 20, 30]);
-    assert.equal(most, Math.min(jobs, 5));
-  }
 });
