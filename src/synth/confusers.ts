@@ -129,6 +129,13 @@ function noseOrEyes(S: FaceSpace, q: Pt, margin = 0.05): boolean {
   return false;
 }
 
+/** An axis-aligned box in face units round `pts`, widened by `pad`: a point outside it is farther than `pad` from them all. */
+function boxAround(pts: readonly Pt[], pad: number): (q: Pt) => boolean {
+  const xs = pts.map((p) => p[0]), ys = pts.map((p) => p[1]);
+  const x0 = Math.min(...xs) - pad, x1 = Math.max(...xs) + pad, y0 = Math.min(...ys) - pad, y1 = Math.max(...ys) + pad;
+  return (q) => q[0] >= x0 && q[0] <= x1 && q[1] >= y0 && q[1] <= y1;
+}
+
 /** Is `q` on the lips or within `margin` of the outer lip contour (face units)? */
 function onLips(S: FaceSpace, q: Pt, margin: number): boolean {
   const outer = S.lips;
@@ -303,18 +310,26 @@ function hand(S: FaceSpace, rng: Rng, skin: Rgb): { shader: Shader; name: string
   const thumb: [Pt, Pt] = [pc, [pc[0] + Math.cos(thumbDir) * 1.3 * palmR, pc[1] + Math.sin(thumbDir) * 1.3 * palmR]];
   const wrist: [Pt, Pt] = [pc, [pc[0] - u[0] * 0.5 + (rng() - 0.5) * 0.3, pc[1] + 2.5]];
   const tone = shade(skin, 0.88 + 0.22 * rng());
+  // every part lies within its radius of its own points: outside this box no part is hit
+  const near = boxAround([pc, ...fingers.flat(), ...thumb, ...wrist], Math.max(palmR, fingerR * 1.15));
   const shader: Shader = (q) => {
-    const parts: { inside: boolean; d: number; r: number }[] = [];
+    if (!near(q)) return null;
+    // the parts q is inside: how many, the least of their d / r, and whether all are near their edge
+    let hits = 0, edge = Infinity, nearEdges = true;
+    const part = (inside: boolean, d: number, r: number) => {
+      if (!inside) return;
+      hits++;
+      edge = Math.min(edge, d / r);
+      nearEdges &&= d / r > 0.7;
+    };
     const dp = Math.hypot(q[0] - pc[0], q[1] - pc[1]);
-    parts.push({ inside: dp <= palmR, d: dp, r: palmR });
-    for (const [a, b] of fingers) { const c = inCapsule(q, a, b, fingerR); parts.push({ ...c, r: fingerR }); }
-    { const c = inCapsule(q, thumb[0], thumb[1], fingerR * 1.15); parts.push({ ...c, r: fingerR * 1.15 }); }
-    { const c = inCapsule(q, wrist[0], wrist[1], palmR * 0.8); parts.push({ ...c, r: palmR * 0.8 }); }
-    const hits = parts.filter((p) => p.inside);
-    if (!hits.length) return null;
+    part(dp <= palmR, dp, palmR);
+    for (const [a, b] of fingers) { const c = inCapsule(q, a, b, fingerR); part(c.inside, c.d, fingerR); }
+    { const c = inCapsule(q, thumb[0], thumb[1], fingerR * 1.15); part(c.inside, c.d, fingerR * 1.15); }
+    { const c = inCapsule(q, wrist[0], wrist[1], palmR * 0.8); part(c.inside, c.d, palmR * 0.8); }
+    if (!hits) return null;
     // edges of each part darker (rounded skin), a darker line where fingers meet
-    const edge = Math.min(...hits.map((p) => p.d / p.r));
-    const k = 1.05 - 0.25 * edge * edge - (hits.length > 1 && hits.every((p) => p.d / p.r > 0.7) ? 0.15 : 0);
+    const k = 1.05 - 0.25 * edge * edge - (hits > 1 && nearEdges ? 0.15 : 0);
     return { a: 1, c: shade(tone, k) };
   };
   return { shader, name: `hand-${Math.round((dir * 180) / Math.PI)}deg` };
@@ -395,7 +410,9 @@ export function drawConfuser(img: RgbImage, lm: Landmarks, mode: ConfuserMode, r
   const seed = Math.floor(rng() * 2 ** 31);
   const mouthFree = mode === 'scarf' || mode === 'collar' || mode === 'beard';
   const lipMargin = 0.015 + (mode === 'beard' ? 0.005 : 0.03);
-  const keep = (q: Pt) => noseOrEyes(S, q) || (mouthFree && onLips(S, q, lipMargin));
+  // the boxes only skip the exact tests where they cannot hold (most of the picture): the same pixels
+  const nearNoseEyes = boxAround(S.noseEyes, 0.05), nearLips = boxAround(S.lips, lipMargin);
+  const keep = (q: Pt) => (nearNoseEyes(q) && noseOrEyes(S, q, 0.05)) || (mouthFree && nearLips(q) && onLips(S, q, lipMargin));
   const made =
     mode === 'scarf' ? scarf(S, rng, seed)
     : mode === 'collar' ? collar(S, rng, seed)
