@@ -4,13 +4,11 @@
  * model, YuNet and the page. The others need the datasets, the ImageNet base and the development
  * dependencies of a clone of the repository, and say so.
  */
-import { detectVerb } from './verbs/detect';
-import { videoVerb } from './verbs/video';
-import { serveVerb } from './verbs/serve';
+import { INFERENCE_VERBS } from './verbs/inference';
 import { runCli } from './run';
 
 /** The verbs of the installed package. */
-export const INSTALLED_VERBS = [detectVerb, videoVerb, serveVerb];
+export const INSTALLED_VERBS = INFERENCE_VERBS;
 
 /** The verbs only a clone of the repository has. */
 export const CLONE_VERBS = ['prepare', 'inspect', 'synth', 'train', 'ensemble', 'evaluate', 'cv', 'tune', 'calibrate', 'promote', 'classify'] as const;

@@ -6,19 +6,21 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UsageError, padTo, parseArgs, verbHelp, type VerbSpec } from './args';
+import { UsageError, padTo, parseArgs, verbHelp, type VerbEntry } from './args';
 import { OutputRefused } from '../util/output';
 import { handleSignals } from '../util/interrupt';
 import { packagePaths, projectPaths } from '../paths';
 import { modelIdentity, readManifest } from '../model/manifest-files';
 
 export interface Cli {
-  verbs: readonly VerbSpec[];
+  verbs: readonly VerbEntry[];
   /** Verbs this command does not have, and what to say when one is asked for. */
   elsewhere?: { names: readonly string[]; why: (verb: string) => string };
 }
 
-export function overview(verbs: readonly VerbSpec[]): string {
+/** `facemask --help`: every verb's summary and its first examples (so it loads every verb's module). */
+export function overview(entries: readonly VerbEntry[]): string {
+  const verbs = entries.map((e) => e.load());
   const lines = [
     'facemask — face-mask detection: datasets, synthetic masks, training, evaluation, detection',
     '',
@@ -76,15 +78,16 @@ export async function runCli(argv: string[], cli: Cli): Promise<number> {
   }
   if (!verbName || verbName === '--help' || verbName === '-h' || verbName === 'help') {
     const v = rest[0] && cli.verbs.find((x) => x.name === rest[0]);
-    console.log(v ? verbHelp(v) : overview(cli.verbs));
+    console.log(v ? verbHelp(v.load()) : overview(cli.verbs));
     return verbName ? 0 : 2;
   }
-  const verb = cli.verbs.find((v) => v.name === verbName);
-  if (!verb) {
+  const entry = cli.verbs.find((v) => v.name === verbName);
+  if (!entry) {
     if (cli.elsewhere?.names.includes(verbName)) console.error(`facemask: ${cli.elsewhere.why(verbName)}`);
     else console.error(`facemask: unknown verb "${verbName}" (valid: ${cli.verbs.map((v) => v.name).join(', ')})\nrun "facemask --help" for examples`);
     return 2;
   }
+  const verb = entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     console.log(verbHelp(verb));
     return 0;

@@ -11,6 +11,7 @@ test("the installed command's verbs and the clone's are every verb, once", () =>
   const names = [...INSTALLED_VERBS.map((v) => v.name), ...CLONE_VERBS];
   assert.deepEqual([...names].sort(), VERBS.map((v) => v.name).sort());
   assert.deepEqual(INSTALLED_VERBS.map((v) => v.name), ['detect', 'video', 'serve']);
+  for (const v of VERBS) assert.equal(v.load().name, v.name, 'each name loads the verb of that name');
 });
 
 test('a verb only a clone has says where it runs; an unknown one lists the valid ones', async () => {

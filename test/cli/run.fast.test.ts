@@ -1,8 +1,12 @@
-/** `facemask --version` (src/cli/run.ts): the package's version and the shipped model's identity and integrity checksum. */
+/**
+ * The command line over its verbs (src/cli/run.ts): `--version` (the package's version and the shipped
+ * model's identity and integrity checksum), the overview, and each verb's module loaded only when used.
+ */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { versionText, overview } from '../../src/cli/run';
+import { versionText, overview, runCli } from '../../src/cli/run';
+import { defineVerb, type VerbEntry } from '../../src/cli/args';
 import { packagePaths, projectPaths } from '../../src/paths';
 import { modelIdentity, readManifest } from '../../src/model/manifest-files';
 
@@ -16,4 +20,32 @@ test('--version: the version, then the shipped model by identity and integrity c
 
 test('the overview names --version', () => {
   assert.match(overview([]), /facemask --version +the version and the shipped model/);
+});
+
+test("a verb's module is loaded only when that verb runs or its help is shown; the overview loads them all", async () => {
+  const loaded: string[] = [];
+  const ran: string[] = [];
+  const entry = (name: string): VerbEntry => ({
+    name,
+    load: () => {
+      loaded.push(name);
+      return defineVerb({ name, summary: `the ${name} verb`, flags: {}, examples: [{ cmd: `facemask ${name}`, note: 'run it' }], run: async () => (ran.push(name), 0) });
+    },
+  });
+  const cli = { verbs: [entry('one'), entry('two')] };
+  const log = console.log;
+  console.log = () => undefined;
+  try {
+    assert.equal(await runCli(['--version'], cli), 0);
+    assert.deepEqual(loaded, [], '--version loads no verb');
+    assert.equal(await runCli(['two'], cli), 0);
+    assert.deepEqual([loaded, ran], [['two'], ['two']]);
+    assert.equal(await runCli(['one', '--help'], cli), 0);
+    assert.deepEqual([loaded, ran], [['two', 'one'], ['two']]);
+    loaded.length = 0;
+    assert.match(overview(cli.verbs), /one +the one verb\n +two +the two verb/);
+    assert.deepEqual(loaded, ['one', 'two']);
+  } finally {
+    console.log = log;
+  }
 });

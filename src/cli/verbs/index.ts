@@ -1,18 +1,19 @@
-/** The verbs of `facemask`, in pipeline order. Each lives in its own module. */
-import type { VerbSpec } from '../args';
-import { prepareVerb } from './prepare';
-import { inspectVerb } from './inspect';
-import { synthVerb } from './synth';
-import { trainVerb } from './train';
-import { promoteVerb } from './promote';
-import { tuneVerb } from './tune';
-import { calibrateVerb } from './calibrate';
-import { cvVerb } from './cv';
-import { ensembleVerb } from './ensemble';
-import { evaluateVerb } from './evaluate';
-import { classifyVerb } from './classify';
-import { detectVerb } from './detect';
-import { videoVerb } from './video';
-import { serveVerb } from './serve';
+/** The verbs of `facemask`, in pipeline order. Each lives in its own module, loaded when it runs (VerbEntry). */
+import type { VerbEntry } from '../args';
+import { INFERENCE_VERBS } from './inference';
 
-export const VERBS: VerbSpec[] = [prepareVerb, inspectVerb, synthVerb, trainVerb, ensembleVerb, evaluateVerb, cvVerb, tuneVerb, calibrateVerb, promoteVerb, classifyVerb, detectVerb, videoVerb, serveVerb];
+/* eslint-disable @typescript-eslint/no-require-imports -- each verb's module is loaded when that verb runs (VerbEntry) */
+export const VERBS: readonly VerbEntry[] = [
+  { name: 'prepare', load: () => (require('./prepare') as typeof import('./prepare')).prepareVerb },
+  { name: 'inspect', load: () => (require('./inspect') as typeof import('./inspect')).inspectVerb },
+  { name: 'synth', load: () => (require('./synth') as typeof import('./synth')).synthVerb },
+  { name: 'train', load: () => (require('./train') as typeof import('./train')).trainVerb },
+  { name: 'ensemble', load: () => (require('./ensemble') as typeof import('./ensemble')).ensembleVerb },
+  { name: 'evaluate', load: () => (require('./evaluate') as typeof import('./evaluate')).evaluateVerb },
+  { name: 'cv', load: () => (require('./cv') as typeof import('./cv')).cvVerb },
+  { name: 'tune', load: () => (require('./tune') as typeof import('./tune')).tuneVerb },
+  { name: 'calibrate', load: () => (require('./calibrate') as typeof import('./calibrate')).calibrateVerb },
+  { name: 'promote', load: () => (require('./promote') as typeof import('./promote')).promoteVerb },
+  { name: 'classify', load: () => (require('./classify') as typeof import('./classify')).classifyVerb },
+  ...INFERENCE_VERBS,
+];
