@@ -4,7 +4,7 @@
  *
  *   npm run test:fast        the pure tests: every test/<x>/<y>.fast.test.ts (under a minute)
  *   npm run test:unit        every test/<x>/<y>.test.ts, the fast ones included (real models,
- *                            datasets, ffmpeg, Jupyter, a browser: about 9 minutes on a 2-core machine)
+ *                            datasets, ffmpeg, Jupyter, a browser: 9–11 minutes on a 2-core machine)
  *   tsx scripts/run-tests.ts fast test/detection/geometry.fast.test.ts   only these files of the tier
  *
  * Tiers. A test file is fast when its name ends in `.fast.test.ts`; beside it, `<y>.test.ts` holds the
@@ -52,9 +52,9 @@ export interface Tier {
 
 export const TIERS: Record<Tier['name'], Tier> = {
   fast: { name: 'fast', script: 'test:fast', pattern: /\.fast\.test\.ts$/, guard: true, concurrency: Math.max(1, os.availableParallelism()), budgetSeconds: 60, slowTestMs: 1000 },
-  // One file more than the cores (three on two): many tests wait on processes, ffmpeg, a browser or the
-  // disk (on two cores, two at once left a fifth of the CPU idle; docs/experiments/speed.md).
-  all: { name: 'all', script: 'test:unit', pattern: /\.test\.ts$/, guard: false, concurrency: os.availableParallelism() + 1, budgetSeconds: null, slowTestMs: null,
+  // Two files at once even on two cores: many tests wait on processes, ffmpeg, a browser or the disk.
+  // Three at once on two cores cost more CPU than it filled (docs/experiments/speed.md).
+  all: { name: 'all', script: 'test:unit', pattern: /\.test\.ts$/, guard: false, concurrency: Math.max(2, os.availableParallelism()), budgetSeconds: null, slowTestMs: null,
     first: ['test/web/browser.test.ts', 'test/package/package.test.ts', 'test/cli/interrupt.test.ts', 'test/cli/corpus.test.ts', 'test/charts/notebook6.test.ts', 'test/detection/video.test.ts', 'test/synth/street.test.ts'] },
 };
 
