@@ -7,7 +7,6 @@
  *
  *   npx tsx bench/approach.ts runs/train/X/model --id X --approach "what it is" --train "facemask train …"
  */
-import * as path from 'node:path';
 import { resolveConfig } from '../src/config';
 import { initBackend } from '../src/backend/tf';
 import { projectPaths } from '../src/paths';
@@ -22,7 +21,7 @@ import type { LoadedClassifier } from '../src/model/types';
 import type { Box } from '../src/result';
 import type { RgbImage } from '../src/util/images';
 import { scaleBox } from '../src/detection/geometry';
-import { BenchUsageError, fromRoot, runBench } from './lib';
+import { BenchUsageError, fromRoot, idResultFile, runBench } from './lib';
 
 
 runBench(
@@ -50,10 +49,7 @@ runBench(
     quick: 'the first 3 photos of each scene set; small-data face sets',
     method: "pipeline at --setting-from's tuned setting for --detector (boxes scored down to faces.scoreFloor for the field's measure, cached in .cache/detection); face sets as facemask evaluate --sets measures them",
     writesTo: 'docs/results/small-faces/<ID>.json',
-    resultFile: (f) => {
-      if (!f.id || !/^[a-z0-9][a-z0-9-]*$/.test(f.id)) throw new BenchUsageError(`--id takes a name of lower-case letters, digits and "-", got ${JSON.stringify(f.id)}`);
-      return path.join(projectPaths().results, 'small-faces', `${f.id}.json`);
-    },
+    resultFile: (f) => idResultFile('small-faces', f.id),
   },
   async ({ flags, positionals, quick }) => {
     if (!flags.approach) throw new BenchUsageError('--approach TEXT is needed (what the approach is)');

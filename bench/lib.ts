@@ -77,6 +77,12 @@ export function fromRoot(p: string): string {
   return r.startsWith('..') || path.isAbsolute(r) ? path.resolve(p) : r || '.';
 }
 
+/** A figures file named by an `--id` flag: docs/results/<folder>/<id>.json (the id in lower-case letters, digits and "-"). */
+export function idResultFile(folder: string, id: string | undefined): string {
+  if (!id || !/^[a-z0-9][a-z0-9-]*$/.test(id)) throw new BenchUsageError(`--id takes a name of lower-case letters, digits and "-", got ${JSON.stringify(id)}`);
+  return path.join(projectPaths().results, folder, `${id}.json`);
+}
+
 // ---- the machine --------------------------------------------------------------------------------
 
 export interface MachineInfo {

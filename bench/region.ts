@@ -11,10 +11,8 @@
  *
  *   npx tsx bench/region.ts runs/train/region-128/model --photo --id region --mixes average:0,average:0.5,redistribute:1
  */
-import * as path from 'node:path';
 import { resolveConfig } from '../src/config';
 import { initBackend } from '../src/backend/tf';
-import { projectPaths } from '../src/paths';
 import { createEngine } from '../src/backend/onnx';
 import { PIPELINE_ENGINE, createFaceMaskDetector } from '../src/detection/create';
 import type { SettingsRequest } from '../src/detection/registry';
@@ -32,7 +30,7 @@ import { APPROACH_VALIDATION_SETS, measureApproach, referenceRequest, type Appro
 import type { LoadedClassifier } from '../src/model/types';
 import type { Box } from '../src/result';
 import type { RgbImage } from '../src/util/images';
-import { BenchUsageError, fromRoot, runBench, writeBenchResult } from './lib';
+import { BenchUsageError, fromRoot, idResultFile, runBench, writeBenchResult } from './lib';
 
 
 runBench(
@@ -54,10 +52,7 @@ runBench(
     quick: 'the first 3 photos of each scene set; small-data face sets',
     method: "each mix: pipeline at --setting-from's tuned setting (boxes scored down to faces.scoreFloor), the field's mAP@0.5 pooled over the validation scenes; ilc2021-val crops, confusers, everyday-val as bench/approach.ts; the network's probabilities (argmax, no calibration)",
     writesTo: 'docs/results/small-faces/<ID>.json (the summary) and <ID>-<kind>-<weight>.json per mix',
-    resultFile: (f) => {
-      if (!f.id || !/^[a-z0-9][a-z0-9-]*$/.test(f.id)) throw new BenchUsageError(`--id takes a name of lower-case letters, digits and "-", got ${JSON.stringify(f.id)}`);
-      return path.join(projectPaths().results, 'small-faces', `${f.id}.json`);
-    },
+    resultFile: (f) => idResultFile('small-faces', f.id),
   },
   async ({ flags, positionals, quick, write }) => {
     const dir = positionals[0];
@@ -94,7 +89,7 @@ runBench(
         const gain = pairedMapGain(alone, await pooledImages(config, mixed(face, region, pairs, mix), setting, limit), floor);
         console.log(`${name}: ${summaryLine(m)}; pooled mAP gain over ${flags.face} ${gain.value.toFixed(3)} [${gain.low.toFixed(3)}, ${gain.high.toFixed(3)}]`);
         const record = { order: flags.order + i, id, approach: `${flags.approach}, mixed with ${flags.face} (${describeMix(mix)})`, train: flags.train ?? null, shipped: false, model: fromRoot(dir), regionMix: mix, faceModel: fromRoot(flags.face), pooledGainOverFace: gain, ...m };
-        if (write) writeBenchResult('region', record, {}, path.join(projectPaths().results, 'small-faces', `${id}.json`));
+        if (write) writeBenchResult('region', record, {}, idResultFile('small-faces', id));
         rows.push({ mix: name, record: id, figures: m, gain });
       }
     } finally {

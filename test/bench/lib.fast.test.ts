@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BenchUsageError, benchHelp, commandLine, median, medianOfRuns, parseBenchArgs, quantile, writeBenchResult } from '../../bench/lib';
+import { BenchUsageError, benchHelp, commandLine, idResultFile, median, medianOfRuns, parseBenchArgs, quantile, writeBenchResult } from '../../bench/lib';
+import { projectPaths } from '../../src/paths';
 
 test('median: the middle value; for an even count the mean of the two middle values; the input untouched', () => {
   assert.equal(median([3, 1, 2]), 2);
@@ -103,4 +104,9 @@ test('the figures file: written atomically with the command, date, commit, machi
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('idResultFile: docs/results/<folder>/<id>.json for a plain id; anything else is a usage error', () => {
+  assert.equal(idResultFile('small-faces', 'region-average-05'), path.join(projectPaths().results, 'small-faces', 'region-average-05.json'));
+  for (const bad of [undefined, '', 'Upper', '../x', '-lead', 'a b']) assert.throws(() => idResultFile('small-faces', bad), BenchUsageError, String(bad));
 });
