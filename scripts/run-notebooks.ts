@@ -55,19 +55,19 @@ export function parseArgs(argv: string[]): RunArgs {
   const out: RunArgs = { names: [], timeout: DEFAULT_CELL_TIMEOUT, jobs: DEFAULT_JOBS, installOnly: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
+    // `--flag N` or `--flag=N`, N a positive whole number
+    const count = (flag: string, what: string, example: number): number => {
+      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
+      const n = Number(v);
+      if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${flag} needs a positive whole number${what}, got "${v ?? ''}" (valid form: ${flag} ${example})`);
+      return n;
+    };
+    const is = (flag: string) => a === flag || a.startsWith(`${flag}=`);
     if (a === '--help' || a === '-h') out.help = true;
     else if (a === '--install-kernel') out.installOnly = true;
-    else if (a === '--timeout' || a.startsWith('--timeout=')) {
-      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
-      const n = Number(v);
-      if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--timeout needs a positive whole number of seconds, got "${v ?? ''}" (valid form: --timeout 600)`);
-      out.timeout = n;
-    } else if (a === '--jobs' || a.startsWith('--jobs=')) {
-      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
-      const n = Number(v);
-      if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--jobs needs a positive whole number, got "${v ?? ''}" (valid form: --jobs 1)`);
-      out.jobs = n;
-    } else if (a.startsWith('-')) throw new UsageError(`unknown flag "${a}" (valid: --timeout SECONDS, --jobs N, --install-kernel, --help)`);
+    else if (is('--timeout')) out.timeout = count('--timeout', ' of seconds', 600);
+    else if (is('--jobs')) out.jobs = count('--jobs', '', 1);
+    else if (a.startsWith('-')) throw new UsageError(`unknown flag "${a}" (valid: --timeout SECONDS, --jobs N, --install-kernel, --help)`);
     else out.names.push(a);
   }
   return out;
