@@ -9,10 +9,12 @@
  *
  * Tiers. A test file is fast when its name ends in `.fast.test.ts`; beside it, `<y>.test.ts` holds the
  * tests of the same module (src/<x>/<y>.ts) that need more. A fast test is pure: no subprocess, no
- * worker thread, no model or WebAssembly backend, no installed dataset, cache or mirror. The fast tier
- * loads scripts/fast-guard.ts into each of its files, so a fast test that breaks the rule fails at
- * once, saying where it belongs; and it prints its total time against its budget and the slowest
- * files and tests, so a test that has become slow is easy to spot.
+ * worker thread, no model or WebAssembly backend, no installed dataset, cache or mirror. In either
+ * tier the fast files run one after the other in one process (`fastEntry`: a process per file cost
+ * five times the CPU, mostly in starting node and loading the TypeScript loader), which loads
+ * scripts/fast-guard.ts first, so a fast test that breaks the rule fails at once, saying where it
+ * belongs; the other files run in a process each. The fast tier prints its total time against its
+ * budget and the slowest files and tests, so a test that has become slow is easy to spot.
  *
  * Skips. Under CI (`CI=true`, as .ci/run sets it) a skipped test fails the run: CI installs every
  * dataset, model and tool, so a skip there means something is missing, not that a test may be
@@ -35,8 +37,6 @@ export interface Tier {
   script: string;
   /** Which files of test/ belong to it. */
   pattern: RegExp;
-  /** Load scripts/fast-guard.ts into every test file. */
-  guard: boolean;
   /** Files run at once (undefined: node's default, one less than the cores). */
   concurrency?: number;
   /** The tier's wall-time budget in seconds, reported against (null: none). */
@@ -51,10 +51,10 @@ export interface Tier {
 }
 
 export const TIERS: Record<Tier['name'], Tier> = {
-  fast: { name: 'fast', script: 'test:fast', pattern: /\.fast\.test\.ts$/, guard: true, concurrency: Math.max(1, os.availableParallelism()), budgetSeconds: 60, slowTestMs: 1000 },
+  fast: { name: 'fast', script: 'test:fast', pattern: /\.fast\.test\.ts$/, concurrency: Math.max(1, os.availableParallelism()), budgetSeconds: 60, slowTestMs: 1000 },
   // Two files at once even on two cores: many tests wait on processes, ffmpeg, a browser or the disk.
   // Three at once on two cores cost more CPU than it filled (docs/experiments/speed.md).
-  all: { name: 'all', script: 'test:unit', pattern: /\.test\.ts$/, guard: false, concurrency: Math.max(2, os.availableParallelism()), budgetSeconds: null, slowTestMs: null,
+  all: { name: 'all', script: 'test:unit', pattern: /\.test\.ts$/, concurrency: Math.max(2, os.availableParallelism()), budgetSeconds: null, slowTestMs: null,
     first: ['test/web/browser.test.ts', 'test/package/package.test.ts', 'test/cli/interrupt.test.ts', 'test/cli/corpus.test.ts', 'test/charts/notebook6.test.ts', 'test/detection/video.test.ts', 'test/synth/street.test.ts'] },
 };
 
@@ -62,6 +62,46 @@ export const TIERS: Record<Tier['name'], Tier> = {
 export function slowFirst(files: readonly string[], first: readonly string[]): string[] {
   const head = first.filter((f) => files.includes(f));
   return [...head, ...files.filter((f) => !head.includes(f))];
+}
+
+/** The name's end of the test that stands for a fast file that failed to load (`fastEntry`). */
+const LOADS = ' loads';
+
+/**
+ * The module that runs the fast files (`*.fast.test.ts`) of a run in one process: it loads the fast
+ * tier's guard, then each file in the order given. A file that fails to load fails as a test named
+ * after it; the files after it still run. (Fast tests are pure, so sharing a process is safe as long
+ * as none leaves global state changed — an environment variable, the working folder.)
+ */
+export function fastEntry(files: readonly string[], root = ROOT): string {
+  const abs = (f: string) => JSON.stringify(path.resolve(root, f));
+  return [
+    '// written by scripts/run-tests.ts: the fast test files of this run, in one process',
+    `await import(${abs('scripts/fast-guard.ts')});`,
+    "const { test } = await import('node:test');",
+    ...files.map((f) => `try { await import(${abs(f)}); } catch (e) { test(${JSON.stringify(f + LOADS)}, () => { throw e; }); }`),
+    '',
+  ].join('\n');
+}
+
+/** Whether `file` is a fast test file (it runs in the one process of `fastEntry`). */
+export const isFast = (file: string): boolean => TIERS.fast.pattern.test(file);
+
+/**
+ * The tally with the fast files' process (`entry`) replaced by the files it ran: each one's time is the
+ * sum of its tests' and it is ok when none of them failed.
+ */
+export function splitFastEntry(tally: Tally, entry: string): Tally {
+  if (!(entry in tally.files)) return tally;
+  const files: Tally['files'] = Object.fromEntries(Object.entries(tally.files).filter(([f]) => f !== entry));
+  const tests = tally.tests.map((t) => (t.file === entry && t.name.endsWith(LOADS) ? { ...t, file: path.resolve(ROOT, t.name.slice(0, -LOADS.length)) } : t));
+  for (const t of tests) {
+    if (t.file === null || !isFast(t.file)) continue;
+    const f = (files[t.file] ??= { ms: 0, ok: true });
+    f.ms += t.ms;
+    f.ok &&= t.status !== 'fail';
+  }
+  return { tests, files };
 }
 
 /** Files run at once: FACEMASK_TEST_CONCURRENCY when set (a whole number >= 1), else the tier's. */
@@ -171,14 +211,17 @@ async function main(argv: string[]): Promise<number> {
   const files = parsed.files.length ? parsed.files : slowFirst(tierFiles(tier), tier.first ?? []);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'facemask-tests-'));
   const tallyFile = path.join(tmp, 'tally.json');
+  const fast = files.filter(isFast);
+  const entry = path.join(tmp, 'fast-tests.mjs');
+  if (fast.length) fs.writeFileSync(entry, fastEntry(fast));
   const args = [
     '--import', 'tsx',
-    ...(tier.guard ? ['--import', './scripts/fast-guard.ts'] : []),
     '--test',
     ...(atOnce ? [`--test-concurrency=${atOnce}`] : []),
     '--test-reporter=spec', '--test-reporter-destination=stdout',
     '--test-reporter=./scripts/test-tally.mjs', `--test-reporter-destination=${tallyFile}`,
-    ...files,
+    ...files.filter((f) => !isFast(f)),
+    ...(fast.length ? [entry] : []),
   ];
   const t0 = performance.now();
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: 'inherit' });
@@ -193,10 +236,11 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`\nnpm run ${tier.script}: no summary (the test runner ended with status ${nodeStatus} before writing it), ${seconds(wallMs)}\n`);
       return nodeStatus || 1;
     }
-    const tally = JSON.parse(fs.readFileSync(tallyFile, 'utf8')) as Tally;
-    // Every file's and test's time, for finding where a tier's minutes go.
-    fs.mkdirSync(path.join(ROOT, '.cache'), { recursive: true });
-    fs.copyFileSync(tallyFile, path.join(ROOT, '.cache', `test-tally-${tier.name}.json`));
+    const tally = splitFastEntry(JSON.parse(fs.readFileSync(tallyFile, 'utf8')) as Tally, entry);
+    // Every file's and test's time, for finding where a tier's minutes go (FACEMASK_TEST_TALLY: elsewhere).
+    const kept = process.env.FACEMASK_TEST_TALLY || path.join(ROOT, '.cache', `test-tally-${tier.name}.json`);
+    fs.mkdirSync(path.dirname(kept), { recursive: true });
+    fs.writeFileSync(kept, JSON.stringify(tally) + '\n');
     const { lines, status } = summarise(tier, tally, wallMs, nodeStatus, isCi());
     process.stdout.write(lines.join('\n') + '\n');
     return status;

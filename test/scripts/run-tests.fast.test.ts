@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { concurrency, isCi, slowFirst, parseArgs, summarise, tierFiles, TIERS, UsageError, type Tally } from '../../scripts/run-tests';
+import { concurrency, fastEntry, isCi, isFast, slowFirst, parseArgs, splitFastEntry, summarise, tierFiles, TIERS, UsageError, type Tally } from '../../scripts/run-tests';
 import { skipOrFail, SkipOnCiError } from '../skip';
 
 test('a file is fast when its name ends in .fast.test.ts; the full tier runs every test file, fast ones included', () => {
@@ -98,4 +98,32 @@ test('slowFirst: the listed files that exist go first in the listed order, the r
   assert.deepEqual(slowFirst(['a', 'b'], []), ['a', 'b']);
   const all = tierFiles(TIERS.all);
   for (const f of TIERS.all.first ?? []) assert.ok(all.includes(f), `${f} is a test file of the full tier`);
+});
+
+test('the fast files run in one process: the guard first, then each file in order, a file that fails to load a failing test of its name', () => {
+  const entry = fastEntry(['test/a/y.fast.test.ts', '/elsewhere/z.fast.test.ts'], '/p');
+  const imports = [...entry.matchAll(/await import\(("[^"]+")\)/g)].map((m) => JSON.parse(m[1]) as string);
+  assert.deepEqual(imports, ['/p/scripts/fast-guard.ts', '/p/test/a/y.fast.test.ts', '/elsewhere/z.fast.test.ts']);
+  assert.match(entry, /catch \(e\) \{ test\("test\/a\/y\.fast\.test\.ts loads", \(\) => \{ throw e; \}\); \}/);
+  assert.ok(isFast('test/a/y.fast.test.ts') && !isFast('test/a/y.test.ts'));
+});
+
+test("the tally of the fast files' process: each file's time is its tests' sum, a failure marks its file, a file that did not load is named", () => {
+  const root = path.resolve(__dirname, '..', '..');
+  const entry = '/tmp/x/fast-tests.mjs';
+  const a = path.join(root, 'test/a/y.fast.test.ts');
+  const b = path.join(root, 'test/b/z.fast.test.ts');
+  const split = splitFastEntry({
+    tests: [
+      { file: a, name: 'one', status: 'pass', ms: 10 },
+      { file: a, name: 'two', status: 'fail', ms: 5 },
+      { file: '/p/test/c.test.ts', name: 'slow', status: 'pass', ms: 900 },
+      { file: entry, name: 'test/b/z.fast.test.ts loads', status: 'fail', ms: 1 },
+    ],
+    files: { [entry]: { ms: 40, ok: false }, '/p/test/c.test.ts': { ms: 1000, ok: true } },
+  }, entry);
+  assert.deepEqual(split.files, { '/p/test/c.test.ts': { ms: 1000, ok: true }, [a]: { ms: 15, ok: false }, [b]: { ms: 1, ok: false } });
+  assert.equal(split.tests[3].file, b);
+  const none: Tally = { tests: [], files: { '/p/test/c.test.ts': { ms: 1, ok: true } } };
+  assert.equal(splitFastEntry(none, entry), none, 'no fast files: the tally as it is');
 });

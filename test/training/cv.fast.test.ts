@@ -3,7 +3,6 @@
  * that held out different faces; an ensemble averages runs face by face and refuses runs that do not
  * pair; the CLI refuses bad arguments. (A real small run: cv.test.ts.)
  */
-process.env.FACEMASK_SMALL = '1'; // this file runs in its own process (node --test)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
