@@ -4,17 +4,15 @@
  * every box it scores at least `EVERYDAY_MIN_SCORE` whose shorter side is at least the recipe's
  * smallest training face is a `without_mask` face (every face of the set is; src/data/everyday.ts),
  * used `copies` times with its own views. Its validation and test photos are never read here; a photo
- * of the confuser set's groups is left out. Boxes are cached with the measurement cache.
+ * of the confuser set's groups is left out. Boxes are cached with the measurement cache (src/detection/mine-scenes.ts `scanPhotos`).
  */
 import type { Config } from '../config';
 import type { Box } from '../result';
 import type { TrainItem } from '../data/types';
 import { readSplitFile, recordsForSplit } from '../data/split';
 import { EVERYDAY_LABEL, EVERYDAY_UNMASKED } from '../data/everyday';
-import { projectPaths } from '../paths';
-import { clampBox, decodeImage } from '../util/images';
-import { DETECTORS } from '../detection/detectors';
-import { cachedDetector } from '../detection/cache';
+import { clampBox } from '../util/images';
+import { scanPhotos } from '../detection/mine-scenes';
 
 /** A box the detector scores below this is not taken for a face of an everyday photo (the shipped threshold is 0.6). */
 export const EVERYDAY_MIN_SCORE = 0.7;
@@ -36,21 +34,16 @@ export async function everydayTrainItems(o: { copies: number; detector: string; 
   const all = recordsForSplit(readSplitFile(), 'train').filter((r) => r.dataset === EVERYDAY_UNMASKED);
   const kept = all.filter((r) => !o.isConfuser(r.sha256));
   const records = kept.slice(0, o.limit);
-  const detect = o.config.detect;
-  const det = cachedDetector(await DETECTORS.create(o.detector, detect, EVERYDAY_MIN_SCORE), o.cacheDir ?? projectPaths().measureCache, { threshold: EVERYDAY_MIN_SCORE, config: { ...detect, detector: null } });
   const items: TrainItem[] = [];
   let faces = 0;
-  try {
-    for (const r of records) {
-      const img = await decodeImage(r.path);
-      for (const box of everydayFaces(await det.detectFaces(img), img.width, img.height, o.minFace)) {
-        faces++;
-        const item: TrainItem = { file: r.path, sha256: r.sha256, label: EVERYDAY_LABEL, box, source: 'everyday', group: `everyday:${r.group}` };
-        for (let k = 0; k < o.copies; k++) items.push(k ? { ...item, copy: k } : item);
-      }
+  let i = 0;
+  for await (const p of scanPhotos(records.map((r) => r.path), { detector: o.detector, minScore: EVERYDAY_MIN_SCORE }, o.config.detect, o.cacheDir)) {
+    const r = records[i++];
+    for (const box of everydayFaces(p.detections, p.width, p.height, o.minFace)) {
+      faces++;
+      const item: TrainItem = { file: r.path, sha256: r.sha256, label: EVERYDAY_LABEL, box, source: 'everyday', group: `everyday:${r.group}` };
+      for (let k = 0; k < o.copies; k++) items.push(k ? { ...item, copy: k } : item);
     }
-  } finally {
-    det.dispose();
   }
   return { items, photos: records.length, faces, confuserPhotos: all.length - kept.length };
 }
