@@ -1,8 +1,8 @@
 /**
  * Wider crops for the classifier: does classifying a detector box scaled by k around its centre
  * (more context: hair, shoulders, background) help the `not_face` rejection on street photos?
- * For each k, the pipeline (SSD at 0.1, boxes cached) is assembled with a classifier that cuts the
- * scaled box; the drawing setting is chosen on the validation photos 160–199 by `facemask tune`'s rule (src/training/tune-rules.ts) and
+ * For each k, the pipeline (`createFaceMaskDetector`, SSD at 0.1) runs with a classifier that cuts
+ * the scaled box; the drawing setting is chosen on the validation photos 160–199 by `facemask tune`'s rule (src/training/tune-rules.ts) and
  * reported on the test photos 200–299.
  *
  *   npx tsx bench/crop-context.ts [MODEL_DIR]
@@ -14,11 +14,9 @@ import { initBackend } from '../src/backend/tf';
 import { projectPaths } from '../src/paths';
 import { kaggleScenes } from '../src/data/kaggle';
 import { loadClassifier } from '../src/model/classifier';
-import type { FaceClassifier } from '../src/model/types';
-import { DETECTORS } from '../src/detection/detectors';
-import { cachedDetector } from '../src/detection/cache';
-import { assemblePipeline } from '../src/detection/pipeline';
-import { resolveSettings } from '../src/detection/registry';
+import type { LoadedClassifier } from '../src/model/types';
+import { createFaceMaskDetector } from '../src/detection/create';
+import type { FaceMaskDetector } from '../src/detection/pipeline';
 import { scaleBox } from '../src/detection/geometry';
 import { measureSetting, scoreScenes, summaryRow } from '../src/evaluation/scenes';
 import { DEFAULT_GRID, DRAW_RULES, chooseDrawing, sweepDrawing } from '../src/training/tune-rules';
@@ -27,9 +25,14 @@ import { fromRoot, runBench } from './lib';
 /** Box scales tried. */
 const SCALES = [1, 1.15, 1.2, 1.3, 1.4, 1.5];
 
-/** The classifier, cutting every box scaled by `k` around its centre. */
-function scaledCrops(clf: FaceClassifier, k: number): FaceClassifier {
-  return { ...clf, classes: clf.classes, inputSize: clf.inputSize, probabilities: (i) => clf.probabilities(i), probabilitiesOfBoxes: (img, boxes) => clf.probabilitiesOfBoxes(img, boxes.map((b) => scaleBox(b, k))), dispose: () => undefined };
+/** The classifier, cutting every box scaled by `k` around its centre (its landmarks moved with it are not needed: the box rule). */
+function scaledCrops(clf: LoadedClassifier, k: number): LoadedClassifier {
+  return {
+    classes: clf.classes, decision: clf.decision, inputSize: clf.inputSize, crop: clf.crop, manifest: clf.manifest, dir: clf.dir, runtime: clf.runtime, calibration: clf.calibration,
+    probabilities: (i) => clf.probabilities(i),
+    probabilitiesOfBoxes: (img, boxes) => clf.probabilitiesOfBoxes(img, boxes.map((b) => scaleBox(b, k))),
+    dispose: () => undefined,
+  };
 }
 
 runBench(
@@ -47,28 +50,33 @@ runBench(
     const modelDir = positionals[0] ?? projectPaths().defaultModel;
     const clf = await loadClassifier(modelDir);
     const low = Math.min(...DEFAULT_GRID.thresholds);
-    const settings = resolveSettings(DETECTORS, clf.manifest, { detector: 'ssd-mobilenet', threshold: low }, cfg.detect);
-    const detector = cachedDetector(await DETECTORS.create('ssd-mobilenet', cfg.detect, low), projectPaths().measureCache, { threshold: low, config: { ...cfg.detect, detector: null } });
     const limit = quick ? 10 : undefined;
     const [validation, test] = [kaggleScenes('validation', { limit }), kaggleScenes('test', { limit })];
     const scales = quick ? [1, 1.2] : SCALES;
     const rows: Record<string, unknown>[] = [];
-    console.log('crop scale | setting chosen on validation | validation: masked % / false per image / end to end % | test: masked % / unmasked % / false per image / end to end %');
-    for (const k of scales) {
-      const pipeline = assemblePipeline(detector, scaledCrops(clf, k), settings, false);
+    /** One scale: the setting chosen on validation, measured on test. */
+    const measureScale = async (pipeline: FaceMaskDetector, k: number): Promise<Record<string, unknown>> => {
       const v = await scoreScenes(pipeline, validation, { quiet: true });
       const c = chooseDrawing(sweepDrawing(v, DEFAULT_GRID));
       if (!c) {
         console.log(`x${k} | no setting at or above ${low}`);
-        rows.push({ scale: k, chosen: null });
-        continue;
+        return { scale: k, chosen: null };
       }
       const t = summaryRow(c.summary);
       const r = summaryRow(measureSetting(await scoreScenes(pipeline, test, { quiet: true }), c, cfg.faces));
       console.log(`x${k} | ssd-mobilenet@${c.threshold} not_face>=${c.rejectAt ?? 'off'} trusted>=${c.trustAbove ?? 'off'} (F1 ${c.f1.toFixed(3)}, faces >= ${DRAW_RULES.minSize} px) | ${t['masked found %']} / ${t['false / image']} / ${t['end-to-end right %']} | ${r['masked found %']} / ${r['unmasked found %']} / ${r['false / image']} / ${r['end-to-end right %']}`);
-      rows.push({ scale: k, chosen: { threshold: c.threshold, rejectAt: c.rejectAt, trustAbove: c.trustAbove }, validation: t, test: r });
+      return { scale: k, chosen: { threshold: c.threshold, rejectAt: c.rejectAt, trustAbove: c.trustAbove }, validation: t, test: r };
+    };
+    console.log('crop scale | setting chosen on validation | validation: masked % / false per image / end to end % | test: masked % / unmasked % / false per image / end to end %');
+    for (const k of scales) {
+      // no measurement cache: its probabilities are keyed by the model, which is the same for every k
+      const pipeline = await createFaceMaskDetector(cfg, { classifier: scaledCrops(clf, k), detector: 'ssd-mobilenet', threshold: low });
+      try {
+        rows.push(await measureScale(pipeline, k));
+      } finally {
+        pipeline.dispose();
+      }
     }
-    detector.dispose();
     clf.dispose();
     return { model: fromRoot(modelDir), validationPhotos: validation.length, testPhotos: test.length, scales: rows };
   },
