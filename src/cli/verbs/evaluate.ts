@@ -45,7 +45,7 @@ export const evaluateVerb = defineVerb({
   async run(args) {
     const modelDir = args.flags.model ?? projectPaths().defaultModel;
     const given = args.flags.output;
-    const scenes = args.flags.scenes as SceneSetName[] | undefined;
+    const scenes = args.flags.scenes;
     const overwrite = Boolean(args.flags.overwrite);
     if (!scenes && (args.flags.summary !== undefined || args.flags.detector !== undefined || args.flags.upscale !== undefined)) throw new UsageError('--summary, --detector and --upscale go with --scenes SET...');
     const { scales } = settingsRequest({ upscale: args.flags.upscale }, resolveConfig().detect.scales);
@@ -56,7 +56,7 @@ export const evaluateVerb = defineVerb({
     let field: FieldRun | undefined;
     try {
       if (!scenes || args.flags.sets) evals = await evaluateFaces(modelDir, args.flags.sets);
-      if (scenes) field = await measureScenes({ model: modelDir, detector: args.flags.detector, scales, sets: scenes, command: commandLine(args.flags) });
+      if (scenes) field = await measureScenes({ model: modelDir, detector: args.flags.detector, scales, sets: scenes, command: commandLine(scenes, args.flags) });
     } catch (e) {
       console.error(`facemask evaluate: ${(e as Error).message}`);
       return 2;
@@ -101,8 +101,8 @@ export const evaluateVerb = defineVerb({
 const EVERYDAY_SETS: readonly SetEvaluation['name'][] = ['everyday-val', 'everyday-test'];
 
 /** The scene measurement as a command line (recorded in its summary). */
-function commandLine(flags: Record<string, unknown>): string {
-  const parts = ['npx facemask evaluate', `--scenes ${(flags.scenes as string[]).join(' ')}`];
+function commandLine(scenes: readonly SceneSetName[], flags: { model?: string; detector?: string; upscale?: number; summary?: string; overwrite?: boolean }): string {
+  const parts = ['npx facemask evaluate', `--scenes ${scenes.join(' ')}`];
   for (const f of ['model', 'detector', 'upscale', 'summary'] as const) if (flags[f] !== undefined) parts.push(`--${f} ${String(flags[f])}`);
   if (flags.overwrite) parts.push('--overwrite');
   return parts.join(' ');
