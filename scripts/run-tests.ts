@@ -51,7 +51,8 @@ export interface Tier {
 }
 
 export const TIERS: Record<Tier['name'], Tier> = {
-  fast: { name: 'fast', script: 'test:fast', pattern: /\.fast\.test\.ts$/, concurrency: Math.max(1, os.availableParallelism()), budgetSeconds: 60, slowTestMs: 1000 },
+  // its files run in one process (fastEntry), so it has no concurrency of its own
+  fast: { name: 'fast', script: 'test:fast', pattern: /\.fast\.test\.ts$/, budgetSeconds: 60, slowTestMs: 1000 },
   // Two files at once even on two cores: many tests wait on processes, ffmpeg, a browser or the disk.
   // Three at once on two cores cost more CPU than it filled (docs/experiments/speed.md).
   all: { name: 'all', script: 'test:unit', pattern: /\.test\.ts$/, concurrency: Math.max(2, os.availableParallelism()), budgetSeconds: null, slowTestMs: null,
