@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UsageError, padTo, parseArgs, verbHelp, type VerbEntry } from './args';
+import { UsageError, padTo, parseArgs, verbHelp, type VerbEntry, type VerbSpec } from './args';
 import { OutputRefused } from '../util/output';
 import { handleSignals } from '../util/interrupt';
 import { packagePaths, projectPaths } from '../paths';
@@ -70,6 +70,16 @@ export function failure(e: unknown): string {
   return `internal error: ${e instanceof Error ? e.message : String(e)}${stack} — please report it with the command that caused it`;
 }
 
+/** A verb's module, or null when it cannot load (a package it needs is missing or broken), said in one line. */
+function loadVerb(entry: VerbEntry): VerbSpec | null {
+  try {
+    return entry.load();
+  } catch (e) {
+    console.error(`facemask ${entry.name}: cannot start: ${failure(e).split('\n')[0]} (in a clone, "npm ci" installs what the verbs need)`);
+    return null;
+  }
+}
+
 export async function runCli(argv: string[], cli: Cli): Promise<number> {
   const [verbName, ...rest] = argv;
   if (verbName === '--version' || verbName === '-V') {
@@ -78,7 +88,9 @@ export async function runCli(argv: string[], cli: Cli): Promise<number> {
   }
   if (!verbName || verbName === '--help' || verbName === '-h' || verbName === 'help') {
     const v = rest[0] && cli.verbs.find((x) => x.name === rest[0]);
-    console.log(v ? verbHelp(v.load()) : overview(cli.verbs));
+    const spec = v ? loadVerb(v) : null;
+    if (v && !spec) return 2;
+    console.log(spec ? verbHelp(spec) : overview(cli.verbs));
     return verbName ? 0 : 2;
   }
   const entry = cli.verbs.find((v) => v.name === verbName);
@@ -87,7 +99,8 @@ export async function runCli(argv: string[], cli: Cli): Promise<number> {
     else console.error(`facemask: unknown verb "${verbName}" (valid: ${cli.verbs.map((v) => v.name).join(', ')})\nrun "facemask --help" for examples`);
     return 2;
   }
-  const verb = entry.load();
+  const verb = loadVerb(entry);
+  if (!verb) return 2;
   if (rest.includes('--help') || rest.includes('-h')) {
     console.log(verbHelp(verb));
     return 0;

@@ -49,3 +49,25 @@ test("a verb's module is loaded only when that verb runs or its help is shown; t
     console.log = log;
   }
 });
+
+test("a verb whose module cannot load: the verb's name and the reason in one line, exit 2; the others still run", async () => {
+  const broken: VerbEntry = {
+    name: 'broken',
+    load: () => {
+      throw Object.assign(new Error("Cannot find module '@tensorflow/tfjs'\nRequire stack:\n- /x/y.ts"), { code: 'MODULE_NOT_FOUND' });
+    },
+  };
+  const fine: VerbEntry = { name: 'fine', load: () => defineVerb({ name: 'fine', summary: 'fine', flags: {}, examples: [], run: async () => 0 }) };
+  const errors: string[] = [];
+  const error = console.error;
+  console.error = (m: string) => void errors.push(m);
+  try {
+    assert.equal(await runCli(['broken', 'x.jpg'], { verbs: [broken, fine] }), 2);
+    assert.equal(await runCli(['--help', 'broken'], { verbs: [broken, fine] }), 2);
+    assert.equal(await runCli(['fine'], { verbs: [broken, fine] }), 0);
+  } finally {
+    console.error = error;
+  }
+  const said = `facemask broken: cannot start: Cannot find module '@tensorflow/tfjs' (in a clone, "npm ci" installs what the verbs need)`;
+  assert.deepEqual(errors, [said, said]);
+});
