@@ -130,7 +130,16 @@ export interface SynthOptions {
   varyEdge?: boolean;
   /** Degrade each image to a street-size face (`true`: `DEGRADE_RANGES`; or other ranges). default: off */
   degrade?: boolean | Partial<DegradeRanges>;
+  /** Faces already found (`FaceMemo`): give the same one to several runs over the same photos to search each photo once. default: none */
+  faces?: FaceMemo;
 }
+
+/**
+ * The faces found in source photos, kept between runs of `synthesise` over the same photos (a notebook
+ * or a test that runs it with other options). Keyed by the photo's bytes (SHA-256), the scale it is
+ * worked on and the search's options, so a run with other search options searches again.
+ */
+export type FaceMemo = Map<string, LandmarkedFace[]>;
 
 interface Source {
   file: string;
@@ -321,7 +330,10 @@ async function synthSource(src: Source, plan: SynthPlan, opts: SynthOptions, tmp
   const sourceSha256 = createHash('sha256').update(bytes).digest('hex');
   const entries: SynthManifestEntry[] = [];
   // with a varying edge, a face is usable only when its mesh holds across the whole range
-  const faces = await findLandmarkedFaces(opts.faceapi, img, { ...cfg, minScore: cfg.minScore, ...(opts.varyEdge ? { edgeRange: true } : {}) });
+  const search = { ...cfg, minScore: cfg.minScore, ...(opts.varyEdge ? { edgeRange: true } : {}) };
+  const key = `${sourceSha256} ${scale} ${JSON.stringify(search)}`;
+  const faces = opts.faces?.get(key) ?? (await findLandmarkedFaces(opts.faceapi, img, search));
+  opts.faces?.set(key, faces);
   for (const [f, face] of faces.entries()) {
     if (!face.ok) continue;
     for (let k = 0; k < perFace; k++) {

@@ -13,7 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { loadFaceApi } from '../../src/backend/faceapi';
-import { synthesise, readSynthManifest, type SynthManifestEntry, type SynthSummary } from '../../src/synth/synth';
+import { synthesise, readSynthManifest, type FaceMemo, type SynthManifestEntry, type SynthSummary } from '../../src/synth/synth';
 import { findLandmarkedFaces } from '../../src/synth/landmarks';
 import { DEGRADE_RANGES, MIN_BLUR, degradeImage, planDegradation } from '../../src/synth/degrade';
 import * as g from '../../src/synth/geometry';
@@ -30,11 +30,13 @@ process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
 let faceapi: Awaited<ReturnType<typeof loadFaceApi>>;
 const inDir = path.join(tmp, 'photos');
 const runs: Record<string, { summary: SynthSummary; manifest: SynthManifestEntry[]; dir: string }> = {};
+/** The photos' faces, searched once per search setting (the edge's runs search with its range) for the four runs. */
+const faces: FaceMemo = new Map();
 const base = { modes: ['correct', 'nose', 'chin'] as g.WearMode[], perFace: 3, seed: 11, quiet: true, keepOutlines: true };
 
 async function run(name: string, extra: { varyEdge?: boolean; degrade?: boolean }) {
   const dir = path.join(tmp, name);
-  const summary = await synthesise([inDir], { config: resolveConfig(), ...base, modes: [...base.modes], ...extra, faceapi, output: dir });
+  const summary = await synthesise([inDir], { config: resolveConfig(), ...base, modes: [...base.modes], ...extra, faceapi, faces, output: dir });
   runs[name] = { summary, manifest: readSynthManifest(dir), dir };
 }
 
@@ -49,6 +51,11 @@ before(async () => {
   await run('edge', { varyEdge: true });
   await run('street', { varyEdge: true, degrade: true });
   await run('street-again', { varyEdge: true, degrade: true });
+});
+
+test('four runs, each photo searched once per search setting: without the edge range and with it (FaceMemo)', () => {
+  assert.equal(faces.size, 2 * fs.readdirSync(inDir).length);
+  assert.deepEqual(runs.street.summary.faces, runs.edge.summary.faces, 'the remembered faces count as the searched ones');
 });
 
 const files = (dir: string) => (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(dir, f)).isFile()).sort();
