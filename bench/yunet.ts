@@ -187,10 +187,10 @@ async function main(rounds: number, quick: boolean, speedOnly: boolean) {
   }
 }
 
-async function measure(classifier: LoadedClassifier, e: { native: Engine; native1: Engine; web: Engine }, tfBackend: string, rounds: number, quick: boolean, speedOnly: boolean) {
-  const { native } = e;
+async function measure(classifier: LoadedClassifier, engines: { native: Engine; native1: Engine; web: Engine }, tfBackend: string, rounds: number, quick: boolean, speedOnly: boolean) {
+  const { native } = engines;
   const summary: Record<string, unknown> = {};
-  summary.speed = await speed(classifier, native, e.native1, e.web, tfBackend, rounds);
+  summary.speed = await speed(classifier, native, engines.native1, engines.web, tfBackend, rounds);
   if (speedOnly) return summary;
 
   const limit = quick ? 10 : undefined;
