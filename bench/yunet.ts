@@ -23,7 +23,7 @@
  */
 import { createEngine, type Engine } from '../src/backend/onnx';
 import { initBackend } from '../src/backend/tf';
-import { yunetInput } from '../src/detection/yunet';
+import { yunetInput, YUNET_DETECTOR_NAME } from '../src/detection/yunet';
 import { YUNET_VARIANTS, type YuNetVariant } from '../src/detection/yunet-node';
 import { createFaceMaskDetector, loadShippedClassifier } from '../src/detection/create';
 import type { FaceMaskDetector } from '../src/detection/pipeline';
@@ -72,9 +72,6 @@ interface Timed {
   ms: number[];
 }
 
-/** The registry's name of each YuNet variant. */
-const DETECTOR_OF: Record<YuNetVariant, string> = { yunet_s: 'yunet', yunet_n: 'yunet-n' };
-
 /**
  * A pipeline whose raw boxes (`findFaces(image, { raw: true })`) are the detector's own: `detector` at
  * `threshold`, no box correction, at most `maxFaces` boxes, on one scale or, with `upscale`, on two
@@ -87,7 +84,7 @@ function rawDetector(classifier: LoadedClassifier, detector: string, threshold: 
 }
 
 /** A YuNet variant's raw boxes on `engine` (threshold: the raw runs' low one). */
-const yunet = (classifier: LoadedClassifier, engine: Engine, v: YuNetVariant, o: { threshold?: number; upscale?: number } = {}) => rawDetector(classifier, DETECTOR_OF[v], o.threshold ?? RAW_CONFIDENCE, { engine, upscale: o.upscale });
+const yunet = (classifier: LoadedClassifier, engine: Engine, v: YuNetVariant, o: { threshold?: number; upscale?: number } = {}) => rawDetector(classifier, YUNET_DETECTOR_NAME[v], o.threshold ?? RAW_CONFIDENCE, { engine, upscale: o.upscale });
 
 async function speed(classifier: LoadedClassifier, native: Engine, native1: Engine, web: Engine, tfBackend: string, rounds: number) {
   const images: RgbImage[] = [];

@@ -259,6 +259,11 @@ export function createYuNet(net: Net, opts: YuNetOptions): YuNetDetector {
 /** The two YuNet networks: `yunet_s` (registered as `yunet`) and `yunet_n` (`yunet-n`). */
 export const YUNET_VARIANTS = ['yunet_s', 'yunet_n'] as const;
 export type YuNetVariant = (typeof YUNET_VARIANTS)[number];
+/** Each variant's name in the detector registry. */
+export const YUNET_DETECTOR_NAME = { yunet_s: 'yunet', yunet_n: 'yunet-n' } as const satisfies Record<YuNetVariant, string>;
+export type YuNetDetectorName = (typeof YUNET_DETECTOR_NAME)[YuNetVariant];
+/** The variant a registry name runs. */
+export const yunetVariantOf = (name: YuNetDetectorName): YuNetVariant => YUNET_VARIANTS.find((v) => YUNET_DETECTOR_NAME[v] === name)!;
 
 /** YuNet's options from the config's `detect` section, at `threshold`. */
 export function yunetOptions(c: DetectConfig, threshold: number, scales: ScalePlan | null = null): YuNetOptions {
@@ -270,17 +275,17 @@ export function yunetOptions(c: DetectConfig, threshold: number, scales: ScalePl
  * (Node: a file on an engine; the web page: a checked download). The detector owns the network.
  */
 export function yunetEntries(load: (variant: YuNetVariant, ctx: DetectorContext) => Promise<Net>): DetectorEntry[] {
-  const entry = (name: string, variant: YuNetVariant, summary: string, own: (c: DetectConfig) => number): DetectorEntry => ({
-    name,
+  const entry = (variant: YuNetVariant, summary: string, own: (c: DetectConfig) => number): DetectorEntry => ({
+    name: YUNET_DETECTOR_NAME[variant],
     summary,
     ownThreshold: own,
     scales: true,
     async create(c, t, ctx) {
-      return { ...createYuNet(await load(variant, ctx), yunetOptions(c, t, ctx.scales ?? null)), name };
+      return { ...createYuNet(await load(variant, ctx), yunetOptions(c, t, ctx.scales ?? null)), name: YUNET_DETECTOR_NAME[variant] };
     },
   });
   return [
-    entry('yunet', 'yunet_s', "YuNet (libfacedetection, OpenCV Zoo's yunet_s) on ONNX Runtime, with 5 landmarks", (c) => c.yunet.minConfidence),
-    entry('yunet-n', 'yunet_n', 'YuNet yunet_n (larger, more small faces) on ONNX Runtime, with 5 landmarks', (c) => c.yunetN.minConfidence),
+    entry('yunet_s', "YuNet (libfacedetection, OpenCV Zoo's yunet_s) on ONNX Runtime, with 5 landmarks", (c) => c.yunet.minConfidence),
+    entry('yunet_n', 'YuNet yunet_n (larger, more small faces) on ONNX Runtime, with 5 landmarks', (c) => c.yunetN.minConfidence),
   ];
 }

@@ -36,9 +36,8 @@ import type { BoxCorrection } from '../detection/boxfit';
 import { JsonMap, keyOf } from '../detection/cache';
 import type { FaceMaskDetector } from '../detection/pipeline';
 import type { FaceDetection } from '../detection/types';
-import type { YuNetVariant } from '../detection/yunet-node';
 import { candidateOf, featureVector, loadYuNetFeatureNet, runFeaturePass, FEATURE_POOLS, META_LENGTH, type FeaturePass } from '../detection/yunet-features';
-import { YUNET_STRIDES } from '../detection/yunet';
+import { YUNET_STRIDES, yunetVariantOf, type YuNetDetectorName } from '../detection/yunet';
 import type { Net } from '../backend/engine';
 
 /** Bump when the records' content changes for the same inputs. */
@@ -49,13 +48,11 @@ export const LABEL_IOU = 0.5;
 /** The boxes of one setting: which YuNet, at one scale or two. */
 export interface OneStageSetting {
   /** The registry's name (`yunet-n` or `yunet`). */
-  detector: 'yunet-n' | 'yunet';
+  detector: YuNetDetectorName;
   scales: ScalePlan | null;
   /** Two scales: the enlarged pass's own box correction (the shipped photo setting's `fineBox`); absent: the detector's. */
   fineBox?: BoxCorrection;
 }
-
-const VARIANT: Record<OneStageSetting['detector'], YuNetVariant> = { 'yunet-n': 'yunet_n', yunet: 'yunet_s' };
 
 /** One photo: its faces and every box down to the floor, with both classifiers' inputs. */
 export interface PhotoRecord {
@@ -173,7 +170,7 @@ export async function sceneRecords(config: Config, scenes: readonly RecordScene[
       const k = `${fileKey(sc.file)}${sc.mirror ? ':mirror' : ''}`;
       let rec = cache.get(k);
       if (!rec) {
-        net ??= await loadYuNetFeatureNet(engine, VARIANT[opts.setting.detector]);
+        net ??= await loadYuNetFeatureNet(engine, yunetVariantOf(opts.setting.detector));
         const img = await decodeImage(sc.file);
         rec = await photoRecord(pipeline, net, sc.mirror ? mirrorImage(img) : img, config, opts.setting);
         cache.set(k, rec);
