@@ -120,11 +120,14 @@ export function skinColour(img: RgbImage, lm: Landmarks): Rgb {
   return [med(r), med(g), med(b)];
 }
 
+/** How near (face units) to a nose or eye landmark a pixel is kept clear. */
+const NOSE_EYES_MARGIN = 0.05;
+
 /**
  * Where a confuser may never draw: the nose (bridge and base, with a margin) and the eyes. A
  * pixel's face coordinates `q` are inside when within `margin` (face units) of those landmarks.
  */
-function noseOrEyes(S: FaceSpace, q: Pt, margin = 0.05): boolean {
+function noseOrEyes(S: FaceSpace, q: Pt, margin = NOSE_EYES_MARGIN): boolean {
   for (const p of S.noseEyes) if (Math.hypot(q[0] - p[0], q[1] - p[1]) < margin) return true;
   return false;
 }
@@ -411,8 +414,8 @@ export function drawConfuser(img: RgbImage, lm: Landmarks, mode: ConfuserMode, r
   const mouthFree = mode === 'scarf' || mode === 'collar' || mode === 'beard';
   const lipMargin = 0.015 + (mode === 'beard' ? 0.005 : 0.03);
   // the boxes only skip the exact tests where they cannot hold (most of the picture): the same pixels
-  const nearNoseEyes = boxAround(S.noseEyes, 0.05), nearLips = boxAround(S.lips, lipMargin);
-  const keep = (q: Pt) => (nearNoseEyes(q) && noseOrEyes(S, q, 0.05)) || (mouthFree && nearLips(q) && onLips(S, q, lipMargin));
+  const nearNoseEyes = boxAround(S.noseEyes, NOSE_EYES_MARGIN), nearLips = boxAround(S.lips, lipMargin);
+  const keep = (q: Pt) => (nearNoseEyes(q) && noseOrEyes(S, q)) || (mouthFree && nearLips(q) && onLips(S, q, lipMargin));
   const made =
     mode === 'scarf' ? scarf(S, rng, seed)
     : mode === 'collar' ? collar(S, rng, seed)
