@@ -63,12 +63,12 @@ export interface Config {
     smallEpochs: number;
     /** Worker threads running the frozen base on tfjs while caching features (0 = the main thread). default: 2 */
     workers: number;
-    /** Where the frozen base runs while caching features: 'onnx' (its export on ONNX Runtime, native) or 'tfjs'; heads on "rich" features always use tfjs. default: 'onnx' */
+    /** Where the frozen base runs while caching features: 'onnx' (its export on ONNX Runtime, native) or 'tfjs'. default: 'onnx' */
     runtime: Runtime;
   };
   /** Classifying faces (detection, video, `facemask classify`). */
   classify: {
-    /** Where the classifier runs: 'onnx' (its `model.onnx` on ONNX Runtime: native, about 4x faster than tfjs here) or 'tfjs' (the tfjs backend; heads on "rich" features always run here). default: 'onnx' */
+    /** Where the classifier runs: 'onnx' (its `model.onnx` on ONNX Runtime: native, about 4x faster than tfjs here) or 'tfjs' (the tfjs backend; a model without an ONNX form runs here whatever this says). default: 'onnx' */
     runtime: Runtime;
   };
   /**

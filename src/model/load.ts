@@ -36,11 +36,14 @@ export async function loadOnnxClassifier(dir: string, engine: Engine, opts: Load
   return new OnnxClassifier(net, manifest, { ...opts, dir, resize: (im, s) => resizeImage(im, s, s) });
 }
 
-/** A model folder's classifier on a runtime (a model without an ONNX form runs on tfjs); the error names the folder. */
+/**
+ * A model folder's classifier on a runtime; a model whose manifest records no ONNX form (a head saved
+ * without its export, as tests make) runs on tfjs. The error names the folder.
+ */
 export async function loadFaceClassifier(dir: string, runtime: ClassifierRuntime, engine: () => Promise<Engine>, opts: LoadClassifierOptions = {}): Promise<LoadedClassifier> {
   try {
     const manifest = readManifest(dir);
-    if (runtime === 'onnx') return await loadOnnxClassifier(dir, await engine(), opts, manifest);
+    if (runtime === 'onnx' && manifest.onnx) return await loadOnnxClassifier(dir, await engine(), opts, manifest);
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- tfjs is loaded only here: the ONNX path (the shipped pipeline) runs without it
     const { loadClassifier } = require('./classifier') as typeof import('./classifier');
     return await loadClassifier(dir, { ...opts, manifest });

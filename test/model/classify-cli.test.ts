@@ -44,6 +44,14 @@ test('the shipped original model gets the two fixtures right', (t) => {
   assert.deepEqual(r.lines.map((l) => l.label), ['with_mask', 'without_mask']);
 });
 
+test('a model with its ONNX export classifies on ONNX Runtime, as detect does (one without it, above, on tfjs)', (t) => {
+  if (skipOrFail(t, !fs.existsSync(path.join(ORIGINAL, 'model.onnx')) && `${ORIGINAL} has no model.onnx (run npx facemask prepare)`)) return;
+  const r = facemask('classify', WITH_MASK_JPG, '--model', ORIGINAL);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /onnx engine: onnxruntime-node/);
+  assert.equal(r.lines.length, 1);
+});
+
 test('a corrupt file and a non-image named .jpg: error lines, the rest goes on, exit 1; --jsonl writes the file', () => {
   const out = path.join(tmpDir('jsonl'), 'out.jsonl');
   const files = [path.join(FIXTURES, 'truncated.jpg'), path.join(FIXTURES, 'not-an-image.jpg'), WITH_MASK_JPG, '/no/such/file.jpg'];

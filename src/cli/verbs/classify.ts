@@ -5,7 +5,8 @@ import { interruption } from '../../util/interrupt';
 import type { RgbImage } from '../../util/images';
 import { toJsonLine, isError, type FileResult, type ClassifyResult, type ErrorResult } from '../../result';
 import { openJsonLines } from './jsonl-flag';
-import { loadClassifier, type TfjsClassifier } from '../../model/classifier';
+import type { LoadedClassifier } from '../../model/types';
+import { loadShippedClassifier } from '../../detection/create';
 import { classifyFiles } from '../../model/classify';
 import { projectPaths } from '../../paths';
 import { resolveConfig } from '../../config';
@@ -28,6 +29,7 @@ export const classifyVerb = defineVerb({
   ],
   async run(args) {
     const modelDir = (args.flags.model) ?? projectPaths().defaultModel;
+    const config = resolveConfig();
     const jsonl = args.flags.jsonl;
     const inputs = collectInputs(args.positional);
     const { images, errors } = inputs;
@@ -41,20 +43,20 @@ export const classifyVerb = defineVerb({
     const write = (r: FileResult) => (file ? file.write(toJsonLine(r)) : process.stdout.write(toJsonLine(r) + '\n'));
     const lines = inInputOrder<FileResult>(inputs, write); // an input's line where it was named
     const emit = (rs: FileResult[]) => rs.forEach((r) => lines.image(r));
-    let clf: TfjsClassifier | undefined;
+    let clf: LoadedClassifier | undefined;
     let finder: LandmarkFinder | undefined;
     let results: (ClassifyResult | ErrorResult)[];
     try {
       try {
-        clf = await loadClassifier(modelDir);
+        clf = await loadShippedClassifier(config, modelDir); // on config classify.runtime, as detect classifies
       } catch (e) {
         console.error(`facemask classify: cannot use the model: ${(e as Error).message}`);
         return 2;
       }
       // a model with the aligned crop rule: its landmark detector finds each image's face
-      if (clf.crop.kind === 'aligned') {
+      if (clf.crop?.kind === 'aligned') {
         try {
-          finder = await createLandmarkFinder(clf.crop.landmarks, resolveConfig().detect);
+          finder = await createLandmarkFinder(clf.crop.landmarks, config.detect);
         } catch (e) {
           console.error(`facemask classify: the model cuts aligned crops but its landmark detector ${clf.crop.landmarks.detector} cannot run: ${(e as Error).message}`);
           return 2;
