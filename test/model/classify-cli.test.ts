@@ -44,7 +44,7 @@ test('the shipped original model gets the two fixtures right', (t) => {
   assert.deepEqual(r.lines.map((l) => l.label), ['with_mask', 'without_mask']);
 });
 
-test('a model with its ONNX export classifies on ONNX Runtime, as detect does (one without it, above, on tfjs)', (t) => {
+test('a model with its ONNX export classifies on ONNX Runtime, as detect does (the random model of the other tests, without one, runs on tfjs)', (t) => {
   if (skipOrFail(t, !fs.existsSync(path.join(ORIGINAL, 'model.onnx')) && `${ORIGINAL} has no model.onnx (run npx facemask prepare)`)) return;
   const r = facemask('classify', WITH_MASK_JPG, '--model', ORIGINAL);
   assert.equal(r.code, 0, r.err);
