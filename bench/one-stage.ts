@@ -10,11 +10,9 @@
  * Boxes, the classifier's probabilities and YuNet's features are cached in .cache/onestage/.
  */
 import { resolveConfig } from '../src/config';
-import { projectPaths } from '../src/paths';
-import { readManifest } from '../src/model/manifest-files';
 import { initBackend } from '../src/backend/tf';
 import { DEFAULT_GRID, runOneStage, type HeadGrid } from '../src/training/onestage';
-import type { OneStageSetting } from '../src/training/onestage-data';
+import { shippedPhotoSetting, type OneStageSetting } from '../src/training/onestage-data';
 import { BenchUsageError, runBench } from './lib';
 
 /** The quick check's grid: two feature sets, a few epochs. */
@@ -41,11 +39,9 @@ runBench(
   async ({ flags, quick }) => {
     await initBackend();
     const config = resolveConfig();
-    const photo = readManifest(projectPaths().defaultModel).detection?.photo;
-    if (!photo?.scales || photo.detector !== 'yunet-n') throw new Error('the shipped model has no two-scale yunet-n photo setting');
     const all: Record<string, OneStageSetting> = {
       one: { detector: 'yunet-n', scales: null },
-      shipped: { detector: 'yunet-n', scales: photo.scales, ...(photo.fineBox ? { fineBox: photo.fineBox } : {}) },
+      shipped: shippedPhotoSetting(),
     };
     const unknown = flags.settings.filter((s) => !(s in all));
     if (unknown.length) throw new BenchUsageError(`unknown setting ${unknown.join(', ')} (valid: ${Object.keys(all).join(', ')})`);

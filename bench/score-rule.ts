@@ -16,13 +16,12 @@
  *   FACEMASK_BACKEND=wasm npx tsx bench/score-rule.ts [--test]
  */
 import { resolveConfig } from '../src/config';
-import { projectPaths } from '../src/paths';
-import { readManifest } from '../src/model/manifest-files';
 import { initBackend } from '../src/backend/tf';
-import { boxLabels, sceneRecords, type RecordSet } from '../src/training/onestage-data';
+import { boxLabels, sceneRecords, shippedPhotoSetting, type RecordSet } from '../src/training/onestage-data';
 import { sceneSet, TEST_SCENE_SETS, validationScenes } from '../src/data/scenes';
-import { pairedMapGain, quickMap } from '../src/training/onestage';
+import { pairedMapGain, quickMap, vocOf } from '../src/training/onestage';
 import { fieldMeasure, shorterSide, type VocImage } from '../src/evaluation/voc';
+import type { Box } from '../src/result';
 import { LABELS, type Label } from '../src/labels';
 import { runBench } from './lib';
 
@@ -31,6 +30,7 @@ const lg = (x: number) => Math.log(Math.max(1e-6, x));
 
 /** One box as the rules see it. */
 interface BoxView {
+  box: Box;
   side: number;
   face: number;
   p: Float32Array;
@@ -77,25 +77,24 @@ function fitLogistic(X: readonly number[][], y: readonly number[], ridge: number
 }
 const predict = (w: readonly number[], x: readonly number[]) => 1 / (1 + Math.exp(-x.reduce((t, v, j) => t + v * w[j + 1], w[0])));
 
-const views = (set: RecordSet, i: number, floor: number): BoxView[] => {
+/** A photo's boxes (the records hold those down to the floor, as the field's measure takes them). */
+const views = (set: RecordSet, i: number): BoxView[] => {
   const p = set.photos[i];
-  return p.boxes.flatMap((b, j) => (p.faceScores[j] >= floor ? [{ side: Math.max(1, shorterSide(b)), face: p.faceScores[j], p: p.shipped[j] }] : []));
+  return p.boxes.map((box, j) => ({ box, side: Math.max(1, shorterSide(box)), face: p.faceScores[j], p: p.shipped[j] }));
 };
-const keptBoxes = (set: RecordSet, i: number, floor: number) => set.photos[i].boxes.filter((_, j) => set.photos[i].faceScores[j] >= floor);
 
-/** The photos scored by a rule: each box's score for each class. */
-function scored(set: RecordSet, photos: readonly number[], floor: number, rule: (b: BoxView) => Record<string, number>): VocImage[] {
-  return photos.map((i) => {
-    const boxes = keptBoxes(set, i, floor);
-    return { faces: set.photos[i].faces, boxes: views(set, i, floor).map((v, j) => ({ box: boxes[j], faceScore: 1, scores: rule(v) })) };
-  });
+/** The photos scored by a rule: each box's score for each class (its face score folded in, so 1 here). */
+function scored(set: RecordSet, photos: readonly number[], rule: (b: BoxView) => Record<string, number>): VocImage[] {
+  return photos.map((i) => ({ faces: set.photos[i].faces, boxes: views(set, i).map((v) => ({ box: v.box, faceScore: 1, scores: rule(v) })) }));
 }
+/** The photos as the field's measure scores them (src/evaluation/voc.ts): the shipped rule. */
+const shippedRule = (set: RecordSet, photos: readonly number[]) => vocOf(photos.map((i) => set.photos[i]), photos.map((i) => set.photos[i].shipped), set.classes);
 
 const exponentRule = (set: RecordSet, a: number, b: number, c: number) => (v: BoxView) =>
   Object.fromEntries(set.classes.map((cl, k) => [cl, v.face ** a * v.p[k] ** b * Math.min(1, v.side / 24) ** c]));
 
 /** Per-class weights fitted on `photos`. */
-function fitRescoring(set: RecordSet, photos: readonly number[], floor: number, feat: Features, ridge: number): Record<Label, number[]> {
+function fitRescoring(set: RecordSet, photos: readonly number[], feat: Features, ridge: number): Record<Label, number[]> {
   const nf = set.classes.indexOf('not_face');
   return Object.fromEntries(
     LABELS.map((l) => {
@@ -103,8 +102,8 @@ function fitRescoring(set: RecordSet, photos: readonly number[], floor: number, 
       const X: number[][] = [];
       const y: number[] = [];
       for (const i of photos) {
-        const labels = boxLabels(keptBoxes(set, i, floor), set.photos[i].faces);
-        views(set, i, floor).forEach((v, j) => (X.push(feat(v, k, nf)), y.push(labels[j] === l ? 1 : 0)));
+        const labels = boxLabels(set.photos[i].boxes, set.photos[i].faces);
+        views(set, i).forEach((v, j) => (X.push(feat(v, k, nf)), y.push(labels[j] === l ? 1 : 0)));
       }
       return [l, fitLogistic(X, y, ridge)];
     }),
@@ -116,13 +115,13 @@ const rescoringRule = (set: RecordSet, w: Record<Label, number[]>, feat: Feature
 };
 
 /** Out-of-fold scores of the learnt rescoring on every validation photo. */
-function outOfFold(set: RecordSet, floor: number, feat: Features, ridge: number): VocImage[] {
+function outOfFold(set: RecordSet, feat: Features, ridge: number): VocImage[] {
   const all = set.photos.map((_, i) => i);
   const out: VocImage[] = new Array(all.length);
   for (let f = 0; f < FOLDS; f++) {
     const held = all.filter((i) => i % FOLDS === f);
-    const w = fitRescoring(set, all.filter((i) => i % FOLDS !== f), floor, feat, ridge);
-    scored(set, held, floor, rescoringRule(set, w, feat)).forEach((im, t) => (out[held[t]] = im));
+    const w = fitRescoring(set, all.filter((i) => i % FOLDS !== f), feat, ridge);
+    scored(set, held, rescoringRule(set, w, feat)).forEach((im, t) => (out[held[t]] = im));
   }
   return out;
 }
@@ -148,18 +147,16 @@ runBench(
     await initBackend();
     const config = resolveConfig();
     const floor = config.faces.scoreFloor;
-    const photo = readManifest(projectPaths().defaultModel).detection?.photo;
-    if (!photo?.scales || photo.detector !== 'yunet-n') throw new Error('the shipped model has no two-scale yunet-n photo setting');
-    const setting = { detector: 'yunet-n' as const, scales: photo.scales, ...(photo.fineBox ? { fineBox: photo.fineBox } : {}) };
+    const setting = shippedPhotoSetting();
     const limit = quick ? 10 : undefined;
     const val = await sceneRecords(config, validationScenes({ limit }), { setting });
     const all = val.photos.map((_, i) => i);
-    const shipped = scored(val, all, floor, exponentRule(val, 1, 1, 0));
+    const shipped = shippedRule(val, all);
     console.log(`validation: ${val.photos.length} photos; the shipped rule ${quickMap(shipped, 0).toFixed(4)}`);
 
     const exponents = [];
     for (const a of [0, 0.5, 1, 2, 3]) for (const b of [0.5, 1, 2]) for (const c of [0, 0.5, 1]) {
-      const im = scored(val, all, floor, exponentRule(val, a, b, c));
+      const im = scored(val, all, exponentRule(val, a, b, c));
       exponents.push({ a, b, c, ...measure(im), gain: gain(shipped, im) });
     }
     const bestExp = exponents.reduce((x, y) => (y.mAP > x.mAP ? y : x));
@@ -168,7 +165,7 @@ runBench(
     const rescoring = [];
     for (const [name, feat] of Object.entries(quick ? Object.fromEntries(Object.entries(VARIANTS).slice(0, 1)) : VARIANTS)) {
       for (const ridge of quick ? [1] : RIDGES) {
-        const im = outOfFold(val, floor, feat, ridge);
+        const im = outOfFold(val, feat, ridge);
         const r = { variant: name, ridge, ...measure(im), gain: gain(shipped, im) };
         console.log(`rescoring ${name}, ridge ${ridge}: out of fold ${r.mAP} (gain ${r.gain.value} [${r.gain.low}, ${r.gain.high}])`);
         rescoring.push(r);
@@ -178,14 +175,14 @@ runBench(
 
     const test: Record<string, { shipped: ReturnType<typeof measure>; exponents: ReturnType<typeof measure>; rescoring: ReturnType<typeof measure> }> = {};
     if (flags.test) {
-      const w = fitRescoring(val, all, floor, VARIANTS[bestRe.variant], bestRe.ridge);
+      const w = fitRescoring(val, all, VARIANTS[bestRe.variant], bestRe.ridge);
       for (const t of TEST_SCENE_SETS) {
         const set = await sceneRecords(config, sceneSet(t, { limit }), { setting });
         const ix = set.photos.map((_, i) => i);
         test[t] = {
-          shipped: measure(scored(set, ix, floor, exponentRule(set, 1, 1, 0))),
-          exponents: measure(scored(set, ix, floor, exponentRule(set, bestExp.a, bestExp.b, bestExp.c))),
-          rescoring: measure(scored(set, ix, floor, rescoringRule(set, w, VARIANTS[bestRe.variant]))),
+          shipped: measure(shippedRule(set, ix)),
+          exponents: measure(scored(set, ix, exponentRule(set, bestExp.a, bestExp.b, bestExp.c))),
+          rescoring: measure(scored(set, ix, rescoringRule(set, w, VARIANTS[bestRe.variant]))),
         };
         console.log(`${t}: shipped ${test[t].shipped.mAP} | exponents ${test[t].exponents.mAP} | rescoring ${test[t].rescoring.mAP}`);
       }

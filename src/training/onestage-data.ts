@@ -28,7 +28,7 @@ import { progress } from '../util/progress';
 import { createEngine } from '../backend/onnx';
 import type { AnnotatedScene } from '../data/types';
 import type { ScalePlan } from '../model/setting';
-import { modelIdentity } from '../model/manifest-files';
+import { modelIdentity, readManifest } from '../model/manifest-files';
 import { createFaceMaskDetector, loadShippedClassifier, PIPELINE_ENGINE } from '../detection/create';
 import { iou } from '../detection/geometry';
 import { fineUpscale } from '../detection/scales';
@@ -52,6 +52,13 @@ export interface OneStageSetting {
   scales: ScalePlan | null;
   /** Two scales: the enlarged pass's own box correction (the shipped photo setting's `fineBox`); absent: the detector's. */
   fineBox?: BoxCorrection;
+}
+
+/** The shipped model's photo setting as records take it (two scales, the enlarged pass's own box correction); refused when it is not yunet-n at two scales. */
+export function shippedPhotoSetting(modelDir: string = projectPaths().defaultModel): OneStageSetting {
+  const photo = readManifest(modelDir).detection?.photo;
+  if (!photo?.scales || photo.detector !== 'yunet-n') throw new Error(`the model in ${modelDir} has no two-scale yunet-n photo setting`);
+  return { detector: 'yunet-n', scales: photo.scales, ...(photo.fineBox ? { fineBox: photo.fineBox } : {}) };
 }
 
 /** One photo: its faces and every box down to the floor, with both classifiers' inputs. */
