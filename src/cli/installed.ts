@@ -11,7 +11,7 @@ import { runCli } from './run';
 export const INSTALLED_VERBS = INFERENCE_VERBS;
 
 /** The verbs only a clone of the repository has. */
-export const CLONE_VERBS = ['prepare', 'inspect', 'synth', 'train', 'ensemble', 'evaluate', 'cv', 'tune', 'calibrate', 'promote', 'classify'] as const;
+export const CLONE_VERBS = ['prepare', 'inspect', 'synth', 'train', 'ensemble', 'evaluate', 'cv', 'tune', 'calibrate', 'promote'] as const;
 
 export function main(argv: string[]): Promise<number> {
   return runCli(argv, {

@@ -10,7 +10,7 @@ import { CLONE_VERBS, INSTALLED_VERBS, main } from '../../src/cli/installed';
 test("the installed command's verbs and the clone's are every verb, once", () => {
   const names = [...INSTALLED_VERBS.map((v) => v.name), ...CLONE_VERBS];
   assert.deepEqual([...names].sort(), VERBS.map((v) => v.name).sort());
-  assert.deepEqual(INSTALLED_VERBS.map((v) => v.name), ['detect', 'video', 'serve']);
+  assert.deepEqual(INSTALLED_VERBS.map((v) => v.name), ['classify', 'detect', 'video', 'serve']);
   for (const v of VERBS) assert.equal(v.load().name, v.name, 'each name loads the verb of that name');
 });
 
@@ -24,6 +24,6 @@ test('a verb only a clone has says where it runs; an unknown one lists the valid
   } finally {
     console.error = write;
   }
-  assert.match(err[0], /"train" runs in a clone of the facemask repository .*the installed package runs detect, video, serve/);
-  assert.match(err[1], /unknown verb "bogus" \(valid: detect, video, serve\)/);
+  assert.match(err[0], /"train" runs in a clone of the facemask repository .*the installed package runs classify, detect, video, serve/);
+  assert.match(err[1], /unknown verb "bogus" \(valid: classify, detect, video, serve\)/);
 });

@@ -106,6 +106,6 @@ test('prepare without a mirror in the clone: the committed files verified and ke
   assert.match(r.out, /^✗ mobilenet_v2_0\.35_224: cannot be downloaded automatically\..*\n {4}needed for: train, ensemble and cv; evaluate .*Not for detect, classify, video or serve with the shipped model/m);
   assert.match(r.out, /^✓ models\/default\/model\.onnx: present, SHA-256 [0-9a-f]{12}… as its manifest records/m);
   assert.match(r.out, /^✗ models\/original: .*until it is installed, --model models\/original cannot run/m);
-  assert.match(r.out, /^2 assets not installed \(kaggle-face-mask-dev, mobilenet_v2_0\.35_224\): .*detect, video and serve with the shipped model \(models\/default\) need none of them/m);
+  assert.match(r.out, /^2 assets not installed \(kaggle-face-mask-dev, mobilenet_v2_0\.35_224\): .*classify, detect, video and serve with the shipped model \(models\/default\) need none of them/m);
   assert.deepEqual(committed.map(sha256), before, 'prepare verifies the committed files, never rewrites them');
 });

@@ -98,13 +98,17 @@ test("Node: import (ESM) and require (CommonJS) give facemask detect's JSON line
   assert.ok((reference as { faces: unknown[] }[]).every((r) => r.faces.length > 0), 'the photos have faces');
 });
 
-test('the installed command: --version, detect, video, serve, and what only a clone runs', { timeout: 300_000 }, async () => {
+test('the installed command: --version, detect, classify, video, serve, and what only a clone runs', { timeout: 300_000 }, async () => {
   const npx = (args: string[], status = 0) => run('npx', ['--no', '--', 'facemask', ...args], { cwd: project, status });
   const manifest = JSON.parse(fs.readFileSync(installed('facemask', 'models', 'default', 'manifest.json'), 'utf8')) as { integrity: { sha256: string } };
   const version = npx(['--version']).out;
   assert.match(version, new RegExp(`^facemask ${versionOf(REPO).replace(/\./g, '\\.')}\\n`));
   assert.match(version, new RegExp(`models/default: identity [0-9a-f]{12}, integrity ${manifest.integrity.sha256.slice(0, 12)}`));
   assert.deepEqual(withoutTimes(npx(['detect', ...PHOTOS]).out), reference);
+  // classify: the shipped model's ONNX export with no tfjs installed, the clone's lines
+  const classified = npx(['classify', ...PHOTOS]).out;
+  assert.equal(classified.trim().split('\n').length, PHOTOS.length);
+  assert.equal(classified, run(process.execPath, [path.join(REPO, 'bin', 'facemask.js'), 'classify', ...PHOTOS]).out);
   assert.match(npx(['train'], 2).err, /"train" runs in a clone of the facemask repository/);
   // video: its detector on a thread of its own (the package's dist/detector-thread.cjs), the faces the clone sees
   const clip = path.join(tmp, 'faces.mp4');

@@ -14,6 +14,5 @@ export const VERBS: readonly VerbEntry[] = [
   { name: 'tune', load: () => (require('./tune') as typeof import('./tune')).tuneVerb },
   { name: 'calibrate', load: () => (require('./calibrate') as typeof import('./calibrate')).calibrateVerb },
   { name: 'promote', load: () => (require('./promote') as typeof import('./promote')).promoteVerb },
-  { name: 'classify', load: () => (require('./classify') as typeof import('./classify')).classifyVerb },
   ...INFERENCE_VERBS,
 ];

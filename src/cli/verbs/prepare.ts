@@ -33,7 +33,7 @@ function line(o: AssetOutcome): string {
 export function missingSummary(outcomes: readonly AssetOutcome[]): string | null {
   const missing = outcomes.filter((o) => o.status === 'manual' || o.status === 'failed').map((o) => o.name);
   if (missing.length === 0) return null;
-  const detection = missing.includes('yunet') ? 'YuNet is missing too: restore face_detector/yunet/ (git checkout -- face_detector/yunet) or run prepare again' : 'detect, video and serve with the shipped model (models/default) need none of them: they run now';
+  const detection = missing.includes('yunet') ? 'YuNet is missing too: restore face_detector/yunet/ (git checkout -- face_detector/yunet) or run prepare again' : 'classify, detect, video and serve with the shipped model (models/default) need none of them: they run now';
   return `${missing.length} asset${missing.length === 1 ? '' : 's'} not installed (${missing.join(', ')}): each line above says what needs it and how to get it; ${detection}`;
 }
 
