@@ -14,7 +14,7 @@ import { createLandmarkFinder, type LandmarkFinder } from '../../detection/landm
 
 export const classifyVerb = defineVerb({
   name: 'classify',
-  summary: 'classify face images as with_mask / without_mask (one JSON line per file); a model with aligned crops cuts each image\'s best face aligned (the whole image when none is found)',
+  summary: 'label face images with the model\'s classes (with_mask, without_mask, incorrect_mask for the shipped model; one JSON line per file); a model with aligned crops cuts each image\'s best face aligned (the whole image when none is found)',
   positional: { name: '<files or folders...>', min: 1 },
   flags: {
     model: { type: 'string', value: 'DIR', help: 'model folder (default: models/default, the promoted model)' },
