@@ -129,7 +129,7 @@ export const ASSETS: AssetSpec[] = [
         'Get the project\'s data mirror (containing models/mobilenet_v2_0.35_224/{model.json,weights.bin}) and run: ' +
         'npx facemask prepare --mirror /path/to/mirror --only mobilenet_v2_0.35_224',
     },
-    neededFor: 'train, ensemble and cv; evaluate (it runs the tfjs classifier); the model.onnx of models/original (detect, classify, video or serve --model models/original); notebooks 00-05. Not for detect, classify, video or serve with the shipped model, whose model.onnx is committed',
+    neededFor: 'train, ensemble and cv; the model.onnx of models/original (detect, classify, evaluate, video or serve --model models/original); notebooks 00-05. Not for detect, classify, evaluate, video or serve with the shipped model, whose model.onnx is committed',
   },
 ];
 

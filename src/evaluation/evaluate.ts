@@ -21,12 +21,11 @@ import { KAGGLE, countedFaces, kaggleScenes, describePart } from '../data/kaggle
 import type { FaceItem } from '../data/types';
 import { ilc2021Crops } from '../data/ilc2021';
 import { CONFUSER_KINDS, confuserDataset, confuserFaces, type ConfuserFace } from '../data/confusers';
-import type { FaceClassifier } from '../model/types';
+import type { FaceClassifier, LoadedClassifier } from '../model/types';
 import { expectedCalibrationError, meanNll } from '../model/calibration';
 import { decodeImage } from '../util/images';
 import { mapLimit } from '../util/files';
 import { progress } from '../util/progress';
-import type { TfjsClassifier } from '../model/classifier';
 import type { Box } from '../result';
 import type { RgbImage } from '../util/images';
 import type { Landmarks } from '../model/crop';
@@ -182,7 +181,7 @@ export function summariseSet(name: SetEvaluation['name'], description: string, a
 }
 
 /** (a) the test split of the training datasets. */
-export async function evaluateSplit(clf: TfjsClassifier, opts: EvaluateOptions): Promise<SetEvaluation> {
+export async function evaluateSplit(clf: LoadedClassifier, opts: EvaluateOptions): Promise<SetEvaluation> {
   const t = clf.manifest.training;
   if (!opts.datasets && t.datasets.includes(KAGGLE)) {
     throw new Error(`the model was trained on all of ${t.datasets.filter((d) => d !== KAGGLE).join(', ')} and the Kaggle tune part (preset ${t.preset}): it has no held-out split; measure it on the real faces (--sets real)`);
@@ -349,7 +348,7 @@ export async function evaluateConfusers(clf: FaceClassifier, opts: EvaluateOptio
   return { ...withAligned(lms, ev), kinds: confuserTable(faces, clf.classes, probs, undefined, clf.decision), sources: confuserTable(faces, clf.classes, probs, (i) => confuserDataset(faces[i].entry), clf.decision) };
 }
 
-export async function evaluateModel(clf: TfjsClassifier, opts: EvaluateOptions): Promise<SetEvaluation[]> {
+export async function evaluateModel(clf: LoadedClassifier, opts: EvaluateOptions): Promise<SetEvaluation[]> {
   // a realworld model trained on all of chandrikadeb7 and the Kaggle tune part has no held-out
   // split: only the real scene faces measure it
   const realworld = clf.manifest.training.datasets.includes(KAGGLE);

@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { OVERWRITE_FLAG, UsageError, defineVerb } from '../args';
 import { resolveConfig } from '../../config';
 import { projectPaths } from '../../paths';
-import { loadClassifier, type TfjsClassifier } from '../../model/classifier';
+import type { LoadedClassifier } from '../../model/types';
+import { loadShippedClassifier } from '../../detection/create';
 import { inFreshRunDir } from '../../util/runs';
 import { writeDirAtomic } from '../../util/atomic';
 import { claimOutput, markOutput } from '../../util/output';
@@ -108,16 +109,16 @@ function commandLine(scenes: readonly SceneSetName[], flags: { model?: string; d
   return parts.join(' ');
 }
 
-/** The classifier on face sets (`--sets`): load, evaluate, release. */
+/** The classifier on face sets (`--sets`), where detect and classify run it (config `classify.runtime`): load, evaluate, release. */
 async function evaluateFaces(modelDir: string, sets: SetEvaluation['name'][] | undefined): Promise<SetEvaluation[]> {
-  let clf: TfjsClassifier;
+  const config = resolveConfig();
+  let clf: LoadedClassifier;
   try {
-    clf = await loadClassifier(modelDir);
+    clf = await loadShippedClassifier(config, modelDir);
   } catch (e) {
     throw new Error(`cannot use the model: ${(e as Error).message}`);
   }
   try {
-    const config = resolveConfig();
     const faceSets = sets?.filter((s) => !EVERYDAY_SETS.includes(s));
     const out = !sets || faceSets?.length ? await evaluateModel(clf, { config, sets: faceSets }) : []; // default: both, or only real for a realworld model
     for (const side of ['val', 'test'] as const) if (sets?.includes(`everyday-${side}`)) out.push(await evaluateEveryday(clf, side, { config, limit: config.small ? 3 : undefined }));
