@@ -8,7 +8,15 @@
  * - **learnt rescoring**: per class, a logistic regression on the box's log-odds face score, log
  *   probability, and (by variant) log size, its square, their products and the not_face probability,
  *   fitted on validation boxes (label: the box overlaps a face of that class at IoU >= 0.5) and scored
- *   out of fold (5 folds by photo), so the fit never scores its own photos.
+ *   out of fold (5 folds by photo), so the fit never scores its own photos;
+ * - **not_face's weight**: face score^a x (1 − p(not_face))^d x p(class | a face), with d for boxes under
+ *   a size gate (1 above it: the rule), aimed at small real faces the classifier calls not_face although
+ *   the detector is sure of them (the diagnosis below counts them).
+ *
+ * The diagnosis, per size band on validation: faces, those a box overlaps at IoU >= 0.5, and of those
+ * whose best box's argmax is their class or not_face; beside it, what the shipped model's recipe learnt
+ * not_face from — its detector's boxes on the Kaggle fitting photos that overlap no annotated face,
+ * against the annotated faces there, by band.
  *
  * Boxes and probabilities are the one-stage bench's records of the shipped photo setting (cached in
  * .cache/onestage/). `--test` then scores the test scenes once with each family's validation choice.
@@ -20,7 +28,14 @@ import { initBackend } from '../src/backend/tf';
 import { boxLabels, sceneRecords, shippedPhotoSetting, type RecordSet } from '../src/training/onestage-data';
 import { sceneSet, TEST_SCENE_SETS, validationScenes } from '../src/data/scenes';
 import { pairedMapGain, quickMap, vocOf } from '../src/training/onestage';
-import { fieldMeasure, shorterSide, type VocImage } from '../src/evaluation/voc';
+import { FIELD_BANDS, fieldMeasure, shorterSide, type VocImage } from '../src/evaluation/voc';
+import { iou } from '../src/detection/geometry';
+import { mineScenes } from '../src/detection/mine-scenes';
+import { kaggleScenes } from '../src/data/kaggle';
+import { manifestNotFace } from '../src/training/presets';
+import { readManifest } from '../src/model/manifest-files';
+import { projectPaths } from '../src/paths';
+import type { Config } from '../src/config';
 import type { Box } from '../src/result';
 import { LABELS, type Label } from '../src/labels';
 import { runBench } from './lib';
@@ -93,6 +108,62 @@ const shippedRule = (set: RecordSet, photos: readonly number[]) => vocOf(photos.
 const exponentRule = (set: RecordSet, a: number, b: number, c: number) => (v: BoxView) =>
   Object.fromEntries(set.classes.map((cl, k) => [cl, v.face ** a * v.p[k] ** b * Math.min(1, v.side / 24) ** c]));
 
+/** Face score^a x (1 − p(not_face))^d x p(class) / (1 − p(not_face)), d for boxes under `gate` px, 1 from it (d 1: the exponent rule's b 1). */
+const notFaceRule = (set: RecordSet, a: number, d: number, gate: number) => {
+  const nf = set.classes.indexOf('not_face');
+  return (v: BoxView) => {
+    const keep = Math.max(1e-6, 1 - v.p[nf]);
+    const w = v.face ** a * keep ** (v.side < gate ? d : 1);
+    return Object.fromEntries(set.classes.map((cl, k) => [cl, (w * v.p[k]) / keep]));
+  };
+};
+
+/** Per size band: faces, those a box overlaps at IoU >= 0.5, and the best such box's argmax (the face's class, or not_face). */
+function diagnosis(set: RecordSet) {
+  return FIELD_BANDS.map((band) => {
+    let faces = 0;
+    let found = 0;
+    let right = 0;
+    let notFace = 0;
+    for (const p of set.photos) {
+      for (const f of p.faces) {
+        const side = shorterSide(f.box);
+        if (side < band.lo || side >= band.hi) continue;
+        faces++;
+        let best = 0.5;
+        let at = -1;
+        p.boxes.forEach((b, j) => {
+          const v = iou(b, f.box);
+          if (v >= best) [best, at] = [v, j];
+        });
+        if (at < 0) continue;
+        found++;
+        const pr = p.shipped[at];
+        const top = set.classes[pr.indexOf(Math.max(...pr))];
+        if (top === f.label) right++;
+        else if (top === 'not_face') notFace++;
+      }
+    }
+    return { band: band.name, faces, found, right, notFace };
+  });
+}
+
+const bandOf = (side: number) => FIELD_BANDS.find((b) => side >= b.lo && side < b.hi)!.name;
+
+/** The shipped recipe's not_face boxes on the Kaggle fitting photos (its detector, cached) and the annotated faces there, by band. */
+async function minedNotFace(config: Config, limit: number | undefined) {
+  const spec = manifestNotFace(readManifest(projectPaths().defaultModel));
+  if (!spec) return null;
+  const scenes = kaggleScenes('fit', { limit });
+  const rows = FIELD_BANDS.map((b) => ({ band: b.name, notFace: 0, annotated: 0 }));
+  const row = (side: number) => rows.find((r) => r.band === bandOf(side))!;
+  for (const { scene, boxes } of await mineScenes(scenes, spec, config.detect, Infinity)) {
+    for (const m of boxes) if (m.label === 'not_face') row(shorterSide(m.box)).notFace++;
+    for (const f of scene.faces) row(shorterSide(f.box)).annotated++;
+  }
+  return { detector: spec.detector, minScore: spec.minScore, photos: scenes.length, byBand: rows };
+}
+
 /** Per-class weights fitted on `photos`. */
 function fitRescoring(set: RecordSet, photos: readonly number[], feat: Features, ridge: number): Record<Label, number[]> {
   const nf = set.classes.indexOf('not_face');
@@ -138,10 +209,10 @@ const gain = (a: readonly VocImage[], b: readonly VocImage[]) => {
 runBench(
   {
     name: 'score-rule',
-    summary: "the field's score rule (face score x class probability) against exponents with a size prior and a learnt per-class rescoring, by pooled validation mAP@0.5 over every face; the test scenes once with --test",
+    summary: "the field's score rule (face score x class probability) against exponents with a size prior, not_face's weight by size and a learnt per-class rescoring, by pooled validation mAP@0.5 over every face; the test scenes once with --test",
     flags: { test: { type: 'boolean', help: "score the test scenes with each family's validation choice (once every choice is made)" } },
     quick: 'the first 10 photos of each validation set, one variant',
-    method: 'records of the shipped photo setting (the one-stage bench cache); exponents chosen on pooled validation; the rescoring fitted on validation and scored out of fold (5 folds by photo); gains with a paired bootstrap over photos (500 resamples)',
+    method: 'records of the shipped photo setting (the one-stage bench cache); exponents and not_face\'s weight chosen on pooled validation; the rescoring fitted on validation and scored out of fold (5 folds by photo); gains with a paired bootstrap over photos (500 resamples)',
   },
   async ({ flags, quick }) => {
     await initBackend();
@@ -162,6 +233,19 @@ runBench(
     const bestExp = exponents.reduce((x, y) => (y.mAP > x.mAP ? y : x));
     console.log(`exponents: best a ${bestExp.a}, b ${bestExp.b}, c ${bestExp.c}: ${bestExp.mAP} (gain ${JSON.stringify(bestExp.gain)})`);
 
+    const diagnosed = diagnosis(val);
+    for (const d of diagnosed) console.log(`faces ${d.band} px: ${d.faces}, found ${d.found}, called right ${d.right}, called not_face ${d.notFace}`);
+    const mined = await minedNotFace(config, limit);
+    for (const r of mined?.byBand ?? []) console.log(`Kaggle fitting photos, ${r.band} px: ${r.annotated} annotated faces, ${r.notFace} not_face boxes mined`);
+
+    const notFace = [];
+    for (const gate of [24, 48, Infinity]) for (const a of [1, 2]) for (const d of [0, 0.25, 0.5]) {
+      const im = scored(val, all, notFaceRule(val, a, d, gate));
+      notFace.push({ a, d, gate: Number.isFinite(gate) ? gate : null, ...measure(im), gain: gain(shipped, im) });
+    }
+    const bestNf = notFace.reduce((x, y) => (y.mAP > x.mAP ? y : x));
+    console.log(`not_face's weight: best a ${bestNf.a}, d ${bestNf.d} under ${bestNf.gate ?? 'any'} px: ${bestNf.mAP} (gain ${JSON.stringify(bestNf.gain)})`);
+
     const rescoring = [];
     for (const [name, feat] of Object.entries(quick ? Object.fromEntries(Object.entries(VARIANTS).slice(0, 1)) : VARIANTS)) {
       for (const ridge of quick ? [1] : RIDGES) {
@@ -173,7 +257,7 @@ runBench(
     }
     const bestRe = rescoring.reduce((x, y) => (y.mAP > x.mAP ? y : x));
 
-    const test: Record<string, { shipped: ReturnType<typeof measure>; exponents: ReturnType<typeof measure>; rescoring: ReturnType<typeof measure> }> = {};
+    const test: Record<string, Record<'shipped' | 'exponents' | 'rescoring' | 'notFace', ReturnType<typeof measure>>> = {};
     if (flags.test) {
       const w = fitRescoring(val, all, VARIANTS[bestRe.variant], bestRe.ridge);
       for (const t of TEST_SCENE_SETS) {
@@ -183,10 +267,11 @@ runBench(
           shipped: measure(shippedRule(set, ix)),
           exponents: measure(scored(set, ix, exponentRule(set, bestExp.a, bestExp.b, bestExp.c))),
           rescoring: measure(scored(set, ix, rescoringRule(set, w, VARIANTS[bestRe.variant]))),
+          notFace: measure(scored(set, ix, notFaceRule(set, bestNf.a, bestNf.d, bestNf.gate ?? Infinity))),
         };
-        console.log(`${t}: shipped ${test[t].shipped.mAP} | exponents ${test[t].exponents.mAP} | rescoring ${test[t].rescoring.mAP}`);
+        console.log(`${t}: shipped ${test[t].shipped.mAP} | exponents ${test[t].exponents.mAP} | rescoring ${test[t].rescoring.mAP} | not_face's weight ${test[t].notFace.mAP}`);
       }
     }
-    return { floor, validation: { photos: val.photos.length, shipped: measure(shipped), exponents, rescoring, chosen: { exponents: bestExp, rescoring: bestRe } }, ...(flags.test ? { test } : {}) };
+    return { floor, validation: { photos: val.photos.length, shipped: measure(shipped), diagnosis: { faces: diagnosed, minedNotFace: mined }, exponents, notFace, rescoring, chosen: { exponents: bestExp, notFace: bestNf, rescoring: bestRe } }, ...(flags.test ? { test } : {}) };
   },
 );
