@@ -25,7 +25,7 @@ export type { FaceMaskDetector, ScoredImage } from './detection/pipeline';
 export type { ResolvedSettings, SettingsRequest } from './detection/registry';
 export type { FaceDetection } from './detection/types';
 export type { BoxPolicy } from './detection/policy';
-export type { BoxCorrection } from './detection/boxfit';
+export type { BoxCorrection } from './model/setting';
 export { detectFiles, detectFile, type DetectFilesOptions } from './detection/run';
 export { drawFaces } from './detection/draw';
 export { decodeImage, encodeImage, ImageError, type RgbImage, type DecodeOptions } from './util/images';

@@ -6,18 +6,8 @@
  * faces on the fitting photos (`fitBoxCorrection`). Pure and browser-safe.
  */
 import type { Box } from '../result';
+import type { BoxCorrection } from '../model/setting';
 import { iou } from './geometry';
-
-export interface BoxCorrection {
-  /** Centre shift as a share of the detector box's width / height. */
-  dx: number;
-  dy: number;
-  /** Log of the width / height scale. */
-  sw: number;
-  sh: number;
-  /** Boxes it was learned from. */
-  n: number;
-}
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);

@@ -21,7 +21,7 @@ import type { ModelManifest } from '../model/manifest';
 import type { Engine } from '../backend/engine';
 import { checkLevel, checkScalePlan, checkThreshold, type ScalePlan, type TunedSetting } from '../model/setting';
 import { PLAIN_POLICY, describePolicy, type BoxPolicy } from './policy';
-import type { BoxCorrection } from './boxfit';
+import type { BoxCorrection } from '../model/setting';
 import { describeScales } from './scales';
 import { DetectorError, type FaceDetector } from './types';
 

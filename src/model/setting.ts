@@ -8,7 +8,20 @@
  * (`PhotoSetting`): the detector chosen for photos, maybe two scales, and its own threshold and box
  * policy.
  */
-import type { BoxCorrection } from '../detection/boxfit';
+/**
+ * A box correction toward the annotators' convention (how it is learnt and applied:
+ * src/detection/boxfit.ts): centre + (dx·w, dy·h), size · (e^sw, e^sh).
+ */
+export interface BoxCorrection {
+  /** Centre shift as a share of the detector box's width / height. */
+  dx: number;
+  dy: number;
+  /** Log of the width / height scale. */
+  sw: number;
+  sh: number;
+  /** Boxes it was learned from. */
+  n: number;
+}
 
 export interface TunedSetting {
   /** Detector confidence threshold, in (0, 1). */

@@ -32,7 +32,7 @@ import { modelIdentity, readManifest } from '../model/manifest-files';
 import { createFaceMaskDetector, loadShippedClassifier, PIPELINE_ENGINE } from '../detection/create';
 import { iou } from '../detection/geometry';
 import { fineUpscale } from '../detection/scales';
-import type { BoxCorrection } from '../detection/boxfit';
+import type { BoxCorrection } from '../model/setting';
 import { JsonMap, keyOf } from '../detection/cache';
 import type { FaceMaskDetector } from '../detection/pipeline';
 import type { FaceDetection } from '../detection/types';
