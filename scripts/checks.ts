@@ -1,16 +1,17 @@
 /**
- * `npm run checks`: the typecheck (`npm run typecheck`), the linter (`npm run lint`) and the layer
- * rules (`npm run deps`) at once — three independent reads of the sources, each mostly on one core.
+ * `npm run checks`: the typecheck (`npm run typecheck`), the linter (`npm run lint`), the layer
+ * rules (`npm run deps`) and the API reference's freshness (`npm run docs:api:check`) at once — four
+ * independent reads of the sources, each mostly on one core.
  * Each one's output is printed whole when it ends (so they never interleave), with its time.
  *
- * Exit status: 0 when all three passed, else the status of the first (in that order) that failed.
+ * Exit status: 0 when all passed, else the status of the first (in that order) that failed.
  */
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { runPool } from './pool';
 
 const ROOT = path.resolve(__dirname, '..');
-export const CHECKS = ['typecheck', 'lint', 'deps'] as const;
+export const CHECKS = ['typecheck', 'lint', 'deps', 'docs:api:check'] as const;
 
 /** The run's status: the first non-zero of the checks' statuses, in their order; 0 when none. */
 export function firstFailure(statuses: readonly number[]): number {
