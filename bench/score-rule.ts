@@ -118,37 +118,31 @@ const notFaceRule = (set: RecordSet, a: number, d: number, gate: number) => {
   };
 };
 
+const bandOf = (side: number) => FIELD_BANDS.find((b) => side >= b.lo && side < b.hi)!.name;
+
 /** Per size band: faces, those a box overlaps at IoU >= 0.5, and the best such box's argmax (the face's class, or not_face). */
 function diagnosis(set: RecordSet) {
-  return FIELD_BANDS.map((band) => {
-    let faces = 0;
-    let found = 0;
-    let right = 0;
-    let notFace = 0;
-    for (const p of set.photos) {
-      for (const f of p.faces) {
-        const side = shorterSide(f.box);
-        if (side < band.lo || side >= band.hi) continue;
-        faces++;
-        let best = 0.5;
-        let at = -1;
-        p.boxes.forEach((b, j) => {
-          const v = iou(b, f.box);
-          if (v >= best) [best, at] = [v, j];
-        });
-        if (at < 0) continue;
-        found++;
-        const pr = p.shipped[at];
-        const top = set.classes[pr.indexOf(Math.max(...pr))];
-        if (top === f.label) right++;
-        else if (top === 'not_face') notFace++;
-      }
+  const rows = FIELD_BANDS.map((b) => ({ band: b.name, faces: 0, found: 0, right: 0, notFace: 0 }));
+  for (const p of set.photos) {
+    for (const f of p.faces) {
+      const row = rows.find((r) => r.band === bandOf(shorterSide(f.box)))!;
+      row.faces++;
+      let best = 0.5;
+      let at = -1;
+      p.boxes.forEach((b, j) => {
+        const v = iou(b, f.box);
+        if (v >= best) [best, at] = [v, j];
+      });
+      if (at < 0) continue;
+      row.found++;
+      const pr = p.shipped[at];
+      const top = set.classes[pr.indexOf(Math.max(...pr))];
+      if (top === f.label) row.right++;
+      else if (top === 'not_face') row.notFace++;
     }
-    return { band: band.name, faces, found, right, notFace };
-  });
+  }
+  return rows;
 }
-
-const bandOf = (side: number) => FIELD_BANDS.find((b) => side >= b.lo && side < b.hi)!.name;
 
 /** The shipped recipe's not_face boxes on the Kaggle fitting photos (its detector, cached) and the annotated faces there, by band. */
 async function minedNotFace(config: Config, limit: number | undefined) {
